@@ -1,0 +1,5 @@
+import sys
+
+from blastguard.cli import main
+
+sys.exit(main())

@@ -1,0 +1,117 @@
+"""The Python API, and the scan that the command line runs.
+
+    import blastguard.api as bg
+    findings = bg.check_text("DELETE FROM users;", filename="cleanup.sql")
+    report = bg.check_paths(["migrations/"])
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from blastguard import baseline
+from blastguard.config import Config, discover
+from blastguard.discovery import Walker, display_path, find_project_root
+from blastguard.engine import Engine
+from blastguard.model import Finding, Notification, Report
+from blastguard.sources import SkipFile, Source, decode, language_for_content, language_for_name, read_source
+
+
+class UsageError(Exception):
+    """Bad arguments: a missing path, stdin of unknown language."""
+
+
+def check_text(text: str, filename: str = "stdin.sql", config: Config | None = None) -> list[Finding]:
+    """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`."""
+    config = config or Config()
+    language = language_for_name(filename) or language_for_content(text)
+    if language is None:
+        raise UsageError(f"cannot tell the language of {filename!r}: give it a known extension such as .sql")
+    engine = Engine(config, project_root=os.getcwd())
+    findings, _ = engine.check_source(Source(filename, text.lstrip("\ufeff"), language))
+    return findings
+
+
+def check_paths(paths: list[str], config: Config | None = None) -> Report:
+    """Scan files and folders as `blastguard check` does (configuration discovered unless given)."""
+    config = config or discover(paths[0] if paths else ".")
+    return scan(paths, config)
+
+
+def scan(
+    paths: list[str],
+    config: Config,
+    *,
+    stdin: bytes | None = None,
+    stdin_filename: str | None = None,
+    force_exclude: bool = False,
+    baseline_file: str | None = None,
+    trust_suppressions: bool = True,
+) -> Report:
+    for path in paths:
+        if path != "-" and not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or directory")
+    project_root = find_project_root(next((p for p in paths if p != "-"), os.getcwd()))
+    engine = Engine(config, project_root, trust_suppressions=trust_suppressions)
+    walker = Walker(config.root, config.exclude, config.respect_gitignore)
+    report = engine.check_sources(_sources(paths, config, walker, force_exclude, stdin, stdin_filename))
+    baseline_file = baseline_file or (baseline.resolve_path(config.baseline, config.root) if config.baseline else None)
+    if baseline_file:
+        baseline.apply(report.findings, baseline.load(baseline_file))
+    return report
+
+
+def _sources(paths, config: Config, walker: Walker, force_exclude: bool, stdin, stdin_filename) -> Iterator:
+    """(Source or Notification, filesystem path or None) for every file the scan covers."""
+    seen: set[str] = set()
+    for path in paths:
+        if path == "-":
+            yield _stdin_source(stdin or b"", stdin_filename), stdin_filename
+        elif os.path.isdir(path):
+            for candidate in walker.walk(path):
+                key = os.path.abspath(candidate.path)
+                if key not in seen:
+                    seen.add(key)
+                    yield _read(candidate.path, candidate.language, config), candidate.path
+        else:
+            key = os.path.abspath(path)
+            if key in seen or (force_exclude and walker.excluded(path, is_dir=False)):
+                continue
+            seen.add(key)
+            yield _read_explicit(path, config), path
+
+
+def _read(path: str, language: str, config: Config) -> Source | Notification:
+    shown = display_path(path)
+    try:
+        return read_source(path, shown, language, config.max_file_size)
+    except SkipFile as skip:
+        return Notification(shown, f"Skipped: {skip}.", "skipped")
+
+
+def _read_explicit(path: str, config: Config) -> Source | Notification:
+    """A file named on the command line: by its name, else by its content."""
+    language = language_for_name(path)
+    if language:
+        return _read(path, language, config)
+    source = _read(path, "unknown", config)
+    if isinstance(source, Notification):
+        return source
+    source.language = language_for_content(source.text) or ""
+    if not source.language:
+        return Notification(source.path, "Skipped: not a file type blastguard reads.", "skipped", level="note")
+    return source
+
+
+def _stdin_source(data: bytes, filename: str | None) -> Source | Notification:
+    shown = filename or "<stdin>"
+    try:
+        text = decode(data)
+    except SkipFile as skip:
+        return Notification(shown, f"Skipped: {skip}.", "skipped")
+    language = (language_for_name(filename) if filename else None) or language_for_content(text)
+    if language is None:
+        hint = f"{filename!r} has no extension blastguard knows" if filename else "it did not look like SQL"
+        raise UsageError(f"cannot tell the language of stdin ({hint}); pass --stdin-filename NAME.sql")
+    return Source(shown, text, language)

@@ -1,0 +1,159 @@
+"""The `blastguard` command line.
+
+Exit codes: 0 nothing at or above the fail-on level, 1 something is, 2 usage, configuration or
+internal error. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import blastguard
+from blastguard.reporters import FORMATS
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line instead of usage plus message
+        self.exit(EXIT_ERROR, f"blastguard: error: {message} (see `{self.prog} --help`)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="blastguard", description="Flag SQL that can destroy data, before it runs.")
+    parser.add_argument("--version", action="version", version=f"blastguard {blastguard.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check files, folders or stdin")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check; - reads stdin (default: .)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--stdin-filename", metavar="NAME", help="file name for stdin: sets its language and path")
+    check.add_argument("--fail-on", choices=("error", "warning", "note", "never"),
+                       help="lowest severity that makes the exit code 1 (default: warning)")  # fmt: skip
+    check.add_argument("--sql-dialect", metavar="DIALECT", help="sqlglot dialect, or auto (default: auto)")
+    check.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the path)")
+    check.add_argument("--select", metavar="RULES", help="comma-separated rules to run (ids, prefixes, names)")
+    check.add_argument("--ignore", metavar="RULES", help="comma-separated rules to skip, added to the configuration's")
+    check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
+    check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
+    check.add_argument("--include-suppressed", action="store_true", help="also report suppressed findings, marked")
+    check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
+    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+
+    rules = commands.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rule = commands.add_parser("rule", help="show one rule's documentation")
+    rule.add_argument("rule", metavar="RULE", help="rule id or name, e.g. SQL101 or unbounded-delete")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "rules":
+            from blastguard.docs import render_rule_list
+
+            sys.stdout.write(render_rule_list(args.format))
+            return EXIT_CLEAN
+        if args.command == "rule":
+            return _rule(args.rule)
+        _parser().print_help()
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except _Failure as failure:
+        sys.stderr.write(f"blastguard: error: {failure}\n")
+        return EXIT_ERROR
+
+
+class _Failure(Exception):
+    pass
+
+
+def _rule(key: str) -> int:
+    from blastguard.docs import render_rule
+    from blastguard.registry import find_rule
+
+    rule = find_rule(key)
+    if rule is None:
+        raise _Failure(f"no rule {key!r} (see `blastguard rules`)")
+    sys.stdout.write(render_rule(rule))
+    return EXIT_CLEAN
+
+
+def _check(args) -> int:
+    from blastguard import baseline
+    from blastguard.api import UsageError, scan
+    from blastguard.config import ConfigError, discover
+    from blastguard.model import Severity
+    from blastguard.reporters import RenderContext, render
+    from blastguard.reporters.text import render_notifications
+
+    paths = args.paths or ["."]
+    if paths.count("-") > 1:
+        raise _Failure("stdin (-) can be read only once")
+    try:
+        start = next((p for p in paths if p != "-"), None) or (os.path.dirname(args.stdin_filename or "") or ".")
+        config = discover(start if os.path.exists(start) else ".", args.config)
+        _apply_arguments(config, args)
+        stdin = sys.stdin.buffer.read() if "-" in paths else None
+        report = scan(paths, config, stdin=stdin, stdin_filename=args.stdin_filename,
+                      force_exclude=args.force_exclude, baseline_file=args.baseline)  # fmt: skip
+        if args.write_baseline:
+            baseline.write(args.write_baseline, report.reported)
+            sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
+            return EXIT_CLEAN
+    except (ConfigError, UsageError, baseline.BaselineError) as exc:
+        raise _Failure(str(exc)) from None
+
+    out = sys.stdout
+    color = args.color == "always" or (args.color == "auto" and not args.output and _is_tty(out))
+    context = RenderContext(project_root=_root(paths), include_suppressed=args.include_suppressed,
+                            color=color, sources=report.texts)  # fmt: skip
+    rendered = render(args.format, report, context)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(rendered)
+        except OSError as exc:
+            raise _Failure(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        out.write(rendered)
+    if args.format != "github":  # github output carries notifications as annotations
+        for line in render_notifications(report):
+            sys.stderr.write(line + "\n")
+    if report.had_internal_error:
+        return EXIT_ERROR
+    if config.fail_on == "never":
+        return EXIT_CLEAN
+    threshold = Severity.parse(config.fail_on)
+    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.reported) else EXIT_CLEAN
+
+
+def _apply_arguments(config, args) -> None:
+    """Command-line options override the configuration file."""
+    if args.fail_on:
+        config.fail_on = args.fail_on
+    if args.sql_dialect:
+        config.sql_dialect = args.sql_dialect
+    if args.select:
+        config.select = [k.strip() for k in args.select.split(",") if k.strip()]
+    if args.ignore:
+        config.ignore = config.ignore + [k.strip() for k in args.ignore.split(",") if k.strip()]
+    if args.write_baseline:
+        config.baseline = None  # recording a baseline must see every finding
+
+
+def _root(paths: list[str]) -> str:
+    from blastguard.discovery import find_project_root
+
+    return find_project_root(next((p for p in paths if p != "-"), os.getcwd()))
+
+
+def _is_tty(stream) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ

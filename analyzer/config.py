@@ -1,0 +1,176 @@
+"""Configuration: `[tool.blastguard]` in pyproject.toml or a blastguard.toml, found upward from the scan.
+
+Every key is validated: an unknown key or a value of the wrong kind is a ConfigError, never ignored,
+so a typo cannot quietly switch a rule off.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from blastguard.model import Severity
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on 3.10
+    import tomli as tomllib
+
+CONFIG_FILES = ("blastguard.toml", "pyproject.toml")
+FAIL_ON_LEVELS = ("error", "warning", "note", "never")
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for a one-line message."""
+
+
+@dataclass
+class Config:
+    path: str | None = None  # the file it came from
+    root: str = "."  # directory that relative paths in the configuration are taken from
+    select: list[str] = field(default_factory=lambda: ["ALL"])
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    fail_on: str = "warning"
+    sql_dialect: str = "auto"
+    baseline: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    respect_gitignore: bool = True
+
+
+def _strings(key: str, value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"'{key}' must be a list of strings")
+    return list(value)
+
+
+def _string(key: str, value) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"'{key}' must be a string")
+    return value
+
+
+def _fail_on(key: str, value) -> str:
+    value = _string(key, value).lower()
+    if value not in FAIL_ON_LEVELS:
+        raise ConfigError(f"'{key}' must be one of {', '.join(FAIL_ON_LEVELS)}, not {value!r}")
+    return value
+
+
+def _severities(key: str, value) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of rule = level")
+    try:
+        return {rule: Severity.parse(_string(f"{key}.{rule}", level)) for rule, level in value.items()}
+    except ValueError as exc:
+        raise ConfigError(f"'{key}': {exc}") from None
+
+
+def _per_path(key: str, value) -> dict[str, list[str]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of path pattern = [rules]")
+    return {pattern: _strings(f"{key}.{pattern}", rules) for pattern, rules in value.items()}
+
+
+def _positive_int(key: str, value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"'{key}' must be a positive integer")
+    return value
+
+
+def _bool(key: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"'{key}' must be true or false")
+    return value
+
+
+# key in the file -> (attribute, validator)
+_KEYS = {
+    "select": ("select", _strings),
+    "ignore": ("ignore", _strings),
+    "exclude": ("exclude", _strings),
+    "per-path-ignores": ("per_path_ignores", _per_path),
+    "severity": ("severity", _severities),
+    "fail-on": ("fail_on", _fail_on),
+    "sql-dialect": ("sql_dialect", _string),
+    "baseline": ("baseline", _string),
+    "max-file-size": ("max_file_size", _positive_int),
+    "respect-gitignore": ("respect_gitignore", _bool),
+}
+
+
+def parse_table(table: dict, path: str | None, root: str) -> Config:
+    config = Config(path=path, root=root)
+    for key, value in table.items():
+        if key not in _KEYS:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"unknown key '{key}' (known keys: {known})")
+        attribute, validate = _KEYS[key]
+        setattr(config, attribute, validate(key, value))
+    return config
+
+
+def load_file(path: str) -> Config:
+    """Load one configuration file; a pyproject.toml without [tool.blastguard] gives the defaults."""
+    root = os.path.dirname(os.path.abspath(path))
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        data = data.get("tool", {}).get("blastguard", {})
+        where = f"{path} [tool.blastguard]"
+    else:
+        where = path
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: must be a table")
+    try:
+        return parse_table(data, path, root)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def find_config_file(start: str) -> str | None:
+    """The nearest blastguard.toml, or pyproject.toml with a [tool.blastguard] table, upward from `start`."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_blastguard_table(candidate)):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def _has_blastguard_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    try:
+        return "blastguard" in tomllib.loads(data.decode("utf-8", "replace")).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        # A broken pyproject.toml that never mentions us is not our configuration; if it does
+        # mention us, loading it reports the problem.
+        return b"[tool.blastguard" in data
+
+
+def discover(start: str, explicit: str | None = None) -> Config:
+    if explicit:
+        if not os.path.isfile(explicit):
+            raise ConfigError(f"{explicit}: no such configuration file")
+        return load_file(explicit)
+    found = find_config_file(start)
+    return load_file(found) if found else Config(root=os.path.abspath(start if os.path.isdir(start) else "."))

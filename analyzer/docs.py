@@ -1,0 +1,65 @@
+"""Rule documentation, from the rules' own metadata: `blastguard rules`, `blastguard rule ID`, README table."""
+
+from __future__ import annotations
+
+import json
+
+from blastguard.registry import all_rules
+from blastguard.rule import Rule
+
+
+def render_rule_list(fmt: str = "text") -> str:
+    rules = all_rules()
+    if fmt == "json":
+        return json.dumps([rule_metadata(r) for r in rules], indent=2) + "\n"
+    if fmt == "markdown":
+        return rule_table(rules)
+    width = max(len(r.name) for r in rules)
+    return "".join(f"{r.id}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n" for r in rules)
+
+
+def rule_table(rules=None) -> str:
+    rules = rules or all_rules()
+    lines = ["| ID | Name | Severity | What it flags |", "|---|---|---|---|"]
+    lines += [f"| {r.id} | `{r.name}` | {r.severity.label} | {r.summary} |" for r in rules]
+    return "\n".join(lines) + "\n"
+
+
+def rule_metadata(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "language": rule.language,
+        "severity": rule.severity.label,
+        "summary": rule.summary,
+        "rationale": rule.rationale,
+        "fix": rule.fix,
+        "flag": list(rule.flag),
+        "clean": list(rule.clean),
+    }
+
+
+def render_rule(rule: Rule) -> str:
+    parts = [f"{rule.id} {rule.name} ({rule.severity.label}, {rule.examples_language if rule.language == 'any' else rule.language})",
+             "", rule.summary, "", rule.rationale]  # fmt: skip
+    if rule.fix:
+        parts += ["", f"Instead: {rule.fix}"]
+    parts += ["", "Flagged:"] + [_indent(e) for e in rule.flag]
+    parts += ["", "Not flagged:"] + [_indent(e) for e in rule.clean]
+    return "\n".join(parts) + "\n"
+
+
+def rule_markdown(rule: Rule) -> str:
+    """The rule's help as Markdown (SARIF help.markdown)."""
+    fence = "```"
+    lang = rule.examples_language
+    parts = [f"**{rule.id} {rule.name}**: {rule.summary}", "", rule.rationale]
+    if rule.fix:
+        parts += ["", f"**Instead:** {rule.fix}"]
+    parts += ["", "Flagged:", "", f"{fence}{lang}", *rule.flag, fence]
+    parts += ["", "Not flagged:", "", f"{fence}{lang}", *rule.clean, fence]
+    return "\n".join(parts)
+
+
+def _indent(example: str) -> str:
+    return "\n".join("    " + line for line in example.splitlines())

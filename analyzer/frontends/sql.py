@@ -1,0 +1,391 @@
+"""SQL frontend: split a script into statements with exact spans and parse each with sqlglot.
+
+sqlglot's expressions carry no positions, so the statement boundaries come from its tokens: the
+text is tokenized once, cut at semicolons, and each chunk is parsed on its own. A chunk that does not
+parse keeps its token-level `words` so rules can still judge it, and becomes a notification.
+
+Dialect "auto" reads PostgreSQL first and retries MySQL, SQLite and ANSI per statement, which covers
+backtick identifiers, `#` comments and `%s` parameters without the user choosing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ParseError, TokenError
+from sqlglot.tokens import Token, TokenType
+
+from blastguard.frontends.sql_words import Comment, Word, comments_in_gap, scan
+from blastguard.sources import Source
+from blastguard.textindex import LineIndex
+
+# sqlglot logs a warning for every statement it keeps as an opaque Command; we handle those ourselves.
+logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
+
+AUTO_DIALECTS = ("postgres", "mysql", "sqlite", "")
+DIALECT_NAMES = frozenset(d.value for d in sqlglot.Dialects) | {"auto"}
+
+_STRING_TOKENS = {
+    TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING, TokenType.NATIONAL_RAW_STRING,
+    TokenType.HEREDOC_STRING, TokenType.BYTE_STRING, TokenType.HEX_STRING, TokenType.BIT_STRING,
+    TokenType.UNICODE_STRING,
+}  # fmt: skip
+# Statement keywords that can follow EXPLAIN's options.
+_EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE", "CREATE",
+                "EXECUTE", "DECLARE", "REPLACE"}  # fmt: skip
+# psql meta-commands (\c, \i, \set ...) end at the end of their line and are not SQL.
+_PSQL_META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.MULTILINE)
+
+
+@dataclass
+class Statement:
+    index: int
+    start: int  # span of the statement in the document text, semicolon excluded
+    end: int
+    chunk_end: int  # just past the terminating semicolon
+    words: list[Word]
+    expression: exp.Expression | None = None
+    dialect: str | None = None
+    error: str | None = None  # why the statement did not parse
+    explain: str | None = None  # "plain" | "analyze" when wrapped in EXPLAIN
+    comments: list[Comment] = field(default_factory=list)  # inside it, or trailing on its last line
+
+    @property
+    def parsed(self) -> bool:
+        return self.expression is not None
+
+    @property
+    def executes(self) -> bool:
+        """Plain EXPLAIN only plans its statement; EXPLAIN ANALYZE runs it."""
+        return self.explain != "plain"
+
+    # --- locating sqlglot nodes in the words -------------------------------------------------
+
+    def word_at(self, offset: int) -> int | None:
+        """Index of the word containing `offset`."""
+        for i, word in enumerate(self.words):
+            if word.start <= offset < word.end:
+                return i
+        return None
+
+    def keyword_before(self, offset: int, keyword: str) -> int | None:
+        """Index of the nearest word `keyword` that starts before `offset`."""
+        for i in range(len(self.words) - 1, -1, -1):
+            word = self.words[i]
+            if word.start < offset and word.upper == keyword:
+                return i
+        return None
+
+    def keyword_after(self, index: int, keyword: str, stops: frozenset[str] = frozenset()) -> int | None:
+        """Index of the next `keyword` after word `index` at the same depth, before any of `stops`."""
+        depth = self.words[index].depth
+        for j in range(index + 1, len(self.words)):
+            word = self.words[j]
+            if word.depth < depth or (word.depth == depth and word.upper in stops):
+                return None
+            if word.depth == depth and word.upper == keyword:
+                return j
+        return None
+
+    def clause_end(self, index: int, stops: frozenset[str]) -> int:
+        """Index of the last word of the clause opened by word `index`.
+
+        The clause runs until a word from `stops` at the same paren depth, or until the paren that
+        encloses the clause closes.
+        """
+        depth = self.words[index].depth
+        last = index
+        for j in range(index + 1, len(self.words)):
+            word = self.words[j]
+            if word.depth < depth or (word.depth == depth and word.text == ")"):
+                break
+            if word.depth == depth and word.upper in stops:
+                break
+            last = j
+        return last
+
+    def span(self, first: int, last: int) -> tuple[int, int]:
+        return self.words[first].start, self.words[last].end
+
+
+def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
+    """(first, last+1) offsets of the positioned leaves under `node`; sqlglot positions only some."""
+    starts, ends = [], []
+    for child in node.walk():
+        meta = child.meta if child._meta else None
+        if meta and "start" in meta:
+            starts.append(meta["start"])
+            ends.append(meta["end"] + 1)
+    if not starts:
+        return None
+    return min(starts), max(ends)
+
+
+@dataclass(frozen=True)
+class TableName:
+    schema: str | None
+    name: str
+
+    @classmethod
+    def of(cls, table: exp.Expression) -> TableName | None:
+        if not isinstance(table, exp.Table) or not table.name:
+            return None
+        ident = table.this
+        name = table.name if getattr(ident, "quoted", False) else table.name.lower()
+        schema = table.db or None
+        return cls(schema.lower() if schema else None, name)
+
+    def matches(self, other: TableName) -> bool:
+        if self.name != other.name:
+            return False
+        return self.schema is None or other.schema is None or self.schema == other.schema
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+@dataclass
+class SqlDocument:
+    source: Source
+    index: LineIndex
+    statements: list[Statement]
+    comments: list[Comment]
+    problems: list[tuple[int, int, str]]  # (start, end, message): parse problems for notifications
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    # --- objects the script makes itself -------------------------------------------------------
+    # Dropping or emptying a table the same script created a moment ago destroys nothing.
+
+    @cached_property
+    def _created(self) -> list[tuple[int, TableName]]:
+        created = []
+        for stmt in self.statements:
+            node = stmt.expression
+            if node is None or not stmt.executes:
+                continue
+            if isinstance(node, exp.Create) and str(node.args.get("kind", "")).upper() == "TABLE":
+                # CREATE TABLE IF NOT EXISTS may find an existing table full of data.
+                table = node.this.this if isinstance(node.this, exp.Schema) else node.this
+                name = TableName.of(table)
+                if name and not node.args.get("exists"):
+                    created.append((stmt.index, name))
+            for into in node.find_all(exp.Into):
+                name = TableName.of(into.this)
+                if name:
+                    created.append((stmt.index, name))
+        return created
+
+    @cached_property
+    def _added_columns(self) -> list[tuple[int, TableName, str]]:
+        added = []
+        for stmt in self.statements:
+            node = stmt.expression
+            if not isinstance(node, exp.Alter) or not stmt.executes:
+                continue
+            table = TableName.of(node.this)
+            for action in node.args.get("actions") or []:
+                if isinstance(action, exp.ColumnDef) and table and not action.args.get("exists"):
+                    added.append((stmt.index, table, action.name.lower()))
+        return added
+
+    def created_before(self, table: exp.Expression, stmt: Statement) -> bool:
+        name = TableName.of(table)
+        return bool(name) and any(i < stmt.index and name.matches(c) for i, c in self._created)
+
+    def column_added_before(self, table: exp.Expression, column: str, stmt: Statement) -> bool:
+        name = TableName.of(table)
+        if not name:
+            return False
+        column = column.lower()
+        return self.created_before(table, stmt) or any(
+            i < stmt.index and name.matches(t) and c == column for i, t, c in self._added_columns
+        )
+
+
+class SqlFrontend:
+    language = "sql"
+
+    def __init__(self, dialect: str = "auto") -> None:
+        if dialect not in DIALECT_NAMES:
+            raise ValueError(f"unknown SQL dialect {dialect!r}")
+        self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
+
+    def parse(self, source: Source) -> SqlDocument:
+        text = source.text
+        masked = _PSQL_META.sub(lambda m: " " * len(m.group(0)), text) if "\\" in text else text
+        tokens, dialect = self._tokenize(masked, 0, len(masked))
+        if tokens is not None:
+            comments = _gap_comments(masked, tokens)
+            statements = self._statements(masked, tokens, dialect)
+        else:
+            statements, comments = self._rescue(masked)
+        for index, stmt in enumerate(statements):
+            stmt.index = index
+            stmt.comments = _comments_of(stmt, comments, text)
+        problems = [(s.start, s.end, s.error) for s in statements if s.error]
+        return SqlDocument(source, LineIndex(text), statements, comments, problems)
+
+    def _tokenize(self, text: str, start: int, end: int, dialects=None) -> tuple[list[Token] | None, str]:
+        """Tokens of text[start:end] with offsets into `text`, in the first dialect that reads it."""
+        for name in dialects or self.dialects:
+            try:
+                tokens = Dialect.get_or_raise(name).tokenize(text[start:end])
+            except (TokenError, ValueError, RecursionError):
+                continue
+            # A backtick in PostgreSQL tokenizes as UNKNOWN: that dialect is the wrong one.
+            if len(self.dialects) > 1 and any(t.token_type == TokenType.UNKNOWN for t in tokens):
+                continue
+            if start:
+                lines = text.count("\n", 0, start)
+                for token in tokens:
+                    token.start, token.end, token.line = token.start + start, token.end + start, token.line + lines
+            return tokens, name
+        return None, ""
+
+    def _rescue(self, text: str) -> tuple[list[Statement], list[Comment]]:
+        """The whole text does not tokenize: cut it with the lenient scanner and try each piece alone."""
+        scanned, comments = scan(text)
+        statements: list[Statement] = []
+        for part in scanned:
+            start, end = part.words[0].start, part.words[-1].end
+            tokens, dialect = self._tokenize(text, start, part.end)
+            if tokens:
+                statements += self._statements(text, tokens, dialect)
+            else:
+                statements.append(Statement(0, start, end, part.end, part.words, error="the SQL could not be tokenized"))
+        return statements, comments
+
+    def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:
+        chunks: list[list[Token]] = [[]]
+        for token in tokens:
+            chunks[-1].append(token)
+            if token.token_type == TokenType.SEMICOLON:
+                chunks.append([])
+        statements = []
+        for chunk in chunks:
+            body = [t for t in chunk if t.token_type != TokenType.SEMICOLON]
+            if body:
+                body = self._expand_explain(text, body, dialect)
+                stmt = Statement(0, body[0].start, body[-1].end + 1, chunk[-1].end + 1, _words(body))
+                self._parse_statement(stmt, text, body, dialect)
+                statements.append(stmt)
+        return statements
+
+    def _expand_explain(self, text: str, body: list[Token], dialect: str) -> list[Token]:
+        """sqlglot reads EXPLAIN as a command and swallows the rest into one string: tokenize that rest."""
+        if len(body) == 2 and body[0].token_type == TokenType.COMMAND and body[0].text.upper() == "EXPLAIN":
+            rest, _ = self._tokenize(text, body[0].end + 1, body[-1].end + 1, dialects=(dialect,))
+            if rest:
+                return [body[0], *rest]
+        return body
+
+    def _parse_statement(self, stmt: Statement, text: str, body: list[Token], dialect: str) -> None:
+        body = self._strip_explain(stmt, body)
+        first_error = None
+        for name in [dialect] + [d for d in self.dialects if d != dialect]:
+            tokens = body if name == dialect else self._retokenize(text, stmt, name)
+            if tokens is None:
+                continue
+            try:
+                parsed = Dialect.get_or_raise(name).parser().parse(tokens, text)
+            except (ParseError, TokenError, RecursionError, ValueError) as exc:
+                first_error = first_error or _first_line(exc)
+                continue
+            expressions = [e for e in parsed if e is not None and not isinstance(e, exp.Semicolon)]
+            if len(expressions) == 1:
+                stmt.expression, stmt.dialect = expressions[0], name
+                return
+        stmt.error = first_error or "statement could not be parsed"
+
+    def _retokenize(self, text: str, stmt: Statement, dialect: str) -> list[Token] | None:
+        tokens, _ = self._tokenize(text, stmt.start, stmt.end, dialects=(dialect,))
+        if tokens is not None and stmt.explain:
+            tokens = tokens[self._explain_prefix_length(tokens) :]
+        return tokens
+
+    def _strip_explain(self, stmt: Statement, body: list[Token]) -> list[Token]:
+        if body[0].text.upper() != "EXPLAIN":
+            return body
+        skip = self._explain_prefix_length(body)
+        if skip >= len(body):
+            return body
+        options = " ".join(t.text.upper() for t in body[1:skip])
+        analyze = re.search(r"\bANALY[SZ]E\b(?!\s+(FALSE|OFF|0)\b)", options)
+        stmt.explain = "analyze" if analyze else "plain"
+        return body[skip:]
+
+    @staticmethod
+    def _explain_prefix_length(body: list[Token]) -> int:
+        """Tokens of `EXPLAIN [options]` before the explained statement."""
+        depth = 0
+        for i, token in enumerate(body[1:], start=1):
+            if token.token_type == TokenType.L_PAREN:
+                depth += 1
+            elif token.token_type == TokenType.R_PAREN:
+                depth -= 1
+            elif depth == 0 and token.text.upper() in _EXPLAINABLE:
+                return i
+        return len(body)
+
+
+def _words(tokens: list[Token]) -> list[Word]:
+    words = []
+    depth = 0
+    for token in tokens:
+        kind = "word"
+        if token.token_type in _STRING_TOKENS:
+            kind = "string"
+        elif token.token_type == TokenType.IDENTIFIER:
+            kind = "quoted"
+        elif token.token_type == TokenType.NUMBER:
+            kind = "number"
+        elif token.token_type == TokenType.R_PAREN:
+            depth = max(0, depth - 1)
+            kind = "punct"
+        elif not token.text[:1].isalpha() and token.text[:1] != "_":
+            kind = "punct"
+        words.append(Word(token.text, token.start, token.end + 1, depth, kind, token.line))
+        if token.token_type == TokenType.L_PAREN:
+            depth += 1
+    return words
+
+
+def _gap_comments(text: str, tokens: list[Token]) -> list[Comment]:
+    """Comments live in the gaps between tokens: scan only those, so no string is ever read as one."""
+    comments: list[Comment] = []
+    previous_end = 0
+    for token in tokens:
+        if token.start > previous_end:
+            comments.extend(comments_in_gap(text, previous_end, token.start))
+        previous_end = token.end + 1
+    comments.extend(comments_in_gap(text, previous_end, len(text)))
+    return comments
+
+
+def _comments_of(stmt: Statement, comments: list[Comment], text: str) -> list[Comment]:
+    line_end = text.find("\n", stmt.chunk_end)
+    line_end = len(text) if line_end < 0 else line_end
+    return [c for c in comments if stmt.start <= c.start < max(stmt.chunk_end, stmt.end) or stmt.chunk_end <= c.start < line_end]
+
+
+_TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
+
+
+def _first_line(exc: Exception) -> str:
+    """sqlglot's error, in one line and without its internal token dumps."""
+    errors = getattr(exc, "errors", None)
+    if errors:
+        message = str(errors[0].get("description") or "syntax error")
+    else:
+        lines = str(exc).strip().splitlines()
+        message = lines[0] if lines else type(exc).__name__
+    return _TOKEN_REPR.sub(lambda m: "end of statement" if m.group(1) == "SENTINEL" else repr(m.group(2)), message)

@@ -1,0 +1,94 @@
+"""The values that flow out of the engine: severities, locations, findings and notifications."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is. Ordered, so `>=` compares against a fail-on level."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        try:
+            return cls[value.upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (expected error, warning or note)") from None
+
+
+@dataclass(frozen=True)
+class Region:
+    """A span in the host file: 1-based lines and columns, end column exclusive (as in SARIF)."""
+
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Why a finding is not reported: an inline comment (`in-source`) or a baseline entry (`external`)."""
+
+    kind: str  # "inSource" | "external"
+    justification: str
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: Severity
+    message: str
+    path: str  # as shown to the user: relative to the working directory where possible
+    region: Region
+    snippet: str  # the source text of the span; part of the finding's identity
+    fingerprint: str = ""  # line-independent identity, filled in by the engine
+    suppression: Suppression | None = None
+
+    @property
+    def sort_key(self) -> tuple:
+        r = self.region
+        return (self.path, r.start_line, r.start_column, self.rule_id)
+
+
+@dataclass
+class Notification:
+    """Something the user should know that is not a finding: a parse problem, a skipped file, a crash."""
+
+    path: str
+    message: str
+    kind: str  # "parse-error" | "skipped" | "internal-error"
+    level: str = "warning"  # SARIF notification level: "error" | "warning" | "note"
+    region: Region | None = None
+
+
+@dataclass
+class Report:
+    """Everything one run produced."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    files_checked: int = 0
+    texts: dict[str, str] = field(default_factory=dict)  # path -> text, for files with findings
+
+    @property
+    def reported(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is None]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self.findings if f.suppression is not None]
+
+    @property
+    def had_internal_error(self) -> bool:
+        return any(n.kind == "internal-error" for n in self.notifications)

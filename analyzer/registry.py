@@ -1,0 +1,72 @@
+"""Where rules and frontends live, loaded only when a language needs them.
+
+Each language has a frontend class (parse a Source once into a Document) and a rule package under
+`blastguard.rules.<language>`: every public module in it defines `RULE`, and the package's `run`
+drives one rule over one document. Loading is lazy so a check that sees no SQL never imports sqlglot.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import cache
+
+from blastguard.rule import Rule
+
+FRONTENDS = {
+    "sql": "blastguard.frontends.sql:SqlFrontend",
+}
+RULE_PACKAGES = {
+    "sql": "blastguard.rules.sql",
+}
+META_PACKAGE = "blastguard.rules.meta"  # rules the engine itself reports (suppression problems)
+
+
+def _load(target: str):
+    module, _, attr = target.partition(":")
+    loaded = importlib.import_module(module)
+    return getattr(loaded, attr) if attr else loaded
+
+
+def frontend_class(language: str):
+    return _load(FRONTENDS[language])
+
+
+def rule_package(language: str):
+    return _load(RULE_PACKAGES[language])
+
+
+@cache
+def _rules_in(package_name: str) -> tuple[Rule, ...]:
+    package = importlib.import_module(package_name)
+    rules = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue  # shared helpers, not rules
+        module = importlib.import_module(f"{package_name}.{info.name}")
+        rules.append(module.RULE)
+    return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def rules_for(language: str) -> tuple[Rule, ...]:
+    return _rules_in(RULE_PACKAGES[language])
+
+
+def meta_rules() -> tuple[Rule, ...]:
+    return _rules_in(META_PACKAGE)
+
+
+def all_rules() -> tuple[Rule, ...]:
+    rules = list(meta_rules())
+    for language in RULE_PACKAGES:
+        rules.extend(rules_for(language))
+    return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def find_rule(key: str) -> Rule | None:
+    """A rule by id (case-insensitive) or by name."""
+    key_upper = key.upper()
+    for rule in all_rules():
+        if rule.id == key_upper or rule.name == key.lower():
+            return rule
+    return None

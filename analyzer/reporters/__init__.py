@@ -1,0 +1,35 @@
+"""Reporters turn a Report into text, JSON, SARIF or GitHub workflow commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from blastguard.model import Report
+
+FORMATS = ("text", "json", "sarif", "github")
+
+
+@dataclass
+class RenderContext:
+    """What a reporter may need beyond the findings."""
+
+    project_root: str
+    include_suppressed: bool = False
+    color: bool = False
+    sources: dict[str, str] | None = None  # path -> text, for excerpts and line hashes
+
+
+def render(fmt: str, report: Report, context: RenderContext) -> str:
+    if fmt == "text":
+        from blastguard.reporters.text import render as text
+        return text(report, context)
+    if fmt == "json":
+        from blastguard.reporters.json import render as json_
+        return json_(report, context)
+    if fmt == "sarif":
+        from blastguard.reporters.sarif import render as sarif
+        return sarif(report, context)
+    if fmt == "github":
+        from blastguard.reporters.github import render as github
+        return github(report, context)
+    raise ValueError(f"unknown format {fmt!r}")

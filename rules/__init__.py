@@ -1,0 +1,1 @@
+"""blastguard's rule packs: one package per language, one module per rule."""

@@ -1,0 +1,1 @@
+"""Rules the engine reports itself, whatever the language: problems with suppression comments."""

@@ -1,0 +1,19 @@
+"""SQL rules. Each module defines one `RULE`; `run` drives a rule over a parsed SQL document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from blastguard.frontends.sql import SqlDocument
+from blastguard.rule import Hit, Rule
+
+
+def run(rule: Rule, document: SqlDocument) -> Iterator[Hit]:
+    for stmt in document.statements:
+        if not stmt.executes:
+            continue  # plain EXPLAIN plans the statement without running it
+        for hit in rule.check(stmt, document):
+            if stmt.explain == "analyze":
+                hit = replace(hit, message=f"{hit.message} EXPLAIN ANALYZE executes the statement it explains.")
+            yield hit

@@ -1,0 +1,296 @@
+"""What several SQL rules need: finding DML nodes, their spans, and judging their predicates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlglot import exp
+
+from blastguard.frontends.sql import Statement, TableName, node_offsets
+
+# Words that end a WHERE clause at its own depth.
+WHERE_STOPS = frozenset({"ORDER", "LIMIT", "RETURNING", "OFFSET", "FETCH", "GROUP", "HAVING", "WINDOW",
+                         "UNION", "INTERSECT", "EXCEPT", "OUTPUT", "OPTION", "FOR"})  # fmt: skip
+# Words that bound one boolean term of a predicate at its own depth.
+TERM_BOUNDARIES = frozenset({"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE", "HAVING", "SET", ",",
+                             "USING", "FROM"}) | WHERE_STOPS  # fmt: skip
+
+
+def dml_nodes(stmt: Statement, *kinds: type[exp.Expression]) -> Iterator[exp.Expression]:
+    """Every node of `kinds` in the statement: at the root, in CTEs, in subqueries."""
+    if stmt.expression is not None:
+        yield from stmt.expression.find_all(*kinds)
+
+
+def target_table(node: exp.Expression) -> exp.Table | None:
+    table = node.this
+    return table if isinstance(table, exp.Table) else None
+
+
+def is_nested(node: exp.Expression) -> bool:
+    return node.parent is not None
+
+
+def _name_offsets(table: exp.Expression) -> tuple[int, int] | None:
+    """Offsets of a table's name (catalog.schema.name), leaving out its joins and alias."""
+    spans = [node_offsets(part) for key in ("catalog", "db", "this") if (part := table.args.get(key))]
+    spans = [s for s in spans if s]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans)
+
+
+def head_index(stmt: Statement, node: exp.Expression, keyword: str) -> int | None:
+    """Index of the word `keyword` (DELETE, UPDATE, MERGE) that opens `node`."""
+    table = target_table(node)
+    offsets = _name_offsets(table) if table is not None else None
+    if offsets is None:
+        return None
+    return stmt.keyword_before(offsets[0], keyword)
+
+
+def head_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
+    """`DELETE FROM users`: from the opening keyword to the end of the target table's name."""
+    table = target_table(node)
+    offsets = _name_offsets(table) if table is not None else None
+    start = head_index(stmt, node, keyword)
+    if offsets is None or start is None:
+        return stmt.start, stmt.end
+    return stmt.words[start].start, offsets[1]
+
+
+def where_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
+    """The WHERE clause of `node`, from WHERE to the end of its predicate."""
+    start = head_index(stmt, node, keyword)
+    where = stmt.keyword_after(start, "WHERE") if start is not None else None
+    if where is None:
+        return head_span(stmt, node, keyword)
+    return stmt.span(where, stmt.clause_end(where, WHERE_STOPS))
+
+
+def term_span(stmt: Statement, node: exp.Expression) -> tuple[int, int] | None:
+    """The boolean term of a predicate that contains `node`, e.g. `email = NULL` in `a = 1 AND email = NULL`."""
+    offsets = node_offsets(node)
+    index = stmt.word_at(offsets[0]) if offsets else None
+    if index is None:
+        return None
+    depth = stmt.words[index].depth
+    first = index
+    while first > 0:
+        word = stmt.words[first - 1]
+        if word.depth < depth or (word.depth == depth and (word.upper or word.text) in TERM_BOUNDARIES):
+            break
+        first -= 1
+    last = index
+    while last + 1 < len(stmt.words):
+        word = stmt.words[last + 1]
+        if word.depth < depth or (word.depth == depth and (word.upper or word.text) in TERM_BOUNDARIES):
+            break
+        last += 1
+    return stmt.span(first, last)
+
+
+def table_label(table: exp.Expression | None) -> str:
+    name = TableName.of(table) if table is not None else None
+    return str(name) if name else "the table"
+
+
+# --- predicates -------------------------------------------------------------------------------
+
+
+def fold(predicate: exp.Expression) -> exp.Expression:
+    """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`); on any trouble, leave it be."""
+    from sqlglot.optimizer.simplify import simplify
+
+    try:
+        return simplify(predicate.copy())
+    except Exception:  # simplify is best effort; an unfoldable predicate is judged as written
+        return predicate
+
+
+def _unwrap(node: exp.Expression) -> exp.Expression:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node
+
+
+def _is_null(node: exp.Expression) -> bool:
+    return isinstance(_unwrap(node), exp.Null)
+
+
+def _is_not_null_test(node: exp.Expression) -> bool:
+    node = _unwrap(node)
+    if isinstance(node, exp.Is) and node.args.get("negate"):
+        return _is_null(node.expression)
+    if isinstance(node, exp.Not):
+        inner = _unwrap(node.this)
+        return isinstance(inner, exp.Is) and _is_null(inner.expression)
+    return False
+
+
+_SELF_COMPARISONS = (exp.EQ, exp.GTE, exp.LTE, exp.NullSafeEQ)
+_VOLATILE = {"RAND", "RANDOM", "NEWID", "UUID", "GEN_RANDOM_UUID"}
+
+
+def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = None) -> str | None:
+    """Why `predicate` (already folded) holds for every row, or None if it may not."""
+    node = _unwrap(predicate)
+    if isinstance(node, exp.Boolean) and node.this is True:
+        return "it is always true"
+    if _is_not_null_test(node):
+        return f"`{node.sql()}` holds for every row that has a value"
+    reason = _always_true_term(node, target)
+    if reason:
+        return reason
+    if isinstance(node, exp.Or):
+        for term in node.flatten():
+            reason = _always_true_term(_unwrap(term), target) or (
+                "it is always true" if isinstance(_unwrap(term), exp.Boolean) and _unwrap(term).this is True else None
+            )
+            if reason:
+                return f"one of its OR branches is always true ({reason})"
+    if isinstance(node, exp.And):
+        terms = [_unwrap(t) for t in node.flatten()]
+        if all(_always_true_term(t, target) for t in terms):
+            return "every condition in it is always true"
+    return None
+
+
+def _always_true_term(node: exp.Expression, target: exp.Expression | None) -> str | None:
+    if isinstance(node, _SELF_COMPARISONS) and node.this == node.expression and not _volatile(node):
+        return f"`{node.sql()}` compares a value with itself"
+    if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Literal):
+        if node.expression.is_string and set(node.expression.this) == {"%"}:
+            return f"`{node.sql()}` matches every value"
+    if isinstance(node, exp.Exists):
+        query = node.this
+        if isinstance(query, exp.Select) and not query.args.get("from_") and not query.args.get("where"):
+            return "EXISTS of a query with no FROM is always true"
+    if isinstance(node, exp.In) and target is not None:
+        return _in_same_table(node, target)
+    return None
+
+
+def _in_same_table(node: exp.In, target: exp.Expression) -> str | None:
+    """`id IN (SELECT id FROM same_table)` with nothing narrowing the subquery selects every row."""
+    query = node.args.get("query")
+    query = query.this if isinstance(query, exp.Subquery) else query
+    if not isinstance(query, exp.Select):
+        return None
+    if any(query.args.get(k) for k in ("where", "limit", "having", "joins", "group", "offset", "fetch")):
+        return None
+    source = query.args.get("from_")
+    name, target_name = TableName.of(source.this) if source else None, TableName.of(target)
+    selected = query.expressions
+    if not (name and target_name and name.matches(target_name) and len(selected) == 1):
+        return None
+    column = node.this
+    if isinstance(column, exp.Column) and isinstance(selected[0], exp.Column) and column.name == selected[0].name:
+        return f"every {column.name} of {target_name} is in `SELECT {column.name} FROM {name}`"
+    return None
+
+
+def _volatile(node: exp.Expression) -> bool:
+    return any(isinstance(f, exp.Func) and f.sql_name().upper() in _VOLATILE for f in node.find_all(exp.Func))
+
+
+def null_only(predicate: exp.Expression) -> bool:
+    """True when the predicate is made only of IS [NOT] NULL tests, joined by AND / OR."""
+    node = _unwrap(predicate)
+    if isinstance(node, (exp.And, exp.Or)):
+        return all(null_only(term) for term in node.flatten())
+    if isinstance(node, exp.Not):
+        return null_only(node.this)
+    if isinstance(node, exp.Is):
+        return _is_null(node.expression)
+    if isinstance(node, exp.NullSafeEQ):  # IS NOT DISTINCT FROM NULL
+        return _is_null(node.expression) or _is_null(node.this)
+    if isinstance(node, exp.NullSafeNEQ):
+        return _is_null(node.expression) or _is_null(node.this)
+    return False
+
+
+def null_comparisons(predicate: exp.Expression) -> Iterator[exp.Expression]:
+    """Comparisons with a NULL literal that can never be true: `= NULL`, `<> NULL`, `NOT IN (.., NULL)`."""
+    for node in predicate.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Not):
+        if isinstance(node, exp.Not):
+            inner = _unwrap(node.this)
+            if isinstance(inner, exp.In) and any(_is_null(v) for v in inner.expressions):
+                yield node
+        elif _is_null(node.this) or _is_null(node.expression):
+            yield node
+
+
+def writes_constant(value: exp.Expression) -> bool:
+    """A SET value that is the same for every row: a literal, NULL, or an expression of no column."""
+    return not any(True for _ in value.find_all(exp.Column))
+
+
+# --- statements that did not parse --------------------------------------------------------------
+
+
+def token_verdict(stmt: Statement) -> str | None:
+    """What the words of an unparsed statement show, for the rules that judge it at token level.
+
+    Returns the kind of destruction the words prove ("unbounded-delete", "unbounded-update",
+    "truncate", "drop-table", "drop-schema"), "unverifiable" when they show a destructive statement
+    whose scope they cannot prove, or None when nothing destructive is in sight. A statement whose
+    semicolon is missing holds several; each verb that opens a line is judged, and the worst wins.
+    """
+    if stmt.parsed:
+        return None
+    verdicts = [_segment_verdict(segment) for segment in _segments(stmt)]
+    verdicts = [v for v in verdicts if v]
+    proven = [v for v in verdicts if v != "unverifiable"]
+    return proven[0] if proven else (verdicts[0] if verdicts else None)
+
+
+def _segments(stmt: Statement) -> list[list[str]]:
+    """Top-level words, cut where a statement verb opens a line (or the statement)."""
+    top = [w for w in stmt.words if w.depth == 0 and w.kind == "word"]
+    if not top:
+        return []
+    segments: list[list[str]] = [[]]
+    previous_line = None
+    for word in top:
+        if word.line != previous_line and word.upper in _STATEMENT_VERBS and segments[-1]:
+            segments.append([])
+        segments[-1].append(word.upper)
+        previous_line = word.line
+    return segments
+
+
+def _segment_verdict(words: list[str]) -> str | None:
+    if words[0] == "WITH":  # skip the CTE list to the statement it prefixes
+        words = next((words[i:] for i, w in enumerate(words) if w in _VERBS), [])
+    if not words:
+        return None
+    verb, rest = words[0], words[1:]
+    if verb in ("DELETE", "UPDATE"):
+        if "WHERE" in rest or "LIMIT" in rest:
+            return "unverifiable"
+        return f"unbounded-{verb.lower()}"
+    if verb == "TRUNCATE":
+        return "truncate"
+    if verb == "DROP":
+        if rest[:1] in (["TEMPORARY"], ["TEMP"]):
+            return None
+        kind = next((w for w in rest if w not in ("IF", "EXISTS")), "")
+        return {"TABLE": "drop-table", "SCHEMA": "drop-schema", "DATABASE": "drop-schema"}.get(kind, "unverifiable")
+    if verb == "ALTER" and {"DROP", "DISABLE", "TRUNCATE"} & set(rest):
+        return "unverifiable"
+    if verb == "GRANT" and {"ALL", "DELETE", "TRUNCATE", "DROP", "SUPERUSER"} & set(rest):
+        return "unverifiable"
+    if verb == "MERGE" and "DELETE" in rest:
+        return "unverifiable"
+    return None
+
+
+_STATEMENT_VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "TRUNCATE", "DROP",
+                              "ALTER", "GRANT", "CREATE", "SET"})  # fmt: skip
+_VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
+
+
+def token_label(stmt: Statement, count: int = 3) -> str:
+    """The statement's first few words, for messages about statements that did not parse."""
+    return " ".join(w.text for w in stmt.words[:count])

@@ -1,0 +1,59 @@
+"""SQL104 null-only-predicate: a DELETE or UPDATE whose WHERE tests nothing but NULLs."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.sql._sql import dml_nodes, fold, null_only, table_label, target_table, tautology_reason, where_span
+
+_KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
+
+
+def check(stmt, document):
+    for node in dml_nodes(stmt, exp.Delete, exp.Update):
+        where = node.args.get("where")
+        if not where or node.args.get("limit"):
+            continue
+        table = target_table(node)
+        if not null_only(where.this) or tautology_reason(fold(where.this), table):
+            continue  # a tautology is SQL103's to report
+        keyword = _KEYWORD[type(node)]
+        start, end = where_span(stmt, node, keyword)
+        verb = "removes" if keyword == "DELETE" else "rewrites"
+        yield Hit(start, end, f"{keyword} on {table_label(table)} is filtered only by NULL tests, so it {verb} "
+                  "every row where the column was never set, and that can be most of the table. Run SELECT "
+                  "count(*) with the same WHERE first, and add a bounding condition on a key or a date.")
+
+
+RULE = Rule(
+    id="SQL104",
+    name="null-only-predicate",
+    language="sql",
+    severity=Severity.WARNING,
+    summary="A DELETE or UPDATE whose WHERE clause tests only for NULLs.",
+    rationale=(
+        "`DELETE FROM users WHERE last_login IS NULL` reads as 'remove stale users' but removes every user "
+        "who never logged in with a password: every SSO user, every row created before the column existed. "
+        "How many rows are NULL cannot be known from the statement, so a person should check the count "
+        "and add a bound (a key range, a creation date, a LIMIT)."
+    ),
+    fix="Check the count first and add a bounding condition on a key or a date.",
+    flag=(
+        "DELETE FROM users WHERE last_login IS NULL;",
+        "DELETE FROM users WHERE last_login IS NULL OR email IS NULL;",
+        "UPDATE accounts SET status = 'closed' WHERE closed_at IS NOT NULL AND reopened_at IS NULL;",
+        "DELETE FROM users WHERE deleted_at IS NOT DISTINCT FROM NULL;",
+    ),
+    clean=(
+        "SELECT * FROM users WHERE last_login IS NULL;",
+        "DELETE FROM users WHERE last_login IS NULL AND created_at < '2020-01-01';",
+        "DELETE FROM users WHERE id = 7 AND last_login IS NULL;",
+        "DELETE FROM users WHERE id IS NOT NULL;",
+    ),
+    check=check,
+    keywords=("delete", "update"),
+    precision="high",
+    tags=("data-loss",),
+)

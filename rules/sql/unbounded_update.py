@@ -1,0 +1,75 @@
+"""SQL102 unbounded-update: an UPDATE with no row filter rewrites every row of its table."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.sql._sql import dml_nodes, head_span, table_label, target_table, token_verdict, writes_constant
+
+_FIX = "Add a WHERE clause that names the rows to change, and check it first with SELECT count(*)."
+
+
+def check(stmt, document):
+    for node in dml_nodes(stmt, exp.Update):
+        if node.args.get("where") or node.args.get("limit"):
+            continue
+        table = target_table(node)
+        assignments = [a for a in node.expressions if isinstance(a, exp.EQ)]
+        columns = [a.this.name for a in assignments if isinstance(a.this, exp.Column)]
+        if table is not None and columns and all(document.column_added_before(table, c, stmt) for c in columns):
+            continue  # filling in columns this script just added overwrites nothing
+        label = table_label(table)
+        start, end = head_span(stmt, node, "UPDATE")
+        constants = [a for a in assignments if writes_constant(a.expression)]
+        if constants:
+            written = ", ".join(f"`{a.sql()}`" for a in constants[:3])
+            yield Hit(start, end, f"UPDATE of {label} has no WHERE clause, so it overwrites every row with "
+                      f"{written}. The old values cannot be recovered. {_FIX}", Severity.ERROR)
+        elif node.args.get("from_"):
+            yield Hit(start, end, f"UPDATE of {label} … FROM has no WHERE clause, so every row is joined with "
+                      f"every row of the FROM list and overwritten. {_FIX}", Severity.ERROR)
+        else:
+            yield Hit(start, end, f"UPDATE of {label} has no WHERE clause, so it rewrites every row. {_FIX}",
+                      Severity.WARNING)
+    if token_verdict(stmt) == "unbounded-update":
+        yield Hit(stmt.start, stmt.end, "UPDATE has no WHERE clause, so it rewrites every row. The statement did "
+                  f"not parse, so this was read from its tokens. {_FIX}", Severity.WARNING)
+
+
+RULE = Rule(
+    id="SQL102",
+    name="unbounded-update",
+    language="sql",
+    severity=Severity.ERROR,
+    summary="An UPDATE with no row filter rewrites every row of its table.",
+    rationale=(
+        "An UPDATE without WHERE changes every row. When it writes a constant or NULL the previous "
+        "values are gone for good (`UPDATE users SET email = NULL`): that is an error. When it derives the "
+        "new value from the row itself (`SET email = lower(email)`) it may be a deliberate backfill, so it "
+        "is a warning. `UPDATE … FROM` without WHERE is a cartesian update. Filling in a column the same "
+        "script has just added overwrites nothing and is not flagged."
+    ),
+    fix=_FIX,
+    flag=(
+        "UPDATE users SET email = NULL;",
+        "UPDATE accounts SET balance = 0;",
+        "UPDATE users SET email = lower(email);",
+        "UPDATE orders SET status = s.status FROM shipments s;",
+        "WITH t AS (UPDATE users SET active = false RETURNING id) SELECT count(*) FROM t;",
+        "ALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free', email = NULL;",
+    ),
+    clean=(
+        "UPDATE users SET email = NULL WHERE id = 42;",
+        "UPDATE users SET email = $1 WHERE id = $2;",
+        "UPDATE orders SET status = s.status FROM shipments s WHERE s.order_id = orders.id;",
+        "ALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free';",
+        "SELECT 'UPDATE users SET email = NULL';",
+        "EXPLAIN UPDATE users SET email = NULL;",
+    ),
+    check=check,
+    keywords=("update",),
+    precision="very-high",
+    tags=("data-loss",),
+)

@@ -1,0 +1,46 @@
+"""SQL900 unverifiable-statement: a destructive statement that could not be parsed, so not judged."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.sql._sql import token_verdict
+
+_DESTRUCTIVE = ("DELETE", "UPDATE", "DROP", "TRUNCATE", "MERGE", "GRANT", "ALTER")
+
+
+def check(stmt, document):
+    if token_verdict(stmt) == "unverifiable":
+        verbs = [w.upper for w in stmt.words if w.upper in _DESTRUCTIVE]
+        named = ", ".join(dict.fromkeys(verbs)) or "a destructive keyword"
+        yield Hit(stmt.start, stmt.end, f"This statement could not be parsed and contains {named}, so blastguard "
+                  "cannot tell how much it would destroy. Fix the syntax (or set --sql-dialect) so it can be checked.")
+
+
+RULE = Rule(
+    id="SQL900",
+    name="unverifiable-statement",
+    language="sql",
+    severity=Severity.WARNING,
+    summary="A statement with destructive keywords that could not be parsed, so its scope is unknown.",
+    rationale=(
+        "When the parser cannot read a statement, its words are still checked: a DELETE with no WHERE is "
+        "reported as such. When the words show a destructive statement but not its scope (a DELETE whose "
+        "WHERE did not parse, an ALTER … DROP of unknown shape), blastguard says so instead of guessing "
+        "that it is safe."
+    ),
+    fix="Fix the syntax, or pass the right --sql-dialect, so the statement can be checked.",
+    flag=(
+        "DELETE FROM users WHERE id IN (SELECT ;",
+        "ALTER TABLE events DROP PARTITION p2019;",
+    ),
+    clean=(
+        "SELECT FROM WHERE;",
+        "DELETE FROM users WHERE id = 1;",
+        "DELETE FROM users;",
+    ),
+    check=check,
+    keywords=("delete", "update", "drop", "truncate", "merge", "grant", "alter"),
+    precision="medium",
+    tags=("unverifiable",),
+)

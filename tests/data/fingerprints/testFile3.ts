@@ -1,0 +1,4 @@
+var a;
+var b;
+var c;
+var d;
