@@ -56,8 +56,10 @@ def rule_markdown(rule: Rule) -> str:
     parts = [f"**{rule.id} {rule.name}**: {rule.summary}", "", rule.rationale]
     if rule.fix:
         parts += ["", f"**Instead:** {rule.fix}"]
-    parts += ["", "Flagged:", "", f"{fence}{lang}", *rule.flag, fence]
-    parts += ["", "Not flagged:", "", f"{fence}{lang}", *rule.clean, fence]
+    for title, examples in (("Flagged", rule.flag), ("Not flagged", rule.clean)):
+        parts += ["", f"{title}:"]
+        for example in examples:
+            parts += ["", f"{fence}{lang}", example, fence]
     return "\n".join(parts)
 
 

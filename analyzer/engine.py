@@ -19,7 +19,9 @@ from blastguard.sources import Source
 @dataclass(frozen=True)
 class _Enabled:
     rules: tuple[Rule, ...]
-    prefilter: re.Pattern | None  # None: every text must be parsed
+    # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
+    # files here, and the frontend uses it to skip statements.
+    prefilter: re.Pattern | None
 
 
 class Selection:
@@ -126,7 +128,7 @@ class Engine:
         rules = [r for r in enabled.rules if r.id not in ignored]
         if not rules or (enabled.prefilter and not enabled.prefilter.search(source.text)):
             return [], []
-        document = self._frontend(source.language).parse(source)
+        document = self._frontend(source.language).parse(source, enabled.prefilter)
         package = registry.rule_package(source.language)
         findings = []
         for rule in rules:

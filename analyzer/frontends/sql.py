@@ -39,6 +39,9 @@ _STRING_TOKENS = {
 # Statement keywords that can follow EXPLAIN's options.
 _EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE", "CREATE",
                 "EXECUTE", "DECLARE", "REPLACE"}  # fmt: skip
+_INTO = re.compile(r"\binto\b", re.IGNORECASE)
+
+
 # psql meta-commands (\c, \i, \set ...) end at the end of their line and are not SQL.
 _PSQL_META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.MULTILINE)
 
@@ -219,7 +222,10 @@ class SqlFrontend:
             raise ValueError(f"unknown SQL dialect {dialect!r}")
         self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
 
-    def parse(self, source: Source) -> SqlDocument:
+    def parse(self, source: Source, wanted: re.Pattern | None = None) -> SqlDocument:
+        """Parse `source`. With `wanted`, a statement whose text it does not match is left out: no
+        rule could report it, and parsing is most of the cost."""
+        self.wanted = wanted
         text = source.text
         masked = _PSQL_META.sub(lambda m: " " * len(m.group(0)), text) if "\\" in text else text
         tokens, dialect = self._tokenize(masked, 0, len(masked))
@@ -265,20 +271,37 @@ class SqlFrontend:
         return statements, comments
 
     def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:
-        chunks: list[list[Token]] = [[]]
-        for token in tokens:
-            chunks[-1].append(token)
-            if token.token_type == TokenType.SEMICOLON:
-                chunks.append([])
         statements = []
-        for chunk in chunks:
-            body = [t for t in chunk if t.token_type != TokenType.SEMICOLON]
+        body: list[Token] = []
+        for token in tokens:
+            if token.token_type != TokenType.SEMICOLON:
+                body.append(token)
+                continue
             if body:
-                body = self._expand_explain(text, body, dialect)
-                stmt = Statement(0, body[0].start, body[-1].end + 1, chunk[-1].end + 1, _words(body))
-                self._parse_statement(stmt, text, body, dialect)
-                statements.append(stmt)
-        return statements
+                statements.append(self._statement(text, body, token.end + 1, dialect))
+            body = []
+        if body:
+            statements.append(self._statement(text, body, body[-1].end + 1, dialect))
+        return [s for s in statements if s is not None]
+
+    def _statement(self, text: str, body: list[Token], chunk_end: int, dialect: str) -> Statement | None:
+        start, end = body[0].start, body[-1].end + 1
+        if not self._wanted(text, body, start, end):
+            return None
+        body = self._expand_explain(text, body, dialect)
+        stmt = Statement(0, start, end, chunk_end, _words(body))
+        self._parse_statement(stmt, text, body, dialect)
+        return stmt
+
+    def _wanted(self, text: str, body: list[Token], start: int, end: int) -> bool:
+        """Whether any rule could care about this statement (a cheap text search; rules read the parse)."""
+        if self.wanted is None:
+            return True
+        # CREATE, ALTER … ADD and SELECT … INTO tell which tables and columns the script makes itself.
+        first = body[0].text.upper()
+        if first in ("CREATE", "ALTER") or self.wanted.search(text, start, end):
+            return True
+        return first in ("SELECT", "WITH") and _INTO.search(text, start, end) is not None
 
     def _expand_explain(self, text: str, body: list[Token], dialect: str) -> list[Token]:
         """sqlglot reads EXPLAIN as a command and swallows the rest into one string: tokenize that rest."""
@@ -360,14 +383,23 @@ def _words(tokens: list[Token]) -> list[Word]:
 
 
 def _gap_comments(text: str, tokens: list[Token]) -> list[Comment]:
-    """Comments live in the gaps between tokens: scan only those, so no string is ever read as one."""
+    """Comments live in the gaps between tokens: scan only those, so no string is ever read as one.
+
+    sqlglot attaches every comment to a neighbouring token, so only the gaps beside a token that
+    carries comments (and the text's two ends) can hold one.
+    """
+    if not tokens:
+        return comments_in_gap(text, 0, len(text))
+    gaps = {0, len(tokens)}  # gap i lies before token i
+    for i, token in enumerate(tokens):
+        if token.comments:
+            gaps.update((i, i + 1))
     comments: list[Comment] = []
-    previous_end = 0
-    for token in tokens:
-        if token.start > previous_end:
-            comments.extend(comments_in_gap(text, previous_end, token.start))
-        previous_end = token.end + 1
-    comments.extend(comments_in_gap(text, previous_end, len(text)))
+    for i in sorted(gaps):
+        start = tokens[i - 1].end + 1 if i else 0
+        end = tokens[i].start if i < len(tokens) else len(text)
+        if end > start:
+            comments.extend(comments_in_gap(text, start, end))
     return comments
 
 

@@ -12,7 +12,7 @@ from blastguard.rule import Hit, Rule
 def run(rule: Rule, document: SqlDocument) -> Iterator[Hit]:
     for stmt in document.statements:
         if not stmt.executes:
-            continue  # plain EXPLAIN plans the statement without running it
+            continue  # plain EXPLAIN plans its statement without running it
         for hit in rule.check(stmt, document):
             if stmt.explain == "analyze":
                 hit = replace(hit, message=f"{hit.message} EXPLAIN ANALYZE executes the statement it explains.")

@@ -1,0 +1,146 @@
+"""SARIF 2.1.0, shaped for GitHub code scanning.
+
+One run; every rule described (ids are stable, so ruleIndex is too); results carry an explicit
+level, a repository-relative percent-encoded URI, 1-based columns (code points, declared in
+`columnKind`), GitHub's `primaryLocationLineHash` and our own line-independent fingerprint.
+Parse problems and skipped files are tool execution notifications, not results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from urllib.parse import quote
+
+import blastguard
+from blastguard.docs import render_rule, rule_markdown
+from blastguard.model import Finding, Region, Report, Severity
+from blastguard.registry import all_rules
+from blastguard.reporters import RenderContext
+from blastguard.reporters.fingerprints import line_hashes
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+ROOT_ID = "%SRCROOT%"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+# GitHub's scale: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, below that low. Always a string.
+_SECURITY_SEVERITY = {Severity.ERROR: "9.1", Severity.WARNING: "6.5", Severity.NOTE: "3.0"}
+_PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "recommendation"}
+
+
+def _descriptor(rule) -> dict:
+    # Rules about the destruction of data are security rules; suppression hygiene is not.
+    security = rule.language != "any"
+    properties = {
+        "tags": (["security"] if security else []) + ["blastguard", rule.examples_language, *rule.tags],
+        "precision": rule.precision,
+        "problem.severity": _PROBLEM_SEVERITY[rule.severity],
+    }
+    if security:
+        properties["security-severity"] = _SECURITY_SEVERITY[rule.severity]
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.rationale[:1024]},
+        "help": {"text": render_rule(rule), "markdown": rule_markdown(rule)},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity]},
+        "properties": properties,
+    }
+
+
+def _uri(path: str, root: str) -> tuple[str, bool]:
+    """(uri, relative?) for a reported path: relative to the project root when inside it."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, root)
+    if relative.startswith(".."):
+        return pathlib.Path(absolute).as_uri(), False
+    return quote(relative.replace(os.sep, "/"), safe="/"), True
+
+
+def _location(path: str, region: Region | None, root: str) -> dict:
+    uri, relative = _uri(path, root)
+    artifact = {"uri": uri, "uriBaseId": ROOT_ID} if relative else {"uri": uri}
+    physical: dict = {"artifactLocation": artifact}
+    if region:
+        physical["region"] = {
+            "startLine": region.start_line,
+            "startColumn": region.start_column,
+            "endLine": region.end_line,
+            "endColumn": region.end_column,
+        }
+    return {"physicalLocation": physical}
+
+
+class _LineHashes:
+    """GitHub's line hashes per file, computed from the bytes on disk as GitHub reads them."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, path: str, line: int) -> str | None:
+        if path not in self.cache:
+            try:
+                with open(path, "rb") as handle:
+                    text = handle.read().decode("utf-8", errors="replace")
+            except OSError:
+                text = self.texts.get(path)
+            self.cache[path] = line_hashes(text) if text is not None else []
+        hashes = self.cache[path]
+        return hashes[line - 1] if 0 < line <= len(hashes) else None
+
+
+def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHashes) -> dict:
+    result = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": index[finding.rule_id],
+        "level": _LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding.path, finding.region, root)],
+        "partialFingerprints": {"blastguard/v1": finding.fingerprint},
+    }
+    line_hash = hashes.get(finding.path, finding.region.start_line)
+    if line_hash:
+        result["partialFingerprints"]["primaryLocationLineHash"] = line_hash
+    if finding.suppression:
+        result["suppressions"] = [
+            {"kind": finding.suppression.kind, "status": "accepted", "justification": finding.suppression.justification}
+        ]
+    return result
+
+
+def build(report: Report, context: RenderContext) -> dict:
+    root = os.path.abspath(context.project_root)
+    rules = list(all_rules())
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    hashes = _LineHashes(report.texts)
+    findings = report.findings if context.include_suppressed else report.reported
+    notifications = [
+        {
+            "level": n.level,
+            "message": {"text": n.message},
+            "descriptor": {"id": n.kind},
+            "locations": [_location(n.path, n.region, root)],
+        }
+        for n in report.notifications
+    ]
+    run = {
+        "tool": {
+            "driver": {
+                "name": "blastguard",
+                "version": blastguard.__version__,
+                "semanticVersion": blastguard.__version__,
+                "rules": [_descriptor(rule) for rule in rules],
+            }
+        },
+        "originalUriBaseIds": {ROOT_ID: {"uri": pathlib.Path(root).as_uri().rstrip("/") + "/"}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index, root, hashes) for f in sorted(findings, key=lambda f: f.sort_key)],
+        "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
+    }
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report, context: RenderContext) -> str:
+    return json.dumps(build(report, context), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,42 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args, cwd=None, stdin: str | bytes | None = None, env=None) -> subprocess.CompletedProcess:
+    """Run the real command line in a fresh process, as a user would."""
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "blastguard", *map(str, args)],
+        cwd=cwd,
+        input=data,
+        capture_output=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def out(result: subprocess.CompletedProcess) -> str:
+    return result.stdout.decode("utf-8")
+
+
+def err(result: subprocess.CompletedProcess) -> str:
+    return result.stderr.decode("utf-8")
+
+
+def json_out(result: subprocess.CompletedProcess) -> dict:
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """An empty project folder with a marker so configuration discovery stops here."""
+    (tmp_path / ".git").mkdir()
+    return tmp_path
