@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from sqlglot import exp
@@ -294,3 +295,26 @@ _VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 def token_label(stmt: Statement, count: int = 3) -> str:
     """The statement's first few words, for messages about statements that did not parse."""
     return " ".join(w.text for w in stmt.words[:count])
+
+
+_DOLLAR_QUOTED = re.compile(r"\$(\w*)\$(.*)\$\1\$", re.DOTALL)
+_DO_VERBS = frozenset({"DELETE", "UPDATE", "DROP", "TRUNCATE", "ALTER", "GRANT", "MERGE", "EXECUTE"})
+
+
+def do_block_verbs(stmt: Statement) -> list[str]:
+    """Destructive (or dynamic: EXECUTE) statement verbs in the body of a `DO $$ … $$` block.
+
+    A DO block runs at once, unlike a function body, but its PL/pgSQL is not SQL that sqlglot reads;
+    its words are scanned instead (strings and comments inside it stay unread).
+    """
+    from blastguard.frontends.sql_words import scan
+
+    if not stmt.words or stmt.words[0].upper != "DO" or len(stmt.words) < 2:
+        return []
+    verbs: list[str] = []
+    for part in scan(" ".join(w.text for w in stmt.words[1:]))[0]:
+        for word in part.words:
+            body = _DOLLAR_QUOTED.fullmatch(word.text) if word.kind == "string" else None
+            if body:
+                verbs += [w.upper for p in scan(body.group(2))[0] for w in p.words if w.upper in _DO_VERBS]
+    return list(dict.fromkeys(verbs))
