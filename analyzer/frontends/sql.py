@@ -410,6 +410,7 @@ def _comments_of(stmt: Statement, comments: list[Comment], text: str) -> list[Co
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")
+_CLASS_REPR = re.compile(r"<class '(?:\w+\.)*(\w+)'>")
 
 
 def _first_line(exc: Exception) -> str:
@@ -420,4 +421,5 @@ def _first_line(exc: Exception) -> str:
     else:
         lines = str(exc).strip().splitlines()
         message = lines[0] if lines else type(exc).__name__
+    message = _CLASS_REPR.sub(r"\1", message)
     return _TOKEN_REPR.sub(lambda m: "end of statement" if m.group(1) == "SENTINEL" else repr(m.group(2)), message)

@@ -1,0 +1,85 @@
+"""The project's own promises: the README's rule table and set-up commands, packaging, pre-commit."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from blastguard.docs import rule_table
+from conftest import REPO
+
+README = (REPO / "README.md").read_text()
+
+
+def _readme_commands() -> list[str]:
+    blocks = re.findall(r"```sh\n(.*?)```", README.split("## A short tour")[0], re.DOTALL)
+    return [b.strip() for b in blocks]
+
+
+def test_readme_rule_table_is_generated_from_the_rules():
+    table = README.split("<!-- rules:start -->\n")[1].split("<!-- rules:end -->")[0]
+    assert table == rule_table(), "README rule table is stale: paste `blastguard rules --format markdown`"
+
+
+def test_readme_has_two_setup_commands_and_ci_runs_the_test_one():
+    install_and_demo, run_tests = _readme_commands()
+    assert "blastguard check fixtures/demo" in install_and_demo
+    assert "pytest" in run_tests
+    ci = (REPO / ".ci" / "run").read_text()
+    assert run_tests in ci.splitlines()
+
+
+def test_nothing_is_installed_under_a_generic_top_level_name():
+    pyproject = (REPO / "pyproject.toml").read_text()
+    packages = re.search(r"packages = \[(.*?)\]", pyproject, re.DOTALL).group(1)
+    assert all(p.startswith("blastguard") for p in re.findall(r'"([^"]+)"', packages))
+
+
+def test_every_rule_module_is_a_package_module():
+    listed = {p.stem for p in (REPO / "rules" / "sql").glob("*.py") if not p.stem.startswith("_")}
+    from blastguard.registry import rules_for
+
+    assert len(rules_for("sql")) == len(listed)
+
+
+@pytest.fixture(scope="module")
+def pre_commit_home(tmp_path_factory):
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def _git(repo, *args):
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def _try_repo(repo, home):
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "blastguard", "--color", "never"],
+                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_pre_commit_hook_blocks_a_staged_destructive_file_and_passes_a_clean_one(tmp_path, pre_commit_home):
+    manifest = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+                              capture_output=True, text=True)  # fmt: skip
+    assert manifest.returncode == 0, manifest.stdout + manifest.stderr
+
+    dirty = tmp_path / "dirty"
+    dirty.mkdir()
+    _git(dirty, "init", "-q")
+    (dirty / "cleanup.sql").write_text("DELETE FROM users;\n")
+    _git(dirty, "add", "cleanup.sql")
+    result = _try_repo(dirty, pre_commit_home)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cleanup.sql:1:1: SQL101 error DELETE from users has no WHERE clause" in result.stdout
+
+    clean = tmp_path / "clean"
+    clean.mkdir()
+    _git(clean, "init", "-q")
+    (clean / "report.sql").write_text("SELECT id FROM users WHERE last_login IS NULL;\n")
+    _git(clean, "add", "report.sql")
+    result = _try_repo(clean, pre_commit_home)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"blastguard\.+Passed", result.stdout)
