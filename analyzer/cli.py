@@ -127,6 +127,8 @@ def _check(args) -> int:
     if args.format != "github":  # github output carries notifications as annotations
         for line in render_notifications(report):
             sys.stderr.write(line + "\n")
+    if report.files_checked == 0 and not report.notifications:
+        sys.stderr.write("blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n")
     if report.had_internal_error:
         return EXIT_ERROR
     if config.fail_on == "never":

@@ -49,7 +49,11 @@ class Walker:
         return self.excludes.match_file(relative.replace(os.sep, "/") + ("/" if is_dir else ""))
 
     def walk(self, directory: str) -> Iterator[Candidate]:
-        yield from self._walk(directory, self._inherited_ignores(directory))
+        inherited = self._inherited_ignores(directory)
+        if self._ignored(directory, True, inherited):
+            # The user named an ignored folder: scan it rather than silently check nothing.
+            inherited = []
+        yield from self._walk(directory, inherited)
 
     def _inherited_ignores(self, directory: str) -> list[tuple[str, pathspec.PathSpec]]:
         """.gitignore files above `directory`, up to the repository top, still apply inside it."""

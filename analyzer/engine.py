@@ -73,9 +73,8 @@ class Engine:
 
     def _frontend(self, language: str):
         if language not in self._frontends:
-            cls = registry.frontend_class(language)
             try:
-                self._frontends[language] = cls(self.config.sql_dialect) if language == "sql" else cls()
+                self._frontends[language] = registry.frontend_class(language).from_config(self.config)
             except ValueError as exc:
                 raise ConfigError(str(exc)) from None
         return self._frontends[language]
@@ -165,14 +164,44 @@ class Engine:
     def check_sources(self, sources) -> Report:
         """`sources` yields (Source | Notification, filesystem path or None)."""
         report = Report()
-        for item, fs_path in sources:
-            if isinstance(item, Notification):
-                report.notifications.append(item)
-                continue
-            findings, notifications = self.check_source(item, fs_path)
+        items = list(sources)
+        work = [(item, fs_path) for item, fs_path in items if isinstance(item, Source)]
+        report.notifications.extend(item for item, _ in items if isinstance(item, Notification))
+        for (source, _), (findings, notifications) in zip(work, self._run_all(work)):
             report.files_checked += 1
             if findings:
-                report.texts[item.path] = item.text
+                report.texts[source.path] = source.text
             report.findings.extend(findings)
             report.notifications.extend(notifications)
         return report
+
+    def _run_all(self, work: list[tuple[Source, str | None]]):
+        """Results in order; large scans are spread over forked worker processes."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        workers = min(os.cpu_count() or 1, 8)
+        size = sum(len(source.text) for source, _ in work)
+        if workers < 2 or len(work) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+            return [self.check_source(source, fs_path) for source, fs_path in work]
+        global _WORKER_ENGINE
+        for language in {source.language for source, _ in work}:
+            self._frontend(language)  # import parsers before forking, so each worker inherits them
+            registry.rule_package(language)
+            self._enabled_for(language)
+        _WORKER_ENGINE = self
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                return list(pool.map(_check_in_worker, work, chunksize=max(1, len(work) // (workers * 4))))
+        finally:
+            _WORKER_ENGINE = None
+
+
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 64 * 1024
+_WORKER_ENGINE: Engine | None = None  # set in the parent just before forking; workers inherit it
+
+
+def _check_in_worker(item: tuple[Source, str | None]):
+    source, fs_path = item
+    return _WORKER_ENGINE.check_source(source, fs_path)

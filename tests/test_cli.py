@@ -196,6 +196,25 @@ def test_gitignore_above_the_scanned_folder_applies(project):
     assert [f["path"] for f in report["findings"]] == ["db/y.sql"]
 
 
+def test_an_ignored_folder_named_explicitly_is_scanned(project):
+    (project / ".gitignore").write_text("/out/\n")
+    (project / "out" / "corpus").mkdir(parents=True)
+    (project / "out" / "corpus" / "a.sql").write_text(DELETE_ALL)
+    assert run_cli("check", ".", cwd=project).returncode == 0
+    result = run_cli("check", "out/corpus", cwd=project)
+    assert result.returncode == 1
+    assert out(result).startswith("out/corpus/a.sql:1:1: SQL101")
+
+
+def test_nothing_to_check_is_said_on_stderr(project):
+    (project / "notes.md").write_text("# nothing here\n")
+    result = run_cli("check", ".", cwd=project)
+    assert result.returncode == 0
+    assert err(result) == (
+        "blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n"
+    )
+
+
 def test_explicit_file_is_checked_even_if_ignored_unless_force_exclude(project):
     (project / "blastguard.toml").write_text('exclude = ["legacy/"]\n')
     (project / "legacy").mkdir()

@@ -52,7 +52,7 @@ class Statement:
     start: int  # span of the statement in the document text, semicolon excluded
     end: int
     chunk_end: int  # just past the terminating semicolon
-    words: list[Word]
+    tokens: list  # sqlglot tokens, or the scanner's words when the text did not tokenize
     expression: exp.Expression | None = None
     dialect: str | None = None
     error: str | None = None  # why the statement did not parse
@@ -62,6 +62,24 @@ class Statement:
     @property
     def parsed(self) -> bool:
         return self.expression is not None
+
+    @cached_property
+    def words(self) -> list[Word]:
+        """The token-level view; built on first use, since most statements never need it."""
+        tokens = self.tokens
+        return tokens if not tokens or isinstance(tokens[0], Word) else _words(tokens)
+
+    @cached_property
+    def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
+        index: dict[type, list[exp.Expression]] = {}
+        if self.expression is not None:
+            for node in self.expression.walk():
+                index.setdefault(type(node), []).append(node)
+        return index
+
+    def find_all(self, *kinds: type[exp.Expression]) -> list[exp.Expression]:
+        """Every node of `kinds` in the parse, from one walk shared by all rules."""
+        return [node for kind in kinds for node in self._nodes_by_type.get(kind, ())]
 
     @property
     def executes(self) -> bool:
@@ -221,6 +239,11 @@ class SqlFrontend:
         if dialect not in DIALECT_NAMES:
             raise ValueError(f"unknown SQL dialect {dialect!r}")
         self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
+        self._parsers: dict[str, object] = {}
+
+    @classmethod
+    def from_config(cls, config) -> SqlFrontend:
+        return cls(config.sql_dialect)
 
     def parse(self, source: Source, wanted: re.Pattern | None = None) -> SqlDocument:
         """Parse `source`. With `wanted`, a statement whose text it does not match is left out: no
@@ -240,11 +263,17 @@ class SqlFrontend:
         problems = [(s.start, s.end, s.error) for s in statements if s.error]
         return SqlDocument(source, LineIndex(text), statements, comments, problems)
 
+    def _parser(self, dialect: str):
+        """One parser per dialect, reused: parse() resets its state."""
+        if dialect not in self._parsers:
+            self._parsers[dialect] = Dialect.get_or_raise(dialect).parser()
+        return self._parsers[dialect]
+
     def _tokenize(self, text: str, start: int, end: int, dialects=None) -> tuple[list[Token] | None, str]:
         """Tokens of text[start:end] with offsets into `text`, in the first dialect that reads it."""
         for name in dialects or self.dialects:
             try:
-                tokens = Dialect.get_or_raise(name).tokenize(text[start:end])
+                tokens = self._parser(name).dialect.tokenize(text[start:end])
             except (TokenError, ValueError, RecursionError):
                 continue
             # A backtick in PostgreSQL tokenizes as UNKNOWN: that dialect is the wrong one.
@@ -289,7 +318,7 @@ class SqlFrontend:
         if not self._wanted(text, body, start, end):
             return None
         body = self._expand_explain(text, body, dialect)
-        stmt = Statement(0, start, end, chunk_end, _words(body))
+        stmt = Statement(0, start, end, chunk_end, body)
         self._parse_statement(stmt, text, body, dialect)
         return stmt
 
@@ -319,7 +348,7 @@ class SqlFrontend:
             if tokens is None:
                 continue
             try:
-                parsed = Dialect.get_or_raise(name).parser().parse(tokens, text)
+                parsed = self._parser(name).parse(tokens, text)
             except (ParseError, TokenError, RecursionError, ValueError) as exc:
                 first_error = first_error or _first_line(exc)
                 continue

@@ -17,10 +17,9 @@ TERM_BOUNDARIES = frozenset({"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE",
                              "USING", "FROM"}) | WHERE_STOPS  # fmt: skip
 
 
-def dml_nodes(stmt: Statement, *kinds: type[exp.Expression]) -> Iterator[exp.Expression]:
+def dml_nodes(stmt: Statement, *kinds: type[exp.Expression]) -> list[exp.Expression]:
     """Every node of `kinds` in the statement: at the root, in CTEs, in subqueries."""
-    if stmt.expression is not None:
-        yield from stmt.expression.find_all(*kinds)
+    return stmt.find_all(*kinds)
 
 
 def target_table(node: exp.Expression) -> exp.Table | None:
@@ -309,7 +308,7 @@ def do_block_verbs(stmt: Statement) -> list[str]:
     """
     from blastguard.frontends.sql_words import scan
 
-    if not stmt.words or stmt.words[0].upper != "DO" or len(stmt.words) < 2:
+    if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
         return []
     verbs: list[str] = []
     for part in scan(" ".join(w.text for w in stmt.words[1:]))[0]:
