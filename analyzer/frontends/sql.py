@@ -274,7 +274,7 @@ class SqlFrontend:
         for name in dialects or self.dialects:
             try:
                 tokens = self._parser(name).dialect.tokenize(text[start:end])
-            except (TokenError, ValueError, RecursionError):
+            except Exception:  # TokenError, or whatever else malformed input trips in the tokenizer
                 continue
             # A backtick in PostgreSQL tokenizes as UNKNOWN: that dialect is the wrong one.
             if len(self.dialects) > 1 and any(t.token_type == TokenType.UNKNOWN for t in tokens):
@@ -349,8 +349,11 @@ class SqlFrontend:
                 continue
             try:
                 parsed = self._parser(name).parse(tokens, text)
-            except (ParseError, TokenError, RecursionError, ValueError) as exc:
+            except (ParseError, TokenError) as exc:
                 first_error = first_error or _first_line(exc)
+                continue
+            except Exception as exc:  # sqlglot can trip over malformed input (TypeError, RecursionError)
+                first_error = first_error or f"the parser failed: {type(exc).__name__}"
                 continue
             expressions = [e for e in parsed if e is not None and not isinstance(e, exp.Semicolon)]
             if len(expressions) == 1:
