@@ -103,7 +103,7 @@ def _check(args) -> int:
         _apply_arguments(config, args)
         stdin = sys.stdin.buffer.read() if "-" in paths else None
         report = scan(paths, config, stdin=stdin, stdin_filename=args.stdin_filename,
-                      force_exclude=args.force_exclude, baseline_file=args.baseline)  # fmt: skip
+                      force_exclude=args.force_exclude, baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
         if args.write_baseline:
             baseline.write(args.write_baseline, report.reported)
             sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
@@ -113,8 +113,7 @@ def _check(args) -> int:
 
     out = sys.stdout
     color = args.color == "always" or (args.color == "auto" and not args.output and _is_tty(out))
-    context = RenderContext(project_root=_root(paths), include_suppressed=args.include_suppressed,
-                            color=color, sources=report.texts)  # fmt: skip
+    context = RenderContext(include_suppressed=args.include_suppressed, color=color)
     rendered = render(args.format, report, context)
     if args.output:
         try:
@@ -149,12 +148,6 @@ def _apply_arguments(config, args) -> None:
         config.ignore = config.ignore + [k.strip() for k in args.ignore.split(",") if k.strip()]
     if args.write_baseline:
         config.baseline = None  # recording a baseline must see every finding
-
-
-def _root(paths: list[str]) -> str:
-    from blastguard.discovery import find_project_root
-
-    return find_project_root(next((p for p in paths if p != "-"), os.getcwd()))
 
 
 def _is_tty(stream) -> bool:

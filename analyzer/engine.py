@@ -163,7 +163,7 @@ class Engine:
 
     def check_sources(self, sources) -> Report:
         """`sources` yields (Source | Notification, filesystem path or None)."""
-        report = Report()
+        report = Report(project_root=self.project_root)
         items = list(sources)
         work = [(item, fs_path) for item, fs_path in items if isinstance(item, Source)]
         report.notifications.extend(item for item, _ in items if isinstance(item, Notification))

@@ -80,6 +80,7 @@ class Report:
     notifications: list[Notification] = field(default_factory=list)
     files_checked: int = 0
     texts: dict[str, str] = field(default_factory=dict)  # path -> text, for files with findings
+    project_root: str = "."  # SARIF URIs and finding identities are relative to it
 
     @property
     def reported(self) -> list[Finding]:

@@ -284,3 +284,11 @@ def test_crlf_positions(project):
     (project / "win.sql").write_bytes(b"SELECT 1;\r\n\r\n  DELETE FROM users;\r\n")
     finding = json_out(run_cli("check", "win.sql", "--format", "json", cwd=project))["findings"][0]
     assert finding["region"] == {"start_line": 3, "start_column": 3, "end_line": 3, "end_column": 20}
+
+
+def test_colour_only_when_asked_or_on_a_terminal(project):
+    (project / "a.sql").write_text(DELETE_ALL)
+    plain = out(run_cli("check", "a.sql", cwd=project))  # stdout is a pipe here
+    assert "\033[" not in plain
+    coloured = out(run_cli("check", "a.sql", "--color", "always", cwd=project))
+    assert "\033[1;31merror\033[0m" in coloured

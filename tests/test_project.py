@@ -50,8 +50,12 @@ def pre_commit_home(tmp_path_factory):
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def _git(repo, *args):
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+def _repo_with_staged_file(repo, name, text):
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / name).write_text(text)
+    subprocess.run(["git", "add", name], cwd=repo, check=True)
+    return repo
 
 
 def _try_repo(repo, home):
@@ -66,20 +70,12 @@ def test_pre_commit_hook_blocks_a_staged_destructive_file_and_passes_a_clean_one
                               capture_output=True, text=True)  # fmt: skip
     assert manifest.returncode == 0, manifest.stdout + manifest.stderr
 
-    dirty = tmp_path / "dirty"
-    dirty.mkdir()
-    _git(dirty, "init", "-q")
-    (dirty / "cleanup.sql").write_text("DELETE FROM users;\n")
-    _git(dirty, "add", "cleanup.sql")
+    dirty = _repo_with_staged_file(tmp_path / "dirty", "cleanup.sql", "DELETE FROM users;\n")
     result = _try_repo(dirty, pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "cleanup.sql:1:1: SQL101 error DELETE from users has no WHERE clause" in result.stdout
 
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    _git(clean, "init", "-q")
-    (clean / "report.sql").write_text("SELECT id FROM users WHERE last_login IS NULL;\n")
-    _git(clean, "add", "report.sql")
+    clean = _repo_with_staged_file(tmp_path / "clean", "report.sql", "SELECT id FROM users WHERE last_login IS NULL;\n")
     result = _try_repo(clean, pre_commit_home)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"blastguard\.+Passed", result.stdout)

@@ -43,6 +43,14 @@ def test_where_clause_span_stops_before_returning():
     assert findings(sql) == [("SQL103", 1, 19, 1, 30)]
 
 
+def test_where_clause_span_keeps_its_parentheses():
+    assert [f.snippet for f in check_text("DELETE FROM users WHERE id IN (SELECT id FROM users);", filename="t.sql")] == [
+        "WHERE id IN (SELECT id FROM users)"
+    ]
+    nested = "WITH d AS (DELETE FROM t WHERE (1=1) RETURNING *) SELECT 1;"
+    assert [f.snippet for f in check_text(nested, filename="t.sql")] == ["WHERE (1=1)"]
+
+
 def test_columns_count_code_points():
     assert findings("SELECT 'ünïcødé';  DELETE FROM users;") == [("SQL101", 1, 20, 1, 37)]
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+import bisect
+from dataclasses import dataclass
 from functools import cached_property
 
 import sqlglot
@@ -57,7 +58,6 @@ class Statement:
     dialect: str | None = None
     error: str | None = None  # why the statement did not parse
     explain: str | None = None  # "plain" | "analyze" when wrapped in EXPLAIN
-    comments: list[Comment] = field(default_factory=list)  # inside it, or trailing on its last line
 
     @property
     def parsed(self) -> bool:
@@ -103,12 +103,12 @@ class Statement:
                 return i
         return None
 
-    def keyword_after(self, index: int, keyword: str, stops: frozenset[str] = frozenset()) -> int | None:
-        """Index of the next `keyword` after word `index` at the same depth, before any of `stops`."""
+    def keyword_after(self, index: int, keyword: str) -> int | None:
+        """Index of the next `keyword` after word `index` at its depth, before the enclosing paren closes."""
         depth = self.words[index].depth
         for j in range(index + 1, len(self.words)):
             word = self.words[j]
-            if word.depth < depth or (word.depth == depth and word.upper in stops):
+            if word.depth < depth:
                 return None
             if word.depth == depth and word.upper == keyword:
                 return j
@@ -117,16 +117,14 @@ class Statement:
     def clause_end(self, index: int, stops: frozenset[str]) -> int:
         """Index of the last word of the clause opened by word `index`.
 
-        The clause runs until a word from `stops` at the same paren depth, or until the paren that
-        encloses the clause closes.
+        The clause runs until a word from `stops` at its paren depth, or until the paren that encloses
+        the clause closes (parens carry the depth outside them, so that one is shallower).
         """
         depth = self.words[index].depth
         last = index
         for j in range(index + 1, len(self.words)):
             word = self.words[j]
-            if word.depth < depth or (word.depth == depth and word.text == ")"):
-                break
-            if word.depth == depth and word.upper in stops:
+            if word.depth < depth or (word.depth == depth and word.upper in stops):
                 break
             last = j
         return last
@@ -139,7 +137,7 @@ def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
     """(first, last+1) offsets of the positioned leaves under `node`; sqlglot positions only some."""
     starts, ends = [], []
     for child in node.walk():
-        meta = child.meta if child._meta else None
+        meta = child._meta  # not .meta, which allocates an empty dict for every node it is asked of
         if meta and "start" in meta:
             starts.append(meta["start"])
             ends.append(meta["end"] + 1)
@@ -183,6 +181,13 @@ class SqlDocument:
     def text(self) -> str:
         return self.source.text
 
+    def comments_of(self, stmt: Statement) -> list[Comment]:
+        """Comments inside the statement, or trailing on the line where it ends."""
+        line_end = self.text.find("\n", stmt.chunk_end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        starts = [c.start for c in self.comments]  # comments are in text order
+        return self.comments[bisect.bisect_left(starts, stmt.start) : bisect.bisect_left(starts, line_end)]
+
     # --- objects the script makes itself -------------------------------------------------------
     # Dropping or emptying a table the same script created a moment ago destroys nothing.
 
@@ -199,7 +204,7 @@ class SqlDocument:
                 name = TableName.of(table)
                 if name and not node.args.get("exists"):
                     created.append((stmt.index, name))
-            for into in node.find_all(exp.Into):
+            for into in stmt.find_all(exp.Into):
                 name = TableName.of(into.this)
                 if name:
                     created.append((stmt.index, name))
@@ -259,7 +264,6 @@ class SqlFrontend:
             statements, comments = self._rescue(masked)
         for index, stmt in enumerate(statements):
             stmt.index = index
-            stmt.comments = _comments_of(stmt, comments, text)
         problems = [(s.start, s.end, s.error) for s in statements if s.error]
         return SqlDocument(source, LineIndex(text), statements, comments, problems)
 
@@ -433,12 +437,6 @@ def _gap_comments(text: str, tokens: list[Token]) -> list[Comment]:
         if end > start:
             comments.extend(comments_in_gap(text, start, end))
     return comments
-
-
-def _comments_of(stmt: Statement, comments: list[Comment], text: str) -> list[Comment]:
-    line_end = text.find("\n", stmt.chunk_end)
-    line_end = len(text) if line_end < 0 else line_end
-    return [c for c in comments if stmt.start <= c.start < max(stmt.chunk_end, stmt.end) or stmt.chunk_end <= c.start < line_end]
 
 
 _TOKEN_REPR = re.compile(r"<Token token_type: TokenType\.(\w+), text: (.*?), line: .*?>")

@@ -13,10 +13,8 @@ FORMATS = ("text", "json", "sarif", "github")
 class RenderContext:
     """What a reporter may need beyond the findings."""
 
-    project_root: str
     include_suppressed: bool = False
     color: bool = False
-    sources: dict[str, str] | None = None  # path -> text, for excerpts and line hashes
 
 
 def render(fmt: str, report: Report, context: RenderContext) -> str:

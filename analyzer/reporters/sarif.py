@@ -111,7 +111,7 @@ def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHas
 
 
 def build(report: Report, context: RenderContext) -> dict:
-    root = os.path.abspath(context.project_root)
+    root = os.path.abspath(report.project_root)
     rules = list(all_rules())
     index = {rule.id: i for i, rule in enumerate(rules)}
     hashes = _LineHashes(report.texts)

@@ -23,13 +23,13 @@ def render(report: Report, context: RenderContext) -> str:
         severity = paint(_COLORS[finding.severity], finding.severity.label)
         suppressed = f" [suppressed: {finding.suppression.justification}]" if finding.suppression else ""
         lines.append(f"{location} {finding.rule_id} {severity} {finding.message}{suppressed}")
-        lines.extend(paint(_DIM, line) if i != 1 else line for i, line in enumerate(_excerpt(finding, context, indexes)))
+        lines.extend(paint(_DIM, line) if i != 1 else line for i, line in enumerate(_excerpt(finding, report.texts, indexes)))
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
 
-def _excerpt(finding, context: RenderContext, indexes: dict[str, LineIndex]) -> list[str]:
-    text = (context.sources or {}).get(finding.path)
+def _excerpt(finding, texts: dict[str, str], indexes: dict[str, LineIndex]) -> list[str]:
+    text = texts.get(finding.path)
     if text is None:
         return []
     index = indexes.get(finding.path) or indexes.setdefault(finding.path, LineIndex(text))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from blastguard.frontends.sql import Statement, TableName, node_offsets
+from blastguard.frontends.sql_words import scan
 
 # Words that end a WHERE clause at its own depth.
 WHERE_STOPS = frozenset({"ORDER", "LIMIT", "RETURNING", "OFFSET", "FETCH", "GROUP", "HAVING", "WINDOW",
@@ -15,11 +16,6 @@ WHERE_STOPS = frozenset({"ORDER", "LIMIT", "RETURNING", "OFFSET", "FETCH", "GROU
 # Words that bound one boolean term of a predicate at its own depth.
 TERM_BOUNDARIES = frozenset({"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE", "HAVING", "SET", ",",
                              "USING", "FROM"}) | WHERE_STOPS  # fmt: skip
-
-
-def dml_nodes(stmt: Statement, *kinds: type[exp.Expression]) -> list[exp.Expression]:
-    """Every node of `kinds` in the statement: at the root, in CTEs, in subqueries."""
-    return stmt.find_all(*kinds)
 
 
 def target_table(node: exp.Expression) -> exp.Table | None:
@@ -40,23 +36,24 @@ def _name_offsets(table: exp.Expression) -> tuple[int, int] | None:
     return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
-def head_index(stmt: Statement, node: exp.Expression, keyword: str) -> int | None:
-    """Index of the word `keyword` (DELETE, UPDATE, MERGE) that opens `node`."""
+def _head(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int] | None:
+    """(index of the word `keyword` that opens `node`, end offset of its target table's name)."""
     table = target_table(node)
     offsets = _name_offsets(table) if table is not None else None
-    if offsets is None:
-        return None
-    return stmt.keyword_before(offsets[0], keyword)
+    start = stmt.keyword_before(offsets[0], keyword) if offsets else None
+    return (start, offsets[1]) if start is not None else None
+
+
+def head_index(stmt: Statement, node: exp.Expression, keyword: str) -> int | None:
+    """Index of the word `keyword` (DELETE, UPDATE) that opens `node`."""
+    head = _head(stmt, node, keyword)
+    return head[0] if head else None
 
 
 def head_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
     """`DELETE FROM users`: from the opening keyword to the end of the target table's name."""
-    table = target_table(node)
-    offsets = _name_offsets(table) if table is not None else None
-    start = head_index(stmt, node, keyword)
-    if offsets is None or start is None:
-        return stmt.start, stmt.end
-    return stmt.words[start].start, offsets[1]
+    head = _head(stmt, node, keyword)
+    return (stmt.words[head[0]].start, head[1]) if head else (stmt.start, stmt.end)
 
 
 def where_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
@@ -74,20 +71,18 @@ def term_span(stmt: Statement, node: exp.Expression) -> tuple[int, int] | None:
     index = stmt.word_at(offsets[0]) if offsets else None
     if index is None:
         return None
+    return stmt.span(_term_edge(stmt, index, -1), _term_edge(stmt, index, +1))
+
+
+def _term_edge(stmt: Statement, index: int, step: int) -> int:
+    """Walk from word `index` in direction `step` to the last word before a term boundary."""
     depth = stmt.words[index].depth
-    first = index
-    while first > 0:
-        word = stmt.words[first - 1]
+    while 0 <= index + step < len(stmt.words):
+        word = stmt.words[index + step]
         if word.depth < depth or (word.depth == depth and (word.upper or word.text) in TERM_BOUNDARIES):
             break
-        first -= 1
-    last = index
-    while last + 1 < len(stmt.words):
-        word = stmt.words[last + 1]
-        if word.depth < depth or (word.depth == depth and (word.upper or word.text) in TERM_BOUNDARIES):
-            break
-        last += 1
-    return stmt.span(first, last)
+        index += step
+    return index
 
 
 def table_label(table: exp.Expression | None) -> str:
@@ -135,8 +130,6 @@ _VOLATILE = {"RAND", "RANDOM", "NEWID", "UUID", "GEN_RANDOM_UUID"}
 def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = None) -> str | None:
     """Why `predicate` (already folded) holds for every row, or None if it may not."""
     node = _unwrap(predicate)
-    if isinstance(node, exp.Boolean) and node.this is True:
-        return "it is always true"
     if _is_not_null_test(node):
         return f"`{node.sql()}` holds for every row that has a value"
     reason = _always_true_term(node, target)
@@ -144,9 +137,7 @@ def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = 
         return reason
     if isinstance(node, exp.Or):
         for term in node.flatten():
-            reason = _always_true_term(_unwrap(term), target) or (
-                "it is always true" if isinstance(_unwrap(term), exp.Boolean) and _unwrap(term).this is True else None
-            )
+            reason = _always_true_term(_unwrap(term), target)
             if reason:
                 return f"one of its OR branches is always true ({reason})"
     if isinstance(node, exp.And):
@@ -157,6 +148,8 @@ def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = 
 
 
 def _always_true_term(node: exp.Expression, target: exp.Expression | None) -> str | None:
+    if isinstance(node, exp.Boolean) and node.this is True:
+        return "it is always true"
     if isinstance(node, _SELF_COMPARISONS) and node.this == node.expression and not _volatile(node):
         return f"`{node.sql()}` compares a value with itself"
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Literal):
@@ -203,9 +196,7 @@ def null_only(predicate: exp.Expression) -> bool:
         return null_only(node.this)
     if isinstance(node, exp.Is):
         return _is_null(node.expression)
-    if isinstance(node, exp.NullSafeEQ):  # IS NOT DISTINCT FROM NULL
-        return _is_null(node.expression) or _is_null(node.this)
-    if isinstance(node, exp.NullSafeNEQ):
+    if isinstance(node, (exp.NullSafeEQ, exp.NullSafeNEQ)):  # IS [NOT] DISTINCT FROM NULL
         return _is_null(node.expression) or _is_null(node.this)
     return False
 
@@ -291,11 +282,6 @@ _STATEMENT_VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "
 _VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 
 
-def token_label(stmt: Statement, count: int = 3) -> str:
-    """The statement's first few words, for messages about statements that did not parse."""
-    return " ".join(w.text for w in stmt.words[:count])
-
-
 _DOLLAR_QUOTED = re.compile(r"\$(\w*)\$(.*)\$\1\$", re.DOTALL)
 _DO_VERBS = frozenset({"DELETE", "UPDATE", "DROP", "TRUNCATE", "ALTER", "GRANT", "MERGE", "EXECUTE"})
 
@@ -306,8 +292,6 @@ def do_block_verbs(stmt: Statement) -> list[str]:
     A DO block runs at once, unlike a function body, but its PL/pgSQL is not SQL that sqlglot reads;
     its words are scanned instead (strings and comments inside it stay unread).
     """
-    from blastguard.frontends.sql_words import scan
-
     if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
         return []
     verbs: list[str] = []

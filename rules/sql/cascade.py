@@ -19,12 +19,16 @@ def _cascades(stmt, document) -> bool:
     if isinstance(node, exp.TruncateTable):
         return str(node.args.get("option") or "").upper() == "CASCADE"
     if isinstance(node, exp.Alter):
-        return bool(node.args.get("cascade")) or any(
-            isinstance(a, exp.Drop) and a.args.get("cascade") for a in node.args.get("actions") or []
-        ) or any(isinstance(a, exp.Command) and "CASCADE" in str(a.expression).upper().split() for a in node.args.get("actions") or [])
+        return bool(node.args.get("cascade")) or any(_action_cascades(a) for a in node.args.get("actions") or [])
     if isinstance(node, exp.Command):
         return stmt.words[0].upper in _VERBS and _cascade_word(stmt) is not None
     return False
+
+
+def _action_cascades(action: exp.Expression) -> bool:
+    if isinstance(action, exp.Drop):
+        return bool(action.args.get("cascade"))
+    return isinstance(action, exp.Command) and "CASCADE" in str(action.expression).upper().split()
 
 
 def _cascade_word(stmt) -> int | None:

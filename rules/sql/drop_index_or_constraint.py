@@ -20,9 +20,9 @@ def _dropped(node: exp.Alter) -> list[str]:
             names = ", ".join(t.name for t in action.args.get("tables") or [])
             dropped.append(f"{kind.lower()} {names}".strip())
         elif isinstance(action, exp.Command) and action.name.upper() == "DROP":
-            rest = str(action.expression or "").split()
+            rest = str(action.expression or "").split()  # e.g. "CONSTRAINT name", "PRIMARY KEY"
             if rest and rest[0].upper() in ("CONSTRAINT", "PRIMARY", "FOREIGN", "INDEX", "KEY", "UNIQUE", "CHECK"):
-                dropped.append(" ".join(rest[:3]).lower() if rest[0].upper() != "CONSTRAINT" else f"constraint {' '.join(rest[1:2])}")
+                dropped.append(" ".join(rest[:2]).lower())
     return dropped
 
 

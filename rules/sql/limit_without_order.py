@@ -6,13 +6,13 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import WHERE_STOPS, dml_nodes, head_index, table_label, target_table
+from blastguard.rules.sql._sql import WHERE_STOPS, head_index, table_label, target_table
 
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 
 
 def check(stmt, document):
-    for node in dml_nodes(stmt, exp.Delete, exp.Update):
+    for node in stmt.find_all(exp.Delete, exp.Update):
         if not node.args.get("limit") or node.args.get("order"):
             continue
         keyword = _KEYWORD[type(node)]

@@ -6,11 +6,11 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import dml_nodes, null_comparisons, table_label, target_table, term_span
+from blastguard.rules.sql._sql import null_comparisons, table_label, target_table, term_span
 
 
 def check(stmt, document):
-    for node in dml_nodes(stmt, exp.Delete, exp.Update, exp.Merge):
+    for node in stmt.find_all(exp.Delete, exp.Update, exp.Merge):
         predicates = [node.args.get(key) for key in ("where", "on")]
         for predicate in filter(None, predicates):
             for comparison in null_comparisons(predicate):

@@ -6,13 +6,13 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import dml_nodes, fold, table_label, target_table, tautology_reason, where_span
+from blastguard.rules.sql._sql import fold, table_label, target_table, tautology_reason, where_span
 
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 
 
 def check(stmt, document):
-    for node in dml_nodes(stmt, exp.Delete, exp.Update):
+    for node in stmt.find_all(exp.Delete, exp.Update):
         where = node.args.get("where")
         if not where:
             continue

@@ -8,16 +8,16 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import dml_nodes, head_span, is_nested, table_label, target_table, token_verdict
+from blastguard.rules.sql._sql import head_span, is_nested, table_label, target_table, token_verdict
 
 _COMMENTED_WHERE = re.compile(r"^\s*where\b", re.IGNORECASE)
 _FIX = "Add a WHERE clause that names the rows to delete, and check it first with SELECT count(*)."
 
 
 def check(stmt, document):
-    for node in dml_nodes(stmt, exp.Delete):
+    for node in stmt.find_all(exp.Delete):
         yield from _check_delete(stmt, document, node)
-    for node in dml_nodes(stmt, exp.Merge):
+    for node in stmt.find_all(exp.Merge):
         yield from _check_merge(stmt, node)
     if token_verdict(stmt) == "unbounded-delete":
         yield Hit(stmt.start, stmt.end, f"{_words(stmt)} has no WHERE clause, so it removes every row. "
@@ -42,7 +42,7 @@ def _check_delete(stmt, document, node: exp.Delete):
                       "states which rows you mean.", Severity.WARNING)
             return
         message = f"DELETE from {label} joins without a join condition and has no WHERE clause, so it removes every row."
-    elif not is_nested(node) and any(_COMMENTED_WHERE.match(c.body) for c in stmt.comments):
+    elif not is_nested(node) and any(_COMMENTED_WHERE.match(c.body) for c in document.comments_of(stmt)):
         message = f"DELETE from {label} has its WHERE clause commented out, so it removes every row."
     elif is_nested(node):
         message = f"DELETE from {label} inside a WITH clause has no WHERE clause, so it removes every row."

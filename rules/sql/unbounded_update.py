@@ -6,13 +6,13 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import dml_nodes, head_span, table_label, target_table, token_verdict, writes_constant
+from blastguard.rules.sql._sql import head_span, table_label, target_table, token_verdict, writes_constant
 
 _FIX = "Add a WHERE clause that names the rows to change, and check it first with SELECT count(*)."
 
 
 def check(stmt, document):
-    for node in dml_nodes(stmt, exp.Update):
+    for node in stmt.find_all(exp.Update):
         if node.args.get("where") or node.args.get("limit"):
             continue
         table = target_table(node)
