@@ -38,4 +38,4 @@ def test_fixture_set_reports_exactly_what_it_expects(fixture):
 def test_demo_is_what_the_readme_runs_from_the_repository_root():
     result = run_cli("check", "fixtures/demo", cwd=REPO)
     assert result.returncode == 1
-    assert result.stdout.decode().rstrip().endswith("Found 21 findings: 11 errors, 10 warnings (13 files checked; 1 suppressed).")
+    assert result.stdout.decode().rstrip().endswith("Found 23 findings: 12 errors, 11 warnings (15 files checked; 1 suppressed).")

@@ -161,3 +161,33 @@ def test_explicit_dialect_changes_how_text_is_read():
     # In PostgreSQL `#` is an operator, not a comment: the statement does not parse and is unverifiable.
     (postgres,) = check_text(sql, filename="t.sql", config=Config(sql_dialect="postgres"))
     assert postgres.rule_id == "SQL900"
+
+
+def test_routine_bodies_run_later_and_are_not_judged_now():
+    sql = (
+        "CREATE PROCEDURE purge_all()\nBEGIN\n  SELECT CASE WHEN 1 THEN 2 END;\n  IF 1 THEN SELECT 1; END IF;\n"
+        "  DELETE FROM audit_log;\nEND;\nDELETE FROM after_proc;\n"
+        "CREATE FUNCTION g() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END;\nTRUNCATE after_atomic;\n"
+    )
+    assert [f[:2] for f in findings(sql)] == [("SQL101", 7), ("SQL201", 9)]
+
+
+def test_mysql_delimiter_directive():
+    sql = (
+        "DELIMITER $$\nCREATE PROCEDURE p()\nBEGIN\n  DELETE FROM audit_log;\nEND$$\nDELIMITER ;\n"
+        "DELETE FROM after;\nDELIMITER //\nCREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW\nBEGIN\n"
+        "  DELETE FROM staging;\nEND //\nDELIMITER ;\nTRUNCATE x;\n"
+    )
+    assert [f[:3] for f in findings(sql)] == [("SQL101", 7, 1), ("SQL201", 14, 1)]
+
+
+def test_statements_inside_a_do_block_are_judged_with_exact_positions():
+    sql = (
+        "DO $$\nBEGIN\n  IF now() > '2026-01-01' THEN\n    DELETE FROM users;\n  END IF;\n"
+        "  FOR r IN SELECT id FROM t LOOP\n    UPDATE t SET x = x + 1 WHERE id = r.id;\n  END LOOP;\nEND $$;\n"
+    )
+    assert findings(sql) == [("SQL101", 4, 5, 4, 22)]
+
+
+def test_drop_of_objects_without_rows_is_not_unverifiable_when_it_does_not_parse():
+    assert rules("DROP FUNCTION bt_metap(IN relname text, OUT magic int4, OUT version int4);") == []

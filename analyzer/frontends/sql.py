@@ -41,10 +41,38 @@ _STRING_TOKENS = {
 _EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE", "CREATE",
                 "EXECUTE", "DECLARE", "REPLACE"}  # fmt: skip
 _INTO = re.compile(r"\binto\b", re.IGNORECASE)
+_DOLLAR_BODY = re.compile(r"\$(\w*)\$(.*?)\$\1\$", re.DOTALL)
+_SQL_VERBS_IN_PLPGSQL = frozenset({"DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE"})
 
 
-# psql meta-commands (\c, \i, \set ...) end at the end of their line and are not SQL.
+# Client directives, not SQL: psql meta-commands (\c, \i, \set ...) and the mysql client's DELIMITER.
 _PSQL_META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.MULTILINE)
+_DELIMITER = re.compile(r"^[ \t]*delimiter[ \t]+(\S+)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+
+
+def _client_directives(text: str) -> str:
+    """Blank out client directives and turn a custom DELIMITER back into `;`.
+
+    Every replacement keeps the length, so offsets into the result are offsets into `text`.
+    """
+    if "\\" in text:
+        text = _PSQL_META.sub(lambda m: " " * len(m.group(0)), text)
+    if not _DELIMITER.search(text):
+        return text
+    parts, position, delimiter = [], 0, ";"
+    for match in _DELIMITER.finditer(text):
+        parts += [_terminate(text[position : match.start()], delimiter), " " * (match.end() - match.start())]
+        position, delimiter = match.end(), match.group(1)
+    parts.append(_terminate(text[position:], delimiter))
+    return "".join(parts)
+
+
+def _terminate(segment: str, delimiter: str) -> str:
+    """A custom delimiter ends a statement where it ends a line."""
+    if delimiter == ";":
+        return segment
+    pattern = re.escape(delimiter) + r"(?=[ \t]*(?:\r?\n|$))"
+    return re.sub(pattern, lambda m: ";" + " " * (len(delimiter) - 1), segment)
 
 
 @dataclass
@@ -72,7 +100,7 @@ class Statement:
     @cached_property
     def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
         index: dict[type, list[exp.Expression]] = {}
-        if self.expression is not None:
+        if self.expression is not None and not _defines_routine(self.expression):
             for node in self.expression.walk():
                 index.setdefault(type(node), []).append(node)
         return index
@@ -131,6 +159,11 @@ class Statement:
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         return self.words[first].start, self.words[last].end
+
+
+def _defines_routine(node: exp.Expression) -> bool:
+    """CREATE FUNCTION / PROCEDURE / TRIGGER: the statements in its body run later, not now."""
+    return isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in _ROUTINES
 
 
 def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
@@ -255,7 +288,7 @@ class SqlFrontend:
         rule could report it, and parsing is most of the cost."""
         self.wanted = wanted
         text = source.text
-        masked = _PSQL_META.sub(lambda m: " " * len(m.group(0)), text) if "\\" in text else text
+        masked = _client_directives(text)
         tokens, dialect = self._tokenize(masked, 0, len(masked))
         if tokens is not None:
             comments = _gap_comments(masked, tokens)
@@ -306,16 +339,43 @@ class SqlFrontend:
     def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:
         statements = []
         body: list[Token] = []
-        for token in tokens:
-            if token.token_type != TokenType.SEMICOLON:
+        blocks = _RoutineBlocks()
+        for i, token in enumerate(tokens):
+            is_end = token.token_type == TokenType.SEMICOLON and not blocks.open
+            if not is_end:
                 body.append(token)
+                blocks.see(body, tokens[i + 1] if i + 1 < len(tokens) else None)
                 continue
             if body:
                 statements.append(self._statement(text, body, token.end + 1, dialect))
-            body = []
+            body, blocks = [], _RoutineBlocks()
         if body:
             statements.append(self._statement(text, body, body[-1].end + 1, dialect))
-        return [s for s in statements if s is not None]
+        result = []
+        for stmt in statements:
+            if stmt is not None:
+                result.append(stmt)
+                result += self._do_block_statements(text, stmt, dialect)
+        return result
+
+    def _do_block_statements(self, text: str, stmt: Statement, dialect: str) -> list[Statement]:
+        """The SQL statements inside `DO $$ … $$`, which runs at once: each from its first verb on.
+
+        The body is PL/pgSQL, so it is cut at semicolons by the lenient scanner and only the SQL
+        statements in it are parsed (`IF … THEN DELETE FROM t` yields `DELETE FROM t`).
+        """
+        if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
+            return []
+        body = _DOLLAR_BODY.search(text, stmt.start, stmt.end)
+        if body is None:
+            return []
+        children: list[Statement] = []
+        for part in scan(text, body.start(2), body.end(2))[0]:
+            verb = next((w for w in part.words if w.depth == 0 and w.upper in _SQL_VERBS_IN_PLPGSQL), None)
+            tokens = self._tokenize(text, verb.start, part.words[-1].end, (dialect,))[0] if verb else None
+            if tokens:
+                children += self._statements(text, tokens, dialect)
+        return children
 
     def _statement(self, text: str, body: list[Token], chunk_end: int, dialect: str) -> Statement | None:
         start, end = body[0].start, body[-1].end + 1
@@ -394,6 +454,34 @@ class SqlFrontend:
             elif depth == 0 and token.text.upper() in _EXPLAINABLE:
                 return i
         return len(body)
+
+
+_ROUTINES = frozenset({"PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"})
+_BLOCK_CLOSERS_OF_OTHERS = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # END IF etc. close no BEGIN/CASE
+
+
+class _RoutineBlocks:
+    """Tracks BEGIN … END nesting in a CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT, whose body holds
+    semicolons that do not end the statement (MySQL compound statements, PostgreSQL BEGIN ATOMIC)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.routine = False
+
+    @property
+    def open(self) -> bool:
+        return self.depth > 0
+
+    def see(self, body: list[Token], following: Token | None) -> None:
+        word = body[-1].text.upper()
+        if len(body) == 1 or not (self.routine or body[0].text.upper() == "CREATE"):
+            return
+        if not self.routine:
+            self.routine = word in _ROUTINES
+        elif word in ("BEGIN", "CASE"):
+            self.depth += 1
+        elif word == "END" and self.depth and not (following and following.text.upper() in _BLOCK_CLOSERS_OF_OTHERS):
+            self.depth -= 1
 
 
 def _words(tokens: list[Token]) -> list[Word]:

@@ -87,7 +87,7 @@ class ScannedStatement:
 
 class _Scanner:
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.text = text  # the whole text: offsets and line numbers are into it
         self.statements: list[ScannedStatement] = []
         self.comments: list[Comment] = []
         self.words: list[Word] = []
@@ -105,10 +105,10 @@ class _Scanner:
         self.words, self.depth = [], 0
 
 
-def scan(text: str) -> tuple[list[ScannedStatement], list[Comment]]:
-    """Split `text` into statements of words, and collect its comments."""
+def scan(text: str, start: int = 0, end: int | None = None) -> tuple[list[ScannedStatement], list[Comment]]:
+    """Split text[start:end] into statements of words, and collect its comments (offsets into `text`)."""
     s = _Scanner(text)
-    i, n = 0, len(text)
+    i, n = start, len(text) if end is None else end
     while i < n:
         ch = text[i]
         if ch.isspace():

@@ -239,8 +239,8 @@ def token_verdict(stmt: Statement) -> str | None:
 def _segments(stmt: Statement) -> list[list[str]]:
     """Top-level words, cut where a statement verb opens a line (or the statement)."""
     top = [w for w in stmt.words if w.depth == 0 and w.kind == "word"]
-    if not top:
-        return []
+    if not top or top[0].upper == "CREATE":
+        return []  # a CREATE's body (a function, a trigger) runs later, not now
     segments: list[list[str]] = [[]]
     previous_line = None
     for word in top:
@@ -264,10 +264,11 @@ def _segment_verdict(words: list[str]) -> str | None:
     if verb == "TRUNCATE":
         return "truncate"
     if verb == "DROP":
-        if rest[:1] in (["TEMPORARY"], ["TEMP"]):
-            return None
         kind = next((w for w in rest if w not in ("IF", "EXISTS")), "")
-        return {"TABLE": "drop-table", "SCHEMA": "drop-schema", "DATABASE": "drop-schema"}.get(kind, "unverifiable")
+        if kind in _DATA_HOLDERS:
+            return _DATA_HOLDERS[kind]
+        # Functions, views, types …: dropping them loses no rows, unless CASCADE reaches what does.
+        return "unverifiable" if "CASCADE" in rest else None
     if verb == "ALTER" and {"DROP", "DISABLE", "TRUNCATE"} & set(rest):
         return "unverifiable"
     if verb == "GRANT" and {"ALL", "DELETE", "TRUNCATE", "DROP", "SUPERUSER"} & set(rest):
@@ -277,27 +278,26 @@ def _segment_verdict(words: list[str]) -> str | None:
     return None
 
 
+_DATA_HOLDERS = {"TABLE": "drop-table", "SCHEMA": "drop-schema", "DATABASE": "drop-schema", "OWNED": "drop-schema"}
 _STATEMENT_VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "TRUNCATE", "DROP",
                               "ALTER", "GRANT", "CREATE", "SET"})  # fmt: skip
 _VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 
 
 _DOLLAR_QUOTED = re.compile(r"\$(\w*)\$(.*)\$\1\$", re.DOTALL)
-_DO_VERBS = frozenset({"DELETE", "UPDATE", "DROP", "TRUNCATE", "ALTER", "GRANT", "MERGE", "EXECUTE"})
 
 
-def do_block_verbs(stmt: Statement) -> list[str]:
-    """Destructive (or dynamic: EXECUTE) statement verbs in the body of a `DO $$ … $$` block.
+def do_block_runs_dynamic_sql(stmt: Statement) -> bool:
+    """A `DO $$ … $$` block whose PL/pgSQL body builds statements at run time with EXECUTE.
 
-    A DO block runs at once, unlike a function body, but its PL/pgSQL is not SQL that sqlglot reads;
-    its words are scanned instead (strings and comments inside it stay unread).
+    The plain SQL statements in a DO body are parsed and judged like any other; what EXECUTE runs
+    is assembled from strings at run time and cannot be known.
     """
     if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
-        return []
-    verbs: list[str] = []
+        return False
     for part in scan(" ".join(w.text for w in stmt.words[1:]))[0]:
         for word in part.words:
             body = _DOLLAR_QUOTED.fullmatch(word.text) if word.kind == "string" else None
-            if body:
-                verbs += [w.upper for p in scan(body.group(2))[0] for w in p.words if w.upper in _DO_VERBS]
-    return list(dict.fromkeys(verbs))
+            if body and any(w.upper == "EXECUTE" for p in scan(body.group(2))[0] for w in p.words):
+                return True
+    return False

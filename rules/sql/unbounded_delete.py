@@ -108,6 +108,7 @@ RULE = Rule(
         "EXPLAIN ANALYZE DELETE FROM users;",
         "DELETE FROM users RETURNING;",
         "DELETE FROM `audit_log`;",
+        "DO $$\nBEGIN\n  IF now() > '2026-01-01' THEN\n    DELETE FROM users;\n  END IF;\nEND $$;",
     ),
     clean=(
         "DELETE FROM users WHERE id = 42;",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import do_block_verbs, token_verdict
+from blastguard.rules.sql._sql import do_block_runs_dynamic_sql, token_verdict
 
 _DESTRUCTIVE = ("DELETE", "UPDATE", "DROP", "TRUNCATE", "MERGE", "GRANT", "ALTER")
 
 
 def check(stmt, document):
-    if verbs := do_block_verbs(stmt):
-        yield Hit(stmt.start, stmt.end, f"This DO block runs at once and its body contains {', '.join(verbs)}, which "
-                  "blastguard cannot verify inside PL/pgSQL. Run the statements as plain SQL so they can be checked.")
+    if do_block_runs_dynamic_sql(stmt):
+        yield Hit(stmt.start, stmt.end, "This DO block runs at once and builds SQL at run time with EXECUTE, so "
+                  "blastguard cannot tell what it would destroy. Write the statements out as plain SQL so they can be checked.")
     elif token_verdict(stmt) == "unverifiable":
         verbs = [w.upper for w in stmt.words if w.upper in _DESTRUCTIVE]
         named = ", ".join(dict.fromkeys(verbs)) or "a destructive keyword"
@@ -29,14 +29,13 @@ RULE = Rule(
     rationale=(
         "When the parser cannot read a statement, its words are still checked: a DELETE with no WHERE is "
         "reported as such. When the words show a destructive statement but not its scope (a DELETE whose "
-        "WHERE did not parse, an ALTER … DROP of unknown shape, a DO block whose PL/pgSQL body deletes or "
-        "runs dynamic SQL), blastguard says so instead of guessing that it is safe."
+        "WHERE did not parse, an ALTER … DROP of unknown shape, a DO block that runs dynamic SQL with "
+        "EXECUTE), blastguard says so instead of guessing that it is safe."
     ),
     fix="Fix the syntax, or pass the right --sql-dialect, so the statement can be checked.",
     flag=(
         "DELETE FROM users WHERE id IN (SELECT ;",
         "ALTER TABLE events DROP PARTITION p2019;",
-        "DO $$ BEGIN DELETE FROM users; END $$;",
         "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'TRUNCATE ' || target; END $body$;",
     ),
     clean=(
@@ -44,10 +43,12 @@ RULE = Rule(
         "DELETE FROM users WHERE id = 1;",
         "DELETE FROM users;",
         "DO $$ BEGIN RAISE NOTICE 'DELETE FROM users is not run here'; END $$;",
+        "DO $$ BEGIN UPDATE settings SET value = 'on' WHERE key = 'maintenance'; END $$;",
         "CREATE FUNCTION purge() RETURNS void AS $$ DELETE FROM sessions $$ LANGUAGE sql;",
+        "DROP FUNCTION bt_metap(IN relname text, OUT magic int4, OUT version int4);",
     ),
     check=check,
-    keywords=("delete", "update", "drop", "truncate", "merge", "grant", "alter", "execute"),
+    keywords=("delete", "update", "drop", "truncate", "merge", "grant", "alter", "execute"),  # EXECUTE: in DO bodies
     precision="medium",
     tags=("unverifiable",),
 )
