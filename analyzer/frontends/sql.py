@@ -40,7 +40,6 @@ _STRING_TOKENS = {
 # Statement keywords that can follow EXPLAIN's options.
 _EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE", "CREATE",
                 "EXECUTE", "DECLARE", "REPLACE"}  # fmt: skip
-_INTO = re.compile(r"\binto\b", re.IGNORECASE)
 _DOLLAR_BODY = re.compile(r"\$(\w*)\$(.*?)\$\1\$", re.DOTALL)
 _SQL_VERBS_IN_PLPGSQL = frozenset({"DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE"})
 
@@ -314,7 +313,7 @@ class SqlFrontend:
             except Exception:  # TokenError, or whatever else malformed input trips in the tokenizer
                 continue
             # A backtick in PostgreSQL tokenizes as UNKNOWN: that dialect is the wrong one.
-            if len(self.dialects) > 1 and any(t.token_type == TokenType.UNKNOWN for t in tokens):
+            if len(self.dialects) > 1 and text.find("`", start, end) >= 0 and any(t.token_type == TokenType.UNKNOWN for t in tokens):
                 continue
             if start:
                 lines = text.count("\n", 0, start)
@@ -337,20 +336,7 @@ class SqlFrontend:
         return statements, comments
 
     def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:
-        statements = []
-        body: list[Token] = []
-        blocks = _RoutineBlocks()
-        for i, token in enumerate(tokens):
-            is_end = token.token_type == TokenType.SEMICOLON and not blocks.open
-            if not is_end:
-                body.append(token)
-                blocks.see(body, tokens[i + 1] if i + 1 < len(tokens) else None)
-                continue
-            if body:
-                statements.append(self._statement(text, body, token.end + 1, dialect))
-            body, blocks = [], _RoutineBlocks()
-        if body:
-            statements.append(self._statement(text, body, body[-1].end + 1, dialect))
+        statements = [self._statement(text, body, end, dialect) for body, end in _chunks(tokens)]
         result = []
         for stmt in statements:
             if stmt is not None:
@@ -394,7 +380,7 @@ class SqlFrontend:
         first = body[0].text.upper()
         if first in ("CREATE", "ALTER") or self.wanted.search(text, start, end):
             return True
-        return first in ("SELECT", "WITH") and _INTO.search(text, start, end) is not None
+        return first in ("SELECT", "WITH") and any(t.token_type is TokenType.INTO for t in body)
 
     def _expand_explain(self, text: str, body: list[Token], dialect: str) -> list[Token]:
         """sqlglot reads EXPLAIN as a command and swallows the rest into one string: tokenize that rest."""
@@ -460,28 +446,38 @@ _ROUTINES = frozenset({"PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"})
 _BLOCK_CLOSERS_OF_OTHERS = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # END IF etc. close no BEGIN/CASE
 
 
-class _RoutineBlocks:
-    """Tracks BEGIN … END nesting in a CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT, whose body holds
-    semicolons that do not end the statement (MySQL compound statements, PostgreSQL BEGIN ATOMIC)."""
+def _chunks(tokens: list[Token]) -> list[tuple[list[Token], int]]:
+    """(tokens, offset past the terminating semicolon) for each statement.
 
-    def __init__(self) -> None:
-        self.depth = 0
-        self.routine = False
+    The body of a CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT can hold semicolons that do not end
+    it (MySQL compound statements, PostgreSQL BEGIN ATOMIC): those stay inside the statement.
+    """
+    semicolon = TokenType.SEMICOLON
+    ends = [i for i, kind in enumerate([t.token_type for t in tokens]) if kind is semicolon] + [len(tokens)]
+    chunks: list[tuple[list[Token], int]] = []
+    start = 0
+    for end in ends:
+        body = tokens[start:end]
+        if body and end < len(tokens) and _open_blocks(body):
+            continue  # a semicolon inside a routine body: the statement goes on
+        if body:
+            chunks.append((body, (tokens[end].end if end < len(tokens) else body[-1].end) + 1))
+        start = end + 1
+    return chunks
 
-    @property
-    def open(self) -> bool:
-        return self.depth > 0
 
-    def see(self, body: list[Token], following: Token | None) -> None:
-        word = body[-1].text.upper()
-        if len(body) == 1 or not (self.routine or body[0].text.upper() == "CREATE"):
-            return
-        if not self.routine:
-            self.routine = word in _ROUTINES
-        elif word in ("BEGIN", "CASE"):
-            self.depth += 1
-        elif word == "END" and self.depth and not (following and following.text.upper() in _BLOCK_CLOSERS_OF_OTHERS):
-            self.depth -= 1
+def _open_blocks(body: list[Token]) -> int:
+    """BEGIN/CASE … END blocks left open in a routine definition; 0 for any other statement."""
+    if body[0].text.upper() != "CREATE" or not any(t.text.upper() in _ROUTINES for t in body[1:8]):
+        return 0  # cheap for every other statement: this runs at each semicolon
+    depth = 0
+    for i, token in enumerate(body):
+        word = token.text.upper()
+        if word in ("BEGIN", "CASE"):
+            depth += 1
+        elif word == "END" and not (i + 1 < len(body) and body[i + 1].text.upper() in _BLOCK_CLOSERS_OF_OTHERS):
+            depth -= 1
+    return depth
 
 
 def _words(tokens: list[Token]) -> list[Word]:
