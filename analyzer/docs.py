@@ -14,8 +14,8 @@ def render_rule_list(fmt: str = "text") -> str:
         return json.dumps([rule_metadata(r) for r in rules], indent=2) + "\n"
     if fmt == "markdown":
         return rule_table(rules)
-    width = max(len(r.name) for r in rules)
-    return "".join(f"{r.id}  {r.name:<{width}}  {r.severity.label:<7}  {r.summary}\n" for r in rules)
+    id_width, name_width = max(len(r.id) for r in rules), max(len(r.name) for r in rules)
+    return "".join(f"{r.id:<{id_width}}  {r.name:<{name_width}}  {r.severity.label:<7}  {r.summary}\n" for r in rules)
 
 
 def rule_table(rules=None) -> str:
@@ -44,8 +44,8 @@ def render_rule(rule: Rule) -> str:
              "", rule.summary, "", rule.rationale]  # fmt: skip
     if rule.fix:
         parts += ["", f"Instead: {rule.fix}"]
-    parts += ["", "Flagged:"] + [_indent(e) for e in rule.flag]
-    parts += ["", "Not flagged:"] + [_indent(e) for e in rule.clean]
+    parts += ["", "Flagged:", "", "\n\n".join(_indent(e) for e in rule.flag)]
+    parts += ["", "Not flagged:", "", "\n\n".join(_indent(e) for e in rule.clean)]
     return "\n".join(parts) + "\n"
 
 
