@@ -10,8 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
-# Extensions and exact file names per language. A language pack that is not listed here is never
-# loaded, so adding one is a matter of adding its names.
+# Extensions per language. A language pack is loaded only for files it claims here.
 EXTENSIONS: dict[str, str] = {
     ".sql": "sql",
     ".psql": "sql",
@@ -20,9 +19,6 @@ EXTENSIONS: dict[str, str] = {
     ".ddl": "sql",
     ".dml": "sql",
 }
-FILENAMES: dict[str, str] = {}
-# Interpreters named on a `#!` line.
-SHEBANGS: dict[str, str] = {}
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 _BINARY_SNIFF = 8192
@@ -46,26 +42,13 @@ class SkipFile(Exception):
 
 
 def language_for_name(name: str) -> str | None:
-    base = os.path.basename(name)
-    if base in FILENAMES:
-        return FILENAMES[base]
-    _, ext = os.path.splitext(base)
+    _, ext = os.path.splitext(os.path.basename(name))
     return EXTENSIONS.get(ext.lower())
 
 
 def language_for_content(text: str) -> str | None:
-    """Guess from the text alone: a shebang, else SQL when it opens with a SQL statement keyword."""
-    if text.startswith("#!"):
-        first = text.split("\n", 1)[0][2:].split()
-        if first:
-            interpreter = os.path.basename(first[0])
-            if interpreter == "env" and len(first) > 1:
-                interpreter = os.path.basename(first[-1])
-            return SHEBANGS.get(re.sub(r"[\d.]+$", "", interpreter))
-        return None
-    if _SQL_START.match(text):
-        return "sql"
-    return None
+    """Guess from the text alone: SQL when it opens with a SQL statement keyword."""
+    return "sql" if _SQL_START.match(text) else None
 
 
 def decode(data: bytes) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from blastguard.model import Finding, Suppression
 from blastguard.textindex import LineIndex
 
-_MARKER = re.compile(r"blastguard\s*:", re.IGNORECASE)
+_MARKER = re.compile(r"blastguard\s*:\s*ignore\b", re.IGNORECASE)  # a comment that means to suppress
 _DIRECTIVE = re.compile(r"blastguard\s*:\s*ignore\s*\[([^\]]*)\]\s*[:\-—]*\s*(.*)", re.IGNORECASE | re.DOTALL)
 
 
@@ -57,7 +57,7 @@ def parse(comments, index: LineIndex, resolve) -> tuple[list[Directive], list[Pr
                                     "Write it as `blastguard: ignore[RULE] reason`."))  # fmt: skip
             continue
         keys = [k.strip() for k in match.group(1).split(",") if k.strip()]
-        reason = " ".join(match.group(2).split()).rstrip("*/").strip()
+        reason = " ".join(match.group(2).split())
         unknown = [k for k in keys if resolve(k) is None]
         if not keys or unknown:
             named = ", ".join(unknown) if unknown else "no rule"

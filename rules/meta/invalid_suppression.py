@@ -25,6 +25,7 @@ RULE = Rule(
         "DELETE FROM scratch; -- blastguard: ignore[SQL101] nightly purge of a scratch table",
         "DELETE FROM scratch; -- blastguard: ignore[unbounded-delete] scratch table, rebuilt hourly",
         "-- mentions blastguard in passing\nSELECT 1;",
+        "-- blastguard: see the runbook before editing\nSELECT 1;",
     ),
     precision="very-high",
     tags=("maintainability",),
