@@ -177,12 +177,14 @@ class Engine:
 
     def _run_all(self, work: list[tuple[Source, str | None]]):
         """Results in order; large scans are spread over forked worker processes."""
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
         workers = min(os.cpu_count() or 1, 8)
         size = sum(len(source.text) for source, _ in work)
-        if workers < 2 or len(work) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        if workers < 2 or len(work) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
+            return [self.check_source(source, fs_path) for source, fs_path in work]
+        import multiprocessing  # only here: a small scan must not pay for it
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in multiprocessing.get_all_start_methods():
             return [self.check_source(source, fs_path) for source, fs_path in work]
         global _WORKER_ENGINE
         for language in {source.language for source, _ in work}:
