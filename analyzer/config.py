@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
+from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE
 
@@ -40,6 +41,9 @@ class Config:
     baseline: str | None = None
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     respect_gitignore: bool = True
+    production_names: list[str] = field(default_factory=lambda: list(DEFAULT_PRODUCTION_NAMES))
+    max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
+    stateful_types: list[str] = field(default_factory=list)  # Terraform types added to the built-in list
 
 
 def _strings(key: str, value) -> list[str]:
@@ -82,6 +86,13 @@ def _positive_int(key: str, value) -> int:
     return value
 
 
+def _names(key: str, value) -> list[str]:
+    names = _strings(key, value)
+    if not names or not all(n.isalnum() for n in names):
+        raise ConfigError(f"'{key}' must be a non-empty list of alphanumeric name tokens, such as [\"prod\"]")
+    return [n.lower() for n in names]
+
+
 def _bool(key: str, value) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"'{key}' must be true or false")
@@ -100,6 +111,9 @@ _KEYS = {
     "baseline": ("baseline", _string),
     "max-file-size": ("max_file_size", _positive_int),
     "respect-gitignore": ("respect_gitignore", _bool),
+    "production-names": ("production_names", _names),
+    "max-destroy": ("max_destroy", _positive_int),
+    "stateful-types": ("stateful_types", _strings),
 }
 
 

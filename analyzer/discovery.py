@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pathspec
 
-from blastguard.sources import language_for_name
+from blastguard.sources import language_for_name, sniff_language
 
 # Folders no one wants scanned: version control, dependencies, virtual environments, caches and
 # build output. Hidden folders are otherwise scanned: `.github` holds workflows that run commands.
@@ -96,7 +96,7 @@ class Walker:
             if is_dir:
                 if not os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):  # a virtual environment
                     yield from self._walk(entry.path, ignores)
-            elif entry.is_file() and (language := language_for_name(entry.name)):
+            elif entry.is_file() and (language := language_for_name(entry.path) or sniff_language(entry.path)):
                 yield Candidate(entry.path, language)
 
     @staticmethod

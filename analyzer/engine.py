@@ -5,15 +5,33 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import pathspec
 
 from blastguard import baseline, registry, suppressions
 from blastguard.config import Config, ConfigError
+from blastguard.context import Context, Production
 from blastguard.model import Finding, Notification, Report, Severity
 from blastguard.rule import Rule
-from blastguard.sources import Source
+from blastguard.sources import Embedded, Source
+from blastguard.textindex import LineIndex
+
+
+MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is three levels down
+
+
+@dataclass
+class _Scan:
+    """What one file's check gathers, across the host and everything embedded in it."""
+
+    host: Source
+    ignored: set[str]
+    index: LineIndex | None = None  # the host's line index, once it is parsed
+    findings: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    comments: list = field(default_factory=list)  # in host offsets: suppressions may sit in any of them
+    rules_run: set[Rule] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Engine:
         ]
         self._frontends: dict[str, object] = {}
         self._enabled: dict[str, _Enabled] = {}
+        self.context = Context(names=Production(tuple(config.production_names)))
         self.meta = {r.id: r for r in registry.meta_rules() if self.selection.enabled(r)}
 
     @staticmethod
@@ -122,43 +141,70 @@ class Engine:
             return [], [Notification(source.path, message, "internal-error", level="error")]
 
     def _check(self, source: Source, identity_path: str, config_path: str):
-        enabled = self._enabled_for(source.language)
         ignored = self._path_ignores(config_path)
-        rules = [r for r in enabled.rules if r.id not in ignored]
-        if not rules or (enabled.prefilter and not enabled.prefilter.search(source.text)):
-            return [], []
-        document = self._frontend(source.language).parse(source, enabled.prefilter)
-        package = registry.rule_package(source.language)
-        findings = []
-        for rule in rules:
-            for hit in package.run(rule, document):
-                findings.append(self._finding(rule, hit.start, hit.end, hit.message, hit.severity, source, document))
-        notifications = [
-            Notification(source.path, f"Statement could not be parsed ({message}); it was checked at token level.",
-                         "parse-error", region=document.index.region(start, end))
-            for start, end, message in document.problems
-        ]  # fmt: skip
-        findings.extend(self._apply_suppressions(document, findings, {r.id for r in rules}, ignored))
+        source = replace(source, context=replace(self.context, production=source.context.production,
+                                                 env=source.context.env))  # fmt: skip
+        scan = _Scan(source, ignored)
+        self._analyse(scan, source, None, depth=0)
+        findings = scan.findings
+        if scan.index is not None:
+            findings += self._apply_suppressions(scan, {r.id for r in scan.rules_run})
         baseline.assign_fingerprints(findings, identity_path)
         findings.sort(key=lambda f: f.sort_key)
-        return findings, notifications
+        return findings, scan.notifications
 
-    def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, source, document):
-        level = self.severity.get(rule.id) or severity or rule.severity
-        return Finding(rule.id, rule.name, level, message, source.path, document.index.region(start, end),
-                       source.text[start:end])  # fmt: skip
+    def _analyse(self, scan: _Scan, source: Source, embedded: Embedded | None, depth: int) -> None:
+        """Run the rules of `source`'s language on it, then on what it embeds, in host coordinates."""
+        frontend = self._frontend(source.language)
+        enabled = self._enabled_for(source.language)
+        rules = [r for r in enabled.rules if r.id not in scan.ignored]
+        if not frontend.embeds and (not rules or (enabled.prefilter and not enabled.prefilter.search(source.text))):
+            return
+        document = frontend.parse(source, enabled.prefilter if not frontend.embeds else None)
+        if embedded is None:
+            scan.index = document.index
 
-    def _apply_suppressions(self, document, findings, enabled: set[str], ignored: set[str]) -> list[Finding]:
+        def to_host(start: int, end: int) -> tuple[int, int]:
+            return embedded.host_span(start, end) if embedded else (start, end)
+
+        package = registry.rule_package(source.language) if rules else None
+        for rule in rules:
+            scan.rules_run.add(rule)
+            for hit in package.run(rule, document):
+                context = source.context.with_production(*hit.production) if hit.production else source.context
+                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), hit.message, hit.severity,
+                                                   scan, context))  # fmt: skip
+        for start, end, message in document.problems:
+            scan.notifications.append(Notification(scan.host.path, message, "parse-error",
+                                                   region=scan.index.region(*to_host(start, end))))  # fmt: skip
+        scan.comments += [replace(c, start=to_host(c.start, c.end)[0], end=to_host(c.start, c.end)[1]) for c in document.comments]
+        if depth < MAX_EMBEDDING_DEPTH:
+            for child in document.children():
+                anchor = to_host(*child.anchor) if child.anchor else None
+                mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor)
+                self._analyse(scan, child.source, mapped, depth + 1)
+
+    def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, scan: _Scan,
+                 context: Context) -> Finding:
+        level = severity or rule.severity
+        if rule.escalates and context.production and level < Severity.ERROR:
+            level = Severity(level + 1)
+            message = f"{message} The target looks like production ({'; '.join(context.production)})."
+        level = self.severity.get(rule.id) or level
+        host = scan.host
+        return Finding(rule.id, rule.name, level, message, host.path, scan.index.region(start, end), host.text[start:end])
+
+    def _apply_suppressions(self, scan: _Scan, enabled: set[str]) -> list[Finding]:
         if not self.trust_suppressions:
             return []
-        directives, problems = suppressions.parse(document.comments, document.index, resolve_rule_key)
-        suppressions.apply(findings, directives)
+        directives, problems = suppressions.parse(scan.comments, scan.index, resolve_rule_key)
+        suppressions.apply(scan.findings, directives)
         problems += suppressions.unused(directives, enabled)
         meta = []
         for problem in problems:
             rule = self.meta.get(problem.rule_id)
-            if rule and rule.id not in ignored:
-                meta.append(self._finding(rule, problem.start, problem.end, problem.message, None, document.source, document))
+            if rule and rule.id not in scan.ignored:
+                meta.append(self._finding(rule, problem.start, problem.end, problem.message, None, scan, Context()))
         return meta
 
     def check_sources(self, sources) -> Report:

@@ -15,9 +15,18 @@ from blastguard.rule import Rule
 
 FRONTENDS = {
     "sql": "blastguard.frontends.sql:SqlFrontend",
+    "terraform": "blastguard.frontends.terraform:TerraformFrontend",
+    "terraform-plan": "blastguard.frontends.tfplan:PlanFrontend",
+    "shell": "blastguard.frontends.shell:ShellFrontend",
+    "github-actions": "blastguard.frontends.workflows:GitHubActionsFrontend",
+    "gitlab-ci": "blastguard.frontends.workflows:GitLabCIFrontend",
+    "makefile": "blastguard.frontends.makefile:MakefileFrontend",
 }
 RULE_PACKAGES = {
     "sql": "blastguard.rules.sql",
+    "terraform": "blastguard.rules.terraform",
+    "terraform-plan": "blastguard.rules.tfplan",
+    "shell": "blastguard.rules.shell",
 }
 META_PACKAGE = "blastguard.rules.meta"  # rules the engine itself reports (suppression problems)
 
@@ -33,7 +42,7 @@ def frontend_class(language: str):
 
 
 def rule_package(language: str):
-    return _load(RULE_PACKAGES[language])
+    return _load(RULE_PACKAGES[language]) if language in RULE_PACKAGES else None
 
 
 @cache
@@ -49,7 +58,8 @@ def _rules_in(package_name: str) -> tuple[Rule, ...]:
 
 
 def rules_for(language: str) -> tuple[Rule, ...]:
-    return _rules_in(RULE_PACKAGES[language])
+    """Rules of a language; a host language that only embeds others (a CI workflow) has none."""
+    return _rules_in(RULE_PACKAGES[language]) if language in RULE_PACKAGES else ()
 
 
 def meta_rules() -> tuple[Rule, ...]:

@@ -16,6 +16,8 @@ class Hit:
     end: int
     message: str
     severity: Severity | None = None  # None: the rule's (configured) severity
+    # Production evidence found at this spot (a command's `--context prod`), added to the document's.
+    production: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class Rule:
     tags: tuple[str, ...] = ()
     # The language the examples are written in, when it is not `language` (engine-level rules).
     example_language: str = ""
+    # Destroys data when it runs: a production target raises its severity one level.
+    escalates: bool = False
 
     def __post_init__(self) -> None:
         if not self.flag or not self.clean:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-# Extensions per language. A language pack is loaded only for files it claims here.
+from blastguard.context import Context
+
+# Names per language. A language pack is loaded only for files it claims here.
 EXTENSIONS: dict[str, str] = {
     ".sql": "sql",
     ".psql": "sql",
@@ -18,7 +20,25 @@ EXTENSIONS: dict[str, str] = {
     ".mysql": "sql",
     ".ddl": "sql",
     ".dml": "sql",
+    ".tf": "terraform",
+    ".tofu": "terraform",
+    ".sh": "shell",
+    ".bash": "shell",
+    ".mk": "makefile",
 }
+FILENAMES: dict[str, str] = {
+    "Makefile": "makefile",
+    "makefile": "makefile",
+    "GNUmakefile": "makefile",
+    ".gitlab-ci.yml": "gitlab-ci",
+    ".gitlab-ci.yaml": "gitlab-ci",
+}
+_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
+# Interpreters named on a `#!` line.
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
+# Files whose language only their content tells: no extension (scripts), and JSON (Terraform plans).
+SNIFFED_EXTENSIONS = frozenset({"", ".json"})
+_SNIFF_BYTES = 4096
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 _BINARY_SNIFF = 8192
@@ -35,6 +55,33 @@ class Source:
     path: str  # the name shown in reports
     text: str
     language: str
+    context: Context = field(default_factory=Context)  # where it will run, as far as known
+
+
+@dataclass
+class Embedded:
+    """A source inside another (SQL in a shell command, a script in a workflow step).
+
+    `offsets[i]` is the host offset of the child's character i, with one extra entry for the end,
+    so every position found in the child maps back to the host file exactly.
+    """
+
+    source: Source
+    offsets: list[int]
+    # When the child's text is not in the host at all (`psql -f file.sql` reads another file),
+    # every finding in it points at this span of the host instead.
+    anchor: tuple[int, int] | None = None
+
+    def host_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.anchor:
+            return self.anchor
+        end = max(end, start + 1)
+        return self.offsets[min(start, len(self.offsets) - 1)], self.offsets[min(end - 1, len(self.offsets) - 1)] + 1
+
+
+def linear_offsets(host_start: int, length: int) -> list[int]:
+    """Offsets for a child that is a verbatim slice of its host."""
+    return list(range(host_start, host_start + length + 1))
 
 
 class SkipFile(Exception):
@@ -42,13 +89,45 @@ class SkipFile(Exception):
 
 
 def language_for_name(name: str) -> str | None:
-    _, ext = os.path.splitext(os.path.basename(name))
+    """By file name: a GitHub workflow by its folder, a Makefile by its name, others by extension."""
+    posix = name.replace(os.sep, "/")
+    if _WORKFLOW.search(posix):
+        return "github-actions"
+    base = os.path.basename(posix)
+    if base in FILENAMES:
+        return FILENAMES[base]
+    if base.endswith(".gitlab-ci.yml"):
+        return "gitlab-ci"
+    _, ext = os.path.splitext(base)
     return EXTENSIONS.get(ext.lower())
 
 
 def language_for_content(text: str) -> str | None:
-    """Guess from the text alone: SQL when it opens with a SQL statement keyword."""
-    return "sql" if _SQL_START.match(text) else None
+    """Guess from the text alone: a shell shebang, a Terraform plan's JSON, or SQL."""
+    if text.startswith("#!"):
+        words = text[2:].split("\n", 1)[0].split()
+        interpreter = os.path.basename(words[-1] if words and os.path.basename(words[0]) == "env" else (words or [""])[0])
+        return "shell" if interpreter in SHELLS else None
+    head = text[:_SNIFF_BYTES]
+    if head.lstrip().startswith("{") and '"format_version"' in head and '"terraform_version"' in head:
+        return "terraform-plan"
+    if _SQL_START.match(text):
+        return "sql"
+    return None
+
+
+def sniff_language(path: str) -> str | None:
+    """The language of a file whose name does not tell (a script without extension, a JSON plan)."""
+    _, ext = os.path.splitext(path)
+    if ext.lower() not in SNIFFED_EXTENSIONS:
+        return None
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    language = language_for_content(head)
+    return language if language in ("shell", "terraform-plan") else None
 
 
 def decode(data: bytes) -> str:

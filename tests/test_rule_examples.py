@@ -5,7 +5,16 @@ import pytest
 from blastguard.api import check_text
 from blastguard.registry import all_rules
 
-EXTENSIONS = {"sql": "sql"}
+# The file name each language's examples are checked under.
+FILENAMES = {
+    "sql": "example.sql",
+    "shell": "example.sh",
+    "terraform": "main.tf",
+    "terraform-plan": "plan.json",
+    "github-actions": ".github/workflows/ci.yml",
+    "gitlab-ci": ".gitlab-ci.yml",
+    "makefile": "Makefile",
+}
 
 
 def _cases(kind):
@@ -15,7 +24,7 @@ def _cases(kind):
 
 
 def _findings(rule, example):
-    filename = f"example.{EXTENSIONS[rule.examples_language]}"
+    filename = FILENAMES[rule.examples_language]
     return [f for f in check_text(example, filename=filename) if f.rule_id == rule.id and f.suppression is None]
 
 

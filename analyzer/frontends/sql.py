@@ -22,7 +22,8 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import Token, TokenType
 
-from blastguard.frontends.sql_words import Comment, Word, comments_in_gap, scan
+from blastguard.frontends import Comment
+from blastguard.frontends.sql_words import Word, comments_in_gap, scan
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -213,6 +214,9 @@ class SqlDocument:
     def text(self) -> str:
         return self.source.text
 
+    def children(self) -> list:
+        return []  # SQL embeds nothing
+
     def comments_of(self, stmt: Statement) -> list[Comment]:
         """Comments inside the statement, or trailing on the line where it ends."""
         line_end = self.text.find("\n", stmt.chunk_end)
@@ -271,6 +275,7 @@ class SqlDocument:
 
 class SqlFrontend:
     language = "sql"
+    embeds: tuple[str, ...] = ()
 
     def __init__(self, dialect: str = "auto") -> None:
         if dialect not in DIALECT_NAMES:
@@ -296,7 +301,8 @@ class SqlFrontend:
             statements, comments = self._rescue(masked)
         for index, stmt in enumerate(statements):
             stmt.index = index
-        problems = [(s.start, s.end, s.error) for s in statements if s.error]
+        problems = [(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
+                    for s in statements if s.error]  # fmt: skip
         return SqlDocument(source, LineIndex(text), statements, comments, problems)
 
     def _parser(self, dialect: str):

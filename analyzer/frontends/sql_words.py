@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from blastguard.frontends import Comment
+
 
 @dataclass(frozen=True)
 class Word:
@@ -25,13 +27,6 @@ class Word:
     @property
     def upper(self) -> str:
         return self.text.upper() if self.kind == "word" else ""
-
-
-@dataclass(frozen=True)
-class Comment:
-    start: int
-    end: int
-    body: str  # without the comment markers
 
 
 def comments_in_gap(text: str, start: int, end: int) -> list[Comment]:

@@ -77,6 +77,7 @@ RULE = Rule(
         "CREATE TEMP TABLE t (id int);\nDROP TABLE t CASCADE;",
     ),
     check=check,
+    escalates=True,
     keywords=("cascade",),
     precision="very-high",
     tags=("data-loss",),

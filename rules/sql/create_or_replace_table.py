@@ -43,6 +43,7 @@ RULE = Rule(
         "CREATE OR REPLACE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;",
     ),
     check=check,
+    escalates=True,
     keywords=("replace",),
     precision="very-high",
     tags=("data-loss",),

@@ -66,6 +66,7 @@ RULE = Rule(
         "ALTER TABLE users ADD COLUMN email_verified boolean;",
     ),
     check=check,
+    escalates=True,
     keywords=("drop",),
     precision="very-high",
     tags=("data-loss",),

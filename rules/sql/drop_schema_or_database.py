@@ -48,6 +48,7 @@ RULE = Rule(
         "REASSIGN OWNED BY old_role TO new_role;",
     ),
     check=check,
+    escalates=True,
     keywords=("drop",),
     precision="very-high",
     tags=("data-loss",),

@@ -54,6 +54,7 @@ RULE = Rule(
         "COMMENT ON TABLE users IS 'do not DROP TABLE users';",
     ),
     check=check,
+    escalates=True,
     keywords=("drop",),
     precision="very-high",
     tags=("data-loss",),

@@ -53,6 +53,7 @@ RULE = Rule(
         "DELETE FROM users WHERE id IS NOT NULL;",
     ),
     check=check,
+    escalates=True,
     keywords=("delete", "update"),
     precision="high",
     tags=("data-loss",),

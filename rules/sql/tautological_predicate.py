@@ -60,6 +60,7 @@ RULE = Rule(
         "UPDATE users SET email = NULL WHERE email LIKE '%@example.com';",
     ),
     check=check,
+    escalates=True,
     keywords=("delete", "update"),
     precision="very-high",
     tags=("data-loss",),

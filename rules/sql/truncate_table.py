@@ -46,6 +46,7 @@ RULE = Rule(
         "-- TRUNCATE users;\nSELECT 1;",
     ),
     check=check,
+    escalates=True,
     keywords=("truncate",),
     precision="very-high",
     tags=("data-loss",),

@@ -130,6 +130,7 @@ RULE = Rule(
         "WHEN NOT MATCHED BY SOURCE AND u.archived THEN DELETE;",
     ),
     check=check,
+    escalates=True,
     keywords=("delete",),
     precision="very-high",
     tags=("data-loss",),

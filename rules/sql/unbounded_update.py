@@ -69,6 +69,7 @@ RULE = Rule(
         "EXPLAIN UPDATE users SET email = NULL;",
     ),
     check=check,
+    escalates=True,
     keywords=("update",),
     precision="very-high",
     tags=("data-loss",),

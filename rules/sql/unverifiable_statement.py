@@ -48,6 +48,7 @@ RULE = Rule(
         "DROP FUNCTION bt_metap(IN relname text, OUT magic int4, OUT version int4);",
     ),
     check=check,
+    escalates=True,
     keywords=("delete", "update", "drop", "truncate", "merge", "grant", "alter", "execute"),  # EXECUTE: in DO bodies
     precision="medium",
     tags=("unverifiable",),

@@ -1,0 +1,43 @@
+"""What a document knows about where it will run: production evidence and environment variables.
+
+Context flows from a host into what it embeds: a workflow job with `environment: production` makes
+its `run:` script production, and a `psql -h prod-db` makes the SQL it carries production too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
+
+# Names are compared token by token: `prod-db`, `eu_prod`, `ProdCluster` hold `prod`;
+# `product-images` does not.
+_TOKEN = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def name_tokens(value: str) -> list[str]:
+    return [t.lower() for t in _TOKEN.findall(value)]
+
+
+@dataclass(frozen=True)
+class Production:
+    """Which name tokens mean production (configurable: `production-names`)."""
+
+    names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
+
+    def matches(self, value: str) -> bool:
+        return any(token in self.names for token in name_tokens(value))
+
+
+@dataclass(frozen=True)
+class Context:
+    production: tuple[str, ...] = ()  # evidence, e.g. "job environment 'production'"
+    env: dict[str, str] = field(default_factory=dict)  # environment variables known to be set
+    names: Production = Production()
+
+    def with_production(self, *evidence: str) -> Context:
+        return replace(self, production=self.production + tuple(e for e in evidence if e not in self.production))
+
+    def with_env(self, env: dict[str, str]) -> Context:
+        return replace(self, env={**self.env, **env})

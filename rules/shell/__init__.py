@@ -1,0 +1,1 @@
+"""shell rules: one module per rule; `run` drives a rule over a document."""

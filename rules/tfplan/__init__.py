@@ -1,0 +1,1 @@
+"""tfplan rules: one module per rule; `run` drives a rule over a document."""
