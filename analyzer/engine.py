@@ -187,8 +187,8 @@ class Engine:
     def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, scan: _Scan,
                  context: Context) -> Finding:
         level = severity or rule.severity
-        if rule.escalates and context.production and level < Severity.ERROR:
-            level = Severity(level + 1)
+        if rule.escalates and context.production:
+            level = Severity(min(level + 1, Severity.ERROR))
             message = f"{message} The target looks like production ({'; '.join(context.production)})."
         level = self.severity.get(rule.id) or level
         host = scan.host
@@ -197,7 +197,9 @@ class Engine:
     def _apply_suppressions(self, scan: _Scan, enabled: set[str]) -> list[Finding]:
         if not self.trust_suppressions:
             return []
-        directives, problems = suppressions.parse(scan.comments, scan.index, resolve_rule_key)
+        # A host and what it embeds can both see one comment (a `#` line in a workflow's script).
+        comments = list({(c.start, c.end): c for c in scan.comments}.values())
+        directives, problems = suppressions.parse(comments, scan.index, resolve_rule_key)
         suppressions.apply(scan.findings, directives)
         problems += suppressions.unused(directives, enabled)
         meta = []

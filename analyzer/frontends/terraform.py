@@ -99,7 +99,9 @@ class TerraformDocument:
     blocks: list[Block]
     comments: list[Comment]
     problems: list[tuple[int, int, str]]
+    stateful_types: frozenset[str] = frozenset()  # configured additions to the built-in list
     production: tuple[str, ...] = ()  # evidence that this configuration targets production
+    production_sites: list[tuple[Attribute, str]] = field(default_factory=list)  # the evidence in this file
     # Attributes found line by line when the file did not parse (their block is unknown).
     loose_attributes: list[Attribute] = field(default_factory=list)
     _children: list[Embedded] = field(default_factory=list)
@@ -129,12 +131,13 @@ class TerraformFrontend:
     language = "terraform"
     embeds = ("shell",)
 
-    def __init__(self) -> None:
+    def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
+        self.stateful_types = stateful_types
         self._sibling_cache: dict[tuple[str, float, int], tuple[str, ...]] = {}
 
     @classmethod
     def from_config(cls, config) -> TerraformFrontend:
-        return cls()  # production names arrive with each source's context
+        return cls(frozenset(config.stateful_types))  # production names arrive with each source's context
 
     def parse(self, source: Source, wanted=None) -> TerraformDocument:
         text = source.text
@@ -145,12 +148,13 @@ class TerraformFrontend:
             start = problem[0] if problem else 0
             message = (f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
                        "its attributes were checked line by line.")  # fmt: skip
-            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)],
+            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)], self.stateful_types,
                                      loose_attributes=attributes)  # fmt: skip
         blocks = [_block(node, text, None) for node in _body_items(tree, "block")]
-        document = TerraformDocument(source, index, blocks, _comments(tree), [])
+        document = TerraformDocument(source, index, blocks, _comments(tree), [], self.stateful_types)
         names = source.context.names
-        document.production = production_evidence(blocks, names) + self._sibling_evidence(source, names)
+        document.production_sites = production_evidence(blocks, names)
+        document.production = tuple(e for _, e in document.production_sites) + self._sibling_evidence(source, names)
         context = source.context.with_production(*document.production)
         document._children = [child for block in document.all_blocks() for child in _embedded(block, text, source, context)]
         return document
@@ -180,7 +184,8 @@ class TerraformFrontend:
                 if re.search(r"^\s*(terraform|provider|variable)\b", text, re.MULTILINE):
                     tree, _ = _parse(text)
                     if tree is not None:
-                        found = production_evidence([_block(n, text, None) for n in _body_items(tree, "block")], names)
+                        blocks = [_block(n, text, None) for n in _body_items(tree, "block")]
+                        found = tuple(e for _, e in production_evidence(blocks, names))
                 self._sibling_cache[key] = found
             return self._sibling_cache[key]
         except OSError:
@@ -381,16 +386,16 @@ _BACKEND_KEYS = ("bucket", "key", "prefix", "workspace_key_prefix", "organizatio
 _PROVIDER_KEYS = ("profile", "project", "subscription_id", "role_arn")
 
 
-def production_evidence(blocks: list[Block], names: Production) -> tuple[str, ...]:
-    """Settings that name a production target: backend, Terraform Cloud workspaces, provider
-    identity, variable defaults. Descriptions and tags are not evidence."""
-    found: list[str] = []
+def production_evidence(blocks: list[Block], names: Production) -> list[tuple[Attribute, str]]:
+    """Settings that name a production target, with a description of each: backend, Terraform Cloud
+    workspaces, provider identity, variable defaults. Descriptions and tags are not evidence."""
+    found: list[tuple[Attribute, str]] = []
 
     def check(block: Block, keys, where: str) -> None:
         for key in keys:
             attribute = block.attributes.get(key)
             if attribute and isinstance(attribute.value, str) and names.matches(attribute.value):
-                found.append(f'{where} {key} = "{attribute.value}"')
+                found.append((attribute, f'{where} {key} = "{attribute.value}"'))
 
     for block in blocks:
         if block.type == "terraform":
@@ -405,7 +410,7 @@ def production_evidence(blocks: list[Block], names: Production) -> tuple[str, ..
                 check(role, ("role_arn",), f"provider {label} assume_role")
         elif block.type == "variable" and block.labels:
             check(block, ("default",), f"variable {block.labels[0]}")
-    return tuple(found)
+    return found
 
 
 # --- embedded shell -------------------------------------------------------------------------------

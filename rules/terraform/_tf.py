@@ -8,6 +8,11 @@ from blastguard.rule import Hit
 from blastguard.terraform_types import is_stateful
 
 
+def literal_is(value: object, expected: object) -> bool:
+    """`value` is exactly the literal `expected`: `false` is not `0`, `"0"` is not `0`."""
+    return type(value) is type(expected) and value == expected
+
+
 def owner_of(block: Block | None) -> Block | None:
     return block.owner if block is not None else None
 

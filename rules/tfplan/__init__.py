@@ -1,1 +1,13 @@
-"""tfplan rules: one module per rule; `run` drives a rule over a document."""
+"""Terraform plan rules. Each module defines one `RULE`; `run` hands a rule the whole plan document,
+since some rules judge one resource change at a time and others the plan as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from blastguard.frontends.tfplan import PlanDocument
+from blastguard.rule import Hit, Rule
+
+
+def run(rule: Rule, document: PlanDocument) -> Iterator[Hit]:
+    yield from rule.check(document)

@@ -1,0 +1,67 @@
+"""TF101 deletion-protection-disabled: the switch that stops Terraform deleting a database is off."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Rule
+from blastguard.rules.terraform._tf import describe, hit, holds_data
+
+# attribute -> value that switches the protection off
+_SWITCHES = {
+    "deletion_protection": False,  # RDS, Aurora, DocDB, Neptune, Cloud SQL, GKE, BigQuery, Spanner, Bigtable
+    "deletion_protection_enabled": False,  # DynamoDB
+    "enable_deletion_protection": False,  # load balancers
+    "disable_api_termination": False,  # EC2 instances: termination protection
+}
+
+
+def check(document):
+    for name, off in _SWITCHES.items():
+        for block, attribute in document.settings(name):
+            if attribute.value is not off:
+                continue
+            where = describe(block)
+            if holds_data(document, block):
+                yield hit(document, attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
+                          "so a destroy, a replace or a removed block deletes it and its data without any guard. "
+                          "Keep it true; turn it off only in a reviewed change that deletes the resource on purpose.")
+            else:
+                yield hit(document, attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
+                          "so Terraform can delete it without a second step. Keep it on for anything that serves "
+                          "traffic or holds state.", Severity.WARNING)
+
+
+RULE = Rule(
+    id="TF101",
+    name="deletion-protection-disabled",
+    language="terraform",
+    severity=Severity.ERROR,
+    summary="Deletion protection is switched off on a resource that holds data.",
+    rationale=(
+        "`deletion_protection` (RDS, Aurora, DocDB, Neptune, Cloud SQL, GKE, BigQuery, Spanner, Bigtable), "
+        "`deletion_protection_enabled` (DynamoDB), `enable_deletion_protection` (load balancers) and "
+        "`disable_api_termination` (instances) make the provider refuse to delete the resource. Turning "
+        "one off is the first half of the two-step 'disable protection, then delete'. The same inputs "
+        "passed to a module are checked too. On a resource that holds no data it is a warning."
+    ),
+    fix="Keep the protection on; switch it off only in a reviewed change that deletes the resource on purpose.",
+    flag=(
+        'resource "aws_db_instance" "main" {\n  engine              = "postgres"\n  deletion_protection = false\n}',
+        'resource "aws_dynamodb_table" "events" {\n  name                        = "events"\n'
+        "  deletion_protection_enabled = false\n}",
+        'resource "google_sql_database_instance" "db" {\n  deletion_protection = false\n}',
+        'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  deletion_protection = false\n}',
+        'resource "aws_lb" "api" {\n  enable_deletion_protection = false\n}',
+    ),
+    clean=(
+        'resource "aws_db_instance" "main" {\n  deletion_protection = true\n}',
+        'resource "aws_db_instance" "main" {\n  deletion_protection = var.protect\n}',
+        'variable "deletion_protection" {\n  description = "Set deletion_protection = false only for tests"\n'
+        "  default     = true\n}",
+        '# deletion_protection = false\nresource "aws_db_instance" "main" {\n  deletion_protection = true\n}',
+    ),
+    check=check,
+    escalates=True,
+    precision="very-high",
+    tags=("data-loss", "terraform"),
+)

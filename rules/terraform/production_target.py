@@ -1,0 +1,44 @@
+"""TF107 production-target: the configuration's backend, provider or defaults name production."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+
+
+def check(document):
+    for attribute, evidence in document.production_sites:
+        yield Hit(attribute.start, attribute.end, f"This configuration targets production ({evidence}). Destructive "
+                  "findings in it are raised one level, and commands that apply it are treated as production.")
+
+
+RULE = Rule(
+    id="TF107",
+    name="production-target",
+    language="terraform",
+    severity=Severity.NOTE,
+    summary="The backend, a provider or a variable default names a production target.",
+    rationale=(
+        "Whether a destroy hurts depends on where it lands. Backend settings (bucket, key, prefix, "
+        "workspace names, organization), provider identity (profile, assume_role ARN, GCP project, azurerm "
+        "subscription) and variable defaults that hold a production name token (`prod`, `production`, "
+        "`prd`, `live`; configurable with `production-names`) mark the module as production. Tokens are "
+        "whole: `product-images` is not production, and descriptions are never evidence. This note never "
+        "blocks on its own; it explains why other findings in the module were raised."
+    ),
+    fix="Nothing to fix: it is context for the other findings.",
+    flag=(
+        'terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n    key    = "app.tfstate"\n  }\n}',
+        'provider "aws" {\n  profile = "production"\n}',
+        'provider "google" {\n  project = "acme-prd-42"\n}',
+        'variable "environment" {\n  default = "prod"\n}',
+    ),
+    clean=(
+        'terraform {\n  backend "s3" {\n    bucket = "acme-staging-tfstate"\n  }\n}',
+        'resource "aws_s3_bucket" "images" {\n  bucket = "product-images"\n}',
+        'variable "environment" {\n  description = "Use for production-grade stacks"\n  default     = "dev"\n}',
+    ),
+    check=check,
+    precision="high",
+    tags=("context", "terraform"),
+)

@@ -1,0 +1,51 @@
+"""TF102 skip-final-snapshot: deleting the database will keep no final snapshot."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Rule
+from blastguard.rules.terraform._tf import describe, hit, holds_data
+
+
+def check(document):
+    for block, attribute in document.settings("skip_final_snapshot"):
+        if attribute.value is True and holds_data(document, block):
+            yield hit(document, attribute, f"{describe(block)} has `skip_final_snapshot = true`: when it is deleted "
+                      "or replaced, no final snapshot is taken and the data is gone for good. Set it to false and "
+                      "give a `final_snapshot_identifier`.")
+    for block, attribute in document.settings("delete_automated_backups"):
+        if attribute.value is True and holds_data(document, block):
+            yield hit(document, attribute, f"{describe(block)} has `delete_automated_backups = true`: deleting the "
+                      "instance also deletes its automated backups, so nothing is left to restore from. Keep them "
+                      "(false).", Severity.WARNING)
+
+
+RULE = Rule(
+    id="TF102",
+    name="skip-final-snapshot",
+    language="terraform",
+    severity=Severity.ERROR,
+    summary="A database is set to be deleted without a final snapshot, or with its backups.",
+    rationale=(
+        "`skip_final_snapshot = true` on RDS, Aurora, DocDB, Neptune or Redshift means that the delete or "
+        "replace Terraform decides on (an identifier change, a removed block) leaves no copy of the data. "
+        "`delete_automated_backups = true` deletes the backups with the instance (a warning)."
+    ),
+    fix="Set `skip_final_snapshot = false` with a `final_snapshot_identifier`, and keep automated backups.",
+    flag=(
+        'resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
+        'resource "aws_rds_cluster" "aurora" {\n  skip_final_snapshot = true\n}',
+        'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  skip_final_snapshot = true\n}',
+        'resource "aws_db_instance" "main" {\n  delete_automated_backups = true\n}',
+    ),
+    clean=(
+        'resource "aws_db_instance" "main" {\n  skip_final_snapshot       = false\n'
+        '  final_snapshot_identifier = "main-final"\n}',
+        'resource "aws_db_instance" "main" {\n  skip_final_snapshot = var.is_test\n}',
+        'resource "null_resource" "x" {\n  triggers = { skip_final_snapshot = "true" }\n}',
+    ),
+    check=check,
+    escalates=True,
+    precision="very-high",
+    tags=("data-loss", "terraform"),
+)

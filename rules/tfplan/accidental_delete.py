@@ -1,0 +1,72 @@
+"""TFP103 accidental-delete: a delete whose reason is how mistakes look (a removed block, a renamed key)."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Rule
+from blastguard.rules.tfplan._examples import change, plan
+from blastguard.rules.tfplan._plan import because, hit
+
+# Reasons that come from editing the configuration rather than asking for a delete, and what keeps the object.
+_ADVICE = {
+    "delete_because_no_resource_config": (
+        "Removing the block also removed any `prevent_destroy` it had, so that guard did not stop this. If it "
+        "was renamed or moved, add a `moved` block; to stop managing it without destroying it, use a `removed` "
+        "block with `lifecycle { destroy = false }`; otherwise restore the block."
+    ),
+    "delete_because_no_module": (
+        "If the module call was renamed or moved, add a `moved` block for it; to keep its resources running, "
+        "use a `removed` block with `lifecycle { destroy = false }`."
+    ),
+    "delete_because_count_index": (
+        "If `count` shrank by mistake, restore it; if the list was reordered, add `moved` blocks for the "
+        "indexes or switch to `for_each`."
+    ),
+    "delete_because_each_key": "If the key was renamed, add a `moved` block from the old key to the new one.",
+    "delete_because_wrong_repetition": "Add a `moved` block from the old address to the new one.",
+    "delete_because_no_move_target": "Fix the `moved` block's `to` address so it names a resource in the configuration.",
+}
+
+
+def check(document):
+    for item in document.changes:
+        if item.action == "delete" and item.reason in _ADVICE:
+            yield hit(document, item, f"The plan deletes {item.label}{because(item)}, which is how an accidental "
+                      f"delete looks. {_ADVICE[item.reason]}")
+
+
+RULE = Rule(
+    id="TFP103",
+    name="accidental-delete",
+    language="terraform-plan",
+    severity=Severity.WARNING,
+    summary="The plan deletes a resource because of an edit that usually means a mistake (a removed block, a renamed key).",
+    rationale=(
+        "Terraform says why it deletes. `delete_because_no_resource_config` means the block was removed, "
+        "which also removes its `lifecycle { prevent_destroy = true }`: the known way around that guard. "
+        "A removed module call, a shrunk `count`, a renamed `for_each` key or a switch between `count` and "
+        "`for_each` delete objects that were usually meant to be kept, moved or renamed. `forget` (a "
+        "`removed` block with `destroy = false`) carries the same reason but destroys nothing."
+    ),
+    fix="Add a `moved` block for a rename, a `removed` block with `destroy = false` to stop managing it, or "
+        "restore the configuration.",
+    flag=(
+        plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"},
+                    reason="delete_because_no_resource_config")),
+        plan(change("aws_instance.worker[2]", ["delete"], before={"instance_type": "t3.large"},
+                    reason="delete_because_count_index")),
+        plan(change('aws_sqs_queue.jobs["billing"]', ["delete"], before={"name": "billing"},
+                    reason="delete_because_each_key")),
+    ),
+    clean=(
+        plan(change("aws_s3_bucket.assets", ["forget"], before={"bucket": "acme-assets"},
+                    reason="delete_because_no_resource_config")),
+        plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"})),
+        plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},
+                    reason="replace_because_cannot_update", replace_paths=[["ami"]])),
+    ),
+    check=check,
+    escalates=True,
+    precision="high",
+    tags=("data-loss",),
+)

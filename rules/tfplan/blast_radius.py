@@ -1,0 +1,67 @@
+"""TFP105 blast-radius: the plan deletes more than `max-destroy` resources, or everything it manages."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from blastguard.frontends.tfplan import ACTIONS, DELETING
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.tfplan._examples import change, plan, prior
+
+
+def _counts(document) -> str:
+    counts = Counter(item.action for item in document.changes)
+    order = [*ACTIONS.values(), "unrecognised"]
+    return "Counts by action: " + ", ".join(f"{action} {counts[action]}" for action in order if counts[action]) + "."
+
+
+def check(document):
+    if not document.complete or document.changes_key is None:
+        return  # counts from a plan that broke off, or one without changes, would mislead
+    deleted = [item for item in document.changes if item.action in DELETING]
+    limit = document.max_destroy
+    if limit is not None and len(deleted) > limit:
+        replaced = sum(item.action != "delete" for item in deleted)
+        of_them = f" ({replaced} of them replaced)" if replaced else ""
+        yield Hit(*document.changes_key, f"The plan deletes {len(deleted)} resources{of_them}, more than "
+                  f"max-destroy = {limit}. {_counts(document)} Split it into smaller plans, or raise max-destroy "
+                  "if this is meant.", production=document.production)  # fmt: skip
+    prior = document.prior_addresses
+    if prior and prior <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
+        yield Hit(*document.prior_key, f"The plan deletes all {len(prior)} managed resources in its prior state, "
+                  f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.",
+                  production=document.production)  # fmt: skip
+
+
+RULE = Rule(
+    id="TFP105",
+    name="blast-radius",
+    language="terraform-plan",
+    severity=Severity.WARNING,
+    summary="The plan deletes more resources than `max-destroy` allows, or every resource in its prior state.",
+    rationale=(
+        "One bad edit can make a plan delete dozens of resources, and a long plan hides that among its "
+        "updates. With `max-destroy` set, a plan whose deletes (replaces included) exceed it is reported "
+        "with its counts by action; without it there is no limit. Independently, a plan that deletes every "
+        "managed resource in its `prior_state` is a `terraform destroy`, whatever command made it."
+    ),
+    fix="Split the change into smaller plans, or raise `max-destroy` when a large delete is really meant.",
+    flag=(
+        plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+             change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+             prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
+    ),
+    clean=(
+        plan(change("aws_db_instance.orders", ["no-op"], before={"identifier": "orders"}, after={"identifier": "orders"}),
+             change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+             prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
+        plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
+                    after={"identifier": "orders-v2"}, reason="replace_because_cannot_update"),
+             prior_state=prior("aws_db_instance.orders")),
+    ),
+    check=check,
+    escalates=True,
+    precision="high",
+    tags=("data-loss",),
+)

@@ -1,0 +1,68 @@
+"""TFP102 replace: the plan destroys a resource and creates a new one in its place."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Rule
+from blastguard.rules.tfplan._examples import change, plan
+from blastguard.rules.tfplan._plan import attribute_path, because, hit
+
+_ORDER = {
+    "delete-then-create": "the old one is destroyed before the new one is created",
+    "create-then-delete": "the new one is created before the old one is destroyed",
+}
+
+
+def check(document):
+    for item in document.changes:
+        if item.action not in _ORDER:
+            continue
+        delete_first = item.action == "delete-then-create"
+        message = f"The plan replaces {item.label}{because(item)}: {_ORDER[item.action]}."
+        if item.replace_paths:
+            message += f" Forced by: {', '.join(attribute_path(p) for p in item.replace_paths)}."
+        if document.stateful(item):
+            message += (f" Its type, {item.type}, holds data: the new one starts empty unless it is restored "
+                        "from a snapshot.")
+            severity = Severity.ERROR if delete_first else Severity.WARNING
+        else:
+            severity = Severity.WARNING if delete_first else Severity.NOTE
+        yield hit(document, item, message, severity)
+
+
+RULE = Rule(
+    id="TFP102",
+    name="replace",
+    language="terraform-plan",
+    severity=Severity.ERROR,
+    summary="The plan replaces a resource: it destroys the existing object and creates a new one.",
+    rationale=(
+        "A replace is a delete in disguise: `terraform plan` prints it as `-/+` among in-place updates, but "
+        "the existing object is destroyed. For a resource that holds data, destroying it first "
+        "(`[\"delete\", \"create\"]`) is an error and creating the new one first (`create_before_destroy`) "
+        "a warning, since the new one still starts empty; for other resources they are a warning and a note. "
+        "The message gives Terraform's `action_reason` and the `replace_paths` that forced it, such as an "
+        "RDS `identifier` that cannot change in place."
+    ),
+    fix="Revert the argument that forces the replace if it is not meant; otherwise take a snapshot first and "
+        "restore the new resource from it.",
+    flag=(
+        plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
+                    after={"identifier": "orders-v2"}, reason="replace_because_cannot_update",
+                    replace_paths=[["identifier"]])),
+        plan(change("aws_ebs_volume.data", ["create", "delete"], before={"size": 100}, after={"size": 100},
+                    reason="replace_by_request")),
+        plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},
+                    reason="replace_because_cannot_update", replace_paths=[["ami"]])),
+    ),
+    clean=(
+        plan(change("aws_db_instance.orders", ["update"], before={"instance_class": "db.t3.small"},
+                    after={"instance_class": "db.t3.medium"})),
+        plan(change("aws_db_instance.orders", ["create", "forget"], before={"identifier": "orders"},
+                    after={"identifier": "orders-v2"})),
+    ),
+    check=check,
+    escalates=True,
+    precision="very-high",
+    tags=("data-loss",),
+)

@@ -1,0 +1,57 @@
+"""TFP101 stateful-delete: the plan deletes a resource; one that holds data is an error."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Rule
+from blastguard.rules.tfplan._examples import change, plan
+from blastguard.rules.tfplan._plan import because, hit
+
+
+def check(document):
+    for item in document.changes:
+        if item.action != "delete":
+            continue  # replaces are TFP102's; `forget` leaves the object running
+        if document.stateful(item):
+            yield hit(document, item, f"The plan deletes {item.label}{because(item)}. Its type, {item.type}, "
+                      "holds data: what is in it is lost unless it was backed up. Make sure the delete is meant, "
+                      "and take a snapshot or backup first.")
+        else:
+            yield hit(document, item, f"The plan deletes {item.label}{because(item)}. Make sure the delete is meant.",
+                      Severity.WARNING)
+
+
+RULE = Rule(
+    id="TFP101",
+    name="stateful-delete",
+    language="terraform-plan",
+    severity=Severity.ERROR,
+    summary="The plan deletes a resource; deleting one that holds data (a database, bucket, volume, key) is an error.",
+    rationale=(
+        "A delete in a plan is carried out by the next `terraform apply` of it. For a database, bucket, "
+        "volume, file system, key or DNS zone that loses what it holds, and no later apply brings it back; "
+        "other resources can be recreated, so their deletes are warnings. The list of types that hold data "
+        "is built in and extended with `stateful-types`. `forget` (a `removed` block with `destroy = false`) "
+        "leaves the object running and is not a delete, and nor are deletions in `resource_drift`, which "
+        "already happened outside Terraform."
+    ),
+    fix="Make sure the delete is meant; take a snapshot or backup first, or keep the resource with `prevent_destroy`.",
+    flag=(
+        plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders", "engine": "postgres"},
+                    reason="delete_because_no_resource_config")),
+        plan(change("google_storage_bucket.exports", ["delete"], before={"name": "acme-exports"})),
+        plan(change("aws_instance.bastion", ["delete"], before={"instance_type": "t3.micro"})),
+    ),
+    clean=(
+        plan(change("aws_db_instance.orders", ["forget"], before={"identifier": "orders"},
+                    reason="delete_because_no_resource_config")),
+        plan(change("aws_db_instance.orders", ["update"], before={"allocated_storage": 20},
+                    after={"allocated_storage": 50})),
+        plan(change("aws_s3_bucket.logs", ["no-op"], before={"bucket": "acme-logs"}, after={"bucket": "acme-logs"}),
+             resource_drift=[change("aws_s3_bucket.scratch", ["delete"], before={"bucket": "acme-scratch"})]),
+    ),
+    check=check,
+    escalates=True,
+    precision="very-high",
+    tags=("data-loss",),
+)
