@@ -179,17 +179,44 @@ class TerraformFrontend:
             if key not in self._sibling_cache:
                 with open(path, encoding="utf-8-sig", errors="replace") as handle:
                     text = handle.read()
-                # Only files that configure the module can name its target; skip the parse otherwise.
-                found: tuple[str, ...] = ()
-                if re.search(r"^\s*(terraform|provider|variable)\b", text, re.MULTILINE):
-                    tree, _ = _parse(text)
+                blocks = []
+                for snippet in _configuration_blocks(text):  # parse only what can hold evidence
+                    tree, _ = _parse(snippet)
                     if tree is not None:
-                        blocks = [_block(n, text, None) for n in _body_items(tree, "block")]
-                        found = tuple(e for _, e in production_evidence(blocks, names))
-                self._sibling_cache[key] = found
+                        blocks += [_block(n, snippet, None) for n in _body_items(tree, "block")]
+                self._sibling_cache[key] = tuple(e for _, e in production_evidence(blocks, names))
             return self._sibling_cache[key]
         except OSError:
             return ()
+
+
+_CONFIGURATION_BLOCK = re.compile(r'^(?:terraform|provider|variable)\b[^{\n]*\{', re.MULTILINE)
+
+
+def _configuration_blocks(text: str) -> list[str]:
+    """The top-level `terraform`, `provider` and `variable` blocks of a file, cut out by brace matching
+    (quotes and comments skipped), so production evidence is found without parsing whole files."""
+    snippets = []
+    for match in _CONFIGURATION_BLOCK.finditer(text):
+        depth, i, n = 0, match.end() - 1, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == '"':
+                i += 1
+                while i < n and text[i] != '"':
+                    i += 2 if text[i] == "\\" else 1
+            elif ch == "#" or text.startswith("//", i):
+                i = text.find("\n", i)
+                i = n if i < 0 else i
+            elif ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+                if depth == 0:
+                    snippets.append(text[match.start() : i + 1])
+                    break
+            i += 1
+    return snippets
 
 
 # --- parsing --------------------------------------------------------------------------------------

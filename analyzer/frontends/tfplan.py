@@ -107,20 +107,23 @@ class PlanFrontend:
     def parse(self, source: Source, wanted=None) -> PlanDocument:
         document = PlanDocument(source, LineIndex(source.text), max_destroy=self.max_destroy,
                                 stateful_types=self.stateful_types)  # fmt: skip
-        reader = _Reader(source.text, document)
         try:
-            plan, members = reader.plan()
-        except (json.JSONDecodeError, RecursionError) as exc:
-            document.complete = False
-            position = exc.pos if isinstance(exc, json.JSONDecodeError) else 0
-            why = (f"{exc.msg}: line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError)
-                   else "it nests too deeply")  # fmt: skip
-            checked = (f"only the {len(document.changes)} resource changes before this point were checked"
-                       if document.changes else "it was not checked")  # fmt: skip
-            document.problems.append((position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
-            return document
-        _describe(document, plan, members)
+            plan, members = _Reader(source.text, document).plan()
+        except json.JSONDecodeError as exc:
+            _broken(document, exc.pos, f"{exc.msg}: line {exc.lineno} column {exc.colno}")
+        except RecursionError:  # the C decoder's limit on nesting
+            _broken(document, 0, "it nests too deeply")
+        else:
+            _describe(document, plan, members)
         return document
+
+
+def _broken(document: PlanDocument, position: int, why: str) -> None:
+    """The text stopped being JSON at `position`: the changes read before it are all the rules get."""
+    document.complete = False
+    checked = (f"only the {len(document.changes)} resource changes before this point were checked"
+               if document.changes else "it was not checked")  # fmt: skip
+    document.problems.append((position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
 
 
 def _describe(document: PlanDocument, plan: dict, members: dict) -> None:

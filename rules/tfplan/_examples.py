@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 
-_PROVIDERS = {"aws": "registry.terraform.io/hashicorp/aws", "google": "registry.terraform.io/hashicorp/google"}
-
-
 def plan(*changes: dict, **sections) -> str:
     """A plan with these resource changes, one per line, after any other top-level sections."""
     head = ['  "format_version": "1.2",', '  "terraform_version": "1.9.5",']
@@ -20,7 +17,7 @@ def change(address: str, actions: list[str], before=None, after=None, reason: st
     resource_type, name = address.split("[")[0].split(".")
     entry = {
         "address": address, "mode": "managed", "type": resource_type, "name": name,
-        "provider_name": _PROVIDERS[resource_type.split("_")[0]],
+        "provider_name": f"registry.terraform.io/hashicorp/{resource_type.split('_')[0]}",
         "change": {"actions": actions, "before": before, "after": after},
     }  # fmt: skip
     if replace_paths:

@@ -11,14 +11,14 @@ from blastguard.rule import Hit
 # `action_reason` values, said the way a reviewer would.
 REASONS = {
     "replace_because_cannot_update": "an argument that cannot change in place changed",
-    "replace_because_tainted": "it is tainted (an earlier apply failed part way, or it was marked with `terraform taint`)",
+    "replace_because_tainted": "it is tainted (an earlier apply failed part way, or `terraform taint` marked it)",
     "replace_by_request": "it was asked for with `-replace`",
     "replace_by_triggers": "something in its `replace_triggered_by` changed",
     "delete_because_no_resource_config": "its resource block is no longer in the configuration",
     "delete_because_no_module": "the module call that holds it is no longer in the configuration",
     "delete_because_count_index": "its index is beyond the new `count`",
     "delete_because_each_key": "its key is no longer in `for_each`",
-    "delete_because_wrong_repetition": "its block switched between `count`, `for_each` and neither, so its address changed",
+    "delete_because_wrong_repetition": "its block switched between `count`, `for_each` and neither",
     "delete_because_no_move_target": "a `moved` block points it at an address that has no configuration",
 }
 

@@ -24,7 +24,7 @@ _ADVICE = {
     ),
     "delete_because_each_key": "If the key was renamed, add a `moved` block from the old key to the new one.",
     "delete_because_wrong_repetition": "Add a `moved` block from the old address to the new one.",
-    "delete_because_no_move_target": "Fix the `moved` block's `to` address so it names a resource in the configuration.",
+    "delete_because_no_move_target": "Fix the `moved` block's `to` so it names a resource in the configuration.",
 }
 
 
@@ -40,7 +40,7 @@ RULE = Rule(
     name="accidental-delete",
     language="terraform-plan",
     severity=Severity.WARNING,
-    summary="The plan deletes a resource because of an edit that usually means a mistake (a removed block, a renamed key).",
+    summary="The plan deletes a resource because of an edit that is often a mistake (a removed block, a renamed key).",
     rationale=(
         "Terraform says why it deletes. `delete_because_no_resource_config` means the block was removed, "
         "which also removes its `lifecycle { prevent_destroy = true }`: the known way around that guard. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from blastguard.frontends.tfplan import ACTIONS, DELETING
+from blastguard.frontends.tfplan import ACTIONS
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.tfplan._examples import change, plan, prior
@@ -19,7 +19,7 @@ def _counts(document) -> str:
 def check(document):
     if not document.complete or document.changes_key is None:
         return  # counts from a plan that broke off, or one without changes, would mislead
-    deleted = [item for item in document.changes if item.action in DELETING]
+    deleted = [item for item in document.changes if item.deletes]
     limit = document.max_destroy
     if limit is not None and len(deleted) > limit:
         replaced = sum(item.action != "delete" for item in deleted)
@@ -27,9 +27,9 @@ def check(document):
         yield Hit(*document.changes_key, f"The plan deletes {len(deleted)} resources{of_them}, more than "
                   f"max-destroy = {limit}. {_counts(document)} Split it into smaller plans, or raise max-destroy "
                   "if this is meant.", production=document.production)  # fmt: skip
-    prior = document.prior_addresses
-    if prior and prior <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
-        yield Hit(*document.prior_key, f"The plan deletes all {len(prior)} managed resources in its prior state, "
+    managed = document.prior_addresses
+    if managed and managed <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
+        yield Hit(*document.prior_key, f"The plan deletes all {len(managed)} managed resources in its prior state, "
                   f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.",
                   production=document.production)  # fmt: skip
 
@@ -53,7 +53,8 @@ RULE = Rule(
              prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
     ),
     clean=(
-        plan(change("aws_db_instance.orders", ["no-op"], before={"identifier": "orders"}, after={"identifier": "orders"}),
+        plan(change("aws_db_instance.orders", ["no-op"], before={"identifier": "orders"},
+                    after={"identifier": "orders"}),
              change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
              prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
         plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},

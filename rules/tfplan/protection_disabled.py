@@ -53,7 +53,7 @@ RULE = Rule(
     name="protection-disabled",
     language="terraform-plan",
     severity=Severity.WARNING,
-    summary="An in-place update turns off deletion protection, final snapshots, backups or the guard on non-empty buckets.",
+    summary="An in-place update turns off deletion protection, final snapshots, backups or a non-empty bucket's guard.",
     rationale=(
         "Destroying a protected database takes two steps: turn the protection off, then delete. The first "
         "step looks like a harmless update (`~`) in `terraform plan`. This flags `deletion_protection`, "
