@@ -32,7 +32,7 @@ def _descriptor(rule) -> dict:
     # Rules about the destruction of data are security rules; suppression hygiene is not.
     security = rule.language != "any"
     properties = {
-        "tags": (["security"] if security else []) + ["blastguard", rule.examples_language, *rule.tags],
+        "tags": list(dict.fromkeys((["security"] if security else []) + ["blastguard", rule.examples_language, *rule.tags])),
         "precision": rule.precision,
         "problem.severity": _PROBLEM_SEVERITY[rule.severity],
     }

@@ -10,6 +10,7 @@ from blastguard.textindex import LineIndex
 
 _COLORS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+_EXCERPT_WIDTH = 160
 
 
 def render(report: Report, context: RenderContext) -> str:
@@ -38,10 +39,16 @@ def _excerpt(finding, texts: dict[str, str], indexes: dict[str, LineIndex]) -> l
         return []
     line = index.line_text(r.start_line).replace("\t", " ")  # one column per tab, as counted
     end = r.end_column if r.end_line == r.start_line else len(line) + 1
+    # A long line (minified JSON, a one-line plan) is cropped around the span.
+    first = max(0, min(r.start_column - 1 - 20, len(line) - _EXCERPT_WIDTH))
+    shown = line[first : first + _EXCERPT_WIDTH]
     width = len(str(r.start_line))
-    marker = " " * (r.start_column - 1) + "^" * max(1, end - r.start_column)
+    start = r.start_column - 1 - first
+    marker = " " * start + "^" * max(1, min(end - 1 - first, len(shown)) - start)
     more = f" (to line {r.end_line})" if r.end_line > r.start_line else ""
-    return [f"{' ' * width} |", f"{r.start_line} | {line}", f"{' ' * width} | {marker}{more}"]
+    prefix = "…" if first else ""
+    suffix = "…" if first + _EXCERPT_WIDTH < len(line) else ""
+    return [f"{' ' * width} |", f"{r.start_line} | {prefix}{shown}{suffix}", f"{' ' * width} | {' ' * len(prefix)}{marker}{more}"]
 
 
 def _summary(report: Report) -> str:
