@@ -1,6 +1,10 @@
-"""Time blastguard against peer SQL linters on one corpus, as whole processes, and print ratios.
+"""Time blastguard against peer linters on one corpus, as whole processes, and print ratios.
 
-Usage: python bench/run.py [--corpus DIR] [--rounds N] [--tool-rounds TOOL=N] [--timeout S] [--only A,B]
+Usage: python bench/run.py [--suite sql|terraform] [--corpus DIR] [--rounds N] [--tool-rounds TOOL=N]
+                           [--timeout S] [--only A,B]
+
+Suites: `sql` (blastguard, squawk, sqlfluff on bench/out/sql-corpus) and `terraform` (blastguard and
+checkov on bench/out/tf-corpus). A peer is taken from this Python's environment, else from PATH.
 
 Project rule: performance is a ratio against peers run on the same corpus in the same run, from
 whole-process wall times, quoting medians. So every tool runs as its own process, round-robin
@@ -16,6 +20,7 @@ import os
 import platform
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -29,6 +34,8 @@ BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
 BIN = Path(sys.executable).parent  # "installed in the same environment" = next to this Python
 SLOW_DEFAULT_ROUNDS = {"sqlfluff": 3}  # ~50 s a run on 2 cores: 7 rounds would take 6+ minutes
+# suite -> (default corpus under bench/out, file pattern, generator script)
+SUITES = {"sql": ("sql-corpus", "*.sql", "generate_sql.py"), "terraform": ("tf-corpus", "*.tf", "generate_tf.py")}
 
 
 @dataclass
@@ -47,7 +54,17 @@ class Tool:
     problems: list[str] = field(default_factory=list)
 
 
-def make_tools(corpus: Path) -> list[Tool]:
+def make_tools(corpus: Path, suite: str) -> list[Tool]:
+    if suite == "terraform":
+        return [
+            Tool("blastguard", ["blastguard", "check", str(corpus)],
+                 {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)"),
+            # checkov exits 1 when a check fails and names only files with failed checks; without network
+            # it must not try to download modules or its rule metadata (that fails slowly).
+            Tool("checkov", ["checkov", "-d", str(corpus), "--quiet", "--compact", "-o", "cli", "--skip-download",
+                             "--download-external-modules", "false"], {0, 1},
+                 "pip install 'checkov>=3.3' (best in a virtualenv of its own, on PATH)"),
+        ]
     return [
         Tool("blastguard", ["blastguard", "check", str(corpus)],
              {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)"),
@@ -112,7 +129,8 @@ def version_of(tool: Tool) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=OUT / "sql-corpus", help="folder of .sql files (default: %(default)s)")
+    ap.add_argument("--suite", choices=sorted(SUITES), default="sql", help="which corpus and peers (default: sql)")
+    ap.add_argument("--corpus", type=Path, help="the corpus folder (default: the suite's, under bench/out/)")
     ap.add_argument("--rounds", type=int, default=7, help="timed rounds per tool (default: 7)")
     ap.add_argument("--tool-rounds", action="append", default=[], metavar="TOOL=N",
                     help="timed rounds for one tool (default: sqlfluff=3, as it is slow); repeatable")
@@ -120,10 +138,11 @@ def main() -> int:
     ap.add_argument("--only", help="comma-separated tools to run (blastguard is always run)")
     args = ap.parse_args()
 
-    corpus = args.corpus.resolve()
-    names = sorted(p.name for p in corpus.glob("*.sql"))
+    default_corpus, pattern, generator = SUITES[args.suite]
+    corpus = (args.corpus or OUT / default_corpus).resolve()
+    names = sorted(p.name for p in corpus.glob(pattern))
     if not names:
-        print(f"no .sql files in {corpus}: run `python bench/generate_sql.py` first", file=sys.stderr)
+        print(f"no {pattern} files in {corpus}: run `python bench/{generator}` first", file=sys.stderr)
         return 2
     per_tool = dict(SLOW_DEFAULT_ROUNDS)
     for item in args.tool_rounds:
@@ -131,10 +150,12 @@ def main() -> int:
         per_tool[name] = int(n)
 
     tools, skipped = [], []
-    for tool in make_tools(corpus):
+    for tool in make_tools(corpus, args.suite):
         if args.only and tool.name != "blastguard" and tool.name not in args.only.split(","):
             continue
         exe = BIN / tool.argv[0]
+        if not exe.exists() and tool.name != "blastguard" and (found := shutil.which(tool.argv[0])):
+            exe = Path(found)
         if not exe.exists():
             if tool.name == "blastguard":
                 print(f"blastguard is not installed next to {sys.executable}: {tool.install}", file=sys.stderr)
@@ -172,7 +193,7 @@ def main() -> int:
     cpus = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
 
-    out = ["# SQL scan benchmark", "",
+    out = [f"# {args.suite} scan benchmark", "",
            f"- When: {now:%Y-%m-%d %H:%M} UTC on {platform.platform()}",
            f"- Python {platform.python_version()} ({sys.executable}), CPUs: {cpus} ({usable} usable)",
            f"- Tools: " + ", ".join(f"{t.name} {t.version}" for t in tools)
