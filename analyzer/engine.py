@@ -182,7 +182,15 @@ class Engine:
             for child in document.children():
                 anchor = to_host(*child.anchor) if child.anchor else None
                 mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor)
-                self._analyse(scan, child.source, mapped, depth + 1)
+                try:
+                    self._analyse(scan, child.source, mapped, depth + 1)
+                except ConfigError:
+                    raise
+                except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
+                    where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
+                    message = (f"internal error while checking the {child.source.language} embedded here "
+                               f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
+                    scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
 
     def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, scan: _Scan,
                  context: Context) -> Finding:

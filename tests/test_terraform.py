@@ -107,7 +107,7 @@ def test_unparsable_file_falls_back_to_line_level_and_says_so(project):
     (project / "main.tf").write_text(broken)
     result = run_cli("check", ".", cwd=project)
     assert result.returncode == 1
-    assert "main.tf:2:3: TF101 error Deletion protection is switched off on this setting (the file did not parse" in out(result)
+    assert "main.tf:2:3: TF101 error Deletion protection is switched off on a resource in this unparsable file" in out(result)
     assert "SQL" not in out(result) and "TF102" not in out(result)  # the commented-out line stays clean
     assert "main.tf:" in err(result) and "could not be parsed as HCL" in err(result)
 

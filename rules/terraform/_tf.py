@@ -30,7 +30,7 @@ def holds_data(document: TerraformDocument, block: Block | None) -> bool:
 def describe(block: Block | None) -> str:
     owner = owner_of(block)
     if owner is None:
-        return "this setting (the file did not parse; found line by line)"
+        return "a resource in this unparsable file"
     if owner.type == "module":
         return f"the input to {owner.address}"
     return owner.address
