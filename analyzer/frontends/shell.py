@@ -1,0 +1,90 @@
+"""Shell frontend: a script (or a one-line command) as the list of commands it runs, disguises removed.
+
+tree-sitter-bash reads the text (`shell_syntax`), words get their values with exact offsets
+(`shell_words`), and every command is normalised (`shell_commands`): wrappers unwrapped, strings
+run by another shell parsed in turn, environment and variables carried along. Rules read
+`document.commands`, each command with its program, arguments, environment and the commands before
+it; production evidence comes from `document.evidence(command)`, and SQL that reaches a database
+client becomes an embedded SQL source (`shell_sql`).
+
+Only tree-sitter is imported here: a shell command without SQL is checked without loading sqlglot.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+
+from blastguard.frontends import Comment
+from blastguard.frontends.shell_commands import Command, Normaliser, Session
+from blastguard.frontends.shell_production import evidence
+from blastguard.frontends.shell_sql import sql_children
+from blastguard.frontends.shell_syntax import Layer, new_parser
+from blastguard.frontends.shell_syntax import parse as parse_script
+from blastguard.sources import Embedded, Source
+from blastguard.textindex import LineIndex
+
+
+@dataclass
+class ShellDocument:
+    source: Source
+    index: LineIndex
+    commands: list[Command]  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
+    comments: list[Comment]
+    problems: list[tuple[int, int, str]]
+    stateful_types: frozenset[str] = frozenset()  # configured additions to the built-in list
+    _evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def earlier(self, command: Command, *programs: str) -> list[Command]:
+        """The commands of `programs` that the script runs before `command`, in order."""
+        found = []
+        for program in programs:
+            runs = self._by_program.get(program, [])
+            found += runs[: bisect.bisect_left(runs, command.index, key=lambda c: c.index)]
+        return sorted(found, key=lambda c: c.index) if len(programs) > 1 else found
+
+    @cached_property
+    def _by_program(self) -> dict[str, list[Command]]:
+        """Commands by program, so looking back through a long script stays cheap."""
+        index: dict[str, list[Command]] = {}
+        for command in self.commands:
+            index.setdefault(command.program, []).append(command)
+        return index
+
+    def evidence(self, command: Command) -> tuple[str, ...]:
+        """Production evidence on the command itself (the document's own context is added by the engine)."""
+        if command.index not in self._evidence:
+            earlier = partial(self.earlier, command)
+            self._evidence[command.index] = evidence(command, earlier, self.source.context.names)
+        return self._evidence[command.index]
+
+    def children(self) -> list[Embedded]:
+        return sql_children(self)
+
+
+class ShellFrontend:
+    language = "shell"
+    embeds = ("sql",)
+
+    def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
+        self.parser = new_parser()
+        self.stateful_types = stateful_types
+
+    @classmethod
+    def from_config(cls, config) -> ShellFrontend:
+        return cls(frozenset(config.stateful_types))
+
+    def parse(self, source: Source, wanted=None) -> ShellDocument:
+        """Parse `source`; every command is kept, since SQL and scripts may hide in any of them."""
+        script = parse_script(self.parser, Layer(source.text))
+        env = dict(source.context.env)
+        normaliser = Normaliser(self.parser, source.context.names)
+        normaliser.run(script, Session(dict(env), set(env)))
+        problems = sorted(script.problems + normaliser.problems)
+        return ShellDocument(source, LineIndex(source.text), normaliser.commands, script.comments, problems,
+                             self.stateful_types)  # fmt: skip

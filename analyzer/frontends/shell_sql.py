@@ -1,0 +1,65 @@
+"""SQL that a shell script sends to a database client, handed to the SQL rules as embedded sources.
+
+Quoted SQL (`psql -c "…"`, `mysql -e '…'`, `sqlite3 app.db "…"`, `clickhouse-client --query …`) and
+SQL on standard input (a heredoc, a here-string, `echo … |`) keep the document offset of every
+character. A file of SQL (`psql -f x.sql`, `mysql < x.sql`) is read from disk, and its findings
+point at the file name in the script.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from blastguard.frontends.shell_clients import arguments
+from blastguard.frontends.shell_words import Word
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode
+
+# A value that is nothing but a variable or a command's output (`"$SQL"`): there is no SQL to read.
+_ONLY_EXPANSION = re.compile(r"\s*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|`.*`)\s*", re.DOTALL)
+
+
+def sql_children(document) -> list[Embedded]:
+    children = []
+    for command in document.commands:
+        found = arguments(command)
+        if found is None:
+            continue
+        _, client, argv = found
+        context = document.source.context.with_production(*document.evidence(command))
+        words, files = [], []
+        for option in argv.options:
+            if option.value is not None and option.name in client.sql:
+                words.append(option.value)
+            elif option.value is not None and option.name in client.sql_files:
+                files.append(option.value)
+        if client.positional_sql:
+            words += argv.positionals[1:]
+        if client.sql_on_stdin and command.stdin is not None:
+            words += [command.stdin.text] if command.stdin.text is not None else []
+            files += [command.stdin.file] if command.stdin.file is not None else []
+        path = document.source.path
+        children += [Embedded(Source(path, w.value, "sql", context), list(w.offsets)) for w in words if _holds_sql(w)]
+        children += [child for f in files if (child := _file_child(f, path, context)) is not None]
+    return children
+
+
+def _holds_sql(word: Word) -> bool:
+    return bool(word.value.strip()) and not (not word.literal and _ONLY_EXPANSION.fullmatch(word.value))
+
+
+def _file_child(word: Word, script_path: str, context) -> Embedded | None:
+    """A file of SQL, read relative to the script's folder when that exists (else the working directory)."""
+    if not word.literal or word.value in ("", "-"):
+        return None
+    folder = os.path.dirname(script_path)
+    path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
+    try:
+        if os.path.getsize(path) > DEFAULT_MAX_FILE_SIZE:
+            return None
+        with open(path, "rb") as handle:
+            text = decode(handle.read())
+    except (OSError, SkipFile):
+        return None
+    return Embedded(Source(script_path, text, "sql", context), [], anchor=(word.start, word.end))
+

@@ -1,0 +1,310 @@
+"""Shell syntax: a tree-sitter-bash tree turned into the steps a script takes, in the order it takes them.
+
+A Layer is one text that tree-sitter reads: the document itself, or a string the script hands to
+another shell (`bash -c '…'`, `eval`, a heredoc fed to `sh`), with the document offset of each of its
+characters, so everything found in it maps back to the document exactly.
+
+The steps are commands (with the pipe, heredoc, here-string and `<` file that feed them) and variable
+bindings. Commands inside `$(…)` come before the command whose words hold them, because they run first.
+Words stay tree-sitter nodes here: their values depend on the variables bound by earlier steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tree_sitter
+import tree_sitter_bash
+
+from blastguard.frontends import Comment
+
+_LANGUAGE = tree_sitter.Language(tree_sitter_bash.language())
+# Deeper nesting than this is not a real script; stop before Python's recursion limit.
+_MAX_NESTING = 150
+
+
+def new_parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(_LANGUAGE)
+
+
+class Layer:
+    """A text tree-sitter reads, and where each of its characters sits in the document."""
+
+    def __init__(self, text: str, offsets: list[int] | None = None, depth: int = 0) -> None:
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.offsets = offsets  # document offset of each character, plus one for the end; None: the document
+        self.depth = depth  # 0 for the document, +1 per shell string inside it
+        # tree-sitter counts UTF-8 bytes; only non-ASCII text needs a byte-to-character table.
+        self._chars: list[int] | None = None
+        if len(self.data) != len(text):
+            self._chars = []
+            for index, char in enumerate(text):
+                self._chars.extend([index] * len(char.encode("utf-8", "surrogatepass")))
+            self._chars.append(len(text))
+
+    def char(self, byte: int) -> int:
+        """The layer's character index at a tree-sitter byte offset."""
+        return self._chars[byte] if self._chars is not None else byte
+
+    def doc(self, index: int) -> int:
+        """The document offset of the layer's character `index`."""
+        return self.offsets[index] if self.offsets is not None else index
+
+    def doc_end(self, index: int) -> int:
+        """The document offset just past the layer's character `index - 1`: where a span ending there ends."""
+        if self.offsets is None or index == 0:
+            return self.doc(index)
+        return self.offsets[index - 1] + 1
+
+    def span(self, node: tree_sitter.Node) -> tuple[int, int]:
+        """The node's span in document offsets."""
+        return self.doc(self.char(node.start_byte)), self.doc_end(self.char(node.end_byte))
+
+    def source(self, node: tree_sitter.Node) -> str:
+        return self.text[self.char(node.start_byte) : self.char(node.end_byte)]
+
+
+@dataclass(eq=False)
+class RawCommand:
+    """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
+
+    layer: Layer
+    assignments: list[tree_sitter.Node]  # `VAR=value` before the name
+    words: list[tree_sitter.Node]  # the name, then the arguments
+    upstream: RawCommand | None = None  # the command piped into this one
+    heredoc: tree_sitter.Node | None = None  # heredoc_body
+    heredoc_strips_tabs: bool = False  # `<<-`
+    heredoc_expands: bool = True  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
+    herestring: tree_sitter.Node | None = None  # the word after `<<<`
+    input_file: tree_sitter.Node | None = None  # the word after `<`
+
+
+@dataclass(eq=False)
+class Binding:
+    """A shell variable set (`X=1`, `export X=1`), set to something unknown here (`for x in …`,
+    `local x`), or only marked for export (`export X`)."""
+
+    layer: Layer
+    name: str
+    value: tree_sitter.Node | str | None  # the value assigned: a node to read, "" for `X=`, None when not known
+    exported: bool = False
+    assigns: bool = True  # False for `export X`: the variable keeps its value
+
+
+@dataclass
+class Script:
+    steps: list[RawCommand | Binding] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)  # of the document layer only
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def parse(parser: tree_sitter.Parser, layer: Layer, recovers: bool = True) -> Script:
+    """The steps of `layer`'s text. With `recovers`, a region tree-sitter could not parse is read
+    again line by line, so one broken line does not hide the commands after it."""
+    walker = _Walker(parser, layer, recovers)
+    walker.visit(parser.parse(layer.data).root_node, None, 0)
+    script = walker.script
+    script.comments = sorted({c.start: c for c in script.comments}.values(), key=lambda c: c.start)
+    return script
+
+
+def _first_error(node: tree_sitter.Node) -> tree_sitter.Node:
+    """The first ERROR or missing node inside `node` (itself when there is none): where parsing failed."""
+    for child in node.children:
+        if child.type == "ERROR" or child.is_missing:
+            return _first_error(child)
+    return node
+
+
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+
+
+class _Walker:
+    def __init__(self, parser: tree_sitter.Parser, layer: Layer, recovers: bool) -> None:
+        self.parser = parser
+        self.layer = layer
+        self.recovers = recovers
+        self.script = Script()
+
+    def visit(self, node: tree_sitter.Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
+        """Record the steps under `node`; return the simple command whose output leaves it, if one does."""
+        if depth > _MAX_NESTING:
+            self._problem(node, "The script nests too deeply to be checked past this point.")
+            return None
+        kind = node.type
+        if node.is_missing:
+            self._problem(node, f"The script is incomplete here: `{kind}` is missing. The rest was still checked.")
+            return None
+        if kind == "command":
+            return self._command(node, upstream, depth)
+        if kind == "redirected_statement":
+            return self._redirected(node, upstream, depth)
+        if kind == "pipeline":
+            for child in node.named_children:
+                upstream = self.visit(child, upstream, depth + 1)
+            return upstream
+        if kind in ("list", "negated_command"):
+            # `a | b && c`: only the first element continues a pipe that reached the list.
+            for child in node.named_children:
+                self.visit(child, upstream, depth + 1)
+                upstream = None
+            return None
+        if kind == "comment":
+            if self.layer.depth == 0:
+                start, end = self.layer.span(node)
+                self.script.comments.append(Comment(start, end, self.layer.source(node)[1:]))
+            return None
+        if kind == "ERROR":
+            self._error(node, depth)
+            return None
+        if kind == "variable_assignment":
+            self._assignment(node, depth, exported=False)
+            return None
+        if kind == "declaration_command":
+            self._declaration(node, depth)
+            return None
+        if kind == "unset_command":
+            for child in node.named_children:
+                self.script.steps.append(Binding(self.layer, self.layer.source(child), None))
+            return None
+        if kind == "for_statement":
+            variable = node.child_by_field_name("variable")
+            if variable is not None:
+                self.script.steps.append(Binding(self.layer, self.layer.source(variable), None))
+        self._children(node, depth)
+        return None
+
+    def _children(self, node: tree_sitter.Node, depth: int, report_errors: bool = True) -> None:
+        if report_errors and node.has_error:  # a missing keyword (`done`, `fi`) is not a named child
+            for child in node.children:
+                if child.is_missing and not child.is_named:
+                    self.visit(child, None, depth + 1)
+        for child in node.named_children:
+            if report_errors or child.type != "ERROR":
+                self.visit(child, None, depth + 1)
+            else:
+                self._children(child, depth + 1, report_errors=False)
+
+    def _error(self, node: tree_sitter.Node, depth: int) -> None:
+        """One problem per unparsable region, pointing at the first line tree-sitter gave up on; then
+        whatever commands can still be read in it."""
+        culprit = _first_error(node)
+        line = self.layer.source(culprit).split("\n", 1)[0]
+        snippet = " ".join(line.split())
+        snippet = snippet if len(snippet) <= 40 else snippet[:39] + "…"
+        start = self.layer.char(culprit.start_byte)
+        message = f"This part of the script could not be parsed (`{snippet}`); the rest was still checked."
+        self.script.problems.append((self.layer.doc(start), self.layer.doc_end(start + max(len(line), 1)), message))
+        self._children(node, depth, report_errors=False)
+        if self.recovers and "\n" in self.layer.source(node).strip():
+            self._lines(node)
+
+    def _lines(self, node: tree_sitter.Node) -> None:
+        """Parse each line of an unparsable region on its own; duplicates of commands already found
+        are dropped later, by their position."""
+        start = self.layer.char(node.start_byte)
+        for line in self.layer.source(node).split("\n"):
+            if line.strip():
+                offsets = [self.layer.doc(start + i) for i in range(len(line))]
+                offsets.append(self.layer.doc_end(start + len(line)))
+                script = parse(self.parser, Layer(line, offsets, self.layer.depth), recovers=False)
+                self.script.steps += script.steps
+                self.script.comments += script.comments
+            start += len(line) + 1
+
+    def _problem(self, node: tree_sitter.Node, message: str) -> None:
+        start, end = self.layer.span(node)
+        self.script.problems.append((start, max(end, start + 1), message))
+
+    def _substitutions(self, node: tree_sitter.Node, depth: int) -> None:
+        """Commands inside `$(…)`, `<(…)` and backticks anywhere in a word: they run before the word is used."""
+        if depth > _MAX_NESTING:
+            return
+        if node.type in _SUBSTITUTIONS:
+            self._children(node, depth)
+            return
+        for child in node.named_children:
+            self._substitutions(child, depth + 1)
+
+    def _command(self, node: tree_sitter.Node, upstream: RawCommand | None, depth: int) -> RawCommand:
+        raw = RawCommand(self.layer, [], [], upstream)
+        for index, child in enumerate(node.children):
+            field_name = node.field_name_for_child(index)
+            kind = child.type
+            if kind == "variable_assignment":
+                raw.assignments.append(child)
+            elif kind == "command_name":
+                raw.words.append(child.named_children[0] if child.named_children else child)
+            elif field_name == "argument" and child.is_named:
+                raw.words.append(child)
+            elif kind in ("herestring_redirect", "file_redirect"):
+                self._redirect(raw, child)
+            elif kind == "comment":
+                self.visit(child, None, depth + 1)
+                continue
+            self._substitutions(child, depth + 1)
+        self.script.steps.append(raw)
+        return raw
+
+    def _redirect(self, raw: RawCommand | None, node: tree_sitter.Node) -> None:
+        if raw is None:
+            return
+        if node.type == "herestring_redirect":
+            raw.herestring = node.named_children[-1] if node.named_children else None
+        elif node.type == "file_redirect" and any(c.type == "<" for c in node.children):
+            raw.input_file = node.child_by_field_name("destination")
+
+    def _redirected(self, node: tree_sitter.Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
+        body = node.child_by_field_name("body")
+        raw = self.visit(body, upstream, depth + 1) if body is not None else None
+        after = []  # what follows the heredoc operator on its line runs after the command
+        for redirect in node.children_by_field_name("redirect"):
+            self._substitutions(redirect, depth + 1)
+            if redirect.type != "heredoc_redirect":
+                self._redirect(raw, redirect)
+                continue
+            for child in redirect.named_children:
+                if child.type == "heredoc_body" and raw is not None:
+                    raw.heredoc = child
+                elif child.type == "heredoc_start" and raw is not None:
+                    raw.heredoc_strips_tabs = any(c.type == "<<-" for c in redirect.children)
+                    raw.heredoc_expands = not any(q in self.layer.source(child) for q in "'\"\\")
+                elif child.type == "pipeline":  # `cat <<EOF | psql`: the pipe continues from the command
+                    after.append((child, raw))
+                elif child.type in ("file_redirect", "herestring_redirect"):
+                    self._redirect(raw, child)
+                elif child.type not in ("heredoc_start", "heredoc_end", "heredoc_body"):
+                    after.append((child, None))  # `cat <<EOF && next`
+        for child, feeding in after:
+            self.visit(child, feeding, depth + 1)
+        return raw
+
+    def _assignment(self, node: tree_sitter.Node, depth: int, exported: bool) -> None:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if value is not None:
+            self._substitutions(value, depth + 1)
+        if name is None or name.type != "variable_name":
+            return
+        if any(c.type == "+=" for c in node.children) or (value is not None and value.type == "array"):
+            value = None  # `X+=more`, `X=(a b)`: not a plain string known here
+        elif value is None:
+            value = ""  # `X=`
+        self.script.steps.append(Binding(self.layer, self.layer.source(name), value, exported))
+
+    def _declaration(self, node: tree_sitter.Node, depth: int) -> None:
+        keyword = node.children[0].type if node.children else ""
+        if keyword not in _DECLARATIONS:
+            return
+        options = [self.layer.source(c) for c in node.named_children if c.type == "word"]
+        exported = keyword == "export" or any(o.startswith("-") and "x" in o for o in options)
+        for child in node.named_children:
+            if child.type == "variable_assignment":
+                self._assignment(child, depth, exported)
+            elif child.type == "variable_name":
+                name = self.layer.source(child)
+                self.script.steps.append(Binding(self.layer, name, None, exported, assigns=not exported))
+            else:
+                self._substitutions(child, depth + 1)

@@ -1,0 +1,243 @@
+"""Shell words: their values after quote removal, with the document offset of every character.
+
+A word's value is what the program receives: quotes removed, backslash escapes and `$'…'` decoded,
+and variables expanded when their value is known from earlier in the script (or from the host's
+environment). An expansion that is not known stays as its source text (`$HOME`, `$(date)`), and the
+word is then not `literal`. Offsets are exact for quoted text, so SQL found in `psql -c "…"` and a
+script found in `bash -c '…'` map back to the very characters they were written as.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import tree_sitter
+
+from blastguard.frontends.shell_syntax import Layer
+
+Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
+
+
+@dataclass(frozen=True, eq=False)
+class Word:
+    value: str
+    offsets: tuple[int, ...]  # document offset of each character of `value`, plus one past the last
+    start: int  # the whole word as written, quotes included, in document offsets
+    end: int
+    literal: bool = True  # no expansion that is only known at run time
+
+    def slice(self, start: int, end: int | None = None) -> Word:
+        """Part of the value, e.g. the `prod` of `--context=prod`."""
+        end = len(self.value) if end is None else end
+        offsets = self.offsets[start:end] + ((self.offsets[end - 1] + 1,) if end > start else (self.offsets[start],))
+        return Word(self.value[start:end], offsets, offsets[0], offsets[-1], self.literal)
+
+
+def join(words: list[Word], separator: str = " ") -> Word:
+    """Words joined as `eval` and `ssh` join their arguments; a separator maps to the end of the word before it."""
+    value, offsets = [], []
+    for index, word in enumerate(words):
+        if index:
+            value.append(separator)
+            offsets.extend([words[index - 1].end] * len(separator))
+        value.append(word.value)
+        offsets.extend(word.offsets[:-1])
+    offsets.append(words[-1].offsets[-1])
+    return Word("".join(value), tuple(offsets), words[0].start, words[-1].end, all(w.literal for w in words))
+
+
+class _Builder:
+    """Collects a value and, per character, its index in the layer."""
+
+    def __init__(self, layer: Layer) -> None:
+        self.layer = layer
+        self.chars: list[str] = []
+        self.positions: list[int] = []
+        self.literal = True
+
+    def add(self, text: str, position: int) -> None:
+        """`text` as written at layer index `position` onward."""
+        self.chars.append(text)
+        self.positions.extend(range(position, position + len(text)))
+
+    def add_at(self, text: str, position: int) -> None:
+        """`text` produced by the source at `position` (an escape, a variable's value)."""
+        self.chars.append(text)
+        self.positions.extend([position] * len(text))
+
+    def word(self, node: tree_sitter.Node) -> Word:
+        layer = self.layer
+        start, end = layer.span(node)
+        offsets = [layer.doc(p) for p in self.positions]
+        offsets.append(offsets[-1] + 1 if offsets else start)
+        return Word("".join(self.chars), tuple(offsets), start, end, self.literal)
+
+
+def decode(node: tree_sitter.Node, layer: Layer, lookup: Lookup) -> Word:
+    builder = _Builder(layer)
+    _decode(node, builder, lookup)
+    return builder.word(node)
+
+
+def decode_fields(node: tree_sitter.Node, layer: Layer, lookup: Lookup) -> list[Word]:
+    """The words an argument becomes: an unquoted `$X` whose value holds spaces splits into several
+    (`CMD="rm -rf"; $CMD /` runs rm)."""
+    word = decode(node, layer, lookup)
+    fields = list(_FIELD.finditer(word.value))
+    if node.type in ("simple_expansion", "expansion") and word.literal and len(fields) != 1:
+        return [word.slice(m.start(), m.end()) for m in fields]
+    return [word]
+
+
+_FIELD = re.compile(r"[^ \t\n]+")  # what splitting at the default IFS leaves
+
+
+def decode_heredoc(node: tree_sitter.Node, layer: Layer, lookup: Lookup, expands: bool, strips_tabs: bool) -> Word:
+    """A heredoc body: escapes and variables apply when its delimiter was unquoted; `<<-` drops leading tabs."""
+    builder = _Builder(layer)
+    if expands:
+        _decode_between(node, builder, lookup, _heredoc_text)
+    else:
+        builder.add(layer.source(node), layer.char(node.start_byte))
+    if strips_tabs:
+        kept = [(c, p) for c, p, line_start in _with_line_starts(builder) if not (c == "\t" and line_start)]
+        builder.chars = [c for c, _ in kept]
+        builder.positions = [p for _, p in kept]
+    return builder.word(node)
+
+
+def _with_line_starts(builder: _Builder):
+    """(char, position, still in the leading run of the line) for every character of the value."""
+    leading = True
+    for char, position in zip("".join(builder.chars), builder.positions):
+        leading = leading and char == "\t"
+        yield char, position, leading
+        if char == "\n":
+            leading = True
+
+
+def _decode(node: tree_sitter.Node, builder: _Builder, lookup: Lookup) -> None:
+    kind = node.type
+    layer = builder.layer
+    start = layer.char(node.start_byte)
+    if kind == "word":
+        _unquoted_text(layer.source(node), start, builder)
+    elif kind == "raw_string":
+        builder.add(layer.source(node)[1:-1], start + 1)
+    elif kind in ("string", "translated_string"):
+        _decode_between(node, builder, lookup, _double_quoted_text)
+    elif kind == "ansi_c_string":
+        _ansi_c_text(layer.source(node), start, builder)
+    elif kind == "concatenation":
+        _decode_between(node, builder, lookup, _unquoted_text, strip_quotes=False)
+    elif kind in ("simple_expansion", "expansion"):
+        _expansion(node, builder, lookup)
+    elif kind in ("command_substitution", "process_substitution", "arithmetic_expansion"):
+        builder.add(layer.source(node), start)
+        builder.literal = False
+    else:  # numbers, globs, brace patterns: as written
+        builder.add(layer.source(node), start)
+
+
+_PARTS = frozenset({"simple_expansion", "expansion", "command_substitution", "process_substitution",
+                    "arithmetic_expansion", "string", "raw_string", "ansi_c_string", "translated_string", "word",
+                    "concatenation"})  # fmt: skip
+_TEXT_PARTS = frozenset({"string_content", "heredoc_content"})  # decoded with the gaps between parts
+
+
+def _decode_between(node: tree_sitter.Node, builder: _Builder, lookup: Lookup, text_decoder, strip_quotes=True) -> None:
+    """Decode a node's parts, and the text between them with `text_decoder`.
+
+    tree-sitter does not cover every character with a child (a heredoc's first words, a string's
+    text after an expansion), so the gaps are read from the source instead of from the children.
+    """
+    layer = builder.layer
+    start, end = layer.char(node.start_byte), layer.char(node.end_byte)
+    if strip_quotes and node.type in ("string", "translated_string"):
+        start = layer.text.index('"', start) + 1
+        end -= 1
+    position = start
+    for child in node.named_children:
+        if child.type in _TEXT_PARTS or child.type not in _PARTS:
+            continue
+        child_start = layer.char(child.start_byte)
+        if child_start > position:
+            text_decoder(layer.text[position:child_start], position, builder)
+        _decode(child, builder, lookup)
+        position = layer.char(child.end_byte)
+    if end > position:
+        text_decoder(layer.text[position:end], position, builder)
+
+
+def _unquoted_text(text: str, position: int, builder: _Builder) -> None:
+    """Unquoted: a backslash makes the next character plain; backslash-newline joins lines."""
+    _escaped(text, position, builder, lambda char: True)
+
+
+def _double_quoted_text(text: str, position: int, builder: _Builder) -> None:
+    _escaped(text, position, builder, lambda char: char in '$`"\\\n')
+
+
+def _heredoc_text(text: str, position: int, builder: _Builder) -> None:
+    _escaped(text, position, builder, lambda char: char in "$`\\\n")
+
+
+def _escaped(text: str, position: int, builder: _Builder, escapes: Callable[[str], bool]) -> None:
+    index = 0
+    while index < len(text):
+        backslash = text.find("\\", index)
+        if backslash < 0 or backslash + 1 >= len(text):
+            builder.add(text[index:], position + index)
+            return
+        builder.add(text[index:backslash], position + index)
+        following = text[backslash + 1]
+        if following == "\n":
+            pass  # a line continuation
+        elif escapes(following):
+            builder.add(following, position + backslash + 1)
+        else:
+            builder.add(text[backslash : backslash + 2], position + backslash)
+        index = backslash + 2
+
+
+_ANSI_C = re.compile(r"\\(?:x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
+_ANSI_C_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+                  "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}  # fmt: skip
+
+
+def _ansi_c_text(source: str, position: int, builder: _Builder) -> None:
+    """`$'…'`: C-style escapes, each decoded character mapped to its backslash."""
+    body, base = source[2:-1], position + 2
+    index = 0
+    for match in _ANSI_C.finditer(body):
+        builder.add(body[index : match.start()], base + index)
+        builder.add_at(_ansi_c_char(match.group(0)), base + match.start())
+        index = match.end()
+    builder.add(body[index:], base + index)
+
+
+def _ansi_c_char(escape: str) -> str:
+    code = escape[1:]
+    if code[0] in "xuU" and len(code) > 1:
+        return chr(min(int(code[1:], 16), 0x10FFFF))
+    if code[0] in "01234567":
+        return chr(int(code, 8) & 0xFF)
+    if code[0] == "c" and len(code) == 2:
+        return chr(ord(code[1].upper()) ^ 0x40)
+    return _ANSI_C_SIMPLE.get(code, escape)
+
+
+def _expansion(node: tree_sitter.Node, builder: _Builder, lookup: Lookup) -> None:
+    """`$X` or `${X}` whose value is known becomes that value; anything else stays as written."""
+    layer = builder.layer
+    start = layer.char(node.start_byte)
+    names = [c for c in node.named_children if c.type == "variable_name"]
+    plain = len(names) == 1 and len(node.children) == (2 if node.type == "simple_expansion" else 3)
+    value = lookup(layer.source(names[0])) if plain else None
+    if value is None:
+        builder.add(layer.source(node), start)
+        builder.literal = False
+    else:
+        builder.add_at(value, start)

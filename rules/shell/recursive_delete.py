@@ -1,0 +1,199 @@
+"""SH301 recursive-delete: recursive deletes of the root, a home, or a system or data directory."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from blastguard.frontends.shell_argv import Syntax, options, parse
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+
+# Deleting one of these (or its contents) breaks the machine or loses what it holds.
+_SYSTEM = frozenset({
+    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt", "/opt",
+    "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin",
+    "/usr/share", "/var", "/var/lib", "/var/log", "/var/mail", "/var/spool", "/var/www", "/var/opt", "/data",
+    "/backup", "/backups", "/Users", "/Applications", "/Library", "/System", "/private", "/Volumes", "/snap", "/nix",
+})  # fmt: skip
+# Data directories: anything inside them is a database's or a container runtime's files.
+_DATA = ("/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb", "/var/lib/mongodb",
+         "/var/lib/redis", "/var/lib/docker", "/var/lib/containerd", "/var/lib/elasticsearch", "/var/lib/cassandra",
+         "/var/lib/clickhouse", "/var/lib/etcd", "/var/lib/influxdb", "/var/lib/neo4j", "/var/lib/rabbitmq",
+         "/var/lib/couchdb", "/var/opt/mssql", "/var/backups", "/usr/local/var/postgres", "/usr/local/var/mysql",
+         "/opt/homebrew/var/postgresql", "/opt/homebrew/var/mysql")  # fmt: skip
+_HOMES = ("/home", "/Users")
+_HOME_VARIABLE = re.compile(r"\$(?:HOME|\{HOME\})(?:/\.?)?\*?")
+_TILDE = re.compile(r"~[A-Za-z0-9_.-]*(?:/\.?)?\*?")
+_PARENTS = re.compile(r"\.\.(?:/\.\.)*/?\*?")
+_RM = Syntax(options("--interactive"))
+_FIND = Syntax(options("-D"))
+_FIX = ("Delete only the paths you mean, spelled out, and never a path that can expand to a system, home or "
+        "data directory.")
+
+
+def check(command, document):
+    if command.program == "rm":
+        yield from _rm(command, document)
+    elif command.program == "find":
+        yield from _find(command, document)
+
+
+def _rm(command, document):
+    argv = parse(command.args, _RM)[0]
+    recursive = argv.has("-r", "-R", "--recursive")
+    shown = command.text()
+    no_root_guard = " `--no-preserve-root` turns off rm's own guard." if argv.has("--no-preserve-root") else ""
+    if command.arguments_from_stdin and recursive:
+        roots = _upstream_roots(command)
+        if roots is None:
+            source = f"`{command.upstream.text(40)}`" if command.upstream else "its input"
+            yield Hit(command.start, command.end, f"`{shown}` recursively deletes whatever paths arrive from "
+                      f"{source}, which cannot be checked before it runs. List the paths first and delete them "
+                      "explicitly.", Severity.WARNING)  # fmt: skip
+            return
+        targets = roots
+    else:
+        targets = [(w.value, w.literal) for w in argv.positionals]
+    cwd = _working_directory(document.earlier(command, "cd", "pushd"))
+    for value, literal in targets:
+        if recursive:
+            what = _dangerous(value, literal, cwd)
+        else:  # `rm /var/lib/mysql/*`: a glob empties the directory even without -r
+            what = _dangerous(posixpath.dirname(value), literal, cwd) if "*" in value else None
+        if what:
+            verb = "recursively deletes" if recursive else "deletes every file in"
+            yield Hit(command.start, command.end, f"`{shown}` {verb} {what}.{no_root_guard} {_FIX}")
+            return
+
+
+def _find(command, document):
+    rest = parse(command.args, _FIND, stop_at_positional=True)[1]
+    roots = []
+    for word in rest:
+        if word.value.startswith(("-", "(", "!")):
+            break
+        roots.append(word)
+    actions = [w.value for w in rest[len(roots) :]]
+    runs = [actions[i + 1] for i, a in enumerate(actions[:-1]) if a in ("-exec", "-execdir", "-ok", "-okdir")]
+    deletes = "-delete" in actions or any(posixpath.basename(program) in ("rm", "shred") for program in runs)
+    if not deletes:
+        return
+    cwd = _working_directory(document.earlier(command, "cd", "pushd"))
+    for root in roots:
+        what = _dangerous(root.value, root.literal, cwd)
+        if what:
+            message = f"`{command.text()}` deletes files found anywhere under {what}. {_FIX}"
+            yield Hit(command.start, command.end, message)
+            return
+
+
+def _upstream_roots(command) -> list[tuple[str, bool]] | None:
+    """Where `… | xargs rm -r` gets its paths: a `find`'s roots or an `echo`'s words; None when unknown."""
+    upstream = command.upstream
+    if upstream is None:
+        return None
+    if upstream.program == "find":
+        roots = [w for w in upstream.args if not w.value.startswith(("-", "(", "!"))][:1]
+        return [(w.value, w.literal) for w in roots] or None
+    if upstream.output is not None and upstream.output.text is not None:
+        return [(part, upstream.output.text.literal) for part in upstream.output.text.value.split()]
+    return None
+
+
+def _working_directory(changes) -> str | None:
+    """The directory the script is in after the `cd`s and `pushd`s in `changes`: "~" for the home,
+    None when unknown."""
+    cwd = None
+    for command in changes:
+        targets = [w for w in command.args if not w.value.startswith("-")]
+        if not targets:
+            cwd = "~"
+        elif not targets[0].literal:
+            cwd = "~" if _HOME_VARIABLE.fullmatch(targets[0].value) else None
+        elif targets[0].value.startswith(("/", "~")):
+            cwd = targets[0].value
+        else:
+            cwd = posixpath.join(cwd, targets[0].value) if cwd else None
+    return cwd
+
+
+def _dangerous(path: str, literal: bool, cwd: str | None) -> str | None:
+    """What deleting `path` destroys, when it is the root, a home, or a system or data directory."""
+    if _HOME_VARIABLE.fullmatch(path):
+        return "the home directory ($HOME)"
+    if not literal:
+        return None
+    if cwd and not path.startswith(("/", "~")):
+        path = posixpath.join(cwd, path)
+    if _TILDE.fullmatch(path):
+        return "the home directory (~)"
+    if path.startswith("~") or not path.startswith("/"):
+        return "a folder above the current one (..)" if _PARENTS.fullmatch(path) else None
+    normal = posixpath.normpath(path.rstrip("*") or "/")
+    normal = "/" if normal == "//" else normal
+    if normal == "/":
+        return "the whole filesystem (/)"
+    if normal in _SYSTEM:
+        return f"the system directory {normal}"
+    for data in _DATA:
+        if normal == data or normal.startswith(data + "/"):
+            return f"database or service data under {data}"
+    if posixpath.dirname(normal) in _HOMES:
+        return f"the home directory {normal}"
+    return None
+
+
+RULE = Rule(
+    id="SH301",
+    name="recursive-delete",
+    language="shell",
+    severity=Severity.ERROR,
+    summary="A recursive delete of the root, a home directory, or a system or data directory.",
+    rationale=(
+        "`rm -rf /`, `rm -rf ~`, `rm -rf $HOME`, `rm -r /var/lib/postgresql/…` and `find / … -delete` "
+        "destroy a machine or its data in seconds. Every spelling counts: `-rf`, `-fr`, `-r -f`, "
+        "`--recursive --force`, `-r` alone, `..` that climbs to the root, a `cd` to such a directory followed "
+        "by a relative delete, wrappers (`sudo`, `xargs`, `bash -c`, `find -exec rm`), and a glob that empties "
+        "a data directory without -r. Deleting build output, `node_modules`, a virtualenv, temporary "
+        "directories or a `mktemp` result is routine and not a finding; paths that arrive on `xargs`'s input "
+        "from a command that cannot be read are a warning."
+    ),
+    fix=_FIX,
+    flag=(
+        "rm -rf /",
+        "FOO=1 rm -r -f /",
+        "sudo rm -fr --no-preserve-root /",
+        "rm --recursive --force ~",
+        'rm -r "$HOME"',
+        "rm -rf /var/lib/postgresql/14/main",
+        "rm -rf /tmp/../../",
+        "rm -rf /etc/",
+        "cd / && rm -rf *",
+        "xargs rm -rf",
+        "find / -name '*.log' -delete",
+        "find /var/lib/mysql -type f -exec rm -f {} +",
+        "rm -f /var/lib/mysql/*",
+        "bash -c 'rm -rf /*'",
+    ),
+    clean=(
+        "rm -rf node_modules dist",
+        "rm -rf build/ target/ .venv __pycache__",
+        'grep -r "rm -rf /" .',
+        'git commit -m "rm -rf /"',
+        'echo "rm -rf /"',
+        "rm -rf /tmp/build-cache",
+        'rm -rf "$TMPDIR/work"',
+        'tmp=$(mktemp -d)\nrm -rf "$tmp"',
+        "rm -f /etc/nginx/conf.d/default.conf",
+        "find . -name node_modules -type d -prune -exec rm -rf {} +",
+        "find . -name '*.pyc' | xargs rm -f",
+        "find . -name '*.pyc' | xargs rm -rf",
+        "rm -rf ./product-images",
+    ),
+    check=check,
+    escalates=True,
+    keywords=("rm", "find"),
+    precision="high",
+    tags=("data-loss",),
+)
