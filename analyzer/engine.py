@@ -46,8 +46,10 @@ class Selection:
     """Which rules run: `select` and `ignore` hold ids, id prefixes (SQL, SQL1), names, or ALL."""
 
     def __init__(self, select: list[str], ignore: list[str]) -> None:
-        known = registry.all_rules()
-        for key in [*select, *ignore]:
+        # Checking a key loads every rule pack (and its parsers): do it only when there is a key to check.
+        keys = [k for k in (*select, *ignore) if k.upper() != "ALL"]
+        known = registry.all_rules() if keys else ()
+        for key in keys:
             if not any(self.matches(key, rule) for rule in known):
                 raise ConfigError(f"'{key}' names no rule (see `blastguard rules`)")
         self.select, self.ignore = select, ignore

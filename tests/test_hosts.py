@@ -129,8 +129,8 @@ def test_makefile_recipes_expand_variables_and_keep_positions():
         "rm -rf dist MAKEVALUE\n",
     ]
     destroy = children[0]
-    # `terraform` comes from `$(TF)`: every character of it points at the reference.
-    assert {MAKEFILE[o] for o in destroy.offsets[:9]} == {"$"}
+    # `terraform` comes from `$(TF)`: its characters point into the reference, the last at its `)`.
+    assert "".join(MAKEFILE[o] for o in destroy.offsets[:9]) == "$(TF)))))"
     assert _mapped(destroy, MAKEFILE)[9:31] == " destroy -auto-approve"
     doc = MakefileFrontend().parse(Source("Makefile", MAKEFILE, "makefile", Context()))
     assert [c.body for c in doc.comments] == [" teardown of the stack"]

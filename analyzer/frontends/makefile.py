@@ -119,7 +119,10 @@ def _expand(text: str, start: int, variables: dict[str, str], chars: list[str], 
         else:
             value = _BUILTINS.get(name, _PLACEHOLDER)
         chars.extend(value)
-        offsets.extend([at] * len(value))
+        # Spread the value over the reference, its last character on the reference's last, so a
+        # finding that covers the value covers the whole `$(VAR)` in the Makefile.
+        width = match.end() - match.start()
+        offsets.extend(at + (min(k, width - 1) if k < len(value) - 1 else width - 1) for k in range(len(value)))
         i = match.end()
     for k in range(i, len(text)):
         chars.append(text[k])
