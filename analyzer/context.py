@@ -20,6 +20,14 @@ def name_tokens(value: str) -> list[str]:
     return [t.lower() for t in _TOKEN.findall(value)]
 
 
+# `non-prod`, `pre-prod`: the token is there, the meaning is the opposite.
+_NEGATIONS = frozenset({"non", "pre", "not"})
+# Stages that are not production; deeper in a path they win (`live/staging` is Terragrunt's layout
+# for a staging stack, not a production one).
+_OTHER_STAGES = frozenset({"staging", "stage", "stg", "dev", "develop", "development", "test", "testing", "qa",
+                           "uat", "sandbox", "preview", "demo", "local", "nonprod", "preprod"})  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Production:
     """Which name tokens mean production (configurable: `production-names`)."""
@@ -27,7 +35,14 @@ class Production:
     names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
 
     def matches(self, value: str) -> bool:
-        return any(token in self.names for token in name_tokens(value))
+        tokens = name_tokens(value)
+        for i, token in enumerate(tokens):
+            if token not in self.names or (i and tokens[i - 1] in _NEGATIONS):
+                continue
+            if "/" in value and _OTHER_STAGES.intersection(tokens[i + 1 :]):
+                continue
+            return True
+        return False
 
 
 @dataclass(frozen=True)
