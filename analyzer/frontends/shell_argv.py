@@ -61,7 +61,7 @@ def parse(words: list[Word], syntax: Syntax = Syntax(), stop_at_positional: bool
                 return argv, words[index + 1 :]
             argv.positionals.extend(words[index + 1 :])
             break
-        if not word.literal or not text.startswith("-") or text == "-":
+        if not _is_option(word):
             if stop_at_positional:
                 return argv, words[index:]
             argv.positionals.append(word)
@@ -69,6 +69,14 @@ def parse(words: list[Word], syntax: Syntax = Syntax(), stop_at_positional: bool
             continue
         index = _option(words, index, syntax, argv)
     return argv, []
+
+
+def _is_option(word: Word) -> bool:
+    """`-x`, `--name`, and `-name=$VALUE`: a literal option name counts even when its value is not known."""
+    text = word.value
+    if not text.startswith("-") or text == "-":
+        return False
+    return word.literal or ("=" in text and not any(c in text.partition("=")[0] for c in "$`"))
 
 
 def _option(words: list[Word], index: int, syntax: Syntax, argv: Argv) -> int:

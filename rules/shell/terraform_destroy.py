@@ -73,6 +73,7 @@ RULE = Rule(
     fix=_FIX,
     flag=(
         "terraform destroy -auto-approve",
+        "for dir in infra/*; do terraform -chdir=$dir destroy -auto-approve; done",
         "sudo env -i TF_LOG=1 terraform -chdir=infra destroy -auto-approve",
         'bash -c "terraform destroy -auto-approve"',
         "eval 'tofu destroy -auto-approve'",
