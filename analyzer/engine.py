@@ -179,7 +179,9 @@ class Engine:
         for start, end, message in document.problems:
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
                                                    region=scan.index.region(*to_host(start, end))))  # fmt: skip
-        scan.comments += [replace(c, start=to_host(c.start, c.end)[0], end=to_host(c.start, c.end)[1]) for c in document.comments]
+        for comment in document.comments:
+            start, end = to_host(comment.start, comment.end)
+            scan.comments.append(replace(comment, start=start, end=end))
         if depth < MAX_EMBEDDING_DEPTH:
             for child in document.children():
                 anchor = to_host(*child.anchor) if child.anchor else None
