@@ -1,10 +1,12 @@
 """Time blastguard against peer linters on one corpus, as whole processes, and print ratios.
 
-Usage: python bench/run.py [--suite sql|terraform] [--corpus DIR] [--rounds N] [--tool-rounds TOOL=N]
+Usage: python bench/run.py [--suite sql|terraform|python] [--corpus DIR] [--rounds N] [--tool-rounds TOOL=N]
                            [--timeout S] [--only A,B]
 
-Suites: `sql` (blastguard, squawk, sqlfluff on bench/out/sql-corpus) and `terraform` (blastguard and
-checkov on bench/out/tf-corpus). A peer is taken from this Python's environment, else from PATH.
+Suites: `sql` (blastguard, squawk, sqlfluff on bench/out/sql-corpus), `terraform` (blastguard and
+checkov on bench/out/tf-corpus) and `python` (blastguard and bandit on bench/out/py-corpus, a copy of
+the first 200 .py files of this Python's standard library folder, made afresh on each run without
+--corpus). A peer is taken from this Python's environment, else from PATH.
 
 Project rule: performance is a ratio against peers run on the same corpus in the same run, from
 whole-process wall times, quoting medians. So every tool runs as its own process, round-robin
@@ -24,6 +26,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,8 +37,10 @@ BENCH = Path(__file__).resolve().parent
 OUT = BENCH / "out"
 BIN = Path(sys.executable).parent  # "installed in the same environment" = next to this Python
 SLOW_DEFAULT_ROUNDS = {"sqlfluff": 3}  # ~50 s a run on 2 cores: 7 rounds would take 6+ minutes
-# suite -> (default corpus under bench/out, file pattern, generator script)
-SUITES = {"sql": ("sql-corpus", "*.sql", "generate_sql.py"), "terraform": ("tf-corpus", "*.tf", "generate_tf.py")}
+# suite -> (default corpus under bench/out, file pattern, generator script; None: copy_stdlib below)
+SUITES = {"sql": ("sql-corpus", "*.sql", "generate_sql.py"), "terraform": ("tf-corpus", "*.tf", "generate_tf.py"),
+          "python": ("py-corpus", "*.py", None)}
+STDLIB_FILES = 200  # the python corpus: at most this many .py files, first by name
 
 
 @dataclass
@@ -55,19 +60,26 @@ class Tool:
 
 
 def make_tools(corpus: Path, suite: str) -> list[Tool]:
+    blastguard = Tool("blastguard", ["blastguard", "check", str(corpus)],
+                      {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)")
     if suite == "terraform":
         return [
-            Tool("blastguard", ["blastguard", "check", str(corpus)],
-                 {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)"),
+            blastguard,
             # checkov exits 1 when a check fails and names only files with failed checks; without network
             # it must not try to download modules or its rule metadata (that fails slowly).
             Tool("checkov", ["checkov", "-d", str(corpus), "--quiet", "--compact", "-o", "cli", "--skip-download",
                              "--download-external-modules", "false"], {0, 1},
                  "pip install 'checkov>=3.3' (best in a virtualenv of its own, on PATH)"),
         ]
+    if suite == "python":
+        return [
+            blastguard,
+            # bandit exits 1 when it reports an issue and names only files with issues; -q drops its
+            # progress log, not the report.
+            Tool("bandit", ["bandit", "-q", "-r", str(corpus)], {0, 1}, "pip install 'bandit>=1.7'"),
+        ]
     return [
-        Tool("blastguard", ["blastguard", "check", str(corpus)],
-             {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)"),
+        blastguard,
         # squawk wants files or glob patterns, not folders ("Failed to find files", exit 1 as for
         # findings); it expands the quoted pattern itself, so no shell is involved.
         Tool("squawk", ["squawk", str(corpus / "*.sql")], {0, 1}, "pip install 'squawk-cli>=2.70'",
@@ -77,6 +89,27 @@ def make_tools(corpus: Path, suite: str) -> list[Tool]:
         Tool("sqlfluff", ["sqlfluff", "lint", "--dialect", "postgres", str(corpus)], {0, 1},
              "pip install 'sqlfluff>=4.5'"),
     ]
+
+
+def copy_stdlib(corpus: Path) -> str:
+    """Copy the first STDLIB_FILES .py files directly in this Python's stdlib folder; "" or an error."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    available = sorted(p.name for p in stdlib.glob("*.py") if p.is_file())
+    picked = available[:STDLIB_FILES]
+    # Nothing is deleted here: files from another Python's stdlib would skew the timings, so refuse.
+    stale = sorted({p.name for p in corpus.glob("*.py")} - set(picked))
+    if stale:
+        return f"{corpus} holds {len(stale)} .py files not in {stdlib} (e.g. {stale[0]}): remove that folder"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name in picked:
+        shutil.copyfile(stdlib / name, corpus / name)
+    size = sum((corpus / n).stat().st_size for n in picked)
+    manifest = {"source": str(stdlib), "python": platform.python_version(), "available": len(available),
+                "files": len(picked), "total_bytes": size}
+    (corpus / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    print(f"python corpus: first {len(picked)} of {len(available)} .py files in {stdlib}, "
+          f"{size / 1e6:.1f} MB, copied to {os.path.relpath(corpus)}", file=sys.stderr)
+    return ""
 
 
 def shown(argv: list[str]) -> str:
@@ -111,7 +144,8 @@ def run_once(tool: Tool, corpus_names: list[str], timeout: float) -> tuple[float
         if seen != len(corpus_names) and not problem:
             problem = f"checked {seen} of {len(corpus_names)} files"  # e.g. a scan that skipped the corpus
     elif not tool.checked:
-        seen = sum(name in proc.stdout for name in corpus_names)
+        # Whole names only: a bare `in` would count io.py whenever _pyio.py is named.
+        seen = sum(bool(re.search(rf"(?<![\w.-]){re.escape(name)}", proc.stdout)) for name in corpus_names)
     (OUT / "logs").mkdir(parents=True, exist_ok=True)  # last run's output, to look at by hand
     (OUT / "logs" / f"{tool.name}.stdout.txt").write_text(proc.stdout, encoding="utf-8")
     (OUT / "logs" / f"{tool.name}.stderr.txt").write_text(proc.stderr, encoding="utf-8")
@@ -140,9 +174,13 @@ def main() -> int:
 
     default_corpus, pattern, generator = SUITES[args.suite]
     corpus = (args.corpus or OUT / default_corpus).resolve()
+    if generator is None and not args.corpus and (error := copy_stdlib(corpus)):
+        print(error, file=sys.stderr)
+        return 2
     names = sorted(p.name for p in corpus.glob(pattern))
     if not names:
-        print(f"no {pattern} files in {corpus}: run `python bench/{generator}` first", file=sys.stderr)
+        how = f"run `python bench/{generator}` first" if generator else "leave out --corpus to copy the stdlib"
+        print(f"no {pattern} files in {corpus}: {how}", file=sys.stderr)
         return 2
     per_tool = dict(SLOW_DEFAULT_ROUNDS)
     for item in args.tool_rounds:
@@ -200,7 +238,9 @@ def main() -> int:
            + "".join(f", {t.name} not installed" for t in skipped),
            f"- Corpus: {os.path.relpath(corpus)}: {len(names)} files, {size / 1000:.1f} KB"
            + (f", {manifest['statements']} statements, {manifest['destructive_statements']} destructive"
-              if "statements" in manifest else ""),
+              if "statements" in manifest else "")
+           + (f", the first {manifest['files']} of {manifest['available']} .py files in {manifest['source']}"
+              if "source" in manifest else ""),
            f"- Method: 1 untimed warm-up round, then up to {args.rounds} timed rounds round-robin; "
            f"whole-process wall time (time.perf_counter around subprocess.run); timeout {args.timeout:g} s a run"]
     slow = [f"{t.name} {t.rounds}" for t in tools if t.rounds < args.rounds]
@@ -226,6 +266,11 @@ def main() -> int:
     out += ["", "Ratio > 1: the tool took longer than blastguard on this corpus in this run. Exit code 1 means "
             "findings, not failure. `files`: files the tool says it checked (`named`: files named in its output, "
             "a floor). Numbers are for this machine only."]
+    bg_seen = [s for s in tools[0].files_seen if s is not None]
+    if bg_seen and min(bg_seen) < len(names):
+        # e.g. a file type blastguard has no frontend for: it then times start-up, not a scan.
+        out.append(f"\n**blastguard checked {min(bg_seen)} of {len(names)} files, so the ratios above do not "
+                   f"compare scans of this corpus.**")
     report = "\n".join(out)
     print(report)
 
