@@ -185,7 +185,9 @@ class Engine:
         if depth < MAX_EMBEDDING_DEPTH:
             for child in document.children():
                 anchor = to_host(*child.anchor) if child.anchor else None
-                mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor)
+                ends = child.ends or [o + 1 for o in child.offsets]
+                mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
+                                  [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
                 try:
                     self._analyse(scan, child.source, mapped, depth + 1)
                 except ConfigError:

@@ -21,12 +21,14 @@ FRONTENDS = {
     "github-actions": "blastguard.frontends.workflows:GitHubActionsFrontend",
     "gitlab-ci": "blastguard.frontends.workflows:GitLabCIFrontend",
     "makefile": "blastguard.frontends.makefile:MakefileFrontend",
+    "python": "blastguard.frontends.python:PythonFrontend",
 }
 RULE_PACKAGES = {
     "sql": "blastguard.rules.sql",
     "terraform": "blastguard.rules.terraform",
     "terraform-plan": "blastguard.rules.tfplan",
     "shell": "blastguard.rules.shell",
+    "python": "blastguard.rules.python",
 }
 META_PACKAGE = "blastguard.rules.meta"  # rules the engine itself reports (suppression problems)
 

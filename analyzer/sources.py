@@ -25,6 +25,7 @@ EXTENSIONS: dict[str, str] = {
     ".sh": "shell",
     ".bash": "shell",
     ".mk": "makefile",
+    ".py": "python",
 }
 FILENAMES: dict[str, str] = {
     "Makefile": "makefile",
@@ -36,6 +37,7 @@ FILENAMES: dict[str, str] = {
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
+_PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 # Files whose language only their content tells: no extension (scripts), and JSON (Terraform plans).
 SNIFFED_EXTENSIONS = frozenset({"", ".json"})
 _SNIFF_BYTES = 4096
@@ -71,12 +73,17 @@ class Embedded:
     # When the child's text is not in the host at all (`psql -f file.sql` reads another file),
     # every finding in it points at this span of the host instead.
     anchor: tuple[int, int] | None = None
+    # Where each child character ends in the host, when that is not one past its start: a value
+    # spliced in from an expression (`{table}`) stands for the whole expression.
+    ends: list[int] | None = None
 
     def host_span(self, start: int, end: int) -> tuple[int, int]:
         if self.anchor:
             return self.anchor
         end = max(end, start + 1)
-        return self.offsets[min(start, len(self.offsets) - 1)], self.offsets[min(end - 1, len(self.offsets) - 1)] + 1
+        last = min(end - 1, len(self.offsets) - 1)
+        host_end = self.ends[last] if self.ends and last < len(self.ends) else self.offsets[last] + 1
+        return self.offsets[min(start, len(self.offsets) - 1)], host_end
 
 
 def linear_offsets(host_start: int, length: int) -> list[int]:
@@ -103,11 +110,13 @@ def language_for_name(name: str) -> str | None:
 
 
 def language_for_content(text: str) -> str | None:
-    """Guess from the text alone: a shell shebang, a Terraform plan's JSON, or SQL."""
+    """Guess from the text alone: a shell or Python shebang, a Terraform plan's JSON, or SQL."""
     if text.startswith("#!"):
         words = text[2:].split("\n", 1)[0].split()
         interpreter = os.path.basename(words[-1] if words and os.path.basename(words[0]) == "env" else (words or [""])[0])
-        return "shell" if interpreter in SHELLS else None
+        if interpreter in SHELLS:
+            return "shell"
+        return "python" if _PYTHON_INTERPRETER.fullmatch(interpreter) else None
     head = text[:_SNIFF_BYTES]
     if head.lstrip().startswith("{") and '"format_version"' in head and '"terraform_version"' in head:
         return "terraform-plan"
@@ -127,7 +136,7 @@ def sniff_language(path: str) -> str | None:
     except OSError:
         return None
     language = language_for_content(head)
-    return language if language in ("shell", "terraform-plan") else None
+    return language if language in ("shell", "python", "terraform-plan") else None
 
 
 def decode(data: bytes) -> str:

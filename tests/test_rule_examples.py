@@ -14,6 +14,7 @@ FILENAMES = {
     "github-actions": ".github/workflows/ci.yml",
     "gitlab-ci": ".gitlab-ci.yml",
     "makefile": "Makefile",
+    "python": "example.py",
 }
 
 

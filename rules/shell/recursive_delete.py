@@ -3,29 +3,12 @@
 from __future__ import annotations
 
 import posixpath
-import re
 
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+from blastguard.rules._paths import HOME_VARIABLE, dangerous_target
 
-# Deleting one of these (or its contents) breaks the machine or loses what it holds.
-_SYSTEM = frozenset({
-    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt", "/opt",
-    "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin",
-    "/usr/share", "/var", "/var/lib", "/var/log", "/var/mail", "/var/spool", "/var/www", "/var/opt", "/data",
-    "/backup", "/backups", "/Users", "/Applications", "/Library", "/System", "/private", "/Volumes", "/snap", "/nix",
-})  # fmt: skip
-# Data directories: anything inside them is a database's or a container runtime's files.
-_DATA = ("/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb", "/var/lib/mongodb",
-         "/var/lib/redis", "/var/lib/docker", "/var/lib/containerd", "/var/lib/elasticsearch", "/var/lib/cassandra",
-         "/var/lib/clickhouse", "/var/lib/etcd", "/var/lib/influxdb", "/var/lib/neo4j", "/var/lib/rabbitmq",
-         "/var/lib/couchdb", "/var/opt/mssql", "/var/backups", "/usr/local/var/postgres", "/usr/local/var/mysql",
-         "/opt/homebrew/var/postgresql", "/opt/homebrew/var/mysql")  # fmt: skip
-_HOMES = ("/home", "/Users")
-_HOME_VARIABLE = re.compile(r"\$(?:HOME|\{HOME\})(?:/\.?)?\*?")
-_TILDE = re.compile(r"~[A-Za-z0-9_.-]*(?:/\.?)?\*?")
-_PARENTS = re.compile(r"\.\.(?:/\.\.)*/?\*?")
 _RM = Syntax(options("--interactive"))
 _FIND = Syntax(options("-D"))
 _FIX = ("Delete only the paths you mean, spelled out, and never a path that can expand to a system, home or "
@@ -58,9 +41,9 @@ def _rm(command, document):
     cwd = _working_directory(document.earlier(command, "cd", "pushd"))
     for value, literal in targets:
         if recursive:
-            what = _dangerous(value, literal, cwd)
+            what = dangerous_target(value, literal, cwd)
         else:  # `rm /var/lib/mysql/*`: a glob empties the directory even without -r
-            what = _dangerous(posixpath.dirname(value), literal, cwd) if "*" in value else None
+            what = dangerous_target(posixpath.dirname(value), literal, cwd) if "*" in value else None
         if what:
             verb = "recursively deletes" if recursive else "deletes every file in"
             yield Hit(command.start, command.end, f"`{shown}` {verb} {what}.{no_root_guard} {_FIX}")
@@ -81,7 +64,7 @@ def _find(command, document):
         return
     cwd = _working_directory(document.earlier(command, "cd", "pushd"))
     for root in roots:
-        what = _dangerous(root.value, root.literal, cwd)
+        what = dangerous_target(root.value, root.literal, cwd)
         if what:
             message = f"`{command.text()}` deletes files found anywhere under {what}. {_FIX}"
             yield Hit(command.start, command.end, message)
@@ -110,38 +93,12 @@ def _working_directory(changes) -> str | None:
         if not targets:
             cwd = "~"
         elif not targets[0].literal:
-            cwd = "~" if _HOME_VARIABLE.fullmatch(targets[0].value) else None
+            cwd = "~" if HOME_VARIABLE.fullmatch(targets[0].value) else None
         elif targets[0].value.startswith(("/", "~")):
             cwd = targets[0].value
         else:
             cwd = posixpath.join(cwd, targets[0].value) if cwd else None
     return cwd
-
-
-def _dangerous(path: str, literal: bool, cwd: str | None) -> str | None:
-    """What deleting `path` destroys, when it is the root, a home, or a system or data directory."""
-    if _HOME_VARIABLE.fullmatch(path):
-        return "the home directory ($HOME)"
-    if not literal:
-        return None
-    if cwd and not path.startswith(("/", "~")):
-        path = posixpath.join(cwd, path)
-    if _TILDE.fullmatch(path):
-        return "the home directory (~)"
-    if path.startswith("~") or not path.startswith("/"):
-        return "a folder above the current one (..)" if _PARENTS.fullmatch(path) else None
-    normal = posixpath.normpath(path.rstrip("*") or "/")
-    normal = "/" if normal == "//" else normal
-    if normal == "/":
-        return "the whole filesystem (/)"
-    if normal in _SYSTEM:
-        return f"the system directory {normal}"
-    for data in _DATA:
-        if normal == data or normal.startswith(data + "/"):
-            return f"database or service data under {data}"
-    if posixpath.dirname(normal) in _HOMES:
-        return f"the home directory {normal}"
-    return None
 
 
 RULE = Rule(

@@ -1,0 +1,160 @@
+"""Python frontend: the calls of a module that can destroy data, and the strings they execute.
+
+libcst reads the module, but only the top-level statements that mention an execution point (and the
+imports and constants those may use) are parsed (`python_chunks`); a module that mentions none is
+not parsed at all. Rules read `document.calls`, each with its dotted name resolved through the
+imports (`python_model`); strings are folded to values with exact positions (`python_values`); SQL
+and commands that reach an executor become embedded sources for the SQL and shell rules
+(`python_embeds`); production evidence comes from where the file connects (`python_production`).
+
+Scanned code is never imported or run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import libcst as cst
+
+from blastguard.frontends import Comment
+from blastguard.frontends.python_chunks import Chunk, comments, split
+from blastguard.frontends.python_embeds import shell_children, sql_children
+from blastguard.frontends.python_model import Call, Model, ParsedChunk
+from blastguard.frontends.python_production import evidence
+from blastguard.frontends.python_values import Folder
+from blastguard.sources import Embedded, Source
+from blastguard.textindex import LineIndex
+
+# Names of calls that execute, delete or drop something, whatever the file imports.
+_ALWAYS = (r"execute\w*|exec_driver_sql|read_sql\w*|RunSQL|system|popen|create_subprocess_\w+|rmtree|removedirs|"
+           r"rmdir|unlink|delete\w*|drop\w*|DeleteModel|RemoveField|to_sql|terminate_instances|flush(?:all|db)|"
+           r"truncate\w*|blastguard")  # fmt: skip
+# Common names that only matter when the file uses the library they belong to.
+_WHEN_IMPORTED = (
+    (("subprocess",), r"run|call|check_call|check_output|Popen|getoutput|getstatusoutput"),
+    (("invoke", "fabric"), r"run|sudo|local"),
+    (("sqlalchemy", "objects", "peewee", "query"), r"text|update|raw"),
+    (("os", "shutil", "pathlib"), r"remove|exec[lv]\w*"),
+)
+# Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `NAME = other`.
+_CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|\(|[A-Za-z_])")
+_IMPORT = re.compile(r"(?:import|from)\s")
+# Statements only Python 2 has: `print "…"`, `exec "…"`, `except E, e:`, backquotes, `0777`, `ur''`.
+_PYTHON2 = re.compile(
+    r"^[ \t]*(?:print[ \t]+[\"'\w]|exec[ \t]+[\"']|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:)|`\w+`|\b0[0-7]+\b|\bur['\"]",
+    re.MULTILINE,
+)
+
+
+def wanted_calls(text: str) -> re.Pattern:
+    words = [_ALWAYS] + [names for modules, names in _WHEN_IMPORTED if any(m in text for m in modules)]
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+
+
+@dataclass
+class PythonDocument:
+    source: Source
+    index: LineIndex
+    comments: list[Comment]
+    problems: list[tuple[int, int, str]]
+    model: Model
+    production: tuple[str, ...] = ()  # evidence from where this file connects
+    embedded: list[Embedded] = field(default_factory=list)
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.model.calls
+
+    @cached_property
+    def folder(self) -> Folder:
+        return Folder(self.model.binding, self.model.qualified_name)
+
+    def string(self, node, call: Call):
+        """The string `node` (an argument of `call`) folds to, or None when it is not a string."""
+        return self.folder.string(node, call.scope, call.chunk)
+
+    def children(self) -> list[Embedded]:
+        context = self.source.context.with_production(*self.production)
+        path = self.source.path
+        children = (sql_children(self.calls, self.folder, path, context)
+                    + shell_children(self.calls, self.folder, self.model, path, context))  # fmt: skip
+        # A constant executed in two places is one statement in the file: judge it once.
+        unique = {(c.source.language, c.source.text, tuple(c.offsets)): c for c in children}
+        return list(unique.values())
+
+
+class PythonFrontend:
+    language = "python"
+    embeds = ("sql", "shell")
+
+    @classmethod
+    def from_config(cls, config) -> PythonFrontend:
+        return cls()
+
+    def parse(self, source: Source, wanted=None) -> PythonDocument:
+        text = source.text
+        model = Model()
+        document = PythonDocument(source, LineIndex(text), [], [], model)
+        calls = wanted_calls(text)
+        if not calls.search(text):
+            return document  # nothing here can execute or delete anything
+        document.comments = comments(text)
+        chunks = split(text)
+        selected = [c for c in chunks if _needed(text[c.start : c.end], c, calls)]
+        parsed, failed = _parse_chunks(text, selected)
+        if failed is not None:
+            whole = _parse(text, 0)
+            if isinstance(whole, ParsedChunk):
+                parsed, failed = [whole], None
+            elif _PYTHON2.search(text):
+                document.problems.append((0, 0, "This looks like Python 2, which blastguard does not read; "
+                                                "the file was skipped."))  # fmt: skip
+                return document
+            else:
+                document.problems.append(whole)
+        for chunk in parsed:
+            model.add(chunk)
+        document.production = evidence(model, document.folder, source.context.names)
+        return document
+
+
+def _needed(chunk_text: str, chunk: Chunk, calls: re.Pattern) -> bool:
+    """A statement is parsed when it may call something a rule reads, or binds what those calls use."""
+    if calls.search(chunk_text):
+        return True
+    return chunk.kind == "simple" and bool(_IMPORT.match(chunk_text) or _CONSTANT.match(chunk_text))
+
+
+def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None]:
+    parsed, failed = [], None
+    for chunk in chunks:
+        result = _parse(text[chunk.start : chunk.end], chunk.start)
+        if isinstance(result, ParsedChunk):
+            parsed.append(result)
+        elif failed is None:
+            failed = result
+    return parsed, failed
+
+
+def _parse(text: str, start: int) -> ParsedChunk | tuple[int, int, str]:
+    """A parsed chunk, or the parse problem (offsets in the file) when it does not parse."""
+    try:
+        return ParsedChunk(start, cst.parse_module(text))
+    except cst.ParserSyntaxError as exc:
+        offset = start + _offset(text, exc.raw_line, exc.raw_column)
+        message = str(exc.message).rstrip(".")
+        return offset, offset + 1, f"Python syntax error: {message}; this file was only partly checked."
+    except (RecursionError, ValueError) as exc:
+        return start, start + 1, f"The Python parser failed ({type(exc).__name__}); this file was only partly checked."
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    offset = 0
+    for _ in range(max(line - 1, 0)):
+        newline = text.find("\n", offset)
+        if newline < 0:
+            break
+        offset = newline + 1
+    return min(offset + column, len(text))

@@ -1,0 +1,291 @@
+"""What the Python rules read: every call with its resolved name and scope, and the bindings that
+constant folding follows.
+
+One walk per parsed chunk collects imports (so `sp.run` reads as `subprocess.run`), the names each
+scope binds (a name bound once, by a plain assignment, is a constant to fold; a parameter, a loop
+variable or a second assignment is not), and the calls. Positions are not computed while walking:
+`ParsedChunk.locate` finds the few nodes that are reported, by generating code for the chunk only
+until they are passed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import cache
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+# Fields that hold only whitespace, punctuation or comments: never walked.
+_SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal", "leading_lines",
+                   "trailing_whitespace", "header", "footer", "lines_after_decorators", "operator", "dot",
+                   "star", "newline", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "arrow")  # fmt: skip
+_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+@cache
+def _child_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind) if not f.name.startswith(_SKIPPED_FIELDS))
+
+
+class _Stop(Exception):
+    pass
+
+
+class _Locator(CodegenState):
+    """Generates code only to count characters, recording where the wanted nodes start and end."""
+
+    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.wanted = wanted
+        self.length = 0
+        self.found: dict[int, tuple[int, int]] = {}
+        self.open: dict[int, int] = {}
+
+    def add_token(self, value: str) -> None:
+        self.length += len(value)
+
+    def add_indent_tokens(self) -> None:
+        self.length += sum(map(len, self.indent_tokens))
+
+    def before_codegen(self, node) -> None:
+        if id(node) in self.wanted:
+            self.open[id(node)] = self.length
+
+    def after_codegen(self, node) -> None:
+        key = id(node)
+        if key in self.open:
+            self.found[key] = (self.open.pop(key), self.length)
+            if len(self.found) == len(self.wanted):
+                raise _Stop
+
+
+@dataclass(eq=False)
+class ParsedChunk:
+    """One top-level statement (or the whole file) parsed, with its offset in the file."""
+
+    start: int
+    module: cst.Module
+    _spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, *nodes: cst.CSTNode) -> list[tuple[int, int]]:
+        """File offsets of `nodes` (their parentheses included)."""
+        missing = {id(n) for n in nodes if id(n) not in self._spans}
+        if missing:
+            locator = _Locator(self.module, missing)
+            try:
+                self.module._codegen(locator)
+            except _Stop:
+                pass
+            for key, (start, end) in locator.found.items():
+                self._spans[key] = (self.start + start, self.start + end)
+        return [self._spans.get(id(n), (self.start, self.start)) for n in nodes]
+
+    def span(self, node: cst.CSTNode) -> tuple[int, int]:
+        return self.locate(node)[0]
+
+
+@dataclass(eq=False)
+class Scope:
+    kind: str  # "module" | "function" | "class"
+    parent: Scope | None
+    name: str = ""  # the function's or class's name
+    # name -> the expressions assigned to it; None stands for a binding that is not a plain `=`.
+    bindings: dict[str, list[tuple[cst.BaseExpression | None, ParsedChunk | None]]] = field(default_factory=dict)
+
+    def within(self, *names: str) -> bool:
+        """Inside a function or class called one of `names` (at any depth)."""
+        scope = self
+        while scope is not None:
+            if scope.name in names:
+                return True
+            scope = scope.parent
+        return False
+
+    def bind(self, name: str, value: cst.BaseExpression | None, chunk: ParsedChunk | None) -> None:
+        self.bindings.setdefault(name, []).append((value, chunk))
+
+
+@dataclass(eq=False)
+class Call:
+    node: cst.Call
+    name: str  # dotted, imports resolved: "subprocess.run", "cursor.execute", "Cart.objects.all.delete"
+    scope: Scope
+    chunk: ParsedChunk
+
+    @property
+    def method(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+    @property
+    def receiver(self) -> cst.BaseExpression | None:
+        return self.node.func.value if isinstance(self.node.func, cst.Attribute) else None
+
+    def argument(self, position: int | None, *keywords: str) -> cst.BaseExpression | None:
+        """The argument at `position` (counting positional ones only) or given by one of `keywords`."""
+        positional = [a for a in self.node.args if a.keyword is None and not a.star]
+        if position is not None and position < len(positional):
+            return positional[position].value
+        for arg in self.node.args:
+            if arg.keyword is not None and arg.keyword.value in keywords:
+                return arg.value
+        return None
+
+    def keyword(self, name: str) -> cst.BaseExpression | None:
+        return self.argument(None, name)
+
+    def span(self, node: cst.CSTNode | None = None) -> tuple[int, int]:
+        return self.chunk.span(node if node is not None else self.node)
+
+
+class Model:
+    """Imports, scopes and calls of the parsed chunks of one file."""
+
+    def __init__(self) -> None:
+        self.imports: dict[str, str] = {}  # local name -> what it imports ("sp" -> "subprocess")
+        self.module_scope = Scope("module", None)
+        self.calls: list[Call] = []
+        # `os.environ[key] = value`: (key, value, scope, chunk), for production evidence
+        self.environ_assignments: list[tuple] = []
+
+    def add(self, chunk: ParsedChunk) -> None:
+        for statement in chunk.module.body:
+            self._walk(statement, self.module_scope, chunk)
+
+    # --- names ----------------------------------------------------------------------------------
+
+    def qualified_name(self, node: cst.BaseExpression) -> str | None:
+        """`sp.run` -> "subprocess.run" after `import subprocess as sp`; calls in a chain read as their
+        function's name (`Cart.objects.all().delete` -> "Cart.objects.all.delete")."""
+        parts = []
+        while True:
+            if isinstance(node, cst.Attribute):
+                parts.append(node.attr.value)
+                node = node.value
+            elif isinstance(node, cst.Call):
+                node = node.func
+            elif isinstance(node, cst.Name):
+                parts.append(self.imports.get(node.value, node.value))
+                return ".".join(reversed(parts))
+            else:
+                parts.append("?")
+                return ".".join(reversed(parts))
+
+    def binding(self, node: cst.BaseExpression, scope: Scope):
+        """(expression, scope, chunk) of the one plain assignment `node` refers to, else None."""
+        if isinstance(node, cst.Attribute):  # self.table / cls.table: a class attribute
+            owner = scope
+            while owner is not None and owner.kind != "class":
+                owner = owner.parent
+            return self._single(owner, node.attr.value) if owner is not None else None
+        name = node.value
+        while scope is not None:
+            if scope.kind != "class" or scope is self.module_scope:
+                if name in scope.bindings:
+                    return self._single(scope, name)
+            scope = scope.parent
+        return None
+
+    @staticmethod
+    def _single(scope: Scope, name: str):
+        found = scope.bindings.get(name, [])
+        if len(found) != 1 or found[0][0] is None:
+            return None
+        value, chunk = found[0]
+        return value, scope, chunk
+
+    # --- walking --------------------------------------------------------------------------------
+
+    def _walk(self, node: cst.CSTNode, scope: Scope, chunk: ParsedChunk) -> None:
+        if isinstance(node, cst.Call):
+            self.calls.append(Call(node, self.qualified_name(node.func) or "", scope, chunk))
+        elif isinstance(node, cst.SimpleString):
+            return
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._import(node, scope, chunk)
+            return
+        elif isinstance(node, cst.Assign):
+            first = node.targets[0].target
+            if isinstance(first, cst.Subscript) and self.qualified_name(first.value) == "os.environ":
+                key = first.slice[0].slice if len(first.slice) == 1 else None
+                if isinstance(key, cst.Index):
+                    self.environ_assignments.append((key.value, node.value, scope, chunk))
+            for target in node.targets:
+                self._bind_target(target.target, node.value if len(node.targets) == 1 else None, scope, chunk)
+        elif isinstance(node, cst.AnnAssign):
+            self._bind_target(node.target, node.value, scope, chunk)
+        elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            self._bind_target(node.target, None, scope, chunk)
+        elif isinstance(node, cst.AsName):
+            self._bind_target(node.name, None, scope, chunk)
+        elif isinstance(node, _SCOPES):
+            self._enter(node, scope, chunk)
+            return
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                self._walk(value, scope, chunk)
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        self._walk(item, scope, chunk)
+
+    def _enter(self, node, scope: Scope, chunk: ParsedChunk) -> None:
+        if not isinstance(node, cst.Lambda):
+            scope.bind(node.name.value, None, chunk)
+            for decorator in node.decorators:
+                self._walk(decorator, scope, chunk)
+        name = node.name.value if not isinstance(node, cst.Lambda) else "<lambda>"
+        inner = Scope("class" if isinstance(node, cst.ClassDef) else "function", scope, name)
+        if isinstance(node, cst.ClassDef):
+            for arg in node.bases + node.keywords:
+                self._walk(arg, scope, chunk)
+        else:
+            params = node.params
+            for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+                inner.bind(param.name.value, None, chunk)
+                if param.default is not None:
+                    self._walk(param.default, scope, chunk)
+            for star in (params.star_arg, params.star_kwarg):
+                if isinstance(star, cst.Param):
+                    inner.bind(star.name.value, None, chunk)
+        self._walk(node.body, inner, chunk)
+
+    def _bind_target(self, target, value, scope: Scope, chunk: ParsedChunk) -> None:
+        if isinstance(target, cst.Name):
+            scope.bind(target.value, value, chunk)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, None, scope, chunk)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, None, scope, chunk)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            owner = scope
+            while owner is not None and owner.kind != "class":
+                owner = owner.parent
+            if owner is not None:
+                owner.bind(target.attr.value, None, chunk)  # set at run time: not a class constant
+
+    def _import(self, node, scope: Scope, chunk: ParsedChunk) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = ""
+        if isinstance(node, cst.ImportFrom):
+            module = self.qualified_name(node.module) if node.module is not None else ""
+        for alias in node.names:
+            full = self.qualified_name(alias.name) or ""
+            full = f"{module}.{full}" if module else full
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            elif module:
+                local = full.rsplit(".", 1)[-1]
+            else:
+                local = full.split(".", 1)[0]
+                full = local  # `import os.path` binds `os`
+            self.imports[local] = full
+            scope.bind(local, None, chunk)
+
+    @property
+    def imported_modules(self) -> set[str]:
+        return {name.split(".", 1)[0] for name in self.imports.values()}

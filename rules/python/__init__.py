@@ -1,0 +1,21 @@
+"""Python rules. Each module defines one `RULE`; `run` drives a rule over every call of a module.
+
+A call comes with its dotted name resolved through the file's imports (`subprocess.run`,
+`Cart.objects.all.delete`), its scope and a way to locate any of its nodes; strings are read through
+`document.string`, which folds constants. SQL and commands that a call executes are not judged
+here: the frontend hands them to the SQL and shell rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+from blastguard.frontends.python import PythonDocument
+from blastguard.rule import Hit, Rule
+
+
+def run(rule: Rule, document: PythonDocument) -> Iterator[Hit]:
+    for call in document.calls:
+        for hit in rule.check(call, document):
+            yield replace(hit, production=hit.production + document.production) if document.production else hit

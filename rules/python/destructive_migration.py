@@ -1,0 +1,77 @@
+"""PY201 destructive-migration: a migration step that drops a table, a column or an index."""
+
+from __future__ import annotations
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+
+# Alembic operations (on `op` or a `batch_op`), and what each destroys.
+_ALEMBIC = {"drop_table": "drops the table {} with all its rows", "drop_column": "drops the column {} and its data",
+            "drop_index": "drops the index {}", "drop_constraint": "drops the constraint {}"}  # fmt: skip
+# Django migration operations.
+_DJANGO = {"DeleteModel": "deletes the model {} and drops its table with all its rows",
+           "RemoveField": "removes the field {} and drops its column with its data"}  # fmt: skip
+_FIX = ("Make sure nothing reads the data any more and that a backup exists; deploy the code that stops using it "
+        "first, and drop in a later release.")
+
+
+def check(call, document):
+    method = call.method
+    imported = document.model.imported_modules
+    if method in _ALEMBIC and "alembic" in imported and not call.scope.within("downgrade"):
+        what = _ALEMBIC[method].format(_named(call, document, "table_name" if method == "drop_table" else "column_name"))
+        yield Hit(*call.span(), f"This migration {what}. {_FIX}")
+    elif method in _DJANGO and (call.name.startswith("django.") or "django" in imported):
+        what = _DJANGO[method].format(_named(call, document, "name"))
+        yield Hit(*call.span(), f"This migration {what}. {_FIX}")
+
+
+def _named(call, document, keyword: str) -> str:
+    """`op.drop_table("audit_log")` -> `audit_log`; the column of `drop_column("users", "legacy_id")`."""
+    position = 1 if call.method == "drop_column" else 0
+    node = call.argument(position, keyword, "name", "table_name", "index_name", "constraint_name")
+    value = document.string(node, call) if node is not None else None
+    if call.method == "RemoveField":
+        model = call.argument(0, "model_name")
+        model_value = document.string(model, call) if model is not None else None
+        if value is not None and model_value is not None:
+            return f"`{model_value.text}.{value.text}`"
+    return f"`{value.text}`" if value is not None and value.literal else "it names"
+
+
+RULE = Rule(
+    id="PY201",
+    name="destructive-migration",
+    language="python",
+    severity=Severity.WARNING,
+    summary="An Alembic or Django migration step that drops a table, a column, an index or a constraint.",
+    rationale=(
+        "Migrations that drop things are often intended, and still irreversible: the downgrade can recreate "
+        "a table but not its rows. `op.drop_table`, `op.drop_column`, `op.drop_index`, `op.drop_constraint` "
+        "(also on a `batch_op`), Django's `DeleteModel` and `RemoveField` are reported so a person looks. "
+        "Steps inside `downgrade()` undo what the upgrade created and are not reported. SQL run by "
+        "`op.execute` or `RunSQL` is checked by the SQL rules."
+    ),
+    fix=_FIX,
+    flag=(
+        'from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
+        'from alembic import op\n\ndef upgrade():\n    op.drop_column("users", "legacy_id")',
+        'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n'
+        '        batch_op.drop_column("legacy_id")',
+        'from django.db import migrations\n\noperations = [migrations.DeleteModel(name="LegacyCoupon")]',
+        'from django.db import migrations\n\noperations = [\n    migrations.RemoveField(model_name="product", '
+        'name="legacy_sku"),\n]',
+    ),
+    clean=(
+        'from alembic import op\n\ndef downgrade():\n    op.drop_table("audit_log")',
+        'from alembic import op\n\ndef upgrade():\n    op.create_table("audit_log")',
+        'from django.db import migrations\n\noperations = [migrations.AddField(model_name="p", name="sku", field=f)]',
+        'df.drop_column("x")',
+        'print("op.drop_table(\'users\')")',
+    ),
+    check=check,
+    escalates=True,
+    keywords=("drop_table", "drop_column", "drop_index", "drop_constraint", "deletemodel", "removefield"),
+    precision="high",
+    tags=("schema", "migration"),
+)

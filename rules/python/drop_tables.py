@@ -1,0 +1,100 @@
+"""PY103 drop-tables: code that drops tables or collections (`drop_all()`, `Table.drop()`, …)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.python._orm import chain
+
+_FIX = ("Drop tables in a reviewed migration, never from application or script code; to reset test data, "
+        "use a dedicated test database.")
+_MONGO = ("pymongo", "motor", "mongoengine")
+
+
+def check(call, document):
+    method = call.method
+    imported = document.model.imported_modules
+    if method == "drop_all":  # metadata.drop_all(engine), Flask-SQLAlchemy's db.drop_all()
+        yield Hit(*call.span(), f"`{method}()` drops every table the metadata knows, with all their rows. {_FIX}")
+    elif method == "drop" and _is_table(call, document):
+        yield Hit(*call.span(), f"`.drop()` on a SQLAlchemy table drops it with all its rows. {_FIX}")
+    elif method in ("drop_tables", "drop_table", "truncate_table") and "peewee" in imported and not _alembic(call):
+        verb = "empties" if method == "truncate_table" else "drops"
+        yield Hit(*call.span(), f"peewee's `{method}()` {verb} the table with all its rows. {_FIX}")
+    elif method in ("drop_collection", "drop_database") and imported.intersection(_MONGO):
+        yield Hit(*call.span(), f"`{method}()` drops the MongoDB {method.split('_')[1]} with everything in it. {_FIX}")
+    elif method == "drop" and not call.node.args and imported.intersection(_MONGO):
+        yield Hit(*call.span(), f"`.drop()` on a MongoDB collection drops it with every document. {_FIX}")
+    elif method == "to_sql" and _string(call.keyword("if_exists"), call, document) == "replace":
+        yield Hit(*call.span(), "`to_sql(..., if_exists=\"replace\")` drops the existing table and creates it anew "
+                  "from the DataFrame: rows and columns that are not in the DataFrame are lost. Use "
+                  "if_exists=\"append\", or write to a new table and swap it in after checking it.", Severity.WARNING)
+
+
+def _is_table(call, document) -> bool:
+    """`User.__table__.drop(engine)`, `users.drop(bind=engine)` with `users = Table(...)`, `metadata.tables[...]`."""
+    if call.receiver is None:
+        return False
+    links = chain(call.receiver, call, document)
+    if any(link.name in ("__table__", "tables") for link in links):
+        return True
+    first = links[0] if links else None
+    if first is not None and first.call is not None:
+        return (document.model.qualified_name(first.call.func) or "").endswith("Table")
+    return any(arg.keyword is not None and arg.keyword.value in ("bind", "checkfirst") for arg in call.node.args)
+
+
+def _alembic(call) -> bool:
+    return call.name.startswith("alembic.")
+
+
+def _string(node, call, document) -> str | None:
+    value = document.string(node, call) if node is not None else None
+    return value.text if value is not None and value.literal else None
+
+
+RULE = Rule(
+    id="PY103",
+    name="drop-tables",
+    language="python",
+    severity=Severity.ERROR,
+    summary="Code that drops tables or collections: drop_all(), Table.drop(), drop_tables(), drop_collection().",
+    rationale=(
+        "`Base.metadata.drop_all(engine)` is a one-line DROP of every table; it is right in a test fixture's "
+        "own database and a disaster anywhere else. So are SQLAlchemy's `Table.drop()`, peewee's "
+        "`drop_tables()` and `truncate_table()`, and pymongo's `drop()`, `drop_collection()` and "
+        "`drop_database()`. pandas' `to_sql(if_exists=\"replace\")` drops and recreates the table, a warning. "
+        "pandas' `DataFrame.drop(...)` drops columns of a frame in memory and is not a finding; Alembic's "
+        "`op.drop_table` is a migration (PY201)."
+    ),
+    fix=_FIX,
+    flag=(
+        "Base.metadata.drop_all(engine)",
+        "db.drop_all()",
+        "User.__table__.drop(engine)",
+        "from sqlalchemy import Table\nusers = Table('users', metadata, autoload_with=engine)\nusers.drop(engine)",
+        "metadata.tables['events'].drop(bind=engine)",
+        "import peewee\ndb.drop_tables([User, Tweet])",
+        "import peewee\nUser.truncate_table()",
+        "from pymongo import MongoClient\nclient.drop_database('app')",
+        "import pymongo\ndb.users.drop()",
+        "df.to_sql('users', engine, if_exists='replace')",
+    ),
+    clean=(
+        "df.drop(columns=['a'])",
+        "df.drop('a', axis=1)",
+        "Base.metadata.create_all(engine)",
+        "df.to_sql('users', engine, if_exists='append')",
+        "from alembic import op\nop.drop_table('audit_log')",
+        "print('metadata.drop_all(engine)')",
+        "items.drop(3)",
+    ),
+    check=check,
+    escalates=True,
+    keywords=("drop", "drop_all", "drop_tables", "drop_table", "truncate_table", "drop_collection", "drop_database",
+              "to_sql"),  # fmt: skip
+    precision="high",
+    tags=("data-loss", "schema"),
+)
