@@ -87,7 +87,19 @@ def _term_edge(stmt: Statement, index: int, step: int) -> int:
 
 def table_label(table: exp.Expression | None) -> str:
     name = TableName.of(table) if table is not None else None
-    return str(name) if name else "the table"
+    return _HOLE_MARKER.sub("{…}", str(name)) if name else "the table"
+
+
+# Values only known at run time, in SQL taken from a program's strings: a whole identifier
+# `"{table}"`, or a marker inside one (`events___hole2__` for `events_{year}`).
+_HOLE_MARKER = re.compile(r"__hole\d+__")
+
+
+def is_runtime_value(node: exp.Expression | None) -> bool:
+    """A column or table name that stands for a program's run-time value (`{condition}`)."""
+    if isinstance(node, (exp.Column, exp.Table)):
+        node = node.this
+    return isinstance(node, exp.Identifier) and node.quoted and node.name.startswith("{") and node.name.endswith("}")
 
 
 # --- predicates -------------------------------------------------------------------------------
