@@ -206,7 +206,7 @@ class Normaliser:
         if not words:
             return None
         unresolved = None
-        if not words[0].literal:
+        if not words[0].literal and not _known_program(words[0].value):
             unresolved = f"the command name `{words[0].value}` is only known when the script runs"
         elif os.path.basename(words[0].value) in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
@@ -499,3 +499,12 @@ _WRAPPERS = {
     "runuser": _su("runuser"),
     **{shell: _shell(shell) for shell in SHELLS},
 }
+
+
+_PROGRAM_NAME = re.compile(r"[A-Za-z0-9._+-]+")
+
+
+def _known_program(value: str) -> bool:
+    """`"$VENV/bin/pip"`: the folder is only known at run time, the program is not."""
+    folder, slash, name = value.rpartition("/")
+    return bool(slash) and "$(" not in folder and "`" not in folder and bool(_PROGRAM_NAME.fullmatch(name))

@@ -68,6 +68,7 @@ RULE = Rule(
         'eval "$(curl -s https://example.com/init)"',
     ),
     clean=(
+        '"$VENV/bin/pip" install -r requirements.txt',
         "CMD=ls\n$CMD -la",
         'exec "$@"',
         "echo '$CMD -rf /'",
