@@ -27,30 +27,34 @@ from blastguard.frontends.python_values import Folder
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
-# Names of calls that execute, delete or drop something, whatever the file imports.
-_ALWAYS = (r"execute\w*|exec_driver_sql|read_sql\w*|RunSQL|system|popen|create_subprocess_\w+|rmtree|removedirs|"
-           r"rmdir|unlink|delete\w*|drop\w*|DeleteModel|RemoveField|to_sql|terminate_instances|flush(?:all|db)|"
-           r"truncate\w*|blastguard")  # fmt: skip
-# Common names that only matter when the file uses the library they belong to.
-_WHEN_IMPORTED = (
+# Calls that execute, delete or drop something, whatever the file imports (`name(`, `.name(`).
+_ALWAYS = (r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
+           r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
+           r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
+           r"RemoveField|to_sql|terminate_instances|flushall|flushdb|truncate_table")  # fmt: skip
+# Common names that only matter when the file uses what they belong to (plain substring tests: a
+# regular expression per file here would cost more than the parse it saves).
+_WHEN_USED = (
     (("subprocess",), r"run|call|check_call|check_output|Popen|getoutput|getstatusoutput"),
     (("invoke", "fabric"), r"run|sudo|local"),
-    (("sqlalchemy", "objects", "peewee", "query"), r"text|update|raw"),
-    (("os", "shutil", "pathlib"), r"remove|exec[lv]\w*"),
+    (("sqlalchemy",), r"text|update"),
+    ((".objects", "peewee", ".query("), r"update|raw"),
+    (("from os import",), r"system|popen|remove|exec[lv]p?e?"),
 )
-# Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `NAME = other`.
-_CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|\(|[A-Za-z_])")
+# Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `ARGV = [...]`, `NAME = other`.
+_CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|[(\[]|[A-Za-z_])")
 _IMPORT = re.compile(r"(?:import|from)\s")
-# Statements only Python 2 has: `print "…"`, `exec "…"`, `except E, e:`, backquotes, `0777`, `ur''`.
-_PYTHON2 = re.compile(
-    r"^[ \t]*(?:print[ \t]+[\"'\w]|exec[ \t]+[\"']|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:)|`\w+`|\b0[0-7]+\b|\bur['\"]",
-    re.MULTILINE,
-)
+_SETS_ENVIRONMENT = re.compile(r"os\.(?:environ|putenv)\b")  # production evidence
+# Statements only Python 2 has: `print "…"`, `exec "…"`, `except E, e:`. A match is confirmed by
+# the compiler, since a docstring may hold such a line too.
+_PYTHON2 = re.compile(r"^[ \t]*(?:print[ \t]+[\"'\w]|exec[ \t]+[\"']|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:)",
+                      re.MULTILINE)  # fmt: skip
 
 
 def wanted_calls(text: str) -> re.Pattern:
-    words = [_ALWAYS] + [names for modules, names in _WHEN_IMPORTED if any(m in text for m in modules)]
-    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+    """Calls a rule or an embedding may read, or a suppression comment."""
+    names = [_ALWAYS] + [names for marks, names in _WHEN_USED if any(mark in text for mark in marks)]
+    return re.compile(r"\b(?:" + "|".join(names) + r")\s*\(|blastguard")
 
 
 @dataclass
@@ -100,6 +104,9 @@ class PythonFrontend:
         calls = wanted_calls(text)
         if not calls.search(text):
             return document  # nothing here can execute or delete anything
+        if _python2(text):
+            document.problems.append((0, 0, "This looks like Python 2, which blastguard does not read; the file was skipped."))
+            return document
         document.comments = comments(text)
         chunks = split(text)
         selected = [c for c in chunks if _needed(text[c.start : c.end], c, calls)]
@@ -108,10 +115,6 @@ class PythonFrontend:
             whole = _parse(text, 0)
             if isinstance(whole, ParsedChunk):
                 parsed, failed = [whole], None
-            elif _PYTHON2.search(text):
-                document.problems.append((0, 0, "This looks like Python 2, which blastguard does not read; "
-                                                "the file was skipped."))  # fmt: skip
-                return document
             else:
                 document.problems.append(whole)
         for chunk in parsed:
@@ -120,11 +123,27 @@ class PythonFrontend:
         return document
 
 
+def _python2(text: str) -> bool:
+    if not _PYTHON2.search(text):
+        return False
+    import ast  # only here: the C compiler confirms what the pattern suspects
+
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return True
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
+
+
 def _needed(chunk_text: str, chunk: Chunk, calls: re.Pattern) -> bool:
     """A statement is parsed when it may call something a rule reads, or binds what those calls use."""
     if calls.search(chunk_text):
         return True
-    return chunk.kind == "simple" and bool(_IMPORT.match(chunk_text) or _CONSTANT.match(chunk_text))
+    if chunk.kind != "simple":
+        return False
+    return bool(_IMPORT.match(chunk_text) or _CONSTANT.match(chunk_text) or _SETS_ENVIRONMENT.match(chunk_text))
 
 
 def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None]:

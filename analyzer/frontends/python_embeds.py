@@ -114,7 +114,12 @@ def _line(argument, call, folder) -> Rendered | None:
     if argument is None:
         return None
     value = folder.string(argument, call.scope, call.chunk)
-    return render(value, _shell_hole) if value is not None and value.text.strip() else None
+    if value is None or not value.text.strip():
+        return None
+    leading = next((p for p in value.pieces if p.kind != "text" or p.text.strip()), None)
+    if leading is not None and leading.kind == "hole":
+        return None  # `os.system(cmd + " " + path)`: the program is a run-time value, nothing to judge
+    return render(value, _shell_hole)
 
 
 def _argv(elements, call, folder) -> Rendered | None:
@@ -122,6 +127,8 @@ def _argv(elements, call, folder) -> Rendered | None:
         return None
     if len(elements) == 1 and isinstance(elements[0], cst.Call):  # shlex.split("…")
         return _line(elements[0].args[0].value, call, folder)
+    if _unknown(elements[0], call, folder):
+        return None  # the program itself is a run-time value (`Popen(cmdline)`): nothing to judge
     command = Rendered("", [], [])
     for element in elements:
         if isinstance(element, cst.StarredElement):
@@ -139,6 +146,12 @@ def _argv(elements, call, folder) -> Rendered | None:
         command.offsets += word.offsets
         command.ends += word.ends
     return command
+
+
+def _unknown(element, call, folder) -> bool:
+    if isinstance(element, cst.StarredElement):
+        return True
+    return all(p.kind == "hole" for p in folder.value(element, call.scope, call.chunk).pieces)
 
 
 def _shell_hole(piece: Piece, number: int, before: str, after: str) -> str:
