@@ -31,7 +31,7 @@ from blastguard.textindex import LineIndex
 _ALWAYS = (r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
            r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
            r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
-           r"RemoveField|to_sql|terminate_instances|flushall|flushdb|truncate_table")  # fmt: skip
+           r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table")  # fmt: skip
 # Common names that only matter when the file uses what they belong to (plain substring tests: a
 # regular expression per file here would cost more than the parse it saves).
 _WHEN_USED = (
@@ -43,6 +43,8 @@ _WHEN_USED = (
 )
 # Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `ARGV = [...]`, `NAME = other`.
 _CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|[(\[]|[A-Za-z_])")
+_DICT_CONSTANT = re.compile(r"[A-Za-z_]\w*\s*(?::[^=\n]*)?=\s*\{")
+_SMALL_DICT = 2048
 _IMPORT = re.compile(r"(?:import|from)\s")
 _SETS_ENVIRONMENT = re.compile(r"os\.(?:environ|putenv)\b")  # production evidence
 # Statements only Python 2 has: `print "…"`, `exec "…"`, `except E, e:`. A match is confirmed by
@@ -143,7 +145,10 @@ def _needed(chunk_text: str, chunk: Chunk, calls: re.Pattern) -> bool:
         return True
     if chunk.kind != "simple":
         return False
-    return bool(_IMPORT.match(chunk_text) or _CONSTANT.match(chunk_text) or _SETS_ENVIRONMENT.match(chunk_text))
+    if _IMPORT.match(chunk_text) or _CONSTANT.match(chunk_text) or _SETS_ENVIRONMENT.match(chunk_text):
+        return True
+    # A small dict (`PARAMS = {...}` later spread into a call); large ones are data tables.
+    return len(chunk_text) <= _SMALL_DICT and bool(_DICT_CONSTANT.match(chunk_text))
 
 
 def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None]:

@@ -81,9 +81,14 @@ def sqlalchemy_builder(link: Link, document) -> bool:
     return link.call is not None and document.model.qualified_name(link.call.func) in _SQLALCHEMY_BUILDERS
 
 
-def is_s3_collection(links: list[Link]) -> bool:
-    """`s3.Bucket("x").objects.all()`: boto3's object collection, not a Django manager."""
-    return any(link.name in ("Bucket", "object_versions") for link in links)
+def is_s3_collection(links: list[Link], document) -> bool:
+    """`s3.Bucket("x").objects.all()`, or `bucket.objects` in a boto3 script: S3's object collection,
+    not a Django manager (whose owner is a model class, capitalised)."""
+    if any(link.name in ("Bucket", "object_versions") for link in links):
+        return True
+    names = [link.name for link in links]
+    owner = names[names.index("objects") - 1] if "objects" in names[1:] else ""
+    return "boto3" in document.model.imported_modules and not owner[:1].isupper()
 
 
 def model_name(links: list[Link]) -> str:
@@ -106,7 +111,7 @@ def mass_operation(call, document, verb: str) -> str | None:
         if verb == "delete" and any(arg.keyword is None for arg in call.node.args):
             return None  # `session.delete(obj)`, `requests.delete(url)`: one object, or not a query
         for manager in ("objects", "_default_manager", "_base_manager"):
-            if manager in names[:-1] and not is_s3_collection(links):
+            if manager in names[:-1] and not is_s3_collection(links, document):
                 start = names.index(manager)
                 return "Django queryset" if unfiltered(links[start + 1 : -1]) else None
         if "query" in names[:-1] and links[names.index("query")].call is not None:
