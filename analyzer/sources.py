@@ -37,7 +37,7 @@ FILENAMES: dict[str, str] = {
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
-_PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
+PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
 # Files whose language only their content tells: no extension (scripts), and JSON (Terraform plans).
 SNIFFED_EXTENSIONS = frozenset({"", ".json"})
 _SNIFF_BYTES = 4096
@@ -116,7 +116,7 @@ def language_for_content(text: str) -> str | None:
         interpreter = os.path.basename(words[-1] if words and os.path.basename(words[0]) == "env" else (words or [""])[0])
         if interpreter in SHELLS:
             return "shell"
-        return "python" if _PYTHON_INTERPRETER.fullmatch(interpreter) else None
+        return "python" if PYTHON_INTERPRETER.fullmatch(interpreter) else None
     head = text[:_SNIFF_BYTES]
     if head.lstrip().startswith("{") and '"format_version"' in head and '"terraform_version"' in head:
         return "terraform-plan"

@@ -2,6 +2,7 @@
 
 import pytest
 
+from blastguard.api import check_text
 from blastguard.context import Context, Production
 from blastguard.frontends.makefile import MakefileFrontend
 from blastguard.frontends.terraform import TerraformFrontend
@@ -50,13 +51,14 @@ def _mapped(child, text):
 
 def test_github_run_steps_map_back_character_by_character():
     children = _children(GitHubActionsFrontend(), WORKFLOW, ".github/workflows/deploy.yml")
-    scripts = [c.source.text for c in children]
+    scripts = [(c.source.language, c.source.text) for c in children]
     assert scripts == [
-        "terraform destroy -auto-approve",
-        'echo "start"\n  indented XXXXXXXXXXXXXXXXXX\n',  # GitHub expressions become one plain word
-        'psql -c "DELETE FROM users"\n',
-        'rm -rf "$HOME"',
-        "make test",
+        ("shell", "terraform destroy -auto-approve"),
+        ("shell", 'echo "start"\n  indented XXXXXXXXXXXXXXXXXX\n'),  # GitHub expressions become one plain word
+        ("shell", 'psql -c "DELETE FROM users"\n'),
+        ("shell", 'rm -rf "$HOME"'),
+        ("python", 'print("terraform destroy -auto-approve")'),  # `shell: python`: printed, so clean
+        ("shell", "make test"),
     ]
     assert _mapped(children[0], WORKFLOW) == "terraform destroy -auto-approve"
     assert _mapped(children[1], WORKFLOW) == 'echo "start"\n  indented ${{ inputs.args }}\n'
@@ -151,10 +153,17 @@ def test_local_exec_commands(command, expected):
     assert all(hcl[o] == ch or hcl[o] == "\\" for o, ch in zip(child.offsets, expected))
 
 
-def test_provisioners_that_are_not_shell_are_not_read_as_shell():
+def test_provisioners_that_run_python_are_read_as_python():
     hcl = ('resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    interpreter = ["python3", "-c"]\n'
            '    command = "import shutil; shutil.rmtree(\'/\')"\n  }\n}\n')  # fmt: skip
-    assert TerraformFrontend().parse(Source("main.tf", hcl, "terraform", Context())).children() == []
+    [child] = TerraformFrontend().parse(Source("main.tf", hcl, "terraform", Context())).children()
+    assert (child.source.language, child.source.text) == ("python", "import shutil; shutil.rmtree('/')")
+    [finding] = check_text(hcl, filename="main.tf")
+    assert (finding.rule_id, finding.region.start_line, finding.region.start_column) == ("PY301", 4, 31)
+    script = hcl.replace('["python3", "-c"]', '["python3"]')  # without -c the command is a file name
+    assert TerraformFrontend().parse(Source("main.tf", script, "terraform", Context())).children() == []
+    other = hcl.replace('["python3", "-c"]', '["pwsh", "-Command"]')
+    assert TerraformFrontend().parse(Source("main.tf", other, "terraform", Context())).children() == []
 
 
 def test_external_program_and_remote_exec():

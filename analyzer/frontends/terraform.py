@@ -22,7 +22,7 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends import Comment
-from blastguard.sources import Embedded, Source
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -129,7 +129,7 @@ class TerraformDocument:
 
 class TerraformFrontend:
     language = "terraform"
-    embeds = ("shell",)
+    embeds = ("shell", "python")
 
     def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
         self.stateful_types = stateful_types
@@ -443,21 +443,29 @@ def production_evidence(blocks: list[Block], names: Production) -> list[tuple[At
 # --- embedded shell -------------------------------------------------------------------------------
 
 
+def _interpreted_language(interpreter) -> str | None:
+    """What a local-exec `interpreter` makes of its command: a shell runs it as a script, Python with
+    `-c` as code (without `-c` the command is a file name)."""
+    if not isinstance(interpreter, list) or not interpreter:
+        return None
+    program = os.path.basename(str(interpreter[0]))
+    if program in SHELLS:
+        return "shell"
+    return "python" if PYTHON_INTERPRETER.fullmatch(program) and "-c" in interpreter[1:] else None
+
+
 def _embedded(block: Block, text: str, source: Source, context: Context) -> list[Embedded]:
-    """Shell that Terraform runs: provisioner commands and external data programs."""
-    def shell(attribute: Attribute, code: str, offsets: list[int], anchor=None) -> Embedded:
-        return Embedded(Source(source.path, code, "shell", context), offsets, anchor)
+    """Shell (and Python) that Terraform runs: provisioner commands and external data programs."""
+    def shell(attribute: Attribute, code: str, offsets: list[int], anchor=None, language: str = "shell") -> Embedded:
+        return Embedded(Source(source.path, code, language, context), offsets, anchor)
 
     found = []
     if block.type == "provisioner" and block.labels[:1] == ["local-exec"] and "command" in block.attributes:
         interpreter = block.attributes.get("interpreter")
-        runs_shell = interpreter is None or (
-            isinstance(interpreter.value, list) and interpreter.value
-            and os.path.basename(str(interpreter.value[0])) in SHELLS
-        )  # fmt: skip
+        language = "shell" if interpreter is None else _interpreted_language(interpreter.value)
         code = _code(block.attributes["command"], text)
-        if runs_shell and code:
-            found.append(shell(block.attributes["command"], *code))
+        if language and code:
+            found.append(shell(block.attributes["command"], *code, language=language))
     elif block.type == "provisioner" and block.labels[:1] == ["remote-exec"] and "inline" in block.attributes:
         found += [shell(block.attributes["inline"], *c) for c in _tuple_codes(block.attributes["inline"], text)]
     elif block.type == "data" and block.labels[:1] == ["external"] and "program" in block.attributes:

@@ -14,10 +14,10 @@ import yaml
 
 from blastguard.context import Context
 from blastguard.frontends import Comment
-from blastguard.sources import Embedded, Source
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
-# Shells whose `run:` text is shell; `shell: python` or `pwsh` steps are something else.
+# Shells whose `run:` text is shell; `shell: python` steps are Python, `pwsh` is not read.
 _SHELL_NAMES = {"bash", "sh"}
 # GitHub replaces `${{ … }}` before the shell sees the script: keep its length, make it one plain word.
 _GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
@@ -37,7 +37,7 @@ class WorkflowDocument:
 
 
 class _WorkflowFrontend:
-    embeds = ("shell",)
+    embeds = ("shell", "python")
 
     @classmethod
     def from_config(cls, config):
@@ -77,9 +77,11 @@ class GitHubActionsFrontend(_WorkflowFrontend):
             for step in steps.value if isinstance(steps, yaml.SequenceNode) else []:
                 run = _get(step, "run")
                 shell = (_scalar(_get(step, "shell")) or job_shell or "bash").split()[0]
-                if isinstance(run, yaml.ScalarNode) and shell.rsplit("/", 1)[-1] in _SHELL_NAMES:
+                program = shell.rsplit("/", 1)[-1]
+                language = "shell" if program in _SHELL_NAMES else "python" if PYTHON_INTERPRETER.fullmatch(program) else None
+                if isinstance(run, yaml.ScalarNode) and language:
                     step_context = context.with_env(_env(_get(step, "env")))
-                    yield _script(run, source, step_context, _GITHUB_EXPRESSION)
+                    yield _script(run, source, step_context, _GITHUB_EXPRESSION, language)
 
 
 class GitLabCIFrontend(_WorkflowFrontend):
@@ -151,14 +153,15 @@ def _comments(text: str) -> list[Comment]:
 # --- scalar text to host offsets ------------------------------------------------------------------
 
 
-def _script(node: yaml.ScalarNode, source: Source, context: Context, expression: re.Pattern | None) -> Embedded:
+def _script(node: yaml.ScalarNode, source: Source, context: Context, expression: re.Pattern | None,
+            language: str = "shell") -> Embedded:
     text = source.text
     code, offsets = _scalar_code(node, text)
     if expression is not None:
         code = expression.sub(lambda m: "X" * len(m.group(0)), code)
     if offsets is None:  # a quoted scalar with escapes: point every finding at the whole scalar
-        return Embedded(Source(source.path, code, "shell", context), [], (node.start_mark.index, node.end_mark.index))
-    return Embedded(Source(source.path, code, "shell", context), offsets)
+        return Embedded(Source(source.path, code, language, context), [], (node.start_mark.index, node.end_mark.index))
+    return Embedded(Source(source.path, code, language, context), offsets)
 
 
 def _scalar_code(node: yaml.ScalarNode, text: str) -> tuple[str, list[int] | None]:
