@@ -257,3 +257,10 @@ def test_chunks_cover_the_file_and_start_at_top_level_statements():
     starts = [code[c.start : c.end].split("\n", 1)[0] for c in chunks]
     assert starts == ["import os", "@decorator", "if x:", "class C:"]
     assert [c.kind for c in chunks] == ["simple", "definition", "compound", "definition"]
+
+
+def test_python_run_inline_by_a_shell_script_is_read_as_python():
+    script = ("python3 -c 'import shutil; shutil.rmtree(\"/var/lib/postgresql\")'\n"
+              "python3 - <<'PY'\nimport os\nos.system(\"terraform destroy -auto-approve\")\nPY\n"
+              "python3 -u -c 'print(\"DROP TABLE users\")'\npython3 tool.py\n")  # fmt: skip
+    assert findings(script, filename="run.sh") == [("PY301", "error", 1, 28, 1, 64), ("SH101", "error", 4, 12, 4, 43)]

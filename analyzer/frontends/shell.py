@@ -5,7 +5,8 @@ tree-sitter-bash reads the text (`shell_syntax`), words get their values with ex
 run by another shell parsed in turn, environment and variables carried along. Rules read
 `document.commands`, each command with its program, arguments, environment and the commands before
 it; production evidence comes from `document.evidence(command)`, and SQL that reaches a database
-client becomes an embedded SQL source (`shell_sql`).
+client becomes an embedded SQL source (`shell_sql`), and inline Python (`python3 -c`) an embedded
+Python source (`shell_python`).
 
 Only tree-sitter is imported here: a shell command without SQL is checked without loading sqlglot.
 """
@@ -19,6 +20,7 @@ from functools import cached_property, partial
 from blastguard.frontends import Comment
 from blastguard.frontends.shell_commands import Command, Normaliser, Session
 from blastguard.frontends.shell_production import evidence
+from blastguard.frontends.shell_python import python_children
 from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
@@ -64,12 +66,12 @@ class ShellDocument:
         return self._evidence[command.index]
 
     def children(self) -> list[Embedded]:
-        return sql_children(self)
+        return sql_children(self) + python_children(self)
 
 
 class ShellFrontend:
     language = "shell"
-    embeds = ("sql",)
+    embeds = ("sql", "python")
 
     def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
         self.parser = new_parser()

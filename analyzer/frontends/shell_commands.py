@@ -53,7 +53,7 @@ class Command:
 
     def __post_init__(self) -> None:
         head = self.words[0]
-        self.program = os.path.basename(head.value) if head.literal else ""
+        self.program = os.path.basename(head.value) if head.literal or _known_program(head.value) else ""
         syntax = GLOBAL_OPTIONS.get(self.program)
         if syntax is None:
             self.globals, self.args = Argv(), self.words[1:]

@@ -132,6 +132,7 @@ RULE = Rule(
         "find /var/lib/mysql -type f -exec rm -f {} +",
         "rm -f /var/lib/mysql/*",
         "bash -c 'rm -rf /*'",
+        '"$TOOLS"/rm -rf /',
     ),
     clean=(
         "rm -rf node_modules dist",
