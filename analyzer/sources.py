@@ -86,11 +86,6 @@ class Embedded:
         return self.offsets[min(start, len(self.offsets) - 1)], host_end
 
 
-def linear_offsets(host_start: int, length: int) -> list[int]:
-    """Offsets for a child that is a verbatim slice of its host."""
-    return list(range(host_start, host_start + length + 1))
-
-
 class SkipFile(Exception):
     """A file that cannot be analysed; the message says why, in a few words."""
 

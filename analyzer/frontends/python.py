@@ -13,7 +13,7 @@ Scanned code is never imported or run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import libcst as cst
@@ -67,7 +67,6 @@ class PythonDocument:
     problems: list[tuple[int, int, str]]
     model: Model
     production: tuple[str, ...] = ()  # evidence from where this file connects
-    embedded: list[Embedded] = field(default_factory=list)
 
     @property
     def calls(self) -> list[Call]:

@@ -22,6 +22,7 @@ _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", 
                    "trailing_whitespace", "header", "footer", "lines_after_decorators", "operator", "dot",
                    "star", "newline", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "arrow")  # fmt: skip
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_CODEGEN = cst.Module(body=[])
 
 
 @cache
@@ -138,6 +139,11 @@ class Call:
     def span(self, node: cst.CSTNode | None = None) -> tuple[int, int]:
         return self.chunk.span(node if node is not None else self.node)
 
+    def code(self, limit: int = 80) -> str:
+        """The call as written, on one line and shortened, for messages."""
+        code = " ".join(_CODEGEN.code_for_node(self.node).split())
+        return code if len(code) <= limit else code[: limit - 3] + "..."
+
 
 class Model:
     """Imports, scopes and calls of the parsed chunks of one file."""
@@ -181,9 +187,8 @@ class Model:
             return self._single(owner, node.attr.value) if owner is not None else None
         name = node.value
         while scope is not None:
-            if scope.kind != "class" or scope is self.module_scope:
-                if name in scope.bindings:
-                    return self._single(scope, name)
+            if scope.kind != "class" and name in scope.bindings:  # a method does not see its class's names
+                return self._single(scope, name)
             scope = scope.parent
         return None
 

@@ -36,21 +36,16 @@ def evidence(model, folder, names) -> tuple[str, ...]:
         if first is not None and call.method in _CONNECTS:
             _judge(folder.string(first, call.scope, call.chunk), f"{call.method}()", names, found)
         if call.name in ("os.environ.setdefault", "os.putenv") and len(call.node.args) >= 2:
-            _environment(call.node.args[0].value, call.node.args[1].value, call, folder, names, found)
+            _environment(call.node.args[0].value, call.node.args[1].value, call.scope, call.chunk, folder, names, found)
     for target, value, scope, chunk in model.environ_assignments:
-        _environment(target, value, _Where(scope, chunk), folder, names, found)
+        _environment(target, value, scope, chunk, folder, names, found)
     return tuple(found)
 
 
-class _Where:
-    def __init__(self, scope, chunk) -> None:
-        self.scope, self.chunk = scope, chunk
-
-
-def _environment(key_node, value_node, where, folder, names, found) -> None:
-    key = folder.string(key_node, where.scope, where.chunk)
+def _environment(key_node, value_node, scope, chunk, folder, names, found) -> None:
+    key = folder.string(key_node, scope, chunk)
     if key is not None and key.literal and key.text in _TARGET_VARIABLES:
-        _judge(folder.string(value_node, where.scope, where.chunk), f"{key.text}=", names, found)
+        _judge(folder.string(value_node, scope, chunk), f"{key.text}=", names, found)
 
 
 def _judge(value, where: str, names, found: dict) -> None:

@@ -65,10 +65,6 @@ class Value:
     def literal(self) -> bool:
         return all(p.kind == "text" for p in self.pieces)
 
-    @property
-    def holes(self) -> list[Piece]:
-        return [p for p in self.pieces if p.kind != "text"]
-
     def __add__(self, other: Value) -> Value:
         return Value(self.pieces + other.pieces)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from blastguard.frontends.python_values import code_of
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
@@ -136,7 +135,7 @@ def _delete(call, document):
     for i in range(len(links) - 2, -1, -1):
         if names[i] in _S3_COLLECTIONS:
             if _s3_bucket(links[:i]) and _every_object(links[i + 1 : -1], call, document):
-                shown = _shown(call)
+                shown = call.code()
                 yield Hit(*call.span(), f"`{shown}` deletes {_S3_COLLECTIONS[names[i]]} in the S3 bucket"
                                         f"{_bucket_name(links[:i], call, document)}. Delete a prefix you mean "
                                         f"(`objects.filter(Prefix=...)`) and keep versioning with a lifecycle "
@@ -224,11 +223,6 @@ def _named(call, document, *keywords: str, position: int | None = None) -> str:
     node = call.argument(position, *keywords)
     value = document.string(node, call) if node is not None else None
     return f" '{value.text}'" if value is not None and value.literal and value.text else ""
-
-
-def _shown(call) -> str:
-    code = " ".join(code_of(call.node).split())
-    return code if len(code) <= 80 else code[:77] + "..."
 
 
 def _string_of(link, call, document, *keywords: str) -> str:

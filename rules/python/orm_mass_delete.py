@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from blastguard.frontends.python_values import code_of
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import mass_operation
@@ -13,9 +12,7 @@ _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) an
 def check(call, document):
     kind = mass_operation(call, document, "delete")
     if kind:
-        code = " ".join(code_of(call.node).split())
-        shown = code if len(code) <= 80 else code[:77] + "..."
-        yield Hit(*call.span(), f"`{shown}` deletes every row: nothing filters this {kind}. {_FIX}")
+        yield Hit(*call.span(), f"`{call.code()}` deletes every row: nothing filters this {kind}. {_FIX}")
 
 
 RULE = Rule(
