@@ -264,3 +264,17 @@ def test_python_run_inline_by_a_shell_script_is_read_as_python():
               "python3 - <<'PY'\nimport os\nos.system(\"terraform destroy -auto-approve\")\nPY\n"
               "python3 -u -c 'print(\"DROP TABLE users\")'\npython3 tool.py\n")  # fmt: skip
     assert findings(script, filename="run.sh") == [("PY301", "error", 1, 28, 1, 64), ("SH101", "error", 4, 12, 4, 43)]
+
+
+def test_a_program_whose_name_is_only_known_at_run_time_is_not_judged():
+    for code in ('import subprocess, os, sys\nsubprocess.run([os.path.join(os.path.dirname(sys.executable), name), "-E"])\n',
+                 'import os\ndef f(vcvars, arch):\n    os.popen(\'"%s" %s & set\' % (vcvars, arch))\n'):  # fmt: skip
+        assert rules(code) == [], code
+    assert rules('import subprocess\nsubprocess.run([venv / "bin" / "rm", "-rf", "/"])\n') == ["SH301"]
+
+
+def test_very_long_and_deeply_nested_code_does_not_exhaust_the_stack():
+    concatenated = 'cur.execute(\n' + '    "SELECT 1;"\n' * 1500 + '    "DELETE FROM users"\n)\n'
+    assert rules(concatenated) == ["SQL101"]
+    nested = "import os\nx = " + "[" * 900 + "]" * 900 + "\nos.system('rm -rf /')\n"
+    assert rules(nested) == ["SH301"]

@@ -41,6 +41,7 @@ _TASK_RUNNERS = ("invoke", "fabric")  # `c.run("…")` in tasks.py and fabfiles
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_CHAR = re.compile(r"\w")
+_PROGRAM_NAME = re.compile(r"[A-Za-z0-9._+-]+")
 
 
 def sql_value(call, folder) -> list[Value]:
@@ -116,7 +117,7 @@ def _line(argument, call, folder) -> Rendered | None:
     value = folder.string(argument, call.scope, call.chunk)
     if value is None or not value.text.strip():
         return None
-    leading = next((p for p in value.pieces if p.kind != "text" or p.text.strip()), None)
+    leading = next((p for p in value.pieces if p.kind != "text" or p.text.strip(" \t\n\"'")), None)
     if leading is not None and leading.kind == "hole":
         return None  # `os.system(cmd + " " + path)`: the program is a run-time value, nothing to judge
     return render(value, _shell_hole)
@@ -149,9 +150,18 @@ def _argv(elements, call, folder) -> Rendered | None:
 
 
 def _unknown(element, call, folder) -> bool:
+    """The program's name is a run-time value (`cmd[0]`, `os.path.join(bindir, name)`); a run-time
+    folder with a known name (`venv / "bin" / "pip"`) is a known program."""
     if isinstance(element, cst.StarredElement):
         return True
-    return all(p.kind == "hole" for p in folder.value(element, call.scope, call.chunk).pieces)
+    pieces = folder.value(element, call.scope, call.chunk).pieces
+    last_folder = max((i for i, p in enumerate(pieces) if p.kind == "text" and "/" in p.text), default=-1)
+    name = pieces[last_folder + 1 :]
+    if last_folder >= 0:
+        name = [Piece(pieces[last_folder].text.rsplit("/", 1)[1], pieces[last_folder].node, None)] + list(name)
+    if any(p.kind == "hole" for p in name):
+        return True
+    return not _PROGRAM_NAME.fullmatch("".join(p.text for p in name).strip())
 
 
 def _shell_hole(piece: Piece, number: int, before: str, after: str) -> str:

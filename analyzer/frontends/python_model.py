@@ -202,14 +202,34 @@ class Model:
 
     # --- walking --------------------------------------------------------------------------------
 
-    def _walk(self, node: cst.CSTNode, scope: Scope, chunk: ParsedChunk) -> None:
+    def _walk(self, root: cst.CSTNode, scope: Scope, chunk: ParsedChunk) -> None:
+        """Visit every node under `root` in source order, with an explicit stack: a long implicit string
+        concatenation or a deeply nested expression must not exhaust Python's recursion limit."""
+        stack = [(root, scope)]
+        while stack:
+            node, scope = stack.pop()
+            if isinstance(node, _SCOPES):
+                stack.extend(reversed(self._enter(node, scope, chunk)))
+                continue
+            if not self._visit(node, scope, chunk):
+                continue
+            children = []
+            for name in _child_fields(type(node)):
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    children.append((value, scope))
+                elif isinstance(value, (list, tuple)):
+                    children.extend((item, scope) for item in value if isinstance(item, cst.CSTNode))
+            stack.extend(reversed(children))
+
+    def _visit(self, node: cst.CSTNode, scope: Scope, chunk: ParsedChunk) -> bool:
+        """Record what `node` calls, imports or binds; False when nothing below it matters."""
         if isinstance(node, cst.Call):
             self.calls.append(Call(node, self.qualified_name(node.func) or "", scope, chunk))
-        elif isinstance(node, cst.SimpleString):
-            return
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
-            self._import(node, scope, chunk)
-            return
+        elif isinstance(node, (cst.SimpleString, cst.Import, cst.ImportFrom)):
+            if not isinstance(node, cst.SimpleString):
+                self._import(node, scope, chunk)
+            return False
         elif isinstance(node, cst.Assign):
             first = node.targets[0].target
             if isinstance(first, cst.Subscript) and self.qualified_name(first.value) == "os.environ":
@@ -224,38 +244,28 @@ class Model:
             self._bind_target(node.target, None, scope, chunk)
         elif isinstance(node, cst.AsName):
             self._bind_target(node.name, None, scope, chunk)
-        elif isinstance(node, _SCOPES):
-            self._enter(node, scope, chunk)
-            return
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                self._walk(value, scope, chunk)
-            elif isinstance(value, (list, tuple)):
-                for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        self._walk(item, scope, chunk)
+        return True
 
-    def _enter(self, node, scope: Scope, chunk: ParsedChunk) -> None:
+    def _enter(self, node, scope: Scope, chunk: ParsedChunk) -> list[tuple[cst.CSTNode, Scope]]:
+        """Bind what a def, class or lambda binds; the parts to visit next, each with its scope."""
+        visit: list[tuple[cst.CSTNode, Scope]] = []
         if not isinstance(node, cst.Lambda):
             scope.bind(node.name.value, None, chunk)
-            for decorator in node.decorators:
-                self._walk(decorator, scope, chunk)
+            visit += [(decorator, scope) for decorator in node.decorators]
         name = node.name.value if not isinstance(node, cst.Lambda) else "<lambda>"
         inner = Scope("class" if isinstance(node, cst.ClassDef) else "function", scope, name)
         if isinstance(node, cst.ClassDef):
-            for arg in node.bases + node.keywords:
-                self._walk(arg, scope, chunk)
+            visit += [(arg, scope) for arg in node.bases + node.keywords]
         else:
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
                 inner.bind(param.name.value, None, chunk)
                 if param.default is not None:
-                    self._walk(param.default, scope, chunk)
+                    visit.append((param.default, scope))
             for star in (params.star_arg, params.star_kwarg):
                 if isinstance(star, cst.Param):
                     inner.bind(star.name.value, None, chunk)
-        self._walk(node.body, inner, chunk)
+        return visit + [(node.body, inner)]
 
     def _bind_target(self, target, value, scope: Scope, chunk: ParsedChunk) -> None:
         if isinstance(target, cst.Name):

@@ -173,9 +173,15 @@ class Folder:
             text, offsets = decode_literal(node.value)
             lead = _lpar_length(node)
             return Value((Piece(text, node, chunk, tuple(o + lead for o in offsets)),))
-        if isinstance(node, cst.ConcatenatedString):
-            left, right = self._fold(node.left, scope, chunk, depth), self._fold(node.right, scope, chunk, depth)
-            return left + right if left is not None and right is not None else None
+        if isinstance(node, cst.ConcatenatedString):  # "a" "b" "c": right-nested, folded without recursing
+            result = Value(())
+            while isinstance(node, cst.ConcatenatedString):
+                left = self._fold(node.left, scope, chunk, depth)
+                if left is None:
+                    return None
+                result, node = result + left, node.right
+            right = self._fold(node, scope, chunk, depth)
+            return result + right if right is not None else None
         if isinstance(node, cst.FormattedString):
             return self._f_string(node, scope, chunk, depth)
         if isinstance(node, cst.BinaryOperation):
