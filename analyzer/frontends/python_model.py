@@ -11,6 +11,7 @@ until they are passed.
 from __future__ import annotations
 
 import dataclasses
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -23,6 +24,9 @@ _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", 
                    "star", "newline", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "arrow")  # fmt: skip
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _CODEGEN = cst.Module(body=[])
+# libcst generates code recursively, a few frames per nesting level (each string of an implicit
+# concatenation is one level); this is enough for a few thousand, within the main thread's stack.
+_CODEGEN_RECURSION_LIMIT = 30_000
 
 
 @cache
@@ -75,10 +79,14 @@ class ParsedChunk:
         missing = {id(n) for n in nodes if id(n) not in self._spans}
         if missing:
             locator = _Locator(self.module, missing)
+            limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(limit, _CODEGEN_RECURSION_LIMIT))  # codegen recurses once per nesting level
             try:
                 self.module._codegen(locator)
-            except _Stop:
-                pass
+            except (_Stop, RecursionError):
+                pass  # found them all, or the code is nested too deeply: what was not found points at the chunk
+            finally:
+                sys.setrecursionlimit(limit)
             for key, (start, end) in locator.found.items():
                 self._spans[key] = (self.start + start, self.start + end)
         return [self._spans.get(id(n), (self.start, self.start)) for n in nodes]
