@@ -40,6 +40,8 @@ def _disabled(stmt) -> list[str]:
         pairs = [node.this]
     lost = []
     for pair in pairs:
+        if pair.this is None or pair.expression is None:
+            continue  # `PRAGMA = x`: no setting named
         name = _setting_name(pair.this)
         if name in _SETTINGS and _value(pair.expression) in _SETTINGS[name][0]:
             lost.append(f"{name} = {_value(pair.expression)}: {_SETTINGS[name][1]}")
