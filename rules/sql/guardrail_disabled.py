@@ -83,6 +83,7 @@ RULE = Rule(
         "PRAGMA foreign_keys = OFF;",
     ),
     clean=(
+        "PRAGMA = DELETE;",
         "SET session_replication_role = DEFAULT;",
         "SET FOREIGN_KEY_CHECKS = 1;",
         "ALTER TABLE orders ENABLE TRIGGER ALL;",
