@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from blastguard import baseline
 from blastguard.config import Config, discover
+from blastguard.context import Context
 from blastguard.discovery import Walker, display_path, find_project_root
 from blastguard.engine import Engine
 from blastguard.model import Finding, Notification, Report
@@ -22,14 +23,20 @@ class UsageError(Exception):
     """Bad arguments: a missing path, stdin of unknown language."""
 
 
-def check_text(text: str, filename: str = "stdin.sql", config: Config | None = None) -> list[Finding]:
-    """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`."""
+def check_text(text: str, filename: str = "stdin.sql", config: Config | None = None, *,
+               context: Context | None = None, trust_suppressions: bool = True) -> list[Finding]:
+    """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`.
+
+    `context` says what is known about where it will run (production evidence from the environment);
+    with `trust_suppressions=False`, ignore comments inside `text` are not honoured.
+    """
     config = config or Config()
     language = language_for_name(filename) or language_for_content(text)
     if language is None:
         raise UsageError(f"cannot tell the language of {filename!r}: give it a known extension such as .sql")
-    engine = Engine(config, project_root=os.getcwd())
-    findings, _ = engine.check_source(Source(filename, text.lstrip("\ufeff"), language))
+    engine = Engine(config, project_root=os.getcwd(), trust_suppressions=trust_suppressions)
+    source = Source(filename, text.lstrip("\ufeff"), language, context or Context())
+    findings, _ = engine.check_source(source)
     return findings
 
 

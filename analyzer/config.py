@@ -21,6 +21,7 @@ else:  # pragma: no cover - exercised only on 3.10
 
 CONFIG_FILES = ("blastguard.toml", "pyproject.toml")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
+HOOK_DECISIONS = ("ask", "deny", "allow")
 
 
 class ConfigError(Exception):
@@ -44,6 +45,9 @@ class Config:
     production_names: list[str] = field(default_factory=lambda: list(DEFAULT_PRODUCTION_NAMES))
     max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
     stateful_types: list[str] = field(default_factory=list)  # Terraform types added to the built-in list
+    audit_log: str | None = None  # JSON-lines record of every agent-hook decision
+    hook_on_error: str = "ask"  # what a hook answers for a malformed payload or an internal error
+    hook_trust_suppressions: bool = False  # honour ignore comments inside content an agent proposes
 
 
 def _strings(key: str, value) -> list[str]:
@@ -93,6 +97,13 @@ def _names(key: str, value) -> list[str]:
     return [n.lower() for n in names]
 
 
+def _hook_decision(key: str, value) -> str:
+    value = _string(key, value).lower()
+    if value not in HOOK_DECISIONS:
+        raise ConfigError(f"'{key}' must be one of {', '.join(HOOK_DECISIONS)}, not {value!r}")
+    return value
+
+
 def _bool(key: str, value) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"'{key}' must be true or false")
@@ -114,6 +125,9 @@ _KEYS = {
     "production-names": ("production_names", _names),
     "max-destroy": ("max_destroy", _positive_int),
     "stateful-types": ("stateful_types", _strings),
+    "audit-log": ("audit_log", _string),
+    "hook-on-error": ("hook_on_error", _hook_decision),
+    "hook-trust-suppressions": ("hook_trust_suppressions", _bool),
 }
 
 
