@@ -102,6 +102,20 @@ def is_runtime_value(node: exp.Expression | None) -> bool:
     return isinstance(node, exp.Identifier) and node.quoted and node.name.startswith("{") and node.name.endswith("}")
 
 
+def runtime_condition(predicate: exp.Expression) -> bool:
+    """The condition, or an OR-branch of it, is a run-time value: it may select every row."""
+    while isinstance(predicate, exp.Paren):
+        predicate = predicate.this
+    if isinstance(predicate, exp.Or):
+        return runtime_condition(predicate.this) or runtime_condition(predicate.expression)
+    if isinstance(predicate, exp.And):
+        return runtime_condition(predicate.this) and runtime_condition(predicate.expression)
+    if isinstance(predicate, exp.Not):
+        return runtime_condition(predicate.this)
+    if isinstance(predicate, exp.Binary) and not isinstance(predicate, exp.Connector):
+        return is_runtime_value(predicate.this) and is_runtime_value(predicate.expression)
+    return is_runtime_value(predicate)
+
 # --- predicates -------------------------------------------------------------------------------
 
 

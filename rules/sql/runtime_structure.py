@@ -6,7 +6,8 @@ from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import head_span, is_runtime_value, table_label, target_table, where_span
+from blastguard.rules.sql._sql import (head_span, is_runtime_value, runtime_condition, table_label, target_table,
+                                      where_span)
 
 _FIX = ("Write the table and the condition into the statement and pass only values as parameters "
         "(`WHERE id = %s`), so the statement can be checked before it runs.")
@@ -19,28 +20,13 @@ def check(stmt, document):
             if where is None:
                 continue  # no WHERE at all: the unbounded-delete and unbounded-update rules report it
             verb = keyword.lower()
-            if _runtime_condition(where.this):
+            if runtime_condition(where.this):
                 yield Hit(*where_span(stmt, node, keyword), f"The WHERE condition of this {keyword} is filled in at "
                           f"run time, so which rows it would {verb} cannot be checked. {_FIX}")  # fmt: skip
             elif is_runtime_value(target_table(node)):
                 label = table_label(target_table(node))
                 yield Hit(*head_span(stmt, node, keyword), f"The table of this {keyword} ({label}) is chosen at run "
                           f"time, so what it would {verb} cannot be checked. {_FIX}")  # fmt: skip
-
-
-def _runtime_condition(predicate: exp.Expression) -> bool:
-    """The condition, or an OR-branch of it, is a run-time value: it may select every row."""
-    while isinstance(predicate, exp.Paren):
-        predicate = predicate.this
-    if isinstance(predicate, exp.Or):
-        return _runtime_condition(predicate.this) or _runtime_condition(predicate.expression)
-    if isinstance(predicate, exp.And):
-        return _runtime_condition(predicate.this) and _runtime_condition(predicate.expression)
-    if isinstance(predicate, exp.Not):
-        return _runtime_condition(predicate.this)
-    if isinstance(predicate, exp.Binary) and not isinstance(predicate, exp.Connector):
-        return is_runtime_value(predicate.this) and is_runtime_value(predicate.expression)
-    return is_runtime_value(predicate)
 
 
 RULE = Rule(

@@ -1,0 +1,63 @@
+"""SQL107 production-write: a DELETE or UPDATE that is scoped, but runs against production."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from blastguard.model import Severity
+from blastguard.rule import Hit, Rule
+from blastguard.rules.sql._sql import (fold, is_runtime_value, null_only, runtime_condition, table_label, target_table,
+                                      tautology_reason, where_span)
+
+_KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
+
+
+def check(stmt, document):
+    if not document.source.context.production:
+        return
+    for node in stmt.find_all(exp.Delete, exp.Update):
+        where, table = node.args.get("where"), target_table(node)
+        if not where or null_only(where.this) or tautology_reason(fold(where.this), table):
+            continue  # no real scope: the rules for unbounded, tautological and NULL-only filters report it
+        if runtime_condition(where.this) or is_runtime_value(table):
+            continue  # filled in at run time: the runtime-structure rule reports it
+        keyword = _KEYWORD[type(node)]
+        verb = "deletes" if keyword == "DELETE" else "changes"
+        start, end = where_span(stmt, node, keyword)
+        yield Hit(stmt.start, end, f"This {keyword} {verb} rows of {table_label(table)} in production. "
+                  "Check how many rows the WHERE clause matches with SELECT count(*) first, and run it in a "
+                  "transaction you can roll back.")  # fmt: skip
+
+
+RULE = Rule(
+    id="SQL107",
+    name="production-write",
+    language="sql",
+    severity=Severity.NOTE,
+    summary="A DELETE or UPDATE with a WHERE clause, run against production.",
+    rationale=(
+        "A scoped DELETE on a development database is routine; the same statement against production "
+        "deserves a person's look at how many rows it matches. This rule reports only where there is "
+        "evidence that the target is production (a `psql -h prod-db`, a connection URL in the same file, "
+        "or, in an agent hook, `DATABASE_URL` pointing at a production host), and production raises it "
+        "to a warning, so an agent hook asks before it runs. A statement with no WHERE at all is the "
+        "unbounded-delete and unbounded-update rules' to report."
+    ),
+    fix="Check the row count with SELECT count(*) first, and run the statement in a transaction.",
+    example_language="shell",
+    flag=(
+        "psql -h prod-db.internal -c \"DELETE FROM sessions WHERE expires_at < now()\"",
+        "PGHOST=db.prod.example.com psql -c \"UPDATE users SET tier = 'free' WHERE id = 42\"",
+    ),
+    clean=(
+        "psql -h localhost -c \"DELETE FROM sessions WHERE expires_at < now()\"",
+        "psql -h prod-db.internal -c \"SELECT count(*) FROM sessions WHERE expires_at < now()\"",
+        "psql -h prod-db.internal -c \"DELETE FROM sessions\"",
+        "psql -h prod-db.internal -c \"DELETE FROM users WHERE last_login IS NULL\"",
+    ),
+    check=check,
+    escalates=True,
+    keywords=("delete", "update"),
+    precision="high",
+    tags=("production",),
+)
