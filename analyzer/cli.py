@@ -11,6 +11,7 @@ import os
 import sys
 
 import blastguard
+from blastguard.hook_protocols import AGENTS
 from blastguard.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -43,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
 
+    hook = commands.add_parser("hook", help="check an agent's tool call (JSON on stdin) and answer in its protocol")
+    hook.add_argument("--agent", choices=AGENTS, help="the agent sending the payload (default: told from its shape)")
+    hook.add_argument("--print-config", metavar="AGENT", choices=AGENTS,
+                      help="print the settings snippet that makes AGENT run this hook")  # fmt: skip
+    hook.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the call's cwd)")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -55,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "check":
             return _check(args)
+        if args.command == "hook":
+            from blastguard import hook
+
+            return hook.print_config(args.print_config) if args.print_config else hook.run(args.agent, args.config)
         if args.command == "rules":
             from blastguard.docs import render_rule_list
 

@@ -1,0 +1,92 @@
+"""Production signals in the environment an agent's command runs in.
+
+An agent's hook sees a command, not where it goes; the environment tells. Where a command connects is
+evidence on its own: a database URL or host (`DATABASE_URL`, `PGHOST`, …), a cloud profile
+(`AWS_PROFILE`), the Terraform workspace (`TF_WORKSPACE`, or the one `terraform workspace select`
+wrote to `.terraform/environment`), the current kube context. An application's environment name
+(`APP_ENV`, `RAILS_ENV`, `NODE_ENV`, …) is not: `NODE_ENV=production` is how front-ends are built on
+every laptop. Such a name counts only when a second signal agrees, so production is never concluded
+from an environment name alone.
+
+Files are read with plain text matching (no YAML parser): this runs on every agent tool call.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from blastguard.context import Production
+
+# Variables whose value is where a command connects: a URL or a host.
+_CONNECTIONS = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST", "REDIS_URL",
+                "REDIS_HOST", "MONGODB_URI", "MONGO_URL")  # fmt: skip
+# Variables that name the account, profile or workspace a cloud or Terraform command acts on.
+_TARGETS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "TF_WORKSPACE", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT",
+            "AZURE_SUBSCRIPTION", "KUBE_CONTEXT")  # fmt: skip
+# Application environment names: evidence only together with another signal.
+_ENVIRONMENT_NAMES = ("APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "FLASK_ENV",
+                      "DJANGO_ENV", "STAGE", "DEPLOY_ENV")  # fmt: skip
+_CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+def production_signals(env: Mapping[str, str], cwd: str, names: Production) -> tuple[str, ...]:
+    """Evidence that commands run from `cwd` with `env` reach production; empty when they do not."""
+    strong = []
+    for variable in _CONNECTIONS:
+        host = _host(env.get(variable, ""))
+        if host and names.matches(host):
+            strong.append(f"{variable} points at {host}")
+    for variable in _TARGETS:
+        value = env.get(variable, "")
+        if value and names.matches(value):
+            strong.append(f"{variable}={value}")
+    workspace = _terraform_workspace(cwd)
+    if workspace and names.matches(workspace) and not any(s.startswith("TF_WORKSPACE") for s in strong):
+        strong.append(f"the selected Terraform workspace is {workspace}")
+    context = _kube_context(env)
+    if context and names.matches(context):
+        strong.append(f"the current kube context is {context}")
+    weak = [f"{v}={env[v]}" for v in _ENVIRONMENT_NAMES if env.get(v) and names.matches(env[v])]
+    if strong:
+        return tuple(strong + weak)
+    return tuple(weak) if len(weak) >= 2 else ()
+
+
+def _host(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if "://" not in value:
+        return value  # a bare host name (PGHOST) or service name
+    try:
+        return urlsplit(value).hostname
+    except ValueError:
+        return None
+
+
+def _terraform_workspace(cwd: str) -> str | None:
+    """The workspace `terraform workspace select` recorded for this directory, if any."""
+    try:
+        with open(os.path.join(cwd, ".terraform", "environment"), encoding="utf-8") as handle:
+            return handle.read(256).strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _kube_context(env: Mapping[str, str]) -> str | None:
+    """`current-context` of the first kubeconfig file (`KUBECONFIG`, else ~/.kube/config)."""
+    paths = env.get("KUBECONFIG", "").split(os.pathsep) if env.get("KUBECONFIG") else []
+    home = env.get("HOME")
+    paths = [p for p in paths if p] or ([os.path.join(home, ".kube", "config")] if home else [])
+    for path in paths:
+        try:
+            with open(os.path.expanduser(path), encoding="utf-8") as handle:
+                match = _CURRENT_CONTEXT.search(handle.read(1 << 20))
+        except (OSError, UnicodeDecodeError):
+            continue
+        if match:
+            return match.group(1)
+    return None

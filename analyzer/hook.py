@@ -1,0 +1,143 @@
+"""`blastguard hook`: check an agent's tool call before it runs, and answer in the agent's protocol.
+
+One JSON payload arrives on stdin. A shell command is checked as shell; a file write or edit is
+applied to the file as it is on disk and the result is checked whole, reporting only what the call
+introduces. Errors deny, warnings ask, notes allow (with context where the protocol has a place for
+it). Production evidence comes from the environment the hook runs in (`environment_gate`).
+
+This runs before every tool call, so it imports only what the call needs: a shell command never
+loads sqlglot or libcst unless it carries SQL or Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from blastguard.hook_protocols import AGENTS, PayloadError, ToolCall, answer, detect, read, settings_snippet
+
+MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
+MAX_REASONS = 3
+
+
+def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
+    stdin = stdin or sys.stdin.buffer
+    stdout = stdout or sys.stdout
+    environ = os.environ if environ is None else environ
+    raw = stdin.read(MAX_PAYLOAD + 1)
+    on_error, call, config = "ask", None, None
+    try:
+        if len(raw) > MAX_PAYLOAD:
+            raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")
+        try:
+            payload = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise PayloadError(f"the payload is not valid JSON ({exc})") from None
+        agent = agent or detect(payload)
+        call = read(payload, agent)
+        if call is None:
+            return 0  # a tool that cannot destroy anything: allow, silently
+        config = _config(call.cwd, config_path)
+        on_error = config.hook_on_error
+        decision, reason, rule_ids = _decide(call, config, environ)
+    except PayloadError as exc:
+        decision, reason, rule_ids = on_error, f"blastguard could not read this tool call: {exc}.", []
+    except Exception as exc:  # a guard must answer, never crash the agent's turn
+        decision = on_error
+        reason, rule_ids = f"blastguard failed while checking this tool call ({type(exc).__name__}: {exc}).", []
+    agent = agent or "claude"
+    if config is not None and config.audit_log:
+        _audit(config, agent, call, decision, rule_ids, raw)
+    text, code = answer(agent, decision, reason if decision != "allow" else "", reason if decision == "allow" else "")
+    if text:
+        stdout.write(text + "\n")
+    return code
+
+
+def _config(cwd: str, explicit: str | None):
+    from blastguard.config import ConfigError, discover
+
+    try:
+        return discover(cwd if os.path.isdir(cwd) else ".", explicit)
+    except ConfigError as exc:
+        raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
+
+
+def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+    """(decision, reason or context, rule ids) for one tool call."""
+    from blastguard.context import Context, Production
+    from blastguard.environment_gate import production_signals
+
+    names = Production(tuple(config.production_names))
+    context = Context(production=production_signals(environ, call.cwd, names), names=names)
+    findings = _findings(call, config, context)
+    findings = [f for f in findings if f.suppression is None]
+    if not findings:
+        return "allow", "", []
+    findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
+    worst = findings[0].severity.label
+    decision = {"error": "deny", "warning": "ask"}.get(worst, "allow")
+    shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
+    more = f" (and {len(findings) - MAX_REASONS} more)" if len(findings) > MAX_REASONS else ""
+    lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")
+    return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
+
+
+def _findings(call: ToolCall, config, context):
+    from blastguard.engine import Engine
+    from blastguard.sources import Source, language_for_content, language_for_name
+
+    engine = Engine(config, call.cwd if os.path.isdir(call.cwd) else ".", trust_suppressions=config.hook_trust_suppressions)
+    if call.command is not None:
+        findings, _ = engine.check_source(Source("command.sh", call.command, "shell", context))
+        return findings
+    path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
+    before = _read(path)
+    after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    language = language_for_name(path) or language_for_content(after)
+    if language is None:
+        return []  # a file blastguard does not read
+    from blastguard.changes import introduced
+
+    return introduced(engine, path, before, after, language, context=context)
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read().decode("utf-8-sig")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"{path} cannot be read to apply the edit ({exc})") from None
+
+
+def _apply(before: str | None, edits, shown: str) -> str:
+    """The file after the agent's replacements, as the agent's own edit tool would produce it."""
+    if before is None:
+        raise PayloadError(f"{shown} does not exist, so the edit cannot be applied to it")
+    text = before
+    for edit in edits:
+        if edit.old not in text:
+            raise PayloadError(f"the text to replace was not found in {shown}")
+        text = text.replace(edit.old, edit.new) if edit.replace_all else text.replace(edit.old, edit.new, 1)
+    return text
+
+
+def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes) -> None:
+    from blastguard.audit import record, resolve
+
+    error = record(resolve(config.audit_log, config), agent=agent, tool=call.tool if call else "?",
+                   cwd=call.cwd if call else os.getcwd(), decision=decision, rule_ids=rule_ids,
+                   payload_text=raw.decode("utf-8", "replace"))  # fmt: skip
+    if error:
+        print(f"blastguard: audit log not written: {error}", file=sys.stderr)
+
+
+def print_config(agent: str) -> int:
+    sys.stdout.write(settings_snippet(agent))
+    return 0
+
+
+__all__ = ["AGENTS", "print_config", "run"]

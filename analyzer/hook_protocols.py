@@ -1,0 +1,223 @@
+"""The tool-call hook protocols of five coding agents: what each sends, and how each must be answered.
+
+Every agent sends one JSON object on stdin before a tool runs. `detect` tells the agent from the
+payload's shape, `read` turns the payload into a `ToolCall` (a shell command, or a file write or
+edit), and `answer` renders a decision in the agent's own protocol. Allow is always no output and
+exit 0; blocking never uses exit 1, which these agents read as "the hook failed, run the tool".
+
+Where an agent cannot ask a person (Codex and Copilot CLI parse "ask" but do not act on it, so the
+tool would run), a decision to ask is answered as deny, and the reason says a person must approve.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+AGENTS = ("claude", "codex", "gemini", "cursor", "copilot")
+
+
+class PayloadError(Exception):
+    """A payload that is not one of the known shapes; the message is one sentence."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    old: str
+    new: str
+    replace_all: bool = False
+
+
+@dataclass
+class ToolCall:
+    agent: str
+    tool: str  # the agent's own name for the tool
+    cwd: str
+    command: str | None = None  # a shell command line
+    path: str | None = None  # a file the tool writes
+    content: str | None = None  # the file's whole new content
+    edits: list[Edit] = field(default_factory=list)  # replacements applied to the file as it is on disk
+
+
+def detect(payload: dict) -> str:
+    """Which agent sent `payload`."""
+    if not isinstance(payload, dict):
+        raise PayloadError("the hook payload is not a JSON object")
+    event = payload.get("hook_event_name")
+    if "toolName" in payload and "toolArgs" in payload:
+        return "copilot"
+    if "conversation_id" in payload or "workspace_roots" in payload or event == "beforeShellExecution":
+        return "cursor"
+    if event == "BeforeTool":
+        return "gemini"
+    if event == "PreToolUse":
+        # Codex's payload is Claude Code's plus a required `model`, for its Bash tool only.
+        return "codex" if "model" in payload and payload.get("tool_name") == "Bash" else "claude"
+    raise PayloadError("the payload is not a pre-tool-use event of Claude Code, Codex, Gemini CLI, Cursor or "
+                       "Copilot CLI (pass --agent to say which)")  # fmt: skip
+
+
+def read(payload: dict, agent: str) -> ToolCall | None:
+    """The tool call in `payload`, or None for a tool blastguard has nothing to check in (a read, a search)."""
+    if not isinstance(payload, dict):
+        raise PayloadError("the hook payload is not a JSON object")
+    reader = {"claude": _claude, "codex": _claude, "gemini": _gemini, "cursor": _cursor, "copilot": _copilot}[agent]
+    return reader(payload, agent)
+
+
+def _text(value, what: str) -> str:
+    if not isinstance(value, str):
+        raise PayloadError(f"the payload's {what} is missing or not a string")
+    return value
+
+
+def _cwd(payload: dict) -> str:
+    cwd = payload.get("cwd")
+    if not cwd:
+        roots = payload.get("workspace_roots")
+        cwd = roots[0] if isinstance(roots, list) and roots and isinstance(roots[0], str) else "."
+    return _text(cwd, "cwd")
+
+
+def _input(payload: dict, key: str) -> dict:
+    value = payload.get(key)
+    if isinstance(value, str):  # some agents send the arguments as a JSON string
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise PayloadError(f"the payload's {key} is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise PayloadError(f"the payload's {key} is missing or not an object")
+    return value
+
+
+def _edits(items, old_key: str, new_key: str) -> list[Edit]:
+    if not isinstance(items, list):
+        raise PayloadError("the payload's edits are not a list")
+    edits = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise PayloadError("an edit in the payload is not an object")
+        edits.append(Edit(_text(item.get(old_key), old_key), _text(item.get(new_key), new_key),
+                          bool(item.get("replace_all"))))  # fmt: skip
+    return edits
+
+
+def _claude(payload: dict, agent: str) -> ToolCall | None:
+    tool = _text(payload.get("tool_name"), "tool_name")
+    data = _input(payload, "tool_input")
+    call = ToolCall(agent, tool, _cwd(payload))
+    if tool == "Bash":
+        call.command = _text(data.get("command"), "command")
+    elif tool == "Write":
+        call.path, call.content = _text(data.get("file_path"), "file_path"), _text(data.get("content"), "content")
+    elif tool == "Edit":
+        call.path = _text(data.get("file_path"), "file_path")
+        call.edits = _edits([data], "old_string", "new_string")
+    elif tool == "MultiEdit":
+        call.path = _text(data.get("file_path"), "file_path")
+        call.edits = _edits(data.get("edits"), "old_string", "new_string")
+    else:
+        return None
+    return call
+
+
+def _gemini(payload: dict, agent: str) -> ToolCall | None:
+    tool = _text(payload.get("tool_name"), "tool_name")
+    data = _input(payload, "tool_input")
+    call = ToolCall(agent, tool, _text(data.get("directory") or _cwd(payload), "directory"))
+    if tool == "run_shell_command":
+        call.command = _text(data.get("command"), "command")
+    elif tool == "write_file":
+        call.path, call.content = _text(data.get("file_path"), "file_path"), _text(data.get("content"), "content")
+    elif tool == "replace":
+        call.path = _text(data.get("file_path"), "file_path")
+        expected = data.get("expected_replacements")
+        replace_all = isinstance(expected, int) and expected > 1
+        call.edits = [Edit(_text(data.get("old_string"), "old_string"), _text(data.get("new_string"), "new_string"),
+                           replace_all)]  # fmt: skip
+    else:
+        return None
+    return call
+
+
+def _cursor(payload: dict, agent: str) -> ToolCall | None:
+    event = payload.get("hook_event_name")
+    if event == "beforeShellExecution" or (event is None and "command" in payload):
+        return ToolCall(agent, "Shell", _cwd(payload), command=_text(payload.get("command"), "command"))
+    if event != "preToolUse":
+        return None  # reads, prompts and after-the-fact events: nothing to stop
+    tool = _text(payload.get("tool_name"), "tool_name")
+    data = _input(payload, "tool_input")
+    call = ToolCall(agent, tool, _cwd(payload))
+    path = data.get("file_path", data.get("path"))
+    if tool in ("Shell", "Terminal"):
+        call.command = _text(data.get("command"), "command")
+    elif tool == "Write":
+        call.path, call.content = _text(path, "file_path"), _text(data.get("content", data.get("contents")), "content")
+    elif tool in ("StrReplace", "Edit"):
+        call.path = _text(path, "file_path")
+        call.edits = _edits([data], "old_string", "new_string")
+    else:
+        return None
+    return call
+
+
+def _copilot(payload: dict, agent: str) -> ToolCall | None:
+    tool = _text(payload.get("toolName"), "toolName")
+    data = _input(payload, "toolArgs")
+    call = ToolCall(agent, tool, _cwd(payload))
+    if tool in ("bash", "shell"):
+        call.command = _text(data.get("command"), "command")
+    elif tool == "create":
+        call.path, call.content = _text(data.get("path"), "path"), _text(data.get("file_text", ""), "file_text")
+    elif tool in ("edit", "str_replace"):
+        call.path = _text(data.get("path"), "path")
+        call.edits = _edits([data], "old_str", "new_str")
+    else:
+        return None
+    return call
+
+
+def answer(agent: str, decision: str, reason: str, note: str = "") -> tuple[str, int]:
+    """(what to print on stdout, exit code) for `decision` ("deny" | "ask" | "allow") in `agent`'s protocol.
+    `note` is context for an allowed call, where the protocol can carry it."""
+    if decision == "allow":
+        if note and agent in ("claude", "gemini"):
+            context = {"hookEventName": "PreToolUse" if agent == "claude" else "BeforeTool", "additionalContext": note}
+            return json.dumps({"hookSpecificOutput": context}), 0
+        return "", 0
+    if decision == "ask" and agent in ("codex", "copilot"):
+        decision = "deny"
+        reason += " (This agent cannot ask a person from a hook, so the call is denied: review it and run it yourself.)"
+    if agent in ("claude", "codex"):
+        output = {"hookEventName": "PreToolUse", "permissionDecision": decision, "permissionDecisionReason": reason}
+        return json.dumps({"hookSpecificOutput": output}), 0
+    if agent == "gemini":
+        return json.dumps({"decision": decision, "reason": reason}), 0
+    if agent == "cursor":
+        return json.dumps({"permission": decision, "user_message": reason, "agent_message": reason}), 0
+    return json.dumps({"permissionDecision": decision, "permissionDecisionReason": reason}), 0
+
+
+def settings_snippet(agent: str) -> str:
+    """What to add to the agent's settings so it runs `blastguard hook` before its tools."""
+    hook = {"type": "command", "command": f"blastguard hook --agent {agent}"}
+    if agent == "claude":
+        config = {"hooks": {"PreToolUse": [{"matcher": "Bash|Write|Edit|MultiEdit", "hooks": [{**hook, "timeout": 30}]}]}}
+        where = "Add to .claude/settings.json (or ~/.claude/settings.json):"
+    elif agent == "codex":
+        config = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{**hook, "timeout": 30}]}]}}
+        where = "Add to .codex/hooks.json (or ~/.codex/hooks.json), and turn hooks on in Codex's [features]:"
+    elif agent == "gemini":
+        config = {"hooks": {"BeforeTool": [{"matcher": "run_shell_command|write_file|replace",
+                                            "hooks": [{**hook, "timeout": 30000}]}]}}  # fmt: skip
+        where = "Add to .gemini/settings.json (or ~/.gemini/settings.json):"
+    elif agent == "cursor":
+        config = {"version": 1, "hooks": {"beforeShellExecution": [{"command": hook["command"]}],
+                                          "preToolUse": [{"command": hook["command"]}]}}  # fmt: skip
+        where = "Add to .cursor/hooks.json (or ~/.cursor/hooks.json):"
+    else:
+        config = {"version": 1, "hooks": {"preToolUse": [{"type": "command", "bash": hook["command"], "timeoutSec": 30}]}}
+        where = "Save as .github/hooks/blastguard.json:"
+    return f"{where}\n{json.dumps(config, indent=2)}\n"
