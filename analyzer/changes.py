@@ -1,0 +1,305 @@
+"""What a change introduces: the findings of a file's new content that its old content did not have.
+
+Both versions are analysed whole, with the same engine and under the same path, so their findings
+have comparable line-independent identities (rule, file, whitespace-normalised text, occurrence; see
+`baseline.assign_fingerprints`). A finding of the new version is introduced when the old version has
+fewer findings of that identity: a statement that only moved is not new, a `DELETE` whose `WHERE` was
+removed is. When several findings share an identity, the ones on changed lines are the new ones.
+
+Some dangers exist only in the difference (a deleted `resource` block, a dropped `prevent_destroy`).
+Those are change-only rules: a rule module whose `RULE` has `check=None` and which defines
+`check_change(change) -> Iterable[ChangeHit]`. The engine does not run them on single documents;
+`introduced` runs them on the pair.
+
+    from blastguard.changes import introduced
+    new = introduced(engine, "migrations/0042.sql", old_text, new_text)
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import pkgutil
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+from blastguard import baseline, registry
+from blastguard.context import Context
+from blastguard.model import Finding, Notification, Region, Report, Severity
+from blastguard.rule import Rule
+from blastguard.sources import SNIFFED_EXTENSIONS, Source, language_for_content, language_for_name
+from blastguard.textindex import LineIndex
+
+
+@dataclass
+class ChangeReport(Report):
+    """A report of what a change introduces: every finding in it is new relative to `base`."""
+
+    base: str = ""  # what the change is compared with: a revision, "the index", "the patch's pre-image"
+
+
+@dataclass(frozen=True)
+class ChangeHit:
+    """A change-only rule's result: a span of the new text, a message, and the text that names it.
+
+    `identity` is the finding's snippet (and so part of its fingerprint). A hit about something
+    that is gone (a deleted block) names what was removed, so its identity does not depend on
+    whatever text now sits where the block was.
+    """
+
+    start: int
+    end: int
+    message: str
+    severity: Severity | None = None
+    identity: str = ""  # default: the new text of the span
+    production: tuple[str, ...] = ()
+
+
+@dataclass
+class Change:
+    """One file's change, as change-only rules see it."""
+
+    path: str
+    before: object  # the old content's Document (the language's frontend), parsed whole
+    after: object  # the new content's Document
+    _pre_to_post: list[int]  # for each old line (0-based), the new line it became or sits before
+    _siblings: Callable[[], list[object]]
+    _sibling_cache: list[object] | None = field(default=None, repr=False)
+
+    def post_line_of(self, pre_offset: int) -> int:
+        """The 1-based line of the new text where the old text at `pre_offset` is, or would be had it
+        stayed: for removed text, the first line after the removal (the last line when the removal
+        reached the end of the file; line 1 for an empty file)."""
+        line, _ = self.before.index.position(pre_offset)
+        return self._pre_to_post[line - 1] + 1
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Offsets of a 1-based line of the new text, without its line break (never empty unless the
+        file is)."""
+        index = self.after.index
+        line = max(1, min(line, index.line_count))
+        start = index.line_starts[line - 1]
+        return start, start + len(index.line_text(line))
+
+    def siblings(self) -> list[object]:
+        """Documents of the other files of the same folder (a Terraform module) in the new state."""
+        if self._sibling_cache is None:
+            self._sibling_cache = self._siblings()
+        return self._sibling_cache
+
+
+def language_of(path: str, text: str) -> str | None:
+    """A file's language by its name, or, for names that do not tell (no extension, `.json`), by its
+    content, as a folder scan decides."""
+    language = language_for_name(path)
+    if language:
+        return language
+    if os.path.splitext(path)[1].lower() in SNIFFED_EXTENSIONS:
+        sniffed = language_for_content(text)
+        return sniffed if sniffed in ("shell", "python", "terraform-plan") else None
+    return None
+
+
+def introduced(engine, path: str, before: str | None, after: str, language: str | None = None) -> list[Finding]:
+    """The findings that `after` (the whole new content of `path`) introduces relative to `before`
+    (its old content; None for a new file), change-only rules included.
+
+    Suppressed findings are in the list, marked, as `Engine.check_source` returns them. Nothing is
+    returned for a file of a language blastguard does not read (pass `language` to decide it).
+    """
+    findings, _ = analyse_change(engine, path, before, after, language)
+    return findings
+
+
+def analyse_change(
+    engine,
+    path: str,
+    before: str | None,
+    after: str | None,
+    language: str | None = None,
+    *,
+    siblings: Mapping[str, str | None] | None = None,
+) -> tuple[list[Finding], list[Notification]]:
+    """`introduced`, with the new version's notifications. `after=None`: the file is deleted.
+
+    `siblings` gives the new state of other files (absolute path -> text, None when deleted) where it
+    differs from the disk; change-only rules that look at the rest of a module read the disk otherwise.
+    """
+    text = after if after is not None else ""
+    language = language or language_of(path, text) or (language_of(path, before) if before else None)
+    if not language:
+        return [], []
+    post, notifications = engine.check_source(Source(path, text, language), path) if after is not None else ([], [])
+    pre: list[Finding] = []
+    if before is not None:
+        pre, _ = engine.check_source(Source(path, before, language), path)
+    lines_before, lines_after = _lines(before or ""), _lines(text)
+    opcodes = _opcodes(lines_before, lines_after)
+    new = _subtract(post, pre, opcodes)
+    rules = [(r, c) for r, c in change_rules(language) if engine.selection.enabled(r)]
+    if rules and before is not None:
+        ignored = engine._path_ignores(engine.config_relative(path))
+        rules = [(r, c) for r, c in rules if r.id not in ignored]
+        if rules:
+            new += _change_findings(engine, path, language, before, text, opcodes, len(lines_after), rules,
+                                    siblings or {})  # fmt: skip
+    new.sort(key=lambda f: f.sort_key)
+    return new, notifications
+
+
+# --- the difference of two findings lists ----------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    index = LineIndex(text)
+    return [index.line_text(n) for n in range(1, index.line_count + 1)] if text else []
+
+
+def _opcodes(a: list[str], b: list[str]):
+    # Junk heuristics make big diffs fast and small ones worse: only big files get them.
+    return difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > 4000).get_opcodes()
+
+
+def _key(finding: Finding) -> tuple:
+    # The fingerprint's material without the occurrence number (the multiset below counts those),
+    # and whether it is suppressed: removing a suppression comment introduces the finding it hid.
+    return finding.rule_id, " ".join(finding.snippet.split()), finding.suppression is None
+
+
+def _subtract(post: list[Finding], pre: list[Finding], opcodes) -> list[Finding]:
+    """Findings of `post` beyond those of `pre`, identity by identity (a multiset difference)."""
+    old_line_of: dict[int, int] = {}  # new line -> old line, for unchanged lines (0-based)
+    changed: set[int] = set()  # new lines that are inserted or replaced (0-based)
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            for k in range(j2 - j1):
+                old_line_of[j1 + k] = i1 + k
+        else:
+            changed.update(range(j1, j2))
+    pre_by_key: dict[tuple, list[Finding]] = defaultdict(list)
+    for finding in pre:
+        pre_by_key[_key(finding)].append(finding)
+    post_by_key: dict[tuple, list[Finding]] = defaultdict(list)
+    for finding in post:
+        post_by_key[_key(finding)].append(finding)
+    new: list[Finding] = []
+    for key, candidates in post_by_key.items():
+        olds = pre_by_key.get(key, [])
+        surplus = len(candidates) - len(olds)
+        if surplus <= 0:
+            continue
+        # Pair findings that sit on the same unchanged line first; of the rest, those touching a
+        # changed line are the new ones.
+        old_lines = defaultdict(int)
+        for finding in olds:
+            old_lines[finding.region.start_line - 1] += 1
+        unpaired = []
+        for finding in candidates:
+            line = old_line_of.get(finding.region.start_line - 1)
+            if line is not None and old_lines[line]:
+                old_lines[line] -= 1
+            else:
+                unpaired.append(finding)
+
+        def touches_change(finding: Finding) -> bool:
+            return any(n - 1 in changed for n in range(finding.region.start_line, finding.region.end_line + 1))
+
+        unpaired.sort(key=lambda f: (not touches_change(f), f.sort_key))
+        new += unpaired[:surplus]
+    return new
+
+
+# --- change-only rules -----------------------------------------------------------------------------
+
+
+@cache
+def change_rules(language: str) -> tuple[tuple[Rule, Callable], ...]:
+    """(rule, its check_change) for every change-only rule of a language's rule package."""
+    package_name = registry.RULE_PACKAGES.get(language)
+    if package_name is None:
+        return ()
+    package = importlib.import_module(package_name)
+    found = []
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package_name}.{info.name}")
+        check = getattr(module, "check_change", None)
+        if module.RULE.check is None and check is not None:
+            found.append((module.RULE, check))
+    return tuple(sorted(found, key=lambda item: item[0].id))
+
+
+def _pre_to_post(opcodes, post_line_count: int) -> list[int]:
+    """For each old line, the new line (0-based) it became, or the first line after its removal."""
+    last = max(post_line_count - 1, 0)
+    mapping: list[int] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        for k in range(i2 - i1):
+            mapping.append(j1 + k if tag == "equal" else min(j2, last))
+    return mapping
+
+
+def _change_findings(engine, path, language, before, after, opcodes, post_line_count, rules, siblings) -> list[Finding]:
+    frontend = engine._frontend(language)
+    context = Context(names=engine.context.names)
+    try:
+        old = frontend.parse(Source(path, before, language, context))
+        new = frontend.parse(Source(path, after, language, context))
+    except Exception:  # the per-document check already reported what it could not parse
+        return []
+    if getattr(old, "problems", None) or getattr(new, "problems", None):
+        return []  # what was or is in an unparsable file cannot be compared
+
+    def load_siblings() -> list[object]:
+        return [frontend.parse(Source(p, t, language, context)) for p, t in _sibling_texts(path, language, siblings)]
+
+    change = Change(path, old, new, _pre_to_post(opcodes, post_line_count), load_siblings)
+    findings = []
+    for rule, check in rules:
+        for hit in check(change):
+            findings.append(_finding(engine, rule, hit, change))
+    baseline.assign_fingerprints(findings, engine.identity_path(path))
+    return findings
+
+
+def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]) -> Iterable[tuple[str, str]]:
+    """(path, text) of the other files of `path`'s folder in the new state: the overrides where
+    given, else the disk."""
+    overrides = {os.path.abspath(p): t for p, t in overrides.items()}
+    own = os.path.abspath(path)
+    directory = os.path.dirname(own)
+    try:
+        names = {os.path.join(directory, n) for n in os.listdir(directory)}
+    except OSError:
+        names = set()
+    names |= {p for p in overrides if os.path.dirname(p) == directory}
+    for candidate in sorted(names - {own}):
+        if language_for_name(candidate) != language:
+            continue
+        if candidate in overrides:
+            text = overrides[candidate]
+        else:
+            try:
+                with open(candidate, encoding="utf-8-sig", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+        if text is not None:
+            yield candidate, text
+
+
+def _finding(engine, rule: Rule, hit: ChangeHit, change: Change) -> Finding:
+    level = hit.severity or rule.severity
+    message = hit.message
+    if rule.escalates and hit.production:
+        level = Severity(min(level + 1, Severity.ERROR))
+        message = f"{message} The target looks like production ({'; '.join(hit.production)})."
+    level = engine.severity.get(rule.id) or level
+    text = change.after.source.text
+    region = change.after.index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)
+    return Finding(rule.id, rule.name, level, message, change.path, region, hit.identity or text[hit.start : hit.end])
+
