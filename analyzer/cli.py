@@ -50,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
                       help="print the settings snippet that makes AGENT run this hook")  # fmt: skip
     hook.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the call's cwd)")
 
+    mcp = commands.add_parser("mcp", help="run an MCP server on stdio with tools that check commands, files and diffs")
+    mcp.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the working directory)")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -66,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             from blastguard import hook
 
             return hook.print_config(args.print_config) if args.print_config else hook.run(args.agent, args.config)
+        if args.command == "mcp":
+            from blastguard import mcp_server
+
+            return mcp_server.main(["--config", args.config] if args.config else [])
         if args.command == "rules":
             from blastguard.docs import render_rule_list
 

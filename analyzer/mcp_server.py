@@ -1,0 +1,304 @@
+"""`blastguard mcp`: a stdio MCP server, so an agent can check what it is about to run or write.
+
+Tools (each answers with a JSON object, or an error result for bad input):
+    check_command(command, cwd)   a shell command line
+    check_file(path, content)     a file's proposed content, read as the language of its name
+    check_diff(patch, root)       a unified diff: only what it adds
+    explain_rule(rule_id)         a rule's documentation, as `blastguard rule ID` prints it
+
+A check answers {"decision": "deny"|"ask"|"allow", "findings": [...], "notifications": [...]}: deny if
+any finding is an error, ask if any is a warning, else allow. Ignore comments inside the checked
+content are not trusted (an agent must not silence the guard by writing one) unless the configuration
+says `hook-trust-suppressions = true`. Configuration is discovered from the server's working directory,
+or given with --config.
+
+Needs the optional `mcp` extra; the engine itself never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import sys
+
+from blastguard.config import Config, ConfigError, discover
+from blastguard.model import Finding, Notification, Severity
+
+MISSING_EXTRA = "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'"
+DECISIONS = ("allow", "ask", "deny")  # weakest first
+COMMAND_FILENAME = "command.sh"
+
+
+class CheckError(Exception):
+    """Input the tools cannot check; the message is shown to the agent as an error result."""
+
+
+# --- the checks, free of any MCP dependency -----------------------------------------------------
+
+
+def decision_for(findings: list[Finding]) -> str:
+    worst = max((f.severity for f in findings), default=None)
+    if worst == Severity.ERROR:
+        return "deny"
+    if worst == Severity.WARNING:
+        return "ask"
+    return "allow"
+
+
+def finding_dict(finding: Finding, *, with_path: bool = False) -> dict:
+    region = finding.region
+    result = {
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "severity": finding.severity.label,
+        "message": finding.message,
+        "line": region.start_line,
+        "column": region.start_column,
+        "end_line": region.end_line,
+        "end_column": region.end_column,
+        "snippet": finding.snippet,
+    }
+    if with_path:
+        result = {"path": finding.path, **result}
+    return result
+
+
+def notification_dict(notification: Notification) -> dict:
+    return {
+        "kind": notification.kind,
+        "level": notification.level,
+        "message": notification.message,
+        "path": notification.path,
+        "line": notification.region.start_line if notification.region else None,
+    }
+
+
+def _result(findings: list[Finding], notifications: list[Notification], config: Config, *,
+            with_path: bool = False) -> dict:  # fmt: skip
+    reported = [f for f in findings if f.suppression is None]
+    decision = decision_for(reported)
+    if any(n.kind == "internal-error" for n in notifications):
+        # Not fully checked: at least what the configuration says a hook answers on an internal error.
+        decision = max(decision, config.hook_on_error, key=DECISIONS.index)
+    return {
+        "decision": decision,
+        "findings": [finding_dict(f, with_path=with_path) for f in reported],
+        "notifications": [notification_dict(n) for n in notifications],
+    }
+
+
+class Checker:
+    """The four tools' logic for one configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.trust_suppressions = config.hook_trust_suppressions
+
+    def _context(self, cwd: str):
+        """Production evidence from the environment the server (so the agent) runs in, as hooks use."""
+        from blastguard.context import Context, Production
+        from blastguard.environment_gate import production_signals
+
+        names = Production(tuple(self.config.production_names))
+        return Context(production=production_signals(os.environ, cwd, names), names=names)
+
+    def _check_text(self, text: str, path: str, cwd: str | None = None) -> dict:
+        from blastguard.engine import Engine
+        from blastguard.sources import Source, language_for_content, language_for_name
+
+        if not isinstance(text, str):
+            raise CheckError("the text to check must be a string")
+        text = text.lstrip("\ufeff")
+        language = language_for_name(path) or language_for_content(text)
+        if language is None:
+            skipped = Notification(path, "Skipped: not a file type blastguard reads.", "skipped", level="note")
+            return _result([], [skipped], self.config)
+        where = cwd if cwd and os.path.isdir(cwd) else os.getcwd()
+        try:
+            # An Engine per call: tools may run on worker threads, and an Engine caches parsers.
+            engine = Engine(self.config, project_root=where, trust_suppressions=self.trust_suppressions)
+            findings, notifications = engine.check_source(Source(path, text, language, self._context(where)))
+        except ConfigError as exc:
+            raise CheckError(f"configuration error: {exc}") from None
+        return _result(findings, notifications, self.config)
+
+    def check_command(self, command: str, cwd: str | None = None) -> dict:
+        """A shell command line; `cwd` is where it will run (default: the server's working directory)."""
+        return self._check_text(command, COMMAND_FILENAME, cwd)
+
+    def check_file(self, path: str, content: str) -> dict:
+        if not path:
+            raise CheckError("path must name the file, e.g. migrations/0042_cleanup.sql; its name sets the language")
+        return self._check_text(content, path)
+
+    def check_diff(self, patch: str, root: str | None = None) -> dict:
+        try:
+            from blastguard.api import check_diff
+        except ImportError:
+            raise CheckError("this version of blastguard cannot check diffs yet") from None
+        arguments: dict = {}
+        try:
+            parameters = inspect.signature(check_diff).parameters
+        except (TypeError, ValueError):  # pragma: no cover - a builtin or C function
+            parameters = {}
+        if "config" in parameters:
+            arguments["config"] = self.config
+        if "trust_suppressions" in parameters:
+            arguments["trust_suppressions"] = self.trust_suppressions
+        try:
+            outcome = check_diff(patch, root or os.getcwd(), **arguments)
+        except (ConfigError, ValueError) as exc:
+            raise CheckError(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - e.g. the API's UsageError for a malformed patch
+            if type(exc).__name__ in ("UsageError", "DiffError", "PatchError"):
+                raise CheckError(str(exc)) from None
+            raise
+        findings = list(getattr(outcome, "findings", outcome))
+        notifications = list(getattr(outcome, "notifications", []))
+        return _result(findings, notifications, self.config, with_path=True)
+
+    @staticmethod
+    def explain_rule(rule_id: str) -> str:
+        from blastguard.docs import render_rule
+        from blastguard.registry import find_rule
+
+        rule = find_rule(rule_id.strip()) if isinstance(rule_id, str) else None
+        if rule is None:
+            raise CheckError(f"no rule {rule_id!r}: give a rule id or name such as SQL101 or unbounded-delete "
+                             "(`blastguard rules` lists them)")  # fmt: skip
+        return render_rule(rule)
+
+
+# --- the MCP server ------------------------------------------------------------------------------
+
+try:  # pydantic reads TypedDicts from typing_extensions below Python 3.12 (mcp depends on it)
+    from typing_extensions import TypedDict
+except ImportError:  # pragma: no cover - without mcp the server is never built
+    from typing import TypedDict
+
+
+# The tools' output schemas, as MCP clients see them.
+class FindingResult(TypedDict):
+    rule_id: str
+    rule_name: str
+    severity: str  # error | warning | note
+    message: str
+    line: int  # 1-based, in the checked text
+    column: int
+    end_line: int
+    end_column: int  # exclusive
+    snippet: str
+
+
+class DiffFindingResult(TypedDict):
+    path: str
+    rule_id: str
+    rule_name: str
+    severity: str
+    message: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    snippet: str
+
+
+class NotificationResult(TypedDict):
+    kind: str  # parse-error | skipped | internal-error
+    level: str
+    message: str
+    path: str
+    line: int | None
+
+
+class CheckResult(TypedDict):
+    decision: str  # deny | ask | allow
+    findings: list[FindingResult]
+    notifications: list[NotificationResult]
+
+
+class DiffCheckResult(TypedDict):
+    decision: str
+    findings: list[DiffFindingResult]
+    notifications: list[NotificationResult]
+
+
+
+def _server_classes():
+    """(server class, ToolError class) of the installed mcp SDK: MCPServer in mcp 2, FastMCP in mcp 1."""
+    try:
+        from mcp.server.mcpserver import MCPServer
+        from mcp.server.mcpserver.exceptions import ToolError
+    except ImportError:
+        from mcp.server.fastmcp import FastMCP as MCPServer
+        from mcp.server.fastmcp.exceptions import ToolError
+    return MCPServer, ToolError
+
+
+def build_server(config: Config):
+    """The MCP server with the four tools registered (raises ImportError without the mcp package)."""
+    server_class, tool_error = _server_classes()
+    checker = Checker(config)
+
+    def guarded(call, *args):
+        try:
+            return call(*args)
+        except CheckError as exc:
+            raise tool_error(str(exc)) from None
+
+    server = server_class(
+        "blastguard",
+        instructions="Check shell commands, file contents and diffs for operations that destroy data or "
+        "infrastructure before running or writing them. decision 'deny' means do not run it; 'ask' means "
+        "a person must approve it first; 'allow' means blastguard found nothing destructive.",
+        log_level="WARNING",
+    )
+
+    @server.tool()
+    def check_command(command: str, cwd: str | None = None) -> CheckResult:
+        """Check a shell command line before running it. Wrappers such as bash -c, sudo, env and eval are
+        looked through. Returns decision (deny, ask or allow) and the findings with 1-based positions."""
+        return guarded(checker.check_command, command, cwd)
+
+    @server.tool()
+    def check_file(path: str, content: str) -> CheckResult:
+        """Check a file's proposed content before writing it; the language (SQL, Python, shell, Terraform,
+        YAML workflows, Makefiles...) comes from the file's name. Returns decision and findings."""
+        return guarded(checker.check_file, path, content)
+
+    @server.tool()
+    def check_diff(patch: str, root: str | None = None) -> DiffCheckResult:
+        """Check a unified diff (git diff output): only the lines it adds are judged. root is the folder
+        the patch's paths are relative to (default: the server's working directory)."""
+        return guarded(checker.check_diff, patch, root)
+
+    @server.tool()
+    def explain_rule(rule_id: str) -> str:
+        """A rule's documentation: what it flags, why, what to do instead, and examples."""
+        return guarded(checker.explain_rule, rule_id)
+
+    return server
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="blastguard mcp", description="Run the blastguard MCP server on stdio.")
+    parser.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the working directory)")
+    args = parser.parse_args(argv)
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        sys.stderr.write(MISSING_EXTRA + "\n")
+        return 2
+    try:
+        config = discover(".", args.config)
+    except ConfigError as exc:
+        sys.stderr.write(f"blastguard: error: {exc}\n")
+        return 2
+    try:
+        server = build_server(config)
+    except ImportError as exc:
+        sys.stderr.write(f"blastguard mcp: the installed mcp package is not usable ({exc}); pip install 'mcp>=1.2'\n")
+        return 2
+    server.run("stdio")
+    return 0

@@ -1,0 +1,226 @@
+"""`blastguard mcp`: the real server, started as a subprocess and driven by the mcp package's stdio client."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO
+
+pytest.importorskip("mcp", reason="the optional mcp extra is not installed")
+
+from mcp import ClientSession  # noqa: E402
+from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
+
+pytestmark = pytest.mark.anyio
+
+TOOLS = {"check_command", "check_file", "check_diff", "explain_rule"}
+
+PURGE = '''import sqlite3
+
+
+def purge(conn):
+    cursor = conn.cursor()
+    cursor.execute("DELETE FROM users")
+'''
+
+PURGE_IGNORED = PURGE.replace(
+    '    cursor.execute("DELETE FROM users")',
+    '    # blastguard: ignore[SQL101] the table is rebuilt nightly\n    cursor.execute("DELETE FROM users")',
+)
+
+DIFF = """diff --git a/db/cleanup.sql b/db/cleanup.sql
+new file mode 100644
+--- /dev/null
++++ b/db/cleanup.sql
+@@ -0,0 +1,2 @@
++SELECT 1;
++DELETE FROM users;
+"""
+
+
+@pytest.fixture(scope="module")
+def anyio_backend():
+    return "asyncio"
+
+
+def _parameters(cwd, *extra):
+    # A fixed, minimal environment: production evidence in the developer's own shell must not leak in.
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "NO_COLOR": "1"}
+    return StdioServerParameters(command=sys.executable, args=["-m", "blastguard", "mcp", *extra], cwd=str(cwd), env=env)
+
+
+@pytest.fixture(scope="module")
+def server_project(tmp_path_factory):
+    project = tmp_path_factory.mktemp("mcp-project")
+    (project / ".git").mkdir()
+    (project / "blastguard.toml").write_text('ignore = ["SQL107"]\n')
+    return project
+
+
+@pytest.fixture(scope="module")
+async def session(server_project):
+    """One server for the whole module: starting Python and importing mcp dominates the cost."""
+    async with stdio_client(_parameters(server_project)) as (read, write):
+        async with ClientSession(read, write) as client:
+            await client.initialize()
+            yield client
+
+
+def _dump(result) -> dict:
+    """The result as on the wire (camelCase keys), whichever major version of mcp is installed."""
+    return result.model_dump(by_alias=True, exclude_none=True)
+
+
+async def _check(session, tool: str, arguments: dict) -> dict:
+    result = _dump(await session.call_tool(tool, arguments))
+    assert not result.get("isError"), result
+    [content] = result["content"]
+    data = json.loads(content["text"])
+    if "structuredContent" in result:  # mcp >= 1.10 also sends it structured
+        assert result["structuredContent"] == data
+    return data
+
+
+async def _error(session, tool: str, arguments: dict) -> str:
+    result = _dump(await session.call_tool(tool, arguments))
+    assert result.get("isError") is True, result
+    return result["content"][0]["text"]
+
+
+async def test_lists_the_four_tools_with_their_input_schemas(session):
+    tools = {tool.name: _dump(tool) for tool in (await session.list_tools()).tools}
+    assert set(tools) == TOOLS
+    assert set(tools["check_command"]["inputSchema"]["properties"]) == {"command", "cwd"}
+    assert tools["check_command"]["inputSchema"]["required"] == ["command"]
+    assert set(tools["check_file"]["inputSchema"]["properties"]) == {"path", "content"}
+    assert sorted(tools["check_file"]["inputSchema"]["required"]) == ["content", "path"]
+    assert set(tools["check_diff"]["inputSchema"]["properties"]) == {"patch", "root"}
+    assert set(tools["explain_rule"]["inputSchema"]["properties"]) == {"rule_id"}
+    for name in TOOLS:
+        assert tools[name]["description"].strip()
+
+
+async def test_a_destroy_disguised_behind_bash_c_is_denied(session):
+    command = 'bash -c "terraform destroy -auto-approve"'
+    result = await _check(session, "check_command", {"command": command})
+    assert result["decision"] == "deny"
+    assert result["notifications"] == []
+    [finding] = result["findings"]
+    start = command.index("terraform") + 1
+    assert finding == {
+        "rule_id": "SH101",
+        "rule_name": "terraform-destroy",
+        "severity": "error",
+        "message": finding["message"],
+        "line": 1,
+        "column": start,
+        "end_line": 1,
+        "end_column": start + len("terraform destroy -auto-approve"),
+        "snippet": "terraform destroy -auto-approve",
+    }
+    assert "terraform destroy -auto-approve" in finding["message"]
+
+
+async def test_an_echo_of_a_destroy_is_allowed_with_no_findings(session, server_project):
+    result = await _check(session, "check_command", {"command": 'echo "terraform destroy"', "cwd": str(server_project)})
+    assert result == {"decision": "allow", "findings": [], "notifications": []}
+
+
+async def test_a_warning_asks(session):
+    result = await _check(session, "check_command", {"command": "git reset --hard"})
+    assert result["decision"] == "ask"
+    assert [(f["rule_id"], f["severity"]) for f in result["findings"]] == [("SH401", "warning")]
+
+
+async def test_sql_in_a_python_file_is_denied_at_its_exact_position(session):
+    result = await _check(session, "check_file", {"path": "app/cleanup.py", "content": PURGE})
+    assert result["decision"] == "deny"
+    [finding] = result["findings"]
+    line = PURGE.splitlines()[5]
+    start = line.index("DELETE") + 1
+    assert (finding["rule_id"], finding["rule_name"], finding["severity"]) == ("SQL101", "unbounded-delete", "error")
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (
+        6, start, 6, start + len("DELETE FROM users"))  # fmt: skip
+    assert finding["snippet"] == "DELETE FROM users"
+
+
+async def test_an_ignore_comment_in_checked_content_is_not_trusted(session):
+    result = await _check(session, "check_file", {"path": "app/cleanup.py", "content": PURGE_IGNORED})
+    assert result["decision"] == "deny"
+    assert [f["rule_id"] for f in result["findings"]] == ["SQL101"]
+    assert result["findings"][0]["line"] == 7
+
+
+async def test_configuration_is_discovered_from_the_server_working_directory(session):
+    # blastguard.toml beside the server ignores SQL107; SQL101 is still reported.
+    result = await _check(session, "check_file", {"path": "q.sql", "content": "DELETE FROM users WHERE id = 1;\n"})
+    assert result == {"decision": "allow", "findings": [], "notifications": []}
+
+
+async def test_a_file_type_blastguard_does_not_read_is_allowed_with_a_note(session):
+    result = await _check(session, "check_file", {"path": "notes.txt", "content": "Remember to back up the database first.\n"})
+    assert result["decision"] == "allow"
+    assert result["findings"] == []
+    assert [n["kind"] for n in result["notifications"]] == ["skipped"]
+
+
+async def test_check_diff_judges_only_added_lines(session, server_project):
+    try:
+        from blastguard.api import check_diff  # noqa: F401
+    except ImportError:
+        pytest.skip("blastguard.api.check_diff is not written yet (diff mode is being built concurrently)")
+    result = await _check(session, "check_diff", {"patch": DIFF, "root": str(server_project)})
+    assert result["decision"] == "deny"
+    [finding] = result["findings"]
+    assert (finding["path"].replace("\\", "/").endswith("db/cleanup.sql"), finding["rule_id"], finding["line"]) == (
+        True, "SQL101", 2)  # fmt: skip
+
+
+async def test_explain_rule_prints_the_rule_documentation(session):
+    result = _dump(await session.call_tool("explain_rule", {"rule_id": "SQL101"}))
+    assert not result.get("isError")
+    text = result["content"][0]["text"]
+    expected = subprocess.run([sys.executable, "-m", "blastguard", "rule", "SQL101"], capture_output=True,
+                              text=True, cwd=REPO, check=True).stdout  # fmt: skip
+    assert text == expected
+    assert text.startswith("SQL101 unbounded-delete (error, sql)")
+
+
+async def test_explain_rule_of_an_unknown_id_is_a_clear_error(session):
+    message = await _error(session, "explain_rule", {"rule_id": "SQL999"})
+    assert "no rule 'SQL999'" in message
+
+
+async def test_check_file_without_a_path_is_an_error(session):
+    message = await _error(session, "check_file", {"path": "", "content": "DELETE FROM users;"})
+    assert "path must name the file" in message
+
+
+async def test_trusted_suppressions_when_the_configuration_says_so(tmp_path):
+    (tmp_path / ".git").mkdir()
+    config = tmp_path / "trusting.toml"
+    config.write_text("hook-trust-suppressions = true\n")
+    async with stdio_client(_parameters(tmp_path, "--config", str(config))) as (read, write):
+        async with ClientSession(read, write) as client:
+            await client.initialize()
+            result = await _check(client, "check_file", {"path": "app/cleanup.py", "content": PURGE_IGNORED})
+    assert result == {"decision": "allow", "findings": [], "notifications": []}
+
+
+def test_without_the_mcp_extra_it_says_how_to_install_it():
+    code = "import sys; sys.modules['mcp'] = None; from blastguard.cli import main; sys.exit(main(['mcp']))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'\n"
+    assert result.stdout == ""
+
+
+def test_a_bad_configuration_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "blastguard.toml").write_text("no-such-key = 1\n")
+    result = subprocess.run([sys.executable, "-m", "blastguard", "mcp"], capture_output=True, text=True,
+                            cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("blastguard: error:") and "unknown key 'no-such-key'" in result.stderr
+    assert result.stderr.count("\n") == 1
