@@ -209,6 +209,23 @@ async def test_trusted_suppressions_when_the_configuration_says_so(tmp_path):
     assert result == {"decision": "allow", "findings": [], "notifications": []}
 
 
+def test_a_check_that_fails_inside_answers_at_least_hook_on_error(monkeypatch):
+    from blastguard.config import Config
+    from blastguard.engine import Engine
+    from blastguard.mcp_server import Checker
+    from blastguard.model import Notification
+
+    def broken(self, source, fs_path=None):
+        return [], [Notification(source.path, "internal error while checking this file", "internal-error", "error")]
+
+    monkeypatch.setattr(Engine, "check_source", broken)
+    result = Checker(Config(hook_on_error="deny")).check_command("ls")
+    assert result["decision"] == "deny"
+    assert [n["kind"] for n in result["notifications"]] == ["internal-error"]
+    assert Checker(Config()).check_command("ls")["decision"] == "ask"  # the default
+    assert Checker(Config(hook_on_error="allow")).check_command("ls")["decision"] == "allow"
+
+
 def test_without_the_mcp_extra_it_says_how_to_install_it():
     code = "import sys; sys.modules['mcp'] = None; from blastguard.cli import main; sys.exit(main(['mcp']))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
