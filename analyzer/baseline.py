@@ -7,7 +7,6 @@ a finding down by adding lines above it keeps its identity; changing the offendi
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -22,13 +21,17 @@ class BaselineError(Exception):
 
 
 def assign_fingerprints(findings: list[Finding], identity_path: str) -> None:
+    if not findings:
+        return
+    from hashlib import sha256  # only when there is something to fingerprint: a clean hook call skips it
+
     seen: Counter = Counter()
     for finding in sorted(findings, key=lambda f: f.sort_key):
         snippet = " ".join(finding.snippet.split())
         key = (finding.rule_id, identity_path, snippet)
         seen[key] += 1
         material = "\0".join([*key, str(seen[key])])
-        finding.fingerprint = hashlib.sha256(material.encode("utf-8")).hexdigest()[:32]
+        finding.fingerprint = sha256(material.encode("utf-8")).hexdigest()[:32]
 
 
 def write(path: str, findings: list[Finding]) -> None:

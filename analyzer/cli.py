@@ -6,23 +6,24 @@ internal error. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 import blastguard
 from blastguard.hook_protocols import AGENTS
-from blastguard.reporters import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line instead of usage plus message
-        self.exit(EXIT_ERROR, f"blastguard: error: {message} (see `{self.prog} --help`)\n")
+def _parser():
+    import argparse  # here, not at the top: `blastguard hook` does without it
 
+    from blastguard.reporters import FORMATS
 
-def _parser() -> argparse.ArgumentParser:
+    class _Parser(argparse.ArgumentParser):
+        def error(self, message: str):  # one line instead of usage plus message
+            self.exit(EXIT_ERROR, f"blastguard: error: {message} (see `{self.prog} --help`)\n")
+
     parser = _Parser(prog="blastguard", description="Flag SQL that can destroy data, before it runs.")
     parser.add_argument("--version", action="version", version=f"blastguard {blastguard.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -61,14 +62,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["hook"] and not {"-h", "--help"}.intersection(argv):
+        return _hook(argv[1:])
     args = _parser().parse_args(argv)
     try:
         if args.command == "check":
             return _check(args)
-        if args.command == "hook":
-            from blastguard import hook
-
-            return hook.print_config(args.print_config) if args.print_config else hook.run(args.agent, args.config)
         if args.command == "mcp":
             from blastguard import mcp_server
 
@@ -91,6 +91,33 @@ def main(argv: list[str] | None = None) -> int:
 
 class _Failure(Exception):
     pass
+
+
+def _hook(argv: list[str]) -> int:
+    """`blastguard hook`, parsed by hand: it runs before every agent tool call, and building the
+    argparse parser (its help formatter imports shutil and locale) costs more than the check itself."""
+    options = {"--agent": None, "--print-config": None, "--config": None}
+    rest = list(argv)
+    while rest:
+        name, _, value = rest.pop(0).partition("=")
+        if name not in options:
+            sys.stderr.write(f"blastguard: error: unknown option {name!r} for hook (see `blastguard hook --help`)\n")
+            return EXIT_ERROR
+        if not value:
+            if not rest:
+                sys.stderr.write(f"blastguard: error: {name} needs a value\n")
+                return EXIT_ERROR
+            value = rest.pop(0)
+        options[name] = value
+    for name in ("--agent", "--print-config"):
+        if options[name] is not None and options[name] not in AGENTS:
+            sys.stderr.write(f"blastguard: error: {name} must be one of {', '.join(AGENTS)}\n")
+            return EXIT_ERROR
+    from blastguard import hook
+
+    if options["--print-config"]:
+        return hook.print_config(options["--print-config"])
+    return hook.run(options["--agent"], options["--config"])
 
 
 def _rule(key: str) -> int:

@@ -14,10 +14,15 @@ from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised only on 3.10
-    import tomli as tomllib
+
+def _toml():
+    """The TOML parser, imported only when a configuration file is read (an agent hook starts fast)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised only on 3.10
+        import tomli as tomllib
+    return tomllib
+
 
 CONFIG_FILES = ("blastguard.toml", "pyproject.toml")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
@@ -145,6 +150,7 @@ def parse_table(table: dict, path: str | None, root: str) -> Config:
 def load_file(path: str) -> Config:
     """Load one configuration file; a pyproject.toml without [tool.blastguard] gives the defaults."""
     root = os.path.dirname(os.path.abspath(path))
+    tomllib = _toml()
     try:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
@@ -187,6 +193,9 @@ def _has_blastguard_table(path: str) -> bool:
             data = handle.read()
     except OSError:
         return False
+    if b"blastguard" not in data:
+        return False  # cannot hold the table; spares parsing every pyproject.toml on the way up
+    tomllib = _toml()
     try:
         return "blastguard" in tomllib.loads(data.decode("utf-8", "replace")).get("tool", {})
     except tomllib.TOMLDecodeError:

@@ -7,8 +7,6 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
-import pathspec
-
 from blastguard import baseline, registry, suppressions
 from blastguard.config import Config, ConfigError
 from blastguard.context import Context, Production
@@ -62,6 +60,12 @@ class Selection:
         return any(self.matches(k, rule) for k in self.select) and not any(self.matches(k, rule) for k in self.ignore)
 
 
+def _gitignore_spec(pattern: str):
+    import pathspec  # only when per-path ignores are configured: an agent hook must start fast
+
+    return pathspec.GitIgnoreSpec.from_lines([pattern])
+
+
 def resolve_rule_key(key: str) -> str | None:
     rule = registry.find_rule(key)
     return rule.id if rule else None
@@ -75,8 +79,7 @@ class Engine:
         self.selection = Selection(config.select, config.ignore)
         self.severity = {self._rule_id(key): level for key, level in config.severity.items()}
         self.per_path = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), {self._rule_id(k) for k in keys})
-            for pattern, keys in config.per_path_ignores.items()
+            (_gitignore_spec(pattern), {self._rule_id(k) for k in keys}) for pattern, keys in config.per_path_ignores.items()
         ]
         self._frontends: dict[str, object] = {}
         self._enabled: dict[str, _Enabled] = {}

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from blastguard.context import Production
 
@@ -61,6 +60,8 @@ def _host(value: str) -> str | None:
         return None
     if "://" not in value:
         return value  # a bare host name (PGHOST) or service name
+    from urllib.parse import urlsplit  # only for a URL: urllib costs more than the rest of this module
+
     try:
         return urlsplit(value).hostname
     except ValueError:

@@ -8,7 +8,7 @@ drives one rule over one document. Loading is lazy so a check that sees no SQL n
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from functools import cache
 
 from blastguard.rule import Rule
@@ -51,10 +51,11 @@ def rule_package(language: str):
 def _rules_in(package_name: str) -> tuple[Rule, ...]:
     package = importlib.import_module(package_name)
     rules = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
+    names = sorted({name[:-3] for folder in package.__path__ for name in os.listdir(folder) if name.endswith(".py")})
+    for name in names:
+        if name.startswith("_"):
             continue  # shared helpers, not rules
-        module = importlib.import_module(f"{package_name}.{info.name}")
+        module = importlib.import_module(f"{package_name}.{name}")
         rules.append(module.RULE)
     return tuple(sorted(rules, key=lambda r: r.id))
 

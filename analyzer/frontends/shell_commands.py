@@ -14,7 +14,9 @@ import os
 import re
 from dataclasses import dataclass, field, replace
 
-import tree_sitter
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
+    from tree_sitter import Node, Parser
 
 from blastguard.context import Production
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Argv, Syntax, options, parse
@@ -124,7 +126,7 @@ class _Unwrapped:
 class Normaliser:
     """Builds the document's command list from parsed scripts, recursing into strings run as scripts."""
 
-    def __init__(self, parser: tree_sitter.Parser, names: Production) -> None:
+    def __init__(self, parser: Parser, names: Production) -> None:
         self.parser = parser
         self.names = names
         self.commands: list[Command] = []

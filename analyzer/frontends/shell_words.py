@@ -13,7 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import tree_sitter
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
+    from tree_sitter import Node, Parser
 
 from blastguard.frontends.shell_syntax import Layer
 
@@ -67,7 +69,7 @@ class _Builder:
         self.chars.append(text)
         self.positions.extend([position] * len(text))
 
-    def word(self, node: tree_sitter.Node) -> Word:
+    def word(self, node: Node) -> Word:
         layer = self.layer
         start, end = layer.span(node)
         offsets = [layer.doc(p) for p in self.positions]
@@ -75,13 +77,13 @@ class _Builder:
         return Word("".join(self.chars), tuple(offsets), start, end, self.literal)
 
 
-def decode(node: tree_sitter.Node, layer: Layer, lookup: Lookup) -> Word:
+def decode(node: Node, layer: Layer, lookup: Lookup) -> Word:
     builder = _Builder(layer)
     _decode(node, builder, lookup)
     return builder.word(node)
 
 
-def decode_fields(node: tree_sitter.Node, layer: Layer, lookup: Lookup) -> list[Word]:
+def decode_fields(node: Node, layer: Layer, lookup: Lookup) -> list[Word]:
     """The words an argument becomes: an unquoted `$X` whose value holds spaces splits into several
     (`CMD="rm -rf"; $CMD /` runs rm)."""
     word = decode(node, layer, lookup)
@@ -94,7 +96,7 @@ def decode_fields(node: tree_sitter.Node, layer: Layer, lookup: Lookup) -> list[
 _FIELD = re.compile(r"[^ \t\n]+")  # what splitting at the default IFS leaves
 
 
-def decode_heredoc(node: tree_sitter.Node, layer: Layer, lookup: Lookup, expands: bool, strips_tabs: bool) -> Word:
+def decode_heredoc(node: Node, layer: Layer, lookup: Lookup, expands: bool, strips_tabs: bool) -> Word:
     """A heredoc body: escapes and variables apply when its delimiter was unquoted; `<<-` drops leading tabs."""
     builder = _Builder(layer)
     if expands:
@@ -118,7 +120,7 @@ def _with_line_starts(builder: _Builder):
             leading = True
 
 
-def _decode(node: tree_sitter.Node, builder: _Builder, lookup: Lookup) -> None:
+def _decode(node: Node, builder: _Builder, lookup: Lookup) -> None:
     kind = node.type
     layer = builder.layer
     start = layer.char(node.start_byte)
@@ -147,7 +149,7 @@ _PARTS = frozenset({"simple_expansion", "expansion", "command_substitution", "pr
 _TEXT_PARTS = frozenset({"string_content", "heredoc_content"})  # decoded with the gaps between parts
 
 
-def _decode_between(node: tree_sitter.Node, builder: _Builder, lookup: Lookup, text_decoder, strip_quotes=True) -> None:
+def _decode_between(node: Node, builder: _Builder, lookup: Lookup, text_decoder, strip_quotes=True) -> None:
     """Decode a node's parts, and the text between them with `text_decoder`.
 
     tree-sitter does not cover every character with a child (a heredoc's first words, a string's
@@ -229,7 +231,7 @@ def _ansi_c_char(escape: str) -> str:
     return _ANSI_C_SIMPLE.get(code, escape)
 
 
-def _expansion(node: tree_sitter.Node, builder: _Builder, lookup: Lookup) -> None:
+def _expansion(node: Node, builder: _Builder, lookup: Lookup) -> None:
     """`$X` or `${X}` whose value is known becomes that value; anything else stays as written."""
     layer = builder.layer
     start = layer.char(node.start_byte)
