@@ -40,6 +40,21 @@ def check_text(text: str, filename: str = "stdin.sql", config: Config | None = N
     return findings
 
 
+def check_diff(patch: str, root: str = ".", config: Config | None = None) -> list[Finding]:
+    """The findings that a unified diff, not yet applied, introduces into the files under `root` (the
+    folder its paths are relative to): findings of the patched files that the files as they are do
+    not have, and change-only findings such as a deleted database block. Suppressed findings are
+    included, marked. Raises `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
+    """
+    from blastguard.changes import check_changes
+    from blastguard.diffs import apply_patch
+
+    config = config or discover(root)
+    changes = apply_patch(patch, root)
+    engine = Engine(config, find_project_root(root))
+    return check_changes(engine, changes, root, "the patch's pre-image").findings
+
+
 def check_paths(paths: list[str], config: Config | None = None) -> Report:
     """Scan files and folders as `blastguard check` does (configuration discovered unless given)."""
     config = config or discover(paths[0] if paths else ".")

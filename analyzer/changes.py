@@ -17,10 +17,8 @@ Those are change-only rules: a rule module whose `RULE` has `check=None` and whi
 
 from __future__ import annotations
 
-import difflib
-import importlib
 import os
-import pkgutil
+import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -103,14 +101,16 @@ def language_of(path: str, text: str) -> str | None:
     return None
 
 
-def introduced(engine, path: str, before: str | None, after: str, language: str | None = None) -> list[Finding]:
+def introduced(engine, path: str, before: str | None, after: str, language: str | None = None, *,
+               context: Context | None = None) -> list[Finding]:  # fmt: skip
     """The findings that `after` (the whole new content of `path`) introduces relative to `before`
     (its old content; None for a new file), change-only rules included.
 
-    Suppressed findings are in the list, marked, as `Engine.check_source` returns them. Nothing is
-    returned for a file of a language blastguard does not read (pass `language` to decide it).
+    `context` is what is known about where the file will run (production evidence from the
+    environment), as for `Engine.check_source`. Suppressed findings are in the list, marked. Nothing
+    is returned for a file of a language blastguard does not read (pass `language` to decide it).
     """
-    findings, _ = analyse_change(engine, path, before, after, language)
+    findings, _ = analyse_change(engine, path, before, after, language, context=context)
     return findings
 
 
@@ -121,21 +121,27 @@ def analyse_change(
     after: str | None,
     language: str | None = None,
     *,
+    shown: str | None = None,
     siblings: Mapping[str, str | None] | None = None,
+    context: Context | None = None,
 ) -> tuple[list[Finding], list[Notification]]:
     """`introduced`, with the new version's notifications. `after=None`: the file is deleted.
 
-    `siblings` gives the new state of other files (absolute path -> text, None when deleted) where it
-    differs from the disk; change-only rules that look at the rest of a module read the disk otherwise.
+    `path` locates the file (its identity, its module); `shown` is the path findings carry (default
+    `path`). `siblings` gives the new state of other files (absolute path -> text, None when deleted)
+    where it differs from the disk; change-only rules that look at the rest of a module read the disk
+    otherwise.
     """
+    shown = shown or path
+    context = context or Context()
     text = after if after is not None else ""
     language = language or language_of(path, text) or (language_of(path, before) if before else None)
     if not language:
         return [], []
-    post, notifications = engine.check_source(Source(path, text, language), path) if after is not None else ([], [])
+    post, notifications = engine.check_source(Source(shown, text, language, context), path) if after is not None else ([], [])
     pre: list[Finding] = []
     if before is not None:
-        pre, _ = engine.check_source(Source(path, before, language), path)
+        pre, _ = engine.check_source(Source(shown, before, language, context), path)
     lines_before, lines_after = _lines(before or ""), _lines(text)
     opcodes = _opcodes(lines_before, lines_after)
     new = _subtract(post, pre, opcodes)
@@ -144,21 +150,93 @@ def analyse_change(
         ignored = engine._path_ignores(engine.config_relative(path))
         rules = [(r, c) for r, c in rules if r.id not in ignored]
         if rules:
-            new += _change_findings(engine, path, language, before, text, opcodes, len(lines_after), rules,
-                                    siblings or {})  # fmt: skip
+            try:
+                new += _change_findings(engine, path, shown, language, before, text, opcodes, len(lines_after),
+                                        rules, siblings or {}, context.production)  # fmt: skip
+            except Exception as exc:  # a change rule that trips must not cost the other findings
+                message = (f"internal error while comparing this file with its old version ({type(exc).__name__}: "
+                           f"{exc}); change-only rules were not run")  # fmt: skip
+                notifications = [*notifications, Notification(shown, message, "internal-error", level="error")]
     new.sort(key=lambda f: f.sort_key)
     return new, notifications
+
+
+def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
+                  siblings: Mapping[str, str | None] | None = None, baseline_file: str | None = None) -> ChangeReport:
+    """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce.
+
+    `paths` restricts it to files at or under those paths; configured excludes apply. `siblings`
+    adds to the new state of files the changes do not name (absolute path -> text, None: absent).
+    """
+    from blastguard.discovery import Walker, display_path
+
+    report = ChangeReport(project_root=engine.project_root, base=base)
+    walker = Walker(engine.config.root, engine.config.exclude, engine.config.respect_gitignore)
+    limits = [os.path.abspath(p) for p in paths or ()]
+    state = {os.path.abspath(p): t for p, t in (siblings or {}).items()}
+    for change in changes:
+        if change.old_path and change.old_path != change.path:
+            state[os.path.abspath(os.path.join(root, change.old_path))] = None  # renamed away
+        if not change.skipped:
+            state[os.path.abspath(os.path.join(root, change.path))] = change.after
+    for change in sorted(changes, key=lambda c: c.path):
+        location = os.path.abspath(os.path.join(root, change.path))
+        if limits and not any(location == p or location.startswith(p.rstrip(os.sep) + os.sep) for p in limits):
+            continue
+        if _excluded(walker, location, root):
+            continue
+        shown = display_path(location)
+        if change.skipped:
+            report.notifications.append(Notification(shown, f"Skipped: {change.skipped}.", "skipped"))
+            continue
+        text = change.after if change.after is not None else change.before or ""
+        language = language_of(change.path, text)
+        if language is None:
+            continue
+        too_big = max(len((change.after or "").encode("utf-8")), len((change.before or "").encode("utf-8")))
+        if too_big > engine.config.max_file_size:
+            report.notifications.append(Notification(
+                shown, f"Skipped: larger than the {engine.config.max_file_size}-byte limit ({too_big} bytes).", "skipped"))
+            continue
+        findings, notifications = analyse_change(engine, location, change.before, change.after, language,
+                                                 shown=shown, siblings=state)  # fmt: skip
+        report.files_checked += 1
+        if findings:
+            report.texts[shown] = change.after or ""
+        report.findings += findings
+        report.notifications += notifications
+    configured = baseline.resolve_path(engine.config.baseline, engine.config.root) if engine.config.baseline else None
+    if baseline_file or configured:
+        baseline.apply(report.findings, baseline.load(baseline_file or configured))
+    return report
+
+
+def _excluded(walker, location: str, root: str) -> bool:
+    """Excluded by the built-in folders or the configured patterns, at any level under `root`."""
+    if walker.excluded(location, is_dir=False):
+        return True
+    top = os.path.abspath(root)
+    folder = os.path.dirname(location)
+    while folder.startswith(top + os.sep):
+        if walker.excluded(folder, is_dir=True):
+            return True
+        folder = os.path.dirname(folder)
+    return False
 
 
 # --- the difference of two findings lists ----------------------------------------------------------
 
 
 def _lines(text: str) -> list[str]:
+    """The lines of `text` as editors count them, without the empty one after a final line break."""
     index = LineIndex(text)
-    return [index.line_text(n) for n in range(1, index.line_count + 1)] if text else []
+    count = index.line_count - (1 if text.endswith(("\n", "\r")) else 0)
+    return [index.line_text(n) for n in range(1, count + 1)] if text else []
 
 
 def _opcodes(a: list[str], b: list[str]):
+    import difflib
+
     # Junk heuristics make big diffs fast and small ones worse: only big files get them.
     return difflib.SequenceMatcher(None, a, b, autojunk=len(a) + len(b) > 4000).get_opcodes()
 
@@ -219,17 +297,15 @@ def _subtract(post: list[Finding], pre: list[Finding], opcodes) -> list[Finding]
 def change_rules(language: str) -> tuple[tuple[Rule, Callable], ...]:
     """(rule, its check_change) for every change-only rule of a language's rule package."""
     package_name = registry.RULE_PACKAGES.get(language)
-    if package_name is None:
+    if package_name is None or not any(r.check is None for r in registry.rules_for(language)):
         return ()
-    package = importlib.import_module(package_name)
+    # The registry has imported every module of the package; find the ones whose rule is change-only.
     found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{package_name}.{info.name}")
-        check = getattr(module, "check_change", None)
-        if module.RULE.check is None and check is not None:
-            found.append((module.RULE, check))
+    for name, module in list(sys.modules.items()):
+        if name.startswith(package_name + ".") and getattr(getattr(module, "RULE", None), "check", 0) is None:
+            check = getattr(module, "check_change", None)
+            if check is not None:
+                found.append((module.RULE, check))
     return tuple(sorted(found, key=lambda item: item[0].id))
 
 
@@ -243,25 +319,23 @@ def _pre_to_post(opcodes, post_line_count: int) -> list[int]:
     return mapping
 
 
-def _change_findings(engine, path, language, before, after, opcodes, post_line_count, rules, siblings) -> list[Finding]:
+def _change_findings(engine, path, shown, language, before, after, opcodes, post_line_count, rules, siblings,
+                     production: tuple[str, ...]) -> list[Finding]:  # fmt: skip
     frontend = engine._frontend(language)
     context = Context(names=engine.context.names)
-    try:
-        old = frontend.parse(Source(path, before, language, context))
-        new = frontend.parse(Source(path, after, language, context))
-    except Exception:  # the per-document check already reported what it could not parse
-        return []
+    old = frontend.parse(Source(path, before, language, context))
+    new = frontend.parse(Source(path, after, language, context))
     if getattr(old, "problems", None) or getattr(new, "problems", None):
-        return []  # what was or is in an unparsable file cannot be compared
+        return []  # what was or is in an unparsable file cannot be compared (the parse problem is reported)
 
     def load_siblings() -> list[object]:
         return [frontend.parse(Source(p, t, language, context)) for p, t in _sibling_texts(path, language, siblings)]
 
-    change = Change(path, old, new, _pre_to_post(opcodes, post_line_count), load_siblings)
+    change = Change(shown, old, new, _pre_to_post(opcodes, post_line_count), load_siblings)
     findings = []
     for rule, check in rules:
         for hit in check(change):
-            findings.append(_finding(engine, rule, hit, change))
+            findings.append(_finding(engine, rule, hit, change, production))
     baseline.assign_fingerprints(findings, engine.identity_path(path))
     return findings
 
@@ -292,12 +366,13 @@ def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]
             yield candidate, text
 
 
-def _finding(engine, rule: Rule, hit: ChangeHit, change: Change) -> Finding:
+def _finding(engine, rule: Rule, hit: ChangeHit, change: Change, production: tuple[str, ...]) -> Finding:
     level = hit.severity or rule.severity
     message = hit.message
-    if rule.escalates and hit.production:
+    evidence = tuple(dict.fromkeys(production + hit.production))
+    if rule.escalates and evidence:
         level = Severity(min(level + 1, Severity.ERROR))
-        message = f"{message} The target looks like production ({'; '.join(hit.production)})."
+        message = f"{message} The target looks like production ({'; '.join(evidence)})."
     level = engine.severity.get(rule.id) or level
     text = change.after.source.text
     region = change.after.index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)

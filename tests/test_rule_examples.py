@@ -2,7 +2,9 @@
 
 import pytest
 
-from blastguard.api import check_text
+from blastguard.api import check_diff, check_text
+from blastguard.config import Config
+from blastguard.diffs import pre_images
 from blastguard.registry import all_rules
 
 # The file name each language's examples are checked under.
@@ -24,19 +26,27 @@ def _cases(kind):
             yield pytest.param(rule, example, id=f"{rule.id}-{kind}-{number}")
 
 
-def _findings(rule, example):
-    filename = FILENAMES[rule.examples_language]
-    return [f for f in check_text(example, filename=filename) if f.rule_id == rule.id and f.suppression is None]
+def _findings(rule, example, tmp_path):
+    if rule.examples_language == "diff":
+        # A change-only rule's examples are whole-file patches: rebuild the old files from their
+        # context and `-` lines, then check the patch against them as `--diff-file` does.
+        for path, text in pre_images(example).items():
+            (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / path).write_text(text, encoding="utf-8")
+        found = check_diff(example, root=str(tmp_path), config=Config(root=str(tmp_path)))
+    else:
+        found = check_text(example, filename=FILENAMES[rule.examples_language])
+    return [f for f in found if f.rule_id == rule.id and f.suppression is None]
 
 
 @pytest.mark.parametrize(("rule", "example"), list(_cases("flag")))
-def test_flag_example_is_flagged(rule, example):
-    assert _findings(rule, example), f"{rule.id} should flag:\n{example}"
+def test_flag_example_is_flagged(rule, example, tmp_path):
+    assert _findings(rule, example, tmp_path), f"{rule.id} should flag:\n{example}"
 
 
 @pytest.mark.parametrize(("rule", "example"), list(_cases("clean")))
-def test_clean_example_stays_clean(rule, example):
-    found = _findings(rule, example)
+def test_clean_example_stays_clean(rule, example, tmp_path):
+    found = _findings(rule, example, tmp_path)
     assert not found, f"{rule.id} should not flag:\n{example}\nbut reported: {[f.message for f in found]}"
 
 

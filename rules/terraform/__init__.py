@@ -1,4 +1,8 @@
-"""Terraform rules. Each module defines one `RULE`; `run` drives a rule over a parsed configuration."""
+"""Terraform rules. Each module defines one `RULE`; `run` drives a rule over a parsed configuration.
+
+A rule with `check=None` is change-only: its module defines `check_change`, which compares a file's
+old and new configuration, and `blastguard.changes` runs it; on a single document it reports nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,4 +13,5 @@ from blastguard.rule import Hit, Rule
 
 
 def run(rule: Rule, document: TerraformDocument) -> Iterator[Hit]:
-    yield from rule.check(document)
+    if rule.check is not None:
+        yield from rule.check(document)

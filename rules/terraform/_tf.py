@@ -38,3 +38,43 @@ def describe(block: Block | None) -> str:
 
 def hit(document: TerraformDocument, attribute: Attribute, message: str, severity: Severity | None = None) -> Hit:
     return Hit(attribute.start, attribute.end, message, severity, production=document.production)
+
+
+# --- change-only rules ------------------------------------------------------------------------------
+
+
+def resources(document: TerraformDocument) -> dict[str, Block]:
+    """Top-level `resource` blocks by address (`aws_db_instance.main`)."""
+    return {b.address: b for b in document.blocks if b.type == "resource" and len(b.labels) == 2}
+
+
+def address_of(block: Block, key: str) -> str | None:
+    """The address in a `moved` or `removed` block's `from` / `to` (`aws_db_instance.main`)."""
+    attribute = block.attributes.get(key)
+    value = attribute.value if attribute else None
+    text = value.text if hasattr(value, "text") else value
+    return text.strip() if isinstance(text, str) else None
+
+
+def covers(reference: str | None, address: str) -> bool:
+    """`reference` names `address` or one of its instances (`aws_db_instance.main["eu"]`)."""
+    return reference is not None and (reference == address or reference.startswith(address + "["))
+
+
+def head(block: Block, document: TerraformDocument) -> str:
+    """The block's header as written: `resource "aws_db_instance" "main"`."""
+    return document.source.text[block.start : block.head_end]
+
+
+def production_of(*documents: TerraformDocument) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(e for d in documents for e in d.production))
+
+
+def full_diff(path: str, before: str, after: str) -> str:
+    """A unified diff of a whole file (every line in the hunk), for change-only rules' examples: the
+    old file can be rebuilt from its context and `-` lines alone."""
+    import difflib
+
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    lines = difflib.unified_diff(old, new, f"a/{path}", f"b/{path}", n=max(len(old), len(new)))
+    return "".join(lines)
