@@ -63,16 +63,26 @@ class Change:
     path: str
     before: object  # the old content's Document (the language's frontend), parsed whole
     after: object  # the new content's Document
-    _pre_to_post: list[int]  # for each old line (0-based), the new line it became or sits before
+    _pre_to_post: list[int | None]  # for each old line (0-based), the new line it is, or None if it is gone
     _siblings: Callable[[], list[object]]
     _sibling_cache: list[object] | None = field(default=None, repr=False)
 
-    def post_line_of(self, pre_offset: int) -> int:
-        """The 1-based line of the new text where the old text at `pre_offset` is, or would be had it
-        stayed: for removed text, the first line after the removal (the last line when the removal
-        reached the end of the file; line 1 for an empty file)."""
-        line, _ = self.before.index.position(pre_offset)
-        return self._pre_to_post[line - 1] + 1
+    def place_of(self, start: int, end: int) -> int:
+        """The 1-based line of the new text where the old text [start, end) was: the first line after
+        it that is still there and not blank, else the last such line before it, else line 1.
+
+        A line diff may pair a removed block's closing brace or blank line with a neighbour's, so the
+        removal is placed by the old text's own lines, not by the diff's hunks."""
+        first, _ = self.before.index.position(start)
+        last, _ = self.before.index.position(max(start, end - 1))
+        old = self.before.index
+        after = [n for n in range(last, len(self._pre_to_post)) if self._pre_to_post[n] is not None]
+        before = [n for n in range(first - 2, -1, -1) if self._pre_to_post[n] is not None]
+        for candidates in (after, before):
+            for n in candidates:
+                if old.line_text(n + 1).strip():
+                    return self._pre_to_post[n] + 1
+        return 1
 
     def line_span(self, line: int) -> tuple[int, int]:
         """Offsets of a 1-based line of the new text, without its line break (never empty unless the
@@ -142,8 +152,7 @@ def analyse_change(
     pre: list[Finding] = []
     if before is not None:
         pre, _ = engine.check_source(Source(shown, before, language, context), path)
-    lines_before, lines_after = _lines(before or ""), _lines(text)
-    opcodes = _opcodes(lines_before, lines_after)
+    opcodes = _opcodes(_lines(before or ""), _lines(text))
     new = _subtract(post, pre, opcodes)
     rules = [(r, c) for r, c in change_rules(language) if engine.selection.enabled(r)]
     if rules and before is not None:
@@ -151,7 +160,7 @@ def analyse_change(
         rules = [(r, c) for r, c in rules if r.id not in ignored]
         if rules:
             try:
-                new += _change_findings(engine, path, shown, language, before, text, opcodes, len(lines_after),
+                new += _change_findings(engine, path, shown, language, before, text, opcodes,
                                         rules, siblings or {}, context.production)  # fmt: skip
             except Exception as exc:  # a change rule that trips must not cost the other findings
                 message = (f"internal error while comparing this file with its old version ({type(exc).__name__}: "
@@ -309,17 +318,15 @@ def change_rules(language: str) -> tuple[tuple[Rule, Callable], ...]:
     return tuple(sorted(found, key=lambda item: item[0].id))
 
 
-def _pre_to_post(opcodes, post_line_count: int) -> list[int]:
-    """For each old line, the new line (0-based) it became, or the first line after its removal."""
-    last = max(post_line_count - 1, 0)
-    mapping: list[int] = []
-    for tag, i1, i2, j1, j2 in opcodes:
-        for k in range(i2 - i1):
-            mapping.append(j1 + k if tag == "equal" else min(j2, last))
+def _pre_to_post(opcodes) -> list[int | None]:
+    """For each old line, the new line (0-based) it is unchanged in, or None."""
+    mapping: list[int | None] = []
+    for tag, i1, i2, j1, _ in opcodes:
+        mapping += [j1 + k for k in range(i2 - i1)] if tag == "equal" else [None] * (i2 - i1)
     return mapping
 
 
-def _change_findings(engine, path, shown, language, before, after, opcodes, post_line_count, rules, siblings,
+def _change_findings(engine, path, shown, language, before, after, opcodes, rules, siblings,
                      production: tuple[str, ...]) -> list[Finding]:  # fmt: skip
     frontend = engine._frontend(language)
     context = Context(names=engine.context.names)
@@ -331,7 +338,7 @@ def _change_findings(engine, path, shown, language, before, after, opcodes, post
     def load_siblings() -> list[object]:
         return [frontend.parse(Source(p, t, language, context)) for p, t in _sibling_texts(path, language, siblings)]
 
-    change = Change(shown, old, new, _pre_to_post(opcodes, post_line_count), load_siblings)
+    change = Change(shown, old, new, _pre_to_post(opcodes), load_siblings)
     findings = []
     for rule, check in rules:
         for hit in check(change):

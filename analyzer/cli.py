@@ -44,6 +44,12 @@ def _parser():
     check.add_argument("--include-suppressed", action="store_true", help="also report suppressed findings, marked")
     check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    change = check.add_mutually_exclusive_group()
+    change.add_argument("--diff", nargs="?", const="HEAD", metavar="REV",
+                        help="report only what the working tree adds against REV (default: HEAD); untracked files are new")  # fmt: skip
+    change.add_argument("--staged", action="store_true", help="report only what the staged changes add against HEAD")
+    change.add_argument("--diff-file", metavar="PATCH",
+                        help="report only what a unified diff (not yet applied; - reads stdin) would add")  # fmt: skip
 
     hook = commands.add_parser("hook", help="check an agent's tool call (JSON on stdin) and answer in its protocol")
     hook.add_argument("--agent", choices=AGENTS, help="the agent sending the payload (default: told from its shape)")
@@ -139,6 +145,9 @@ def _check(args) -> int:
     from blastguard.reporters import RenderContext, render
     from blastguard.reporters.text import render_notifications
 
+    changes = args.diff is not None or args.staged or args.diff_file is not None
+    if changes:
+        _check_change_arguments(args)
     paths = args.paths or ["."]
     if paths.count("-") > 1:
         raise _Failure("stdin (-) can be read only once")
@@ -146,9 +155,12 @@ def _check(args) -> int:
         start = next((p for p in paths if p != "-"), None) or (os.path.dirname(args.stdin_filename or "") or ".")
         config = discover(start if os.path.exists(start) else ".", args.config)
         _apply_arguments(config, args)
-        stdin = sys.stdin.buffer.read() if "-" in paths else None
-        report = scan(paths, config, stdin=stdin, stdin_filename=args.stdin_filename,
-                      force_exclude=args.force_exclude, baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
+        if changes:
+            report = _check_changes(args, config)
+        else:
+            stdin = sys.stdin.buffer.read() if "-" in paths else None
+            report = scan(paths, config, stdin=stdin, stdin_filename=args.stdin_filename,
+                          force_exclude=args.force_exclude, baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
         if args.write_baseline:
             baseline.write(args.write_baseline, report.reported)
             sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
@@ -171,7 +183,7 @@ def _check(args) -> int:
     if args.format != "github":  # github output carries notifications as annotations
         for line in render_notifications(report):
             sys.stderr.write(line + "\n")
-    if report.files_checked == 0 and not report.notifications:
+    if report.files_checked == 0 and not report.notifications and not changes:
         sys.stderr.write("blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n")
     if report.had_internal_error:
         return EXIT_ERROR
@@ -179,6 +191,61 @@ def _check(args) -> int:
         return EXIT_CLEAN
     threshold = Severity.parse(config.fail_on)
     return EXIT_FINDINGS if any(f.severity >= threshold for f in report.reported) else EXIT_CLEAN
+
+
+def _check_change_arguments(args) -> None:
+    """--diff / --staged / --diff-file: what they cannot be combined with; `--diff PATH` is a path."""
+    if args.diff == "-":
+        args.paths, args.diff = ["-", *args.paths], "HEAD"
+    elif args.diff is not None and args.diff != "HEAD" and os.path.exists(args.diff):
+        from blastguard.diffs import is_revision
+
+        if not is_revision(".", args.diff):  # `check --diff src/`: argparse took the path for REV
+            args.paths, args.diff = [args.diff, *args.paths], "HEAD"
+    option = "--staged" if args.staged else "--diff" if args.diff is not None else "--diff-file"
+    if "-" in args.paths:
+        raise _Failure(f"{option} checks a change, not stdin as a file; pass a patch on stdin with --diff-file -")
+    if args.write_baseline:
+        raise _Failure(f"--write-baseline records a whole scan; it cannot be combined with {option}")
+
+
+def _check_changes(args, config):
+    """The report of what a change adds: the working tree or the index against git, or a patch."""
+    from blastguard.changes import check_changes
+    from blastguard.diffs import DiffError, apply_patch, git_changes, git_staged_view
+    from blastguard.discovery import find_project_root
+    from blastguard.engine import Engine
+
+    try:
+        siblings: dict = {}
+        if args.diff_file is not None:
+            root, name = os.getcwd(), "<stdin>" if args.diff_file == "-" else args.diff_file
+            changes = apply_patch(_read_patch(args.diff_file), root, name)
+            base = "the files the patch applies to"
+        else:
+            root, base, changes = git_changes(".", args.diff, staged=args.staged)
+            if args.staged:  # the rest of each Terraform module as it would be committed
+                siblings = {os.path.join(root, path): text for path, text in git_staged_view(root).items()}
+        engine = Engine(config, find_project_root(root))
+        return check_changes(engine, changes, root, base, paths=args.paths or None, siblings=siblings,
+                             baseline_file=args.baseline)  # fmt: skip
+    except DiffError as exc:
+        raise _Failure(str(exc)) from None
+
+
+def _read_patch(name: str) -> str:
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        raise _Failure(f"cannot read {name}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Failure(f"{'<stdin>' if name == '-' else name}: the patch is not UTF-8 (byte {exc.start})") from None
 
 
 def _apply_arguments(config, args) -> None:

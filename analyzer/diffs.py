@@ -409,17 +409,19 @@ def git_changes(start: str, rev: str | None = None, staged: bool = False) -> tup
     return top, described, changes
 
 
-def git_staged_view(top: str) -> dict[str, str | None]:
-    """Where the index differs from the working tree: path (relative to top) -> the staged text, or
-    None for a file only in the working tree. The state a commit of the index would have."""
+def git_staged_view(top: str, suffixes: tuple[str, ...] = (".tf", ".tofu")) -> dict[str, str | None]:
+    """Where the index differs from the working tree, for files ending in `suffixes`: path (relative
+    to top) -> the staged text, or None for a file only in the working tree. With the disk for the
+    rest, the state a commit of the index would have (what change-only rules read of a module)."""
     view: dict[str, str | None] = {}
     for _, _, _, _, path in _raw(top):
-        try:
-            view[path] = decode(_git(top, "show", "--no-textconv", f":{path}"))
-        except (SkipFile, DiffError):
-            continue
+        if path.endswith(suffixes):
+            try:
+                view[path] = decode(_git(top, "show", "--no-textconv", f":{path}"))
+            except (SkipFile, DiffError):
+                continue
     untracked = _git(top, "ls-files", "-z", "--others", "--exclude-standard").decode("utf-8", "surrogateescape")
     for path in untracked.split("\0"):
-        if path:
+        if path.endswith(suffixes):
             view[path] = None
     return view

@@ -3,7 +3,9 @@
 One run; every rule described (ids are stable, so ruleIndex is too); results carry an explicit
 level, a repository-relative percent-encoded URI, 1-based columns (code points, declared in
 `columnKind`), GitHub's `primaryLocationLineHash` and our own line-independent fingerprint.
-Parse problems and skipped files are tool execution notifications, not results.
+A report of what a change adds (`--diff`, `--staged`, `--diff-file`) marks every result
+`baselineState: "new"`; findings already there before the change are not in it (GitHub ignores the
+property; other consumers read it). Parse problems and skipped files are tool execution notifications, not results.
 """
 
 from __future__ import annotations
@@ -75,11 +77,14 @@ def _location(path: str, region: Region | None, root: str) -> dict:
 class _LineHashes:
     """GitHub's line hashes per file, computed from the bytes on disk as GitHub reads them."""
 
-    def __init__(self, texts: dict[str, str]) -> None:
+    def __init__(self, texts: dict[str, str], prefer_texts: bool = False) -> None:
         self.texts = texts
+        self.prefer_texts = prefer_texts  # a change's new content need not be on disk (a patch, the index)
         self.cache: dict[str, list[str]] = {}
 
     def get(self, path: str, line: int) -> str | None:
+        if path not in self.cache and self.prefer_texts and path in self.texts:
+            self.cache[path] = line_hashes(self.texts[path])
         if path not in self.cache:
             try:
                 with open(path, "rb") as handle:
@@ -91,7 +96,7 @@ class _LineHashes:
         return hashes[line - 1] if 0 < line <= len(hashes) else None
 
 
-def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHashes) -> dict:
+def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHashes, state: str | None) -> dict:
     result = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
@@ -100,6 +105,8 @@ def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHas
         "locations": [_location(finding.path, finding.region, root)],
         "partialFingerprints": {"blastguard/v1": finding.fingerprint},
     }
+    if state:
+        result["baselineState"] = state
     line_hash = hashes.get(finding.path, finding.region.start_line)
     if line_hash:
         result["partialFingerprints"]["primaryLocationLineHash"] = line_hash
@@ -114,7 +121,10 @@ def build(report: Report, context: RenderContext) -> dict:
     root = os.path.abspath(report.project_root)
     rules = list(all_rules())
     index = {rule.id: i for i, rule in enumerate(rules)}
-    hashes = _LineHashes(report.texts)
+    from blastguard.changes import ChangeReport
+
+    change = isinstance(report, ChangeReport)
+    hashes = _LineHashes(report.texts, prefer_texts=change)
     findings = report.findings if context.include_suppressed else report.reported
     notifications = [
         {
@@ -136,7 +146,7 @@ def build(report: Report, context: RenderContext) -> dict:
         },
         "originalUriBaseIds": {ROOT_ID: {"uri": pathlib.Path(root).as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index, root, hashes) for f in sorted(findings, key=lambda f: f.sort_key)],
+        "results": [_result(f, index, root, hashes, "new" if change else None) for f in sorted(findings, key=lambda f: f.sort_key)],
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

@@ -39,7 +39,7 @@ def check_change(change):
             continue
         if unparsed and re.search(r'\bresource\s+"?{}"?\s+"?{}"?'.format(*map(re.escape, block.labels)), unparsed):
             continue
-        start, end = change.line_span(change.post_line_of(block.start))
+        start, end = change.line_span(change.place_of(block.start, block.end))
         what = ("and the data in it" if is_stateful(block.resource_type or "", before.stateful_types)
                 else "although it was marked `prevent_destroy = true`")  # fmt: skip
         yield ChangeHit(start, end, f"The block `{head(block, before)}` was deleted, so the next apply destroys "
