@@ -196,7 +196,8 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
             continue
         shown = display_path(location)
         if change.skipped:
-            report.notifications.append(Notification(shown, f"Skipped: {change.skipped}.", "skipped"))
+            if language_for_name(change.path):  # a file blastguard reads, not an image
+                report.notifications.append(Notification(shown, f"Skipped: {change.skipped}.", "skipped"))
             continue
         text = change.after if change.after is not None else change.before or ""
         language = language_of(change.path, text)

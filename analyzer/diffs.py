@@ -245,18 +245,20 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
         if path is None:
             raise DiffError(f"{name}: a file entry names no file")
         label = f"{name}: {path}"
+        for named in (old, new):
+            if named is not None and (os.path.isabs(named) or os.path.normpath(named).split(os.sep)[0] == ".."):
+                raise DiffError(f"{label}: the path leaves the folder the patch applies to")
         if patched.is_binary_file:
             changes.append(FileChange(path, old, None, None, skipped="binary change"))
             continue
         if not len(patched) and not how and (old is not None and new is not None):
             continue  # a mode change: no content changes
-        base_path = old if old is not None else None
         before: str | None = None
-        if base_path is not None:
-            if base_path in current:
-                before = current[base_path]
+        if old is not None:
+            if old in current:
+                before = current[old]
             else:
-                data = _read(os.path.join(root, base_path))
+                data = _read(os.path.join(root, old))
                 if data is not None:
                     try:
                         before = _text(data)
@@ -267,9 +269,11 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
                 if patched.is_added_file and patched.source_file != DEV_NULL and not how:
                     old = None  # `diff -N`: an empty old side for a file that did not exist
                 else:
-                    raise DiffError(f"{label}: {base_path} does not exist, and the patch changes it")
-        elif new is not None and (current.get(new) is not None or (new not in current and os.path.lexists(os.path.join(root, new)))):
-            raise DiffError(f"{label}: the patch creates {new}, which already exists")
+                    raise DiffError(f"{label}: {old} does not exist, and the patch changes it")
+        elif new is not None:
+            exists = current[new] is not None if new in current else os.path.lexists(os.path.join(root, new))
+            if exists:
+                raise DiffError(f"{label}: the patch creates {new}, which already exists")
         after_text = apply_hunks(before or "", patched, label)
         if new is None:
             if after_text.strip("\n"):

@@ -187,6 +187,8 @@ def test_diff_file_that_does_not_apply_is_one_line_naming_file_and_hunk(repo):
         ("DELETE FROM users;\n", "<stdin>: not a unified diff (no `--- a/file` / `+++ b/file` headers)"),
         ("--- /dev/null\n+++ b/exists.sql\n@@ -0,0 +1 @@\n+SELECT 1;\n",
          "<stdin>: exists.sql: the patch creates exists.sql, which already exists"),
+        ("--- a/../../etc/x.sql\n+++ b/../../etc/x.sql\n@@ -1 +1 @@\n-A;\n+B;\n",
+         "<stdin>: ../../etc/x.sql: the path leaves the folder the patch applies to"),
     ],
 )  # fmt: skip
 def test_bad_patches_are_one_line_errors(repo, patch, message):
@@ -344,6 +346,44 @@ def test_github_and_text_formats_of_a_diff(repo):
     assert out(github).startswith("::error file=a.sql,line=2,")
     text = run_cli("check", "--diff", cwd=repo, env=GIT_ENV)
     assert out(text).startswith("a.sql:2:1: SQL201 error")
+
+
+# --- applying patches ------------------------------------------------------------------------------
+
+
+def _apply(tmp_path, files: dict[str, str], patch: str) -> dict:
+    from blastguard.diffs import apply_patch
+
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode())
+    return {c.path: (c.before, c.after) for c in apply_patch(patch, str(tmp_path))}
+
+
+def test_a_hunk_may_sit_at_another_line_but_its_lines_must_match(tmp_path):
+    patch = "--- a/q.sql\n+++ b/q.sql\n@@ -1,2 +1,2 @@\n SELECT 1;\n-SELECT 2;\n+SELECT 3;\n"
+    moved_down = "-- header\n-- more\nSELECT 1;\nSELECT 2;\n"
+    assert _apply(tmp_path, {"q.sql": moved_down}, patch)["q.sql"][1] == "-- header\n-- more\nSELECT 1;\nSELECT 3;\n"
+    with pytest.raises(DiffError, match=r"q.sql, hunk 1 \(@@ -1,2 \+1,2 @@\) does not apply: line 2 is `SELECT  2;`"):
+        _apply(tmp_path, {"q.sql": "SELECT 1;\nSELECT  2;\n"}, patch)  # no fuzz, not even whitespace
+
+
+def test_patches_without_context_newline_markers_and_crlf(tmp_path):
+    zero_context = "--- a/q.sql\n+++ b/q.sql\n@@ -2,0 +3 @@\n+TRUNCATE t;\n"
+    assert _apply(tmp_path, {"q.sql": "A;\nB;\nC;\n"}, zero_context)["q.sql"][1] == "A;\nB;\nTRUNCATE t;\nC;\n"
+    no_newline = ("--- a/q.sql\n+++ b/q.sql\n@@ -1 +1,2 @@\n-A;\n\\ No newline at end of file\n+A;\n+B;\n"
+                  "\\ No newline at end of file\n")  # fmt: skip
+    assert _apply(tmp_path, {"q.sql": "A;"}, no_newline)["q.sql"] == ("A;", "A;\nB;")
+    crlf = "--- a/q.sql\n+++ b/q.sql\n@@ -1,2 +1,2 @@\n A;\r\n-B;\r\n+DELETE FROM t;\r\n"
+    assert _apply(tmp_path, {"q.sql": "A;\r\nB;\r\n"}, crlf)["q.sql"][1] == "A;\r\nDELETE FROM t;\r\n"
+
+
+def test_binary_changes_are_skipped_with_a_notice(repo):
+    patch = "".join(f"diff --git a/{n} b/{n}\nindex 1111111..2222222 100644\nBinary files a/{n} and b/{n} differ\n"
+                    for n in ("logo.png", "dump.sql"))  # fmt: skip
+    result = check(repo, "--diff-file", "-", stdin=patch)
+    assert result.returncode == 0
+    assert json_out(result)["notifications"] == [  # an image is not a file blastguard reads: no notice
+        {"path": "dump.sql", "kind": "skipped", "level": "warning", "message": "Skipped: binary change.", "region": None}]
 
 
 # --- the Python API ----------------------------------------------------------------------------------
