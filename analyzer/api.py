@@ -40,18 +40,20 @@ def check_text(text: str, filename: str = "stdin.sql", config: Config | None = N
     return findings
 
 
-def check_diff(patch: str, root: str = ".", config: Config | None = None) -> list[Finding]:
+def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
+               trust_suppressions: bool = True) -> list[Finding]:  # fmt: skip
     """The findings that a unified diff, not yet applied, introduces into the files under `root` (the
     folder its paths are relative to): findings of the patched files that the files as they are do
     not have, and change-only findings such as a deleted database block. Suppressed findings are
-    included, marked. Raises `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
+    included, marked; with `trust_suppressions=False` ignore comments are not honoured. Raises
+    `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
     """
     from blastguard.changes import check_changes
     from blastguard.diffs import apply_patch
 
     config = config or discover(root)
     changes = apply_patch(patch, root)
-    engine = Engine(config, find_project_root(root))
+    engine = Engine(config, find_project_root(root), trust_suppressions=trust_suppressions)
     return check_changes(engine, changes, root, "the patch's pre-image").findings
 
 
