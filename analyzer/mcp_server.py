@@ -3,7 +3,7 @@
 Tools (each answers with a JSON object, or an error result for bad input):
     check_command(command, cwd)   a shell command line
     check_file(path, content)     a file's proposed content, read as the language of its name
-    check_diff(patch, root)       a unified diff: only what it adds
+    check_diff(patch, root)       a unified diff, applied to the files under root: what it introduces
     explain_rule(rule_id)         a rule's documentation, as `blastguard rule ID` prints it
 
 A check answers {"decision": "deny"|"ask"|"allow", "findings": [...], "notifications": [...]}: deny if
@@ -18,7 +18,6 @@ Needs the optional `mcp` extra; the engine itself never imports it.
 from __future__ import annotations
 
 import argparse
-import inspect
 import os
 import sys
 
@@ -133,30 +132,19 @@ class Checker:
         return self._check_text(content, path)
 
     def check_diff(self, patch: str, root: str | None = None) -> dict:
+        from blastguard.api import check_diff
+        from blastguard.diffs import DiffError
+
+        if not isinstance(patch, str):
+            raise CheckError("the patch must be a string")
+        root = root or os.getcwd()
+        if not os.path.isdir(root):
+            raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            from blastguard.api import check_diff
-        except ImportError:
-            raise CheckError("this version of blastguard cannot check diffs yet") from None
-        arguments: dict = {}
-        try:
-            parameters = inspect.signature(check_diff).parameters
-        except (TypeError, ValueError):  # pragma: no cover - a builtin or C function
-            parameters = {}
-        if "config" in parameters:
-            arguments["config"] = self.config
-        if "trust_suppressions" in parameters:
-            arguments["trust_suppressions"] = self.trust_suppressions
-        try:
-            outcome = check_diff(patch, root or os.getcwd(), **arguments)
-        except (ConfigError, ValueError) as exc:
+            findings = check_diff(patch, root, self.config, trust_suppressions=self.trust_suppressions)
+        except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
-        except Exception as exc:  # noqa: BLE001 - e.g. the API's UsageError for a malformed patch
-            if type(exc).__name__ in ("UsageError", "DiffError", "PatchError"):
-                raise CheckError(str(exc)) from None
-            raise
-        findings = list(getattr(outcome, "findings", outcome))
-        notifications = list(getattr(outcome, "notifications", []))
-        return _result(findings, notifications, self.config, with_path=True)
+        return _result(findings, [], self.config, with_path=True)
 
     @staticmethod
     def explain_rule(rule_id: str) -> str:
@@ -269,8 +257,9 @@ def build_server(config: Config):
 
     @server.tool()
     def check_diff(patch: str, root: str | None = None) -> DiffCheckResult:
-        """Check a unified diff (git diff output): only the lines it adds are judged. root is the folder
-        the patch's paths are relative to (default: the server's working directory)."""
+        """Check a unified diff (git diff output): what it introduces is reported. root is the folder
+        the patch's paths are relative to (default: the server's working directory). Findings already in
+        the files are left out; positions are in the patched files."""
         return guarded(checker.check_diff, patch, root)
 
     @server.tool()

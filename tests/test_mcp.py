@@ -166,16 +166,36 @@ async def test_a_file_type_blastguard_does_not_read_is_allowed_with_a_note(sessi
     assert [n["kind"] for n in result["notifications"]] == ["skipped"]
 
 
-async def test_check_diff_judges_only_added_lines(session, server_project):
-    try:
-        from blastguard.api import check_diff  # noqa: F401
-    except ImportError:
-        pytest.skip("blastguard.api.check_diff is not written yet (diff mode is being built concurrently)")
+async def test_check_diff_judges_what_the_patch_adds(session, server_project):
     result = await _check(session, "check_diff", {"patch": DIFF, "root": str(server_project)})
     assert result["decision"] == "deny"
+    assert result["notifications"] == []
     [finding] = result["findings"]
-    assert (finding["path"].replace("\\", "/").endswith("db/cleanup.sql"), finding["rule_id"], finding["line"]) == (
-        True, "SQL101", 2)  # fmt: skip
+    assert finding["path"].replace("\\", "/").endswith("db/cleanup.sql")
+    assert (finding["rule_id"], finding["severity"]) == ("SQL101", "error")
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (2, 1, 2, 18)
+    assert finding["snippet"] == "DELETE FROM users"
+
+
+async def test_check_diff_leaves_out_what_was_already_there(session, server_project):
+    (server_project / "db").mkdir(exist_ok=True)
+    (server_project / "db" / "old.sql").write_text("DELETE FROM users;\n")
+    patch = "--- a/db/old.sql\n+++ b/db/old.sql\n@@ -1 +1,2 @@\n DELETE FROM users;\n+SELECT 1;\n"
+    result = await _check(session, "check_diff", {"patch": patch, "root": str(server_project)})
+    assert result == {"decision": "allow", "findings": [], "notifications": []}
+
+
+async def test_check_diff_does_not_trust_an_ignore_comment_the_patch_adds(session, server_project):
+    patch = DIFF.replace("+DELETE FROM users;", "+DELETE FROM users; -- blastguard: ignore[SQL101] scratch table")
+    result = await _check(session, "check_diff", {"patch": patch, "root": str(server_project)})
+    assert result["decision"] == "deny"
+    assert [f["rule_id"] for f in result["findings"]] == ["SQL101"]
+
+
+async def test_a_patch_that_does_not_apply_is_an_error(session, server_project):
+    patch = "--- a/missing.sql\n+++ b/missing.sql\n@@ -1 +1 @@\n-SELECT 1;\n+DELETE FROM users;\n"
+    message = await _error(session, "check_diff", {"patch": patch, "root": str(server_project)})
+    assert "missing.sql" in message
 
 
 async def test_explain_rule_prints_the_rule_documentation(session):
@@ -206,7 +226,10 @@ async def test_trusted_suppressions_when_the_configuration_says_so(tmp_path):
         async with ClientSession(read, write) as client:
             await client.initialize()
             result = await _check(client, "check_file", {"path": "app/cleanup.py", "content": PURGE_IGNORED})
+            patch = DIFF.replace("+DELETE FROM users;", "+DELETE FROM users; -- blastguard: ignore[SQL101] scratch table")
+            from_diff = await _check(client, "check_diff", {"patch": patch})  # root: the server's folder
     assert result == {"decision": "allow", "findings": [], "notifications": []}
+    assert from_diff == {"decision": "allow", "findings": [], "notifications": []}
 
 
 def test_a_check_that_fails_inside_answers_at_least_hook_on_error(monkeypatch):
