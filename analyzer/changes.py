@@ -32,11 +32,14 @@ from blastguard.sources import SNIFFED_EXTENSIONS, Source, language_for_content,
 from blastguard.textindex import LineIndex
 
 
-@dataclass
 class ChangeReport(Report):
     """A report of what a change introduces: every finding in it is new relative to `base`."""
 
-    base: str = ""  # what the change is compared with: a revision, "the index", "the patch's pre-image"
+    __slots__ = ("base",)
+
+    def __init__(self, *args, base: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.base = base  # what the change is compared with: a revision, "the index", "the patch's pre-image"
 
 
 @dataclass(frozen=True)

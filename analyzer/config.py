@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
+from blastguard.records import Record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE
 
 
@@ -33,26 +33,34 @@ class ConfigError(Exception):
     """A configuration problem, worded for a one-line message."""
 
 
-@dataclass
-class Config:
-    path: str | None = None  # the file it came from
-    root: str = "."  # directory that relative paths in the configuration are taken from
-    select: list[str] = field(default_factory=lambda: ["ALL"])
-    ignore: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
-    severity: dict[str, Severity] = field(default_factory=dict)
-    fail_on: str = "warning"
-    sql_dialect: str = "auto"
-    baseline: str | None = None
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    respect_gitignore: bool = True
-    production_names: list[str] = field(default_factory=lambda: list(DEFAULT_PRODUCTION_NAMES))
-    max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
-    stateful_types: list[str] = field(default_factory=list)  # Terraform types added to the built-in list
-    audit_log: str | None = None  # JSON-lines record of every agent-hook decision
-    hook_on_error: str = "ask"  # what a hook answers for a malformed payload or an internal error
-    hook_trust_suppressions: bool = False  # honour ignore comments inside content an agent proposes
+class Config(Record):
+    __slots__ = ("path", "root", "select", "ignore", "exclude", "per_path_ignores", "severity", "fail_on", "sql_dialect",
+                 "baseline", "max_file_size", "respect_gitignore", "production_names", "max_destroy", "stateful_types",
+                 "audit_log", "hook_on_error", "hook_trust_suppressions")  # fmt: skip
+
+    def __init__(self, path: str | None = None, root: str = ".", **settings) -> None:
+        self.path = path  # the file it came from
+        self.root = root  # directory that relative paths in the configuration are taken from
+        self.select: list[str] = ["ALL"]
+        self.ignore: list[str] = []
+        self.exclude: list[str] = []
+        self.per_path_ignores: dict[str, list[str]] = {}
+        self.severity: dict[str, Severity] = {}
+        self.fail_on = "warning"
+        self.sql_dialect = "auto"
+        self.baseline: str | None = None
+        self.max_file_size = DEFAULT_MAX_FILE_SIZE
+        self.respect_gitignore = True
+        self.production_names: list[str] = list(DEFAULT_PRODUCTION_NAMES)
+        self.max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
+        self.stateful_types: list[str] = []  # Terraform types added to the built-in list
+        self.audit_log: str | None = None  # JSON-lines record of every agent-hook decision
+        self.hook_on_error = "ask"  # what a hook answers for a malformed payload or an internal error
+        self.hook_trust_suppressions = False  # honour ignore comments inside content an agent proposes
+        for name, value in settings.items():
+            if name not in self.__slots__:
+                raise TypeError(f"Config has no setting {name!r}")
+            setattr(self, name, value)
 
 
 def _strings(key: str, value) -> list[str]:

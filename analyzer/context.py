@@ -7,7 +7,8 @@ its `run:` script production, and a `psql -h prod-db` makes the SQL it carries p
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+
+from blastguard.records import Record
 
 DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
 
@@ -28,11 +29,13 @@ _OTHER_STAGES = frozenset({"staging", "stage", "stg", "dev", "develop", "develop
                            "uat", "sandbox", "preview", "demo", "local", "nonprod", "preprod"})  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Production:
+class Production(Record):
     """Which name tokens mean production (configurable: `production-names`)."""
 
-    names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
+    __slots__ = ("names",)
+
+    def __init__(self, names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES) -> None:
+        self.names = names
 
     def matches(self, value: str) -> bool:
         tokens = name_tokens(value)
@@ -45,14 +48,20 @@ class Production:
         return False
 
 
-@dataclass(frozen=True)
-class Context:
-    production: tuple[str, ...] = ()  # evidence, e.g. "job environment 'production'"
-    env: dict[str, str] = field(default_factory=dict)  # environment variables known to be set
-    names: Production = Production()
+_DEFAULT_NAMES = Production()
+
+
+class Context(Record):
+    __slots__ = ("production", "env", "names")
+
+    def __init__(self, production: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 names: Production = _DEFAULT_NAMES) -> None:
+        self.production = production  # evidence, e.g. "job environment 'production'"
+        self.env = {} if env is None else env  # environment variables known to be set
+        self.names = names
 
     def with_production(self, *evidence: str) -> Context:
-        return replace(self, production=self.production + tuple(e for e in evidence if e not in self.production))
+        return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))
 
     def with_env(self, env: dict[str, str]) -> Context:
-        return replace(self, env={**self.env, **env})
+        return self.replace(env={**self.env, **env})

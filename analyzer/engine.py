@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
 
 from blastguard import baseline, registry, suppressions
 from blastguard.config import Config, ConfigError
 from blastguard.context import Context, Production
 from blastguard.model import Finding, Notification, Report, Severity
+from blastguard.records import Record
 from blastguard.rule import Rule
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
@@ -19,25 +19,29 @@ from blastguard.textindex import LineIndex
 MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is three levels down
 
 
-@dataclass
-class _Scan:
+class _Scan(Record):
     """What one file's check gathers, across the host and everything embedded in it."""
 
-    host: Source
-    ignored: set[str]
-    index: LineIndex | None = None  # the host's line index, once it is parsed
-    findings: list[Finding] = field(default_factory=list)
-    notifications: list[Notification] = field(default_factory=list)
-    comments: list = field(default_factory=list)  # in host offsets: suppressions may sit in any of them
-    rules_run: set[Rule] = field(default_factory=set)
+    __slots__ = ("host", "ignored", "index", "findings", "notifications", "comments", "rules_run")
+
+    def __init__(self, host: Source, ignored: set[str]) -> None:
+        self.host = host
+        self.ignored = ignored
+        self.index: LineIndex | None = None  # the host's line index, once it is parsed
+        self.findings: list[Finding] = []
+        self.notifications: list[Notification] = []
+        self.comments: list = []  # in host offsets: suppressions may sit in any of them
+        self.rules_run: set[Rule] = set()
 
 
-@dataclass(frozen=True)
-class _Enabled:
-    rules: tuple[Rule, ...]
-    # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
-    # files here, and the frontend uses it to skip statements.
-    prefilter: re.Pattern | None
+class _Enabled(Record):
+    __slots__ = ("rules", "prefilter")
+
+    def __init__(self, rules: tuple[Rule, ...], prefilter: re.Pattern | None) -> None:
+        self.rules = rules
+        # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
+        # files here, and the frontend uses it to skip statements.
+        self.prefilter = prefilter
 
 
 class Selection:
@@ -147,8 +151,8 @@ class Engine:
 
     def _check(self, source: Source, identity_path: str, config_path: str):
         ignored = self._path_ignores(config_path)
-        source = replace(source, context=replace(self.context, production=source.context.production,
-                                                 env=source.context.env))  # fmt: skip
+        source = source.replace(context=self.context.replace(production=source.context.production,
+                                                             env=source.context.env))  # fmt: skip
         scan = _Scan(source, ignored)
         self._analyse(scan, source, None, depth=0)
         findings = scan.findings
@@ -184,7 +188,7 @@ class Engine:
                                                    region=scan.index.region(*to_host(start, end))))  # fmt: skip
         for comment in document.comments:
             start, end = to_host(comment.start, comment.end)
-            scan.comments.append(replace(comment, start=start, end=end))
+            scan.comments.append(comment.replace(start=start, end=end))
         if depth < MAX_EMBEDDING_DEPTH:
             for child in document.children():
                 anchor = to_host(*child.anchor) if child.anchor else None

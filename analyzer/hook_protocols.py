@@ -12,7 +12,8 @@ tool would run), a decision to ask is answered as deny, and the reason says a pe
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+
+from blastguard.records import Record
 
 AGENTS = ("claude", "codex", "gemini", "cursor", "copilot")
 
@@ -21,22 +22,25 @@ class PayloadError(Exception):
     """A payload that is not one of the known shapes; the message is one sentence."""
 
 
-@dataclass(frozen=True)
-class Edit:
-    old: str
-    new: str
-    replace_all: bool = False
+class Edit(Record):
+    __slots__ = ("old", "new", "replace_all")
+
+    def __init__(self, old: str, new: str, replace_all: bool = False) -> None:
+        self.old, self.new, self.replace_all = old, new, replace_all
 
 
-@dataclass
-class ToolCall:
-    agent: str
-    tool: str  # the agent's own name for the tool
-    cwd: str
-    command: str | None = None  # a shell command line
-    path: str | None = None  # a file the tool writes
-    content: str | None = None  # the file's whole new content
-    edits: list[Edit] = field(default_factory=list)  # replacements applied to the file as it is on disk
+class ToolCall(Record):
+    __slots__ = ("agent", "tool", "cwd", "command", "path", "content", "edits")
+
+    def __init__(self, agent: str, tool: str, cwd: str, command: str | None = None, path: str | None = None,
+                 content: str | None = None) -> None:
+        self.agent = agent
+        self.tool = tool  # the agent's own name for the tool
+        self.cwd = cwd
+        self.command = command  # a shell command line
+        self.path = path  # a file the tool writes
+        self.content = content  # the file's whole new content
+        self.edits: list[Edit] = []  # replacements applied to the file as it is on disk
 
 
 def detect(payload: dict) -> str:

@@ -8,24 +8,24 @@ nothing are reported (BG001, BG002), so a typo cannot silence the guard.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-
 from blastguard.model import Finding, Suppression
+from blastguard.records import Record
 from blastguard.textindex import LineIndex
 
 _MARKER = re.compile(r"blastguard\s*:\s*ignore\b", re.IGNORECASE)  # a comment that means to suppress
 _DIRECTIVE = re.compile(r"blastguard\s*:\s*ignore\s*\[([^\]]*)\]\s*[:\-—]*\s*(.*)", re.IGNORECASE | re.DOTALL)
 
 
-@dataclass
-class Directive:
-    start: int  # offsets of the comment
-    end: int
-    line: int
-    own_line: bool  # nothing but whitespace before it on its line
-    rules: list[str]
-    reason: str
-    used: set[str] = field(default_factory=set)
+class Directive(Record):
+    __slots__ = ("start", "end", "line", "own_line", "rules", "reason", "used")
+
+    def __init__(self, start: int, end: int, line: int, own_line: bool, rules: list[str], reason: str) -> None:
+        self.start, self.end = start, end  # offsets of the comment
+        self.line = line
+        self.own_line = own_line  # nothing but whitespace before it on its line
+        self.rules = rules
+        self.reason = reason
+        self.used: set[str] = set()
 
     def covers(self, finding: Finding) -> bool:
         region = finding.region
@@ -34,14 +34,15 @@ class Directive:
         )
 
 
-@dataclass
-class Problem:
+class Problem(Record):
     """A directive that cannot be honoured, reported as BG001 or BG002."""
 
-    rule_id: str
-    start: int
-    end: int
-    message: str
+    __slots__ = ("rule_id", "start", "end", "message")
+
+    def __init__(self, rule_id: str, start: int, end: int, message: str) -> None:
+        self.rule_id = rule_id
+        self.start, self.end = start, end
+        self.message = message
 
 
 def parse(comments, index: LineIndex, resolve) -> tuple[list[Directive], list[Problem]]:

@@ -1,7 +1,5 @@
 """Engine behaviour that the CLI tests cannot reach directly: parallel scans, internal errors."""
 
-import dataclasses
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -41,7 +39,7 @@ def test_parallel_scan_gives_the_same_report_as_a_sequential_one(monkeypatch):
 
 def test_a_crashing_rule_becomes_an_internal_error_and_loses_no_other_file(monkeypatch):
     rules = registry.rules_for("sql")
-    broken = dataclasses.replace(rules[0], check=lambda stmt, doc: 1 / 0)
+    broken = rules[0].replace(check=lambda stmt, doc: 1 / 0)
     monkeypatch.setattr(registry, "rules_for", lambda language: (broken, *rules[1:]))
     report = Engine(Config(), ".").check_sources(
         [(Source("a.sql", "TRUNCATE t;\n", "sql"), None), (Source("b.sql", "SELECT 1;\n", "sql"), None)]
@@ -54,7 +52,7 @@ def test_a_crashing_rule_becomes_an_internal_error_and_loses_no_other_file(monke
 
 def test_internal_error_exits_2_after_reporting(monkeypatch, tmp_path, capsys):
     rules = registry.rules_for("sql")
-    broken = dataclasses.replace(rules[0], check=lambda stmt, doc: 1 / 0)
+    broken = rules[0].replace(check=lambda stmt, doc: 1 / 0)
     monkeypatch.setattr(registry, "rules_for", lambda language: (broken, *rules[1:]))
     (tmp_path / "a.sql").write_text("TRUNCATE t;\n")
     monkeypatch.chdir(tmp_path)

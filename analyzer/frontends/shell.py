@@ -14,7 +14,6 @@ Only tree-sitter is imported here: a shell command without SQL is checked withou
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from functools import cached_property, partial
 
 from blastguard.frontends import Comment
@@ -24,19 +23,23 @@ from blastguard.frontends.shell_python import python_children
 from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
+from blastguard.records import Record
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
 
-@dataclass
-class ShellDocument:
-    source: Source
-    index: LineIndex
-    commands: list[Command]  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
-    comments: list[Comment]
-    problems: list[tuple[int, int, str]]
-    stateful_types: frozenset[str] = frozenset()  # configured additions to the built-in list
-    _evidence: dict[int, tuple[str, ...]] = field(default_factory=dict)
+class ShellDocument(Record):
+    __slots__ = ("source", "index", "commands", "comments", "problems", "stateful_types", "_evidence", "__dict__")
+
+    def __init__(self, source: Source, index: LineIndex, commands: list[Command], comments: list[Comment],
+                 problems: list[tuple[int, int, str]], stateful_types: frozenset[str] = frozenset()) -> None:
+        self.source = source
+        self.index = index
+        self.commands = commands  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
+        self.comments = comments
+        self.problems = problems
+        self.stateful_types = stateful_types  # configured additions to the built-in list
+        self._evidence: dict[int, tuple[str, ...]] = {}
 
     @property
     def text(self) -> str:

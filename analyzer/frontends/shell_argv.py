@@ -7,22 +7,25 @@ Which options take a value is per program, so `kubectl -n prod delete ns x` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from blastguard.frontends.shell_words import Word
+from blastguard.records import Record
 
 
-@dataclass(frozen=True)
-class Option:
-    name: str  # as written, without an attached value: "--context", "-n", "-chdir", "-f"
-    value: Word | None  # None for a flag
-    word: Word  # the word the option is written in
+class Option(Record):
+    __slots__ = ("name", "value", "word")
+
+    def __init__(self, name: str, value: Word | None, word: Word) -> None:
+        self.name = name  # as written, without an attached value: "--context", "-n", "-chdir", "-f"
+        self.value = value  # None for a flag
+        self.word = word  # the word the option is written in
 
 
-@dataclass
-class Argv:
-    options: list[Option] = field(default_factory=list)
-    positionals: list[Word] = field(default_factory=list)
+class Argv(Record):
+    __slots__ = ("options", "positionals")
+
+    def __init__(self) -> None:
+        self.options: list[Option] = []
+        self.positionals: list[Word] = []
 
     def has(self, *names: str) -> bool:
         return any(o.name in names for o in self.options)
@@ -36,13 +39,16 @@ class Argv:
         return [o.value for o in self.options if o.name in names and o.value is not None]
 
 
-@dataclass(frozen=True)
-class Syntax:
+class Syntax(Record):
     """How a program spells options: which take a value, and whether `-rf` means `-r -f`."""
 
-    takes_value: frozenset[str] = frozenset()
-    clusters: bool = True  # False where one dash starts a long option (`terraform -auto-approve`)
-    attached_only: frozenset[str] = frozenset()  # a value only when attached: mysql's `-psecret`
+    __slots__ = ("takes_value", "clusters", "attached_only")
+
+    def __init__(self, takes_value: frozenset[str] = frozenset(), clusters: bool = True,
+                 attached_only: frozenset[str] = frozenset()) -> None:
+        self.takes_value = takes_value
+        self.clusters = clusters  # False where one dash starts a long option (`terraform -auto-approve`)
+        self.attached_only = attached_only  # a value only when attached: mysql's `-psecret`
 
 
 def parse(words: list[Word], syntax: Syntax = Syntax(), stop_at_positional: bool = False) -> tuple[Argv, list[Word]]:

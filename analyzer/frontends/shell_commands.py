@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
@@ -23,40 +22,47 @@ from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Argv, Syntax, option
 from blastguard.frontends.shell_syntax import Binding, Layer, RawCommand, Script
 from blastguard.frontends.shell_syntax import parse as parse_script
 from blastguard.frontends.shell_words import Word, decode, decode_fields, decode_heredoc, join
+from blastguard.records import Record
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 # Strings inside strings inside strings: deeper than this is not checked.
 _MAX_LAYERS = 8
 
 
-@dataclass(eq=False)
-class Feed:
+class Feed(Record):
     """What a command reads on its standard input, as far as the script shows it."""
 
-    text: Word | None = None  # a heredoc, a here-string, what `echo` pipes in
-    file: Word | None = None  # `< dump.sql`, `cat dump.sql |`
+    __slots__ = ("text", "file")
+    _identity = True
+
+    def __init__(self, text: Word | None = None, file: Word | None = None) -> None:
+        self.text = text  # a heredoc, a here-string, what `echo` pipes in
+        self.file = file  # `< dump.sql`, `cat dump.sql |`
 
 
-@dataclass(eq=False)
-class Command:
-    words: list[Word]  # argv after unwrapping: words[0] names the program
-    env: dict[str, str]  # environment variables the program sees, where their values are known
-    index: int = 0  # position in the document's list: the commands before it ran before it
-    wrappers: tuple[str, ...] = ()  # what was unwrapped, outermost first: ("sudo", "bash -c")
-    via: tuple[str, ...] = ()  # production evidence from the wrappers: `ssh prod-db …`
-    stdin: Feed | None = None
-    upstream: Command | None = None  # the command piped into this one
-    output: Feed | None = None  # what it writes, when that is literal (`echo`, `printf`, `cat`)
-    arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
-    unresolved: str | None = None  # why what runs cannot be known before it runs
-    program: str = field(init=False)  # `rm` for `/bin/rm`; empty when the name is only known at run time
-    globals: Argv = field(init=False)  # options before the subcommand: `-chdir=x`, `--context p`
-    args: list[Word] = field(init=False)  # the subcommand and everything after it
+class Command(Record):
+    __slots__ = ("words", "env", "index", "wrappers", "via", "stdin", "upstream", "output", "arguments_from_stdin",
+                 "unresolved", "program", "globals", "args")  # fmt: skip
+    _identity = True
 
-    def __post_init__(self) -> None:
+    def __init__(self, words: list[Word], env: dict[str, str], *, index: int = 0, wrappers: tuple[str, ...] = (),
+                 via: tuple[str, ...] = (), stdin: Feed | None = None, upstream: Command | None = None,
+                 output: Feed | None = None, arguments_from_stdin: bool = False, unresolved: str | None = None) -> None:
+        self.words = words  # argv after unwrapping: words[0] names the program
+        self.env = env  # environment variables the program sees, where their values are known
+        self.index = index  # position in the document's list: the commands before it ran before it
+        self.wrappers = wrappers  # what was unwrapped, outermost first: ("sudo", "bash -c")
+        self.via = via  # production evidence from the wrappers: `ssh prod-db …`
+        self.stdin = stdin
+        self.upstream = upstream  # the command piped into this one
+        self.output = output  # what it writes, when that is literal (`echo`, `printf`, `cat`)
+        self.arguments_from_stdin = arguments_from_stdin  # under `xargs`: more arguments arrive on standard input
+        self.unresolved = unresolved  # why what runs cannot be known before it runs
         head = self.words[0]
+        # `rm` for `/bin/rm`; empty when the name is only known at run time
         self.program = os.path.basename(head.value) if head.literal or _known_program(head.value) else ""
         syntax = GLOBAL_OPTIONS.get(self.program)
+        # globals: options before the subcommand (`-chdir=x`, `--context p`); args: the subcommand and after
         if syntax is None:
             self.globals, self.args = Argv(), self.words[1:]
         else:
@@ -98,29 +104,38 @@ class Session:
         return Session(dict(env), set(env))
 
 
-@dataclass(frozen=True)
-class _Frame:
+class _Frame(Record):
     """What applies to every command found inside a wrapper."""
 
-    wrappers: tuple[str, ...] = ()
-    via: tuple[str, ...] = ()
-    arguments_from_stdin: bool = False
-    depth: int = 0
+    __slots__ = ("wrappers", "via", "arguments_from_stdin", "depth")
+
+    def __init__(self, wrappers: tuple[str, ...] = (), via: tuple[str, ...] = (), arguments_from_stdin: bool = False,
+                 depth: int = 0) -> None:
+        self.wrappers = wrappers
+        self.via = via
+        self.arguments_from_stdin = arguments_from_stdin
+        self.depth = depth
 
 
-@dataclass
-class _Unwrapped:
+class _Unwrapped(Record):
     """What a wrapper runs: more words, or a script string."""
 
-    label: str
-    words: list[Word] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
-    clears_env: bool = False
-    script: Word | None = None  # a string another shell parses: `bash -c '…'`, `eval …`
-    script_from_stdin: bool = False  # a shell that reads its script from standard input
-    split: Word | None = None  # `env -S 'cmd args'`: a string split into words
-    targets: tuple[tuple[str, str], ...] = ()  # (evidence, name): where the command runs
-    arguments_from_stdin: bool = False
+    __slots__ = ("label", "words", "env", "clears_env", "script", "script_from_stdin", "split", "targets",
+                 "arguments_from_stdin")  # fmt: skip
+
+    def __init__(self, label: str, words: list[Word] | None = None, env: dict[str, str] | None = None, *,
+                 clears_env: bool = False, script: Word | None = None, script_from_stdin: bool = False,
+                 split: Word | None = None, targets: tuple[tuple[str, str], ...] = (),
+                 arguments_from_stdin: bool = False) -> None:
+        self.label = label
+        self.words = [] if words is None else words
+        self.env = {} if env is None else env
+        self.clears_env = clears_env
+        self.script = script  # a string another shell parses: `bash -c '…'`, `eval …`
+        self.script_from_stdin = script_from_stdin  # a shell that reads its script from standard input
+        self.split = split  # `env -S 'cmd args'`: a string split into words
+        self.targets = targets  # (evidence, name): where the command runs
+        self.arguments_from_stdin = arguments_from_stdin
 
 
 class Normaliser:
@@ -195,7 +210,7 @@ class Normaliser:
             env = {**({} if unwrapped.clears_env else env), **unwrapped.env}
             via = tuple(evidence for evidence, target in unwrapped.targets if self.names.matches(target))
             from_stdin = frame.arguments_from_stdin or unwrapped.arguments_from_stdin
-            inner = replace(frame, wrappers=frame.wrappers + (unwrapped.label,), via=frame.via + via,
+            inner = frame.replace(wrappers=frame.wrappers + (unwrapped.label,), via=frame.via + via,
                             arguments_from_stdin=from_stdin)
             if unwrapped.script is not None:
                 self._script(unwrapped.script, session.child(env) if name != "eval" else session, inner)
@@ -232,7 +247,7 @@ class Normaliser:
         layer = Layer(word.value, list(word.offsets), depth=frame.depth + 1)
         script = parse_script(self.parser, layer)
         self.problems += script.problems
-        self.run(script, session, replace(frame, depth=frame.depth + 1))
+        self.run(script, session, frame.replace(depth=frame.depth + 1))
 
     def _stdin_script(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
                       session: Session, frame: _Frame, inner: _Frame) -> Command | None:  # fmt: skip

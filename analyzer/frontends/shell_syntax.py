@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
-
 from blastguard.frontends import Comment
+from blastguard.records import Record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the real module is loaded by _binding below
-    from tree_sitter import Node
+    from tree_sitter import Node, Parser
 
 
 def _binding(package: str):
@@ -101,41 +100,53 @@ class Layer:
         return self.text[self.char(node.start_byte) : self.char(node.end_byte)]
 
 
-@dataclass(eq=False)
-class RawCommand:
+class RawCommand(Record):
     """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
 
-    layer: Layer
-    assignments: list[Node]  # `VAR=value` before the name
-    words: list[Node]  # the name, then the arguments
-    upstream: RawCommand | None = None  # the command piped into this one
-    heredoc: Node | None = None  # heredoc_body
-    heredoc_strips_tabs: bool = False  # `<<-`
-    heredoc_expands: bool = True  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
-    herestring: Node | None = None  # the word after `<<<`
-    input_file: Node | None = None  # the word after `<`
+    __slots__ = ("layer", "assignments", "words", "upstream", "heredoc", "heredoc_strips_tabs", "heredoc_expands",
+                 "herestring", "input_file")  # fmt: skip
+    _identity = True
+
+    def __init__(self, layer: Layer, assignments: list[Node], words: list[Node], upstream: RawCommand | None = None,
+                 heredoc: Node | None = None, heredoc_strips_tabs: bool = False, heredoc_expands: bool = True,
+                 herestring: Node | None = None, input_file: Node | None = None) -> None:
+        self.layer = layer
+        self.assignments = assignments  # `VAR=value` before the name
+        self.words = words  # the name, then the arguments
+        self.upstream = upstream  # the command piped into this one
+        self.heredoc = heredoc  # heredoc_body
+        self.heredoc_strips_tabs = heredoc_strips_tabs  # `<<-`
+        self.heredoc_expands = heredoc_expands  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
+        self.herestring = herestring  # the word after `<<<`
+        self.input_file = input_file  # the word after `<`
 
 
-@dataclass(eq=False)
-class Binding:
+class Binding(Record):
     """A shell variable set (`X=1`, `export X=1`), set to something unknown here (`for x in …`,
     `local x`), or only marked for export (`export X`)."""
 
-    layer: Layer
-    name: str
-    value: Node | str | None  # the value assigned: a node to read, "" for `X=`, None when not known
-    exported: bool = False
-    assigns: bool = True  # False for `export X`: the variable keeps its value
+    __slots__ = ("layer", "name", "value", "exported", "assigns")
+    _identity = True
+
+    def __init__(self, layer: Layer, name: str, value: Node | str | None, exported: bool = False,
+                 assigns: bool = True) -> None:
+        self.layer = layer
+        self.name = name
+        self.value = value  # the value assigned: a node to read, "" for `X=`, None when not known
+        self.exported = exported
+        self.assigns = assigns  # False for `export X`: the variable keeps its value
 
 
-@dataclass
-class Script:
-    steps: list[RawCommand | Binding] = field(default_factory=list)
-    comments: list[Comment] = field(default_factory=list)  # of the document layer only
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
+class Script(Record):
+    __slots__ = ("steps", "comments", "problems")
+
+    def __init__(self) -> None:
+        self.steps: list[RawCommand | Binding] = []
+        self.comments: list[Comment] = []  # of the document layer only
+        self.problems: list[tuple[int, int, str]] = []
 
 
-def parse(parser: tree_sitter.Parser, layer: Layer, recovers: bool = True) -> Script:
+def parse(parser: Parser, layer: Layer, recovers: bool = True) -> Script:
     """The steps of `layer`'s text. With `recovers`, a region tree-sitter could not parse is read
     again line by line, so one broken line does not hide the commands after it."""
     walker = _Walker(parser, layer, recovers)
@@ -158,7 +169,7 @@ _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 
 
 class _Walker:
-    def __init__(self, parser: tree_sitter.Parser, layer: Layer, recovers: bool) -> None:
+    def __init__(self, parser: Parser, layer: Layer, recovers: bool) -> None:
         self.parser = parser
         self.layer = layer
         self.recovers = recovers

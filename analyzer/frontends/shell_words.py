@@ -11,24 +11,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
     from tree_sitter import Node, Parser
 
 from blastguard.frontends.shell_syntax import Layer
+from blastguard.records import Record
 
 Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
 
 
-@dataclass(frozen=True, eq=False)
-class Word:
-    value: str
-    offsets: tuple[int, ...]  # document offset of each character of `value`, plus one past the last
-    start: int  # the whole word as written, quotes included, in document offsets
-    end: int
-    literal: bool = True  # no expansion that is only known at run time
+class Word(Record):
+    __slots__ = ("value", "offsets", "start", "end", "literal")
+    _identity = True
+
+    def __init__(self, value: str, offsets: tuple[int, ...], start: int, end: int, literal: bool = True) -> None:
+        self.value = value
+        self.offsets = offsets  # document offset of each character of `value`, plus one past the last
+        self.start = start  # the whole word as written, quotes included, in document offsets
+        self.end = end
+        self.literal = literal  # no expansion that is only known at run time
 
     def slice(self, start: int, end: int | None = None) -> Word:
         """Part of the value, e.g. the `prod` of `--context=prod`."""

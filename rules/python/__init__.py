@@ -9,7 +9,6 @@ here: the frontend hands them to the SQL and shell rules.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from blastguard.frontends.python import PythonDocument
 from blastguard.rule import Hit, Rule
@@ -18,4 +17,4 @@ from blastguard.rule import Hit, Rule
 def run(rule: Rule, document: PythonDocument) -> Iterator[Hit]:
     for call in document.calls:
         for hit in rule.check(call, document):
-            yield replace(hit, production=hit.production + document.production) if document.production else hit
+            yield hit.replace(production=hit.production + document.production) if document.production else hit

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 
 from blastguard.frontends.sql import SqlDocument
 from blastguard.rule import Hit, Rule
@@ -15,5 +14,5 @@ def run(rule: Rule, document: SqlDocument) -> Iterator[Hit]:
             continue  # plain EXPLAIN plans its statement without running it
         for hit in rule.check(stmt, document):
             if stmt.explain == "analyze":
-                hit = replace(hit, message=f"{hit.message} EXPLAIN ANALYZE executes the statement it explains.")
+                hit = hit.replace(message=f"{hit.message} EXPLAIN ANALYZE executes the statement it explains.")
             yield hit
