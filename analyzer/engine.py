@@ -76,10 +76,12 @@ def resolve_rule_key(key: str) -> str | None:
 
 
 class Engine:
-    def __init__(self, config: Config, project_root: str, trust_suppressions: bool = True) -> None:
+    def __init__(self, config: Config, project_root: str, trust_suppressions: bool = True,
+                 fingerprints: bool = True) -> None:
         self.config = config
         self.project_root = os.path.abspath(project_root)
         self.trust_suppressions = trust_suppressions
+        self.fingerprints = fingerprints  # line-independent identities; a one-off check of a command needs none
         self.selection = Selection(config.select, config.ignore)
         self.severity = {self._rule_id(key): level for key, level in config.severity.items()}
         self.per_path = [
@@ -158,7 +160,8 @@ class Engine:
         findings = scan.findings
         if scan.index is not None:
             findings += self._apply_suppressions(scan, {r.id for r in scan.rules_run})
-        baseline.assign_fingerprints(findings, identity_path)
+        if self.fingerprints:
+            baseline.assign_fingerprints(findings, identity_path)
         findings.sort(key=lambda f: f.sort_key)
         return findings, scan.notifications
 

@@ -88,10 +88,13 @@ def _findings(call: ToolCall, config, context):
     from blastguard.engine import Engine
     from blastguard.sources import Source, language_for_content, language_for_name
 
-    engine = Engine(config, call.cwd if os.path.isdir(call.cwd) else ".", trust_suppressions=config.hook_trust_suppressions)
+    root = call.cwd if os.path.isdir(call.cwd) else "."
+    trust = config.hook_trust_suppressions
     if call.command is not None:
+        engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
         findings, _ = engine.check_source(Source("command.sh", call.command, "shell", context))
         return findings
+    engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)

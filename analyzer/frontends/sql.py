@@ -13,14 +13,45 @@ from __future__ import annotations
 import logging
 import re
 import bisect
+import sys
+import types
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
-import sqlglot
-from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ParseError, TokenError
-from sqlglot.tokens import Token, TokenType
+
+@contextmanager
+def _without_importlib_metadata():
+    """sqlglot's dialect module imports `importlib.metadata` to look up plugin dialects by entry point,
+    which blastguard never does with a built-in dialect name. That import (email, zipfile, csv, …) is
+    about 40 ms of the 200 an agent hook may take for a command with SQL, so while sqlglot is imported
+    a placeholder stands in whose `entry_points` imports the real module on first call."""
+    if "importlib.metadata" in sys.modules:
+        yield
+        return
+
+    def entry_points(**selection):
+        sys.modules.pop("importlib.metadata", None)
+        import importlib.metadata
+
+        return importlib.metadata.entry_points(**selection)
+
+    placeholder = types.ModuleType("importlib.metadata")
+    placeholder.entry_points = entry_points
+    sys.modules["importlib.metadata"] = placeholder
+    try:
+        yield
+    finally:
+        if sys.modules.get("importlib.metadata") is placeholder:
+            del sys.modules["importlib.metadata"]
+
+
+with _without_importlib_metadata():
+    import sqlglot
+    from sqlglot import exp
+    from sqlglot.dialects.dialect import Dialect
+    from sqlglot.errors import ParseError, TokenError
+    from sqlglot.tokens import Token, TokenType
 
 from blastguard.frontends import Comment
 from blastguard.frontends.sql_words import Word, comments_in_gap, scan
