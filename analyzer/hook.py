@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-from blastguard.hook_protocols import AGENTS, PayloadError, ToolCall, answer, detect, read, settings_snippet
+from blastguard.hook_protocols import PayloadError, ToolCall, answer, detect, read, settings_snippet
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
@@ -142,5 +142,3 @@ def print_config(agent: str) -> int:
     sys.stdout.write(settings_snippet(agent))
     return 0
 
-
-__all__ = ["AGENTS", "print_config", "run"]
