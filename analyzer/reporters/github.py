@@ -18,12 +18,12 @@ STEP_LIMIT = 10  # annotations of each kind (error, warning, notice) that GitHub
 _NAMES = {"error": ("error", "errors"), "warning": ("warning", "warnings"), "notice": ("note", "notes")}
 
 
-def _escape_data(value: str) -> str:
+def escape_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(value: str) -> str:
-    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def _one_line(text: str) -> str:
@@ -41,7 +41,7 @@ def _finding(finding: Finding) -> tuple[str, str, str]:
     props.append(f"title={_escape_property(f'{finding.rule_id} {finding.rule_name}')}")
     kind = _COMMAND[finding.severity]
     plain = f"{finding.rule_id} {finding.severity.label} at {finding.path}:{r.start_line}:{r.start_column}: {finding.message}"
-    return kind, f"::{kind} {','.join(props)}::{_escape_data(finding.message)}", _one_line(plain)
+    return kind, f"::{kind} {','.join(props)}::{escape_data(finding.message)}", _one_line(plain)
 
 
 def _notification(n: Notification) -> tuple[str, str, str]:
@@ -51,7 +51,7 @@ def _notification(n: Notification) -> tuple[str, str, str]:
     props.append(f"title={_escape_property('blastguard ' + n.kind)}")
     kind = "error" if n.level == "error" else "notice"
     where = f"{n.path}:{n.region.start_line}" if n.region else n.path
-    return kind, f"::{kind} {','.join(props)}::{_escape_data(n.message)}", _one_line(f"{n.kind} at {where}: {n.message}")
+    return kind, f"::{kind} {','.join(props)}::{escape_data(n.message)}", _one_line(f"{n.kind} at {where}: {n.message}")
 
 
 def render(report: Report, context: RenderContext, *, limit: int | None = STEP_LIMIT, reserved: int = 0,
@@ -74,7 +74,7 @@ def render(report: Report, context: RenderContext, *, limit: int | None = STEP_L
         else:
             held.append((is_finding, kind, plain))
     lines = shown + [plain for _, _, plain in held]
-    lines.append(f"::notice title=blastguard::{_escape_data(_left_out(held, limit, see))}")
+    lines.append(f"::notice title=blastguard::{escape_data(_left_out(held, limit, see))}")
     return "".join(f"{line}\n" for line in lines)
 
 
