@@ -150,7 +150,9 @@ def parse(parser: Parser, layer: Layer, recovers: bool = True) -> Script:
     """The steps of `layer`'s text. With `recovers`, a region tree-sitter could not parse is read
     again line by line, so one broken line does not hide the commands after it."""
     walker = _Walker(parser, layer, recovers)
-    walker.visit(parser.parse(layer.data).root_node, None, 0)
+    tree = parser.parse(layer.data)  # held until the walk is done: its nodes point into it
+    walker.visit(tree.root_node, None, 0)
+    del tree
     script = walker.script
     script.comments = sorted({c.start: c for c in script.comments}.values(), key=lambda c: c.start)
     return script
