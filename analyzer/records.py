@@ -53,4 +53,4 @@ class Record:
 
     @classmethod
     def _all_slots(cls) -> tuple[str, ...]:
-        return tuple(n for klass in cls.__mro__ for n in klass.__dict__.get("__slots__", ()))
+        return tuple(n for klass in cls.__mro__ for n in klass.__dict__.get("__slots__", ()) if not n.startswith("__"))
