@@ -278,3 +278,8 @@ def test_very_long_and_deeply_nested_code_does_not_exhaust_the_stack():
     assert rules(concatenated) == ["SQL101"]
     nested = "import os\nx = " + "[" * 900 + "]" * 900 + "\nos.system('rm -rf /')\n"
     assert rules(nested) == ["SH301"]
+
+
+def test_a_command_built_by_a_call_is_not_judged_and_loses_nothing_else():
+    code = 'import subprocess\nsubprocess.run(get_cmd())\nsubprocess.run(build("x"))\nsubprocess.run(["rm", "-rf", "/"])\n'
+    assert findings(code) == [("SH301", "error", 4, 18, 4, 32)]

@@ -85,6 +85,8 @@ def shell_value(call, folder, model) -> Rendered | None:
         args = call.argument(0, "args")
         if _is_true(call.keyword("shell")):
             return _line(args, call, folder)
+        if isinstance(args, cst.Call) and model.qualified_name(args.func) == "shlex.split" and args.args:
+            return _line(args.args[0].value, call, folder)  # one command line, split by the shell's rules
         return _argv(_elements(args, call, model), call, folder)
     if name in _ARGV_FROM_SECOND:
         return _argv(_elements(call.argument(1, "args"), call, model), call, folder)
@@ -106,8 +108,6 @@ def _elements(args, call, model) -> list[cst.BaseExpression] | None:
         args = from_binding[0] if from_binding and isinstance(from_binding[0], (cst.List, cst.Tuple)) else args
     if isinstance(args, (cst.List, cst.Tuple)):
         return [e.value if not isinstance(e, cst.StarredElement) else e for e in args.elements]
-    if isinstance(args, cst.Call) and model.qualified_name(args.func) == "shlex.split" and args.args:
-        return [args]  # one command line, split by the shell's rules: read as a line below
     return [args] if args is not None else None
 
 
@@ -126,8 +126,6 @@ def _line(argument, call, folder) -> Rendered | None:
 def _argv(elements, call, folder) -> Rendered | None:
     if not elements:
         return None
-    if len(elements) == 1 and isinstance(elements[0], cst.Call):  # shlex.split("…")
-        return _line(elements[0].args[0].value, call, folder)
     if _unknown(elements[0], call, folder):
         return None  # the program itself is a run-time value (`Popen(cmdline)`): nothing to judge
     command = Rendered("", [], [])
