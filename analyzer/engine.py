@@ -193,7 +193,7 @@ class Engine:
             start, end = to_host(comment.start, comment.end)
             scan.comments.append(comment.replace(start=start, end=end))
         if depth < MAX_EMBEDDING_DEPTH:
-            for child in document.children():
+            for child in self._children(scan, source, document, to_host):
                 anchor = to_host(*child.anchor) if child.anchor else None
                 ends = child.ends or [o + 1 for o in child.offsets]
                 mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
@@ -207,6 +207,18 @@ class Engine:
                     message = (f"internal error while checking the {child.source.language} embedded here "
                                f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
                     scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
+
+    @staticmethod
+    def _children(scan: _Scan, source: Source, document, to_host) -> list[Embedded]:
+        """What the document embeds; a frontend that trips while finding it costs only those children."""
+        try:
+            return document.children()
+        except Exception as exc:
+            where = scan.index.region(*to_host(0, max(1, len(source.text))))
+            message = (f"internal error while looking for code embedded in this {source.language} "
+                       f"({type(exc).__name__}: {exc}); what it runs was not checked")  # fmt: skip
+            scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
+            return []
 
     def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, scan: _Scan,
                  context: Context) -> Finding:

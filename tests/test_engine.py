@@ -50,6 +50,19 @@ def test_a_crashing_rule_becomes_an_internal_error_and_loses_no_other_file(monke
     assert report.had_internal_error
 
 
+def test_a_frontend_that_trips_finding_embedded_code_keeps_the_hosts_findings(monkeypatch):
+    from blastguard.frontends.shell import ShellDocument
+
+    def broken(self):
+        raise ValueError("no children today")
+
+    monkeypatch.setattr(ShellDocument, "children", broken)
+    findings, notes = Engine(Config(), ".").check_source(Source("x.sh", "rm -rf /\npsql -c 'DROP TABLE t'\n", "shell"))
+    assert [f.rule_id for f in findings] == ["SH301"]
+    (note,) = notes
+    assert note.kind == "internal-error" and "no children today" in note.message and note.region.start_line == 1
+
+
 def test_internal_error_exits_2_after_reporting(monkeypatch, tmp_path, capsys):
     rules = registry.rules_for("sql")
     broken = rules[0].replace(check=lambda stmt, doc: 1 / 0)
