@@ -6,8 +6,10 @@ so a typo cannot quietly switch a rule off.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import zlib
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
@@ -155,16 +157,49 @@ def parse_table(table: dict, path: str | None, root: str) -> Config:
     return config
 
 
+def _read_toml(path: str, data: bytes | None = None) -> dict:
+    """The TOML document at `path` (whose bytes may be given). Parsed documents are kept as JSON in
+    the user's cache folder, keyed by path, size and modification time: an agent hook loads the
+    configuration before every tool call, and importing the TOML parser costs about a fifth of its
+    budget. Raises OSError when the file cannot be read and ValueError when it is not TOML."""
+    stat = os.stat(path)
+    key = f"{os.path.abspath(path)}\0{stat.st_mtime_ns}\0{stat.st_size}"
+    cached = _cache_path(key)
+    try:
+        with open(cached, encoding="utf-8") as handle:
+            entry = json.load(handle)
+        if entry.get("key") == key:
+            return entry["document"]
+    except (OSError, ValueError, TypeError, AttributeError):
+        pass
+    if data is None:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    document = _toml().loads(data.decode("utf-8"))
+    try:
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        temporary = f"{cached}.{os.getpid()}"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            json.dump({"key": key, "document": document}, handle)
+        os.replace(temporary, cached)  # whole or not at all, even with hooks running side by side
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only home or a TOML date: parse again next time
+    return document
+
+
+def _cache_path(key: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "blastguard", "config", f"{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.json")
+
+
 def load_file(path: str) -> Config:
     """Load one configuration file; a pyproject.toml without [tool.blastguard] gives the defaults."""
     root = os.path.dirname(os.path.abspath(path))
-    tomllib = _toml()
     try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+        data = _read_toml(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("blastguard", {})
@@ -203,10 +238,9 @@ def _has_blastguard_table(path: str) -> bool:
         return False
     if b"blastguard" not in data:
         return False  # cannot hold the table; spares parsing every pyproject.toml on the way up
-    tomllib = _toml()
     try:
-        return "blastguard" in tomllib.loads(data.decode("utf-8", "replace")).get("tool", {})
-    except tomllib.TOMLDecodeError:
+        return "blastguard" in _read_toml(path, data).get("tool", {})
+    except (OSError, ValueError):
         # A broken pyproject.toml that never mentions us is not our configuration; if it does
         # mention us, loading it reports the problem.
         return b"[tool.blastguard" in data

@@ -22,10 +22,32 @@ MAX_REASONS = 3
 
 
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
-    stdin = stdin or sys.stdin.buffer
+    """Answer one payload. The check runs in a forked child while this process stands by: a crash
+    inside a native parser (tree-sitter has segfaulted on rare inputs) must answer `hook-on-error`,
+    not kill the hook, which an agent reads as "the hook failed, run the tool". Forking before the
+    analysers are imported costs well under a millisecond."""
+    raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    raw = stdin.read(MAX_PAYLOAD + 1)
+    if not hasattr(os, "fork"):
+        return _respond(raw, agent, config_path, stdout, environ)
+    stdout.flush()
+    pid = os.fork()
+    if pid == 0:  # the child checks and answers
+        code = 1
+        try:
+            code = _respond(raw, agent, config_path, stdout, environ)
+            stdout.flush()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return 0
+    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
+    return _respond(raw, agent, config_path, stdout, environ, crashed=f"the check crashed ({how})")
+
+
+def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, environ, crashed: str = "") -> int:
     on_error, call, config = "ask", None, None
     try:
         if len(raw) > MAX_PAYLOAD:
@@ -40,12 +62,15 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
             return 0  # a tool that cannot destroy anything: allow, silently
         config = _config(call.cwd, config_path)
         on_error = config.hook_on_error
+        if crashed:
+            raise CheckCrashed(crashed)
         decision, reason, rule_ids = _decide(call, config, environ)
     except PayloadError as exc:
         decision, reason, rule_ids = on_error, f"blastguard could not read this tool call: {exc}.", []
     except Exception as exc:  # a guard must answer, never crash the agent's turn
         decision = on_error
-        reason, rule_ids = f"blastguard failed while checking this tool call ({type(exc).__name__}: {exc}).", []
+        what = str(exc) if isinstance(exc, CheckCrashed) else f"{type(exc).__name__}: {exc}"
+        reason, rule_ids = f"blastguard failed while checking this tool call ({what}).", []
     agent = agent or "claude"
     if config is not None and config.audit_log:
         _audit(config, agent, call, decision, rule_ids, raw)
@@ -53,6 +78,10 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     if text:
         stdout.write(text + "\n")
     return code
+
+
+class CheckCrashed(Exception):
+    """The checking process died (a native parser's crash): answered like any internal error."""
 
 
 def _config(cwd: str, explicit: str | None):

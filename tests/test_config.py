@@ -144,3 +144,20 @@ def test_bad_pyproject_table_names_the_table(project):
     result = run_cli("check", ".", cwd=project)
     assert result.returncode == 2
     assert "pyproject.toml [tool.blastguard]: unknown key 'fail_on'" in err(result)
+
+
+def test_parsed_configuration_is_cached_and_a_changed_file_is_read_again(tmp_path, monkeypatch):
+    from blastguard.config import ConfigError, load_file
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    path = tmp_path / "blastguard.toml"
+    path.write_text('fail-on = "error"\n')
+    assert load_file(str(path)).fail_on == "error"
+    [cached] = (tmp_path / "cache" / "blastguard" / "config").iterdir()
+    assert "fail-on" in cached.read_text()
+    assert load_file(str(path)).fail_on == "error"  # from the cache
+    path.write_text('fail-on = "never"   # changed\n')
+    assert load_file(str(path)).fail_on == "never"
+    path.write_text("fail-on = [\n")
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_file(str(path))

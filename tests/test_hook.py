@@ -266,3 +266,23 @@ def test_decisions_are_audited_without_the_input(project):
     entry = json.loads(line)
     assert (entry["agent"], entry["tool"], entry["decision"], entry["rules"]) == ("claude", "Bash", "deny", ["SQL202"])
     assert entry["cwd"] == str(project) and "hunter2" not in line
+
+
+def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(project, monkeypatch, tmp_path):
+    """A segfault inside a native parser kills only the forked child that checks; the hook still answers."""
+    import io
+    import os
+    import signal
+
+    from blastguard import hook as hook_module
+
+    monkeypatch.setattr(hook_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
+    payload = json.dumps(claude("Bash", {"command": "terraform destroy -auto-approve"}, project)).encode()
+    answer_path = tmp_path / "answer.json"
+    with open(answer_path, "w") as answer_file:
+        code = hook_module.run(None, None, stdin=io.BytesIO(payload), stdout=answer_file, environ=CLEAN_ENV)
+    output = json.loads(answer_path.read_text())["hookSpecificOutput"]
+    assert code == 0
+    assert output["permissionDecision"] == "ask"
+    assert output["permissionDecisionReason"] == (
+        "blastguard failed while checking this tool call (the check crashed (signal 11)).")
