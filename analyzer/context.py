@@ -29,6 +29,17 @@ _OTHER_STAGES = frozenset({"staging", "stage", "stg", "dev", "develop", "develop
                            "uat", "sandbox", "preview", "demo", "local", "nonprod", "preprod"})  # fmt: skip
 
 
+def url_target(url: str) -> str | None:
+    """Where a connection URL points: its host, or for a file database (`sqlite:///prod.db`) its path."""
+    from urllib.parse import urlsplit  # only for a URL: urllib costs an agent hook more than this module
+
+    try:
+        parts = urlsplit(url)
+        return parts.hostname or (parts.path.strip("/") or None)
+    except ValueError:
+        return None
+
+
 class Production(Record):
     """Which name tokens mean production (configurable: `production-names`)."""
 

@@ -17,7 +17,7 @@ import os
 import re
 from collections.abc import Mapping
 
-from blastguard.context import Production
+from blastguard.context import Context, Production, url_target
 
 # Variables whose value is where a command connects: a URL or a host.
 _CONNECTIONS = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST", "REDIS_URL",
@@ -29,6 +29,12 @@ _TARGETS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "TF_WORKSPACE", "GOOGLE_CLOUD_
 _ENVIRONMENT_NAMES = ("APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "FLASK_ENV",
                       "DJANGO_ENV", "STAGE", "DEPLOY_ENV")  # fmt: skip
 _CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
+
+
+def environment_context(environ: Mapping[str, str], cwd: str, production_names) -> Context:
+    """The context of a command an agent runs from `cwd`: production evidence from its environment."""
+    names = Production(tuple(production_names))
+    return Context(production=production_signals(environ, cwd, names), names=names)
 
 
 def production_signals(env: Mapping[str, str], cwd: str, names: Production) -> tuple[str, ...]:
@@ -58,14 +64,7 @@ def _host(value: str) -> str | None:
     value = value.strip()
     if not value:
         return None
-    if "://" not in value:
-        return value  # a bare host name (PGHOST) or service name
-    from urllib.parse import urlsplit  # only for a URL: urllib costs more than the rest of this module
-
-    try:
-        return urlsplit(value).hostname
-    except ValueError:
-        return None
+    return url_target(value) if "://" in value else value  # a bare host name (PGHOST) or service name
 
 
 def _terraform_workspace(cwd: str) -> str | None:

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-from blastguard.hook_protocols import PayloadError, ToolCall, answer, detect, read, settings_snippet
+from blastguard.hook_protocols import PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
@@ -95,18 +95,14 @@ def _config(cwd: str, explicit: str | None):
 
 def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """(decision, reason or context, rule ids) for one tool call."""
-    from blastguard.context import Context, Production
-    from blastguard.environment_gate import production_signals
+    from blastguard.environment_gate import environment_context
 
-    names = Production(tuple(config.production_names))
-    context = Context(production=production_signals(environ, call.cwd, names), names=names)
-    findings = _findings(call, config, context)
+    findings = _findings(call, config, environment_context(environ, call.cwd, config.production_names))
     findings = [f for f in findings if f.suppression is None]
     if not findings:
         return "allow", "", []
     findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
-    worst = findings[0].severity.label
-    decision = {"error": "deny", "warning": "ask"}.get(worst, "allow")
+    decision = decision_for(findings)
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
     more = f" (and {len(findings) - MAX_REASONS} more)" if len(findings) > MAX_REASONS else ""
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")

@@ -183,6 +183,12 @@ def _copilot(payload: dict, agent: str) -> ToolCall | None:
     return call
 
 
+def decision_for(findings) -> str:
+    """deny for an error, ask (a person approves) for a warning, else allow."""
+    worst = max((f.severity.label for f in findings), key=("note", "warning", "error").index, default="note")
+    return {"error": "deny", "warning": "ask"}.get(worst, "allow")
+
+
 def answer(agent: str, decision: str, reason: str, note: str = "") -> tuple[str, int]:
     """(what to print on stdout, exit code) for `decision` ("deny" | "ask" | "allow") in `agent`'s protocol.
     `note` is context for an allowed call, where the protocol can carry it."""

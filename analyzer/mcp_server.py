@@ -22,7 +22,8 @@ import os
 import sys
 
 from blastguard.config import Config, ConfigError, discover
-from blastguard.model import Finding, Notification, Severity
+from blastguard.hook_protocols import decision_for
+from blastguard.model import Finding, Notification
 
 MISSING_EXTRA = "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'"
 DECISIONS = ("allow", "ask", "deny")  # weakest first
@@ -34,15 +35,6 @@ class CheckError(Exception):
 
 
 # --- the checks, free of any MCP dependency -----------------------------------------------------
-
-
-def decision_for(findings: list[Finding]) -> str:
-    worst = max((f.severity for f in findings), default=None)
-    if worst == Severity.ERROR:
-        return "deny"
-    if worst == Severity.WARNING:
-        return "ask"
-    return "allow"
 
 
 def finding_dict(finding: Finding, *, with_path: bool = False) -> dict:
@@ -96,11 +88,9 @@ class Checker:
 
     def _context(self, cwd: str):
         """Production evidence from the environment the server (so the agent) runs in, as hooks use."""
-        from blastguard.context import Context, Production
-        from blastguard.environment_gate import production_signals
+        from blastguard.environment_gate import environment_context
 
-        names = Production(tuple(self.config.production_names))
-        return Context(production=production_signals(os.environ, cwd, names), names=names)
+        return environment_context(os.environ, cwd, self.config.production_names)
 
     def _check_text(self, text: str, path: str, cwd: str | None = None) -> dict:
         from blastguard.engine import Engine

@@ -18,12 +18,13 @@ from functools import cache
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
+from blastguard.frontends.python_values import code_of
+
 # Fields that hold only whitespace, punctuation or comments: never walked.
 _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal", "leading_lines",
                    "trailing_whitespace", "header", "footer", "lines_after_decorators", "operator", "dot",
                    "star", "newline", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "arrow")  # fmt: skip
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_CODEGEN = cst.Module(body=[])
 # libcst generates code recursively, a few frames per nesting level (each string of an implicit
 # concatenation is one level); this is enough for a few thousand, within the main thread's stack.
 _CODEGEN_RECURSION_LIMIT = 30_000
@@ -149,7 +150,7 @@ class Call:
 
     def code(self, limit: int = 80) -> str:
         """The call as written, on one line and shortened, for messages."""
-        code = " ".join(_CODEGEN.code_for_node(self.node).split())
+        code = " ".join(code_of(self.node).split())
         return code if len(code) <= limit else code[: limit - 3] + "..."
 
 

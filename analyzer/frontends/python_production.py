@@ -10,7 +10,7 @@ with or sets are read.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from blastguard.context import url_target
 
 # Keyword arguments that say where a call connects.
 _TARGET_KEYWORDS = frozenset({"host", "hostname", "server", "db_host", "dbhost", "profile_name", "profile",
@@ -54,17 +54,9 @@ def _judge(value, where: str, names, found: dict) -> None:
     text = value.text.strip()
     if not text:
         return
-    target = _host(text) if "://" in text else text
+    target = url_target(text) if "://" in text else text
     if target and names.matches(target):
         found[f"{where}'{_shorten(target)}' in this file"] = None
-
-
-def _host(url: str) -> str | None:
-    try:
-        parts = urlsplit(url)
-        return parts.hostname or (parts.path.strip("/") or None)
-    except ValueError:
-        return None
 
 
 def _shorten(text: str) -> str:
