@@ -38,7 +38,7 @@ class ConfigError(Exception):
 class Config(Record):
     __slots__ = ("path", "root", "select", "ignore", "exclude", "per_path_ignores", "severity", "fail_on", "sql_dialect",
                  "baseline", "max_file_size", "respect_gitignore", "production_names", "max_destroy", "stateful_types",
-                 "audit_log", "hook_on_error", "hook_trust_suppressions")  # fmt: skip
+                 "audit_log", "hook_on_error", "hook_trust_suppressions", "hook_deadline")  # fmt: skip
 
     def __init__(self, path: str | None = None, root: str = ".", **settings) -> None:
         self.path = path  # the file it came from
@@ -59,6 +59,7 @@ class Config(Record):
         self.audit_log: str | None = None  # JSON-lines record of every agent-hook decision
         self.hook_on_error = "ask"  # what a hook answers for a malformed payload or an internal error
         self.hook_trust_suppressions = False  # honour ignore comments inside content an agent proposes
+        self.hook_deadline = 5.0  # seconds a hook may take before it answers ask and stops checking
         for name, value in settings.items():
             if name not in self.__slots__:
                 raise TypeError(f"Config has no setting {name!r}")
@@ -119,6 +120,12 @@ def _hook_decision(key: str, value) -> str:
     return value
 
 
+def _seconds(key: str, value) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 600:
+        raise ConfigError(f"'{key}' must be a number of seconds above 0 and at most 600")
+    return float(value)
+
+
 def _bool(key: str, value) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"'{key}' must be true or false")
@@ -143,6 +150,7 @@ _KEYS = {
     "audit-log": ("audit_log", _string),
     "hook-on-error": ("hook_on_error", _hook_decision),
     "hook-trust-suppressions": ("hook_trust_suppressions", _bool),
+    "hook-deadline": ("hook_deadline", _seconds),
 }
 
 

@@ -130,9 +130,8 @@ def sniff_language(path: str) -> str | None:
     if ext.lower() not in SNIFFED_EXTENSIONS:
         return None
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(_SNIFF_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+        head = read_regular(path, limit=_SNIFF_BYTES).decode("utf-8", errors="replace")
+    except SkipFile:
         return None
     language = language_for_content(head)
     return language if language in ("shell", "python", "terraform-plan") else None
@@ -148,13 +147,36 @@ def decode(data: bytes) -> str:
         raise SkipFile(f"not valid UTF-8 (byte {exc.start})") from None
 
 
-def read_source(path: str, display_path: str, language: str, max_size: int) -> Source:
+def read_regular(path: str, max_size: int | None = None, limit: int | None = None) -> bytes:
+    """The bytes of the regular file at `path`, never blocking: a FIFO, device or socket is refused
+    before it could stall the reader (opening a FIFO waits for a writer, reading a device may never
+    end). `max_size` refuses a larger file; `limit` reads only its first bytes. Raises SkipFile."""
+    import stat
+
     try:
-        size = os.path.getsize(path)
-        if size > max_size:
-            raise SkipFile(f"larger than the {max_size}-byte limit ({size} bytes)")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise SkipFile(f"cannot be read: {exc.strerror or exc}") from None
-    return Source(display_path, decode(data), language)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise SkipFile("not a regular file (a FIFO, device or socket is never opened for reading)")
+        if max_size is not None and info.st_size > max_size:
+            raise SkipFile(f"larger than the {max_size}-byte limit ({info.st_size} bytes)")
+        wanted = info.st_size if limit is None else min(limit, info.st_size)
+        chunks, left = [], wanted
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SkipFile(f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+def read_source(path: str, display_path: str, language: str, max_size: int) -> Source:
+    return Source(display_path, decode(read_regular(path, max_size)), language)
