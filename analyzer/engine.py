@@ -227,6 +227,7 @@ class Engine:
             level = Severity(min(level + 1, Severity.ERROR))
             message = f"{message} The target looks like production ({'; '.join(context.production)})."
         level = self.severity.get(rule.id) or level
+        level = max(level, self.config.severity_floor.get(rule.id, level))  # a hook's project may only raise it
         host = scan.host
         return Finding(rule.id, rule.name, level, message, host.path, scan.index.region(start, end), host.text[start:end])
 

@@ -48,7 +48,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
 
 
 def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, environ, crashed: str = "") -> int:
-    on_error, call, config = "ask", None, None
+    on_error, call, config, notices = "ask", None, None, []
     try:
         if len(raw) > MAX_PAYLOAD:
             raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")
@@ -60,7 +60,7 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
         call = read(payload, agent)
         if call is None:
             return 0  # a tool that cannot destroy anything: allow, silently
-        config = _config(call.cwd, config_path)
+        config, notices = _config(call.cwd, config_path)
         on_error = config.hook_on_error
         if crashed:
             raise CheckCrashed(crashed)
@@ -72,6 +72,9 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
         what = str(exc) if isinstance(exc, CheckCrashed) else f"{type(exc).__name__}: {exc}"
         reason, rule_ids = f"blastguard failed while checking this tool call ({what}).", []
     agent = agent or "claude"
+    for notice in notices:  # what the project's configuration could not loosen, for the agent and its user
+        reason = f"{reason} {notice}".strip()
+        print(notice, file=sys.stderr)
     if config is not None and config.audit_log:
         _audit(config, agent, call, decision, rule_ids, raw)
     text, code = answer(agent, decision, reason if decision != "allow" else "", reason if decision == "allow" else "")
@@ -85,10 +88,11 @@ class CheckCrashed(Exception):
 
 
 def _config(cwd: str, explicit: str | None):
-    from blastguard.config import ConfigError, discover
+    """(configuration, notices): the --config file's, tightened by the project's (`discover_guarded`)."""
+    from blastguard.config import ConfigError, discover_guarded
 
     try:
-        return discover(cwd if os.path.isdir(cwd) else ".", explicit)
+        return discover_guarded(cwd if os.path.isdir(cwd) else ".", explicit)
     except ConfigError as exc:
         raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
 
