@@ -55,14 +55,21 @@ def _parameters(cwd, *extra):
 def server_project(tmp_path_factory):
     project = tmp_path_factory.mktemp("mcp-project")
     (project / ".git").mkdir()
-    (project / "blastguard.toml").write_text('ignore = ["SQL107"]\n')
     return project
 
 
 @pytest.fixture(scope="module")
-async def session(server_project):
+def server_config(tmp_path_factory):
+    """The file named with --config: the only one whose settings may loosen the guard."""
+    config = tmp_path_factory.mktemp("mcp-settings") / "server.toml"
+    config.write_text('ignore = ["SQL107"]\n')
+    return config
+
+
+@pytest.fixture(scope="module")
+async def session(server_project, server_config):
     """One server for the whole module: starting Python and importing mcp dominates the cost."""
-    async with stdio_client(_parameters(server_project)) as (read, write):
+    async with stdio_client(_parameters(server_project, "--config", str(server_config))) as (read, write):
         async with ClientSession(read, write) as client:
             await client.initialize()
             yield client
@@ -153,8 +160,8 @@ async def test_an_ignore_comment_in_checked_content_is_not_trusted(session):
     assert result["findings"][0]["line"] == 7
 
 
-async def test_configuration_is_discovered_from_the_server_working_directory(session):
-    # blastguard.toml beside the server ignores SQL107; SQL101 is still reported.
+async def test_the_configuration_given_with_config_applies(session):
+    # The --config file ignores SQL107; SQL101 is still reported.
     result = await _check(session, "check_file", {"path": "q.sql", "content": "DELETE FROM users WHERE id = 1;\n"})
     assert result == {"decision": "allow", "findings": [], "notifications": []}
 
