@@ -1,4 +1,8 @@
-"""The scan step of blastguard's GitHub composite action (action.yml): `python -m blastguard.action`.
+"""The scan step of blastguard's GitHub composite action (action.yml): `python -I -m blastguard.action`.
+
+It runs in the workspace, which is the repository it scans, so Python runs isolated (-I): with a
+plain -m the working directory comes first on sys.path, and a pull request that adds a json.py or a
+blastguard/ package would have its own code run by the scan. Nothing here may change sys.path.
 
 One process, four renderings of what it found: a SARIF file for code scanning, annotations in the
 log (as many as GitHub shows, the most severe first), a Markdown job summary with links to the
