@@ -14,7 +14,7 @@ import zlib
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
 from blastguard.records import Record
-from blastguard.sources import DEFAULT_MAX_FILE_SIZE
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
 def _toml():
@@ -181,8 +181,7 @@ def _read_toml(path: str, data: bytes | None = None) -> dict:
     except (OSError, ValueError, TypeError, AttributeError):
         pass
     if data is None:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(path)
     document = _toml().loads(data.decode("utf-8"))
     try:
         os.makedirs(os.path.dirname(cached), exist_ok=True)
@@ -207,6 +206,8 @@ def load_file(path: str) -> Config:
         data = _read_toml(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except SkipFile as skip:
+        raise ConfigError(f"{path}: {skip}") from None
     except ValueError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
@@ -240,9 +241,8 @@ def find_config_file(start: str) -> str | None:
 
 def _has_blastguard_table(path: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        data = read_regular(path)
+    except SkipFile:
         return False
     if b"blastguard" not in data:
         return False  # cannot hold the table; spares parsing every pyproject.toml on the way up

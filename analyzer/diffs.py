@@ -18,7 +18,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from blastguard.sources import SkipFile, decode
+from blastguard.sources import SkipFile, decode, read_regular
 
 DEV_NULL = "/dev/null"
 _PREFIX = re.compile(r"^[abciow12]/")  # a/ b/, git's mnemonic prefixes, `git diff --no-index`'s 1/ 2/
@@ -218,13 +218,12 @@ def _mismatch(lines: list[str], old: list[str], at: int) -> str:
 
 
 def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
+    if not os.path.exists(path):
         return None
-    except OSError as exc:
-        raise DiffError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return read_regular(path)  # never a FIFO or device: a patch may name one
+    except SkipFile as skip:
+        raise DiffError(f"{path}: {skip}") from None
 
 
 def _text(data: bytes) -> str:

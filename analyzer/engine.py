@@ -186,27 +186,28 @@ class Engine:
                 context = source.context.with_production(*hit.production) if hit.production else source.context
                 scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), hit.message, hit.severity,
                                                    scan, context))  # fmt: skip
+        # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
+        children = self._children(scan, source, document, to_host) if depth < MAX_EMBEDDING_DEPTH else []
         for start, end, message in document.problems:
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
                                                    region=scan.index.region(*to_host(start, end))))  # fmt: skip
         for comment in document.comments:
             start, end = to_host(comment.start, comment.end)
             scan.comments.append(comment.replace(start=start, end=end))
-        if depth < MAX_EMBEDDING_DEPTH:
-            for child in self._children(scan, source, document, to_host):
-                anchor = to_host(*child.anchor) if child.anchor else None
-                ends = child.ends or [o + 1 for o in child.offsets]
-                mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
-                                  [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
-                try:
-                    self._analyse(scan, child.source, mapped, depth + 1)
-                except ConfigError:
-                    raise
-                except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
-                    where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
-                    message = (f"internal error while checking the {child.source.language} embedded here "
-                               f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
-                    scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
+        for child in children:
+            anchor = to_host(*child.anchor) if child.anchor else None
+            ends = child.ends or [o + 1 for o in child.offsets]
+            mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
+                              [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
+            try:
+                self._analyse(scan, child.source, mapped, depth + 1)
+            except ConfigError:
+                raise
+            except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
+                where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
+                message = (f"internal error while checking the {child.source.language} embedded here "
+                           f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
+                scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
 
     @staticmethod
     def _children(scan: _Scan, source: Source, document, to_host) -> list[Embedded]:
