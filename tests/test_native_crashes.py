@@ -192,6 +192,14 @@ def test_a_refused_statement_does_not_hide_the_rest_of_the_file():
     assert len(findings[1].snippet) <= 200
 
 
+def test_a_refused_statement_that_only_binds_a_value_is_a_notice_not_a_finding():
+    text = "import os\nTABLE = " + "[" * 1300 + "]" * 1300 + "\nos.system('rm -rf /')\n"
+    findings, notes = Engine(Config(), ".").check_source(Source("x.py", text, "python"))
+    assert [f.rule_id for f in findings] == ["SH301"]
+    assert [(n.message, n.region.start_line) for n in notes] == [
+        (f"A statement was not read (nesting deeper than {MAX_NESTING} brackets); the values it defines are unknown.", 2)]
+
+
 def test_bg005_can_be_switched_off_but_the_refusal_is_still_reported():
     text = "import os\nos.system(" + "(" * 300 + "'ls'" + ")" * 300 + ")\n"
     findings, notes = Engine(Config(ignore=["BG005"]), ".").check_source(Source("x.py", text, "python"))

@@ -115,10 +115,16 @@ class PythonFrontend:
         document.comments = comments(text)
         chunks = split(text)
         selected = [c for c in chunks if _needed(text[c.start : c.end], c, calls)]
-        parsed, failed, document.unchecked = _parse_chunks(text, selected)
+        parsed, failed, refused = _parse_chunks(text, selected)
+        for start, end, reason in refused:
+            if calls.search(text, start, end):  # it may run something: reported as not checked (BG005)
+                document.unchecked.append((start, end, reason))
+            else:  # it only binds values: a statement that uses them sees them as unknown
+                document.problems.append((start, start + 1, f"A statement was not read ({reason}); "
+                                                            "the values it defines are unknown."))  # fmt: skip
         if failed is not None:
             # The whole text holds any refused statement, so it would be refused too.
-            whole = None if document.unchecked else _parse(text, 0)
+            whole = None if refused else _parse(text, 0)
             if isinstance(whole, ParsedChunk):
                 parsed, failed = [whole], None
             else:
