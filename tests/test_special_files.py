@@ -243,6 +243,24 @@ def test_a_diff_that_names_a_fifo_is_one_line_and_exit_2(project):
     assert text(result)[1] == f"blastguard: error: {project / 'x.sql'}: {NOT_REGULAR}\n"
 
 
+def test_a_tracked_file_replaced_by_a_fifo_is_skipped_by_check_diff(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull}  # fmt: skip
+    (repo / "x.sql").write_text("SELECT 1;\n")
+    (repo / "y.sql").write_text("SELECT 1;\n")
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, timeout=TIMEOUT)
+    (repo / "x.sql").unlink()
+    os.mkfifo(repo / "x.sql")
+    (repo / "y.sql").write_text("DELETE FROM users;\n")
+    result = blastguard("check", "--diff", cwd=repo)
+    stdout, stderr = text(result)
+    assert result.returncode == 1 and "y.sql:1:1: SQL101" in stdout
+    assert f"x.sql: warning: Skipped: {NOT_REGULAR}." in stderr
+
+
 def test_a_fifo_as_the_patch_file_is_one_line_and_exit_2(project):
     os.mkfifo(project / "change.patch")
     result = blastguard("check", "--diff-file", "change.patch", cwd=project)
