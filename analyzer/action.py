@@ -64,10 +64,11 @@ def _event() -> dict:
     path = _env("GITHUB_EVENT_PATH")
     if not path:
         return {}
+    from blastguard.sources import SkipFile, read_regular
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            event = json.load(handle)
-    except (OSError, ValueError) as exc:
+        event = json.loads(read_regular(path).decode("utf-8"))
+    except (SkipFile, ValueError) as exc:
         raise ActionError(f"cannot read the event payload {path}: {exc}") from None
     return event if isinstance(event, dict) else {}
 

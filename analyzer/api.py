@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from blastguard import baseline
 from blastguard.config import Config, discover
 from blastguard.context import Context
-from blastguard.discovery import Walker, display_path, find_project_root
+from blastguard.discovery import Skipped, Walker, display_path, find_project_root
 from blastguard.engine import Engine
 from blastguard.model import Finding, Notification, Report
 from blastguard.sources import SkipFile, Source, decode, language_for_content, language_for_name, read_source
@@ -94,6 +94,10 @@ def _sources(paths, config: Config, walker: Walker, force_exclude: bool, stdin, 
             yield _stdin_source(stdin or b"", stdin_filename), stdin_filename
         elif os.path.isdir(path):
             for candidate in walker.walk(path):
+                if isinstance(candidate, Skipped):
+                    yield Notification(display_path(candidate.path), f"Skipped: {candidate.reason}.", "skipped",
+                                       candidate.level), None  # fmt: skip
+                    continue
                 key = os.path.abspath(candidate.path)
                 if key not in seen:
                     seen.add(key)

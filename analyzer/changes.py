@@ -28,7 +28,8 @@ from blastguard import baseline, registry
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.rule import Rule
-from blastguard.sources import SNIFFED_EXTENSIONS, Source, language_for_content, language_for_name
+from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, SNIFFED_EXTENSIONS, SkipFile, Source, language_for_content,
+                                language_for_name, read_regular)  # fmt: skip
 from blastguard.textindex import LineIndex
 
 
@@ -369,10 +370,9 @@ def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]
             text = overrides[candidate]
         else:
             try:
-                with open(candidate, encoding="utf-8-sig", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
+                text = read_regular(candidate, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig", errors="replace")
+            except SkipFile:
+                continue  # unreadable, too large, or a FIFO or device, which is never opened
         if text is not None:
             yield candidate, text
 

@@ -238,14 +238,15 @@ def _check_changes(args, config):
 
 
 def _read_patch(name: str) -> str:
+    from blastguard.sources import SkipFile, read_regular
+
     try:
-        if name == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(name, "rb") as handle:
-                data = handle.read()
+        # A named patch is never a FIFO or device: it could stall the check. Stdin is the caller's own.
+        data = sys.stdin.buffer.read() if name == "-" else read_regular(name)
     except OSError as exc:
         raise _Failure(f"cannot read {name}: {exc.strerror or exc}") from None
+    except SkipFile as skip:
+        raise _Failure(f"{name}: {skip}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -411,10 +411,10 @@ def git_changes(start: str, rev: str | None = None, staged: bool = False) -> tup
             elif staged:
                 after = decode(_git(top, "show", "--no-textconv", f":{new}"))
             else:
-                data = _read(os.path.join(top, new))
-                if data is None:
+                where = os.path.join(top, new)
+                if not os.path.exists(where):
                     continue
-                after = decode(data)
+                after = decode(read_regular(where))  # a FIFO or device is skipped with a notice, never opened
         except SkipFile as skip:
             changes.append(FileChange(path, old, None, None, skipped=str(skip)))
             continue

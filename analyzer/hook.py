@@ -136,12 +136,13 @@ def _findings(call: ToolCall, config, context):
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8-sig")
-    except FileNotFoundError:
+    from blastguard.sources import SkipFile, read_regular
+
+    if not os.path.exists(path):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    try:
+        return read_regular(path).decode("utf-8-sig")  # never a FIFO or device: it would stall the hook
+    except (SkipFile, UnicodeDecodeError) as exc:
         raise PayloadError(f"{path} cannot be read to apply the edit ({exc})") from None
 
 

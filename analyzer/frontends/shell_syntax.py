@@ -12,6 +12,7 @@ Words stay tree-sitter nodes here: their values depend on the variables bound by
 from __future__ import annotations
 
 import os
+import re
 import sys
 from blastguard.frontends import Comment
 from blastguard.records import Record
@@ -54,6 +55,7 @@ def _binding(package: str):
 
 _tree_sitter = _binding("tree_sitter")
 _LANGUAGE = _tree_sitter.Language(_binding("tree_sitter_bash").language())
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Deeper nesting than this is not a real script; stop before Python's recursion limit.
 _MAX_NESTING = 150
 
@@ -67,14 +69,19 @@ class Layer:
 
     def __init__(self, text: str, offsets: list[int] | None = None, depth: int = 0) -> None:
         self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
+        # tree-sitter-bash's scanner looks code points up in C's byte-sized ctype tables: one beyond
+        # the Basic Multilingual Plane reads far past them and can crash the process. The shell reads
+        # any such character as a plain word character, and so does tree-sitter reading a Latin-1
+        # symbol in its place: one character for one keeps every character index.
+        readable = _ASTRAL.sub("\u00a4", text)
+        self.data = readable.encode("utf-8", "surrogatepass")
         self.offsets = offsets  # document offset of each character, plus one for the end; None: the document
         self.depth = depth  # 0 for the document, +1 per shell string inside it
         # tree-sitter counts UTF-8 bytes; only non-ASCII text needs a byte-to-character table.
         self._chars: list[int] | None = None
         if len(self.data) != len(text):
             self._chars = []
-            for index, char in enumerate(text):
+            for index, char in enumerate(readable):
                 self._chars.extend([index] * len(char.encode("utf-8", "surrogatepass")))
             self._chars.append(len(text))
 
