@@ -229,7 +229,7 @@ def _read(path: str) -> bytes | None:
     try:
         return read_regular(path)  # never blocks on a FIFO, never reads a device
     except SkipFile as skip:
-        raise DiffError(f"{path} {skip}") from None
+        raise DiffError(f"{path}: {skip}") from None
 
 
 def _text(data: bytes) -> str:
