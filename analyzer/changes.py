@@ -213,6 +213,10 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
             continue
         findings, notifications = analyse_change(engine, location, change.before, change.after, language,
                                                  shown=shown, siblings=state)  # fmt: skip
+        if change.after is not None:  # a reviewer sees each suppression the change adds
+            from blastguard.suppression_changes import added
+
+            findings += added(engine, findings, location, shown, change.after)
         report.files_checked += 1
         if findings:
             report.texts[shown] = change.after or ""
