@@ -42,6 +42,14 @@ class Target:
         self.follows = follows  # the write goes through a symbolic link to the file it points at
 
 
+def rule_for(engine):
+    """The BG003 rule, or None when the configuration does not select it."""
+    from blastguard import registry
+
+    rule = next((r for r in registry.meta_rules() if r.id == RULE_ID), None)  # not find_rule: it loads every pack
+    return rule if rule is not None and engine.selection.enabled(rule) else None
+
+
 # --- file tools ------------------------------------------------------------------------------------
 
 
@@ -54,11 +62,25 @@ def file_findings(rule, engine, shown: str, path: str, before: str | None, after
         changed = _blastguard_table_changes(before, after)
         if changed is None:
             return []
-        message = f"This edit {changed} the [tool.blastguard] table of {os.path.basename(path)}, blastguard's configuration."
+        how = {"adds": "adds a [tool.blastguard] table to", "removes": "removes the [tool.blastguard] table from"}.get(
+            changed, f"{changed} the [tool.blastguard] table of")
+        message = f"This edit {how} {shown}: blastguard's configuration."
     else:
         verb = "creates" if before is None else "changes"
         message = f"This edit {verb} {guard.what} ({shown})."
     return [_finding(rule, engine, message + _ASK, shown, after, 0, 0)]
+
+
+def path_findings(rule, engine, tool: str, field: str, value: str, cwd: str, home: str, cache_home: str | None):
+    """BG003 for a tool without a reader here (an MCP file server) that writes `value`, a path in its input."""
+    path = resolve(value, cwd, home)
+    guard = _guard(path, True, cache_home)
+    if guard is None and os.path.isabs(path):
+        guard = guarded_within(path)
+    if guard is None:
+        return []
+    message = f"The tool `{tool}` writes, moves or deletes {guard.what} ({value}, given as `{field}`)."
+    return [_finding(rule, engine, message + _ASK, tool, value, 0, len(value))]
 
 
 def _blastguard_table_changes(before: str | None, after: str) -> str | None:
@@ -183,10 +205,16 @@ def _options(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-_COPY_OPTIONS = _options("-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "--owner", "-g", "--group",
-                         "-e", "--rsh", "--exclude", "--include", "-f", "--filter", "--files-from", "--chmod",
-                         "--chown", "-T", "--temp-dir", "--backup-dir", "--partial-dir", "--log-file",
-                         "--password-file", "-M", "--rsync-path", "--exclude-from", "--include-from")  # fmt: skip
+_CP = _options("-t", "--target-directory", "-S", "--suffix")
+_COPY_OPTIONS = {  # options that take a value, per program
+    "cp": _CP,
+    "mv": _CP,
+    "ln": _CP,
+    "install": _CP | _options("-m", "--mode", "-o", "--owner", "-g", "--group"),
+    "rsync": _options("-e", "--rsh", "--exclude", "--include", "-f", "--filter", "--files-from", "--chmod", "--chown",
+                      "-T", "--temp-dir", "--backup-dir", "--partial-dir", "--log-file", "--password-file", "-M",
+                      "--rsync-path", "--exclude-from", "--include-from", "--suffix"),
+}  # fmt: skip
 _TOUCH_OPTIONS = _options("-d", "--date", "-t", "-r", "--reference", "-s", "--size")
 _SED_OPTIONS = _options("-e", "--expression", "-f", "--file", "-l", "--line-length")
 _SED_IN_PLACE = re.compile(r"-[nErsuzb]*i|--in-place")
@@ -246,7 +274,8 @@ def _values(args, names: tuple[str, ...]) -> list:
     for index, word in enumerate(args):
         value = word.value
         for name in names:
-            if value == name and index + 1 < len(args):
+            short = not name.startswith("--") and re.fullmatch(rf"-[A-Za-z]*{name[1]}", value)  # `-sSo f`
+            if (value == name or short) and index + 1 < len(args):
                 found.append(args[index + 1])
             elif name.startswith("--") and value.startswith(name + "="):
                 found.append(word.slice(len(name) + 1))
@@ -270,7 +299,7 @@ def _copy(command, here: str, home: str) -> list[Target]:
     in a destination folder); `mv` also takes its sources away."""
     args = command.args
     directory = _values(args, ("-t", "--target-directory"))
-    operands = _positionals(args, _COPY_OPTIONS)
+    operands = _positionals(args, _COPY_OPTIONS[command.program])
     if command.program == "install" and any(w.value in ("-d", "--directory") for w in args):
         return _paths(operands, here, home, "write")
     if directory:
@@ -281,7 +310,7 @@ def _copy(command, here: str, home: str) -> list[Target]:
         destination, sources = operands[-1], operands[:-1]
     else:
         return []
-    targets = []
+    targets = _paths(sources, here, home, "remove", follows=False) if command.program == "mv" else []
     folder = resolve(destination.value, here, home) if destination is not None else here
     into = destination is None or bool(directory) or destination.value.endswith("/") or len(sources) > 1 or (
         os.path.isabs(folder) and os.path.isdir(folder))  # fmt: skip
@@ -293,8 +322,6 @@ def _copy(command, here: str, home: str) -> list[Target]:
             targets.append(Target(word, os.path.join(folder, name), "write", follows))
     if destination is not None:
         targets.append(Target(destination, folder, "write", follows))
-    if command.program == "mv":
-        targets += _paths(sources, here, home, "remove", follows=False)
     return targets
 
 

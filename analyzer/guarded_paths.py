@@ -60,6 +60,8 @@ GUARDED: tuple[Guarded, ...] = (
     Guarded((".git", "hooks"), "git hooks", folder=True),
     Guarded((".git", "config"), "the repository's git configuration, where core.hooksPath is set"),
     Guarded((".husky",), "git hooks (husky)", folder=True),
+    Guarded((".gitconfig",), "git's user configuration, where core.hooksPath can be set"),
+    Guarded((".config", "git", "config"), "git's user configuration, where core.hooksPath can be set"),
     Guarded((".pre-commit-config.yaml",), "the pre-commit configuration, which installs git hooks"),
     Guarded(("lefthook.yml",), "the lefthook configuration, which installs git hooks"),
     Guarded((".lefthook.yml",), "the lefthook configuration, which installs git hooks"),

@@ -24,7 +24,7 @@ RULE_ID = "BG004"
 
 def rule_for(engine):
     """The BG004 rule, or None when the configuration does not select it."""
-    rule = registry.find_rule(RULE_ID)
+    rule = next((r for r in registry.meta_rules() if r.id == RULE_ID), None)  # not find_rule: it loads every pack
     return rule if rule is not None and engine.selection.enabled(rule) else None
 
 
