@@ -224,6 +224,11 @@ _CHMOD_FLAGS = re.compile(r"-[RvcfhHLP]+|--[a-z-]+(?:=.*)?")
 
 def _targets(command, here: str, home: str) -> list[Target]:
     program = command.program
+    if command.arguments_from_stdin and command.stdin is not None and command.stdin.text is not None:
+        # `echo .claude/settings.json | xargs rm`: the arguments xargs adds are the words it reads
+        text = command.stdin.text
+        extra = [text.slice(m.start(), m.end()) for m in re.finditer(r"\S+", text.value)]
+        command = _WithArguments(command, command.args + extra)
     if program in ("tee",):
         return _paths(_positionals(command.args, _options()), here, home, "write")
     if program in ("rm", "unlink", "shred", "rmdir"):
@@ -250,6 +255,13 @@ def _targets(command, here: str, home: str) -> list[Target]:
     if program == "wget":
         return _paths(_values(command.args, ("-O", "--output-document")), here, home, "write")
     return []
+
+
+class _WithArguments:
+    """A command seen with more arguments than it was written with (those `xargs` appends)."""
+
+    def __init__(self, command, args) -> None:
+        self.program, self.args = command.program, args
 
 
 def _positionals(args, takes_value: frozenset[str]) -> list:
@@ -375,7 +387,8 @@ _RUBY_WRITES = re.compile(r"\bFile\.(?:write|delete|unlink|rename|symlink|link|t
                           r"\bIO\.(?:write|binwrite)\b|\bopen\s*\(?[^)\n]*['\"][wa]\+?['\"]|\bFileUtils\.|"
                           r"\b(?:system|exec|spawn)\b|`|%x")  # fmt: skip
 _NODE_WRITES = re.compile(r"\b(?:writeFile|appendFile|createWriteStream|unlink|rm|rmdir|rename|copyFile|cp|symlink|"
-                          r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
+                          r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
+                          r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
                           r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")  # fmt: skip
 # interpreter -> (options whose value is the program, how its program writes a file)
 _INTERPRETERS = {

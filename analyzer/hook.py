@@ -150,24 +150,10 @@ def _findings(call: ToolCall, config, context, environ=None):
         return findings  # a file blastguard does not read
     from blastguard.changes import introduced
 
+    from blastguard.suppression_changes import silenced_in_change
+
     new = introduced(engine, path, before, after, language, context=context)
-    return findings + new + _silenced(engine, path, before, after, language, context, new)
-
-
-def _silenced(engine, path: str, before: str | None, after: str, language: str, context, new) -> list:
-    """BG004 when the edit adds a suppression that silences a finding the file already had. Both the
-    trusting and the distrusting view of the edit are needed; only an edit that writes the marker pays."""
-    from blastguard import suppression_changes
-    from blastguard.engine import Engine
-
-    if before is None or "blastguard" not in after.lower() or suppression_changes.rule_for(engine) is None:
-        return []
-    from blastguard.changes import introduced
-
-    other = Engine(engine.config, engine.project_root, trust_suppressions=not engine.trust_suppressions)
-    other_new = introduced(other, path, before, after, language, context=context)
-    trusted, untrusted = (new, other_new) if engine.trust_suppressions else (other_new, new)
-    return suppression_changes.silenced_existing(engine, trusted, untrusted, os.path.basename(path), after)
+    return findings + new + silenced_in_change(engine, path, before, after, language, context, new)
 
 
 def _read(path: str) -> str | None:

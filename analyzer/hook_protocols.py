@@ -2,8 +2,9 @@
 
 Every agent sends one JSON object on stdin before a tool runs. `detect` tells the agent from the
 payload's shape, `read` turns the payload into a `ToolCall` (a shell command, a file write or edit,
-or, for any other tool, the SQL, commands and written paths its input carries: `tool_inputs`), and `answer` renders a decision in the agent's own protocol. Allow is always no output and
-exit 0; blocking never uses exit 1, which these agents read as "the hook failed, run the tool".
+or, for any other tool, the SQL, commands and written paths its input carries: `tool_inputs`), and
+`answer` renders a decision in the agent's own protocol. Allow is always no output and exit 0;
+blocking never uses exit 1, which these agents read as "the hook failed, run the tool".
 
 Where an agent cannot ask a person (Codex and Copilot CLI parse "ask" but do not act on it, so the
 tool would run), a decision to ask is answered as deny, and the reason says a person must approve.

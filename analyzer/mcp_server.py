@@ -131,7 +131,8 @@ class Checker:
         if not os.path.isdir(root):
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            findings = check_diff(patch, root, self.config, trust_suppressions=self.trust_suppressions)
+            findings = check_diff(patch, root, self.config, trust_suppressions=self.trust_suppressions,
+                                  suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
         return _result(findings, [], self.config, with_path=True)

@@ -13,6 +13,7 @@ with the code it covers is judged with that code (the hook does not honour it un
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 from blastguard import baseline, registry
@@ -38,6 +39,23 @@ def added(engine, change_findings: list[Finding], path: str, shown: str, text: s
     found = [_finding(engine, rule, f, shown, text, "This change adds a suppression that silences") for f in silenced]
     baseline.assign_fingerprints(found, engine.identity_path(path))
     return found
+
+
+def silenced_in_change(engine, path: str, before: str | None, after: str, language: str, context, new: list[Finding],
+                       shown: str | None = None) -> list[Finding]:  # fmt: skip
+    """For the agent hook and the MCP server: BG004 for each finding the change to `path` silences that
+    the file already had. `new` is what `engine` found the change introduces. The other view (with
+    suppressions honoured if `engine` ignores them, or ignored if it honours them) is computed here,
+    only when the new content mentions blastguard at all."""
+    if before is None or "blastguard" not in after.lower() or rule_for(engine) is None:
+        return []
+    from blastguard.changes import introduced
+    from blastguard.engine import Engine
+
+    other = Engine(engine.config, engine.project_root, trust_suppressions=not engine.trust_suppressions)
+    other_new = introduced(other, path, before, after, language, context=context)
+    trusted, untrusted = (new, other_new) if engine.trust_suppressions else (other_new, new)
+    return silenced_existing(engine, trusted, untrusted, shown or os.path.basename(path), after)
 
 
 def silenced_existing(engine, trusted_new: list[Finding], untrusted_new: list[Finding], shown: str,

@@ -73,6 +73,8 @@ WRITES = [
     "echo x > ~/.copilot/settings.json",
     "echo x > .git/config",
     "echo '[core]' >> ~/.gitconfig",
+    "echo .claude/settings.json | xargs rm -f",
+    "printf '%s\\n' blastguard.toml | xargs -I{} cp /dev/null {}",
     # git pointed at other hooks
     "git config core.hooksPath /dev/null",
     "git config --local core.hooksPath .nohooks",
@@ -134,6 +136,8 @@ LOOKALIKES = [
     "echo x > \"$(mktemp)\"",
     "uv add requests",
     "mkdir -p .claude/commands",
+    "echo build dist | xargs rm -rf",
+    "find . -name '*.pyc' | xargs rm -f",
 ]
 
 
@@ -183,6 +187,14 @@ def test_a_write_through_a_link_to_a_protected_file_asks(project):
     assert tampering("echo {} > notes.json", project)
     assert tampering("cp /tmp/x notes.json", project)
     assert not tampering("rm notes.json", project)  # removes the link, not the settings
+
+
+def test_file_tools_writing_through_a_link_ask(project):
+    (project / ".claude").mkdir()
+    (project / ".claude" / "settings.json").write_text("{}")
+    (project / "notes.json").symlink_to(project / ".claude" / "settings.json")
+    answer = hook(claude("Write", {"file_path": "notes.json", "content": "{}"}, project), project)
+    assert decision(answer) == "ask" and "Claude Code's settings" in reason(answer)
 
 
 def test_the_finding_points_at_the_target_and_says_what_it_is(project):
@@ -449,6 +461,22 @@ def test_edits_that_keep_reword_or_remove_a_suppression_do_not_ask(project):
     drop = claude("Edit", {"file_path": "purge.sql", "old_string": "-- blastguard: ignore[SQL101] scratch table\n",
                            "new_string": ""}, project)  # fmt: skip
     assert hook(drop, project) == ""
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_the_mcp_servers_diff_check_judges_suppressions_as_the_hook_does(trusted, project):
+    from blastguard.mcp_server import Checker
+
+    (project / "purge.sql").write_text("SELECT 1;\nDELETE FROM sessions;\n")
+    checker = Checker(Config(root=str(project), hook_trust_suppressions=trusted))
+    silence = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
+               "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n")  # fmt: skip
+    result = checker.check_diff(silence, str(project))
+    assert result["decision"] == "ask" and [f["rule_id"] for f in result["findings"]] == ["BG004"]
+    own = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,4 @@\n SELECT 1;\n DELETE FROM sessions;\n"
+           "+-- blastguard: ignore[SQL101] scratch table\n+DELETE FROM scratch;\n")  # fmt: skip
+    result = checker.check_diff(own, str(project))
+    assert [f["rule_id"] for f in result["findings"]] == ([] if trusted else ["SQL101"])
 
 
 # --- any tool, any agent ----------------------------------------------------------------------------

@@ -45,5 +45,5 @@ RULE = Rule(
         "python3 -c \"print(open('blastguard.toml').read())\"",
     ),
     precision="high",
-    tags=("security", "hook-only"),
+    tags=("hook-only",),
 )
