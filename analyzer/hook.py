@@ -149,7 +149,6 @@ def _findings(call: ToolCall, config, context, environ=None):
     if language is None:
         return findings  # a file blastguard does not read
     from blastguard.changes import introduced
-
     from blastguard.suppression_changes import silenced_in_change
 
     new = introduced(engine, path, before, after, language, context=context)
