@@ -185,6 +185,8 @@ def _copilot(payload: dict, agent: str) -> ToolCall | None:
     call = ToolCall(agent, tool, _cwd(payload))
     if tool in ("bash", "shell"):
         call.command = _text(data.get("command"), "command")
+    elif tool == "write_bash":  # what is typed into a shell the agent started earlier runs as a command
+        call.command = _text(data.get("input"), "input")
     elif tool == "create":
         call.path, call.content = _text(data.get("path"), "path"), _text(data.get("file_text", ""), "file_text")
     elif tool in ("edit", "str_replace"):

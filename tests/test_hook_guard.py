@@ -521,6 +521,9 @@ def test_gemini_cursor_and_copilot_mcp_tools_are_checked(project):
     assert decision(hook(cursor_mcp, project)) == "deny"
     benign = {**cursor_mcp, "tool_input": json.dumps({"sql": "SELECT count(*) FROM users"})}
     assert hook(benign, project) == ""
+    typed = {"timestamp": 1, "cwd": str(project), "toolName": "write_bash",
+             "toolArgs": json.dumps({"shellId": "1", "input": "terraform destroy -auto-approve\n", "delay": 5})}
+    assert decision(hook(typed, project)) == "deny"  # typed into a shell started earlier: it runs
     copilot = {"timestamp": 1, "cwd": str(project), "toolName": "postgres-query",
                "toolArgs": json.dumps({"query": "DROP TABLE users"})}  # fmt: skip
     assert decision(hook(copilot, project)) == "deny"
