@@ -57,9 +57,7 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
         except (UnicodeDecodeError, ValueError) as exc:
             raise PayloadError(f"the payload is not valid JSON ({exc})") from None
         agent = agent or detect(payload)
-        call = read(payload, agent)
-        if call is None:
-            return 0  # a tool that cannot destroy anything: allow, silently
+        call = read(payload, agent)  # every call is read (and audited), whatever the tool
         config, notices = _config(call.cwd, config_path)
         on_error = config.hook_on_error
         if crashed:
@@ -99,9 +97,12 @@ def _config(cwd: str, explicit: str | None):
 
 def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """(decision, reason or context, rule ids) for one tool call."""
+    if call.checks_nothing:
+        return "allow", "", []  # a read, a search: allowed without loading any analyser
     from blastguard.environment_gate import environment_context
 
-    findings = _findings(call, config, environment_context(environ, call.cwd, config.production_names))
+    context = environment_context(environ, call.cwd, config.production_names)
+    findings = _findings(call, config, context, environ)
     findings = [f for f in findings if f.suppression is None]
     if not findings:
         return "allow", "", []
@@ -113,26 +114,49 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
 
 
-def _findings(call: ToolCall, config, context):
+def _findings(call: ToolCall, config, context, environ=None):
+    """What the call introduces, and whether it tampers with the guard itself (BG003, BG004)."""
+    from blastguard import guard_tampering
     from blastguard.engine import Engine
     from blastguard.sources import Source, language_for_content, language_for_name
 
+    environ = os.environ if environ is None else environ
     root = call.cwd if os.path.isdir(call.cwd) else "."
+    home, cache_home = environ.get("HOME") or os.path.expanduser("~"), environ.get("XDG_CACHE_HOME")
     trust = config.hook_trust_suppressions
-    if call.command is not None:
+    if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
         engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
-        findings, _ = engine.check_source(Source("command.sh", call.command, "shell", context))
+        guard = guard_tampering.rule_for(engine)
+        findings = []
+        pieces = [("shell", call.command, "command")] if call.command is not None else []
+        pieces += [(p.language, p.text, p.field) for p in call.pieces]
+        for language, text, field in pieces:
+            if language == "path":
+                if guard:
+                    findings += guard_tampering.path_findings(guard, engine, call.tool, field, text, call.cwd, home,
+                                                              cache_home)  # fmt: skip
+                continue
+            shown = "command.sh" if call.command is not None else f"{call.tool} {field}"
+            found, _ = engine.check_source(Source(shown, text, language, context))
+            findings += found
+            if language == "shell" and guard:
+                findings += guard_tampering.command_findings(guard, engine, text, call.cwd, home, cache_home)
         return findings
     engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    guard = guard_tampering.rule_for(engine)
+    findings = guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after,
+                                             cache_home) if guard else []  # fmt: skip
     language = language_for_name(path) or language_for_content(after)
     if language is None:
-        return []  # a file blastguard does not read
+        return findings  # a file blastguard does not read
     from blastguard.changes import introduced
+    from blastguard.suppression_changes import silenced_in_change
 
-    return introduced(engine, path, before, after, language, context=context)
+    new = introduced(engine, path, before, after, language, context=context)
+    return findings + new + silenced_in_change(engine, path, before, after, language, context, new)
 
 
 def _read(path: str) -> str | None:

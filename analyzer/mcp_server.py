@@ -156,7 +156,8 @@ class Checker:
         if not os.path.isdir(folder):
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            findings = check_diff(patch, folder, self.config, trust_suppressions=self.trust_suppressions)
+            findings = check_diff(patch, folder, self.config, trust_suppressions=self.trust_suppressions,
+                                  suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
         return self._result(findings, [], with_path=True)

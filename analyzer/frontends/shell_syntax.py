@@ -111,7 +111,7 @@ class RawCommand(Record):
     """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
 
     __slots__ = ("layer", "assignments", "words", "upstream", "heredoc", "heredoc_strips_tabs", "heredoc_expands",
-                 "herestring", "input_file")  # fmt: skip
+                 "herestring", "input_file", "output_files")  # fmt: skip
     _identity = True
 
     def __init__(self, layer: Layer, assignments: list[Node], words: list[Node], upstream: RawCommand | None = None,
@@ -126,6 +126,7 @@ class RawCommand(Record):
         self.heredoc_expands = heredoc_expands  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
         self.herestring = herestring  # the word after `<<<`
         self.input_file = input_file  # the word after `<`
+        self.output_files: list[Node] = []  # the words after `>`, `>>`, `&>`, `>|`: files the command writes
 
 
 class Binding(Record):
@@ -175,6 +176,11 @@ def _first_error(node: Node) -> Node:
 
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_WRITES = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})  # redirections that open a file for writing
+
+
+def _writes(redirect: Node) -> bool:
+    return redirect.type == "file_redirect" and any(c.type in _WRITES for c in redirect.children)
 
 
 class _Walker:
@@ -311,10 +317,18 @@ class _Walker:
             raw.herestring = node.named_children[-1] if node.named_children else None
         elif node.type == "file_redirect" and any(c.type == "<" for c in node.children):
             raw.input_file = node.child_by_field_name("destination")
+        elif _writes(node):
+            destination = node.child_by_field_name("destination")
+            if destination is not None and destination.type != "number":  # `>&2` duplicates a descriptor
+                raw.output_files.append(destination)
 
     def _redirected(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
         body = node.child_by_field_name("body")
         raw = self.visit(body, upstream, depth + 1) if body is not None else None
+        if raw is None and any(_writes(r) for r in node.children_by_field_name("redirect")):
+            # `{ …; } > f`, `for …; done > f`, a bare `> f`: a step with no words keeps the file written
+            raw = RawCommand(self.layer, [], [])
+            self.script.steps.append(raw)
         after = []  # what follows the heredoc operator on its line runs after the command
         for redirect in node.children_by_field_name("redirect"):
             self._substitutions(redirect, depth + 1)
