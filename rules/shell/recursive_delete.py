@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
@@ -38,6 +39,14 @@ def _rm(command, document):
         targets = roots
     else:
         targets = [(w.value, w.literal) for w in argv.positionals]
+    if recursive:
+        for word in argv.positionals:
+            source = _input_source(word, command)
+            if source:
+                yield Hit(command.start, command.end, f"`{shown}` recursively deletes whatever paths {source} puts "
+                          f"in `{word.value}`, which cannot be checked before it runs. List the paths first and "
+                          "delete them explicitly.", Severity.WARNING)  # fmt: skip
+                return
     cwd = _working_directory(document.earlier(command, "cd", "pushd"))
     for value, literal in targets:
         if recursive:
@@ -69,6 +78,17 @@ def _find(command, document):
             message = f"`{command.text()}` deletes files found anywhere under {what}. {_FIX}"
             yield Hit(command.start, command.end, message)
             return
+
+
+def _input_source(word, command) -> str | None:
+    """Where a path held whole by a loop or `read` variable comes from, when the script does not show it
+    (`for d in $(ls); do rm -rf "$d"`); None for anything else (`"$d/cache"` stays below a folder of its own)."""
+    match = _WHOLE_VARIABLE.fullmatch(word.value) if not word.literal else None
+    name = match and (match.group(1) or match.group(2))
+    return command.inputs.get(name) if name else None
+
+
+_WHOLE_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))/?\*?")
 
 
 def _upstream_roots(command) -> list[tuple[str, bool]] | None:
