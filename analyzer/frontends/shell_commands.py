@@ -48,6 +48,8 @@ _MAX_CALLS = 16
 _MAX_EXPANSIONS = 2000
 # Lines of a loop's input read one by one; the rest are judged together as unknown.
 _MAX_LINES = 256
+# Scripts, loop bodies, function bodies and aliases run inside one another.
+_MAX_RUNS_OPEN = 120
 _POSITIONAL = re.compile(r"[0-9]+|[@*#]")
 
 
@@ -213,11 +215,29 @@ class Normaliser:
         self._expanding: set[str] = set()  # the aliases being expanded
         self._expansions = 0
         self._read: list[str] | None = None  # the variables the last `read` set
+        self._runs_open = 0  # scripts being run inside one another
+        self._too_deep = False
 
     def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
         self._produced.update(script.produced)
         for start, end, message in script.problems:
             self._unverifiable(start, end, message.rstrip(".").replace("; the rest was still checked", ""), frame)
+        if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
+            if script.steps and not self._too_deep:
+                self._too_deep = True  # once: every deeper run would say the same
+                step = script.steps[0]
+                start, end = step.layer.span(step.words[0]) if isinstance(step, RawCommand) and step.words else (
+                    step.layer.doc(0), step.layer.doc(0) + 1)  # fmt: skip
+                self._unverifiable(start, end, "loops, functions and aliases nest deeper here than blastguard "
+                                   "follows", frame)  # fmt: skip
+            return
+        self._runs_open += 1
+        try:
+            self._steps(script, session, frame)
+        finally:
+            self._runs_open -= 1
+
+    def _steps(self, script: Script, session: Session, frame: _Frame) -> None:
         for step in script.steps:
             if isinstance(step, Binding):
                 self._bind(step, session)

@@ -319,6 +319,7 @@ class _Walker:
         """One problem per unparsable region, pointing at the first line tree-sitter gave up on; then
         whatever commands can still be read in it."""
         self._subshells(node)
+        self._brace_commands(node)
         culprit = _first_error(node)
         line = self.layer.source(culprit).split("\n", 1)[0]
         snippet = " ".join(line.split())
@@ -348,6 +349,30 @@ class _Walker:
         script = parse(self.parser, Layer("".join(chars), offsets, self.layer.depth), recovers=False)
         self.script.steps += script.steps
         self.script.produced.update(script.produced)
+
+    def _brace_commands(self, node: Node) -> None:
+        """`{rm,-rf,/}` is a brace expansion at a command's place: bash runs `rm -rf /`. tree-sitter reads
+        the `{` as a block that never closes; the word is read again as a command's argument (after an
+        empty name that is dropped), where brace expansion applies."""
+        children = node.children
+        for brace, following in zip(children, children[1:]):
+            if brace.type != "{" or brace.is_named or following.start_byte != brace.end_byte:
+                continue
+            command = following
+            while command.type not in ("command", "command_name") and command.named_children:
+                command = command.named_children[0]
+            if command.type not in ("command", "command_name"):
+                continue
+            start, end = self.layer.char(brace.start_byte), self.layer.char(command.end_byte)
+            offsets = [self.layer.doc(start)] * 3 + [self.layer.doc(start + i) for i in range(end - start)]
+            offsets.append(self.layer.doc_end(end))
+            script = parse(self.parser, Layer("'' " + self.layer.text[start:end], offsets, self.layer.depth),
+                           recovers=False)  # fmt: skip
+            first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
+            if first is not None and len(first.words) > 1:
+                first.words = first.words[1:]
+                self.script.steps += script.steps
+                self.script.produced.update(script.produced)
 
     def _lines(self, node: Node) -> None:
         """Parse each line of an unparsable region on its own; duplicates of commands already found
