@@ -221,7 +221,8 @@ class Normaliser:
     def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
         self._produced.update(script.produced)
         for start, end, message in script.problems:
-            self._unverifiable(start, end, message.rstrip(".").replace("; the rest was still checked", ""), frame)
+            reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
+            self._unverifiable(start, end, reason.rstrip("."), frame)
         if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
