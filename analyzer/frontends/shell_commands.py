@@ -51,6 +51,7 @@ _MAX_LINES = 256
 # Scripts, loop bodies, function bodies and aliases run inside one another.
 _MAX_RUNS_OPEN = 120
 _POSITIONAL = re.compile(r"[0-9]+|[@*#]")
+_POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
 class Feed(Record):
@@ -217,6 +218,7 @@ class Normaliser:
         self._read: list[str] | None = None  # the variables the last `read` set
         self._runs_open = 0  # scripts being run inside one another
         self._too_deep = False
+        self._defining = 0  # inside a function's body where it is defined: its arguments are judged at each call
 
     def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
         self._produced.update(script.produced)
@@ -271,9 +273,11 @@ class Normaliser:
         saved = session.arguments([])
         for name in ("@", "*", "#"):
             session.variables[name] = None
+        self._defining += 1
         try:
             self.run(function.body, session, frame)
         finally:
+            self._defining -= 1
             session.restore_arguments(saved)
         session.functions[function.name] = function
 
@@ -303,15 +307,15 @@ class Normaliser:
             self._while(loop, session, frame)
             return
         values, unknown = self._loop_values(loop, session)
-        if unknown is not None and not values and loop.values is None:
-            values, unknown = [], "the script's arguments (`$@`)"
         self._runs(loop, [[v] for v in values], [loop.variable], unknown, session, frame)
 
     def _loop_values(self, loop: Loop, session: Session) -> tuple[list[str], str | None]:
         """The literal values of a `for`/`select` list, and where the others come from (None: all known)."""
-        if loop.values is None:
+        if loop.values is None:  # `for d; do`: the positional parameters
             known = session.variables.get("@")
-            return (known.split(), None) if known is not None else ([], "the script's arguments (`$@`)")
+            if known is not None:
+                return known.split(), None
+            return [], None if self._defining else "the script's arguments (`$@`)"
         values, unknown = [], []
         for node in loop.values:
             if node.type == "command_substitution" and _under_working_directory(self._writer(node, loop.layer)):
@@ -324,6 +328,8 @@ class Normaliser:
             for word in words:
                 if word.literal:
                     values.append(word.value)
+                elif self._defining and _POSITIONAL_EXPANSION.fullmatch(word.value):
+                    continue  # a function's own arguments: judged where it is called
                 else:
                     unknown.append(f"`{word.value}`" if len(word.value) <= 40 else f"`{word.value[:39]}…`")
         return values, ("the loop over " + ", ".join(unknown)) if unknown else None
@@ -396,10 +402,12 @@ class Normaliser:
 
     def _bind(self, binding: Binding, session: Session) -> None:
         if binding.assigns and isinstance(binding.value, str):
-            session.variables[binding.name] = binding.value
+            session.set(binding.name, binding.value)
         elif binding.assigns:
-            value = decode(binding.value, binding.layer, session.lookup) if binding.value is not None else None
-            session.variables[binding.name] = value.value if value is not None and value.literal else None
+            value = None
+            if binding.value is not None:
+                value = decode(binding.value, binding.layer, session.lookup, self._substitute)
+            session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
             session.exported.add(binding.name)
 
@@ -647,8 +655,8 @@ def _output(command: Command) -> Feed | None:
     if program == "printf":
         if not args or args[0].value.startswith("-"):
             return None
-        if args[0].value in ("%s", "%s\\n") and len(args) > 1:
-            return Feed(text=join(args[1:]))
+        if args[0].value in ("%s", "%s\\n") and len(args) > 1:  # the format applies to each argument in turn
+            return Feed(text=join(args[1:], "\n" if args[0].value == "%s\\n" else ""))
         return Feed(text=_printf_escapes(args[0])) if "%" not in args[0].value.replace("%%", "") else None
     if program == "cat":
         files = [w for w in args if not (w.value.startswith("-") and w.value != "-")]

@@ -12,6 +12,7 @@ Words stay tree-sitter nodes here: their values depend on the variables bound by
 from __future__ import annotations
 
 import os
+import re
 import sys
 from blastguard.frontends import Comment
 from blastguard.records import Record
@@ -197,6 +198,7 @@ def _first_error(node: Node) -> Node:
         node = child
 
 
+_DOUBLE_PARENTHESIS = re.compile(r"(?:^|(?<=[\s;&|(]))\(\(")  # `((` where a command starts
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 
@@ -226,11 +228,13 @@ class _Walker:
                 upstream = self.visit(child, upstream, depth + 1)
             return upstream
         if kind in ("list", "negated_command"):
-            # `a | b && c`: only the first element continues a pipe that reached the list.
+            # `a | b && c`: only the first element continues a pipe that reached the list; a redirect
+            # tree-sitter hangs on the list (`a && b <<EOF`) belongs to its last command.
+            last = None
             for child in node.named_children:
-                self.visit(child, upstream, depth + 1)
+                last = self.visit(child, upstream, depth + 1)
                 upstream = None
-            return None
+            return last
         if kind == "comment":
             if self.layer.depth == 0:
                 start, end = self.layer.span(node)
@@ -335,14 +339,14 @@ class _Walker:
         """`((rm -rf ~))` is not arithmetic: dash and other POSIX shells run it as a subshell in a subshell.
         The region is read again with the outer parentheses blanked (same length, so offsets hold)."""
         text = self.layer.source(node)
-        opening = len(text) - len(text.lstrip())
-        if not text.startswith("((", opening):
-            return
-        closing = text.rfind("))")
         chars = list(text)
-        chars[opening] = " "
-        if closing > opening + 1:
-            chars[closing + 1] = " "
+        for match in _DOUBLE_PARENTHESIS.finditer(text):
+            chars[match.start()] = " "
+            closing = text.find("))", match.end())
+            if closing >= 0:
+                chars[closing + 1] = " "
+        if chars == list(text):
+            return
         start = self.layer.char(node.start_byte)
         offsets = [self.layer.doc(start + i) for i in range(len(text))]
         offsets.append(self.layer.doc_end(start + len(text)))
@@ -437,7 +441,8 @@ class _Walker:
 
     def _redirected(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
         body = node.child_by_field_name("body")
-        redirects = node.children_by_field_name("redirect")
+        # not only the `redirect` field: tree-sitter leaves a here-string after a loop without a field name
+        redirects = [c for c in node.children if c.type.endswith("_redirect")]
         for redirect in redirects:  # `sh < <(…)`: what feeds the command runs before it
             if redirect.type != "heredoc_redirect":
                 self._substitutions(redirect, depth + 1)

@@ -23,7 +23,7 @@ Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
 # What a `$(…)` or `<(…)` (the node, in its layer) writes, when the script shows it; None when unknown.
 Substitute = Callable[["Node", Layer], "Word | None"]
 # More words than a brace expansion may produce before the word is left unexpanded (and reported).
-MAX_BRACE_WORDS = 256
+MAX_BRACE_WORDS = 1024
 
 
 class Word(Record):
@@ -104,7 +104,7 @@ def decode_fields(node: Node, layer: Layer, lookup: Lookup, substitute: Substitu
         return _split(word, lookup("IFS"))
     if node.type == "string" and _only_all_arguments(node) and word.literal:
         return _split(word, None)  # `"$@"`: one word per argument
-    if node.type in ("word", "concatenation") and "{" in word.value and _unquoted(node):
+    if node.type in ("word", "concatenation", "brace_expression") and "{" in word.value and _unquoted(node):
         return expand_braces(word)
     return [word]
 
@@ -125,7 +125,9 @@ def _only_all_arguments(node: Node) -> bool:
 
 def _unquoted(node: Node) -> bool:
     """Only unquoted text: a quoted brace is not expanded."""
-    return node.type == "word" or all(c.type == "word" for c in node.named_children)
+    if node.type in ("word", "brace_expression"):
+        return True
+    return all(c.type in ("word", "brace_expression") for c in node.named_children)
 
 
 _BRACE = re.compile(r"\{([^{}]*)\}")
