@@ -57,6 +57,7 @@ DENIED = [
     "nohup sh -c 'rm -rf ~' &",
     "find . -exec sh -c 'rm -rf ~' \\;",
     "find . -maxdepth 0 -execdir bash -c 'rm -rf /' \\;",
+    "find . -name x -exec rm -rf ~ \\;",
     "timeout 5 bash -c 'rm -rf ~'",
     "flock /tmp/lock -c 'rm -rf ~'",
     "flock -w 5 /tmp/lock rm -rf ~",
@@ -131,6 +132,8 @@ ALLOWED = [
     "script -q -c 'make test' /dev/null",
     "timeout 60 pytest -q",
     "find . -name '*.log' -exec sh -c 'gzip \"$1\"' _ {} \\;",
+    "find . -name '*.pyc' -exec rm -f {} +",
+    "find . -type d -name __pycache__ -exec rm -rf {} +",
     "IFS=, read -r a b <<< 'x,y'",
     "echo $(echo hello)",
 ]
@@ -235,6 +238,8 @@ DEEP = {
                                           for i in range(1, 40)) + "f39",  # fmt: skip
     "brace expansion x30": "echo " + "{a,b}" * 30,
     "brace sequence": "echo {1..99999999}",
+    "many brace expansions on one line": "rm -rf " + " ".join(["{a,b}" * 9] * 300) + " ~",
+    "a brace expansion of a long word": "echo " + "{a,b}" * 9 + "x" * 200_000,
     "loop over a huge brace expansion": "for d in " + "{a,b}" * 30 + "; do rm -rf $d; done",
 }
 

@@ -36,7 +36,8 @@ from blastguard.context import Production
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Argv, Syntax, options, parse
 from blastguard.frontends.shell_syntax import Binding, Function, Layer, Loop, RawCommand, Script
 from blastguard.frontends.shell_syntax import parse as parse_script
-from blastguard.frontends.shell_words import TooManyWords, Word, decode, decode_fields, decode_heredoc, join
+from blastguard.frontends.shell_words import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
+                                              decode_heredoc, join)
 from blastguard.records import Record
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
@@ -425,6 +426,8 @@ class Normaliser:
         for node in raw.words:
             try:
                 words += decode_fields(node, raw.layer, lookup, self._substitute)
+                if len(words) > MAX_BRACE_WORDS:
+                    raise TooManyWords(raw.layer.source(node))
             except TooManyWords as error:
                 start, end = raw.layer.span(node)
                 self._unverifiable(start, end, f"the brace expansion `{str(error)[:40]}` makes more words than "
@@ -492,7 +495,7 @@ class Normaliser:
         for index, word in enumerate(args):
             if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
                 end = next((i for i in range(index + 1, len(args)) if args[i].value in (";", "+")), len(args))
-                if end > index + 1 and args[index + 1].value not in ("rm", "shred"):  # SH301 judges find's own
+                if end > index + 1:  # `{}` stands for each path: SH301 judges those through find's roots
                     inner = frame.replace(wrappers=frame.wrappers + (f"find {word.value}",))
                     self._unwrap(args[index + 1 : end], command.env, None, None, session, inner)
 

@@ -24,6 +24,7 @@ Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
 Substitute = Callable[["Node", Layer], "Word | None"]
 # More words than a brace expansion may produce before the word is left unexpanded (and reported).
 MAX_BRACE_WORDS = 1024
+_MAX_BRACE_CHARACTERS = 1 << 20  # and no more text than this, so a long word cannot make it slow
 
 
 class Word(Record):
@@ -138,12 +139,13 @@ def expand_braces(word: Word) -> list[Word]:
     """`a{b,c}d` as bash expands it: `abd acd`; `{1..3}` too. Each part maps to the characters it came from."""
     words = [word]
     for _ in range(64):  # each round expands the innermost braces of every word
-        expanded, changed = [], False
+        expanded, changed, size = [], False, 0
         for current in words:
             parts = _expand_once(current)
             changed |= parts is not None
             expanded += parts if parts is not None else [current]
-            if len(expanded) > MAX_BRACE_WORDS:
+            size += sum(len(part.value) for part in parts) if parts is not None else len(current.value)
+            if len(expanded) > MAX_BRACE_WORDS or size > _MAX_BRACE_CHARACTERS:
                 raise TooManyWords(word.value)
         words = expanded
         if not changed:
