@@ -86,6 +86,16 @@ DENIED = [
     'x=$(echo /); rm -rf "$x"',
     "sh -c '((rm -rf ~))'",
     "((rm -rf ~))",
+    # values set by builtins
+    'set -- ~ /; rm -rf "$@"',
+    "printf -v cmd 'rm -rf ~'; $cmd",
+    "read -r cmd <<< 'rm -rf ~'; $cmd",
+    "source /dev/stdin <<< 'rm -rf ~'",
+    "echo 'rm -rf ~' | . /dev/stdin",
+    'while read d; do rm -rf "$d"; done < <(echo /)',
+    'eval "$(echo rm -rf ~)"',
+    "x=$(printf 'rm -rf ~'); $x",
+    "sh -c \"$(cat <<'EOF'\nrm -rf ~\nEOF\n)\"",
 ]
 
 # Forms whose command or target cannot be known: the hook asks.
@@ -136,6 +146,11 @@ ALLOWED = [
     "find . -type d -name __pycache__ -exec rm -rf {} +",
     "IFS=, read -r a b <<< 'x,y'",
     "echo $(echo hello)",
+    "set -euo pipefail",
+    'set -- a b; echo "$@"',
+    "printf -v now '%(%s)T' -1",
+    "read -r name <<< 'world'; echo \"hello $name\"",
+    "source /dev/stdin <<< 'export A=1'",
 ]
 
 

@@ -471,13 +471,27 @@ class Normaliser:
         return function is not None and self._call(function, words, session, frame)
 
     def _builtin(self, command: Command, session: Session, frame: _Frame) -> None:
-        """What `read`, `alias`, `unalias` and `find -exec` do to the shell or run."""
+        """What `read`, `printf -v`, `set --`, `alias`, `unalias` and `find -exec` do to the shell or run."""
         program = command.program
         if program == "read":
-            names = [w.value for w in parse(command.args, _READ)[0].positionals] or ["REPLY"]
-            for name in names:
-                session.set(name, None)
+            argv = parse(command.args, _READ)[0]
+            names = [w.value for w in argv.positionals] or ["REPLY"]
+            text = command.stdin.text if command.stdin is not None else None
+            line = text.value.split("\n", 1)[0] if text is not None and text.literal and not argv.has("-a") else None
+            values = _read_fields(line, len(names)) if line is not None else [None] * len(names)
+            for name, value in zip(names, values):  # `read -r cmd <<< 'literal'` sets a known value
+                session.set(name, value)
             self._read = names
+        elif program == "printf" and len(command.args) > 2 and command.args[0].value == "-v":
+            written = _output(Command([command.words[0], *command.args[2:]], {}))
+            text = written.text if written is not None else None
+            session.set(command.args[1].value, text.value if text is not None and text.literal else None)
+        elif program == "set":
+            values = [w.value for w in command.args]
+            if "--" in values:
+                session.arguments(command.args[values.index("--") + 1 :])
+            elif values and not values[0].startswith(("-", "+")):
+                session.arguments(command.args)
         elif program == "alias":
             for word in command.args:
                 name, equals, _ = word.value.partition("=")
@@ -540,6 +554,9 @@ class Normaliser:
         unresolved = None
         name = os.path.basename(words[0].value) if words[0].literal else ""
         script_file = _script_operand(name, words[1:])
+        if name in ("source", ".") and script_file is not None and script_file.value in _STDIN_FILES:
+            inner = frame.replace(wrappers=frame.wrappers + (name,))
+            return self._stdin_script(words, env, stdin, upstream, session, frame, inner, same_shell=True)
         if script_file is not None and (script_file.start, script_file.end) in self._process_feeds:
             writer = self._process_feeds[(script_file.start, script_file.end)]
             output = writer.output.text if writer is not None and writer.output is not None else None
@@ -587,10 +604,11 @@ class Normaliser:
         self.run(script, session, frame.replace(depth=frame.depth + 1))
 
     def _stdin_script(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
-                      session: Session, frame: _Frame, inner: _Frame) -> Command | None:  # fmt: skip
-        """A shell reading its script from standard input: a literal one is checked, any other is unknown."""
+                      session: Session, frame: _Frame, inner: _Frame, same_shell: bool = False) -> Command | None:
+        """A shell reading its script from standard input (or `source /dev/stdin`): a literal one is checked,
+        any other is unknown."""
         if stdin is not None and stdin.text is not None:
-            self._script(stdin.text, session.child(env), inner)
+            self._script(stdin.text, session if same_shell else session.child(env), inner)
             return None
         if stdin is None and upstream is None:
             return None  # an interactive shell
@@ -609,10 +627,11 @@ class Normaliser:
         return [decode(node, first.layer, session.lookup) for node in first.words] if first else []
 
 
+_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _READ = Syntax(options("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"))
 
 
-def _read_fields(line: str, count: int) -> list[str]:
+def _read_fields(line: str, count: int) -> list[str | None]:
     """The values `read a b c` gives its variables for `line`: one field each, the last takes the rest."""
     fields = line.split(None, count - 1) if count > 0 else []
     return fields + [""] * (count - len(fields))
