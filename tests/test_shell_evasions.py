@@ -253,6 +253,8 @@ DEEP = {
                                           for i in range(1, 40)) + "f39",  # fmt: skip
     "brace expansion x30": "echo " + "{a,b}" * 30,
     "brace sequence": "echo {1..99999999}",
+    "a long loop body run for many values": "for a in {1..1000}; do " + "echo $a; " * 5000 + "rm -rf ~; done",
+    "a long function body called many times": "f() { " + "echo $1; " * 5000 + "}; " + "f x; " * 1000,
     "many brace expansions on one line": "rm -rf " + " ".join(["{a,b}" * 9] * 300) + " ~",
     "a brace expansion of a long word": "echo " + "{a,b}" * 9 + "x" * 200_000,
     "loop over a huge brace expansion": "for d in " + "{a,b}" * 30 + "; do rm -rf $d; done",

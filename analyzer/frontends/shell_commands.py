@@ -47,6 +47,8 @@ _MAX_LAYERS = 8
 _MAX_CALLS = 16
 # Loop runs, function calls and alias expansions followed in one document, so nesting stays linear.
 _MAX_EXPANSIONS = 2000
+# Steps taken (loop and function bodies counted each time they run) past which bodies are not run again.
+_MAX_WORK = 15000
 # Lines of a loop's input read one by one; the rest are judged together as unknown.
 _MAX_LINES = 256
 # Scripts, loop bodies, function bodies and aliases run inside one another.
@@ -216,6 +218,7 @@ class Normaliser:
         self._calls: list[tuple[str, tuple[str, ...]]] = []  # the function calls being followed
         self._expanding: set[str] = set()  # the aliases being expanded
         self._expansions = 0
+        self._work = 0  # steps taken, bodies run again included
         self._read: list[str] | None = None  # the variables the last `read` set
         self._runs_open = 0  # scripts being run inside one another
         self._too_deep = False
@@ -242,6 +245,7 @@ class Normaliser:
             self._runs_open -= 1
 
     def _steps(self, script: Script, session: Session, frame: _Frame) -> None:
+        self._work += len(script.steps)
         for step in script.steps:
             if isinstance(step, Binding):
                 self._bind(step, session)
@@ -261,10 +265,12 @@ class Normaliser:
     def _budget(self, start: int, end: int, frame: _Frame) -> bool:
         """Count one more loop run, call or alias expansion; False (and reported once) past the budget."""
         self._expansions += 1
+        if self._work > _MAX_WORK and self._expansions <= _MAX_EXPANSIONS:
+            self._expansions = _MAX_EXPANSIONS + 1  # as many steps as a long script: stop re-running bodies
         if self._expansions == _MAX_EXPANSIONS + 1:
-            self._unverifiable(start, end, f"the script runs more than {_MAX_EXPANSIONS} loop bodies, function calls "
-                               "and aliases, more than blastguard follows, so the rest is not checked with their "
-                               "values", frame)  # fmt: skip
+            self._unverifiable(start, end, f"the script runs loop bodies, function calls and aliases more than "
+                               f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
+                               "here on they are not checked with their values", frame)  # fmt: skip
         return self._expansions <= _MAX_EXPANSIONS
 
     # --- functions and loops -------------------------------------------------------------------
