@@ -135,6 +135,7 @@ ALLOWED = [
     "((x = 1 + 2))",
     "clean() { rm -rf build dist; }\nclean",
     'clean() { rm -rf "$1"; }; clean build',
+    'clean() { for d; do rm -rf "$d"; done; }; clean build dist',
     "f() { echo hi; }; f; f",
     "source <(kubectl completion bash)",
     "bash -c 'echo \"$1\"' _ hello",
@@ -337,6 +338,25 @@ def test_positions_of_expanded_commands_point_into_the_document():
     text = "trap 'rm -rf /' EXIT"
     (finding,) = check_text(text, filename="x.sh")
     assert (finding.region.start_column, finding.region.end_column) == (7, 15)
+
+
+def test_a_read_loop_past_its_line_limit_still_judges_the_lines_it_did_not_read():
+    lines = [f"build-{n}" for n in range(300)]
+    lines[280] = "/"
+    text = 'while read -r d; do rm -rf "$d"; done <<EOF\n' + "\n".join(lines) + "\nEOF\n"
+    ((rule, severity, message),) = messages(text)
+    assert (rule, severity) == ("SH301", "warning") and "after the first 256" in message
+    lines[280] = "build-280"
+    lines[3] = "/"
+    assert messages('while read -r d; do rm -rf "$d"; done <<EOF\n' + "\n".join(lines) + "\nEOF\n")[0][:2] == (
+        "SH301", "error")
+
+
+def test_the_budget_of_loop_runs_is_reported_where_the_loop_is():
+    text = "echo start\n" + "".join(f"for a{i} in 1 2 3 4 5 6 7 8; do " for i in range(5)) + "echo; " + "done; " * 5
+    found = [f for f in check_text(text, filename="x.sh") if f.rule_id == "SH900"]
+    assert found and all(f.region.start_line == 2 for f in found)
+    assert "more than 2000 times" in found[0].message
 
 
 def test_arithmetic_stays_arithmetic():

@@ -356,7 +356,7 @@ class Normaliser:
             lines = [_read_fields(line, len(names)) for line in text.value.split("\n") if line.strip()]
             unknown = None
             if len(lines) > _MAX_LINES:
-                lines, unknown = lines[:_MAX_LINES], f"more than {_MAX_LINES} lines of input"
+                lines, unknown = lines[:_MAX_LINES], f"the lines the loop reads after the first {_MAX_LINES}"
             self._runs(loop, lines, names, unknown, session, frame)
             return
         if text is not None:
@@ -372,14 +372,14 @@ class Normaliser:
     def _runs(self, loop: Loop, rows: list[list[str]], names: list[str], unknown: str | None, session: Session,
               frame: _Frame) -> None:  # fmt: skip
         """The loop body once per row of values (bound to `names`), then once more with the unknown ones."""
-        start, end = loop.feed.layer.doc(0), loop.feed.layer.doc(0) + 1
+        start, end = loop.span
         done = set()
         for row in rows:
             if tuple(row) in done:
                 continue
             done.add(tuple(row))
             if not self._budget(start, end, frame):
-                unknown = unknown or "more values than blastguard follows"
+                unknown = unknown or "a loop run more often than blastguard follows"
                 break
             for name, value in zip(names, row):
                 session.set(name, value)

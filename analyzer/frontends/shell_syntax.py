@@ -153,12 +153,13 @@ class Function(Record):
 class Loop(Record):
     """`for`/`select` over a list of words, or `while`/`until` (whose `read` takes lines of what feeds the loop)."""
 
-    __slots__ = ("layer", "variable", "values", "condition", "body", "feed")
+    __slots__ = ("layer", "span", "variable", "values", "condition", "body", "feed")
     _identity = True
 
-    def __init__(self, layer: Layer, variable: str | None, values: list[Node] | None, condition: Script,
-                 body: Script, feed: RawCommand) -> None:
+    def __init__(self, layer: Layer, span: tuple[int, int], variable: str | None, values: list[Node] | None,
+                 condition: Script, body: Script, feed: RawCommand) -> None:
         self.layer = layer
+        self.span = span  # the whole loop, in document offsets
         self.variable = variable  # `for VAR in …`; None for `while`/`until`
         self.values = values  # the words after `in`; None for `for VAR;` (the positional parameters)
         self.condition = condition  # `while`'s condition, where a `read` takes the loop's input
@@ -287,14 +288,15 @@ class _Walker:
         body = self._collect(node.children_by_field_name("body"), depth)
         name = self.layer.source(variable) if variable is not None else None
         feed = RawCommand(self.layer, [], [])
-        self.script.steps.append(Loop(self.layer, name, values if has_list else None, Script(), body, feed))
+        self.script.steps.append(Loop(self.layer, self.layer.span(node), name, values if has_list else None, Script(),
+                                      body, feed))  # fmt: skip
         return feed
 
     def _while(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand:
         condition = self._collect(node.children_by_field_name("condition"), depth)
         body = self._collect(node.children_by_field_name("body"), depth)
         feed = RawCommand(self.layer, [], [], upstream)  # `_redirected` adds a heredoc, here-string or file
-        self.script.steps.append(Loop(self.layer, None, None, condition, body, feed))
+        self.script.steps.append(Loop(self.layer, self.layer.span(node), None, None, condition, body, feed))
         return feed
 
     def _function(self, node: Node, depth: int) -> None:
