@@ -254,6 +254,7 @@ DEEP = {
                                           for i in range(1, 40)) + "f39",  # fmt: skip
     "brace expansion x30": "echo " + "{a,b}" * 30,
     "brace sequence": "echo {1..99999999}",
+    "brace sequence of huge numbers": "echo {1.." + "9" * 5000 + "} {1..999999999999999999..1}",
     "a long loop body run for many values": "for a in {1..1000}; do " + "echo $a; " * 5000 + "rm -rf ~; done",
     "a long function body called many times": "f() { " + "echo $1; " * 5000 + "}; " + "f x; " * 1000,
     "many brace expansions on one line": "rm -rf " + " ".join(["{a,b}" * 9] * 300) + " ~",

@@ -132,7 +132,7 @@ def _unquoted(node: Node) -> bool:
 
 
 _BRACE = re.compile(r"\{([^{}]*)\}")
-_SEQUENCE = re.compile(r"(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?")
+_SEQUENCE = re.compile(r"(-?\d{1,18}|[A-Za-z])\.\.(-?\d{1,18}|[A-Za-z])(?:\.\.(-?\d{1,18}))?")  # bash's own limit
 
 
 def expand_braces(word: Word) -> list[Word]:
