@@ -312,6 +312,8 @@ class Normaliser:
         return True
 
     def _loop(self, loop: Loop, session: Session, frame: _Frame) -> None:
+        self.writes += [(len(self.commands), decode(node, loop.layer, session.lookup, self._substitute))
+                        for node in loop.feed.output_files]  # `done > f`: the loop writes f
         if loop.variable is None:
             self._while(loop, session, frame)
             return

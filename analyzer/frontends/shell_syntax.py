@@ -465,7 +465,7 @@ class _Walker:
             if redirect.type != "heredoc_redirect":
                 self._substitutions(redirect, depth + 1)
         raw = self.visit(body, upstream, depth + 1) if body is not None else None
-        if raw is None and any(_writes(r) for r in node.children_by_field_name("redirect")):
+        if raw is None and any(_writes(r) for r in redirects):
             # `{ …; } > f`, `for …; done > f`, a bare `> f`: a step with no words keeps the file written
             raw = RawCommand(self.layer, [], [])
             self.script.steps.append(raw)
