@@ -153,8 +153,7 @@ class Engine:
 
     def _check(self, source: Source, identity_path: str, config_path: str):
         ignored = self._path_ignores(config_path)
-        source = source.replace(context=self.context.replace(production=source.context.production,
-                                                             env=source.context.env))  # fmt: skip
+        source = source.replace(context=source.context.replace(names=self.context.names))
         scan = _Scan(source, ignored)
         self._analyse(scan, source, None, depth=0)
         findings = scan.findings
@@ -184,9 +183,11 @@ class Engine:
             scan.rules_run.add(rule)
             for hit in package.run(rule, document):
                 context = source.context.with_production(*hit.production) if hit.production else source.context
-                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), hit.message, hit.severity,
+                message = hit.message + _where_in_file(embedded, source, document, hit.start)
+                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), message, hit.severity,
                                                    scan, context))  # fmt: skip
         for start, end, message in document.problems:
+            message += _where_in_file(embedded, source, document, start)
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
                                                    region=scan.index.region(*to_host(start, end))))  # fmt: skip
         for comment in document.comments:
@@ -281,6 +282,14 @@ class Engine:
                 return list(pool.map(_check_in_worker, work, chunksize=max(1, len(work) // (workers * 4))))
         finally:
             _WORKER_ENGINE = None
+
+
+def _where_in_file(embedded: Embedded | None, source: Source, document, offset: int) -> str:
+    """For code read from another file (`bash x.sh`, `psql -f x.sql`), whose findings point at its name in
+    the host: where in that file."""
+    if embedded is None or not embedded.anchor:
+        return ""
+    return f" (in {source.path}, line {document.index.position(offset)[0]})"
 
 
 PARALLEL_MIN_FILES = 8

@@ -13,7 +13,7 @@ import re
 
 from blastguard.frontends.shell_clients import arguments
 from blastguard.frontends.shell_words import Word
-from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode, read_regular
 
 # A value that is nothing but a variable or a command's output (`"$SQL"`): there is no SQL to read.
 _ONLY_EXPANSION = re.compile(r"\s*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|`.*`)\s*", re.DOTALL)
@@ -55,11 +55,8 @@ def _file_child(word: Word, script_path: str, context) -> Embedded | None:
     folder = os.path.dirname(script_path)
     path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
     try:
-        if os.path.getsize(path) > DEFAULT_MAX_FILE_SIZE:
-            return None
-        with open(path, "rb") as handle:
-            text = decode(handle.read())
-    except (OSError, SkipFile):
+        text = decode(read_regular(path, max_size=DEFAULT_MAX_FILE_SIZE))
+    except SkipFile:
         return None
-    return Embedded(Source(script_path, text, "sql", context), [], anchor=(word.start, word.end))
+    return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))
 

@@ -23,6 +23,10 @@ _SUBSTITUTION = re.compile(r"[$<]\((.*)\)|`(.*)`", re.DOTALL)
 
 
 def check(command, document):
+    context = document.source.context
+    if context.scripts is not None and not context.agent:
+        return  # a script read by name, in a repository check: its own check reports what it cannot read
+    yield from _unread(command, document)
     name = command.words[0].value
     if command.unresolved is None or name in _DELEGATING or _sets_up_the_shell(command):
         return
@@ -30,6 +34,15 @@ def check(command, document):
     reason = command.unresolved[0].upper() + command.unresolved[1:]
     yield Hit(command.start, command.end, f"{reason}{inside}, so blastguard cannot tell whether it destroys "
               "anything. Spell the command out, or review what it will run before it runs.")  # fmt: skip
+
+
+_LEVELS = {"note": Severity.NOTE, "warning": Severity.WARNING}
+
+
+def _unread(command, document):
+    """What the command runs that the frontend could not read: a script file, an inline program."""
+    for _, start, end, level, message in document.unverified(command):
+        yield Hit(start, end, message, _LEVELS[level])
 
 
 def _sets_up_the_shell(command) -> bool:
