@@ -26,8 +26,13 @@ from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
 from blastguard.records import Record
-from blastguard.sources import Embedded, Source
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
+
+
+# Programs whose inline code `shell_interpreters` reads; that module is loaded only when one appears.
+INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk", "gawk",
+                          "mawk", "nawk"})  # fmt: skip
 
 
 class ShellDocument(Record):
@@ -72,8 +77,15 @@ class ShellDocument(Record):
 
     @cached_property
     def _runs(self) -> tuple[list[Embedded], list[Unverified]]:
-        """Scripts run by name: read once, for both the children and what could not be read."""
-        return script_runs(self)
+        """Scripts run by name and inline programs of other interpreters: read once, for both the
+        children and what could not be read."""
+        children, unverified = script_runs(self)
+        if any(c.program in INTERPRETERS or PYTHON_INTERPRETER.fullmatch(c.program) for c in self.commands):
+            from blastguard.frontends.shell_interpreters import interpreter_runs  # only for such a command
+
+            more_children, more_unverified = interpreter_runs(self)
+            children, unverified = children + more_children, unverified + more_unverified
+        return children, unverified
 
     def unverified(self, command: Command) -> list[Unverified]:
         """What `command` runs that could not be read or checked (SH900 reports it)."""
