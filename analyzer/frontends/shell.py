@@ -33,6 +33,8 @@ from blastguard.textindex import LineIndex
 # Programs whose inline code `shell_interpreters` reads; that module is loaded only when one appears.
 INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk", "gawk",
                           "mawk", "nawk"})  # fmt: skip
+# Programs whose literal input `shell_decoded` decodes when a shell runs their output.
+DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
 
 class ShellDocument(Record):
@@ -76,20 +78,31 @@ class ShellDocument(Record):
         return self._evidence[command.index]
 
     @cached_property
-    def _runs(self) -> tuple[list[Embedded], list[Unverified]]:
-        """Scripts run by name and inline programs of other interpreters: read once, for both the
-        children and what could not be read."""
+    def _runs(self) -> tuple[list[Embedded], list[Unverified], set[int]]:
+        """Scripts run by name, inline programs of other interpreters and decoded payloads: read once,
+        for the children, what could not be read, and the commands whose unknown input is now known."""
         children, unverified = script_runs(self)
-        if any(c.program in INTERPRETERS or PYTHON_INTERPRETER.fullmatch(c.program) for c in self.commands):
+        resolved: set[int] = set()
+        programs = {c.program for c in self.commands}
+        if programs & INTERPRETERS or any(PYTHON_INTERPRETER.fullmatch(p) for p in programs):
             from blastguard.frontends.shell_interpreters import interpreter_runs  # only for such a command
 
             more_children, more_unverified = interpreter_runs(self)
             children, unverified = children + more_children, unverified + more_unverified
-        return children, unverified
+        if programs & DECODERS:
+            from blastguard.frontends.shell_decoded import decoded_runs
+
+            more_children, resolved = decoded_runs(self)
+            children = children + more_children
+        return children, unverified, resolved
 
     def unverified(self, command: Command) -> list[Unverified]:
         """What `command` runs that could not be read or checked (SH900 reports it)."""
         return [u for u in self._runs[1] if u[0] == command.index]
+
+    def decoded(self, command: Command) -> bool:
+        """Whether the unknown script `command` runs was decoded from a literal and checked."""
+        return command.index in self._runs[2]
 
     def children(self) -> list[Embedded]:
         return sql_children(self) + python_children(self) + self._runs[0]

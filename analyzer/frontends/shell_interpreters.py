@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from blastguard.frontends.program_text import Dialect, Token, Unreadable, arguments, tokens
+from blastguard.frontends.shell_commands import SHELLS
 from blastguard.frontends.shell_scripts import Unverified
 from blastguard.frontends.shell_words import Word
 from blastguard.records import Record
@@ -132,11 +133,16 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
         for program in _programs(command):
             context = document.source.context.with_production(*document.evidence(command))
             reader = _Reader(program, document.source.path, context)
+            word = program.word
+            if not word.literal and (_BUILT_AT_RUN_TIME.search(word.value) or _risky_words(program)):
+                unverified.append((command.index, word.start, word.end, "warning",
+                                   f"The {program.label} program is built from values only known when it runs, so "
+                                   "blastguard cannot tell whether it destroys anything."))  # fmt: skip
+                continue
             try:
                 reader.read()
             except (Unreadable, RecursionError):
                 if _risky_words(program):
-                    word = program.word
                     unverified.append((command.index, word.start, word.end, "warning",
                                        f"The {program.label} program could not be read far enough to tell what it "
                                        "runs, so blastguard cannot tell whether it destroys anything."))  # fmt: skip
@@ -236,6 +242,9 @@ _RISKY = re.compile(r"system|exec|spawn|popen|passthru|unlink|rmtree|remove|rm_r
 _RISKY_PYTHON = re.compile(r"\b(?:exec|eval)\b")
 
 
+_BUILT_AT_RUN_TIME = re.compile(r"\$\(|`")  # a command's output spliced into the program
+
+
 def _risky_words(program: _Program) -> bool:
     """Whether a program that could not be read mentions anything that runs or deletes."""
     pattern = _RISKY_PYTHON if program.language is PYTHON else _RISKY
@@ -261,6 +270,9 @@ class _Reader:
             if token.kind == "shell":
                 self._shell_string(token, token)
                 continue
+            if token.kind == "punct" and token.value == "|" and language is AWK:
+                self._awk_pipe(found, index)
+                continue
             if token.kind != "name" or _is_definition(found, index):
                 continue
             name = _call_name(token.value)
@@ -275,6 +287,8 @@ class _Reader:
                 self._delete_call(found, index)
             elif name in language.evaluates or token.value in language.evaluates:
                 self._evaluate_call(found, index)
+            elif name == "open" and language in (PERL, RUBY):
+                self._piped_open(found, index)
 
     # --- what the calls run -------------------------------------------------------------------
 
@@ -342,6 +356,49 @@ class _Reader:
             return
         for literal in literals:
             self._rm(literal, name, recursive)
+
+    def _awk_pipe(self, found: list[Token], index: int) -> None:
+        """`"cmd" | getline` runs the string; `print … | "cmd"` runs it and feeds it the printed text."""
+        before = found[index - 1] if index else None
+        after = found[index + 1] if index + 1 < len(found) else None
+        if any(t is not None and t.kind == "punct" and t.value == "|" for t in (before, after)):
+            return  # `a || b`
+        if before is not None and after is not None and after.kind == "name" and after.value == "getline":
+            target = before
+        elif after is not None:
+            target = after
+        else:
+            return
+        if target.kind == "string" and target.literal and target.value.split()[:1] and (
+                target.value.split()[0].rpartition("/")[2] in SHELLS):
+            self._unknown(found[index], "pipes what it prints into a shell")
+        elif target.kind == "string" or (target.kind == "name" and target.value != "getline"):
+            self._shell_string(target, found[index])
+
+    def _piped_open(self, found: list[Token], index: int) -> None:
+        """Perl's `open(F, "-|", "cmd")` and `open(F, "cmd |")`, Ruby's `open("|cmd")`: a pipe from a command."""
+        groups, _ = arguments(found, index)
+        literals = [_literal(group) for group in groups]
+        modes = [i for i, literal in enumerate(literals) if literal is not None and literal.value.strip() in ("-|", "|-")]
+        if modes:
+            rest = groups[modes[0] + 1 :]
+            strings = [_literal(group) for group in rest]
+            if not rest or any(s is None for s in strings):
+                self._unknown(found[index], "runs a command")
+            elif len(strings) == 1:
+                self._shell_string(strings[0], found[index])
+            else:
+                self._argv_words(strings, found[index])
+            return
+        for literal in literals:
+            if literal is None or "|" not in (literal.value.strip()[:1] + literal.value.strip()[-1:]):
+                continue
+            first = literal.value.index("|") if literal.value.lstrip().startswith("|") else -1
+            last = literal.value.rindex("|")
+            start, end = (first + 1, len(literal.value)) if first >= 0 else (0, last)
+            piece = Token("string", literal.value[start:end], literal.start, literal.end,
+                          literal.offsets[start:end] + [literal.offsets[end - 1] + 1 if end > start else literal.offsets[start]])
+            self._shell_string(piece, found[index])
 
     def _evaluate_call(self, found: list[Token], index: int) -> None:
         groups, _ = arguments(found, index)

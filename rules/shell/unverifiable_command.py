@@ -28,7 +28,7 @@ def check(command, document):
         return  # a script read by name, in a repository check: its own check reports what it cannot read
     yield from _unread(command, document)
     name = command.words[0].value
-    if command.unresolved is None or name in _DELEGATING or _sets_up_the_shell(command):
+    if command.unresolved is None or name in _DELEGATING or _sets_up_the_shell(command) or document.decoded(command):
         return
     inside = f" (inside {', '.join(command.wrappers)})" if command.wrappers else ""
     reason = command.unresolved[0].upper() + command.unresolved[1:]
