@@ -198,7 +198,7 @@ def _perl_quote(text: str, name: Token) -> Token | None:
     index = name.end
     while index < len(text) and text[index] in " \t":
         index += 1
-    if index >= len(text) or text[index].isalnum() or text[index] in "_,;=)" or text[index].isspace():
+    if index >= len(text) or text[index].isalnum() or text[index] in "_,;=)}]>" or text[index].isspace():
         return None
     if text[index] == "=" or (text[index] == "-" and text.startswith("->", index)):
         return None
