@@ -232,7 +232,7 @@ def _written_before(document, command, value: str) -> str | None:
     if not name:
         return None
     before = document.text[: command.start]
-    redirect = re.search(r">\|?\s*[\"']?[^\s;&|<>\"']*" + re.escape(name) + r"(?![\w.-])", before)
+    redirect = re.search(r">\|?\s*[\"']?(?:[^\s;&|<>\"']*/)?" + re.escape(name) + r"(?![\w.-])", before)
     if redirect is not None:
         return redirect.group(0)
     for earlier in document.earlier(command, *_WRITERS):

@@ -32,8 +32,30 @@ def check(command, document):
         return
     inside = f" (inside {', '.join(command.wrappers)})" if command.wrappers else ""
     reason = command.unresolved[0].upper() + command.unresolved[1:]
+    chosen = _program_the_script_chooses(command, document)
+    if chosen:
+        yield Hit(command.start, command.end, f"{reason}{inside}; the script sets it itself (`{chosen}`), so this "
+                  "is noted, not asked.", Severity.NOTE)  # fmt: skip
+        return
     yield Hit(command.start, command.end, f"{reason}{inside}, so blastguard cannot tell whether it destroys "
               "anything. Spell the command out, or review what it will run before it runs.")  # fmt: skip
+
+
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def _program_the_script_chooses(command, document) -> str | None:
+    """In a script read by name, `exec "$JAVACMD" "$@"` where the script itself sets `JAVACMD=java` on
+    some path (gradlew, mvnw and other launchers pick the program by platform): the assignment, or None."""
+    if document.source.context.scripts is None:
+        return None
+    variable = _VARIABLE.fullmatch(command.words[0].value)
+    if variable is None:
+        return None
+    name = re.escape(variable.group(1))
+    assigned = re.search(rf"(?:^|[\s;&|(]){name}=([\"']?)[A-Za-z0-9_./+-]+\1(?=[\s;&|)]|$)", document.text,
+                         re.MULTILINE)  # fmt: skip
+    return assigned.group(0).strip(" \t;&|(") if assigned else None
 
 
 _LEVELS = {"note": Severity.NOTE, "warning": Severity.WARNING}
