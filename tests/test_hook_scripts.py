@@ -129,6 +129,14 @@ def test_a_missing_script_is_a_note(project, home, tmp_path):
         assert "SH900" in answer.reason and "does not exist" in answer.reason, answer
 
 
+def test_a_script_run_on_another_machine_is_not_read_here(project, home, tmp_path):
+    _write(project, "x.sh", DESTRUCTIVE)  # the local file is not what the other machine runs
+    for command in ("ssh web-1 'bash x.sh'", "docker exec app sh ./x.sh", "docker compose exec web python x.sh",
+                    "kubectl exec pod-0 -- bash x.sh"):  # fmt: skip
+        answer = bash(command, project, tmp_path)
+        assert answer.decision == "allow" and "another machine or container" in answer.reason, (command, answer)
+
+
 def test_a_script_written_by_the_same_command_line_asks(project, home, tmp_path):
     _write(project, "build.sh", "make\n")
     for command in ("echo 'rm -rf ~' > new.sh && bash new.sh",

@@ -1,7 +1,7 @@
 """Python that a shell script runs inline, handed to the Python rules as embedded sources.
 
 `python3 -c '…'` and a heredoc fed to `python3 -` (or to a bare `python3`) keep the document offset
-of every character; a script file (`python3 tool.py`) is a file of its own and is checked as one.
+of every character; a script file (`python3 tool.py`) is read from disk by `shell_scripts`.
 """
 
 from __future__ import annotations

@@ -62,6 +62,7 @@ _WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "dd", 
                       "rsync", "scp", "touch", "truncate"})  # fmt: skip
 # A folder only known at run time that holds installed tools, not scripts of the project (`"$VENV/bin/pip"`).
 _TOOL_FOLDER = re.compile(r".*/bin")
+_REMOTE = frozenset({"ssh", "docker exec", "kubectl exec"})  # wrappers that run the command elsewhere
 _KNOWN_VARIABLE = re.compile(r"\$(?:\{(HOME|PWD)\}|(HOME|PWD)\b)")
 
 
@@ -108,6 +109,10 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
     context = document.source.context
     agent = context.agent
     value, literal = word.value, word.literal
+    remote = next((w for w in command.wrappers if w in _REMOTE), None)
+    if remote is not None:  # `ssh host bash x.sh`: the file is on the other machine, not here
+        return ("note", f"`{value}` runs inside `{remote}`, on another machine or container, so blastguard could "
+                "not read it.") if agent else None  # fmt: skip
     if not literal and agent:
         value = _KNOWN_VARIABLE.sub(lambda m: _known(m.group(1) or m.group(2), context), value)
         literal = "$" not in value and "`" not in value
