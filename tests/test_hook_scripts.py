@@ -76,6 +76,45 @@ def test_a_python_script_run_by_name_is_read_as_python(project, home, tmp_path):
         assert "PY301" in answer.reason
 
 
+@pytest.mark.parametrize(("name", "content", "command"), [
+    ("clean.js", "const cp = require('child_process')\n\ncp.execSync('rm -rf ~')\n", "node clean.js"),
+    ("clean.mjs", "import { rmSync } from 'node:fs'\nrmSync('/', { recursive: true })\n", "node --no-warnings clean.mjs"),
+    ("clean.ts", "await Deno.remove('/etc', { recursive: true })\n", "deno run -A clean.ts"),
+    ("clean.ts", "import { $ } from 'bun'\nawait $`rm -rf ~`\n", "bun run clean.ts"),
+    ("reset.rb", "require 'fileutils'\n\nFileUtils.rm_rf('/var/lib/postgresql')\n", "ruby reset.rb"),
+    ("reset.pl", "use File::Path qw(rmtree);\nrmtree('/');\n", "perl -w reset.pl"),
+    ("reset.php", "<?php\nshell_exec('rm -rf ~');\n", "php reset.php"),
+    ("reset.lua", "os.execute('rm -rf ~')\n", "lua reset.lua"),
+    ("reset.awk", "BEGIN { system(\"rm -rf /\") }\n", "awk -f reset.awk"),
+    ("tool", "#!/usr/bin/env perl\nuse File::Path;\nrmtree('/etc');\n", "./tool"),
+    ("tool", "#!/usr/bin/env node\nrequire('child_process').execSync('rm -rf ~')\n", "./tool --yes"),
+])  # fmt: skip
+def test_a_script_of_another_interpreter_is_read(name, content, command, project, home, tmp_path):
+    _write(project, name, content)
+    answer = bash(command, project, tmp_path)
+    assert answer.decision == "deny", (command, answer)
+    assert f"(in {name if not command.startswith('./') else './' + name}, line " in answer.reason, answer
+
+
+def test_a_script_of_another_interpreter_that_computes_its_commands_is_only_noted(project, home, tmp_path):
+    _write(project, "build.js", "const { execSync } = require('child_process')\nfor (const p of pkgs) {\n"
+                                "  execSync(`npm run build --workspace ${p}`, { stdio: 'inherit' })\n}\n")  # fmt: skip
+    _write(project, "bundle.js", "console.log(1);\n" * 20000)  # larger than a script read token by token
+    _write(project, "odd.js", "const s = `unclosed\n")
+    for command, why in (("node build.js", "line 3"), ("node bundle.js", "larger than"), ("node odd.js", "could not")):
+        answer = bash(command, project, tmp_path)
+        assert answer.decision == "allow" and "SH900" in answer.reason and why in answer.reason, (command, answer)
+
+
+def test_everyday_scripts_of_other_interpreters_stay_allowed(project, home, tmp_path):
+    _write(project, "scripts/clean.js", "const fs = require('fs')\nfs.rmSync('dist', { recursive: true, force: true })\n"
+                                        "require('child_process').execSync('npm ci', { stdio: 'inherit' })\n")  # fmt: skip
+    _write(project, "tasks.rb", "puts 'ready'\nsystem('bundle', 'exec', 'rake', 'db:migrate')\n")
+    for command in ("node scripts/clean.js", "ruby tasks.rb", "node --version", "bun run dev", "perl -v"):
+        answer = bash(command, project, tmp_path)
+        assert answer.decision == "allow" and answer.reason == "", (command, answer)
+
+
 def test_python_modules_and_inline_code_are_not_script_files(project, home, tmp_path):
     _write(project, "pytest", "rm -rf ~\n")  # a file that happens to share the module's name
     for command in ("python3 -m pytest -q", "python3 -c 'print(1)'", "python3 -"):

@@ -10,7 +10,8 @@ from hook_calls import bash
 
 from blastguard.api import check_text
 from blastguard.frontends.program_text import Dialect, Unreadable, tokens
-from blastguard.frontends.shell import DECODERS, INTERPRETERS
+from blastguard.frontends.shell import DECODERS
+from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS as INTERPRETERS
 from blastguard.frontends.shell_decoded import DECODERS as DECODED_PROGRAMS
 from blastguard.frontends.shell_interpreters import _INTERPRETERS, _AWKS
 

@@ -21,7 +21,7 @@ from blastguard.frontends import Comment
 from blastguard.frontends.shell_commands import Command, Normaliser, Session
 from blastguard.frontends.shell_production import evidence
 from blastguard.frontends.shell_python import python_children
-from blastguard.frontends.shell_scripts import Unverified, script_runs
+from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS, Unverified, script_runs
 from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
@@ -30,9 +30,6 @@ from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
 
-# Programs whose inline code `shell_interpreters` reads; that module is loaded only when one appears.
-INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk", "gawk",
-                          "mawk", "nawk"})  # fmt: skip
 # Programs whose literal input `shell_decoded` decodes when a shell runs their output.
 DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
@@ -84,7 +81,7 @@ class ShellDocument(Record):
         children, unverified = script_runs(self)
         resolved: set[int] = set()
         programs = {c.program for c in self.commands}
-        if programs & INTERPRETERS or any(PYTHON_INTERPRETER.fullmatch(p) for p in programs):
+        if programs & PROGRAM_INTERPRETERS or any(PYTHON_INTERPRETER.fullmatch(p) for p in programs):
             from blastguard.frontends.shell_interpreters import interpreter_runs  # only for such a command
 
             more_children, more_unverified = interpreter_runs(self)

@@ -118,19 +118,20 @@ _RECURSIVE_OPTION = re.compile(r"\brecursive\s*:\s*true\b")
 class _Program(Record):
     """An inline program: its text with the document offset of each character."""
 
-    __slots__ = ("language", "word", "label")
+    __slots__ = ("language", "word", "label", "file")
 
-    def __init__(self, language: Language, word: Word, label: str) -> None:
+    def __init__(self, language: Language, word: Word, label: str, file: bool = False) -> None:
         self.language = language
-        self.word = word
+        self.word = word  # the program's text, or with `file` the word naming the script file
         self.label = label  # how the command is shown in messages: `perl -e`
+        self.file = file
 
 
 def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
     children: list[Embedded] = []
     unverified: list[Unverified] = []
     for command in document.commands:
-        for program in _programs(command):
+        for program in [p for p in _programs(command) if not p.file]:
             context = document.source.context.with_production(*document.evidence(command))
             reader = _Reader(program, document.source.path, context)
             word = program.word
@@ -198,7 +199,48 @@ def _programs(command) -> list[_Program]:
     reads_stdin = index >= len(words) or words[index].value == "-"
     if reads_stdin and command.stdin is not None and command.stdin.text is not None:
         return [_Program(language, command.stdin.text, f"`{program}`")]
-    return []
+    return [] if reads_stdin else [_Program(language, words[index], "", file=True)]
+
+
+# Script files by the interpreter on their `#!` line.
+_BY_SHEBANG = {"perl": PERL, "ruby": RUBY, "node": JAVASCRIPT, "nodejs": JAVASCRIPT, "bun": JAVASCRIPT,
+               "deno": JAVASCRIPT, "php": PHP, "lua": LUA, "luajit": LUA, **{awk: AWK for awk in _AWKS}}  # fmt: skip
+_JAVASCRIPT_FILE = re.compile(r".*\.(?:[cm]?js|[cm]?ts|jsx|tsx)")
+
+
+def script_file(command) -> tuple[Word, Language] | None:
+    """`perl x.pl`, `node build.js`, `deno run x.ts`, `bun x.ts`, `awk -f x.awk`: the file an interpreter runs."""
+    program = command.program
+    if program in _AWKS:
+        words = command.words[1:]
+        for index, word in enumerate(words[:-1]):
+            if word.value in ("-f", "--file"):
+                return words[index + 1], AWK
+        return None
+    if program in ("deno", "bun"):
+        rest = [w for w in command.args if not w.value.startswith("-")]
+        rest = rest[1:] if rest and rest[0].value == "run" else rest
+        return (rest[0], JAVASCRIPT) if rest and _JAVASCRIPT_FILE.fullmatch(rest[0].value) else None
+    found = [p for p in _programs(command) if p.file]
+    return (found[0].word, found[0].language) if found else None
+
+
+def language_of_script(text: str) -> Language | None:
+    """The language a `#!` line names, among those read here."""
+    if not text.startswith("#!"):
+        return None
+    words = text[2:].split("\n", 1)[0].split()
+    words = [w for w in words[1:] if not w.startswith("-")] if words and words[0].endswith("/env") else words
+    return _BY_SHEBANG.get(words[0].rpartition("/")[2]) if words else None
+
+
+def read_script(text: str, language: Language, path: str, context) -> tuple[list[Embedded], list[tuple[int, str]]]:
+    """What a script file of `language` runs: embedded sources in the file's coordinates, and (offset,
+    message) for what could not be read. Raises Unreadable."""
+    code = Word(text, tuple(range(len(text) + 1)), 0, len(text))
+    reader = _Reader(_Program(language, code, f"`{path}`", file=True), path, context)
+    reader.read()
+    return reader.children, [(start, message) for start, _, _, message in reader.problems]
 
 
 def _cluster(word: Word, following: Word | None, code_options, value_options, codes: list[Word]) -> int:
@@ -477,8 +519,9 @@ class _Reader:
 
     def _unknown(self, call: Token, does: str) -> None:
         start, end = self._doc(call.start), self._doc(call.end - 1) + 1
+        what = "script" if self.program.file else "program"
         self.problems.append((start, end, "warning", (
-            f"The {self.program.label} program {does} through `{call.value}` with a value only known when it runs, "
+            f"The {self.program.label} {what} {does} through `{call.value}` with a value only known when it runs, "
             "so blastguard cannot tell whether it destroys anything. Spell the command out, or review it "
             "before it runs.")))  # fmt: skip
 

@@ -28,6 +28,10 @@ from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embed
 MAX_DEPTH = 3  # a script that runs a script that runs a script; one more is reported, not read
 MAX_FILES = 32  # scripts read for one checked file, at every depth together
 MAX_BYTES = 4 * DEFAULT_MAX_FILE_SIZE
+MAX_PROGRAM_CHARS = 256 * 1024  # a Perl, Ruby, JavaScript, … file is read token by token, in Python: a bundle is not
+# Programs whose script files `shell_interpreters` reads; that module is loaded only when one appears.
+PROGRAM_INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk",
+                                  "gawk", "mawk", "nawk"})  # fmt: skip
 
 # (command index, start, end, level, message): something a command runs that could not be checked.
 Unverified = tuple[int, int, int, str, str]
@@ -99,6 +103,10 @@ def _named_script(command):
         if argv.has("-m", "-c") or any(o.word.value.startswith(("-m", "-c")) for o in argv.options):
             return None  # a module, or inline code (shell_python)
         return (rest[0], "python") if rest and rest[0].value != "-" else None
+    if program in PROGRAM_INTERPRETERS:
+        from blastguard.frontends.shell_interpreters import script_file  # only for such a command
+
+        return script_file(command)
     if "/" in words[0].value:
         return words[0], None
     return None
@@ -151,14 +159,50 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
         if language is None and str(exc) == "binary file":
             return None  # a compiled program, not a script
         return "warning", f"`{value}` cannot be read ({exc}), so what it runs was not checked."
-    language = language or language_for_name(value) or language_for_content(text) or _plain_script(text)
-    if language not in ("shell", "python"):
+    language = language or language_for_name(value) or language_for_content(text) or _interpreted(text) or (
+        _plain_script(text))
+    if language is None:
         return None  # a program in a language blastguard does not read
     child_context = context.with_production(*document.evidence(command)).replace(
         env=dict(command.env), scripts=trail.then(real))
     # Named as the command wrote it, after the scripts that run it: `./a.sh → ./b.sh`.
     shown = f"{document.source.path} → {value}" if trail.paths else value
-    children.append(Embedded(Source(shown, text, language, child_context), [], anchor=(word.start, word.end)))
+    anchor = (word.start, word.end)
+    if isinstance(language, str):
+        children.append(Embedded(Source(shown, text, language, child_context), [], anchor=anchor))
+        return None
+    return _program_file(text, language, shown, child_context, anchor, children, agent)
+
+
+def _interpreted(text: str):
+    """Perl, Ruby, JavaScript, PHP, Lua or awk by the `#!` line: read by `shell_interpreters`."""
+    if not text.startswith("#!"):
+        return None
+    from blastguard.frontends.shell_interpreters import language_of_script
+
+    return language_of_script(text)
+
+
+def _program_file(text: str, language, shown: str, context, anchor, children: list[Embedded], agent: bool):
+    """A script of another interpreter: the shell lines and deletes it makes with literals are checked, each
+    at its line; what it computes at run time is only noted (build scripts routinely do), never asked."""
+    from blastguard.frontends.program_text import Unreadable
+    from blastguard.frontends.shell_interpreters import read_script
+
+    if len(text) > MAX_PROGRAM_CHARS:
+        return ("note", f"`{shown}` is larger than blastguard reads in a script of this language, so what it runs "
+                "was not checked.") if agent else None  # fmt: skip
+    try:
+        found, problems = read_script(text, language, shown, context)
+    except (Unreadable, RecursionError):
+        return ("note", f"`{shown}` could not be read far enough to tell what it runs.") if agent else None
+    for child in found:
+        line = text.count("\n", 0, child.offsets[0]) if child.offsets else 0
+        source = child.source.replace(path=shown, text="\n" * line + child.source.text, context=context)
+        children.append(Embedded(source, [], anchor=anchor))
+    if problems and agent:
+        offset, message = problems[0]
+        return "note", f"{message} (in {shown}, line {text.count(chr(10), 0, offset) + 1})"
     return None
 
 
