@@ -261,6 +261,13 @@ def test_check_stays_quiet_about_scripts_it_cannot_know(project):
     assert outer == []  # inner.sh's own check reports its `$RUNNER`
 
 
+def test_check_reads_only_the_repository_scripts_not_this_machine_files(project, home):
+    _write(home, ".bash_aliases", DESTRUCTIVE)
+    _write(project, "outside.sh", DESTRUCTIVE)
+    text = f"source ~/.bash_aliases\nbash {project / 'outside.sh'}\n"
+    assert check_text(text, filename=str(project / ".bashrc")) == []
+
+
 # --- MCP server -------------------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ DENIED = [
     f"php -r 'system(base64_decode(\"{RM_HOME}\"));'",
     f"python3 -c \"exec(__import__('base64').b64decode('{PYTHON_RM_HOME}'))\"",
     f"python3 -c \"import base64; exec(base64.b64decode('{PYTHON_RMTREE}'))\"",
+    "python3 -c \"exec('import shutil; shutil.rmtree(\\\"/\\\")')\"",
 ]
 
 ASKED = [

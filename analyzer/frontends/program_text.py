@@ -205,10 +205,8 @@ def _perl_quote(text: str, name: Token) -> Token | None:
     operator = name.value
     kind = "shell" if operator == "qx" else ("regex" if operator in ("m", "qr", "s", "tr", "y") else "string")
     token = _delimited(text, index + 1, text[index], name.start, kind, _PERL_QUOTE_OPERATORS[operator])
-    if operator in ("qq", "qx") and text[index] != "'":
-        token.literal = token.literal  # interpolation was already looked for in _delimited
-    elif operator in ("q", "qw"):
-        token.literal = True
+    if operator in ("q", "qw") or text[index] == "'":
+        token.literal = True  # no interpolation: `q{$x}`, `qx'$x'`
     return token
 
 

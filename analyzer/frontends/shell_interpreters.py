@@ -447,10 +447,13 @@ class _Reader:
         if not groups:
             return
         decoded = self._decoded(groups[0])
+        literal = _literal(groups[0])
         if decoded is not None:
             self._embed_decoded(decoded, self.language.name)
-        elif _literal(groups[0]) is None:
+        elif literal is None:
             self._unknown(found[index], "runs code")
+        elif literal.value.strip():  # `exec("import os; os.system(…)")`: the string is code of its own
+            self._embed(literal.value, [self._doc(i) for i in literal.offsets], self.language.name)
 
     # --- embedded sources ----------------------------------------------------------------------
 

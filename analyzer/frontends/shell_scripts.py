@@ -130,6 +130,8 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
             return None
         return "warning", (f"`{command.text(50)}` runs a script named by a value only known when it runs "
                            f"({word.value}), so what it runs cannot be checked.")  # fmt: skip
+    if not agent and value.startswith(("~", "/")):
+        return None  # a repository check reads the repository's scripts, not this machine's
     path = _locate(document, command, os.path.expanduser(value), trail)
     if path is None:
         return ("warning", f"`{command.text(50)}` runs `{value}` from a directory only known when it runs, so "
