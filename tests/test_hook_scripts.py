@@ -212,6 +212,15 @@ def test_a_script_that_cannot_be_read_asks_and_never_blocks(project, home, tmp_p
     assert time.monotonic() - started < 20
 
 
+def test_a_name_no_file_can_have_asks_and_costs_nothing_else(project, home, tmp_path):
+    """A NUL byte in a file name makes the operating system's calls raise; the rest is still checked."""
+    for command in ("bash $'a\\x00b'", "source $'\\x00'", "./$'x\\x00y'", "node $'a\\x00.js'"):
+        answer = bash(command, project, tmp_path)
+        assert answer.decision == "ask" and "SH900" in answer.reason, (command, answer)
+        assert bash(f"{command}; rm -rf ~", project, tmp_path).decision == "deny", command
+    assert bash("psql -f $'a\\x00b'; rm -rf ~", project, tmp_path).decision == "deny"
+
+
 def test_a_compiled_program_run_directly_is_not_a_script(project, home, tmp_path):
     (project / "a.out").write_bytes(b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 64)
     (project / "a.out").chmod(0o755)

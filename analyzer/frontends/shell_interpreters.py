@@ -142,7 +142,12 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
                 continue
             try:
                 reader.read()
-            except (Unreadable, RecursionError):
+            except Exception as exc:  # text that ends inside a string, or a reader that tripped: asked, never passed
+                if not isinstance(exc, (Unreadable, RecursionError)):
+                    unverified.append((command.index, word.start, word.end, "warning",
+                                       f"The {program.label} program could not be read ({type(exc).__name__}: {exc}), "
+                                       "so blastguard cannot tell whether it destroys anything."))  # fmt: skip
+                    continue
                 if _risky_words(program):
                     unverified.append((command.index, word.start, word.end, "warning",
                                        f"The {program.label} program could not be read far enough to tell what it "

@@ -81,7 +81,11 @@ def script_runs(document) -> tuple[list[Embedded], list[Unverified]]:
         if named is None:
             continue
         word, language = named
-        problem = _read(document, command, word, language, trail, children)
+        try:
+            problem = _read(document, command, word, language, trail, children)
+        except Exception as exc:  # a name no file can have (`$'\0'`), a file system error: asked, never passed
+            problem = "warning", (f"`{command.text(50)}` runs a script blastguard could not look up "
+                                  f"({type(exc).__name__}: {exc}), so what it runs was not checked.")  # fmt: skip
         if problem is not None:
             level, message = problem
             unverified.append((command.index, word.start, word.end, level, message))

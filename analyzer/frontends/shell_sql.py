@@ -56,7 +56,7 @@ def _file_child(word: Word, script_path: str, context) -> Embedded | None:
     path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
     try:
         text = decode(read_regular(path, max_size=DEFAULT_MAX_FILE_SIZE))
-    except SkipFile:
+    except (SkipFile, ValueError):  # ValueError: a name no file can have (`$'\0'`)
         return None
     return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))
 
