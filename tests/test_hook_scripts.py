@@ -60,6 +60,12 @@ def test_a_file_run_directly_is_read_by_its_shebang(command, project, home, tmp_
     assert "line 3)" in answer.reason
 
 
+def test_a_sql_file_sent_to_a_client_is_named_with_its_line(project, home, tmp_path):
+    _write(project, "sql/cleanup.sql", "-- nightly\nSELECT 1;\nDELETE FROM users;\n")
+    answer = bash("psql -h localhost -f sql/cleanup.sql", project, tmp_path)
+    assert answer.decision == "deny" and "(in sql/cleanup.sql, line 3)" in answer.reason, answer
+
+
 def test_a_file_without_shebang_run_directly_is_shell(project, home, tmp_path):
     _write(project, "wipe", "rm -rf ~\n")
     assert bash("./wipe", project, tmp_path).decision == "deny"

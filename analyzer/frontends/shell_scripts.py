@@ -77,18 +77,20 @@ def script_runs(document) -> tuple[list[Embedded], list[Unverified]]:
     context = document.source.context
     trail = context.scripts if isinstance(context.scripts, Trail) else Trail()
     for command in document.commands:
-        named = _named_script(command)
-        if named is None:
-            continue
-        word, language = named
+        start, end = command.start, command.end
         try:
+            named = _named_script(command)
+            if named is None:
+                continue
+            word, language = named
+            start, end = word.start, word.end
             problem = _read(document, command, word, language, trail, children)
         except Exception as exc:  # a name no file can have (`$'\0'`), a file system error: asked, never passed
             problem = "warning", (f"`{command.text(50)}` runs a script blastguard could not look up "
                                   f"({type(exc).__name__}: {exc}), so what it runs was not checked.")  # fmt: skip
         if problem is not None:
             level, message = problem
-            unverified.append((command.index, word.start, word.end, level, message))
+            unverified.append((command.index, start, end, level, message))
     return children, unverified
 
 

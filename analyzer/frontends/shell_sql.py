@@ -49,10 +49,11 @@ def _holds_sql(word: Word) -> bool:
 
 
 def _file_child(word: Word, script_path: str, context) -> Embedded | None:
-    """A file of SQL, read relative to the script's folder when that exists (else the working directory)."""
+    """A file of SQL, read relative to the directory the command runs in when that is known (an agent's),
+    else to the script's folder when that exists, else to the working directory."""
     if not word.literal or word.value in ("", "-"):
         return None
-    folder = os.path.dirname(script_path)
+    folder = context.directory or os.path.dirname(script_path)
     path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
     try:
         text = decode(read_regular(path, max_size=DEFAULT_MAX_FILE_SIZE))
