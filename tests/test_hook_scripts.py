@@ -40,7 +40,8 @@ def _write(folder, name, text, mode=0o755):
     "bash x.txt", "sh ./x.txt", "source ./x.txt", ". ./x.txt", "zsh x.txt", "bash -x ./x.txt", "bash -eu -o pipefail x.txt",
     "env bash ./x.txt", "sudo -u ops bash ./x.txt", "nohup sh x.txt &", "timeout 60 bash x.txt", "bash -- x.txt",
     "echo start && bash x.txt", "bash -c 'bash x.txt'", "bash -c 'source ./x.txt'", "true; . x.txt",
-    "bash ./x.txt arg1 arg2", "bash \"$PWD/x.txt\"", "bash ${HOME}/../x.txt",
+    "bash ./x.txt arg1 arg2", "bash \"$PWD/x.txt\"", "bash ${HOME}/../x.txt", "bash < x.txt", "cat x.txt | bash",
+    "cat ./x.txt | sudo sh -s -- --yes",
 ])  # fmt: skip
 def test_a_script_run_by_name_is_read_and_judged(command, project, home, tmp_path):
     if "HOME" in command:
@@ -74,7 +75,7 @@ def test_a_file_without_shebang_run_directly_is_shell(project, home, tmp_path):
 def test_a_python_script_run_by_name_is_read_as_python(project, home, tmp_path):
     _write(project, "tools/reset.py", "import shutil\n\nshutil.rmtree('/')\n")
     for command in ("python3 tools/reset.py", "python -u tools/reset.py --yes", "cd tools && python3 reset.py",
-                    "./tools/reset.py"):  # fmt: skip
+                    "python3 - < tools/reset.py", "./tools/reset.py"):  # fmt: skip
         if command.startswith("./"):
             _write(project, "tools/reset.py", "#!/usr/bin/env python3\nimport shutil\n\nshutil.rmtree('/')\n")
         answer = bash(command, project, tmp_path)

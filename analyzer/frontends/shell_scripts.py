@@ -100,15 +100,20 @@ def _named_script(command):
     if command.unresolved is not None:
         return None
     if program in SHELLS:
-        rest = [w for w in parse(words[1:], _SHELL_OPTIONS, stop_at_positional=True)[1] if not w.value.startswith("+")]
-        return (rest[0], "shell") if rest and rest[0].value not in ("-", "/dev/stdin") else None
+        argv, rest = parse(words[1:], _SHELL_OPTIONS, stop_at_positional=True)
+        rest = [w for w in rest if not w.value.startswith("+")]
+        if rest and rest[0].value not in ("-", "/dev/stdin") and not argv.has("-s"):  # `-s`: arguments follow
+            return rest[0], "shell"
+        return _script_on_stdin(command, "shell")
     if program in ("source", ".") and len(words) > 1:
         return words[1], "shell"
     if PYTHON_INTERPRETER.fullmatch(program):
         argv, rest = parse(words[1:], _PYTHON_OPTIONS, stop_at_positional=True)
         if argv.has("-m", "-c") or any(o.word.value.startswith(("-m", "-c")) for o in argv.options):
             return None  # a module, or inline code (shell_python)
-        return (rest[0], "python") if rest and rest[0].value != "-" else None
+        if rest and rest[0].value != "-":
+            return rest[0], "python"
+        return _script_on_stdin(command, "python")
     if program in PROGRAM_INTERPRETERS:
         from blastguard.frontends.shell_interpreters import script_file  # only for such a command
 
@@ -116,6 +121,12 @@ def _named_script(command):
     if "/" in words[0].value:
         return words[0], None
     return None
+
+
+def _script_on_stdin(command, language: str):
+    """`bash < x.sh`, `cat x.sh | sh`, `python3 - < tool.py`: a script file read on standard input."""
+    feed = command.stdin
+    return (feed.file, language) if feed is not None and feed.text is None and feed.file is not None else None
 
 
 def _read(document, command, word, language, trail: Trail, children: list[Embedded]):
