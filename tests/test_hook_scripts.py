@@ -124,7 +124,7 @@ def test_everyday_scripts_of_other_interpreters_stay_allowed(project, home, tmp_
 
 def test_python_modules_and_inline_code_are_not_script_files(project, home, tmp_path):
     _write(project, "pytest", "rm -rf ~\n")  # a file that happens to share the module's name
-    for command in ("python3 -m pytest -q", "python3 -c 'print(1)'", "python3 -"):
+    for command in ("python3 -m pytest -q", "python3 -c 'print(1)'", "python3 -", "bash -n pytest", "sh -en pytest"):
         assert bash(command, project, tmp_path).decision == "allow", command
 
 

@@ -101,6 +101,8 @@ def _named_script(command):
         return None
     if program in SHELLS:
         argv, rest = parse(words[1:], _SHELL_OPTIONS, stop_at_positional=True)
+        if argv.has("-n"):
+            return None  # `bash -n x.sh` only reads the script for syntax errors
         rest = [w for w in rest if not w.value.startswith("+")]
         if rest and rest[0].value not in ("-", "/dev/stdin") and not argv.has("-s"):  # `-s`: arguments follow
             return rest[0], "shell"
