@@ -426,7 +426,7 @@ class _Reader:
         """Perl's `open(F, "-|", "cmd")` and `open(F, "cmd |")`, Ruby's `open("|cmd")`: a pipe from a command."""
         groups, _ = arguments(found, index)
         literals = [_literal(group) for group in groups]
-        modes = [i for i, literal in enumerate(literals) if literal is not None and literal.value.strip() in ("-|", "|-")]
+        modes = [i for i, lit in enumerate(literals) if lit is not None and lit.value.strip() in ("-|", "|-")]
         if modes:
             rest = groups[modes[0] + 1 :]
             strings = [_literal(group) for group in rest]
@@ -443,8 +443,9 @@ class _Reader:
             first = literal.value.index("|") if literal.value.lstrip().startswith("|") else -1
             last = literal.value.rindex("|")
             start, end = (first + 1, len(literal.value)) if first >= 0 else (0, last)
+            after = literal.offsets[end - 1] + 1 if end > start else literal.offsets[start]
             piece = Token("string", literal.value[start:end], literal.start, literal.end,
-                          literal.offsets[start:end] + [literal.offsets[end - 1] + 1 if end > start else literal.offsets[start]])
+                          literal.offsets[start:end] + [after])
             self._shell_string(piece, found[index])
 
     def _evaluate_call(self, found: list[Token], index: int) -> None:
@@ -500,7 +501,10 @@ class _Reader:
         flags = "rm -rf " if recursive else "rm -f "
         quoted = _shell_quoted(path.value)
         offsets = [self._doc(call.start)] * len(flags)
-        offsets += [self._doc(i) for i in path.offsets[:-1]] if quoted == path.value else [self._doc(path.start)] * len(quoted)
+        if quoted == path.value:
+            offsets += [self._doc(i) for i in path.offsets[:-1]]
+        else:  # quoted for the shell: every character stands for the literal's start
+            offsets += [self._doc(path.start)] * len(quoted)
         offsets.append(self._doc(path.end - 1) + 1)
         self._embed(flags + quoted, offsets, "shell")
 

@@ -293,7 +293,8 @@ def _missing(document, command, value: str, path: str) -> tuple[str, str]:
     if written is not None:
         return "warning", (f"`{value}` does not exist yet: `{written}` writes it in the same command line, so what "
                            "it will run cannot be checked. Write the script first, then run it.")  # fmt: skip
-    return "note", f"`{value}` does not exist in {os.path.dirname(os.path.normpath(path))}, so what it would run was not checked."
+    folder = os.path.dirname(os.path.normpath(path))
+    return "note", f"`{value}` does not exist in {folder}, so what it would run was not checked."
 
 
 def _written_before(document, command, value: str) -> str | None:
