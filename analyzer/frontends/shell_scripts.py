@@ -62,8 +62,11 @@ class Trail(Record):
 _SHELL_OPTIONS = Syntax(options("-o", "-O", "+O", "+o", "--rcfile", "--init-file"))
 _PYTHON_OPTIONS = Syntax(options("-W", "-X", "--check-hash-based-pycs"))
 # Programs that write a file named among their arguments: a script they write is not what is on disk now.
-_WRITERS = frozenset({"tee", "cp", "mv", "install", "ln", "curl", "wget", "dd", "sed", "git", "unzip", "tar", "patch",
-                      "rsync", "scp", "touch", "truncate"})  # fmt: skip
+_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})  # the last operand is written
+_EXTRACTORS = frozenset({"unzip", "tar", "patch"})  # may write any file they mention
+_GIT_WRITES = frozenset({"checkout", "restore", "apply", "am", "pull", "merge", "reset", "stash", "switch",
+                         "cherry-pick", "revert", "mv"})  # fmt: skip
+_WRITERS = _COPIERS | _EXTRACTORS | {"tee", "curl", "wget", "dd", "sed", "git"}
 # A folder only known at run time that holds installed tools, not scripts of the project (`"$VENV/bin/pip"`).
 _TOOL_FOLDER = re.compile(r".*/bin")
 _REMOTE = frozenset({"ssh", "docker exec", "kubectl exec"})  # wrappers that run the command elsewhere
@@ -307,6 +310,34 @@ def _written_before(document, command, value: str) -> str | None:
     if redirect is not None:
         return redirect.group(0)
     for earlier in document.earlier(command, *_WRITERS):
-        if any(os.path.basename(w.value.rstrip("/")) == name for w in earlier.words[1:]):
+        if name in {os.path.basename(path.rstrip("/")) for path in _written_by(earlier)}:
             return earlier.text(40)
     return None
+
+
+def _written_by(command) -> list[str]:
+    """The files `command` writes, as far as its words tell (`cp a b` writes b; `cp a .` writes a)."""
+    program = command.program
+    values = [w.value for w in command.args]
+    operands = [v for v in values if not v.startswith("-")]
+    if program == "tee":
+        return operands
+    if program in _COPIERS:
+        if operands and (operands[-1] in (".", "..") or operands[-1].endswith("/")):
+            return operands[:-1]  # into a folder: the sources' names
+        return operands[-1:]
+    if program in _EXTRACTORS:
+        return operands
+    if program == "curl":
+        named = [values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-o", "--output")]
+        return named + ([o.rpartition("/")[2] for o in operands] if "-O" in values or "--remote-name" in values else [])
+    if program == "wget":
+        named = [values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-O", "--output-document")]
+        return named or [o.rpartition("/")[2] for o in operands]
+    if program == "dd":
+        return [v[3:] for v in values if v.startswith("of=")]
+    if program == "sed":
+        return operands[1:] if any(v.startswith("-i") or v.startswith("--in-place") for v in values) else []
+    if program == "git" and command.subcommand in _GIT_WRITES:
+        return operands[1:]
+    return []
