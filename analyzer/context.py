@@ -63,13 +63,18 @@ _DEFAULT_NAMES = Production()
 
 
 class Context(Record):
-    __slots__ = ("production", "env", "names")
+    __slots__ = ("production", "env", "names", "directory", "agent", "scripts")
 
     def __init__(self, production: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 names: Production = _DEFAULT_NAMES) -> None:
+                 names: Production = _DEFAULT_NAMES, directory: str | None = None, agent: bool = False,
+                 scripts=None) -> None:  # fmt: skip
         self.production = production  # evidence, e.g. "job environment 'production'"
         self.env = {} if env is None else env  # environment variables known to be set
         self.names = names
+        self.directory = directory  # the working directory commands run in, when known (an agent's cwd)
+        # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
+        self.agent = agent
+        self.scripts = scripts  # the script files being read to get here (frontends.shell_scripts.Trail)
 
     def with_production(self, *evidence: str) -> Context:
         return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))

@@ -154,8 +154,7 @@ class Engine:
 
     def _check(self, source: Source, identity_path: str, config_path: str):
         ignored = self._path_ignores(config_path)
-        source = source.replace(context=self.context.replace(production=source.context.production,
-                                                             env=source.context.env))  # fmt: skip
+        source = source.replace(context=source.context.replace(names=self.context.names))
         scan = _Scan(source, ignored)
         self._analyse(scan, source, None, depth=0)
         findings = scan.findings
@@ -185,11 +184,13 @@ class Engine:
             scan.rules_run.add(rule)
             for hit in package.run(rule, document):
                 context = source.context.with_production(*hit.production) if hit.production else source.context
-                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), hit.message, hit.severity,
+                message = hit.message + _where_in_file(embedded, source, document, hit.start)
+                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), message, hit.severity,
                                                    scan, context))  # fmt: skip
         # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
         children = self._children(scan, source, document, to_host) if depth < MAX_EMBEDDING_DEPTH else []
         for start, end, message in document.problems:
+            message += _where_in_file(embedded, source, document, start)
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
                                                    region=scan.index.region(*to_host(start, end))))  # fmt: skip
         for start, end, reason in getattr(document, "unchecked", ()):  # what the frontend refused to parse
@@ -318,6 +319,16 @@ class Engine:
         return [finding], []
 
 
+def _where_in_file(embedded: Embedded | None, source: Source, document, offset: int) -> str:
+    """For code read from another file (`bash x.sh`, `psql -f x.sql`), whose findings point at its name in
+    the host: where in that file."""
+    if embedded is None or not embedded.anchor:
+        return ""
+    return f" (in {source.path}, line {document.index.position(offset)[0]})"
+
+
 NOT_CHECKED = "BG005"  # the meta rule for what could not be checked
+
+
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 64 * 1024

@@ -33,9 +33,10 @@ _CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.MULT
 
 
 def environment_context(environ: Mapping[str, str], cwd: str, production_names) -> Context:
-    """The context of a command an agent runs from `cwd`: production evidence from its environment."""
+    """The context of a command an agent runs from `cwd`: production evidence from its environment, and
+    the directory that scripts it names are read from."""
     names = Production(tuple(production_names))
-    return Context(production=production_signals(environ, cwd, names), names=names)
+    return Context(production=production_signals(environ, cwd, names), names=names, directory=cwd, agent=True)
 
 
 def production_signals(env: Mapping[str, str], cwd: str, names: Production) -> tuple[str, ...]:

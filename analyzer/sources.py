@@ -34,6 +34,17 @@ FILENAMES: dict[str, str] = {
     ".gitlab-ci.yaml": "gitlab-ci",
 }
 _WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
+# Files a shell runs without being asked: start-up files, direnv's, and git's hooks. Whatever is written
+# into them runs the next time a shell starts, a directory is entered, or a commit is made.
+_SHELL_STARTUP = frozenset({".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile",
+                            ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".zlogout", ".kshrc", ".mkshrc",
+                            ".envrc", ".xprofile", ".xinitrc", ".xsessionrc"})  # fmt: skip
+_GIT_HOOKS = ("applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|"
+              "commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|"
+              "proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|"
+              "post-rewrite|sendemail-validate|fsmonitor-watchman|post-index-change")  # fmt: skip
+_RUN_BY_A_SHELL = re.compile(rf"(?:^|/)(?:\.git/hooks/(?:{_GIT_HOOKS})|\.husky/(?:{_GIT_HOOKS})|"
+                             r"etc/(?:profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment))$")  # fmt: skip
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
@@ -95,11 +106,14 @@ class SkipFile(Exception):
 
 
 def language_for_name(name: str) -> str | None:
-    """By file name: a GitHub workflow by its folder, a Makefile by its name, others by extension."""
+    """By file name: a GitHub workflow by its folder, a Makefile by its name, a shell's start-up files and
+    git hooks as shell, others by extension."""
     posix = name.replace(os.sep, "/")
     if _WORKFLOW.search(posix):
         return "github-actions"
     base = os.path.basename(posix)
+    if base in _SHELL_STARTUP or _RUN_BY_A_SHELL.search(posix):
+        return "shell"
     if base in FILENAMES:
         return FILENAMES[base]
     if base.endswith(".gitlab-ci.yml"):
@@ -157,6 +171,8 @@ def read_regular(path: str, max_size: int | None = None, limit: int | None = Non
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise SkipFile(f"cannot be read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the name
+        raise SkipFile("cannot be read: no file can have that name") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):

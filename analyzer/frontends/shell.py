@@ -5,8 +5,9 @@ tree-sitter-bash reads the text (`shell_syntax`), words get their values with ex
 run by another shell parsed in turn, environment and variables carried along. Rules read
 `document.commands`, each command with its program, arguments, environment and the commands before
 it; production evidence comes from `document.evidence(command)`, and SQL that reaches a database
-client becomes an embedded SQL source (`shell_sql`), and inline Python (`python3 -c`) an embedded
-Python source (`shell_python`).
+client becomes an embedded SQL source (`shell_sql`), inline Python (`python3 -c`) an embedded
+Python source (`shell_python`), and a script run by name (`bash x.sh`, `./x`, `source x`) is read
+from disk and checked whole (`shell_scripts`); what cannot be read is `document.unverified(command)`.
 
 Only tree-sitter is imported here: a shell command without SQL is checked without loading sqlglot.
 """
@@ -20,12 +21,17 @@ from blastguard.frontends import Comment
 from blastguard.frontends.shell_commands import Command, Normaliser, Session
 from blastguard.frontends.shell_production import evidence
 from blastguard.frontends.shell_python import python_children
+from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS, Unverified, script_runs
 from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
 from blastguard.records import Record
-from blastguard.sources import Embedded, Source
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
+
+
+# Programs whose literal input `shell_decoded` decodes when a shell runs their output.
+DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
 
 class ShellDocument(Record):
@@ -68,13 +74,40 @@ class ShellDocument(Record):
             self._evidence[command.index] = evidence(command, earlier, self.source.context.names)
         return self._evidence[command.index]
 
+    @cached_property
+    def _runs(self) -> tuple[list[Embedded], list[Unverified], set[int]]:
+        """Scripts run by name, inline programs of other interpreters and decoded payloads: read once,
+        for the children, what could not be read, and the commands whose unknown input is now known."""
+        children, unverified = script_runs(self)
+        resolved: set[int] = set()
+        programs = {c.program for c in self.commands}
+        if programs & PROGRAM_INTERPRETERS or any(PYTHON_INTERPRETER.fullmatch(p) for p in programs):
+            from blastguard.frontends.shell_interpreters import interpreter_runs  # only for such a command
+
+            more_children, more_unverified = interpreter_runs(self)
+            children, unverified = children + more_children, unverified + more_unverified
+        if programs & DECODERS:
+            from blastguard.frontends.shell_decoded import decoded_runs
+
+            more_children, resolved = decoded_runs(self)
+            children = children + more_children
+        return children, unverified, resolved
+
+    def unverified(self, command: Command) -> list[Unverified]:
+        """What `command` runs that could not be read or checked (SH900 reports it)."""
+        return [u for u in self._runs[1] if u[0] == command.index]
+
+    def decoded(self, command: Command) -> bool:
+        """Whether the unknown script `command` runs was decoded from a literal and checked."""
+        return command.index in self._runs[2]
+
     def children(self) -> list[Embedded]:
-        return sql_children(self) + python_children(self)
+        return sql_children(self) + python_children(self) + self._runs[0]
 
 
 class ShellFrontend:
     language = "shell"
-    embeds = ("sql", "python")
+    embeds = ("sql", "python", "shell")
 
     def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
         self.parser = new_parser()

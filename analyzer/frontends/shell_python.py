@@ -1,7 +1,7 @@
 """Python that a shell script runs inline, handed to the Python rules as embedded sources.
 
 `python3 -c '…'` and a heredoc fed to `python3 -` (or to a bare `python3`) keep the document offset
-of every character; a script file (`python3 tool.py`) is a file of its own and is checked as one.
+of every character; a script file (`python3 tool.py`) is read from disk by `shell_scripts`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ def python_children(document) -> list[Embedded]:
     for command in document.commands:
         if not PYTHON_INTERPRETER.fullmatch(command.program):
             continue
-        code = _inline_code(command)
+        code = inline_code(command)
         if code is not None and code.value.strip():
             context = document.source.context.with_production(*document.evidence(command))
             children.append(Embedded(Source(document.source.path, code.value, "python", context), list(code.offsets)))
     return children
 
 
-def _inline_code(command):
+def inline_code(command):
     """The code word of `python -c CODE`, or the heredoc of `python -` / `python`; None for a script file."""
     words = command.words[1:]
     i = 0

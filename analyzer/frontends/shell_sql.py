@@ -49,18 +49,19 @@ def _holds_sql(word: Word) -> bool:
 
 
 def _file_child(word: Word, script_path: str, context, problems: list) -> Embedded | None:
-    """A file of SQL, read relative to the script's folder when that exists (else the working directory).
-    One that exists but cannot be read (a FIFO or device is never opened) is reported in `problems`."""
+    """A file of SQL, read relative to the directory the command runs in when that is known (an agent's),
+    else to the script's folder when that exists, else to the working directory. One that exists but
+    cannot be read (a FIFO or device is never opened) is reported in `problems`."""
     if not word.literal or word.value in ("", "-"):
         return None
-    folder = os.path.dirname(script_path)
+    folder = context.directory or os.path.dirname(script_path)
     path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
     if not os.path.exists(path):
         return None  # perhaps written by an earlier step: nothing to read yet
     try:
-        text = decode(read_regular(path, DEFAULT_MAX_FILE_SIZE))
+        text = decode(read_regular(path, max_size=DEFAULT_MAX_FILE_SIZE))
     except SkipFile as skip:
         problems.append((word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
         return None
-    return Embedded(Source(script_path, text, "sql", context), [], anchor=(word.start, word.end))
+    return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))
 

@@ -137,7 +137,11 @@ RULE = Rule(
         "`trap`, `bash <(echo …)`, brace expansion and `IFS` splitting. Deleting build output, `node_modules`, "
         "a virtualenv, temporary directories or a `mktemp` result is routine and not a finding; paths that "
         "arrive on `xargs`'s input, or in a loop or `read` variable, from a command or file that cannot be read "
-        "are a warning."
+        "are a warning. "
+        "What other interpreters run counts too: the shell "
+        "line of `perl -e 'system(…)'`, `node -e 'execSync(…)'` and kin, their delete calls (`rmtree`, "
+        "`FileUtils.rm_rf`, `fs.rmSync(…, {recursive: true})`) judged as the same `rm`, and a base64 or hex "
+        "payload decoded and run."
     ),
     fix=_FIX,
     flag=(
@@ -172,6 +176,18 @@ RULE = Rule(
         'IFS=,; cmd="rm,-rf,~"; $cmd',
         "$(echo rm) -rf ~",
         "sh -c '((rm -rf ~))'",
+        "perl -e 'system(\"rm -rf ~\")'",
+        "perl -MFile::Path -e 'rmtree(\"/\")'",
+        "ruby -rfileutils -e 'FileUtils.rm_rf(\"/var/lib/postgresql\")'",
+        'node -e "require(\'child_process\').execSync(\'rm -rf ~\')"',
+        'node -e "require(\'fs\').rmSync(\'/\', {recursive: true, force: true})"',
+        "php -r 'shell_exec(\"rm -rf /etc\");'",
+        "lua -e 'os.execute(\"rm -rf ~\")'",
+        "awk 'BEGIN { system(\"rm -rf /\") }'",
+        "echo cm0gLXJmIH4= | base64 -d | sh",
+        'eval "$(echo cm0gLXJmIH4= | base64 --decode)"',
+        "perl -MMIME::Base64 -e 'system(decode_base64(\"cm0gLXJmIH4=\"))'",
+        'python3 -c "exec(__import__(\'base64\').b64decode(\'aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInJtIC1yZiB+Iik=\'))"',
     ),
     clean=(
         "rm -rf node_modules dist",
@@ -196,6 +212,12 @@ RULE = Rule(
         "trap 'rm -f \"$tmpfile\"' EXIT",
         "mkdir -p src/{app,tests}",
         "(( i++ ))",
+        "perl -e 'system(\"rm -rf build\")'",
+        'node -e "require(\'fs\').rmSync(\'dist\', {recursive: true, force: true})"',
+        "ruby -e 'puts \"rm -rf /\"'",
+        "perl -e 'print \"system(rm -rf /)\"'",
+        "node -e '// execSync(\"rm -rf ~\")'",
+        "echo ZWNobyBoaQ== | base64 -d | sh",
     ),
     check=check,
     escalates=True,
