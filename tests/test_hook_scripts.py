@@ -305,7 +305,7 @@ def test_the_mcp_server_reads_scripts_from_the_command_directory(project, home):
     from blastguard.mcp_server import Checker
 
     _write(project, "x.sh", DESTRUCTIVE)
-    result = Checker(Config(root=str(project))).check_command("bash x.sh", cwd=str(project))
+    result = Checker(Config(root=str(project)), root=str(project)).check_command("bash x.sh", cwd=str(project))
     assert [f["rule_id"] for f in result["findings"]] == ["SH301"]
 
 

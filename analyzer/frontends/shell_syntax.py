@@ -58,6 +58,7 @@ _LANGUAGE = _tree_sitter.Language(_binding("tree_sitter_bash").language())
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Deeper nesting than this is not a real script; stop before Python's recursion limit.
 _MAX_NESTING = 150
+_FOR_WITHOUT_IN = re.compile(r"(?m)((?:^|[;&|({])[ \t]*for[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*?)\s(\s*)(?=do\b)")
 
 
 def new_parser():
@@ -74,6 +75,9 @@ class Layer:
         # any such character as a plain word character, and so does tree-sitter reading a Latin-1
         # symbol in its place: one character for one keeps every character index.
         readable = _ASTRAL.sub("\u00a4", text)
+        # POSIX `for name do` (the positional parameters, no `in`) is valid shell that tree-sitter-bash
+        # cannot read; `for name;do` means the same and is one character for one.
+        readable = _FOR_WITHOUT_IN.sub(r"\1;\2", readable)
         self.data = readable.encode("utf-8", "surrogatepass")
         self.offsets = offsets  # document offset of each character, plus one for the end; None: the document
         self.depth = depth  # 0 for the document, +1 per shell string inside it

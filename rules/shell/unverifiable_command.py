@@ -139,6 +139,9 @@ RULE = Rule(
         'eval "$(pyenv init -)"',
         "source <(kubectl completion bash)",
         "alias ll='ls -l'; ll",
+        'for arg do echo "$arg"; done',  # POSIX `for` without `in`: valid shell, read as such
+        'for arg\ndo\n  echo "$arg"\ndone',
+        "echo for x do",
         "echo {a,b}",
         "(( i++ ))",
         "eval eval eval 'echo hi'",
