@@ -53,7 +53,8 @@ FUZZ = settings(
 )
 
 BATCH_TIMEOUT = 60  # seconds for one process checking a batch; a healthy batch takes about one
-SINGLE_TIMEOUT = 20  # seconds for one file or one hook payload
+SINGLE_TIMEOUT = 20  # seconds for one file
+HOOK_TIMEOUT = 10  # seconds for one hook payload: twice the default `hook-deadline`
 MAX_INPUT = 256 * 1024  # characters; a mutation that would grow an input past this is skipped
 
 # Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
@@ -66,8 +67,10 @@ _GATE_VARIABLES = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERV
 # --- what each frontend is made of -----------------------------------------------------------------
 
 # Text that trips decoders, tokenizers and position arithmetic in any language.
+# A lone surrogate makes a file that is not UTF-8, and a payload string that cannot be encoded.
 HOSTILE = ("\x00", "\r", "\r\n", "\t", "\\", "\U0010ffff", "\U0001f600", "\U00010000", "\u202e", "\ufeff", "e\u0301",
-           "\u2028", "\u0085", "\x0b\x0c", "\x1b[31m", "\u4e2d\u6587", "\U0001d518", "\ufb01", "\u0130", "\uffff")  # fmt: skip
+           "\u2028", "\u0085", "\x0b\x0c", "\x1b[31m", "\u4e2d\u6587", "\U0001d518", "\ufb01", "\u0130", "\uffff", "\ud800",
+           "\udfff")  # fmt: skip
 NEWLINES = ("\r\n", "\r", "\n\n", "\u2028", "\x0c\n")
 TIMES = (1, 1, 2, 3, 8, 40, 300, 1500, 3000)  # repetitions: a few, a long line, a long chain
 
@@ -453,9 +456,13 @@ def _project(root: str) -> Path:
     return project
 
 
+def _bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")  # a lone surrogate becomes bytes that are not UTF-8
+
+
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))
+    path.write_bytes(_bytes(text))
 
 
 # --- payloads of the five agents ---------------------------------------------------------------------
@@ -487,8 +494,9 @@ def edit_payload(path: Path, old: str, new: str, cwd: Path) -> dict:
             "tool_input": {"file_path": str(path), "old_string": old, "new_string": new}}  # fmt: skip
 
 
-def hook(payload: dict, project: Path) -> Outcome:
-    return blastguard("hook", cwd=project, stdin=json.dumps(payload).encode("utf-8"))
+def hook(payload: dict | str, project: Path) -> Outcome:
+    text = payload if isinstance(payload, str) else json.dumps(payload)
+    return blastguard("hook", cwd=project, stdin=_bytes(text), timeout=HOOK_TIMEOUT)
 
 
 # --- the fuzz tests ------------------------------------------------------------------------------------
@@ -513,7 +521,7 @@ def test_mutated_files_are_checked_without_crash_hang_or_traceback(language, bat
             failures.append(f"`blastguard check` of the batch folder {problem}\n" + _culprit(project, files, batch))
 
         name = frontend.path.format(0)
-        stdin = blastguard("check", "-", "--stdin-filename", name, cwd=project, stdin=texts[0].encode("utf-8"))
+        stdin = blastguard("check", "-", "--stdin-filename", name, cwd=project, stdin=_bytes(texts[0]))
         # A plan whose mutation lost its `format_version` no longer says what it is: a usage error.
         problem = check_problem(stdin, usage_errors=("cannot tell the language of stdin",))
         if problem:
@@ -541,7 +549,7 @@ def _culprit(project: Path, files: list[Path], batch: list, most: int = 3) -> st
         outcome = blastguard("check", str(path.relative_to(project)), cwd=project)
         problem = check_problem(outcome)
         if problem:
-            text = path.read_bytes().decode("utf-8")
+            text = path.read_bytes().decode("utf-8", "surrogatepass")
             found.append(f"  alone, {path.relative_to(project)} {problem}\n    input: {_shown(text)}\n    recipe: {recipe}")
         if len(found) == most or outcome.returncode is None:  # each further hang would cost a whole timeout
             break
@@ -556,6 +564,108 @@ def test_mutated_commands_are_answered_by_the_hook_of_every_agent(recipe, agent)
         project = _project(root)
         problem = hook_problem(hook(command_payload(agent, command, project), project))
     assert problem is None, f"`blastguard hook` ({agent}) {problem}\n  command: {_shown(command)}\n  recipe: {recipe}"
+
+
+# Payloads of every agent's tools as JSON text, mutated as text: `@CWD@` becomes the project folder.
+PAYLOADS = Frontend(
+    "payload",
+    "",
+    ('{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Bash", '
+     '"tool_input": {"command": "ls -la", "description": "list"}}',
+     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Write", '
+     '"tool_input": {"file_path": "@CWD@/q.sql", "content": "SELECT 1;\\n"}}',
+     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Edit", '
+     '"tool_input": {"file_path": "@CWD@/app.py", "old_string": "x = 1", "new_string": "x = 2", "replace_all": false}}',
+     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "MultiEdit", '
+     '"tool_input": {"file_path": "app.py", "edits": [{"old_string": "x", "new_string": "y", "replace_all": true}]}}',
+     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "model": "gpt-5-codex", '
+     '"tool_name": "Bash", "tool_input": {"command": "make test"}}',
+     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "BeforeTool", "tool_name": "replace", '
+     '"tool_input": {"file_path": "app.py", "old_string": "x", "new_string": "z", "expected_replacements": 2}}',
+     '{"conversation_id": "c", "hook_event_name": "beforeShellExecution", "command": "git status", '
+     '"cwd": "@CWD@", "workspace_roots": ["@CWD@"]}',
+     '{"conversation_id": "c", "hook_event_name": "preToolUse", "tool_name": "Write", '
+     '"tool_input": {"path": "@CWD@/run.sh", "contents": "echo hi\\n"}, "workspace_roots": ["@CWD@"]}',
+     '{"timestamp": 1, "cwd": "@CWD@", "toolName": "bash", "toolArgs": "{\\"command\\": \\"npm test\\"}"}'),
+    ("{", "}", "[", "]", '"', ":", ",", "null", "true", "1", "-1e999", '""', '"Bash"', '"Write"', '"Edit"',
+     '"PreToolUse"', '"tool_input"', '"command"', '"cwd"', '"/"', '"/dev/null"', '"."', '"file_path"', '"edits"',
+     '"toolArgs"', "\\u0000", "\\ud800", '\\"', "\\\\", " ", "\n", '"content": ', '"DELETE FROM t;"'),
+    (("[", "]"), ('{"a": ', "}"), ("[[", "]]")),
+)  # fmt: skip
+
+
+@settings(FUZZ, max_examples=COMMAND_EXAMPLES)
+@given(recipe=recipes())
+def test_mutated_payloads_are_answered_without_crash_hang_or_traceback(recipe):
+    """Broken JSON, wrong types, missing keys: the hook answers in the agent's protocol, exit 0."""
+    with tempfile.TemporaryDirectory() as root:
+        project = _project(root)
+        (project / "app.py").write_text("x = 1\n")
+        payload = build(PAYLOADS, recipe).replace("@CWD@", str(project))
+        problem = hook_problem(hook(payload, project))
+    assert problem is None, f"`blastguard hook` {problem}\n  payload: {_shown(payload)}\n  recipe: {recipe}"
+
+
+def _claude_call(tool: str, tool_input: dict, cwd: str) -> str:
+    return json.dumps({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
+                       "tool_input": tool_input})  # fmt: skip
+
+
+# Payloads that reach past the parsers: a FIFO to read, paths and folders no file system accepts, and
+# JSON nested past Python's recursion limit. `@CWD@` becomes the project folder, with a FIFO `pipe.sql`.
+HOSTILE_PAYLOADS = {
+    "write-to-a-fifo": _claude_call("Write", {"file_path": "@CWD@/pipe.sql", "content": "SELECT 1;\n"}, "@CWD@"),
+    "edit-of-a-fifo": _claude_call("Edit", {"file_path": "@CWD@/pipe.sql", "old_string": "a", "new_string": "b"}, "@CWD@"),
+    "nul-in-the-file-path": _claude_call("Write", {"file_path": "@CWD@/a\x00b.sql", "content": "SELECT 1;\n"}, "@CWD@"),
+    "lone-surrogate-in-the-file-path": _claude_call("Write", {"file_path": "@CWD@/a\ud800.sql", "content": "SELECT 1;\n"},
+                                                    "@CWD@"),
+    "nul-in-the-cwd": _claude_call("Bash", {"command": "ls"}, "@CWD@/\x00"),
+    "lone-surrogate-in-the-cwd": _claude_call("Bash", {"command": "ls"}, "@CWD@/\udfff"),
+    "json-nested-100000-deep": '{"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "@CWD@", '
+                               '"tool_input": {"command": "ls", "x": ' + "[" * 100000 + "]" * 100000 + "}}",
+    "tool-args-string-nested-100000-deep": '{"timestamp": 1, "cwd": "@CWD@", "toolName": "bash", "toolArgs": "'
+                                           + "[" * 100000 + '"}',
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HOSTILE_PAYLOADS)
+def test_hostile_payloads_are_answered_without_crash_hang_or_internal_error(case, tmp_path):
+    project = _project(str(tmp_path))
+    os.mkfifo(project / "pipe.sql")
+    payload = HOSTILE_PAYLOADS[case].replace("@CWD@", str(project))
+    problem = hook_problem(hook(payload, project))
+    assert problem is None, f"`blastguard hook` {problem}"
+
+
+# Pieces of command lines: every subcommand and option, with values good and bad.
+ARGUMENTS = ("check", "hook", "rules", "rule", "--format", "json", "sarif", "github", "text", "markdown", "--fail-on",
+             "error", "never", "--select", "SQL1,SH", "--ignore", "nope", "--config", "missing.toml", "blastguard.toml",
+             "--stdin-filename", "x.sql", "x.unknown", "-", "--diff", "--staged", "--diff-file", "--agent", "claude",
+             "bogus", "--print-config", "--sql-dialect", "postgres", "klingon", "--baseline", "--write-baseline",
+             "base.json", "--output", "out/report", "--include-suppressed", "--force-exclude", "--color", "always",
+             "SQL101", "unbounded-delete", "src", "q.sql", "--", "-h", "=", "--format=json", "--agent=", "\u00e9",
+             "\U0010ffff", "")  # fmt: skip
+
+
+@settings(FUZZ, max_examples=COMMAND_EXAMPLES)
+@given(argv=st.lists(st.sampled_from(ARGUMENTS), min_size=1, max_size=7), stdin=st.sampled_from(["", "DELETE FROM t;\n", "{"]))
+def test_mutated_command_lines_end_with_an_answer_or_a_one_line_error(argv, stdin):
+    """Exit 0, 1 or 2, never a traceback; exit 2 (bad usage) with exactly one line on stderr."""
+    if argv[0] not in ("check", "hook", "rules", "rule"):
+        argv = ["check", *argv]
+    with tempfile.TemporaryDirectory() as root:
+        project = _project(root)
+        _write(project / "q.sql", "DELETE FROM t WHERE id = 1;\n")
+        _write(project / "src" / "run.sh", "make clean\n")
+        _write(project / "blastguard.toml", 'fail-on = "error"\n')
+        outcome = blastguard(*argv, cwd=project, stdin=stdin.encode())
+    problem = _ended_badly(outcome)
+    if problem is None and outcome.returncode not in (0, 1, 2):
+        problem = f"exited {outcome.returncode}"
+    errors = [line for line in outcome.stderr.splitlines() if line.startswith("blastguard: error:")]
+    if problem is None and outcome.returncode == 2 and (len(errors) != 1 or "internal error" in outcome.stderr):
+        problem = f"exited 2 without exactly one error line: {_tail(outcome.stderr)!r}"
+    assert problem is None, f"`blastguard {' '.join(argv)}` {problem}"
 
 
 # --- inputs that crashed or stalled: fixed regression seeds ------------------------------------------
@@ -598,7 +708,7 @@ def test_inputs_that_crashed_before_are_checked_cleanly(case, tmp_path):
     if problem:
         failures.append(f"`blastguard check {' '.join(map(str, paths))}` {problem}")
     for text in texts if outcome.returncode is not None else []:
-        problem = check_problem(blastguard("check", "-", "--stdin-filename", name, cwd=project, stdin=text.encode()))
+        problem = check_problem(blastguard("check", "-", "--stdin-filename", name, cwd=project, stdin=_bytes(text)))
         if problem:
             failures.append(f"`blastguard check - --stdin-filename {name}` of {_shown(text)} {problem}")
             break
