@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 BATCH = 16  # files checked by one `blastguard check` process
 _REQUESTED = os.environ.get("BLASTGUARD_FUZZ_EXAMPLES", "").strip()
 LONG_RUN = bool(_REQUESTED)
-FILE_EXAMPLES = math.ceil(int(_REQUESTED) / BATCH) if LONG_RUN else 4  # batches per frontend
+FILE_EXAMPLES = math.ceil(int(_REQUESTED) / BATCH) if LONG_RUN else 5  # batches per frontend
 COMMAND_EXAMPLES = max(1, int(_REQUESTED) // 10) if LONG_RUN else 16  # hook processes for shell commands
 
 FUZZ = settings(

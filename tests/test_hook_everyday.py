@@ -38,9 +38,16 @@ PROJECT_FILES = {
     "README.md": "# app\n\nA small web app. Run `make test` before pushing.\n",
     "pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n\n[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
     "package.json": '{\n  "name": "app",\n  "scripts": {"build": "tsc", "test": "jest"}\n}\n',
-    "Makefile": ".PHONY: build test clean\n\nbuild:\n\tpython -m build\n\ntest:\n\tpytest -x\n\nclean:\n\trm -rf build dist\n",
+    "Makefile": ".PHONY: all build test clean\n\nall: build test\n\nbuild:\n\tpython -m build\n\ntest:\n\tpytest -x\n\n"
+                "clean:\n\trm -rf build dist\n",
     "docs/Makefile": "html:\n\tsphinx-build -b html . _build/html\n",
     "scripts/build.sh": "#!/bin/sh\nset -eu\nrm -rf build\npython -m build\n",
+    "scripts/report.py": "import argparse\n\nparser = argparse.ArgumentParser()\n"
+                         "parser.add_argument('--days', type=int, default=7)\nprint(parser.parse_args().days)\n",
+    "manage.py": "import os\nimport sys\n\nif __name__ == '__main__':\n"
+                 "    os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'app.settings')\n"
+                 "    from django.core.management import execute_from_command_line\n\n"
+                 "    execute_from_command_line(sys.argv)\n",
     "server.py": "from http.server import HTTPServer, SimpleHTTPRequestHandler\n\n"
                  "HTTPServer(('127.0.0.1', 8000), SimpleHTTPRequestHandler).serve_forever()\n",
     "src/app/__init__.py": "",
