@@ -405,8 +405,9 @@ def check_problem(outcome: Outcome, usage_errors: tuple[str, ...] = ()) -> str |
     return f"exited {outcome.returncode}: " + _tail(outcome.stderr)
 
 
-# A reason that shows the check itself broke: a crash of the checking process, or an exception's name.
-_BROKEN_REASON = re.compile(r"check crashed|\b[A-Z]\w*(?:Error|Exception)\b")
+# A reason that shows the check itself broke: the checking process crashed or died by a signal, or an
+# exception escaped (reported as "(ValueError: ...)"). Failing closed is right, but it is still a crash.
+_BROKEN_REASON = re.compile(r"crash|\bsignal \d+|\bSIG[A-Z]{2,}\b|\(\w*(?:Error|Exception)\b")
 
 
 def hook_problem(outcome: Outcome) -> str | None:
@@ -429,6 +430,46 @@ def hook_problem(outcome: Outcome) -> str | None:
     if _BROKEN_REASON.search(reason):
         return f"failed while checking: {reason[:400]}"
     return None
+
+
+def test_the_judges_tell_a_broken_run_from_a_sound_one():
+    """The fuzz tests are only as good as these two functions: each way to fail is caught, and the
+    sound answers pass."""
+    def run(code, stdout="", stderr=""):
+        return Outcome(code, stdout, stderr, 5)
+
+    assert check_problem(run(None)) == "did not finish within 5 s"
+    assert check_problem(run(-11)) == "was killed by SIGSEGV"
+    assert check_problem(run(1, stderr='Traceback (most recent call last):\n  File "x"\nKeyError: 1\n')).startswith(
+        "printed a traceback")
+    assert check_problem(run(2, stderr="x.yml: error: internal error while checking this file (ValueError: x)\n"))
+    assert check_problem(run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n")).startswith("exited 2")
+    assert check_problem(run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n"),
+                         usage_errors=("cannot tell",)) is None
+    assert check_problem(run(2, stderr="a\nblastguard: error: cannot tell\n"), usage_errors=("cannot tell",))
+    assert check_problem(run(3)) == "exited 3: "
+    assert check_problem(run(0, stderr="x.sql:1:1: warning: Statement could not be parsed\n")) is None
+    assert check_problem(run(1, stdout="x.sql:1:1: SQL101 error ...\n")) is None
+
+    def claude(decision, reason):
+        return json.dumps({"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": decision,
+                                                  "permissionDecisionReason": reason}})  # fmt: skip
+
+    assert hook_problem(run(1)) == "exited 1 (a hook must exit 0): "
+    assert hook_problem(run(0, stdout="deny\n")).startswith("answered with something that is not JSON")
+    assert hook_problem(run(0, stdout="[]")).startswith("answered with JSON that is not an object")
+    for broken in ("blastguard failed while checking this tool call (the check crashed (signal 11)).",
+                   "blastguard failed while checking this tool call (RecursionError: maximum recursion depth).",
+                   "the checking process was killed by SIGSEGV"):  # fmt: skip
+        assert hook_problem(run(0, stdout=claude("ask", broken))).startswith("failed while checking"), broken
+    cursor = json.dumps({"permission": "deny", "user_message": "(ValueError: x)", "agent_message": "(ValueError: x)"})
+    assert hook_problem(run(0, stdout=cursor))
+    assert hook_problem(run(0)) is None
+    assert hook_problem(run(0, stdout=claude("deny", "blastguard blocked this: [SH101 terraform-destroy, line 1] ..."))) is None
+    assert hook_problem(run(0, stdout=claude("ask", "blastguard could not read this tool call: the payload is not "
+                                                    "valid JSON (Expecting value: line 1 column 1 (char 0))."))) is None
+    context = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": "blastguard notes: ..."}}
+    assert hook_problem(run(0, stdout=json.dumps(context))) is None
 
 
 def _reason(answer: dict) -> str:
