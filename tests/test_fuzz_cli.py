@@ -734,6 +734,17 @@ CRASHES = {
 }  # fmt: skip
 
 
+def test_a_crash_in_a_worker_process_of_a_large_scan_is_no_traceback(tmp_path):
+    """Eight files and 64 KB spread a scan over worker processes; a native crash in one of them
+    (libcst on a deep list) ended the scan with a BrokenProcessPool traceback."""
+    project = _project(str(tmp_path))
+    _write(project / "scan" / "deep.py", CRASHES["python-3000-nested-lists"][1][0])
+    for i in range(8):
+        _write(project / "scan" / f"job{i}.py", "import os\nos.system('ls')\n" + "# a line of filler\n" * 500)
+    problem = check_problem(blastguard("check", "scan", cwd=project))
+    assert problem is None, f"`blastguard check scan` {problem}"
+
+
 @pytest.mark.parametrize("case", CRASHES)
 def test_inputs_that_crashed_before_are_checked_cleanly(case, tmp_path):
     """Each input through `check FILE...`, `check -` and the hook (a Write, or a Bash command for
