@@ -188,11 +188,14 @@ class Engine:
                                                    scan, context))  # fmt: skip
         for start, end, message in document.problems:
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
-                                                   region=scan.index.region(*to_host(start, end))))  # fmt: skip
+                                                   region=scan.index.region(*to_host(start, end)),
+                                                   language=source.language))  # fmt: skip
         for comment in document.comments:
             start, end = to_host(comment.start, comment.end)
             scan.comments.append(comment.replace(start=start, end=end))
-        if depth < MAX_EMBEDDING_DEPTH:
+        if depth >= MAX_EMBEDDING_DEPTH:
+            self._beyond_depth(scan, source, document, to_host)
+        else:
             for child in self._children(scan, source, document, to_host):
                 anchor = to_host(*child.anchor) if child.anchor else None
                 ends = child.ends or [o + 1 for o in child.offsets]
@@ -207,6 +210,16 @@ class Engine:
                     message = (f"internal error while checking the {child.source.language} embedded here "
                                f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
                     scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
+
+    @classmethod
+    def _beyond_depth(cls, scan: _Scan, source: Source, document, to_host) -> None:
+        """Code nested deeper than the engine follows is not checked: say so, never pass it as clean."""
+        children = cls._children(scan, source, document, to_host)
+        if children:
+            where = scan.index.region(*to_host(0, max(1, len(source.text))))
+            message = (f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
+                       f"{children[0].source.language} in this {source.language}) was not checked")  # fmt: skip
+            scan.notifications.append(Notification(scan.host.path, message, "skipped", "warning", where))
 
     @staticmethod
     def _children(scan: _Scan, source: Source, document, to_host) -> list[Embedded]:

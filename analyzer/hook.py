@@ -15,39 +15,25 @@ import json
 import os
 import sys
 
-from blastguard.hook_protocols import PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet
+from blastguard.hook_protocols import (PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet,
+                                       unchecked)
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
+# Seconds: at most this long whatever the configuration says, to stay below the 30 s hook timeout
+# that `--print-config` sets up, after which an agent runs the tool unchecked.
+MAX_DEADLINE = 20.0
 
 
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
-    """Answer one payload. The check runs in a forked child while this process stands by: a crash
-    inside a native parser (tree-sitter has segfaulted on rare inputs) must answer `hook-on-error`,
-    not kill the hook, which an agent reads as "the hook failed, run the tool". Forking before the
-    analysers are imported costs well under a millisecond."""
+    """Answer one payload. The check runs in a forked child while this process stands by, for at most
+    the configured `hook-deadline`: a crash inside a native parser (tree-sitter has segfaulted on rare
+    inputs) or a check still busy at the deadline must answer `hook-on-error`, not kill or stall the
+    hook, which an agent reads as "the hook failed, run the tool". Forking before the analysers are
+    imported costs well under a millisecond."""
     raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    if not hasattr(os, "fork"):
-        return _respond(raw, agent, config_path, stdout, environ)
-    stdout.flush()
-    pid = os.fork()
-    if pid == 0:  # the child checks and answers
-        code = 1
-        try:
-            code = _respond(raw, agent, config_path, stdout, environ)
-            stdout.flush()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return 0
-    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
-    return _respond(raw, agent, config_path, stdout, environ, crashed=f"the check crashed ({how})")
-
-
-def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, environ, crashed: str = "") -> int:
     on_error, call, config = "ask", None, None
     try:
         if len(raw) > MAX_PAYLOAD:
@@ -62,15 +48,11 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
             return 0  # a tool that cannot destroy anything: allow, silently
         config = _config(call.cwd, config_path)
         on_error = config.hook_on_error
-        if crashed:
-            raise CheckCrashed(crashed)
-        decision, reason, rule_ids = _decide(call, config, environ)
+        decision, reason, rule_ids = _check_bounded(call, config, environ)
     except PayloadError as exc:
-        decision, reason, rule_ids = on_error, f"blastguard could not read this tool call: {exc}.", []
+        decision, reason, rule_ids = on_error, _unreadable(exc), []
     except Exception as exc:  # a guard must answer, never crash the agent's turn
-        decision = on_error
-        what = str(exc) if isinstance(exc, CheckCrashed) else f"{type(exc).__name__}: {exc}"
-        reason, rule_ids = f"blastguard failed while checking this tool call ({what}).", []
+        decision, reason, rule_ids = on_error, _failed(f"{type(exc).__name__}: {exc}"), []
     agent = agent or "claude"
     if config is not None and config.audit_log:
         _audit(config, agent, call, decision, rule_ids, raw)
@@ -80,8 +62,36 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
     return code
 
 
-class CheckCrashed(Exception):
-    """The checking process died (a native parser's crash): answered like any internal error."""
+def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+    """`_check` in a forked child that is killed, with everything it started, at the deadline."""
+    from blastguard.bounded import can_fork, run_bounded
+
+    if not can_fork():
+        return _check(call, config, environ)
+    seconds = min(config.hook_deadline, MAX_DEADLINE)
+    value, failure = run_bounded(lambda: list(_check(call, config, environ)), seconds)
+    if failure:
+        return config.hook_on_error, _failed(failure), []
+    decision, reason, rule_ids = value
+    return decision, reason, rule_ids
+
+
+def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+    """`_decide`, with any failure answered as `hook-on-error` and its reason."""
+    try:
+        return _decide(call, config, environ)
+    except PayloadError as exc:
+        return config.hook_on_error, _unreadable(exc), []
+    except Exception as exc:  # RecursionError, a frontend's bug: the call was not checked
+        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), []
+
+
+def _unreadable(exc: PayloadError) -> str:
+    return f"blastguard could not read this tool call: {exc}."
+
+
+def _failed(what: str) -> str:
+    return f"blastguard failed while checking this tool call ({what})."
 
 
 def _config(cwd: str, explicit: str | None):
@@ -97,19 +107,28 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """(decision, reason or context, rule ids) for one tool call."""
     from blastguard.environment_gate import environment_context
 
-    findings = _findings(call, config, environment_context(environ, call.cwd, config.production_names))
+    findings, notifications = _findings(call, config, environment_context(environ, call.cwd, config.production_names))
     findings = [f for f in findings if f.suppression is None]
-    if not findings:
+    partial = unchecked(notifications)
+    if not findings and not partial:
         return "allow", "", []
     findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
-    decision = decision_for(findings)
+    decision = decision_for(findings, notifications, config.hook_on_error)
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
     more = f" (and {len(findings) - MAX_REASONS} more)" if len(findings) > MAX_REASONS else ""
+    if partial:  # why the call was not checked completely, first: it is why a harmless-looking call asks
+        shown.insert(0, "It could not be checked completely: " + " ".join(_unchecked_reason(n) for n in partial[:MAX_REASONS]))
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")
     return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
 
 
-def _findings(call: ToolCall, config, context):
+def _unchecked_reason(notification) -> str:
+    where = f"line {notification.region.start_line}: " if notification.region else ""
+    return f"[{where}{notification.message.rstrip('.')}.]"
+
+
+def _findings(call: ToolCall, config, context) -> tuple[list, list]:
+    """(findings, notifications) of what the call would run or write."""
     from blastguard.engine import Engine
     from blastguard.sources import Source, language_for_content, language_for_name
 
@@ -117,18 +136,17 @@ def _findings(call: ToolCall, config, context):
     trust = config.hook_trust_suppressions
     if call.command is not None:
         engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
-        findings, _ = engine.check_source(Source("command.sh", call.command, "shell", context))
-        return findings
+        return engine.check_source(Source("command.sh", call.command, "shell", context))
     engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
     language = language_for_name(path) or language_for_content(after)
     if language is None:
-        return []  # a file blastguard does not read
-    from blastguard.changes import introduced
+        return [], []  # a file blastguard does not read
+    from blastguard.changes import analyse_change
 
-    return introduced(engine, path, before, after, language, context=context)
+    return analyse_change(engine, path, before, after, language, context=context)
 
 
 def _read(path: str) -> str | None:
