@@ -20,10 +20,18 @@ import sys
 import time
 
 _FAILED = 70  # the child's exit status when its work raised or its result could not be sent
+# Seconds: at most this long whatever the configuration says, to stay below the 30 s hook timeout
+# that `blastguard hook --print-config` sets up, after which an agent runs the tool unchecked.
+MAX_DEADLINE = 20.0
 
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+def deadline(config) -> float:
+    """Seconds a hook or MCP check may take: the configured `hook-deadline`, within MAX_DEADLINE."""
+    return min(config.hook_deadline, MAX_DEADLINE)
 
 
 def run_bounded(work, seconds: float) -> tuple[object, str]:

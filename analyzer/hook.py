@@ -20,9 +20,6 @@ from blastguard.hook_protocols import (PayloadError, ToolCall, answer, decision_
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
-# Seconds: at most this long whatever the configuration says, to stay below the 30 s hook timeout
-# that `--print-config` sets up, after which an agent runs the tool unchecked.
-MAX_DEADLINE = 20.0
 
 
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
@@ -64,12 +61,11 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
 
 def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """`_check` in a forked child that is killed, with everything it started, at the deadline."""
-    from blastguard.bounded import can_fork, run_bounded
+    from blastguard.bounded import can_fork, deadline, run_bounded
 
     if not can_fork():
         return _check(call, config, environ)
-    seconds = min(config.hook_deadline, MAX_DEADLINE)
-    value, failure = run_bounded(lambda: list(_check(call, config, environ)), seconds)
+    value, failure = run_bounded(lambda: list(_check(call, config, environ)), deadline(config))
     if failure:
         return config.hook_on_error, _failed(failure), []
     decision, reason, rule_ids = value

@@ -20,13 +20,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 from blastguard.config import Config, ConfigError, discover
 from blastguard.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
 
 MISSING_EXTRA = "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'"
-DECISIONS = ("allow", "ask", "deny")  # weakest first
 COMMAND_FILENAME = "command.sh"
 
 
@@ -68,15 +68,27 @@ def notification_dict(notification: Notification) -> dict:
 def _result(findings: list[Finding], notifications: list[Notification], config: Config, *,
             with_path: bool = False) -> dict:  # fmt: skip
     reported = [f for f in findings if f.suppression is None]
-    decision = decision_for(reported)
-    if any(n.kind == "internal-error" for n in notifications):
-        # Not fully checked: at least what the configuration says a hook answers on an internal error.
-        decision = max(decision, config.hook_on_error, key=DECISIONS.index)
     return {
-        "decision": decision,
+        # Not checked completely (an internal error, a part skipped, content that runs and did not
+        # parse): at least what the configuration says a hook answers on an error.
+        "decision": decision_for(reported, notifications, config.hook_on_error),
         "findings": [finding_dict(f, with_path=with_path) for f in reported],
         "notifications": [notification_dict(n) for n in notifications],
     }
+
+
+def _unfinished(why: str, path: str, config: Config) -> dict:
+    """The answer for a check that crashed or ran out of time: nothing was checked completely."""
+    message = f"{why}; nothing was checked completely"
+    return _result([], [Notification(path, message, "internal-error", level="error")], config)
+
+
+def _outcome(work) -> list:
+    """In the checking child: ("ok", the result) or ("error", a CheckError's message for the agent)."""
+    try:
+        return ["ok", work()]
+    except CheckError as exc:
+        return ["error", str(exc)]
 
 
 class Checker:
@@ -85,6 +97,24 @@ class Checker:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.trust_suppressions = config.hook_trust_suppressions
+        # One check at a time: a child forked during another's check would hold that check's pipe open.
+        self._one_at_a_time = threading.Lock()
+
+    def _bounded(self, work, path: str) -> dict:
+        """`work()` in a forked child that is killed at the deadline: a stalled check answers at least ask
+        instead of hanging the server, and a native parser's crash costs the child, not the server."""
+        from blastguard.bounded import can_fork, deadline, run_bounded
+
+        if not can_fork():
+            return work()
+        with self._one_at_a_time:
+            value, failure = run_bounded(lambda: _outcome(work), deadline(self.config))
+        if failure:
+            return _unfinished(failure, path, self.config)
+        kind, result = value
+        if kind == "error":
+            raise CheckError(result)
+        return result
 
     def _context(self, cwd: str):
         """Production evidence from the environment the server (so the agent) runs in, as hooks use."""
@@ -93,6 +123,9 @@ class Checker:
         return environment_context(os.environ, cwd, self.config.production_names)
 
     def _check_text(self, text: str, path: str, cwd: str | None = None) -> dict:
+        return self._bounded(lambda: self._check_text_now(text, path, cwd), path)
+
+    def _check_text_now(self, text: str, path: str, cwd: str | None) -> dict:
         from blastguard.engine import Engine
         from blastguard.sources import Source, language_for_content, language_for_name
 
@@ -122,8 +155,13 @@ class Checker:
         return self._check_text(content, path)
 
     def check_diff(self, patch: str, root: str | None = None) -> dict:
-        from blastguard.api import check_diff
-        from blastguard.diffs import DiffError
+        return self._bounded(lambda: self._check_diff_now(patch, root), "the patch")
+
+    def _check_diff_now(self, patch: str, root: str | None) -> dict:
+        from blastguard.changes import check_changes
+        from blastguard.diffs import DiffError, apply_patch
+        from blastguard.discovery import find_project_root
+        from blastguard.engine import Engine
 
         if not isinstance(patch, str):
             raise CheckError("the patch must be a string")
@@ -131,10 +169,12 @@ class Checker:
         if not os.path.isdir(root):
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            findings = check_diff(patch, root, self.config, trust_suppressions=self.trust_suppressions)
+            changes = apply_patch(patch, root)
+            engine = Engine(self.config, find_project_root(root), trust_suppressions=self.trust_suppressions)
+            report = check_changes(engine, changes, root, "the patch's pre-image")
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
-        return _result(findings, [], self.config, with_path=True)
+        return _result(report.findings, report.notifications, self.config, with_path=True)
 
     @staticmethod
     def explain_rule(rule_id: str) -> str:

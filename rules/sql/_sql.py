@@ -106,10 +106,11 @@ def runtime_condition(predicate: exp.Expression) -> bool:
     """The condition, or an OR-branch of it, is a run-time value: it may select every row."""
     while isinstance(predicate, exp.Paren):
         predicate = predicate.this
+    # A chain of thousands of terms is one deep tree: walk its terms, not its levels.
     if isinstance(predicate, exp.Or):
-        return runtime_condition(predicate.this) or runtime_condition(predicate.expression)
+        return any(runtime_condition(term) for term in predicate.flatten())
     if isinstance(predicate, exp.And):
-        return runtime_condition(predicate.this) and runtime_condition(predicate.expression)
+        return all(runtime_condition(term) for term in predicate.flatten())
     if isinstance(predicate, exp.Not):
         return runtime_condition(predicate.this)
     if isinstance(predicate, exp.Binary) and not isinstance(predicate, exp.Connector):
@@ -119,14 +120,61 @@ def runtime_condition(predicate: exp.Expression) -> bool:
 # --- predicates -------------------------------------------------------------------------------
 
 
+# sqlglot's simplify takes time quadratic in the terms of an AND / OR chain (a 500-term OR takes
+# seconds), so a chain longer than this is folded term by term and joined again here.
+_SIMPLIFY_TERMS = 32
+# A term larger than this (in nodes) is judged as written; nothing real comes near it.
+_SIMPLIFY_NODES = 2_000
+# Connectors nested inside connectors deeper than this are judged as written.
+_FOLD_DEPTH = 32
+
+
 def fold(predicate: exp.Expression) -> exp.Expression:
-    """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`); on any trouble, leave it be."""
+    """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`) in time linear in its size; on any
+    trouble, or where a part is too large to fold, that part is left as written."""
+    return _fold(predicate, 0)
+
+
+def _fold(predicate: exp.Expression, depth: int) -> exp.Expression:
+    node = _unwrap(predicate)
+    if isinstance(node, exp.Connector) and depth < _FOLD_DEPTH:
+        terms = list(node.flatten())
+        if len(terms) > _SIMPLIFY_TERMS:
+            return _join(type(node), [_fold(term, depth + 1) for term in terms])
+    if _larger_than(predicate, _SIMPLIFY_NODES):
+        return predicate
     from sqlglot.optimizer.simplify import simplify
 
     try:
         return simplify(predicate.copy())
     except Exception:  # simplify is best effort; an unfoldable predicate is judged as written
         return predicate
+
+
+def _join(connector: type[exp.Connector], terms: list[exp.Expression]) -> exp.Expression:
+    """The folded terms of an AND / OR chain as one balanced chain: a constant that decides it decides
+    it, constants that do not are dropped. Balanced, so the tree stays shallow for the rules' walks."""
+    absorbing = connector is exp.Or  # TRUE decides an OR, FALSE an AND
+    kept = []
+    for term in terms:
+        if isinstance(term, exp.Boolean):
+            if term.this is absorbing:
+                return term
+            continue
+        kept.append(term.copy() if term.parent is not None else term)  # a term as written stays in its tree
+    if not kept:
+        return exp.Boolean(this=not absorbing)
+    while len(kept) > 1:
+        pairs = [connector(this=kept[i], expression=kept[i + 1]) for i in range(0, len(kept) - 1, 2)]
+        kept = pairs + kept[len(kept) - len(kept) % 2 :]
+    return kept[0]
+
+
+def _larger_than(node: exp.Expression, limit: int) -> bool:
+    for count, _ in enumerate(node.walk()):
+        if count >= limit:
+            return True
+    return False
 
 
 def _unwrap(node: exp.Expression) -> exp.Expression:
