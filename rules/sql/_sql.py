@@ -123,8 +123,11 @@ def runtime_condition(predicate: exp.Expression) -> bool:
 # sqlglot's simplify takes time quadratic in the terms of an AND / OR chain (a 500-term OR takes
 # seconds), so a chain longer than this is folded term by term and joined again here.
 _SIMPLIFY_TERMS = 32
-# A term larger than this (in nodes) is judged as written; nothing real comes near it.
+# simplify is quadratic in a term's size too (a sum of 1,000 columns takes 0.2 s). A term larger than
+# this (in nodes) is judged as written, and one predicate's simplifications together may cost at most
+# _FOLD_WORK (the sum of their sizes squared, about a second); past it the rest is judged as written.
 _SIMPLIFY_NODES = 2_000
+_FOLD_WORK = _SIMPLIFY_NODES**2
 # Connectors nested inside connectors deeper than this are judged as written.
 _FOLD_DEPTH = 32
 
@@ -132,17 +135,22 @@ _FOLD_DEPTH = 32
 def fold(predicate: exp.Expression) -> exp.Expression:
     """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`) in time linear in its size; on any
     trouble, or where a part is too large to fold, that part is left as written."""
-    return _fold(predicate, 0)
+    return _fold(predicate, 0, [_FOLD_WORK])
 
 
-def _fold(predicate: exp.Expression, depth: int) -> exp.Expression:
+def _fold(predicate: exp.Expression, depth: int, work_left: list[int]) -> exp.Expression:
     node = _unwrap(predicate)
     if isinstance(node, exp.Connector) and depth < _FOLD_DEPTH:
         terms = list(node.flatten())
         if len(terms) > _SIMPLIFY_TERMS:
-            return _join(type(node), [_fold(term, depth + 1) for term in terms])
-    if _larger_than(predicate, _SIMPLIFY_NODES):
+            folded = [_fold(term, depth + 1, work_left) for term in terms]
+            if all(new is old or new == old for new, old in zip(folded, terms)):
+                return predicate  # nothing folded: no need to copy the terms into a new chain
+            return _join(type(node), folded)
+    work = _size(predicate, _SIMPLIFY_NODES) ** 2
+    if work > work_left[0]:
         return predicate
+    work_left[0] -= work
     from sqlglot.optimizer.simplify import simplify
 
     try:
@@ -170,11 +178,13 @@ def _join(connector: type[exp.Connector], terms: list[exp.Expression]) -> exp.Ex
     return kept[0]
 
 
-def _larger_than(node: exp.Expression, limit: int) -> bool:
-    for count, _ in enumerate(node.walk()):
-        if count >= limit:
-            return True
-    return False
+def _size(node: exp.Expression, limit: int) -> int:
+    """The number of nodes in `node`, counted up to `limit` + 1."""
+    count = 0
+    for count, _ in enumerate(node.walk(), start=1):
+        if count > limit:
+            break
+    return count
 
 
 def _unwrap(node: exp.Expression) -> exp.Expression:
