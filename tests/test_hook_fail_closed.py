@@ -127,6 +127,10 @@ def stall(pids_file):
     f"DELETE FROM t WHERE {' AND '.join('1 = 1' for _ in range(5000))} AND id = 5;",  # folds to the real filter
     f"DELETE FROM t WHERE {' OR '.join('1 = 0' for _ in range(5000))} OR id = 5;",
     f"SELECT * FROM t WHERE {or_chain(8000)};",
+    # terms whose own folding is quadratic in their size: judged as written past a budget
+    "DELETE FROM t WHERE " + " OR ".join(f"({'+'.join(f'c{j}' for j in range(600))}) = {i}" for i in range(100)) + ";",
+    "DELETE FROM t WHERE " + "+".join(f"c{j}" for j in range(5000)) + " = 1;",
+    "DELETE FROM t WHERE " + " OR ".join(f"(a = {i} OR b = {i} AND ({or_chain(40)}))" for i in range(300)) + ";",
 ])  # fmt: skip
 def test_a_long_and_or_chain_is_checked_without_an_error(tmp_path, statement):
     path = tmp_path / "long.sql"

@@ -121,12 +121,14 @@ def runtime_condition(predicate: exp.Expression) -> bool:
 
 
 # sqlglot's simplify takes time quadratic in the terms of an AND / OR chain (a 500-term OR takes
-# seconds), so a chain longer than this is folded term by term and joined again here.
+# seconds), so a chain longer or larger than this is folded term by term and joined again here.
 _SIMPLIFY_TERMS = 32
+_SIMPLIFY_CHAIN_NODES = 256
 # simplify is quadratic in a term's size too (a sum of 1,000 columns takes 0.2 s). A term larger than
 # this (in nodes) is judged as written, and one predicate's simplifications together may cost at most
-# _FOLD_WORK (the sum of their sizes squared, about a second); past it the rest is judged as written.
-_SIMPLIFY_NODES = 2_000
+# _FOLD_WORK (the sum of their sizes squared, a fraction of a second); past it the rest is judged as
+# written.
+_SIMPLIFY_NODES = 1_000
 _FOLD_WORK = _SIMPLIFY_NODES**2
 # Connectors nested inside connectors deeper than this are judged as written.
 _FOLD_DEPTH = 32
@@ -142,7 +144,7 @@ def _fold(predicate: exp.Expression, depth: int, work_left: list[int]) -> exp.Ex
     node = _unwrap(predicate)
     if isinstance(node, exp.Connector) and depth < _FOLD_DEPTH:
         terms = list(node.flatten())
-        if len(terms) > _SIMPLIFY_TERMS:
+        if len(terms) > _SIMPLIFY_TERMS or _size(node, _SIMPLIFY_CHAIN_NODES) > _SIMPLIFY_CHAIN_NODES:
             folded = [_fold(term, depth + 1, work_left) for term in terms]
             if all(new is old or new == old for new, old in zip(folded, terms)):
                 return predicate  # nothing folded: no need to copy the terms into a new chain
