@@ -113,7 +113,8 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
     more = f" (and {len(findings) - MAX_REASONS} more)" if len(findings) > MAX_REASONS else ""
     if partial:  # why the call was not checked completely, first: it is why a harmless-looking call asks
-        shown.insert(0, "It could not be checked completely: " + " ".join(_unchecked_reason(n) for n in partial[:MAX_REASONS]))
+        why = " ".join(_unchecked_reason(n) for n in partial[:MAX_REASONS])
+        shown.insert(0, f"It could not be checked completely: {why}")
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")
     return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
 
