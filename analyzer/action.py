@@ -1,4 +1,8 @@
-"""The scan step of blastguard's GitHub composite action (action.yml): `python -m blastguard.action`.
+"""The scan step of blastguard's GitHub composite action (action.yml): `python -I -m blastguard.action`.
+
+It runs in the workspace, which is the repository it scans, so Python runs isolated (-I): with a
+plain -m the working directory comes first on sys.path, and a pull request that adds a json.py or a
+blastguard/ package would have its own code run by the scan. Nothing here may change sys.path.
 
 One process, four renderings of what it found: a SARIF file for code scanning, annotations in the
 log (as many as GitHub shows, the most severe first), a Markdown job summary with links to the
@@ -60,10 +64,11 @@ def _event() -> dict:
     path = _env("GITHUB_EVENT_PATH")
     if not path:
         return {}
+    from blastguard.sources import SkipFile, read_regular
+
     try:
-        with open(path, encoding="utf-8") as handle:
-            event = json.load(handle)
-    except (OSError, ValueError) as exc:
+        event = json.loads(read_regular(path).decode("utf-8"))
+    except (SkipFile, ValueError) as exc:
         raise ActionError(f"cannot read the event payload {path}: {exc}") from None
     return event if isinstance(event, dict) else {}
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from blastguard import baseline
 from blastguard.config import Config, discover
 from blastguard.context import Context
-from blastguard.discovery import Walker, display_path, find_project_root
+from blastguard.discovery import Skipped, Walker, display_path, find_project_root
 from blastguard.engine import Engine
 from blastguard.model import Finding, Notification, Report
 from blastguard.sources import SkipFile, Source, decode, language_for_content, language_for_name, read_source
@@ -41,11 +41,13 @@ def check_text(text: str, filename: str = "stdin.sql", config: Config | None = N
 
 
 def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
-               trust_suppressions: bool = True) -> list[Finding]:  # fmt: skip
+               trust_suppressions: bool = True, suppressions_added: str = "all") -> list[Finding]:  # fmt: skip
     """The findings that a unified diff, not yet applied, introduces into the files under `root` (the
     folder its paths are relative to): findings of the patched files that the files as they are do
     not have, and change-only findings such as a deleted database block. Suppressed findings are
-    included, marked; with `trust_suppressions=False` ignore comments are not honoured. Raises
+    included, marked; with `trust_suppressions=False` ignore comments are not honoured. Each
+    suppression the diff adds is a BG004 finding; with `suppressions_added="existing"`, only one that
+    silences a finding the file already had (as the agent hook judges an edit). Raises
     `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
     """
     from blastguard.changes import check_changes
@@ -54,7 +56,8 @@ def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
     config = config or discover(root)
     changes = apply_patch(patch, root)
     engine = Engine(config, find_project_root(root), trust_suppressions=trust_suppressions)
-    return check_changes(engine, changes, root, "the patch's pre-image").findings
+    report = check_changes(engine, changes, root, "the patch's pre-image", suppressions_added=suppressions_added)
+    return report.findings
 
 
 def check_paths(paths: list[str], config: Config | None = None) -> Report:
@@ -94,6 +97,10 @@ def _sources(paths, config: Config, walker: Walker, force_exclude: bool, stdin, 
             yield _stdin_source(stdin or b"", stdin_filename), stdin_filename
         elif os.path.isdir(path):
             for candidate in walker.walk(path):
+                if isinstance(candidate, Skipped):
+                    yield Notification(display_path(candidate.path), f"Skipped: {candidate.reason}.", "skipped",
+                                       candidate.level), None  # fmt: skip
+                    continue
                 key = os.path.abspath(candidate.path)
                 if key not in seen:
                     seen.add(key)

@@ -12,6 +12,7 @@ import os
 from collections import Counter
 
 from blastguard.model import Finding, Suppression
+from blastguard.sources import SkipFile, read_regular
 
 BASELINE_VERSION = 1
 
@@ -49,14 +50,13 @@ def write(path: str, findings: list[Finding]) -> None:
 
 
 def load(path: str) -> set[str]:
+    if not os.path.exists(path):
+        raise BaselineError(f"baseline {path} does not exist (create it with --write-baseline)")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise BaselineError(f"baseline {path} does not exist (create it with --write-baseline)") from None
-    except OSError as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
+        data = json.loads(read_regular(path).decode("utf-8"))
+    except SkipFile as skip:
+        raise BaselineError(f"baseline {path}: {skip}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"baseline {path} is not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"baseline {path} is not a blastguard baseline (version {BASELINE_VERSION})")

@@ -28,7 +28,8 @@ from blastguard import baseline, registry
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.rule import Rule
-from blastguard.sources import SNIFFED_EXTENSIONS, Source, language_for_content, language_for_name
+from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, SNIFFED_EXTENSIONS, SkipFile, Source, language_for_content,
+                                language_for_name, read_regular)  # fmt: skip
 from blastguard.textindex import LineIndex
 
 
@@ -174,11 +175,14 @@ def analyse_change(
 
 
 def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
-                  siblings: Mapping[str, str | None] | None = None, baseline_file: str | None = None) -> ChangeReport:
+                  siblings: Mapping[str, str | None] | None = None, baseline_file: str | None = None,
+                  suppressions_added: str = "all") -> ChangeReport:  # fmt: skip
     """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce.
 
     `paths` restricts it to files at or under those paths; configured excludes apply. `siblings`
     adds to the new state of files the changes do not name (absolute path -> text, None: absent).
+    `suppressions_added`: "all" reports every suppression the change adds (BG004) for a reviewer;
+    "existing" only those that silence a finding the file already had, as the agent hook judges.
     """
     from blastguard.discovery import Walker, display_path
 
@@ -213,6 +217,14 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
             continue
         findings, notifications = analyse_change(engine, location, change.before, change.after, language,
                                                  shown=shown, siblings=state)  # fmt: skip
+        if change.after is not None:  # each suppression the change adds is seen
+            from blastguard import suppression_changes
+
+            if suppressions_added == "existing":
+                findings += suppression_changes.silenced_in_change(engine, location, change.before, change.after,
+                                                                   language, Context(), findings, shown)  # fmt: skip
+            else:
+                findings += suppression_changes.added(engine, findings, location, shown, change.after)
         report.files_checked += 1
         if findings:
             report.texts[shown] = change.after or ""
@@ -369,10 +381,9 @@ def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]
             text = overrides[candidate]
         else:
             try:
-                with open(candidate, encoding="utf-8-sig", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
+                text = read_regular(candidate, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig", errors="replace")
+            except SkipFile:
+                continue  # unreadable, too large, or a FIFO or device, which is never opened
         if text is not None:
             yield candidate, text
 

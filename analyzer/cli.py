@@ -55,10 +55,13 @@ def _parser():
     hook.add_argument("--agent", choices=AGENTS, help="the agent sending the payload (default: told from its shape)")
     hook.add_argument("--print-config", metavar="AGENT", choices=AGENTS,
                       help="print the settings snippet that makes AGENT run this hook")  # fmt: skip
-    hook.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the call's cwd)")
+    hook.add_argument("--config", metavar="FILE", help="configuration file; the project's, found upward from the "
+                      "call's cwd, may only make it stricter")  # fmt: skip
 
     mcp = commands.add_parser("mcp", help="run an MCP server on stdio with tools that check commands, files and diffs")
-    mcp.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the working directory)")
+    mcp.add_argument("--config", metavar="FILE",
+                     help="configuration file; the project's, found upward from the root, may only make it stricter")  # fmt: skip
+    mcp.add_argument("--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)")
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -78,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "mcp":
             from blastguard import mcp_server
 
-            return mcp_server.main(["--config", args.config] if args.config else [])
+            forwarded = [*(["--config", args.config] if args.config else []), *(["--root", args.root] if args.root else [])]
+            return mcp_server.main(forwarded)
         if args.command == "rules":
             from blastguard.docs import render_rule_list
 
@@ -234,14 +238,15 @@ def _check_changes(args, config):
 
 
 def _read_patch(name: str) -> str:
+    from blastguard.sources import SkipFile, read_regular
+
     try:
-        if name == "-":
-            data = sys.stdin.buffer.read()
-        else:
-            with open(name, "rb") as handle:
-                data = handle.read()
+        # A named patch is never a FIFO or device: it could stall the check. Stdin is the caller's own.
+        data = sys.stdin.buffer.read() if name == "-" else read_regular(name)
     except OSError as exc:
         raise _Failure(f"cannot read {name}: {exc.strerror or exc}") from None
+    except SkipFile as skip:
+        raise _Failure(f"{name}: {skip}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

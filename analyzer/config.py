@@ -2,19 +2,21 @@
 
 Every key is validated: an unknown key or a value of the wrong kind is a ConfigError, never ignored,
 so a typo cannot quietly switch a rule off.
+
+Agent hooks and the MCP server read it differently (`discover_guarded`): the agent can write any
+file in the project, so the project's configuration may only make the guard stricter there
+(`tightened`); what loosens it is read only from the file named with --config.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-import zlib
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
 from blastguard.records import Record
-from blastguard.sources import DEFAULT_MAX_FILE_SIZE
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
 def _toml():
@@ -29,6 +31,7 @@ def _toml():
 CONFIG_FILES = ("blastguard.toml", "pyproject.toml")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
 HOOK_DECISIONS = ("ask", "deny", "allow")
+MAX_CONFIG_SIZE = 1 << 20  # a configuration file is a few lines; a larger one is refused, not read
 
 
 class ConfigError(Exception):
@@ -38,7 +41,8 @@ class ConfigError(Exception):
 class Config(Record):
     __slots__ = ("path", "root", "select", "ignore", "exclude", "per_path_ignores", "severity", "fail_on", "sql_dialect",
                  "baseline", "max_file_size", "respect_gitignore", "production_names", "max_destroy", "stateful_types",
-                 "audit_log", "hook_on_error", "hook_trust_suppressions", "hook_deadline")  # fmt: skip
+                 "audit_log", "hook_on_error", "hook_trust_suppressions", "hook_deadline", "severity_floor",
+                 "given")  # fmt: skip
 
     def __init__(self, path: str | None = None, root: str = ".", **settings) -> None:
         self.path = path  # the file it came from
@@ -60,6 +64,10 @@ class Config(Record):
         self.hook_on_error = "ask"  # what a hook answers for a malformed payload or an internal error
         self.hook_trust_suppressions = False  # honour ignore comments inside content an agent proposes
         self.hook_deadline = 5.0  # seconds a hook may take before it answers ask and stops checking
+        # Rule id -> the lowest severity its findings get. Not a key of the file: a project's `severity`
+        # in hook and MCP modes, which may raise a finding but never lower one (see `tightened`).
+        self.severity_floor: dict[str, Severity] = {}
+        self.given: tuple[str, ...] = ()  # the keys the file set, as spelled there
         for name, value in settings.items():
             if name not in self.__slots__:
                 raise TypeError(f"Config has no setting {name!r}")
@@ -162,42 +170,22 @@ def parse_table(table: dict, path: str | None, root: str) -> Config:
             raise ConfigError(f"unknown key '{key}' (known keys: {known})")
         attribute, validate = _KEYS[key]
         setattr(config, attribute, validate(key, value))
+    config.given = tuple(table)
     return config
 
 
 def _read_toml(path: str, data: bytes | None = None) -> dict:
-    """The TOML document at `path` (whose bytes may be given). Parsed documents are kept as JSON in
-    the user's cache folder, keyed by path, size and modification time: an agent hook loads the
-    configuration before every tool call, and importing the TOML parser costs about a fifth of its
-    budget. Raises OSError when the file cannot be read and ValueError when it is not TOML."""
-    stat = os.stat(path)
-    key = f"{os.path.abspath(path)}\0{stat.st_mtime_ns}\0{stat.st_size}"
-    cached = _cache_path(key)
-    try:
-        with open(cached, encoding="utf-8") as handle:
-            entry = json.load(handle)
-        if entry.get("key") == key:
-            return entry["document"]
-    except (OSError, ValueError, TypeError, AttributeError):
-        pass
+    """The TOML document at `path` (whose bytes may be given). Nothing parsed is cached: a cache is
+    a file an agent could forge. Raises SkipFile when the file cannot be read (a FIFO or device is
+    never opened, an oversized file is refused) and ValueError when it is not TOML."""
     if data is None:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    document = _toml().loads(data.decode("utf-8"))
-    try:
-        os.makedirs(os.path.dirname(cached), exist_ok=True)
-        temporary = f"{cached}.{os.getpid()}"
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump({"key": key, "document": document}, handle)
-        os.replace(temporary, cached)  # whole or not at all, even with hooks running side by side
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only home or a TOML date: parse again next time
-    return document
+        data = read_regular(path, max_size=MAX_CONFIG_SIZE)
+    return _toml().loads(data.decode("utf-8"))
 
 
-def _cache_path(key: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "blastguard", "config", f"{zlib.crc32(key.encode('utf-8', 'surrogatepass')):08x}.json")
+def _tool_table(document: dict) -> dict:
+    tool = document.get("tool", {})
+    return tool if isinstance(tool, dict) else {}
 
 
 def load_file(path: str) -> Config:
@@ -205,12 +193,12 @@ def load_file(path: str) -> Config:
     root = os.path.dirname(os.path.abspath(path))
     try:
         data = _read_toml(path)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except SkipFile as skip:
+        raise ConfigError(f"{path}: {skip}") from None
     except ValueError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if os.path.basename(path) == "pyproject.toml":
-        data = data.get("tool", {}).get("blastguard", {})
+        data = _tool_table(data).get("blastguard", {})
         where = f"{path} [tool.blastguard]"
     else:
         where = path
@@ -240,15 +228,16 @@ def find_config_file(start: str) -> str | None:
 
 def _has_blastguard_table(path: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+        data = read_regular(path, limit=MAX_CONFIG_SIZE + 1)
+    except SkipFile:
         return False
+    if len(data) > MAX_CONFIG_SIZE:
+        return b"[tool.blastguard" in data  # too large to be read: loading it says so
     if b"blastguard" not in data:
         return False  # cannot hold the table; spares parsing every pyproject.toml on the way up
     try:
-        return "blastguard" in _read_toml(path, data).get("tool", {})
-    except (OSError, ValueError):
+        return "blastguard" in _tool_table(_read_toml(path, data))
+    except ValueError:
         # A broken pyproject.toml that never mentions us is not our configuration; if it does
         # mention us, loading it reports the problem.
         return b"[tool.blastguard" in data
@@ -260,4 +249,166 @@ def discover(start: str, explicit: str | None = None) -> Config:
             raise ConfigError(f"{explicit}: no such configuration file")
         return load_file(explicit)
     found = find_config_file(start)
-    return load_file(found) if found else Config(root=os.path.abspath(start if os.path.isdir(start) else "."))
+    return load_file(found) if found else Config(root=_start_folder(start))
+
+
+def _start_folder(start: str) -> str:
+    return os.path.abspath(start if os.path.isdir(start) else ".")
+
+
+# --- agent hooks and the MCP server: the project's configuration only tightens ----------------------
+
+
+def discover_guarded(start: str, explicit: str | None = None, *,
+                     bad_project_raises: bool = False) -> tuple[Config, list[str]]:  # fmt: skip
+    """The configuration of an agent hook or the MCP server checking from `start`: the file named
+    with --config (`explicit`), else the defaults, tightened by the project's file found upward from
+    `start`; and notices, one line each, of what in the project's file was ignored.
+
+    The agent can write any file of the project, so nothing found there may loosen the guard. A bad
+    `explicit` file raises ConfigError; a bad project file is ignored with a notice (a hook: an agent
+    that breaks it must not turn a deny into the answer for an error), or raises with
+    `bad_project_raises` (a server that reads it once, at its start)."""
+    trusted = discover(start, explicit) if explicit else Config(root=_start_folder(start))
+    found = find_config_file(start)
+    if found is None or (explicit and os.path.realpath(found) == os.path.realpath(explicit)):
+        return trusted, []
+    try:
+        project = load_file(found)
+    except ConfigError as exc:
+        if bad_project_raises:
+            raise
+        return trusted, [f"blastguard ignored the project's configuration, which it cannot read ({exc})."]
+    config, ignored = tightened(trusted, project)
+    if not ignored:
+        return config, []
+    return config, [f"blastguard ignored {', '.join(ignored)} in {found}: in agent hooks and the MCP server the "
+                    "project's configuration may only make the guard stricter; settings that loosen it are read "
+                    "only from the file given with --config."]  # fmt: skip
+
+
+def tightened(trusted: Config, project: Config) -> tuple[Config, list[str]]:
+    """`trusted` made stricter by what `project` sets, and the keys of `project` that were ignored
+    because they would have loosened it. Key by key (`project` may only):
+
+    select             add rules; a list that leaves out a rule `trusted` selects would narrow it
+    ignore, exclude, per-path-ignores   nothing: each only removes checks
+    severity           raise a rule's findings above their level under `trusted` (a floor, so a
+                       finding a rule or the production context makes more severe is never lowered)
+    fail-on            lower the level (note is strictest)
+    production-names, stateful-types    add names and types
+    max-destroy        lower the limit
+    hook-on-error      become stricter (allow < ask < deny)
+    hook-deadline      shorten it (a passed deadline answers ask)
+    respect-gitignore, hook-trust-suppressions   switch off
+    sql-dialect        nothing: a dialect changes how a statement reads (what is a comment, a quote),
+                       so a chosen one could read a destructive statement as harmless; auto tries several
+    max-file-size      nothing: a smaller one leaves content unchecked, a larger one lifts the bound on
+                       the time and memory a check takes
+    baseline           nothing: it hides findings
+    audit-log          nothing: where decisions are recorded is the user's choice; a file the agent
+                       names could send the trail away, or to a FIFO that stalls the hook
+    """
+    config = trusted.replace(severity_floor=dict(trusted.severity_floor), given=())
+    ignored: list[str] = []
+    for key in project.given:
+        attribute = _KEYS[key][0]
+        if key == "severity":
+            ignored += _raise_severities(config, trusted, project.severity)
+            continue
+        value, loosening = _TIGHTEN[key](getattr(trusted, attribute), getattr(project, attribute))
+        setattr(config, attribute, value)
+        ignored += [key] if loosening is True else loosening or []
+    return config, ignored
+
+
+def _union(mine: list[str], theirs: list[str]) -> list[str]:
+    return list(mine) + [item for item in theirs if item not in mine]
+
+
+def _stricter(order: tuple[str, ...]):
+    """For a setting whose values run from loosest to strictest."""
+    return lambda mine, theirs: (max(mine, theirs, key=order.index), order.index(theirs) < order.index(mine))
+
+
+def _only_off(mine: bool, theirs: bool):
+    return mine and theirs, theirs and not mine
+
+
+def _trusted_only(mine, theirs):
+    return mine, theirs != mine
+
+
+def _nothing_added(mine, theirs):
+    return mine, bool(set(theirs) - set(mine))
+
+
+def _select(mine: list[str], theirs: list[str]):
+    chosen = {k.upper() for k in theirs}
+    narrows = "ALL" not in chosen and not {k.upper() for k in mine} <= chosen
+    if "ALL" in {k.upper() for k in mine}:
+        return list(mine), narrows  # every rule runs already
+    unknown = [k for k in theirs if not _names_a_rule(k)]
+    added = _union(mine, [k for k in theirs if k not in unknown])
+    return added, (["select"] if narrows else []) + [f"select {k!r} (names no rule)" for k in unknown]
+
+
+def _per_path(mine: dict, theirs: dict):
+    return dict(mine), any(set(rules) - set(mine.get(pattern, ())) for pattern, rules in theirs.items())
+
+
+def _production_names(mine: list[str], theirs: list[str]):
+    return _union(mine, theirs), not set(mine) <= set(theirs)
+
+
+def _max_destroy(mine: int | None, theirs: int):
+    return (theirs if mine is None else min(mine, theirs)), mine is not None and theirs > mine
+
+
+def _shorter(mine: float, theirs: float):
+    return min(mine, theirs), theirs > mine
+
+
+_TIGHTEN = {
+    "select": _select,
+    "ignore": _nothing_added,
+    "exclude": _nothing_added,
+    "per-path-ignores": _per_path,
+    "fail-on": _stricter(("never", "error", "warning", "note")),
+    "sql-dialect": _trusted_only,
+    "baseline": _trusted_only,
+    "max-file-size": _trusted_only,
+    "respect-gitignore": _only_off,
+    "production-names": _production_names,
+    "max-destroy": _max_destroy,
+    "stateful-types": lambda mine, theirs: (_union(mine, theirs), False),
+    "audit-log": _trusted_only,
+    "hook-on-error": _stricter(("allow", "ask", "deny")),
+    "hook-trust-suppressions": _only_off,
+    "hook-deadline": _shorter,
+}
+
+
+def _raise_severities(config: Config, trusted: Config, wanted: dict[str, Severity]) -> list[str]:
+    """Floors from the project's `severity` table, where they raise a rule above its level under
+    `trusted`; the entries that do not, as ignored keys."""
+    from blastguard import registry  # only when a project sets severities: it loads every rule pack
+
+    ignored = []
+    for key, level in wanted.items():
+        rule = registry.find_rule(key)
+        if rule is None:
+            ignored.append(f"severity.{key} (names no rule)")
+            continue
+        overrides = [lvl for k, lvl in trusted.severity.items() if registry.find_rule(k) is rule]
+        if level <= (overrides[-1] if overrides else rule.severity):
+            ignored.append(f"severity.{key}")
+            continue
+        config.severity_floor[rule.id] = max(level, config.severity_floor.get(rule.id, level))
+    return ignored
+
+
+def _names_a_rule(key: str) -> bool:
+    from blastguard import registry
+
+    return key.upper() == "ALL" or any(r.id.startswith(key.upper()) or key.lower() == r.name for r in registry.all_rules())

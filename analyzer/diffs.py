@@ -18,7 +18,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from blastguard.sources import SkipFile, decode
+from blastguard.sources import SkipFile, decode, read_regular
 
 DEV_NULL = "/dev/null"
 _PREFIX = re.compile(r"^[abciow12]/")  # a/ b/, git's mnemonic prefixes, `git diff --no-index`'s 1/ 2/
@@ -217,14 +217,19 @@ def _mismatch(lines: list[str], old: list[str], at: int) -> str:
     return f"its lines overlap an earlier hunk or lie past line {len(lines)}"
 
 
+def _within(top: str, path: str) -> bool:
+    """Whether `path`, symbolic links followed, lies in the folder whose real path is `top`."""
+    real = os.path.realpath(path)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
 def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as exc:
-        raise DiffError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return read_regular(path)  # never blocks on a FIFO, never reads a device
+    except SkipFile as skip:
+        raise DiffError(f"{path}: {skip}") from None
 
 
 def _text(data: bytes) -> str:
@@ -237,6 +242,7 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
     """The files a unified diff changes, with their content before and after, read from `root` (the
     folder the patch's paths are relative to) and the patch. Nothing is written."""
     patch = parse_patch(text, name)
+    top = os.path.realpath(root)
     current: dict[str, str | None] = {}  # what earlier entries of the patch made of a path
     changes: list[FileChange] = []
     for patched in patch:
@@ -248,6 +254,10 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
         for named in (old, new):
             if named is not None and (os.path.isabs(named) or os.path.normpath(named).split(os.sep)[0] == ".."):
                 raise DiffError(f"{label}: the path leaves the folder the patch applies to")
+            if named is not None and not _within(top, os.path.join(root, named)):
+                # As `git apply` refuses a path beyond a symbolic link. Reading it would quote, in a
+                # hunk's mismatch, a file from anywhere on the machine.
+                raise DiffError(f"{label}: {named} leads out of the folder the patch applies to, through a symbolic link")
         if patched.is_binary_file:
             changes.append(FileChange(path, old, None, None, skipped="binary change"))
             continue
@@ -401,10 +411,10 @@ def git_changes(start: str, rev: str | None = None, staged: bool = False) -> tup
             elif staged:
                 after = decode(_git(top, "show", "--no-textconv", f":{new}"))
             else:
-                data = _read(os.path.join(top, new))
-                if data is None:
+                where = os.path.join(top, new)
+                if not os.path.exists(where):
                     continue
-                after = decode(data)
+                after = decode(read_regular(where))  # a FIFO or device is skipped with a notice, never opened
         except SkipFile as skip:
             changes.append(FileChange(path, old, None, None, skipped=str(skip)))
             continue

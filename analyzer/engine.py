@@ -17,6 +17,7 @@ from blastguard.textindex import LineIndex
 
 
 MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is three levels down
+_SNIPPET = 200
 
 
 class _Scan(Record):
@@ -186,35 +187,48 @@ class Engine:
                 context = source.context.with_production(*hit.production) if hit.production else source.context
                 scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), hit.message, hit.severity,
                                                    scan, context))  # fmt: skip
+        # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
+        children = self._children(scan, source, document, to_host)
+        if depth >= MAX_EMBEDDING_DEPTH:
+            self._beyond_depth(scan, source, children, to_host)
+            children = []
         for start, end, message in document.problems:
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
                                                    region=scan.index.region(*to_host(start, end)),
                                                    language=source.language))  # fmt: skip
+        for start, end, reason in getattr(document, "unchecked", ()):  # what the frontend refused to parse
+            self._not_checked_part(scan, *to_host(start, end), reason)
         for comment in document.comments:
             start, end = to_host(comment.start, comment.end)
             scan.comments.append(comment.replace(start=start, end=end))
-        if depth >= MAX_EMBEDDING_DEPTH:
-            self._beyond_depth(scan, source, document, to_host)
-        else:
-            for child in self._children(scan, source, document, to_host):
-                anchor = to_host(*child.anchor) if child.anchor else None
-                ends = child.ends or [o + 1 for o in child.offsets]
-                mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
-                                  [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
-                try:
-                    self._analyse(scan, child.source, mapped, depth + 1)
-                except ConfigError:
-                    raise
-                except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
-                    where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
-                    message = (f"internal error while checking the {child.source.language} embedded here "
-                               f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
-                    scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
+        for child in children:
+            anchor = to_host(*child.anchor) if child.anchor else None
+            ends = child.ends or [o + 1 for o in child.offsets]
+            mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
+                              [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
+            try:
+                self._analyse(scan, child.source, mapped, depth + 1)
+            except ConfigError:
+                raise
+            except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
+                where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
+                message = (f"internal error while checking the {child.source.language} embedded here "
+                           f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
+                scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
 
-    @classmethod
-    def _beyond_depth(cls, scan: _Scan, source: Source, document, to_host) -> None:
+    def _not_checked_part(self, scan: _Scan, start: int, end: int, reason: str) -> None:
+        rule = self.meta.get(NOT_CHECKED)
+        message = f"This part was not checked: {reason}; what it runs is unknown."
+        if rule is None or rule.id in scan.ignored:
+            scan.notifications.append(Notification(scan.host.path, message, "parse-error", region=scan.index.region(start, end)))
+            return
+        finding = self._finding(rule, start, end, message, None, scan, Context())
+        finding.snippet = finding.snippet[:_SNIPPET]  # the statement can be megabytes long
+        scan.findings.append(finding)
+
+    @staticmethod
+    def _beyond_depth(scan: _Scan, source: Source, children: list[Embedded], to_host) -> None:
         """Code nested deeper than the engine follows is not checked: say so, never pass it as clean."""
-        children = cls._children(scan, source, document, to_host)
         if children:
             where = scan.index.region(*to_host(0, max(1, len(source.text))))
             message = (f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
@@ -240,6 +254,7 @@ class Engine:
             level = Severity(min(level + 1, Severity.ERROR))
             message = f"{message} The target looks like production ({'; '.join(context.production)})."
         level = self.severity.get(rule.id) or level
+        level = max(level, self.config.severity_floor.get(rule.id, level))  # a hook's project may only raise it
         host = scan.host
         return Finding(rule.id, rule.name, level, message, host.path, scan.index.region(start, end), host.text[start:end])
 
@@ -273,34 +288,49 @@ class Engine:
         return report
 
     def _run_all(self, work: list[tuple[Source, str | None]]):
-        """Results in order; large scans are spread over forked worker processes."""
-        workers = min(os.cpu_count() or 1, 8)
-        size = sum(len(source.text) for source, _ in work)
-        if workers < 2 or len(work) < PARALLEL_MIN_FILES or size < PARALLEL_MIN_BYTES:
-            return [self.check_source(source, fs_path) for source, fs_path in work]
-        import multiprocessing  # only here: a small scan must not pay for it
-        from concurrent.futures import ProcessPoolExecutor
+        """Results in order. Each file is checked in a forked worker process: a native parser that
+        crashes on one file (tree-sitter and libcst have) kills only that worker, a fresh one takes
+        the next file, and the file is reported as not checked. Large scans use several workers."""
+        from blastguard import isolation
 
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not work or not isolation.available():
             return [self.check_source(source, fs_path) for source, fs_path in work]
-        global _WORKER_ENGINE
+        size = sum(len(source.text) for source, _ in work)
+        parallel = len(work) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
+        workers = min(os.cpu_count() or 1, 8, len(work)) if parallel else 1
         for language in {source.language for source, _ in work}:
             self._frontend(language)  # import parsers before forking, so each worker inherits them
             registry.rule_package(language)
             self._enabled_for(language)
-        _WORKER_ENGINE = self
+        results = []
+        for (source, fs_path), result in zip(work, isolation.run(self._check_in_worker, work, workers)):
+            if isinstance(result, ConfigError):
+                raise result
+            if isinstance(result, isolation.Crashed):
+                result = self._not_checked(source, fs_path, f"its check crashed ({result.how})")
+            results.append(result)
+        return results
+
+    def _check_in_worker(self, item: tuple[Source, str | None]):
         try:
-            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-                return list(pool.map(_check_in_worker, work, chunksize=max(1, len(work) // (workers * 4))))
-        finally:
-            _WORKER_ENGINE = None
+            return self.check_source(*item)
+        except ConfigError as exc:  # raised again in the parent, as a scan in one process would
+            return exc
+
+    def _not_checked(self, source: Source, fs_path: str | None, reason: str) -> tuple[list[Finding], list[Notification]]:
+        """A file whose check did not finish: a finding on its first line, never a clean result."""
+        where = fs_path or source.path
+        rule = self.meta.get(NOT_CHECKED)
+        message = f"This file was not checked: {reason}; nothing in it was verified."
+        if rule is None or rule.id in self._path_ignores(self.config_relative(where)):
+            return [], [Notification(source.path, message, "internal-error", level="error")]
+        region = LineIndex(source.text).region(0, 1)
+        finding = Finding(rule.id, rule.name, self.severity.get(rule.id) or rule.severity, message, source.path, region, "")
+        if self.fingerprints:
+            baseline.assign_fingerprints([finding], self.identity_path(where))
+        return [finding], []
 
 
+NOT_CHECKED = "BG005"  # the meta rule for what could not be checked
 PARALLEL_MIN_FILES = 8
 PARALLEL_MIN_BYTES = 64 * 1024
-_WORKER_ENGINE: Engine | None = None  # set in the parent just before forking; workers inherit it
-
-
-def _check_in_worker(item: tuple[Source, str | None]):
-    source, fs_path = item
-    return _WORKER_ENGINE.check_source(source, fs_path)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 
 from blastguard.context import Context, Production, url_target
+from blastguard.sources import SkipFile, read_regular
 
 # Variables whose value is where a command connects: a URL or a host.
 _CONNECTIONS = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST", "REDIS_URL",
@@ -70,10 +71,10 @@ def _host(value: str) -> str | None:
 def _terraform_workspace(cwd: str) -> str | None:
     """The workspace `terraform workspace select` recorded for this directory, if any."""
     try:
-        with open(os.path.join(cwd, ".terraform", "environment"), encoding="utf-8") as handle:
-            return handle.read(256).strip() or None
-    except (OSError, UnicodeDecodeError):
-        return None
+        data = read_regular(os.path.join(cwd, ".terraform", "environment"), limit=256)
+        return data.decode("utf-8").strip() or None
+    except (SkipFile, UnicodeDecodeError):
+        return None  # absent, or not a file one can read without blocking (a FIFO): no workspace
 
 
 def _kube_context(env: Mapping[str, str]) -> str | None:
@@ -83,10 +84,9 @@ def _kube_context(env: Mapping[str, str]) -> str | None:
     paths = [p for p in paths if p] or ([os.path.join(home, ".kube", "config")] if home else [])
     for path in paths:
         try:
-            with open(os.path.expanduser(path), encoding="utf-8") as handle:
-                match = _CURRENT_CONTEXT.search(handle.read(1 << 20))
-        except (OSError, UnicodeDecodeError):
-            continue
+            match = _CURRENT_CONTEXT.search(read_regular(os.path.expanduser(path), limit=1 << 20).decode("utf-8"))
+        except (SkipFile, UnicodeDecodeError):
+            continue  # absent, unreadable, or a FIFO or device, which is never opened
         if match:
             return match.group(1)
     return None

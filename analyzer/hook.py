@@ -31,7 +31,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    on_error, call, config = "ask", None, None
+    on_error, call, config, notices = "ask", None, None, []
     try:
         if len(raw) > MAX_PAYLOAD:
             raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")
@@ -40,10 +40,8 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
         except (UnicodeDecodeError, ValueError) as exc:
             raise PayloadError(f"the payload is not valid JSON ({exc})") from None
         agent = agent or detect(payload)
-        call = read(payload, agent)
-        if call is None:
-            return 0  # a tool that cannot destroy anything: allow, silently
-        config = _config(call.cwd, config_path)
+        call = read(payload, agent)  # every call is read (and audited), whatever the tool
+        config, notices = _config(call.cwd, config_path)
         on_error = config.hook_on_error
         decision, reason, rule_ids = _check_bounded(call, config, environ)
     except PayloadError as exc:
@@ -51,6 +49,9 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     except Exception as exc:  # a guard must answer, never crash the agent's turn
         decision, reason, rule_ids = on_error, _failed(f"{type(exc).__name__}: {exc}"), []
     agent = agent or "claude"
+    for notice in notices:  # what the project's configuration could not loosen, for the agent and its user
+        reason = f"{reason} {notice}".strip()
+        print(notice, file=sys.stderr)
     if config is not None and config.audit_log:
         _audit(config, agent, call, decision, rule_ids, raw)
     text, code = answer(agent, decision, reason if decision != "allow" else "", reason if decision == "allow" else "")
@@ -91,19 +92,23 @@ def _failed(what: str) -> str:
 
 
 def _config(cwd: str, explicit: str | None):
-    from blastguard.config import ConfigError, discover
+    """(configuration, notices): the --config file's, tightened by the project's (`discover_guarded`)."""
+    from blastguard.config import ConfigError, discover_guarded
 
     try:
-        return discover(cwd if os.path.isdir(cwd) else ".", explicit)
+        return discover_guarded(cwd if os.path.isdir(cwd) else ".", explicit)
     except ConfigError as exc:
         raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
 
 
 def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """(decision, reason or context, rule ids) for one tool call."""
+    if call.checks_nothing:
+        return "allow", "", []  # a read, a search: allowed without loading any analyser
     from blastguard.environment_gate import environment_context
 
-    findings, notifications = _findings(call, config, environment_context(environ, call.cwd, config.production_names))
+    context = environment_context(environ, call.cwd, config.production_names)
+    findings, notifications = _findings(call, config, context, environ)
     findings = [f for f in findings if f.suppression is None]
     partial = unchecked(notifications)
     if not findings and not partial:
@@ -124,35 +129,61 @@ def _unchecked_reason(notification) -> str:
     return f"[{where}{notification.message.rstrip('.')}.]"
 
 
-def _findings(call: ToolCall, config, context) -> tuple[list, list]:
-    """(findings, notifications) of what the call would run or write."""
+def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list]:
+    """(findings, notifications): what the call introduces, and whether it tampers with the guard itself
+    (BG003, BG004); the notifications say what could not be checked completely."""
+    from blastguard import guard_tampering
     from blastguard.engine import Engine
     from blastguard.sources import Source, language_for_content, language_for_name
 
+    environ = os.environ if environ is None else environ
     root = call.cwd if os.path.isdir(call.cwd) else "."
+    home, cache_home = environ.get("HOME") or os.path.expanduser("~"), environ.get("XDG_CACHE_HOME")
     trust = config.hook_trust_suppressions
-    if call.command is not None:
+    if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
         engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
-        return engine.check_source(Source("command.sh", call.command, "shell", context))
+        guard = guard_tampering.rule_for(engine)
+        findings, notifications = [], []
+        pieces = [("shell", call.command, "command")] if call.command is not None else []
+        pieces += [(p.language, p.text, p.field) for p in call.pieces]
+        for language, text, field in pieces:
+            if language == "path":
+                if guard:
+                    findings += guard_tampering.path_findings(guard, engine, call.tool, field, text, call.cwd, home,
+                                                              cache_home)  # fmt: skip
+                continue
+            shown = "command.sh" if call.command is not None else f"{call.tool} {field}"
+            found, notes = engine.check_source(Source(shown, text, language, context))
+            findings += found
+            notifications += notes
+            if language == "shell" and guard:
+                findings += guard_tampering.command_findings(guard, engine, text, call.cwd, home, cache_home)
+        return findings, notifications
     engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    guard = guard_tampering.rule_for(engine)
+    findings = guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after,
+                                             cache_home) if guard else []  # fmt: skip
     language = language_for_name(path) or language_for_content(after)
     if language is None:
-        return [], []  # a file blastguard does not read
+        return findings, []  # a file blastguard does not read
     from blastguard.changes import analyse_change
+    from blastguard.suppression_changes import silenced_in_change
 
-    return analyse_change(engine, path, before, after, language, context=context)
+    new, notifications = analyse_change(engine, path, before, after, language, context=context)
+    return findings + new + silenced_in_change(engine, path, before, after, language, context, new), notifications
 
 
 def _read(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8-sig")
-    except FileNotFoundError:
+    from blastguard.sources import SkipFile, read_regular
+
+    if not os.path.exists(path):
         return None
-    except (OSError, UnicodeDecodeError) as exc:
+    try:
+        return read_regular(path).decode("utf-8-sig")  # never a FIFO or device: it would stall the hook
+    except (SkipFile, UnicodeDecodeError) as exc:
         raise PayloadError(f"{path} cannot be read to apply the edit ({exc})") from None
 
 

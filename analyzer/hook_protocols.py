@@ -1,9 +1,10 @@
 """The tool-call hook protocols of five coding agents: what each sends, and how each must be answered.
 
 Every agent sends one JSON object on stdin before a tool runs. `detect` tells the agent from the
-payload's shape, `read` turns the payload into a `ToolCall` (a shell command, or a file write or
-edit), and `answer` renders a decision in the agent's own protocol. Allow is always no output and
-exit 0; blocking never uses exit 1, which these agents read as "the hook failed, run the tool".
+payload's shape, `read` turns the payload into a `ToolCall` (a shell command, a file write or edit,
+or, for any other tool, the SQL, commands and written paths its input carries: `tool_inputs`), and
+`answer` renders a decision in the agent's own protocol. Allow is always no output and exit 0;
+blocking never uses exit 1, which these agents read as "the hook failed, run the tool".
 
 Where an agent cannot ask a person (Codex and Copilot CLI parse "ask" but do not act on it, so the
 tool would run), a decision to ask is answered as deny, and the reason says a person must approve.
@@ -30,7 +31,7 @@ class Edit(Record):
 
 
 class ToolCall(Record):
-    __slots__ = ("agent", "tool", "cwd", "command", "path", "content", "edits")
+    __slots__ = ("agent", "tool", "cwd", "command", "path", "content", "edits", "pieces")
 
     def __init__(self, agent: str, tool: str, cwd: str, command: str | None = None, path: str | None = None,
                  content: str | None = None) -> None:
@@ -41,6 +42,12 @@ class ToolCall(Record):
         self.path = path  # a file the tool writes
         self.content = content  # the file's whole new content
         self.edits: list[Edit] = []  # replacements applied to the file as it is on disk
+        self.pieces: list = []  # any other tool: what its input carries (`tool_inputs.Piece`)
+
+    @property
+    def checks_nothing(self) -> bool:
+        """A read, a search, a prompt: nothing in the call can destroy anything (it is still audited)."""
+        return self.command is None and self.path is None and not self.pieces
 
 
 def detect(payload: dict) -> str:
@@ -61,8 +68,8 @@ def detect(payload: dict) -> str:
                        "Copilot CLI (pass --agent to say which)")  # fmt: skip
 
 
-def read(payload: dict, agent: str) -> ToolCall | None:
-    """The tool call in `payload`, or None for a tool blastguard has nothing to check in (a read, a search)."""
+def read(payload: dict, agent: str) -> ToolCall:
+    """The tool call in `payload`; for a tool without a reader here, with what its input carries."""
     if not isinstance(payload, dict):
         raise PayloadError("the hook payload is not a JSON object")
     reader = {"claude": _claude, "codex": _claude, "gemini": _gemini, "cursor": _cursor, "copilot": _copilot}[agent]
@@ -122,7 +129,7 @@ def _claude(payload: dict, agent: str) -> ToolCall | None:
         call.path = _text(data.get("file_path"), "file_path")
         call.edits = _edits(data.get("edits"), "old_string", "new_string")
     else:
-        return None
+        call.pieces = _any_tool(tool, data)
     return call
 
 
@@ -141,7 +148,7 @@ def _gemini(payload: dict, agent: str) -> ToolCall | None:
         call.edits = [Edit(_text(data.get("old_string"), "old_string"), _text(data.get("new_string"), "new_string"),
                            replace_all)]  # fmt: skip
     else:
-        return None
+        call.pieces = _any_tool(tool, data)
     return call
 
 
@@ -149,8 +156,13 @@ def _cursor(payload: dict, agent: str) -> ToolCall | None:
     event = payload.get("hook_event_name")
     if event == "beforeShellExecution" or (event is None and "command" in payload):
         return ToolCall(agent, "Shell", _cwd(payload), command=_text(payload.get("command"), "command"))
-    if event != "preToolUse":
-        return None  # reads, prompts and after-the-fact events: nothing to stop
+    if event == "beforeMCPExecution":  # the tool's input; the payload's `command` starts the server
+        tool = _text(payload.get("tool_name"), "tool_name")
+        call = ToolCall(agent, tool, _cwd(payload))
+        call.pieces = _any_tool(tool, _input(payload, "tool_input"))
+        return call
+    if event != "preToolUse":  # reads, prompts and after-the-fact events: nothing to stop, only to audit
+        return ToolCall(agent, str(event or "?"), _cwd(payload))
     tool = _text(payload.get("tool_name"), "tool_name")
     data = _input(payload, "tool_input")
     call = ToolCall(agent, tool, _cwd(payload))
@@ -163,7 +175,7 @@ def _cursor(payload: dict, agent: str) -> ToolCall | None:
         call.path = _text(path, "file_path")
         call.edits = _edits([data], "old_string", "new_string")
     else:
-        return None
+        call.pieces = _any_tool(tool, data)
     return call
 
 
@@ -173,14 +185,22 @@ def _copilot(payload: dict, agent: str) -> ToolCall | None:
     call = ToolCall(agent, tool, _cwd(payload))
     if tool in ("bash", "shell"):
         call.command = _text(data.get("command"), "command")
+    elif tool == "write_bash":  # what is typed into a shell the agent started earlier runs as a command
+        call.command = _text(data.get("input"), "input")
     elif tool == "create":
         call.path, call.content = _text(data.get("path"), "path"), _text(data.get("file_text", ""), "file_text")
     elif tool in ("edit", "str_replace"):
         call.path = _text(data.get("path"), "path")
         call.edits = _edits([data], "old_str", "new_str")
     else:
-        return None
+        call.pieces = _any_tool(tool, data)
     return call
+
+
+def _any_tool(tool: str, data: dict) -> list:
+    from blastguard.tool_inputs import pieces  # only for tools without a reader here
+
+    return pieces(tool, data)
 
 
 DECISIONS = ("allow", "ask", "deny")  # weakest first
@@ -199,6 +219,7 @@ def unchecked(notifications) -> list:
     be harmless counts, so a new kind of notification fails closed."""
     return [n for n in notifications
             if not (n.kind == "skipped" and n.level == "note")  # not a file type blastguard reads
+            and n.kind != "configuration-ignored"  # a loosening key the project may not set: nothing unchecked
             and not (n.kind == "parse-error" and n.language in _JUDGED_DESPITE_PARSE_ERRORS)]  # fmt: skip
 
 
@@ -235,21 +256,23 @@ def answer(agent: str, decision: str, reason: str, note: str = "") -> tuple[str,
 
 
 def settings_snippet(agent: str) -> str:
-    """What to add to the agent's settings so it runs `blastguard hook` before its tools."""
+    """What to add to the agent's settings so it runs `blastguard hook` before its tools: before every
+    tool, so that MCP tools are checked too and every call is audited."""
     hook = {"type": "command", "command": f"blastguard hook --agent {agent}"}
     if agent == "claude":
-        config = {"hooks": {"PreToolUse": [{"matcher": "Bash|Write|Edit|MultiEdit", "hooks": [{**hook, "timeout": 30}]}]}}
+        config = {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .claude/settings.json (or ~/.claude/settings.json):"
     elif agent == "codex":
         config = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .codex/hooks.json (or ~/.codex/hooks.json), and turn hooks on in Codex's [features]:"
     elif agent == "gemini":
-        config = {"hooks": {"BeforeTool": [{"matcher": "run_shell_command|write_file|replace",
+        config = {"hooks": {"BeforeTool": [{"matcher": ".*",
                                             "hooks": [{**hook, "timeout": 30000}]}]}}  # fmt: skip
         where = "Add to .gemini/settings.json (or ~/.gemini/settings.json):"
     elif agent == "cursor":
         config = {"version": 1, "hooks": {"beforeShellExecution": [{"command": hook["command"]}],
-                                          "preToolUse": [{"command": hook["command"]}]}}  # fmt: skip
+                                          "preToolUse": [{"command": hook["command"]}],
+                                          "beforeMCPExecution": [{"command": hook["command"]}]}}  # fmt: skip
         where = "Add to .cursor/hooks.json (or ~/.cursor/hooks.json):"
     else:
         config = {"version": 1, "hooks": {"preToolUse": [{"type": "command", "bash": hook["command"], "timeoutSec": 30}]}}

@@ -9,8 +9,13 @@ Tools (each answers with a JSON object, or an error result for bad input):
 A check answers {"decision": "deny"|"ask"|"allow", "findings": [...], "notifications": [...]}: deny if
 any finding is an error, ask if any is a warning, else allow. Ignore comments inside the checked
 content are not trusted (an agent must not silence the guard by writing one) unless the configuration
-says `hook-trust-suppressions = true`. Configuration is discovered from the server's working directory,
-or given with --config.
+says `hook-trust-suppressions = true`.
+
+The agent is assumed hostile. Configuration comes from the file given with --config (or the
+defaults), made stricter by the project's file found upward from the root; what in the project's
+file would loosen the guard is ignored, and said so in every result's notifications. Every path a
+tool is given must lie inside the root (fixed at start: --root, else the working directory), after
+symlinks are followed: nothing outside it is read or quoted.
 
 Needs the optional `mcp` extra; the engine itself never imports it.
 """
@@ -22,7 +27,7 @@ import os
 import sys
 import threading
 
-from blastguard.config import Config, ConfigError, discover
+from blastguard.config import Config, ConfigError, discover_guarded
 from blastguard.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
 
@@ -77,10 +82,9 @@ def _result(findings: list[Finding], notifications: list[Notification], config: 
     }
 
 
-def _unfinished(why: str, path: str, config: Config) -> dict:
-    """The answer for a check that crashed or ran out of time: nothing was checked completely."""
-    message = f"{why}; nothing was checked completely"
-    return _result([], [Notification(path, message, "internal-error", level="error")], config)
+def _unfinished(why: str, path: str) -> Notification:
+    """What a check that crashed or ran out of time reports: nothing was checked completely."""
+    return Notification(path, f"{why}; nothing was checked completely", "internal-error", level="error")
 
 
 def _import_analysers() -> None:
@@ -103,13 +107,30 @@ def _outcome(work) -> list:
 
 
 class Checker:
-    """The four tools' logic for one configuration."""
+    """The four tools' logic for one configuration, confined to one folder."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, root: str | None = None, notices: list[str] | tuple = ()) -> None:
         self.config = config
         self.trust_suppressions = config.hook_trust_suppressions
+        self.root = os.path.realpath(root or os.getcwd())
+        # What the project's configuration could not loosen: part of every answer, so it is seen.
+        self.notices = [Notification(self.root, notice, "configuration-ignored", level="note") for notice in notices]
         # One check at a time: a child forked during another's check would hold that check's pipe open.
         self._one_at_a_time = threading.Lock()
+
+    def _inside(self, path: str, what: str) -> str:
+        """`path` (relative to the root, or absolute) resolved, symlinks followed; CheckError when
+        that leaves the root. The message names only the path given, never anything read."""
+        if not isinstance(path, str) or "\0" in path:
+            raise CheckError(f"{what} must be a path")
+        resolved = os.path.realpath(os.path.join(self.root, path))
+        if resolved != self.root and not resolved.startswith(self.root.rstrip(os.sep) + os.sep):
+            raise CheckError(f"{what} {path!r} is outside the folder this server checks ({self.root}): "
+                             "give a path inside it")  # fmt: skip
+        return resolved
+
+    def _result(self, findings: list[Finding], notifications: list[Notification], *, with_path: bool = False) -> dict:
+        return _result(findings, [*notifications, *self.notices], self.config, with_path=with_path)
 
     def _bounded(self, work, path: str) -> dict:
         """`work()` in a forked child that is killed at the deadline: a stalled check answers at least ask
@@ -122,7 +143,7 @@ class Checker:
             _import_analysers()
             value, failure = run_bounded(lambda: _outcome(work), deadline(self.config))
         if failure:
-            return _unfinished(failure, path, self.config)
+            return self._result([], [_unfinished(failure, path)])
         kind, result = value
         if kind == "error":
             raise CheckError(result)
@@ -143,27 +164,30 @@ class Checker:
 
         if not isinstance(text, str):
             raise CheckError("the text to check must be a string")
+        where = self._inside(cwd, "cwd") if cwd else self.root
+        if not os.path.isdir(where):
+            where = self.root
         text = text.lstrip("\ufeff")
         language = language_for_name(path) or language_for_content(text)
         if language is None:
             skipped = Notification(path, "Skipped: not a file type blastguard reads.", "skipped", level="note")
-            return _result([], [skipped], self.config)
-        where = cwd if cwd and os.path.isdir(cwd) else os.getcwd()
+            return self._result([], [skipped])
         try:
             # An Engine per call: tools may run on worker threads, and an Engine caches parsers.
             engine = Engine(self.config, project_root=where, trust_suppressions=self.trust_suppressions)
             findings, notifications = engine.check_source(Source(path, text, language, self._context(where)))
         except ConfigError as exc:
             raise CheckError(f"configuration error: {exc}") from None
-        return _result(findings, notifications, self.config)
+        return self._result(findings, notifications)
 
     def check_command(self, command: str, cwd: str | None = None) -> dict:
-        """A shell command line; `cwd` is where it will run (default: the server's working directory)."""
+        """A shell command line; `cwd` is where it will run (default: the server's root)."""
         return self._check_text(command, COMMAND_FILENAME, cwd)
 
     def check_file(self, path: str, content: str) -> dict:
-        if not path:
+        if not path or not isinstance(path, str):
             raise CheckError("path must name the file, e.g. migrations/0042_cleanup.sql; its name sets the language")
+        self._inside(path, "path")
         return self._check_text(content, path)
 
     def check_diff(self, patch: str, root: str | None = None) -> dict:
@@ -177,16 +201,17 @@ class Checker:
 
         if not isinstance(patch, str):
             raise CheckError("the patch must be a string")
-        root = root or os.getcwd()
-        if not os.path.isdir(root):
+        folder = self._inside(root, "root") if root else self.root
+        if not os.path.isdir(folder):
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            changes = apply_patch(patch, root)
-            engine = Engine(self.config, find_project_root(root), trust_suppressions=self.trust_suppressions)
-            report = check_changes(engine, changes, root, "the patch's pre-image")
+            changes = apply_patch(patch, folder)
+            engine = Engine(self.config, find_project_root(folder), trust_suppressions=self.trust_suppressions)
+            report = check_changes(engine, changes, folder, "the patch's pre-image",
+                                   suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
-        return _result(report.findings, report.notifications, self.config, with_path=True)
+        return self._result(report.findings, report.notifications, with_path=True)
 
     @staticmethod
     def explain_rule(rule_id: str) -> str:
@@ -266,10 +291,10 @@ def _server_classes():
     return MCPServer, ToolError
 
 
-def build_server(config: Config):
+def build_server(config: Config, root: str | None = None, notices: list[str] | tuple = ()):
     """The MCP server with the four tools registered (raises ImportError without the mcp package)."""
     server_class, tool_error = _server_classes()
-    checker = Checker(config)
+    checker = Checker(config, root, notices)
 
     def guarded(call, *args):
         try:
@@ -300,8 +325,8 @@ def build_server(config: Config):
     @server.tool()
     def check_diff(patch: str, root: str | None = None) -> DiffCheckResult:
         """Check a unified diff (git diff output): what it introduces is reported. root is the folder
-        the patch's paths are relative to (default: the server's working directory). Findings already in
-        the files are left out; positions are in the patched files."""
+        the patch's paths are relative to (default: the server's root folder; it must lie inside it).
+        Findings already in the files are left out; positions are in the patched files."""
         return guarded(checker.check_diff, patch, root)
 
     @server.tool()
@@ -314,20 +339,28 @@ def build_server(config: Config):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="blastguard mcp", description="Run the blastguard MCP server on stdio.")
-    parser.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the working directory)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file; the project's, found upward from the root, may only make it stricter")  # fmt: skip
+    parser.add_argument("--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)")
     args = parser.parse_args(argv)
     try:
         import mcp  # noqa: F401
     except ImportError:
         sys.stderr.write(MISSING_EXTRA + "\n")
         return 2
+    root = os.path.realpath(args.root or os.getcwd())
+    if not os.path.isdir(root):
+        sys.stderr.write(f"blastguard: error: --root {args.root}: not a folder\n")
+        return 2
     try:
-        config = discover(".", args.config)
+        config, notices = discover_guarded(root, args.config, bad_project_raises=True)
     except ConfigError as exc:
         sys.stderr.write(f"blastguard: error: {exc}\n")
         return 2
+    for notice in notices:
+        sys.stderr.write(notice + "\n")
     try:
-        server = build_server(config)
+        server = build_server(config, root, notices)
     except ImportError as exc:
         sys.stderr.write(f"blastguard mcp: the installed mcp package is not usable ({exc}); pip install 'mcp>=1.2'\n")
         return 2

@@ -304,6 +304,27 @@ def pull_request_context(pr: PullRequest, *, fork: bool = False, event_name: str
             "action_path": str(REPO), "token": "ghs_test-token", "actor": "octocat"}  # fmt: skip
 
 
+def hostile_modules(names: list[str], marker: Path) -> dict[str, str]:
+    """Modules (path -> source) that, if Python ever imported them from the scanned repository,
+    would append their name to `marker`: `NAME.py` for a module of the standard library, else a
+    package `NAME/` with the submodules the action and the command line run."""
+    files = {}
+    for name in names:
+        body = f"with open({str(marker)!r}, 'a') as _marker:\n    _marker.write({name!r} + '\\n')\n"
+        if name in sys.stdlib_module_names:
+            files[f"{name}.py"] = body
+        else:
+            files.update({f"{name}/{module}.py": body for module in ("__init__", "__main__", "action", "cli")})
+    return files
+
+
+def plant_modules(folder: Path, names: list[str], marker: Path) -> Path:
+    for path, text in hostile_modules(names, marker).items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_text(text)
+    return marker
+
+
 @pytest.fixture(scope="module")
 def action_venv(tmp_path_factory) -> Path:
     """The action's install step, run once: RUNNER_TEMP/blastguard/venv with blastguard from this checkout."""
@@ -314,11 +335,13 @@ def action_venv(tmp_path_factory) -> Path:
                                             "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())  # fmt: skip
     (purelib / "_blastguard_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     workspace = tmp_path_factory.mktemp("install-workspace")
+    markers = plant_modules(workspace, ["pip", "venv", "blastguard", "json", "setuptools"], runner_temp / "imported")
     github = {"event_name": "push", "event": {}, "sha": "0" * 40, "ref": "refs/heads/main", "repository": "acme/demo",
               "server_url": "https://github.com", "action_path": str(REPO), "token": ""}  # fmt: skip
     run = run_action(workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL))
     install = run.step(INSTALL)
     assert install.returncode == 0, install.stdout + install.stderr
+    assert not markers.exists(), f"the install step imported the workspace's own modules: {markers.read_text()}"
     installed = subprocess.check_output([str(venv / "bin" / "python"), "-c", "import blastguard; print(blastguard.__file__)"],
                                         text=True).strip()  # fmt: skip
     assert installed.startswith(str(purelib)), "blastguard must come from the action's checkout, installed in its venv"
@@ -447,6 +470,47 @@ def test_a_push_checks_the_whole_tree(tmp_path, runner_temp):
     assert "baselineState" not in json.dumps(_sarif(run))
     assert run.step("Upload SARIF to code scanning").ran
     assert run.step("Fail on findings at or above the fail-on level").returncode == 1
+
+
+def test_a_pull_request_cannot_run_its_own_code_in_the_scan(tmp_path, runner_temp):
+    """The workspace is the scanned repository: a json.py or a blastguard/ package that the pull
+    request adds must not be imported by the scan (`python -m` would put the workspace first on sys.path)."""
+    marker = tmp_path / "imported"
+    pr = make_pull_request(tmp_path, {**PR_FILES, **hostile_modules(["json", "shlex", "blastguard"], marker)})
+    workspace = checkout(tmp_path, pr.origin, "refs/pull/1/merge")
+    assert (workspace / "json.py").exists() and (workspace / "blastguard" / "action.py").exists()
+    run = run_action(workspace, runner_temp, inputs={}, github=pull_request_context(pr))
+    scan = run.step("Scan")
+    assert not marker.exists(), f"the scan imported the pull request's modules: {marker.read_text()}"
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    assert (run.outputs["findings"], run.outputs["errors"], run.outputs["warnings"]) == ("2", "1", "1")
+    assert run.step("Fail on findings at or above the fail-on level").returncode == 1
+
+
+def test_every_python_the_action_runs_is_isolated_from_the_workspace():
+    """`python -m X` in the workspace imports X from it; -I keeps the working directory off sys.path
+    (and PYTHON* variables out), on every Python the action supports."""
+    scripts = "\n".join(step.get("run", "") for step in STEPS)
+    calls = re.findall(r"python3?\"?((?:\s+-\w+)*)\s+-m\s+(\S+)", scripts)
+    assert {module for _, module in calls} == {"venv", "pip", "blastguard.action"}
+    for flags, module in calls:
+        assert "-I" in flags.split(), f"python -m {module} runs without -I"
+
+
+def test_the_console_script_never_imports_the_checked_folder(tmp_path):
+    """The pre-commit hooks' entry and agent hooks run the `blastguard` console script in the
+    repository being checked: its own folder (the venv's bin), not the working directory, is on sys.path."""
+    marker = tmp_path / "imported"
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    plant_modules(repo, ["json", "shlex", "argparse", "blastguard"], marker)
+    (repo / "purge.sql").write_text("DELETE FROM users;\n")
+    script = Path(sys.executable).parent / "blastguard"
+    assert script.exists(), "the test environment installs the console script"
+    result = subprocess.run([str(script), "check", "purge.sql"], cwd=repo, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    assert not marker.exists(), f"the console script imported the checked folder's modules: {marker.read_text()}"
+    assert result.returncode == 1 and "SQL101" in result.stdout, result.stdout + result.stderr
 
 
 def test_a_bad_input_stops_the_step_with_an_error(tmp_path, runner_temp):

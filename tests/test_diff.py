@@ -198,6 +198,51 @@ def test_bad_patches_are_one_line_errors(repo, patch, message):
     assert err(result) == f"blastguard: error: {message}\n"
 
 
+SECRET = "secret-first-line-4f1c\nsecret-second-line\n"
+
+
+@pytest.mark.parametrize("path", ["leak.sql", "outside/secret.sql", "outside/../outside/secret.sql"])
+def test_a_patch_never_quotes_a_file_reached_through_a_symlink_out_of_the_tree(repo, tmp_path_factory, path):
+    """Applying a hunk to a file outside the tree would quote its lines in the mismatch message: a
+    path that leads out through a symbolic link is refused, as `git apply` refuses it."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "secret.sql").write_text(SECRET)
+    (repo / "leak.sql").symlink_to(elsewhere / "secret.sql")
+    (repo / "outside").symlink_to(elsewhere, target_is_directory=True)
+    patch = f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-SELECT 1;\n+DELETE FROM users;\n"
+    result = check(repo, "--diff-file", "-", stdin=patch)
+    assert result.returncode == 2
+    assert err(result) == (f"blastguard: error: <stdin>: {path}: {path} leads out of the folder the patch applies to, "
+                           "through a symbolic link\n")  # fmt: skip
+    assert "secret" not in out(result) + err(result).replace("secret.sql", "")
+
+
+@pytest.mark.skipif(not os.path.exists("/etc/passwd"), reason="no /etc/passwd here")
+def test_a_patch_never_quotes_a_system_file_through_a_symlink(repo):
+    (repo / "users.sql").symlink_to("/etc/passwd")
+    first = open("/etc/passwd", encoding="utf-8", errors="replace").readline().strip()
+    patch = "--- a/users.sql\n+++ b/users.sql\n@@ -1 +1 @@\n-SELECT 1;\n+DELETE FROM users;\n"
+    result = check(repo, "--diff-file", "-", stdin=patch)
+    assert result.returncode == 2 and "through a symbolic link" in err(result)
+    assert first not in err(result) + out(result)
+
+
+def test_a_symlink_that_stays_in_the_tree_is_followed(repo):
+    (repo / "db").mkdir()
+    (repo / "db" / "real.sql").write_text("SELECT 1;\n")
+    (repo / "alias.sql").symlink_to(repo / "db" / "real.sql")
+    patch = "--- a/alias.sql\n+++ b/alias.sql\n@@ -1 +1,2 @@\n SELECT 1;\n+DELETE FROM users;\n"
+    assert [f[0] for f in found(check(repo, "--diff-file", "-", stdin=patch))] == ["SQL101"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_patch_to_a_fifo_is_refused_without_waiting_for_a_writer(repo):
+    os.mkfifo(repo / "pipe.sql")
+    patch = "--- a/pipe.sql\n+++ b/pipe.sql\n@@ -1 +1 @@\n-SELECT 1;\n+DELETE FROM users;\n"
+    result = check(repo, "--diff-file", "-", stdin=patch)
+    assert result.returncode == 2 and "not a regular file" in err(result)
+
+
 def test_diff_file_honours_renames_and_deletions(repo):
     (repo / "old.sql").write_text("TRUNCATE audit;\nSELECT 1;\n")
     (repo / "retired.sql").write_text("DROP TABLE x;\n")

@@ -107,8 +107,10 @@ def test_an_ignore_comment_the_agent_adds_is_not_trusted(project):
     assert decision(hook(write, project)) == "deny"
     command = claude("Bash", {"command": "terraform destroy -auto-approve  # blastguard: ignore[SH101] cleanup"}, project)
     assert decision(hook(command, project)) == "deny"
-    (project / "blastguard.toml").write_text("hook-trust-suppressions = true\n")
-    assert hook(write, project) == ""
+    (project / "blastguard.toml").write_text("hook-trust-suppressions = true\n")  # the agent can write this file
+    assert decision(hook(write, project)) == "deny"
+    (project / "trusting.toml").write_text("hook-trust-suppressions = true\n")  # named on the hook's command line
+    assert hook(write, project, "--config", project / "trusting.toml") == ""
 
 
 def test_tools_that_change_nothing_are_allowed(project):
@@ -259,9 +261,9 @@ def test_print_config_gives_a_settings_snippet(agent, project):
 
 
 def test_decisions_are_audited_without_the_input(project):
-    (project / "blastguard.toml").write_text('audit-log = "logs/hook.jsonl"\n')
+    (project / "hook.toml").write_text('audit-log = "logs/hook.jsonl"\n')
     secret = "PGPASSWORD=hunter2 psql -c 'DROP TABLE users'"
-    hook(claude("Bash", {"command": secret}, project), project)
+    hook(claude("Bash", {"command": secret}, project), project, "--config", project / "hook.toml")
     [line] = (project / "logs" / "hook.jsonl").read_text().splitlines()
     entry = json.loads(line)
     assert (entry["agent"], entry["tool"], entry["decision"], entry["rules"]) == ("claude", "Bash", "deny", ["SQL202"])

@@ -477,7 +477,7 @@ def test_mcp_bad_input_is_still_an_error_for_the_agent():
 
     with pytest.raises(CheckError, match="must be a string"):
         Checker(Config()).check_command(["ls"])
-    with pytest.raises(CheckError, match="is not a folder"):
+    with pytest.raises(CheckError, match="is outside the folder this server checks"):
         Checker(Config()).check_diff("", "/nonexistent/folder")
 
 
@@ -488,9 +488,9 @@ def test_mcp_check_diff_answers_on_error_for_what_it_could_not_check(tmp_path, m
     (tmp_path / ".git").mkdir()
     patch = ("diff --git a/cleanup.sql b/cleanup.sql\nnew file mode 100644\n--- /dev/null\n+++ b/cleanup.sql\n"
              "@@ -0,0 +1 @@\n+DELETE FROM t WHERE id = 1;\n")  # fmt: skip
-    assert Checker(Config()).check_diff(patch, str(tmp_path))["decision"] == "allow"
+    assert Checker(Config(), root=str(tmp_path)).check_diff(patch)["decision"] == "allow"
     monkeypatch.setattr(_sql_rule("SQL101"), "check", _raise)
-    result = Checker(Config(hook_on_error="deny")).check_diff(patch, str(tmp_path))
+    result = Checker(Config(hook_on_error="deny"), root=str(tmp_path)).check_diff(patch)
     assert result["decision"] == "deny" and [n["kind"] for n in result["notifications"]] == ["internal-error"]
 
 

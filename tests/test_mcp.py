@@ -1,6 +1,7 @@
 """`blastguard mcp`: the real server, started as a subprocess and driven by the mcp package's stdio client."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -55,14 +56,21 @@ def _parameters(cwd, *extra):
 def server_project(tmp_path_factory):
     project = tmp_path_factory.mktemp("mcp-project")
     (project / ".git").mkdir()
-    (project / "blastguard.toml").write_text('ignore = ["SQL107"]\n')
     return project
 
 
 @pytest.fixture(scope="module")
-async def session(server_project):
+def server_config(tmp_path_factory):
+    """The file named with --config: the only one whose settings may loosen the guard."""
+    config = tmp_path_factory.mktemp("mcp-settings") / "server.toml"
+    config.write_text('ignore = ["SQL107"]\n')
+    return config
+
+
+@pytest.fixture(scope="module")
+async def session(server_project, server_config):
     """One server for the whole module: starting Python and importing mcp dominates the cost."""
-    async with stdio_client(_parameters(server_project)) as (read, write):
+    async with stdio_client(_parameters(server_project, "--config", str(server_config))) as (read, write):
         async with ClientSession(read, write) as client:
             await client.initialize()
             yield client
@@ -153,8 +161,8 @@ async def test_an_ignore_comment_in_checked_content_is_not_trusted(session):
     assert result["findings"][0]["line"] == 7
 
 
-async def test_configuration_is_discovered_from_the_server_working_directory(session):
-    # blastguard.toml beside the server ignores SQL107; SQL101 is still reported.
+async def test_the_configuration_given_with_config_applies(session):
+    # The --config file ignores SQL107; SQL101 is still reported.
     result = await _check(session, "check_file", {"path": "q.sql", "content": "DELETE FROM users WHERE id = 1;\n"})
     assert result == {"decision": "allow", "findings": [], "notifications": []}
 
@@ -264,3 +272,147 @@ def test_a_bad_configuration_is_one_line_and_exit_2(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("blastguard: error:") and "unknown key 'no-such-key'" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+# --- confinement: every tool stays inside the server's root ----------------------------------------------
+
+SECRET = "secret-line-9d2e\n"
+
+
+@pytest.fixture
+def confined(tmp_path):
+    """(checker, root): a root with a file, a folder, and symlinks pointing out of it to a secret."""
+    from blastguard.config import Config
+    from blastguard.mcp_server import Checker
+
+    root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
+    (root / ".git").mkdir(parents=True)
+    (root / "db").mkdir()
+    (root / "db" / "old.sql").write_text("SELECT 1;\n")
+    elsewhere.mkdir()
+    (elsewhere / "secret.sql").write_text(SECRET)
+    (root / "leak.sql").symlink_to(elsewhere / "secret.sql")
+    (root / "out").symlink_to(elsewhere, target_is_directory=True)
+    (root / "inner").symlink_to(root / "db", target_is_directory=True)
+    return Checker(Config(), root=str(root)), root
+
+
+def _refused(call, *args) -> str:
+    from blastguard.mcp_server import CheckError
+
+    with pytest.raises(CheckError) as refused:
+        call(*args)
+    message = str(refused.value)
+    assert "secret-line" not in message
+    return message
+
+
+PATCH_OF = "--- a/{0}\n+++ b/{0}\n@@ -1 +1 @@\n-SELECT 2;\n+DELETE FROM users;\n"
+
+
+@pytest.mark.parametrize("root", ["..", "../elsewhere", "out", "db/../..", "/", "/etc", "{tmp}", "{tmp}/elsewhere"])
+def test_check_diff_refuses_a_root_outside_the_servers(confined, tmp_path, root):
+    checker, _ = confined
+    root = root.format(tmp=tmp_path)
+    message = _refused(checker.check_diff, PATCH_OF.format("secret.sql"), root)
+    assert f"root {root!r} is outside the folder this server checks" in message
+
+
+@pytest.mark.parametrize("path", ["leak.sql", "out/secret.sql", "inner/../out/secret.sql"])
+def test_check_diff_never_quotes_a_file_reached_through_a_symlink(confined, path):
+    checker, _ = confined
+    message = _refused(checker.check_diff, PATCH_OF.format(path))
+    assert "leads out of the folder the patch applies to, through a symbolic link" in message
+
+
+@pytest.mark.skipif(not os.path.exists("/etc/passwd"), reason="no /etc/passwd here")
+def test_a_diff_against_etc_passwd_does_not_quote_it(confined):
+    checker, root = confined
+    (root / "users.sql").symlink_to("/etc/passwd")
+    first = open("/etc/passwd", encoding="utf-8", errors="replace").readline().strip()
+    for patch, where in [(PATCH_OF.format("users.sql"), None), (PATCH_OF.format("passwd"), "/etc"),
+                         (PATCH_OF.format("../../../../../../../etc/passwd"), None),
+                         (PATCH_OF.format("/etc/passwd"), None)]:  # fmt: skip
+        message = _refused(checker.check_diff, patch, where)
+        assert first not in message
+
+
+def test_check_diff_inside_the_root_still_works(confined):
+    checker, root = confined
+    patch = "--- a/db/old.sql\n+++ b/db/old.sql\n@@ -1 +1,2 @@\n SELECT 1;\n+DELETE FROM users;\n"
+    for where in (None, str(root), "db/..", "inner/.."):
+        result = checker.check_diff(patch, where)
+        assert result["decision"] == "deny" and [f["rule_id"] for f in result["findings"]] == ["SQL101"]
+    via_link = "--- a/old.sql\n+++ b/old.sql\n@@ -1 +1,2 @@\n SELECT 1;\n+DELETE FROM users;\n"
+    assert checker.check_diff(via_link, "inner")["decision"] == "deny"  # a symlink that stays inside
+    mismatch = _refused(checker.check_diff, PATCH_OF.format("db/old.sql"))
+    assert "line 1 is `SELECT 1;`" in mismatch  # inside the root, a mismatch is quoted as before
+
+
+@pytest.mark.parametrize("cwd", ["..", "/", "/etc", "out", "{tmp}/elsewhere", "db/../../elsewhere"])
+def test_check_command_refuses_a_cwd_outside_the_root(confined, tmp_path, cwd):
+    checker, _ = confined
+    cwd = cwd.format(tmp=tmp_path)
+    assert f"cwd {cwd!r} is outside the folder this server checks" in _refused(checker.check_command, "ls", cwd)
+
+
+def test_check_command_inside_the_root(confined):
+    checker, root = confined
+    for cwd in (None, str(root), "db", str(root / "db"), "inner"):
+        assert checker.check_command("rm -rf ~", cwd)["decision"] == "deny"
+
+
+@pytest.mark.parametrize("path", ["../x.sql", "/etc/x.sql", "out/x.sql", "{tmp}/elsewhere/x.sql", "db/../../x.sql"])
+def test_check_file_refuses_a_path_outside_the_root(confined, tmp_path, path):
+    checker, _ = confined
+    path = path.format(tmp=tmp_path)
+    assert f"path {path!r} is outside the folder this server checks" in _refused(
+        checker.check_file, path, "DELETE FROM users;\n")
+
+
+def test_check_file_inside_the_root(confined):
+    checker, root = confined
+    for path in ("new/x.sql", str(root / "db" / "x.sql"), "inner/x.sql"):
+        assert checker.check_file(path, "DELETE FROM users;\n")["decision"] == "deny"
+
+
+# --- configuration: the project's file may only tighten --------------------------------------------------
+
+
+def test_the_projects_loosening_keys_are_ignored_and_named_in_every_result(tmp_path):
+    from blastguard.config import discover_guarded
+    from blastguard.mcp_server import Checker
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "blastguard.toml").write_text('ignore = ["ALL"]\nhook-trust-suppressions = true\n'
+                                              '[severity]\nSH401 = "error"\n')  # fmt: skip
+    config, notices = discover_guarded(str(tmp_path))
+    checker = Checker(config, root=str(tmp_path), notices=notices)
+    result = checker.check_command("rm -rf ~  # blastguard: ignore[SH301] fine")
+    assert result["decision"] == "deny"
+    [notice] = [n for n in result["notifications"] if n["kind"] == "configuration-ignored"]
+    assert "blastguard ignored ignore, hook-trust-suppressions in " in notice["message"]
+    assert notice["level"] == "note"
+    assert checker.check_command("git reset --hard")["decision"] == "deny"  # the raised severity applies
+    assert checker.check_file("x.sql", "SELECT 1;\n")["notifications"] == result["notifications"]
+
+
+async def test_the_real_server_confines_its_tools_and_ignores_a_loosening_project(tmp_path):
+    root = tmp_path / "project"
+    (root / ".git").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.blastguard]\nignore = ["SH301", "SQL101"]\nhook-on-error = "allow"\n')
+    (root / "users.sql").symlink_to(tmp_path / "secret.sql")
+    (tmp_path / "secret.sql").write_text(SECRET)
+    # Started from elsewhere: --root, not the working directory, is what the tools may read.
+    async with stdio_client(_parameters(tmp_path, "--root", str(root))) as (read, write):
+        async with ClientSession(read, write) as client:
+            await client.initialize()
+            command = await _check(client, "check_command", {"command": "rm -rf ~"})
+            diff = await _check(client, "check_diff", {"patch": DIFF})
+            outside = await _error(client, "check_diff", {"patch": PATCH_OF.format("secret.sql"), "root": str(tmp_path)})
+            linked = await _error(client, "check_diff", {"patch": PATCH_OF.format("users.sql")})
+    assert command["decision"] == "deny" and diff["decision"] == "deny"
+    assert [n["message"].split(" in /")[0] for n in command["notifications"]] == [
+        "blastguard ignored ignore, hook-on-error"]
+    assert "is outside the folder this server checks" in outside and "through a symbolic link" in linked
+    assert "secret-line" not in outside + linked

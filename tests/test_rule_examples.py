@@ -34,6 +34,13 @@ def _findings(rule, example, tmp_path):
             (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / path).write_text(text, encoding="utf-8")
         found = check_diff(example, root=str(tmp_path), config=Config(root=str(tmp_path)))
+    elif "hook-only" in rule.tags:
+        # A rule only the agent hook reports: each example is a shell command an agent would run.
+        from blastguard.engine import Engine
+        from blastguard.guard_tampering import command_findings
+
+        engine = Engine(Config(root=str(tmp_path)), str(tmp_path))
+        found = command_findings(rule, engine, example, str(tmp_path), str(tmp_path / "home"), None)
     else:
         found = check_text(example, filename=FILENAMES[rule.examples_language])
     return [f for f in found if f.rule_id == rule.id and f.suppression is None]

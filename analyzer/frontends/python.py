@@ -13,13 +13,15 @@ Scanned code is never imported or run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 import libcst as cst
 
 from blastguard.frontends import Comment
 from blastguard.frontends.python_chunks import Chunk, comments, split
+from blastguard.frontends.python_depth import too_deep
 from blastguard.frontends.python_embeds import shell_children, sql_children
 from blastguard.frontends.python_model import Call, Model, ParsedChunk
 from blastguard.frontends.python_production import evidence
@@ -67,6 +69,8 @@ class PythonDocument:
     problems: list[tuple[int, int, str]]
     model: Model
     production: tuple[str, ...] = ()  # evidence from where this file connects
+    # Statements refused unparsed, (start, end, reason): the engine reports each as not checked.
+    unchecked: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def calls(self) -> list[Call]:
@@ -111,13 +115,20 @@ class PythonFrontend:
         document.comments = comments(text)
         chunks = split(text)
         selected = [c for c in chunks if _needed(text[c.start : c.end], c, calls)]
-        parsed, failed = _parse_chunks(text, selected)
+        parsed, failed, refused = _parse_chunks(text, selected)
+        for start, end, reason in refused:
+            if calls.search(text, start, end):  # it may run something: reported as not checked (BG005)
+                document.unchecked.append((start, end, reason))
+            else:  # it only binds values: a statement that uses them sees them as unknown
+                document.problems.append((start, start + 1, f"A statement was not read ({reason}); "
+                                                            "the values it defines are unknown."))  # fmt: skip
         if failed is not None:
-            whole = _parse(text, 0)
+            # The whole text holds any refused statement, so it would be refused too.
+            whole = None if refused else _parse(text, 0)
             if isinstance(whole, ParsedChunk):
                 parsed, failed = [whole], None
             else:
-                document.problems.append(whole)
+                document.problems.append(failed if whole is None or isinstance(whole, Refused) else whole)
         for chunk in parsed:
             model.add(chunk)
         document.production = evidence(model, document.folder, source.context.names)
@@ -150,19 +161,32 @@ def _needed(chunk_text: str, chunk: Chunk, calls: re.Pattern) -> bool:
     return len(chunk_text) <= _SMALL_DICT and bool(_DICT_CONSTANT.match(chunk_text))
 
 
-def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None]:
-    parsed, failed = [], None
+def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None, list[tuple]]:
+    """The parsed chunks, the first parse problem, and the chunks refused unparsed (too deep)."""
+    parsed, failed, refused = [], None, []
     for chunk in chunks:
         result = _parse(text[chunk.start : chunk.end], chunk.start)
         if isinstance(result, ParsedChunk):
             parsed.append(result)
+        elif isinstance(result, Refused):
+            refused.append(tuple(result))
         elif failed is None:
             failed = result
-    return parsed, failed
+    return parsed, failed, refused
 
 
-def _parse(text: str, start: int) -> ParsedChunk | tuple[int, int, str]:
+class Refused(NamedTuple):
+    """A text too deep to hand to libcst, whose native parser would overflow its stack and kill the process."""
+
+    start: int
+    end: int
+    reason: str
+
+
+def _parse(text: str, start: int) -> ParsedChunk | Refused | tuple[int, int, str]:
     """A parsed chunk, or the parse problem (offsets in the file) when it does not parse."""
+    if reason := too_deep(text):
+        return Refused(start, start + len(text.rstrip()), reason)
     try:
         return ParsedChunk(start, cst.parse_module(text))
     except cst.ParserSyntaxError as exc:

@@ -148,6 +148,8 @@ class Normaliser:
         self.problems: list[tuple[int, int, str]] = []
         self._by_raw: dict[RawCommand, Command] = {}
         self._seen: set[tuple] = set()  # a `$(…)` inside `bash -c "…"` is met twice: once from each layer
+        # Files that redirections write (`> f`), each with the number of commands that ran before it.
+        self.writes: list[tuple[int, Word]] = []
 
     def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
         for step in script.steps:
@@ -177,6 +179,7 @@ class Normaliser:
             word = decode(value, raw.layer, lookup) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
+        self.writes += [(len(self.commands), decode(node, raw.layer, lookup)) for node in raw.output_files]
         words = [word for node in raw.words for word in decode_fields(node, raw.layer, lookup)]
         if not words:
             return

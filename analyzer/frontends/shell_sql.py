@@ -13,7 +13,7 @@ import re
 
 from blastguard.frontends.shell_clients import arguments
 from blastguard.frontends.shell_words import Word
-from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode, read_regular
 
 # A value that is nothing but a variable or a command's output (`"$SQL"`): there is no SQL to read.
 _ONLY_EXPANSION = re.compile(r"\s*(?:\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(.*\)|`.*`)\s*", re.DOTALL)
@@ -40,7 +40,7 @@ def sql_children(document) -> list[Embedded]:
             files += [command.stdin.file] if command.stdin.file is not None else []
         path = document.source.path
         children += [Embedded(Source(path, w.value, "sql", context), list(w.offsets)) for w in words if _holds_sql(w)]
-        children += [child for f in files if (child := _file_child(f, path, context)) is not None]
+        children += [child for f in files if (child := _file_child(f, path, context, document.problems)) is not None]
     return children
 
 
@@ -48,18 +48,19 @@ def _holds_sql(word: Word) -> bool:
     return bool(word.value.strip()) and not (not word.literal and _ONLY_EXPANSION.fullmatch(word.value))
 
 
-def _file_child(word: Word, script_path: str, context) -> Embedded | None:
-    """A file of SQL, read relative to the script's folder when that exists (else the working directory)."""
+def _file_child(word: Word, script_path: str, context, problems: list) -> Embedded | None:
+    """A file of SQL, read relative to the script's folder when that exists (else the working directory).
+    One that exists but cannot be read (a FIFO or device is never opened) is reported in `problems`."""
     if not word.literal or word.value in ("", "-"):
         return None
     folder = os.path.dirname(script_path)
     path = os.path.join(folder, word.value) if folder and os.path.isdir(folder) else word.value
+    if not os.path.exists(path):
+        return None  # perhaps written by an earlier step: nothing to read yet
     try:
-        if os.path.getsize(path) > DEFAULT_MAX_FILE_SIZE:
-            return None
-        with open(path, "rb") as handle:
-            text = decode(handle.read())
-    except (OSError, SkipFile):
+        text = decode(read_regular(path, DEFAULT_MAX_FILE_SIZE))
+    except SkipFile as skip:
+        problems.append((word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
         return None
     return Embedded(Source(script_path, text, "sql", context), [], anchor=(word.start, word.end))
 

@@ -12,6 +12,7 @@ Words stay tree-sitter nodes here: their values depend on the variables bound by
 from __future__ import annotations
 
 import os
+import re
 import sys
 from blastguard.frontends import Comment
 from blastguard.records import Record
@@ -54,6 +55,7 @@ def _binding(package: str):
 
 _tree_sitter = _binding("tree_sitter")
 _LANGUAGE = _tree_sitter.Language(_binding("tree_sitter_bash").language())
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Deeper nesting than this is not a real script; stop before Python's recursion limit.
 _MAX_NESTING = 150
 
@@ -67,14 +69,19 @@ class Layer:
 
     def __init__(self, text: str, offsets: list[int] | None = None, depth: int = 0) -> None:
         self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
+        # tree-sitter-bash's scanner looks code points up in C's byte-sized ctype tables: one beyond
+        # the Basic Multilingual Plane reads far past them and can crash the process. The shell reads
+        # any such character as a plain word character, and so does tree-sitter reading a Latin-1
+        # symbol in its place: one character for one keeps every character index.
+        readable = _ASTRAL.sub("\u00a4", text)
+        self.data = readable.encode("utf-8", "surrogatepass")
         self.offsets = offsets  # document offset of each character, plus one for the end; None: the document
         self.depth = depth  # 0 for the document, +1 per shell string inside it
         # tree-sitter counts UTF-8 bytes; only non-ASCII text needs a byte-to-character table.
         self._chars: list[int] | None = None
         if len(self.data) != len(text):
             self._chars = []
-            for index, char in enumerate(text):
+            for index, char in enumerate(readable):
                 self._chars.extend([index] * len(char.encode("utf-8", "surrogatepass")))
             self._chars.append(len(text))
 
@@ -104,7 +111,7 @@ class RawCommand(Record):
     """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
 
     __slots__ = ("layer", "assignments", "words", "upstream", "heredoc", "heredoc_strips_tabs", "heredoc_expands",
-                 "herestring", "input_file")  # fmt: skip
+                 "herestring", "input_file", "output_files")  # fmt: skip
     _identity = True
 
     def __init__(self, layer: Layer, assignments: list[Node], words: list[Node], upstream: RawCommand | None = None,
@@ -119,6 +126,7 @@ class RawCommand(Record):
         self.heredoc_expands = heredoc_expands  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
         self.herestring = herestring  # the word after `<<<`
         self.input_file = input_file  # the word after `<`
+        self.output_files: list[Node] = []  # the words after `>`, `>>`, `&>`, `>|`: files the command writes
 
 
 class Binding(Record):
@@ -168,6 +176,11 @@ def _first_error(node: Node) -> Node:
 
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
+_WRITES = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})  # redirections that open a file for writing
+
+
+def _writes(redirect: Node) -> bool:
+    return redirect.type == "file_redirect" and any(c.type in _WRITES for c in redirect.children)
 
 
 class _Walker:
@@ -304,10 +317,18 @@ class _Walker:
             raw.herestring = node.named_children[-1] if node.named_children else None
         elif node.type == "file_redirect" and any(c.type == "<" for c in node.children):
             raw.input_file = node.child_by_field_name("destination")
+        elif _writes(node):
+            destination = node.child_by_field_name("destination")
+            if destination is not None and destination.type != "number":  # `>&2` duplicates a descriptor
+                raw.output_files.append(destination)
 
     def _redirected(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
         body = node.child_by_field_name("body")
         raw = self.visit(body, upstream, depth + 1) if body is not None else None
+        if raw is None and any(_writes(r) for r in node.children_by_field_name("redirect")):
+            # `{ …; } > f`, `for …; done > f`, a bare `> f`: a step with no words keeps the file written
+            raw = RawCommand(self.layer, [], [])
+            self.script.steps.append(raw)
         after = []  # what follows the heredoc operator on its line runs after the command
         for redirect in node.children_by_field_name("redirect"):
             self._substitutions(redirect, depth + 1)

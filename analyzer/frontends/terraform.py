@@ -22,7 +22,7 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends import Comment
-from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
+from blastguard.sources import DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source, read_regular
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -154,12 +154,13 @@ class TerraformFrontend:
         document = TerraformDocument(source, index, blocks, _comments(tree), [], self.stateful_types)
         names = source.context.names
         document.production_sites = production_evidence(blocks, names)
-        document.production = tuple(e for _, e in document.production_sites) + self._sibling_evidence(source, names)
+        document.production = (tuple(e for _, e in document.production_sites)
+                               + self._sibling_evidence(source, names, document.problems))  # fmt: skip
         context = source.context.with_production(*document.production)
         document._children = [child for block in document.all_blocks() for child in _embedded(block, text, source, context)]
         return document
 
-    def _sibling_evidence(self, source: Source, names: Production) -> tuple[str, ...]:
+    def _sibling_evidence(self, source: Source, names: Production, problems: list) -> tuple[str, ...]:
         """Backend and provider settings usually live in another file of the same module."""
         directory = os.path.dirname(source.path) or "."
         if not os.path.isfile(source.path):
@@ -167,18 +168,24 @@ class TerraformFrontend:
         evidence: list[str] = []
         for name in sorted(os.listdir(directory)):
             path = os.path.join(directory, name)
-            if not name.endswith((".tf", ".tofu")) or os.path.samefile(path, source.path):
-                continue
-            evidence += [f"{item} (in {name})" for item in self._evidence_of(path, names)]
+            try:
+                if not name.endswith((".tf", ".tofu")) or os.path.samefile(path, source.path):
+                    continue
+                evidence += [f"{item} (in {name})" for item in self._evidence_of(path, names)]
+            except OSError:
+                continue  # gone, or a link to nothing
+            except SkipFile as skip:
+                problems.append((0, 0, f"{name}, another file of this module, was not read ({skip}); "
+                                       "production settings in it were not seen."))  # fmt: skip
         return tuple(evidence)
 
     def _evidence_of(self, path: str, names: Production) -> tuple[str, ...]:
+        """Raises SkipFile for a file that cannot be read whole without blocking (a FIFO, a device)."""
         try:
             stat = os.stat(path)
             key = (path, stat.st_mtime, stat.st_size)
             if key not in self._sibling_cache:
-                with open(path, encoding="utf-8-sig", errors="replace") as handle:
-                    text = handle.read()
+                text = read_regular(path, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig", errors="replace")
                 blocks = []
                 for snippet in _configuration_blocks(text):  # parse only what can hold evidence
                     tree, _ = _parse(snippet)

@@ -21,6 +21,7 @@ from blastguard.model import Finding, Region, Report, Severity
 from blastguard.registry import all_rules
 from blastguard.reporters import RenderContext
 from blastguard.reporters.fingerprints import line_hashes
+from blastguard.sources import SkipFile, read_regular
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
@@ -87,9 +88,8 @@ class _LineHashes:
             self.cache[path] = line_hashes(self.texts[path])
         if path not in self.cache:
             try:
-                with open(path, "rb") as handle:
-                    text = handle.read().decode("utf-8", errors="replace")
-            except OSError:
+                text = read_regular(path).decode("utf-8", errors="replace")
+            except SkipFile:
                 text = self.texts.get(path)
             self.cache[path] = line_hashes(text) if text is not None else []
         hashes = self.cache[path]
