@@ -468,7 +468,7 @@ def test_the_mcp_servers_diff_check_judges_suppressions_as_the_hook_does(trusted
     from blastguard.mcp_server import Checker
 
     (project / "purge.sql").write_text("SELECT 1;\nDELETE FROM sessions;\n")
-    checker = Checker(Config(root=str(project), hook_trust_suppressions=trusted))
+    checker = Checker(Config(root=str(project), hook_trust_suppressions=trusted), root=str(project))
     silence = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
                "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n")  # fmt: skip
     result = checker.check_diff(silence, str(project))
@@ -530,7 +530,9 @@ def test_gemini_cursor_and_copilot_mcp_tools_are_checked(project):
 
 
 def test_every_call_is_audited_known_tool_or_not(project):
-    (project / "blastguard.toml").write_text('audit-log = "logs/hook.jsonl"\n')
+    trusted = project / "home" / "hook.toml"  # the audit trail is named by the hook's own --config
+    trusted.parent.mkdir(exist_ok=True)
+    trusted.write_text(f'audit-log = "{project}/logs/hook.jsonl"\n')
     calls = [
         claude("Read", {"file_path": "README.md"}, project),
         claude("mcp__postgres__query", {"sql": "DROP TABLE users"}, project),
@@ -540,7 +542,7 @@ def test_every_call_is_audited_known_tool_or_not(project):
         {"timestamp": 1, "cwd": str(project), "toolName": "view", "toolArgs": json.dumps({"path": "README.md"})},
     ]  # fmt: skip
     for payload in calls:
-        hook(payload, project)
+        hook(payload, project, "--config", str(trusted))
     entries = [json.loads(line) for line in (project / "logs" / "hook.jsonl").read_text().splitlines()]
     assert [(e["agent"], e["tool"], e["decision"], e["rules"]) for e in entries] == [
         ("claude", "Read", "allow", []),

@@ -1,11 +1,26 @@
 """The normalised command view: what each command of a script runs, once its disguises are removed.
 
-Wrappers are unwrapped (`sudo`, `env`, `nohup`, `timeout`, `nice`, `time`, `command`, `exec`, `xargs`,
-`watch`), strings run by another shell are parsed in turn (`bash -c`, `sh -c`, `su -c`, `eval`, `ssh
-host '…'`, `kubectl exec … --`, `docker exec`, a heredoc or `echo` piped into `sh`), leading `VAR=value`
-assignments and earlier `export`s become the command's environment, and variables set to a literal
-earlier in the script are expanded. What cannot be known before the script runs (`$CMD …`,
-`curl … | sh`) is kept as an unresolved command that says why.
+Wrappers are unwrapped: `sudo`, `doas`, `env` (and `env -S`), `nohup`, `setsid`, `busybox`, `builtin`,
+`exec`, `time`, `nice`, `ionice`, `stdbuf`, `timeout`, `command`, `xargs`, `watch`, `chroot`,
+`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`, and the
+commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
+sh, dash, zsh, ksh, ash, mksh; their arguments bound to `$0 $1 …`), `su -c`, `runuser -c`, `script -c`,
+`flock FILE -c`, `eval`, `trap '…' SIGNAL`, `ssh host '…'`, `watch '…'`, a heredoc, here-string or
+`echo` piped into a shell, and `bash <(…)`, `source <(…)`, `sh < <(…)` when what `…` writes is literal.
+
+The shell's own expansions are followed: aliases and functions defined earlier are expanded where they
+are called (a function's body with its arguments bound; it is also checked where it is defined, with
+them unknown), `for`/`select` bodies run once per literal value, `while read` bodies once per line of
+a literal heredoc, here-string or piped `echo`, brace expansion (`{rm,-rf,/}`), `IFS` splitting, and
+`$(echo …)`/`$(printf …)` whose output is literal. Leading `VAR=value` assignments and earlier
+`export`s become the command's environment, and variables set to a literal earlier in the script are
+expanded. A loop or `read` variable whose values come from input the script does not show is noted
+on the commands that use it (`Command.inputs`).
+
+What cannot be known before the script runs (`$CMD …`, `curl … | sh`) is kept as an unresolved command
+that says why, and so is every part that could not be checked completely: a parse error, strings or
+blocks nested past a limit, a brace expansion or a number of loop runs and calls past a budget. Every
+limit is reported, never passed over in silence, and every limit keeps the work bounded.
 """
 
 from __future__ import annotations
@@ -19,14 +34,27 @@ if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, wit
 
 from blastguard.context import Production
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Argv, Syntax, options, parse
-from blastguard.frontends.shell_syntax import Binding, Layer, RawCommand, Script
+from blastguard.frontends.shell_syntax import Binding, Function, Layer, Loop, RawCommand, Script
 from blastguard.frontends.shell_syntax import parse as parse_script
-from blastguard.frontends.shell_words import Word, decode, decode_fields, decode_heredoc, join
+from blastguard.frontends.shell_words import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
+                                              decode_heredoc, join)
 from blastguard.records import Record
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
-# Strings inside strings inside strings: deeper than this is not checked.
+# Strings inside strings inside strings: deeper than this is not checked (and says so).
 _MAX_LAYERS = 8
+# Function calls inside function calls: deeper than this is not followed (and says so).
+_MAX_CALLS = 16
+# Loop runs, function calls and alias expansions followed in one document, so nesting stays linear.
+_MAX_EXPANSIONS = 2000
+# Steps taken (loop and function bodies counted each time they run) past which bodies are not run again.
+_MAX_WORK = 15000
+# Lines of a loop's input read one by one; the rest are judged together as unknown.
+_MAX_LINES = 256
+# Scripts, loop bodies, function bodies and aliases run inside one another.
+_MAX_RUNS_OPEN = 120
+_POSITIONAL = re.compile(r"[0-9]+|[@*#]")
+_POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
 class Feed(Record):
@@ -42,12 +70,13 @@ class Feed(Record):
 
 class Command(Record):
     __slots__ = ("words", "env", "index", "wrappers", "via", "stdin", "upstream", "output", "arguments_from_stdin",
-                 "unresolved", "program", "globals", "args")  # fmt: skip
+                 "unresolved", "inputs", "program", "globals", "args")  # fmt: skip
     _identity = True
 
     def __init__(self, words: list[Word], env: dict[str, str], *, index: int = 0, wrappers: tuple[str, ...] = (),
                  via: tuple[str, ...] = (), stdin: Feed | None = None, upstream: Command | None = None,
-                 output: Feed | None = None, arguments_from_stdin: bool = False, unresolved: str | None = None) -> None:
+                 output: Feed | None = None, arguments_from_stdin: bool = False, unresolved: str | None = None,
+                 inputs: dict[str, str] | None = None) -> None:
         self.words = words  # argv after unwrapping: words[0] names the program
         self.env = env  # environment variables the program sees, where their values are known
         self.index = index  # position in the document's list: the commands before it ran before it
@@ -58,6 +87,9 @@ class Command(Record):
         self.output = output  # what it writes, when that is literal (`echo`, `printf`, `cat`)
         self.arguments_from_stdin = arguments_from_stdin  # under `xargs`: more arguments arrive on standard input
         self.unresolved = unresolved  # why what runs cannot be known before it runs
+        # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
+        # name -> where they come from
+        self.inputs = {} if inputs is None else inputs
         head = self.words[0]
         # `rm` for `/bin/rm`; empty when the name is only known at run time
         self.program = os.path.basename(head.value) if head.literal or _known_program(head.value) else ""
@@ -87,11 +119,15 @@ class Command(Record):
 
 
 class Session:
-    """Shell variables set so far, and which of them are exported to the commands the script runs."""
+    """Shell variables set so far, and which of them are exported to the commands the script runs; the
+    functions and aliases defined so far; the variables that hold input the script does not show."""
 
     def __init__(self, variables: dict[str, str | None], exported: set[str]) -> None:
         self.variables = variables
         self.exported = exported
+        self.functions: dict[str, Function] = {}
+        self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
+        self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
 
     def lookup(self, name: str) -> str | None:
         return self.variables.get(name)
@@ -102,6 +138,31 @@ class Session:
     def child(self, env: dict[str, str]) -> Session:
         """A new shell process (`bash -c`) sees only what is exported to it."""
         return Session(dict(env), set(env))
+
+    def set(self, name: str, value: str | None, source: str | None = None) -> None:
+        """Bind `name`; `source` says where a value that is not known comes from."""
+        self.variables[name] = value
+        if source is None:
+            self.inputs.pop(name, None)
+        else:
+            self.inputs[name] = source
+
+    def arguments(self, words: list[Word]) -> dict[str, str | None]:
+        """Bind the positional parameters `$1 $2 … $@ $#` to `words`; return what they were."""
+        saved = {n: v for n, v in self.variables.items() if _POSITIONAL.fullmatch(n)}
+        for name in saved:
+            del self.variables[name]
+        for number, word in enumerate(words, 1):
+            self.variables[str(number)] = word.value if word.literal else None
+        known = all(w.literal for w in words)
+        self.variables["@"] = self.variables["*"] = " ".join(w.value for w in words) if known else None
+        self.variables["#"] = str(len(words))
+        return saved
+
+    def restore_arguments(self, saved: dict[str, str | None]) -> None:
+        for name in [n for n in self.variables if _POSITIONAL.fullmatch(n)]:
+            del self.variables[name]
+        self.variables.update(saved)
 
 
 class _Frame(Record):
@@ -121,12 +182,13 @@ class _Unwrapped(Record):
     """What a wrapper runs: more words, or a script string."""
 
     __slots__ = ("label", "words", "env", "clears_env", "script", "script_from_stdin", "split", "targets",
-                 "arguments_from_stdin")  # fmt: skip
+                 "arguments_from_stdin", "script_arguments", "same_shell")  # fmt: skip
 
     def __init__(self, label: str, words: list[Word] | None = None, env: dict[str, str] | None = None, *,
                  clears_env: bool = False, script: Word | None = None, script_from_stdin: bool = False,
                  split: Word | None = None, targets: tuple[tuple[str, str], ...] = (),
-                 arguments_from_stdin: bool = False) -> None:
+                 arguments_from_stdin: bool = False, script_arguments: list[Word] | None = None,
+                 same_shell: bool = False) -> None:
         self.label = label
         self.words = [] if words is None else words
         self.env = {} if env is None else env
@@ -136,6 +198,8 @@ class _Unwrapped(Record):
         self.split = split  # `env -S 'cmd args'`: a string split into words
         self.targets = targets  # (evidence, name): where the command runs
         self.arguments_from_stdin = arguments_from_stdin
+        self.script_arguments = script_arguments  # `bash -c '…' $0 $1 …`: the script's positional parameters
+        self.same_shell = same_shell  # `eval`, `trap`: the script runs in this shell, with its variables
 
 
 class Normaliser:
@@ -150,22 +214,209 @@ class Normaliser:
         self._seen: set[tuple] = set()  # a `$(…)` inside `bash -c "…"` is met twice: once from each layer
         # Files that redirections write (`> f`), each with the number of commands that ran before it.
         self.writes: list[tuple[int, Word]] = []
+        self._produced: dict[tuple[Layer, int], RawCommand] = {}  # `$(…)`/`<(…)` -> the command writing it
+        self._process_feeds: dict[tuple[int, int], Command | None] = {}  # `<(…)` by its span -> its writer
+        self._trailing: dict[RawCommand, list[Word]] = {}  # an alias's command -> the words after the alias
+        self._calls: list[tuple[str, tuple[str, ...]]] = []  # the function calls being followed
+        self._expanding: set[str] = set()  # the aliases being expanded
+        self._expansions = 0
+        self._work = 0  # steps taken, bodies run again included
+        self._read: list[str] | None = None  # the variables the last `read` set
+        self._runs_open = 0  # scripts being run inside one another
+        self._too_deep = False
+        self._defining = 0  # inside a function's body where it is defined: its arguments are judged at each call
 
     def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
+        self._produced.update(script.produced)
+        for start, end, message in script.problems:
+            reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
+            self._unverifiable(start, end, reason.rstrip("."), frame)
+        if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
+            if script.steps and not self._too_deep:
+                self._too_deep = True  # once: every deeper run would say the same
+                step = script.steps[0]
+                start, end = step.layer.span(step.words[0]) if isinstance(step, RawCommand) and step.words else (
+                    step.layer.doc(0), step.layer.doc(0) + 1)  # fmt: skip
+                self._unverifiable(start, end, "loops, functions and aliases nest deeper here than blastguard "
+                                   "follows", frame)  # fmt: skip
+            return
+        self._runs_open += 1
+        try:
+            self._steps(script, session, frame)
+        finally:
+            self._runs_open -= 1
+
+    def _steps(self, script: Script, session: Session, frame: _Frame) -> None:
+        self._work += len(script.steps)
         for step in script.steps:
             if isinstance(step, Binding):
                 self._bind(step, session)
+            elif isinstance(step, Loop):
+                self._loop(step, session, frame)
+            elif isinstance(step, Function):
+                self._define(step, session, frame)
             else:
                 self._command(step, session, frame)
+
+    def _unverifiable(self, start: int, end: int, reason: str, frame: _Frame) -> None:
+        """A stand-in command for a part that could not be checked completely: SH900 reports it."""
+        reason = reason[0].lower() + reason[1:] if reason[:2] != reason[:2].upper() else reason
+        word = Word("", (start,), start, max(end, start + 1), literal=False)
+        self._add(Command([word], {}, wrappers=frame.wrappers, via=frame.via, unresolved=reason))
+
+    def _budget(self, start: int, end: int, frame: _Frame) -> bool:
+        """Count one more loop run, call or alias expansion; False (and reported once) past the budget."""
+        self._expansions += 1
+        if self._work > _MAX_WORK and self._expansions <= _MAX_EXPANSIONS:
+            self._expansions = _MAX_EXPANSIONS + 1  # as many steps as a long script: stop re-running bodies
+        if self._expansions == _MAX_EXPANSIONS + 1:
+            self._unverifiable(start, end, f"the script runs loop bodies, function calls and aliases more than "
+                               f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
+                               "here on they are not checked with their values", frame)  # fmt: skip
+        return self._expansions <= _MAX_EXPANSIONS
+
+    # --- functions and loops -------------------------------------------------------------------
+
+    def _define(self, function: Function, session: Session, frame: _Frame) -> None:
+        """A function's body is checked where it is defined, with its arguments unknown, and again at each call."""
+        saved = session.arguments([])
+        for name in ("@", "*", "#"):
+            session.variables[name] = None
+        self._defining += 1
+        try:
+            self.run(function.body, session, frame)
+        finally:
+            self._defining -= 1
+            session.restore_arguments(saved)
+        session.functions[function.name] = function
+
+    def _call(self, function: Function, words: list[Word], session: Session, frame: _Frame) -> bool:
+        """Run `function`'s body with its arguments bound; False when it was not followed."""
+        arguments = tuple(w.value if w.literal else "\0" for w in words[1:])
+        if (function.name, arguments) in self._calls:
+            return True  # the same call is already being followed: recursion adds nothing new
+        start, end = words[0].start, words[-1].end
+        if len(self._calls) >= _MAX_CALLS:
+            self._unverifiable(start, end, f"function calls nest more than {_MAX_CALLS} deep here (`{function.name}`), "
+                               "deeper than blastguard follows", frame)  # fmt: skip
+            return True
+        if not self._budget(start, end, frame):
+            return False
+        self._calls.append((function.name, arguments))
+        saved = session.arguments(words[1:])
+        try:
+            self.run(function.body, session, frame.replace(wrappers=frame.wrappers + (f"function {function.name}",)))
+        finally:
+            session.restore_arguments(saved)
+            self._calls.pop()
+        return True
+
+    def _loop(self, loop: Loop, session: Session, frame: _Frame) -> None:
+        if loop.variable is None:
+            self._while(loop, session, frame)
+            return
+        values, unknown = self._loop_values(loop, session)
+        self._runs(loop, [[v] for v in values], [loop.variable], unknown, session, frame)
+
+    def _loop_values(self, loop: Loop, session: Session) -> tuple[list[str], str | None]:
+        """The literal values of a `for`/`select` list, and where the others come from (None: all known)."""
+        if loop.values is None:  # `for d; do`: the positional parameters
+            known = session.variables.get("@")
+            if known is not None:
+                return known.split(), None
+            return [], None if self._defining else "the script's arguments (`$@`)"
+        values, unknown = [], []
+        for node in loop.values:
+            if node.type == "command_substitution" and _under_working_directory(self._writer(node, loop.layer)):
+                continue  # `for f in $(find . -name '*.pyc')`: paths below the current directory
+            try:
+                words = decode_fields(node, loop.layer, session.lookup, self._substitute)
+            except TooManyWords as error:
+                unknown.append(f"a brace expansion too large to list ({str(error)[:40]})")
+                continue
+            for word in words:
+                if word.literal:
+                    values.append(word.value)
+                elif self._defining and _POSITIONAL_EXPANSION.fullmatch(word.value):
+                    continue  # a function's own arguments: judged where it is called
+                else:
+                    unknown.append(f"`{word.value}`" if len(word.value) <= 40 else f"`{word.value[:39]}…`")
+        return values, ("the loop over " + ", ".join(unknown)) if unknown else None
+
+    def _while(self, loop: Loop, session: Session, frame: _Frame) -> None:
+        """`while read d; do …; done <<< "…"`: the body runs once per line the loop reads."""
+        self._read = None
+        self.run(loop.condition, session, frame)
+        names, self._read = self._read, None
+        if not names:
+            self.run(loop.body, session, frame)
+            return
+        upstream = self._by_raw.get(loop.feed.upstream) if loop.feed.upstream is not None else None
+        feed = self._stdin(loop.feed, upstream, session)
+        text = feed.text if feed is not None else None
+        if text is not None and text.literal:
+            lines = [_read_fields(line, len(names)) for line in text.value.split("\n") if line.strip()]
+            unknown = None
+            if len(lines) > _MAX_LINES:
+                lines, unknown = lines[:_MAX_LINES], f"the lines the loop reads after the first {_MAX_LINES}"
+            self._runs(loop, lines, names, unknown, session, frame)
+            return
+        if text is not None:
+            source = f"`{text.value[:40]}`"
+        elif feed is not None and feed.file is not None:
+            source = f"the file `{feed.file.value[:40]}`"
+        elif upstream is not None:
+            source = f"`{upstream.text(40)}`"
+        else:
+            source = "standard input"
+        self._runs(loop, [], names, f"the lines `read` takes from {source}", session, frame)
+
+    def _runs(self, loop: Loop, rows: list[list[str]], names: list[str], unknown: str | None, session: Session,
+              frame: _Frame) -> None:  # fmt: skip
+        """The loop body once per row of values (bound to `names`), then once more with the unknown ones."""
+        start, end = loop.span
+        done = set()
+        for row in rows:
+            if tuple(row) in done:
+                continue
+            done.add(tuple(row))
+            if not self._budget(start, end, frame):
+                unknown = unknown or "a loop run more often than blastguard follows"
+                break
+            for name, value in zip(names, row):
+                session.set(name, value)
+            self.run(loop.body, session, frame)
+        if unknown is not None or not rows:
+            for name in names:
+                session.set(name, None, unknown)
+            self.run(loop.body, session, frame)
+        for name in names:
+            session.set(name, None)
+
+    def _writer(self, node, layer: Layer) -> Command | None:
+        """The command whose output a `$(…)` or `<(…)` is."""
+        raw = self._produced.get((layer, node.start_byte))
+        return self._by_raw.get(raw) if raw is not None else None
+
+    def _substitute(self, node, layer: Layer) -> Word | None:
+        """What `$(…)` writes when its last command's output is literal; `<(…)` is remembered by its span."""
+        writer = self._writer(node, layer)
+        if node.type == "process_substitution":
+            self._process_feeds[layer.span(node)] = writer
+            return None
+        output = writer.output if writer is not None else None
+        return output.text if output is not None and output.text is not None and output.text.literal else None
 
     # --- variables ------------------------------------------------------------------------------
 
     def _bind(self, binding: Binding, session: Session) -> None:
         if binding.assigns and isinstance(binding.value, str):
-            session.variables[binding.name] = binding.value
+            session.set(binding.name, binding.value)
         elif binding.assigns:
-            value = decode(binding.value, binding.layer, session.lookup) if binding.value is not None else None
-            session.variables[binding.name] = value.value if value is not None and value.literal else None
+            value = None
+            if binding.value is not None:
+                value = decode(binding.value, binding.layer, session.lookup, self._substitute)
+            session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
             session.exported.add(binding.name)
 
@@ -176,21 +427,101 @@ class Normaliser:
         leading: dict[str, str] = {}
         for assignment in raw.assignments:
             name, value = assignment.child_by_field_name("name"), assignment.child_by_field_name("value")
-            word = decode(value, raw.layer, lookup) if value is not None else None
+            word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
-        self.writes += [(len(self.commands), decode(node, raw.layer, lookup)) for node in raw.output_files]
-        words = [word for node in raw.words for word in decode_fields(node, raw.layer, lookup)]
+        self.writes += [(len(self.commands), decode(node, raw.layer, lookup, self._substitute))
+                        for node in raw.output_files]
+        words = []
+        for node in raw.words:
+            try:
+                words += decode_fields(node, raw.layer, lookup, self._substitute)
+                if len(words) > MAX_BRACE_WORDS:
+                    raise TooManyWords(raw.layer.source(node))
+            except TooManyWords as error:
+                start, end = raw.layer.span(node)
+                self._unverifiable(start, end, f"the brace expansion `{str(error)[:40]}` makes more words than "
+                                   "blastguard reads", frame)  # fmt: skip
+                return
+        words += self._trailing.pop(raw, [])
         if not words:
+            return
+        if words[0].literal and self._expand(words, session, frame):
             return
         upstream = self._by_raw.get(raw.upstream) if raw.upstream is not None else None
         stdin = self._stdin(raw, upstream, session)
         command = self._unwrap(words, {**session.environment(), **leading}, stdin, upstream, session, frame)
         if command is not None:
             self._by_raw[raw] = command
-            if command.program == "read":
-                for word in parse(command.args)[0].positionals:
-                    session.variables[word.value] = None
+            self._builtin(command, session, frame)
+
+    def _expand(self, words: list[Word], session: Session, frame: _Frame) -> bool:
+        """An alias or a function called by `words`: followed here; True when nothing else runs."""
+        name = words[0].value
+        if name in session.aliases and name not in self._expanding:
+            value = session.aliases[name]
+            if value is None:
+                self._add(Command(words, {}, wrappers=frame.wrappers, via=frame.via,
+                                  unresolved=f"the alias `{name}` is only known when the script runs"))  # fmt: skip
+                return True
+            if not self._budget(words[0].start, words[0].end, frame) or not value.value.strip():
+                return False
+            layer = Layer(value.value, list(value.offsets), depth=frame.depth + 1)
+            script = parse_script(self.parser, layer)
+            last = next((s for s in reversed(script.steps) if isinstance(s, RawCommand)), None)
+            if last is not None and len(words) > 1:
+                self._trailing[last] = words[1:]
+            self._expanding.add(name)
+            try:
+                self.run(script, session, frame.replace(wrappers=frame.wrappers + (f"alias {name}",)))
+            finally:
+                self._expanding.discard(name)
+            return True
+        function = session.functions.get(name)
+        return function is not None and self._call(function, words, session, frame)
+
+    def _builtin(self, command: Command, session: Session, frame: _Frame) -> None:
+        """What `read`, `printf -v`, `set --`, `alias`, `unalias` and `find -exec` do to the shell or run."""
+        program = command.program
+        if program == "read":
+            argv = parse(command.args, _READ)[0]
+            names = [w.value for w in argv.positionals] or ["REPLY"]
+            text = command.stdin.text if command.stdin is not None else None
+            line = text.value.split("\n", 1)[0] if text is not None and text.literal and not argv.has("-a") else None
+            values = _read_fields(line, len(names)) if line is not None else [None] * len(names)
+            for name, value in zip(names, values):  # `read -r cmd <<< 'literal'` sets a known value
+                session.set(name, value)
+            self._read = names
+        elif program == "printf" and len(command.args) > 2 and command.args[0].value == "-v":
+            written = _output(Command([command.words[0], *command.args[2:]], {}))
+            text = written.text if written is not None else None
+            session.set(command.args[1].value, text.value if text is not None and text.literal else None)
+        elif program == "set":
+            values = [w.value for w in command.args]
+            if "--" in values:
+                session.arguments(command.args[values.index("--") + 1 :])
+            elif values and not values[0].startswith(("-", "+")):
+                session.arguments(command.args)
+        elif program == "alias":
+            for word in command.args:
+                name, equals, _ = word.value.partition("=")
+                if equals and name:
+                    session.aliases[name] = word.slice(len(name) + 1) if word.literal else None
+        elif program == "unalias":
+            names = [w.value for w in command.args]
+            session.aliases = {} if "-a" in names else {n: v for n, v in session.aliases.items() if n not in names}
+        elif program == "find":
+            self._find_exec(command, session, frame)
+
+    def _find_exec(self, command: Command, session: Session, frame: _Frame) -> None:
+        """`find … -exec sh -c '…' \\;`: the command `-exec` runs, with `{}` for each path found."""
+        args = command.args
+        for index, word in enumerate(args):
+            if word.value in ("-exec", "-execdir", "-ok", "-okdir"):
+                end = next((i for i in range(index + 1, len(args)) if args[i].value in (";", "+")), len(args))
+                if end > index + 1:  # `{}` stands for each path: SH301 judges those through find's roots
+                    inner = frame.replace(wrappers=frame.wrappers + (f"find {word.value}",))
+                    self._unwrap(args[index + 1 : end], command.env, None, None, session, inner)
 
     def _stdin(self, raw: RawCommand, upstream: Command | None, session: Session) -> Feed | None:
         if raw.heredoc is not None:
@@ -199,7 +530,11 @@ class Normaliser:
         if raw.herestring is not None:
             return Feed(text=decode(raw.herestring, raw.layer, session.lookup))
         if raw.input_file is not None:
-            return Feed(file=decode(raw.input_file, raw.layer, session.lookup))
+            file = decode(raw.input_file, raw.layer, session.lookup, self._substitute)
+            writer = self._process_feeds.get((file.start, file.end))
+            if writer is not None and writer.output is not None and writer.output.text is not None:
+                return writer.output  # `sh < <(echo …)`
+            return Feed(file=file)
         return upstream.output if upstream is not None else None
 
     def _unwrap(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
@@ -216,7 +551,8 @@ class Normaliser:
             inner = frame.replace(wrappers=frame.wrappers + (unwrapped.label,), via=frame.via + via,
                             arguments_from_stdin=from_stdin)
             if unwrapped.script is not None:
-                self._script(unwrapped.script, session.child(env) if name != "eval" else session, inner)
+                self._script(unwrapped.script, session if unwrapped.same_shell else session.child(env), inner,
+                             unwrapped.script_arguments)  # fmt: skip
                 return None
             if unwrapped.script_from_stdin:
                 return self._stdin_script(words, env, stdin, upstream, session, frame, inner)
@@ -226,12 +562,29 @@ class Normaliser:
         if not words:
             return None
         unresolved = None
-        if not words[0].literal and not _known_program(words[0].value):
+        name = os.path.basename(words[0].value) if words[0].literal else ""
+        script_file = _script_operand(name, words[1:])
+        if name in ("source", ".") and script_file is not None and script_file.value in _STDIN_FILES:
+            inner = frame.replace(wrappers=frame.wrappers + (name,))
+            return self._stdin_script(words, env, stdin, upstream, session, frame, inner, same_shell=True)
+        if script_file is not None and (script_file.start, script_file.end) in self._process_feeds:
+            writer = self._process_feeds[(script_file.start, script_file.end)]
+            output = writer.output.text if writer is not None and writer.output is not None else None
+            if output is not None and output.literal:  # `bash <(echo …)`, `source <(printf …)`
+                label = f"{name} <(…)"
+                session = session if name in ("source", ".") else session.child(env)
+                self._script(output, session, frame.replace(wrappers=frame.wrappers + (label,)))
+                return None
+            shown = f"`{writer.text(40)}`" if writer is not None else f"`{script_file.value[:40]}`"
+            unresolved = f"`{name}` runs the script that {shown} writes"
+        elif not words[0].literal and not _known_program(words[0].value):
             unresolved = f"the command name `{words[0].value}` is only known when the script runs"
-        elif os.path.basename(words[0].value) in ("source", ".") and len(words) > 1 and not words[1].literal:
+        elif name in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
+        inputs = {n: s for n, s in session.inputs.items() if any(_uses(w, n) for w in words)}
         return self._add(Command(words, env, wrappers=frame.wrappers, via=frame.via, stdin=stdin, upstream=upstream,
-                                 arguments_from_stdin=frame.arguments_from_stdin, unresolved=unresolved))  # fmt: skip
+                                 arguments_from_stdin=frame.arguments_from_stdin, unresolved=unresolved,
+                                 inputs=inputs))  # fmt: skip
 
     def _add(self, command: Command) -> Command | None:
         key = (command.start, command.end, tuple(w.value for w in command.words))
@@ -243,26 +596,37 @@ class Normaliser:
         self.commands.append(command)
         return command
 
-    def _script(self, word: Word, session: Session, frame: _Frame) -> None:
+    def _script(self, word: Word, session: Session, frame: _Frame, arguments: list[Word] | None = None) -> None:
         """Parse a string that a shell runs, with its offsets mapped to the document."""
-        if frame.depth >= _MAX_LAYERS or not word.value.strip():
+        if not word.value.strip():
+            return
+        if frame.depth >= _MAX_LAYERS:
+            self._unverifiable(word.start, word.end, f"strings run by a shell (`eval`, `bash -c`, …) nest more than "
+                               f"{_MAX_LAYERS} deep here, deeper than blastguard reads", frame)  # fmt: skip
             return
         layer = Layer(word.value, list(word.offsets), depth=frame.depth + 1)
         script = parse_script(self.parser, layer)
         self.problems += script.problems
+        if arguments is not None:  # `bash -c '…' name arg…`: `$0` is the name, `$1…` the arguments
+            session.arguments(arguments[1:])
+            if arguments:
+                session.variables["0"] = arguments[0].value if arguments[0].literal else None
         self.run(script, session, frame.replace(depth=frame.depth + 1))
 
     def _stdin_script(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
-                      session: Session, frame: _Frame, inner: _Frame) -> Command | None:  # fmt: skip
-        """A shell reading its script from standard input: a literal one is checked, any other is unknown."""
+                      session: Session, frame: _Frame, inner: _Frame, same_shell: bool = False) -> Command | None:
+        """A shell reading its script from standard input (or `source /dev/stdin`): a literal one is checked,
+        any other is unknown."""
         if stdin is not None and stdin.text is not None:
-            self._script(stdin.text, session.child(env), inner)
+            self._script(stdin.text, session if same_shell else session.child(env), inner)
             return None
         if stdin is None and upstream is None:
             return None  # an interactive shell
         unresolved = None
         if stdin is None:  # a script file (`bash < x.sh`, `cat x.sh | bash`) is like `bash x.sh`: not read here
             unresolved = f"`{words[0].value}` runs a script it reads from `{upstream.text(40)}`"
+        elif stdin.file is not None and (stdin.file.start, stdin.file.end) in self._process_feeds:
+            unresolved = f"`{words[0].value}` runs the script that `{stdin.file.value[:40]}` writes"
         return self._add(Command(words, env, wrappers=frame.wrappers, via=frame.via, stdin=stdin, upstream=upstream,
                                  unresolved=unresolved))  # fmt: skip
 
@@ -271,6 +635,43 @@ class Normaliser:
         script = parse_script(self.parser, Layer(word.value, list(word.offsets), depth=1))
         first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
         return [decode(node, first.layer, session.lookup) for node in first.words] if first else []
+
+
+_STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+_READ = Syntax(options("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"))
+
+
+def _read_fields(line: str, count: int) -> list[str | None]:
+    """The values `read a b c` gives its variables for `line`: one field each, the last takes the rest."""
+    fields = line.split(None, count - 1) if count > 0 else []
+    return fields + [""] * (count - len(fields))
+
+
+def _under_working_directory(writer: Command | None) -> bool:
+    """A `find` whose roots are all relative names below the current directory lists only paths there."""
+    if writer is None or writer.program != "find":
+        return False
+    roots = []
+    for word in writer.args:
+        if word.value.startswith(("-", "(", "!")):
+            break
+        roots.append(word)
+    return bool(roots) and all(w.literal and not w.value.startswith(("/", "~", "..")) for w in roots)
+
+
+def _uses(word: Word, name: str) -> bool:
+    """Whether `word` was written with `$name` or `${name…}` (its value is then still that text)."""
+    return not word.literal and ("$" + name in word.value or "${" + name in word.value)
+
+
+def _script_operand(name: str, args: list[Word]) -> Word | None:
+    """The script file a shell or `source` runs: its first operand after the options."""
+    if name in ("source", "."):
+        return args[0] if args else None
+    if name not in SHELLS:
+        return None
+    argv, rest = parse(args, _SHELL, stop_at_positional=True)
+    return rest[0] if rest and not argv.has("-c") else None
 
 
 # --- what a command writes ----------------------------------------------------------------------
@@ -286,8 +687,8 @@ def _output(command: Command) -> Feed | None:
     if program == "printf":
         if not args or args[0].value.startswith("-"):
             return None
-        if args[0].value in ("%s", "%s\\n") and len(args) > 1:
-            return Feed(text=join(args[1:]))
+        if args[0].value in ("%s", "%s\\n") and len(args) > 1:  # the format applies to each argument in turn
+            return Feed(text=join(args[1:], "\n" if args[0].value == "%s\\n" else ""))
         return Feed(text=_printf_escapes(args[0])) if "%" not in args[0].value.replace("%%", "") else None
     if program == "cat":
         files = [w for w in args if not (w.value.startswith("-") and w.value != "-")]
@@ -400,7 +801,7 @@ def _shell(label: str):
     def unwrap(args: list[Word]) -> _Unwrapped | None:
         argv, rest = parse(args, _SHELL, stop_at_positional=True)
         if argv.has("-c"):
-            return _Unwrapped(f"{label} -c", script=rest[0]) if rest else None
+            return _Unwrapped(f"{label} -c", script=rest[0], script_arguments=rest[1:]) if rest else None
         if not rest or argv.has("-s") or rest[0].value in ("-", "/dev/stdin"):
             return _Unwrapped(label, script_from_stdin=True)
         return None  # a script file: the command stays `bash file.sh`
@@ -422,7 +823,39 @@ def _su(label: str):
 
 
 def _eval(args: list[Word]) -> _Unwrapped | None:
-    return _Unwrapped("eval", script=join(args)) if args else None
+    return _Unwrapped("eval", script=join(args), same_shell=True) if args else None
+
+
+def _trap(args: list[Word]) -> _Unwrapped | None:
+    """`trap 'cmd' EXIT`: the string runs later, in this shell."""
+    if args and args[0].value == "--":
+        args = args[1:]
+    if len(args) < 2 or args[0].value in ("-", "-p", "-l", "-P"):
+        return None
+    return _Unwrapped("trap", script=args[0], same_shell=True)
+
+
+_SCRIPT = Syntax(options("-c", "--command", "-E", "--echo", "-I", "--log-in", "-O", "--log-out", "-B", "--log-io",
+                         "-T", "--log-timing", "-m", "--logging-format", "-o", "--output-limit"))  # fmt: skip
+
+
+def _script_command(args: list[Word]) -> _Unwrapped | None:
+    """util-linux `script -c 'cmd' [file]`: records a shell running the command."""
+    script = parse(args, _SCRIPT)[0].value("-c", "--command")
+    return _Unwrapped("script -c", script=script) if script is not None else None
+
+
+_FLOCK = Syntax(options("-w", "--wait", "--timeout", "-E", "--conflict-exit-code"))
+
+
+def _flock(args: list[Word]) -> _Unwrapped | None:
+    """`flock FILE cmd args` and `flock FILE -c 'cmd'`: the command runs holding the lock."""
+    argv, rest = parse(args, _FLOCK, stop_at_positional=True)
+    if len(rest) < 2:
+        return None
+    if rest[1].value in ("-c", "--command"):
+        return _Unwrapped("flock -c", script=rest[2]) if len(rest) > 2 else None
+    return _Unwrapped("flock", rest[1:])
 
 
 _SSH = Syntax(options("-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
@@ -517,6 +950,11 @@ _WRAPPERS = {
     "docker-compose": _compose,
     "su": _su("su"),
     "runuser": _su("runuser"),
+    "trap": _trap,
+    "script": _script_command,
+    "flock": _flock,
+    "chroot": _plain("chroot", Syntax(options("--userspec", "--groups")), skip_positionals=1),
+    "dbus-launch": _plain("dbus-launch", Syntax(options("--config-file", "--autolaunch"))),
     **{shell: _shell(shell) for shell in SHELLS},
 }
 

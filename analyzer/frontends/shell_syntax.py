@@ -145,13 +145,44 @@ class Binding(Record):
         self.assigns = assigns  # False for `export X`: the variable keeps its value
 
 
+class Function(Record):
+    """`f() { …; }`: a function defined here; its body runs wherever `f` is called."""
+
+    __slots__ = ("layer", "name", "body")
+    _identity = True
+
+    def __init__(self, layer: Layer, name: str, body: Script) -> None:
+        self.layer = layer
+        self.name = name
+        self.body = body
+
+
+class Loop(Record):
+    """`for`/`select` over a list of words, or `while`/`until` (whose `read` takes lines of what feeds the loop)."""
+
+    __slots__ = ("layer", "span", "variable", "values", "condition", "body", "feed")
+    _identity = True
+
+    def __init__(self, layer: Layer, span: tuple[int, int], variable: str | None, values: list[Node] | None,
+                 condition: Script, body: Script, feed: RawCommand) -> None:
+        self.layer = layer
+        self.span = span  # the whole loop, in document offsets
+        self.variable = variable  # `for VAR in …`; None for `while`/`until`
+        self.values = values  # the words after `in`; None for `for VAR;` (the positional parameters)
+        self.condition = condition  # `while`'s condition, where a `read` takes the loop's input
+        self.body = body
+        self.feed = feed  # a stand-in command without words: the pipe, heredoc, here-string or file feeding the loop
+
+
 class Script(Record):
-    __slots__ = ("steps", "comments", "problems")
+    __slots__ = ("steps", "comments", "problems", "produced")
 
     def __init__(self) -> None:
-        self.steps: list[RawCommand | Binding] = []
+        self.steps: list[RawCommand | Binding | Function | Loop] = []
         self.comments: list[Comment] = []  # of the document layer only
         self.problems: list[tuple[int, int, str]] = []
+        # (layer, start byte) of each `$(…)`, `<(…)` and backtick -> the command whose output it is
+        self.produced: dict[tuple[Layer, int], RawCommand] = {}
 
 
 def parse(parser: Parser, layer: Layer, recovers: bool = True) -> Script:
@@ -168,12 +199,14 @@ def parse(parser: Parser, layer: Layer, recovers: bool = True) -> Script:
 
 def _first_error(node: Node) -> Node:
     """The first ERROR or missing node inside `node` (itself when there is none): where parsing failed."""
-    for child in node.children:
-        if child.type == "ERROR" or child.is_missing:
-            return _first_error(child)
-    return node
+    while True:  # a loop, not recursion: errors can nest thousands deep
+        child = next((c for c in node.children if c.type == "ERROR" or c.is_missing), None)
+        if child is None:
+            return node
+        node = child
 
 
+_DOUBLE_PARENTHESIS = re.compile(r"(?:^|(?<=[\s;&|(]))\(\(")  # `((` where a command starts
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})  # redirections that open a file for writing
@@ -208,11 +241,13 @@ class _Walker:
                 upstream = self.visit(child, upstream, depth + 1)
             return upstream
         if kind in ("list", "negated_command"):
-            # `a | b && c`: only the first element continues a pipe that reached the list.
+            # `a | b && c`: only the first element continues a pipe that reached the list; a redirect
+            # tree-sitter hangs on the list (`a && b <<EOF`) belongs to its last command.
+            last = None
             for child in node.named_children:
-                self.visit(child, upstream, depth + 1)
+                last = self.visit(child, upstream, depth + 1)
                 upstream = None
-            return None
+            return last
         if kind == "comment":
             if self.layer.depth == 0:
                 start, end = self.layer.span(node)
@@ -232,13 +267,62 @@ class _Walker:
                 self.script.steps.append(Binding(self.layer, self.layer.source(child), None))
             return None
         if kind == "for_statement":
-            variable = node.child_by_field_name("variable")
-            if variable is not None:
-                self.script.steps.append(Binding(self.layer, self.layer.source(variable), None))
+            return self._for(node, depth)
+        if kind == "while_statement":
+            return self._while(node, upstream, depth)
+        if kind == "function_definition":
+            self._function(node, depth)
+            return None
         self._children(node, depth)
         return None
 
+    def _collect(self, nodes: list[Node], depth: int) -> Script:
+        """The steps of `nodes`, apart from the script's own (a loop's or a function's body)."""
+        outer, self.script.steps = self.script.steps, []
+        try:
+            for node in nodes:
+                if node.type in ("compound_statement", "do_group", "subshell"):
+                    self._children(node, depth + 1)
+                else:
+                    self.visit(node, None, depth + 1)
+            body = Script()
+            body.steps = self.script.steps
+        finally:
+            self.script.steps = outer
+        return body
+
+    def _for(self, node: Node, depth: int) -> RawCommand:
+        variable = node.child_by_field_name("variable")
+        values = node.children_by_field_name("value")
+        for value in values:
+            self._substitutions(value, depth + 1)  # the list is expanded before the loop runs
+        has_list = any(c.type == "in" for c in node.children)
+        body = self._collect(node.children_by_field_name("body"), depth)
+        name = self.layer.source(variable) if variable is not None else None
+        feed = RawCommand(self.layer, [], [])
+        self.script.steps.append(Loop(self.layer, self.layer.span(node), name, values if has_list else None, Script(),
+                                      body, feed))  # fmt: skip
+        return feed
+
+    def _while(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand:
+        condition = self._collect(node.children_by_field_name("condition"), depth)
+        body = self._collect(node.children_by_field_name("body"), depth)
+        feed = RawCommand(self.layer, [], [], upstream)  # `_redirected` adds a heredoc, here-string or file
+        self.script.steps.append(Loop(self.layer, self.layer.span(node), None, None, condition, body, feed))
+        return feed
+
+    def _function(self, node: Node, depth: int) -> None:
+        name = node.child_by_field_name("name")
+        body = self._collect(node.children_by_field_name("body"), depth)
+        if name is not None:
+            self.script.steps.append(Function(self.layer, self.layer.source(name), body))
+        else:
+            self.script.steps += body.steps
+
     def _children(self, node: Node, depth: int, report_errors: bool = True) -> None:
+        if depth > _MAX_NESTING:
+            self._problem(node, "The script nests too deeply to be checked past this point.")
+            return
         if report_errors and node.has_error:  # a missing keyword (`done`, `fi`) is not a named child
             for child in node.children:
                 if child.is_missing and not child.is_named:
@@ -252,6 +336,8 @@ class _Walker:
     def _error(self, node: Node, depth: int) -> None:
         """One problem per unparsable region, pointing at the first line tree-sitter gave up on; then
         whatever commands can still be read in it."""
+        self._subshells(node)
+        self._brace_commands(node)
         culprit = _first_error(node)
         line = self.layer.source(culprit).split("\n", 1)[0]
         snippet = " ".join(line.split())
@@ -262,6 +348,49 @@ class _Walker:
         self._children(node, depth, report_errors=False)
         if self.recovers and "\n" in self.layer.source(node).strip():
             self._lines(node)
+
+    def _subshells(self, node: Node) -> None:
+        """`((rm -rf ~))` is not arithmetic: dash and other POSIX shells run it as a subshell in a subshell.
+        The region is read again with the outer parentheses blanked (same length, so offsets hold)."""
+        text = self.layer.source(node)
+        chars = list(text)
+        for match in _DOUBLE_PARENTHESIS.finditer(text):
+            chars[match.start()] = " "
+            closing = text.find("))", match.end())
+            if closing >= 0:
+                chars[closing + 1] = " "
+        if chars == list(text):
+            return
+        start = self.layer.char(node.start_byte)
+        offsets = [self.layer.doc(start + i) for i in range(len(text))]
+        offsets.append(self.layer.doc_end(start + len(text)))
+        script = parse(self.parser, Layer("".join(chars), offsets, self.layer.depth), recovers=False)
+        self.script.steps += script.steps
+        self.script.produced.update(script.produced)
+
+    def _brace_commands(self, node: Node) -> None:
+        """`{rm,-rf,/}` is a brace expansion at a command's place: bash runs `rm -rf /`. tree-sitter reads
+        the `{` as a block that never closes; the word is read again as a command's argument (after an
+        empty name that is dropped), where brace expansion applies."""
+        children = node.children
+        for brace, following in zip(children, children[1:]):
+            if brace.type != "{" or brace.is_named or following.start_byte != brace.end_byte:
+                continue
+            command = following
+            while command.type not in ("command", "command_name") and command.named_children:
+                command = command.named_children[0]
+            if command.type not in ("command", "command_name"):
+                continue
+            start, end = self.layer.char(brace.start_byte), self.layer.char(command.end_byte)
+            offsets = [self.layer.doc(start)] * 3 + [self.layer.doc(start + i) for i in range(end - start)]
+            offsets.append(self.layer.doc_end(end))
+            script = parse(self.parser, Layer("'' " + self.layer.text[start:end], offsets, self.layer.depth),
+                           recovers=False)  # fmt: skip
+            first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
+            if first is not None and len(first.words) > 1:
+                first.words = first.words[1:]
+                self.script.steps += script.steps
+                self.script.produced.update(script.produced)
 
     def _lines(self, node: Node) -> None:
         """Parse each line of an unparsable region on its own; duplicates of commands already found
@@ -274,6 +403,7 @@ class _Walker:
                 script = parse(self.parser, Layer(line, offsets, self.layer.depth), recovers=False)
                 self.script.steps += script.steps
                 self.script.comments += script.comments
+                self.script.produced.update(script.produced)
             start += len(line) + 1
 
     def _problem(self, node: Node, message: str) -> None:
@@ -283,9 +413,14 @@ class _Walker:
     def _substitutions(self, node: Node, depth: int) -> None:
         """Commands inside `$(…)`, `<(…)` and backticks anywhere in a word: they run before the word is used."""
         if depth > _MAX_NESTING:
+            self._problem(node, "The script nests too deeply to be checked past this point.")
             return
         if node.type in _SUBSTITUTIONS:
-            self._children(node, depth)
+            produced = None
+            for child in node.named_children:
+                produced = self.visit(child, None, depth + 1)
+            if produced is not None:
+                self.script.produced[(self.layer, node.start_byte)] = produced
             return
         for child in node.named_children:
             self._substitutions(child, depth + 1)
@@ -324,17 +459,22 @@ class _Walker:
 
     def _redirected(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
         body = node.child_by_field_name("body")
+        # not only the `redirect` field: tree-sitter leaves a here-string after a loop without a field name
+        redirects = [c for c in node.children if c.type.endswith("_redirect")]
+        for redirect in redirects:  # `sh < <(…)`: what feeds the command runs before it
+            if redirect.type != "heredoc_redirect":
+                self._substitutions(redirect, depth + 1)
         raw = self.visit(body, upstream, depth + 1) if body is not None else None
         if raw is None and any(_writes(r) for r in node.children_by_field_name("redirect")):
             # `{ …; } > f`, `for …; done > f`, a bare `> f`: a step with no words keeps the file written
             raw = RawCommand(self.layer, [], [])
             self.script.steps.append(raw)
         after = []  # what follows the heredoc operator on its line runs after the command
-        for redirect in node.children_by_field_name("redirect"):
-            self._substitutions(redirect, depth + 1)
+        for redirect in redirects:
             if redirect.type != "heredoc_redirect":
                 self._redirect(raw, redirect)
                 continue
+            self._substitutions(redirect, depth + 1)
             for child in redirect.named_children:
                 if child.type == "heredoc_body" and raw is not None:
                     raw.heredoc = child

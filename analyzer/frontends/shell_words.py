@@ -20,6 +20,11 @@ from blastguard.frontends.shell_syntax import Layer
 from blastguard.records import Record
 
 Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
+# What a `$(…)` or `<(…)` (the node, in its layer) writes, when the script shows it; None when unknown.
+Substitute = Callable[["Node", Layer], "Word | None"]
+# More words than a brace expansion may produce before the word is left unexpanded (and reported).
+MAX_BRACE_WORDS = 1024
+_MAX_BRACE_CHARACTERS = 1 << 20  # and no more text than this, so a long word cannot make it slow
 
 
 class Word(Record):
@@ -56,8 +61,9 @@ def join(words: list[Word], separator: str = " ") -> Word:
 class _Builder:
     """Collects a value and, per character, its index in the layer."""
 
-    def __init__(self, layer: Layer) -> None:
+    def __init__(self, layer: Layer, substitute: Substitute | None = None) -> None:
         self.layer = layer
+        self.substitute = substitute
         self.chars: list[str] = []
         self.positions: list[int] = []
         self.literal = True
@@ -80,23 +86,117 @@ class _Builder:
         return Word("".join(self.chars), tuple(offsets), start, end, self.literal)
 
 
-def decode(node: Node, layer: Layer, lookup: Lookup) -> Word:
-    builder = _Builder(layer)
+def decode(node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None) -> Word:
+    builder = _Builder(layer, substitute)
     _decode(node, builder, lookup)
     return builder.word(node)
 
 
-def decode_fields(node: Node, layer: Layer, lookup: Lookup) -> list[Word]:
-    """The words an argument becomes: an unquoted `$X` whose value holds spaces splits into several
-    (`CMD="rm -rf"; $CMD /` runs rm)."""
-    word = decode(node, layer, lookup)
-    fields = list(_FIELD.finditer(word.value))
-    if node.type in ("simple_expansion", "expansion") and word.literal and len(fields) != 1:
-        return [word.slice(m.start(), m.end()) for m in fields]
+class TooManyWords(Exception):
+    """A brace expansion that would produce more than MAX_BRACE_WORDS words."""
+
+
+def decode_fields(node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None) -> list[Word]:
+    """The words an argument becomes: an unquoted `$X` or `$(…)` whose value holds IFS characters splits
+    into several (`CMD="rm -rf"; $CMD /` runs rm, and so does `IFS=,; CMD=rm,-rf; $CMD /`); an unquoted
+    brace expansion becomes one word per alternative (`{rm,-rf,/}` is `rm -rf /`). Raises TooManyWords."""
+    word = decode(node, layer, lookup, substitute)
+    if node.type in ("simple_expansion", "expansion", "command_substitution") and word.literal:
+        return _split(word, lookup("IFS"))
+    if node.type == "string" and _only_all_arguments(node) and word.literal:
+        return _split(word, None)  # `"$@"`: one word per argument
+    if node.type in ("word", "concatenation", "brace_expression") and "{" in word.value and _unquoted(node):
+        return expand_braces(word)
     return [word]
 
 
-_FIELD = re.compile(r"[^ \t\n]+")  # what splitting at the default IFS leaves
+def _split(word: Word, ifs: str | None) -> list[Word]:
+    separators = " \t\n" if ifs is None else ifs
+    if not separators:
+        return [word]
+    pattern = re.compile(f"[^{re.escape(separators)}]+")
+    return [word.slice(m.start(), m.end()) for m in pattern.finditer(word.value)]
+
+
+def _only_all_arguments(node: Node) -> bool:
+    children = node.named_children
+    return len(children) == 1 and children[0].type in ("simple_expansion", "expansion") and any(
+        c.type == "special_variable_name" and c.text in (b"@", b"*") for c in children[0].named_children)
+
+
+def _unquoted(node: Node) -> bool:
+    """Only unquoted text: a quoted brace is not expanded."""
+    if node.type in ("word", "brace_expression"):
+        return True
+    return all(c.type in ("word", "brace_expression") for c in node.named_children)
+
+
+_BRACE = re.compile(r"\{([^{}]*)\}")
+_SEQUENCE = re.compile(r"(-?\d{1,18}|[A-Za-z])\.\.(-?\d{1,18}|[A-Za-z])(?:\.\.(-?\d{1,18}))?")  # bash's own limit
+
+
+def expand_braces(word: Word) -> list[Word]:
+    """`a{b,c}d` as bash expands it: `abd acd`; `{1..3}` too. Each part maps to the characters it came from."""
+    words = [word]
+    for _ in range(64):  # each round expands the innermost braces of every word
+        expanded, changed, size = [], False, 0
+        for current in words:
+            parts = _expand_once(current)
+            changed |= parts is not None
+            expanded += parts if parts is not None else [current]
+            size += sum(len(part.value) for part in parts) if parts is not None else len(current.value)
+            if len(expanded) > MAX_BRACE_WORDS or size > _MAX_BRACE_CHARACTERS:
+                raise TooManyWords(word.value)
+        words = expanded
+        if not changed:
+            return words
+    raise TooManyWords(word.value)
+
+
+def _expand_once(word: Word) -> list[Word] | None:
+    """The words of the first (innermost) brace expression of `word` that expands; None when none does."""
+    for match in _BRACE.finditer(word.value):
+        body = match.group(1)
+        before, after = word.slice(0, match.start()), word.slice(match.end())
+        if "," in body:
+            starts = [0] + [i + 1 for i, c in enumerate(body) if c == ","]
+            ends = [i - 1 for i in starts[1:]] + [len(body)]
+            inner = match.start(1)
+            parts = [word.slice(inner + a, inner + b) for a, b in zip(starts, ends)]
+        else:
+            sequence = _SEQUENCE.fullmatch(body)
+            if sequence is None:
+                continue
+            values = _sequence(*sequence.groups())
+            if values is None:
+                continue
+            if len(values) > MAX_BRACE_WORDS:
+                raise TooManyWords(word.value)
+            anchor = word.slice(match.start(), match.end())
+            parts = [Word(v, (anchor.offsets[0],) * len(v) + (anchor.offsets[-1],), anchor.start, anchor.end,
+                          word.literal) for v in values]  # fmt: skip
+        return [_concat(before, part, after, word) for part in parts]
+    return None
+
+
+def _sequence(first: str, last: str, step: str | None) -> list[str] | None:
+    by = abs(int(step)) if step else 1
+    by = by or 1
+    if first.lstrip("-").isdigit() and last.lstrip("-").isdigit():
+        a, b = int(first), int(last)
+        if abs(b - a) // by >= MAX_BRACE_WORDS:
+            raise TooManyWords(f"{{{first}..{last}}}")
+        return [str(v) for v in range(a, b + (1 if b >= a else -1), by if b >= a else -by)]
+    if len(first) == 1 and len(last) == 1 and first.isalpha() and last.isalpha():
+        a, b = ord(first), ord(last)
+        return [chr(v) for v in range(a, b + (1 if b >= a else -1), by if b >= a else -by)]
+    return None
+
+
+def _concat(before: Word, part: Word, after: Word, whole: Word) -> Word:
+    value = before.value + part.value + after.value
+    offsets = before.offsets[:-1] + part.offsets[:-1] + after.offsets
+    return Word(value, offsets, whole.start, whole.end, whole.literal)
 
 
 def decode_heredoc(node: Node, layer: Layer, lookup: Lookup, expands: bool, strips_tabs: bool) -> Word:
@@ -139,7 +239,11 @@ def _decode(node: Node, builder: _Builder, lookup: Lookup) -> None:
         _decode_between(node, builder, lookup, _unquoted_text, strip_quotes=False)
     elif kind in ("simple_expansion", "expansion"):
         _expansion(node, builder, lookup)
+    elif kind == "command_substitution" and builder.substitute and (output := builder.substitute(node, layer)):
+        builder.add_at(output.value.rstrip("\n"), start)  # `$(echo rm)` is `rm`: the shell drops trailing newlines
     elif kind in ("command_substitution", "process_substitution", "arithmetic_expansion"):
+        if kind == "process_substitution" and builder.substitute:
+            builder.substitute(node, layer)  # remembered for a shell or `source` that reads it as a script
         builder.add(layer.source(node), start)
         builder.literal = False
     else:  # numbers, globs, brace patterns: as written
@@ -238,7 +342,7 @@ def _expansion(node: Node, builder: _Builder, lookup: Lookup) -> None:
     """`$X` or `${X}` whose value is known becomes that value; anything else stays as written."""
     layer = builder.layer
     start = layer.char(node.start_byte)
-    names = [c for c in node.named_children if c.type == "variable_name"]
+    names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
     plain = len(names) == 1 and len(node.children) == (2 if node.type == "simple_expansion" else 3)
     value = lookup(layer.source(names[0])) if plain else None
     if value is None:

@@ -14,5 +14,16 @@ from blastguard.rule import Hit, Rule
 
 
 def run(rule: Rule, document: ShellDocument) -> Iterator[Hit]:
+    """Each command's hits, one per place: a loop body or a function body runs once per value or call,
+    so the same command can be judged several times; the most severe judgement of it is kept."""
+    kept: dict[tuple[int, int], Hit] = {}
     for command in document.commands:
-        yield from rule.check(command, document)
+        for hit in rule.check(command, document):
+            place = (hit.start, hit.end)
+            if place not in kept or _rank(hit, rule) > _rank(kept[place], rule):
+                kept[place] = hit
+    yield from kept.values()
+
+
+def _rank(hit: Hit, rule: Rule) -> int:
+    return hit.severity if hit.severity is not None else rule.severity

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
@@ -38,6 +39,14 @@ def _rm(command, document):
         targets = roots
     else:
         targets = [(w.value, w.literal) for w in argv.positionals]
+    if recursive:
+        for word in argv.positionals:
+            source = _input_source(word, command)
+            if source:
+                yield Hit(command.start, command.end, f"`{shown}` recursively deletes whatever paths {source} puts "
+                          f"in `{word.value}`, which cannot be checked before it runs. List the paths first and "
+                          "delete them explicitly.", Severity.WARNING)  # fmt: skip
+                return
     cwd = _working_directory(document.earlier(command, "cd", "pushd"))
     for value, literal in targets:
         if recursive:
@@ -69,6 +78,17 @@ def _find(command, document):
             message = f"`{command.text()}` deletes files found anywhere under {what}. {_FIX}"
             yield Hit(command.start, command.end, message)
             return
+
+
+def _input_source(word, command) -> str | None:
+    """Where a path held whole by a loop or `read` variable comes from, when the script does not show it
+    (`for d in $(ls); do rm -rf "$d"`); None for anything else (`"$d/cache"` stays below a folder of its own)."""
+    match = _WHOLE_VARIABLE.fullmatch(word.value) if not word.literal else None
+    name = match and (match.group(1) or match.group(2))
+    return command.inputs.get(name) if name else None
+
+
+_WHOLE_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))/?\*?")
 
 
 def _upstream_roots(command) -> list[tuple[str, bool]] | None:
@@ -112,9 +132,12 @@ RULE = Rule(
         "destroy a machine or its data in seconds. Every spelling counts: `-rf`, `-fr`, `-r -f`, "
         "`--recursive --force`, `-r` alone, `..` that climbs to the root, a `cd` to such a directory followed "
         "by a relative delete, wrappers (`sudo`, `xargs`, `bash -c`, `find -exec rm`), and a glob that empties "
-        "a data directory without -r. Deleting build output, `node_modules`, a virtualenv, temporary "
-        "directories or a `mktemp` result is routine and not a finding; paths that arrive on `xargs`'s input "
-        "from a command that cannot be read are a warning."
+        "a data directory without -r; so do the shell's own indirections: an alias or a function (judged with "
+        "the arguments of each call), each literal value of a `for` loop or line of a `while read` loop, a "
+        "`trap`, `bash <(echo …)`, brace expansion and `IFS` splitting. Deleting build output, `node_modules`, "
+        "a virtualenv, temporary directories or a `mktemp` result is routine and not a finding; paths that "
+        "arrive on `xargs`'s input, or in a loop or `read` variable, from a command or file that cannot be read "
+        "are a warning."
     ),
     fix=_FIX,
     flag=(
@@ -133,6 +156,22 @@ RULE = Rule(
         "rm -f /var/lib/mysql/*",
         "bash -c 'rm -rf /*'",
         '"$TOOLS"/rm -rf /',
+        "alias x='rm -rf ~'; x",
+        'f() { rm -rf "$1"; }; f ~',
+        "for d in ~ /tmp/x; do rm -rf $d; done",
+        'echo / | while read -r d; do rm -rf "$d"; done',
+        'for d in $(ls); do rm -rf "$d"; done',
+        'while read -r d; do rm -rf "$d"; done < dirs.txt',
+        "trap 'rm -rf ~' EXIT",
+        "bash <(echo 'rm -rf ~')",
+        "script -qc 'rm -rf ~' /dev/null",
+        "flock /tmp/lock -c 'rm -rf ~'",
+        "find . -exec sh -c 'rm -rf ~' \\;",
+        "{rm,-rf,~}",
+        "rm -rf /{etc,tmp/x}",
+        'IFS=,; cmd="rm,-rf,~"; $cmd',
+        "$(echo rm) -rf ~",
+        "sh -c '((rm -rf ~))'",
     ),
     clean=(
         "rm -rf node_modules dist",
@@ -148,6 +187,15 @@ RULE = Rule(
         "find . -name '*.pyc' | xargs rm -f",
         "find . -name '*.pyc' | xargs rm -rf",
         "rm -rf ./product-images",
+        'for f in *.py; do black "$f"; done',
+        'for d in build dist; do rm -rf "$d"; done',
+        "for f in $(find . -name '*.pyc'); do rm -rf \"$f\"; done",
+        'clean() { rm -rf "$1"; }; clean build',
+        "alias ll='ls -l'; ll",
+        'TMPDIR_X=$(mktemp -d); trap \'rm -rf "$TMPDIR_X"\' EXIT',
+        "trap 'rm -f \"$tmpfile\"' EXIT",
+        "mkdir -p src/{app,tests}",
+        "(( i++ ))",
     ),
     check=check,
     escalates=True,
