@@ -188,11 +188,15 @@ class Engine:
                 scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), message, hit.severity,
                                                    scan, context))  # fmt: skip
         # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
-        children = self._children(scan, source, document, to_host) if depth < MAX_EMBEDDING_DEPTH else []
+        children = self._children(scan, source, document, to_host)
+        if depth >= MAX_EMBEDDING_DEPTH:
+            self._beyond_depth(scan, source, children, to_host)
+            children = []
         for start, end, message in document.problems:
             message += _where_in_file(embedded, source, document, start)
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
-                                                   region=scan.index.region(*to_host(start, end))))  # fmt: skip
+                                                   region=scan.index.region(*to_host(start, end)),
+                                                   language=source.language))  # fmt: skip
         for start, end, reason in getattr(document, "unchecked", ()):  # what the frontend refused to parse
             self._not_checked_part(scan, *to_host(start, end), reason)
         for comment in document.comments:
@@ -222,6 +226,15 @@ class Engine:
         finding = self._finding(rule, start, end, message, None, scan, Context())
         finding.snippet = finding.snippet[:_SNIPPET]  # the statement can be megabytes long
         scan.findings.append(finding)
+
+    @staticmethod
+    def _beyond_depth(scan: _Scan, source: Source, children: list[Embedded], to_host) -> None:
+        """Code nested deeper than the engine follows is not checked: say so, never pass it as clean."""
+        if children:
+            where = scan.index.region(*to_host(0, max(1, len(source.text))))
+            message = (f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
+                       f"{children[0].source.language} in this {source.language}) was not checked")  # fmt: skip
+            scan.notifications.append(Notification(scan.host.path, message, "skipped", "warning", where))
 
     @staticmethod
     def _children(scan: _Scan, source: Source, document, to_host) -> list[Embedded]:

@@ -15,39 +15,22 @@ import json
 import os
 import sys
 
-from blastguard.hook_protocols import PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet
+from blastguard.hook_protocols import (PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet,
+                                       unchecked)
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
 
 
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
-    """Answer one payload. The check runs in a forked child while this process stands by: a crash
-    inside a native parser (tree-sitter has segfaulted on rare inputs) must answer `hook-on-error`,
-    not kill the hook, which an agent reads as "the hook failed, run the tool". Forking before the
-    analysers are imported costs well under a millisecond."""
+    """Answer one payload. The check runs in a forked child while this process stands by, for at most
+    the configured `hook-deadline`: a crash inside a native parser (tree-sitter has segfaulted on rare
+    inputs) or a check still busy at the deadline must answer `hook-on-error`, not kill or stall the
+    hook, which an agent reads as "the hook failed, run the tool". Forking before the analysers are
+    imported costs well under a millisecond."""
     raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    if not hasattr(os, "fork"):
-        return _respond(raw, agent, config_path, stdout, environ)
-    stdout.flush()
-    pid = os.fork()
-    if pid == 0:  # the child checks and answers
-        code = 1
-        try:
-            code = _respond(raw, agent, config_path, stdout, environ)
-            stdout.flush()
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return 0
-    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit {os.WEXITSTATUS(status)}"
-    return _respond(raw, agent, config_path, stdout, environ, crashed=f"the check crashed ({how})")
-
-
-def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, environ, crashed: str = "") -> int:
     on_error, call, config, notices = "ask", None, None, []
     try:
         if len(raw) > MAX_PAYLOAD:
@@ -60,15 +43,11 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
         call = read(payload, agent)  # every call is read (and audited), whatever the tool
         config, notices = _config(call.cwd, config_path)
         on_error = config.hook_on_error
-        if crashed:
-            raise CheckCrashed(crashed)
-        decision, reason, rule_ids = _decide(call, config, environ)
+        decision, reason, rule_ids = _check_bounded(call, config, environ)
     except PayloadError as exc:
-        decision, reason, rule_ids = on_error, f"blastguard could not read this tool call: {exc}.", []
+        decision, reason, rule_ids = on_error, _unreadable(exc), []
     except Exception as exc:  # a guard must answer, never crash the agent's turn
-        decision = on_error
-        what = str(exc) if isinstance(exc, CheckCrashed) else f"{type(exc).__name__}: {exc}"
-        reason, rule_ids = f"blastguard failed while checking this tool call ({what}).", []
+        decision, reason, rule_ids = on_error, _failed(f"{type(exc).__name__}: {exc}"), []
     agent = agent or "claude"
     for notice in notices:  # what the project's configuration could not loosen, for the agent and its user
         reason = f"{reason} {notice}".strip()
@@ -81,8 +60,35 @@ def _respond(raw: bytes, agent: str | None, config_path: str | None, stdout, env
     return code
 
 
-class CheckCrashed(Exception):
-    """The checking process died (a native parser's crash): answered like any internal error."""
+def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+    """`_check` in a forked child that is killed, with everything it started, at the deadline."""
+    from blastguard.bounded import can_fork, deadline, run_bounded
+
+    if not can_fork():
+        return _check(call, config, environ)
+    value, failure = run_bounded(lambda: list(_check(call, config, environ)), deadline(config))
+    if failure:
+        return config.hook_on_error, _failed(failure), []
+    decision, reason, rule_ids = value
+    return decision, reason, rule_ids
+
+
+def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+    """`_decide`, with any failure answered as `hook-on-error` and its reason."""
+    try:
+        return _decide(call, config, environ)
+    except PayloadError as exc:
+        return config.hook_on_error, _unreadable(exc), []
+    except Exception as exc:  # RecursionError, a frontend's bug: the call was not checked
+        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), []
+
+
+def _unreadable(exc: PayloadError) -> str:
+    return f"blastguard could not read this tool call: {exc}."
+
+
+def _failed(what: str) -> str:
+    return f"blastguard failed while checking this tool call ({what})."
 
 
 def _config(cwd: str, explicit: str | None):
@@ -102,20 +108,30 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     from blastguard.environment_gate import environment_context
 
     context = environment_context(environ, call.cwd, config.production_names)
-    findings = _findings(call, config, context, environ)
+    findings, notifications = _findings(call, config, context, environ)
     findings = [f for f in findings if f.suppression is None]
-    if not findings:
+    partial = unchecked(notifications)
+    if not findings and not partial:
         return "allow", "", []
     findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
-    decision = decision_for(findings)
+    decision = decision_for(findings, notifications, config.hook_on_error)
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
     more = f" (and {len(findings) - MAX_REASONS} more)" if len(findings) > MAX_REASONS else ""
+    if partial:  # why the call was not checked completely, first: it is why a harmless-looking call asks
+        why = " ".join(_unchecked_reason(n) for n in partial[:MAX_REASONS])
+        shown.insert(0, f"It could not be checked completely: {why}")
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")
     return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
 
 
-def _findings(call: ToolCall, config, context, environ=None):
-    """What the call introduces, and whether it tampers with the guard itself (BG003, BG004)."""
+def _unchecked_reason(notification) -> str:
+    where = f"line {notification.region.start_line}: " if notification.region else ""
+    return f"[{where}{notification.message.rstrip('.')}.]"
+
+
+def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list]:
+    """(findings, notifications): what the call introduces, and whether it tampers with the guard itself
+    (BG003, BG004); the notifications say what could not be checked completely."""
     from blastguard import guard_tampering
     from blastguard.engine import Engine
     from blastguard.sources import Source, language_for_content, language_for_name
@@ -127,7 +143,7 @@ def _findings(call: ToolCall, config, context, environ=None):
     if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
         engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
         guard = guard_tampering.rule_for(engine)
-        findings = []
+        findings, notifications = [], []
         pieces = [("shell", call.command, "command")] if call.command is not None else []
         pieces += [(p.language, p.text, p.field) for p in call.pieces]
         for language, text, field in pieces:
@@ -137,11 +153,12 @@ def _findings(call: ToolCall, config, context, environ=None):
                                                               cache_home)  # fmt: skip
                 continue
             shown = "command.sh" if call.command is not None else f"{call.tool} {field}"
-            found, _ = engine.check_source(Source(shown, text, language, context))
+            found, notes = engine.check_source(Source(shown, text, language, context))
             findings += found
+            notifications += notes
             if language == "shell" and guard:
                 findings += guard_tampering.command_findings(guard, engine, text, call.cwd, home, cache_home)
-        return findings
+        return findings, notifications
     engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
@@ -151,12 +168,12 @@ def _findings(call: ToolCall, config, context, environ=None):
                                              cache_home) if guard else []  # fmt: skip
     language = language_for_name(path) or language_for_content(after)
     if language is None:
-        return findings  # a file blastguard does not read
-    from blastguard.changes import introduced
+        return findings, []  # a file blastguard does not read
+    from blastguard.changes import analyse_change
     from blastguard.suppression_changes import silenced_in_change
 
-    new = introduced(engine, path, before, after, language, context=context)
-    return findings + new + silenced_in_change(engine, path, before, after, language, context, new)
+    new, notifications = analyse_change(engine, path, before, after, language, context=context)
+    return findings + new + silenced_in_change(engine, path, before, after, language, context, new), notifications
 
 
 def _read(path: str) -> str | None:

@@ -203,10 +203,35 @@ def _any_tool(tool: str, data: dict) -> list:
     return pieces(tool, data)
 
 
-def decision_for(findings) -> str:
-    """deny for an error, ask (a person approves) for a warning, else allow."""
+DECISIONS = ("allow", "ask", "deny")  # weakest first
+
+# Parse problems that leave nothing unjudged. SQL that does not parse is still judged word by word,
+# and a destructive statement whose scope the words do not show is a finding of its own (SQL900), so
+# a stored migration and a `psql -c` are treated alike. A Terraform plan is data that nothing runs.
+# Every other parse problem is in content that runs (a command line, a script, a program, a
+# workflow, a Terraform module a later `apply` reads), where a parser's recovery may hide a command.
+_JUDGED_DESPITE_PARSE_ERRORS = frozenset({"sql", "terraform-plan"})
+
+
+def unchecked(notifications) -> list:
+    """The notifications that say the content was not checked completely: an internal error, a crash,
+    a cap reached, a part skipped, or a parse failure in content that will run. Anything not known to
+    be harmless counts, so a new kind of notification fails closed."""
+    return [n for n in notifications
+            if not (n.kind == "skipped" and n.level == "note")  # not a file type blastguard reads
+            and n.kind != "configuration-ignored"  # a loosening key the project may not set: nothing unchecked
+            and not (n.kind == "parse-error" and n.language in _JUDGED_DESPITE_PARSE_ERRORS)]  # fmt: skip
+
+
+def decision_for(findings, notifications=(), on_error: str = "ask") -> str:
+    """The hook's and the MCP server's decision: deny for an error finding, ask (a person approves) for
+    a warning, else allow; and at least `on_error` when part of the content was not checked
+    completely (`unchecked`). `on_error` is the configuration's `hook-on-error`."""
     worst = max((f.severity.label for f in findings), key=("note", "warning", "error").index, default="note")
-    return {"error": "deny", "warning": "ask"}.get(worst, "allow")
+    decision = {"error": "deny", "warning": "ask"}.get(worst, "allow")
+    if unchecked(notifications):
+        decision = max(decision, on_error, key=DECISIONS.index)
+    return decision
 
 
 def answer(agent: str, decision: str, reason: str, note: str = "") -> tuple[str, int]:

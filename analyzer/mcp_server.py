@@ -25,13 +25,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 
 from blastguard.config import Config, ConfigError, discover_guarded
 from blastguard.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
 
 MISSING_EXTRA = "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'"
-DECISIONS = ("allow", "ask", "deny")  # weakest first
 COMMAND_FILENAME = "command.sh"
 
 
@@ -73,15 +73,37 @@ def notification_dict(notification: Notification) -> dict:
 def _result(findings: list[Finding], notifications: list[Notification], config: Config, *,
             with_path: bool = False) -> dict:  # fmt: skip
     reported = [f for f in findings if f.suppression is None]
-    decision = decision_for(reported)
-    if any(n.kind == "internal-error" for n in notifications):
-        # Not fully checked: at least what the configuration says a hook answers on an internal error.
-        decision = max(decision, config.hook_on_error, key=DECISIONS.index)
     return {
-        "decision": decision,
+        # Not checked completely (an internal error, a part skipped, content that runs and did not
+        # parse): at least what the configuration says a hook answers on an error.
+        "decision": decision_for(reported, notifications, config.hook_on_error),
         "findings": [finding_dict(f, with_path=with_path) for f in reported],
         "notifications": [notification_dict(n) for n in notifications],
     }
+
+
+def _unfinished(why: str, path: str) -> Notification:
+    """What a check that crashed or ran out of time reports: nothing was checked completely."""
+    return Notification(path, f"{why}; nothing was checked completely", "internal-error", level="error")
+
+
+def _import_analysers() -> None:
+    """Import every parser and rule pack in the server, once, so each forked check inherits them instead
+    of importing them again (sqlglot alone is tens of milliseconds a call)."""
+    from blastguard import registry
+
+    for language in registry.FRONTENDS:
+        registry.frontend_class(language)
+        registry.rules_for(language)
+    registry.meta_rules()
+
+
+def _outcome(work) -> list:
+    """In the checking child: ("ok", the result) or ("error", a CheckError's message for the agent)."""
+    try:
+        return ["ok", work()]
+    except CheckError as exc:
+        return ["error", str(exc)]
 
 
 class Checker:
@@ -93,6 +115,8 @@ class Checker:
         self.root = os.path.realpath(root or os.getcwd())
         # What the project's configuration could not loosen: part of every answer, so it is seen.
         self.notices = [Notification(self.root, notice, "configuration-ignored", level="note") for notice in notices]
+        # One check at a time: a child forked during another's check would hold that check's pipe open.
+        self._one_at_a_time = threading.Lock()
 
     def _inside(self, path: str, what: str) -> str:
         """`path` (relative to the root, or absolute) resolved, symlinks followed; CheckError when
@@ -108,6 +132,23 @@ class Checker:
     def _result(self, findings: list[Finding], notifications: list[Notification], *, with_path: bool = False) -> dict:
         return _result(findings, [*notifications, *self.notices], self.config, with_path=with_path)
 
+    def _bounded(self, work, path: str) -> dict:
+        """`work()` in a forked child that is killed at the deadline: a stalled check answers at least ask
+        instead of hanging the server, and a native parser's crash costs the child, not the server."""
+        from blastguard.bounded import can_fork, deadline, run_bounded
+
+        if not can_fork():
+            return work()
+        with self._one_at_a_time:
+            _import_analysers()
+            value, failure = run_bounded(lambda: _outcome(work), deadline(self.config))
+        if failure:
+            return self._result([], [_unfinished(failure, path)])
+        kind, result = value
+        if kind == "error":
+            raise CheckError(result)
+        return result
+
     def _context(self, cwd: str):
         """Production evidence from the environment the server (so the agent) runs in, as hooks use."""
         from blastguard.environment_gate import environment_context
@@ -115,6 +156,9 @@ class Checker:
         return environment_context(os.environ, cwd, self.config.production_names)
 
     def _check_text(self, text: str, path: str, cwd: str | None = None) -> dict:
+        return self._bounded(lambda: self._check_text_now(text, path, cwd), path)
+
+    def _check_text_now(self, text: str, path: str, cwd: str | None) -> dict:
         from blastguard.engine import Engine
         from blastguard.sources import Source, language_for_content, language_for_name
 
@@ -147,8 +191,13 @@ class Checker:
         return self._check_text(content, path)
 
     def check_diff(self, patch: str, root: str | None = None) -> dict:
-        from blastguard.api import check_diff
-        from blastguard.diffs import DiffError
+        return self._bounded(lambda: self._check_diff_now(patch, root), "the patch")
+
+    def _check_diff_now(self, patch: str, root: str | None) -> dict:
+        from blastguard.changes import check_changes
+        from blastguard.diffs import DiffError, apply_patch
+        from blastguard.discovery import find_project_root
+        from blastguard.engine import Engine
 
         if not isinstance(patch, str):
             raise CheckError("the patch must be a string")
@@ -156,11 +205,13 @@ class Checker:
         if not os.path.isdir(folder):
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
-            findings = check_diff(patch, folder, self.config, trust_suppressions=self.trust_suppressions,
-                                  suppressions_added="existing")  # as the hook judges an agent's edit
+            changes = apply_patch(patch, folder)
+            engine = Engine(self.config, find_project_root(folder), trust_suppressions=self.trust_suppressions)
+            report = check_changes(engine, changes, folder, "the patch's pre-image",
+                                   suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
-        return self._result(findings, [], with_path=True)
+        return self._result(report.findings, report.notifications, with_path=True)
 
     @staticmethod
     def explain_rule(rule_id: str) -> str:

@@ -69,14 +69,16 @@ class Finding(Record):
 class Notification(Record):
     """Something the user should know that is not a finding: a parse problem, a skipped file, a crash."""
 
-    __slots__ = ("path", "message", "kind", "level", "region")
+    __slots__ = ("path", "message", "kind", "level", "region", "language")
 
-    def __init__(self, path: str, message: str, kind: str, level: str = "warning", region: Region | None = None) -> None:
+    def __init__(self, path: str, message: str, kind: str, level: str = "warning", region: Region | None = None,
+                 language: str = "") -> None:
         self.path = path
         self.message = message
         self.kind = kind  # "parse-error" | "skipped" | "internal-error"
         self.level = level  # SARIF notification level: "error" | "warning" | "note"
         self.region = region
+        self.language = language  # of the text a parse error is in (an embedded script's own), when known
 
 
 class Report(Record):

@@ -177,7 +177,10 @@ def _scalar_code(node: yaml.ScalarNode, text: str) -> tuple[str, list[int] | Non
 
 def _literal_block_offsets(value: str, text: str, start: int, end: int) -> list[int] | None:
     """A `|` block keeps its lines: each content line starts after the block's indentation."""
-    lines_start = text.index("\n", start) + 1
+    header_end = text.find("\n", start, end)
+    if header_end < 0:  # `run: |` on the file's last line, with no line break after it: an empty script
+        return [end] if not value else None
+    lines_start = header_end + 1
     lines = text[lines_start:end].split("\n")
     indent = min((len(line) - len(line.lstrip(" ")) for line in lines if line.strip()), default=0)
     offsets: list[int] = []

@@ -106,10 +106,11 @@ def runtime_condition(predicate: exp.Expression) -> bool:
     """The condition, or an OR-branch of it, is a run-time value: it may select every row."""
     while isinstance(predicate, exp.Paren):
         predicate = predicate.this
+    # A chain of thousands of terms is one deep tree: walk its terms, not its levels.
     if isinstance(predicate, exp.Or):
-        return runtime_condition(predicate.this) or runtime_condition(predicate.expression)
+        return any(runtime_condition(term) for term in predicate.flatten())
     if isinstance(predicate, exp.And):
-        return runtime_condition(predicate.this) and runtime_condition(predicate.expression)
+        return all(runtime_condition(term) for term in predicate.flatten())
     if isinstance(predicate, exp.Not):
         return runtime_condition(predicate.this)
     if isinstance(predicate, exp.Binary) and not isinstance(predicate, exp.Connector):
@@ -119,14 +120,73 @@ def runtime_condition(predicate: exp.Expression) -> bool:
 # --- predicates -------------------------------------------------------------------------------
 
 
+# sqlglot's simplify takes time quadratic in the terms of an AND / OR chain (a 500-term OR takes
+# seconds), so a chain longer or larger than this is folded term by term and joined again here.
+_SIMPLIFY_TERMS = 32
+_SIMPLIFY_CHAIN_NODES = 256
+# simplify is quadratic in a term's size too (a sum of 1,000 columns takes 0.2 s). A term larger than
+# this (in nodes) is judged as written, and one predicate's simplifications together may cost at most
+# _FOLD_WORK (the sum of their sizes squared, a fraction of a second); past it the rest is judged as
+# written.
+_SIMPLIFY_NODES = 1_000
+_FOLD_WORK = _SIMPLIFY_NODES**2
+# Connectors nested inside connectors deeper than this are judged as written.
+_FOLD_DEPTH = 32
+
+
 def fold(predicate: exp.Expression) -> exp.Expression:
-    """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`); on any trouble, leave it be."""
+    """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`) in time linear in its size; on any
+    trouble, or where a part is too large to fold, that part is left as written."""
+    return _fold(predicate, 0, [_FOLD_WORK])
+
+
+def _fold(predicate: exp.Expression, depth: int, work_left: list[int]) -> exp.Expression:
+    node = _unwrap(predicate)
+    if isinstance(node, exp.Connector) and depth < _FOLD_DEPTH:
+        terms = list(node.flatten())
+        if len(terms) > _SIMPLIFY_TERMS or _size(node, _SIMPLIFY_CHAIN_NODES) > _SIMPLIFY_CHAIN_NODES:
+            folded = [_fold(term, depth + 1, work_left) for term in terms]
+            if all(new is old or new == old for new, old in zip(folded, terms)):
+                return predicate  # nothing folded: no need to copy the terms into a new chain
+            return _join(type(node), folded)
+    work = _size(predicate, _SIMPLIFY_NODES) ** 2
+    if work > work_left[0]:
+        return predicate
+    work_left[0] -= work
     from sqlglot.optimizer.simplify import simplify
 
     try:
         return simplify(predicate.copy())
     except Exception:  # simplify is best effort; an unfoldable predicate is judged as written
         return predicate
+
+
+def _join(connector: type[exp.Connector], terms: list[exp.Expression]) -> exp.Expression:
+    """The folded terms of an AND / OR chain as one balanced chain: a constant that decides it decides
+    it, constants that do not are dropped. Balanced, so the tree stays shallow for the rules' walks."""
+    absorbing = connector is exp.Or  # TRUE decides an OR, FALSE an AND
+    kept = []
+    for term in terms:
+        if isinstance(term, exp.Boolean):
+            if term.this is absorbing:
+                return term
+            continue
+        kept.append(term.copy() if term.parent is not None else term)  # a term as written stays in its tree
+    if not kept:
+        return exp.Boolean(this=not absorbing)
+    while len(kept) > 1:
+        pairs = [connector(this=kept[i], expression=kept[i + 1]) for i in range(0, len(kept) - 1, 2)]
+        kept = pairs + kept[len(kept) - len(kept) % 2 :]
+    return kept[0]
+
+
+def _size(node: exp.Expression, limit: int) -> int:
+    """The number of nodes in `node`, counted up to `limit` + 1."""
+    count = 0
+    for count, _ in enumerate(node.walk(), start=1):
+        if count > limit:
+            break
+    return count
 
 
 def _unwrap(node: exp.Expression) -> exp.Expression:
