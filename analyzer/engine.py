@@ -172,12 +172,19 @@ class Engine:
         rules = [r for r in enabled.rules if r.id not in scan.ignored]
         if not frontend.embeds and (not rules or (enabled.prefilter and not enabled.prefilter.search(source.text))):
             return
-        document = frontend.parse(source, enabled.prefilter if not frontend.embeds else None)
-        if embedded is None:
-            scan.index = document.index
 
         def to_host(start: int, end: int) -> tuple[int, int]:
             return embedded.host_span(start, end) if embedded else (start, end)
+
+        try:
+            document = frontend.parse(source, enabled.prefilter if not frontend.embeds else None)
+        except RecursionError:  # nesting no real file has (`[[[[…` thousands deep): refused, never passed
+            scan.index = scan.index or LineIndex(scan.host.text)
+            self._not_checked_part(scan, *to_host(0, max(1, len(source.text))),
+                                   "it nests brackets or blocks deeper than blastguard reads")
+            return
+        if embedded is None:
+            scan.index = document.index
 
         package = registry.rule_package(source.language) if rules else None
         for rule in rules:

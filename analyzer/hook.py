@@ -39,6 +39,8 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
             payload = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as exc:
             raise PayloadError(f"the payload is not valid JSON ({exc})") from None
+        except RecursionError:
+            raise PayloadError("the payload is nested too deeply to read") from None
         agent = agent or detect(payload)
         call = read(payload, agent)  # every call is read (and audited), whatever the tool
         config, notices = _config(call.cwd, config_path)

@@ -13,6 +13,7 @@ tool would run), a decision to ask is answered as deny, and the reason says a pe
 from __future__ import annotations
 
 import json
+import os
 
 from blastguard.records import Record
 
@@ -73,7 +74,21 @@ def read(payload: dict, agent: str) -> ToolCall:
     if not isinstance(payload, dict):
         raise PayloadError("the hook payload is not a JSON object")
     reader = {"claude": _claude, "codex": _claude, "gemini": _gemini, "cursor": _cursor, "copilot": _copilot}[agent]
-    return reader(payload, agent)
+    call = reader(payload, agent)
+    _usable_path(call.cwd, "cwd")
+    if call.path is not None:
+        _usable_path(call.path, "file path")
+    return call
+
+
+def _usable_path(path: str, what: str) -> None:
+    """A path no file can have (a NUL byte, a lone surrogate) is a bad payload, said as one."""
+    if "\0" in path:
+        raise PayloadError(f"the payload's {what} holds a NUL byte, which no file name can")
+    try:
+        os.fsencode(path)
+    except UnicodeEncodeError:
+        raise PayloadError(f"the payload's {what} holds a character no file name can (a lone surrogate)") from None
 
 
 def _text(value, what: str) -> str:
@@ -97,6 +112,8 @@ def _input(payload: dict, key: str) -> dict:
             value = json.loads(value)
         except ValueError:
             raise PayloadError(f"the payload's {key} is not valid JSON") from None
+        except RecursionError:
+            raise PayloadError(f"the payload's {key} is nested too deeply to read") from None
     if not isinstance(value, dict):
         raise PayloadError(f"the payload's {key} is missing or not an object")
     return value

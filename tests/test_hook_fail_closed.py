@@ -507,3 +507,49 @@ def test_mcp_check_file_of_the_regression_inputs(path, content, expected):
     result = Checker(Config()).check_file(path, content)
     assert result["decision"] == expected, result
     assert not any(n["kind"] == "internal-error" for n in result["notifications"])
+
+
+# --- nesting no real file has, and payloads no agent sends ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "text"), [
+    ("main.tf", "locals {\n  x = " + "[" * 3000 + "]" * 3000 + "\n}\n"),
+    ("main.tf", "locals {\n  x = " + "(" * 3000 + "1" + ")" * 3000 + "\n}\n"),
+    (".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: " + "[" * 1000
+     + "]" * 1000 + "\n"),
+    (".gitlab-ci.yml", "job:\n  script: " + "[" * 1000 + "]" * 1000 + "\n"),
+])  # fmt: skip
+def test_nesting_past_the_recursion_limit_is_a_file_not_checked(tmp_path, name, text):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    result = check_file(path)
+    assert result.returncode == 1 and "BG005" in out(result) and "deeper than blastguard reads" in out(result)
+
+
+@pytest.mark.parametrize(("payload", "said"), [
+    ({"tool_name": "Write", "tool_input": {"file_path": "a\u0000b.sh", "content": "ls\n"}}, "NUL byte"),
+    ({"tool_name": "Write", "tool_input": {"file_path": "a\ud800.sh", "content": "ls\n"}}, "lone surrogate"),
+    ({"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "/tmp/\u0000x"}, "NUL byte"),
+])  # fmt: skip
+def test_a_path_no_file_can_have_is_a_payload_that_cannot_be_read(tmp_path, payload, said):
+    full = {**claude(payload["tool_name"], payload["tool_input"], payload.get("cwd", tmp_path))}
+    answer = hook_cli(full, tmp_path)
+    assert answer["permissionDecision"] == "ask"
+    assert "could not read this tool call" in answer["permissionDecisionReason"] and said in answer[
+        "permissionDecisionReason"]
+
+
+@pytest.mark.parametrize("nested", ["payload", "toolArgs"])
+def test_json_nested_past_the_recursion_limit_is_a_payload_that_cannot_be_read(tmp_path, nested):
+    deep = "[" * 100_000 + "]" * 100_000
+    if nested == "payload":
+        raw = '{"session_id": "s", "cwd": "%s", "hook_event_name": "PreToolUse", "tool_name": "Bash", ' \
+              '"tool_input": {"command": "ls", "x": %s}}' % (tmp_path, deep)
+    else:
+        raw = json.dumps({"timestamp": 1, "cwd": str(tmp_path), "toolName": "bash", "toolArgs": deep})
+    result = subprocess.run([sys.executable, "-m", "blastguard", "hook"], input=raw.encode(), capture_output=True,
+                            timeout=HANG_GUARD, env={**os.environ, **CLEAN_ENV})  # fmt: skip
+    assert result.returncode == 0 and "Traceback" not in err(result)
+    assert "nested too deeply" in out(result) and "RecursionError" not in out(result)
+    assert ("deny" if nested == "toolArgs" else "ask") in out(result)
