@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from datetime import datetime, timezone
 
 try:
@@ -24,7 +25,9 @@ try:
 except ImportError:  # pragma: no cover - Windows: O_APPEND alone, no lock
     fcntl = None  # type: ignore[assignment]
 
-_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+# O_NONBLOCK: a FIFO put where the log was must not stall the hook (it is refused below).
+_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+          | getattr(os, "O_NONBLOCK", 0))
 
 
 def resolve(path: str, config) -> str:
@@ -64,6 +67,8 @@ def record(path: str, *, agent: str, tool: str, cwd: str, decision: str, rule_id
             os.makedirs(parent, exist_ok=True)
         fd = os.open(path, _FLAGS, 0o600)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return f"cannot write the audit log {path}: not a regular file"
             if fcntl is not None:
                 fcntl.flock(fd, fcntl.LOCK_EX)
             try:

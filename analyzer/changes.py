@@ -176,13 +176,14 @@ def analyse_change(
 
 def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
                   siblings: Mapping[str, str | None] | None = None, baseline_file: str | None = None,
-                  suppressions_added: str = "all") -> ChangeReport:  # fmt: skip
+                  suppressions_added: str = "all", excludes: bool = True) -> ChangeReport:  # fmt: skip
     """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce.
 
     `paths` restricts it to files at or under those paths; configured excludes apply. `siblings`
     adds to the new state of files the changes do not name (absolute path -> text, None: absent).
     `suppressions_added`: "all" reports every suppression the change adds (BG004) for a reviewer;
     "existing" only those that silence a finding the file already had, as the agent hook judges.
+    `excludes=False` checks files in excluded folders too: what an agent proposes runs wherever it is.
     """
     from blastguard.discovery import Walker, display_path
 
@@ -199,7 +200,7 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
         location = os.path.abspath(os.path.join(root, change.path))
         if limits and not any(location == p or location.startswith(p.rstrip(os.sep) + os.sep) for p in limits):
             continue
-        if _excluded(walker, location, root):
+        if excludes and _excluded(walker, location, root):
             continue
         shown = display_path(location)
         if change.skipped:

@@ -207,7 +207,7 @@ class Checker:
         try:
             changes = apply_patch(patch, folder)
             engine = Engine(self.config, find_project_root(folder), trust_suppressions=self.trust_suppressions)
-            report = check_changes(engine, changes, folder, "the patch's pre-image",
+            report = check_changes(engine, changes, folder, "the patch's pre-image", excludes=False,
                                    suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None

@@ -126,3 +126,16 @@ def test_concurrent_writers_never_tear_or_lose_a_line(tmp_path):
     expected = {(f"agent-{w}", hashlib.sha256(f"{w}:{i}".encode()).hexdigest()) for w in range(8) for i in range(200)}
     assert seen == expected
     assert os.path.getsize(log) == sum(len(line) + 1 for line in lines)
+
+
+def test_a_fifo_where_the_log_was_is_refused_without_waiting(tmp_path):
+    log = tmp_path / "audit.jsonl"
+    os.mkfifo(log)
+    # No reader: opening for writing would block without O_NONBLOCK; with a reader it is still no log.
+    assert "cannot write the audit log" in _record(log)
+    reader = os.open(log, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        assert "not a regular file" in _record(log)
+        assert os.read(reader, 100) == b""  # nothing was written into the pipe
+    finally:
+        os.close(reader)

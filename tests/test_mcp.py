@@ -416,3 +416,12 @@ async def test_the_real_server_confines_its_tools_and_ignores_a_loosening_projec
         "blastguard ignored ignore, hook-on-error"]
     assert "is outside the folder this server checks" in outside and "through a symbolic link" in linked
     assert "secret-line" not in outside + linked
+
+
+def test_check_diff_reads_folders_a_scan_leaves_out(tmp_path):
+    from blastguard.config import Config
+    from blastguard.mcp_server import Checker
+
+    patch = "--- /dev/null\n+++ b/build/wipe.sql\n@@ -0,0 +1 @@\n+DELETE FROM users;\n"
+    result = Checker(Config(root=str(tmp_path)), root=str(tmp_path)).check_diff(patch, str(tmp_path))
+    assert result["decision"] == "deny" and [f["rule_id"] for f in result["findings"]] == ["SQL101"]
