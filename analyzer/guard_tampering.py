@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 
+from blastguard.patterns import LazyPattern
 from blastguard.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
 
 RULE_ID = "BG003"
@@ -217,9 +218,9 @@ _COPY_OPTIONS = {  # options that take a value, per program
 }  # fmt: skip
 _TOUCH_OPTIONS = _options("-d", "--date", "-t", "-r", "--reference", "-s", "--size")
 _SED_OPTIONS = _options("-e", "--expression", "-f", "--file", "-l", "--line-length")
-_SED_IN_PLACE = r"-[nErsuzb]*i|--in-place"
-_PERL_IN_PLACE = r"-(?![MmIx])[a-zA-Z0-9]*?i"
-_CHMOD_FLAGS = r"-[RvcfhHLP]+|--[a-z-]+(?:=.*)?"
+_SED_IN_PLACE = LazyPattern(r"-[nErsuzb]*i|--in-place")
+_PERL_IN_PLACE = LazyPattern(r"-(?![MmIx])[a-zA-Z0-9]*?i")
+_CHMOD_FLAGS = LazyPattern(r"-[RvcfhHLP]+|--[a-z-]+(?:=.*)?")
 
 
 def _targets(command, here: str, home: str) -> list[Target]:
@@ -237,7 +238,7 @@ def _targets(command, here: str, home: str) -> list[Target]:
     if program in ("truncate", "touch"):
         return _paths(_positionals(command.args, _TOUCH_OPTIONS), here, home, "write")
     if program in ("chmod", "chown", "chgrp"):  # `chmod -x f`: a mode may start with a dash
-        args = [w for w in command.args if not re.fullmatch(_CHMOD_FLAGS, w.value)]
+        args = [w for w in command.args if not _CHMOD_FLAGS.fullmatch(w.value)]
         if not any(w.value.startswith("--reference") for w in command.args):
             args = args[1:]  # the mode or the owner
         return _paths(args, here, home, "write")
@@ -245,10 +246,10 @@ def _targets(command, here: str, home: str) -> list[Target]:
         return _copy(command, here, home)
     if program == "dd":
         return _paths([w.slice(3) for w in command.args if w.value.startswith("of=")], here, home, "write")
-    if program == "sed" and any(re.match(_SED_IN_PLACE, w.value) for w in command.args):
+    if program == "sed" and any(_SED_IN_PLACE.match(w.value) for w in command.args):
         return _paths(_after_script(command.args, _SED_OPTIONS, ("-e", "--expression", "-f", "--file")), here, home,
                       "write")  # fmt: skip
-    if program == "perl" and any(re.match(_PERL_IN_PLACE, w.value) for w in command.args):
+    if program == "perl" and any(_PERL_IN_PLACE.match(w.value) for w in command.args):
         return _paths(_after_script(command.args, _options(), ("-e", "-E")), here, home, "write")
     if program == "curl":
         return _paths(_values(command.args, ("-o", "--output")), here, home, "write")
@@ -375,22 +376,21 @@ def _hooks_path(rule, engine, text: str, command):
 
 
 # --- inline programs of other interpreters ---------------------------------------------------------
-# Patterns are compiled by `re` on first use, not at import: most hook calls never need them.
 
-_STRING = r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\""
-_PYTHON_WRITES = (r"\bopen\s*\([^)]*['\"][rbt]*[wax+][rbt+]*['\"]|\.write_(?:text|bytes)\s*\(|"
-                  r"\bos\.(?:remove|unlink|rename|replace|rmdir|removedirs|symlink|link|truncate|chmod|chown|"
-                  r"open|system|popen)\s*\(|\bshutil\.\w+\s*\(|\.(?:touch|unlink|rename|symlink_to|"
-                  r"hardlink_to|chmod|rmdir)\s*\(|\bsubprocess\b")  # fmt: skip
-_PERL_WRITES = (r"\bopen\b[^;]*?['\"]\s*\+?[>]|\bopen\b[^;]*?['\"]\s*\+<|\bsysopen\b|"
-                r"\b(?:unlink|rename|symlink|link|truncate|chmod|chown|rmdir|system|exec)\b|`")  # fmt: skip
-_RUBY_WRITES = (r"\bFile\.(?:write|delete|unlink|rename|symlink|link|truncate|chmod|chown)\b|"
-                r"\bIO\.(?:write|binwrite)\b|\bopen\s*\(?[^)\n]*['\"][wa]\+?['\"]|\bFileUtils\.|"
-                r"\b(?:system|exec|spawn)\b|`|%x")  # fmt: skip
-_NODE_WRITES = (r"\b(?:writeFile|appendFile|createWriteStream|unlink|rm|rmdir|rename|copyFile|cp|symlink|"
-                r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
-                r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
-                r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")  # fmt: skip
+_STRING = LazyPattern(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
+_PYTHON_WRITES = LazyPattern(r"\bopen\s*\([^)]*['\"][rbt]*[wax+][rbt+]*['\"]|\.write_(?:text|bytes)\s*\(|"
+                             r"\bos\.(?:remove|unlink|rename|replace|rmdir|removedirs|symlink|link|truncate|chmod|chown|"
+                             r"open|system|popen)\s*\(|\bshutil\.\w+\s*\(|\.(?:touch|unlink|rename|symlink_to|"
+                             r"hardlink_to|chmod|rmdir)\s*\(|\bsubprocess\b")  # fmt: skip
+_PERL_WRITES = LazyPattern(r"\bopen\b[^;]*?['\"]\s*\+?[>]|\bopen\b[^;]*?['\"]\s*\+<|\bsysopen\b|"
+                           r"\b(?:unlink|rename|symlink|link|truncate|chmod|chown|rmdir|system|exec)\b|`")  # fmt: skip
+_RUBY_WRITES = LazyPattern(r"\bFile\.(?:write|delete|unlink|rename|symlink|link|truncate|chmod|chown)\b|"
+                           r"\bIO\.(?:write|binwrite)\b|\bopen\s*\(?[^)\n]*['\"][wa]\+?['\"]|\bFileUtils\.|"
+                           r"\b(?:system|exec|spawn)\b|`|%x")  # fmt: skip
+_NODE_WRITES = LazyPattern(r"\b(?:writeFile|appendFile|createWriteStream|unlink|rm|rmdir|rename|copyFile|cp|symlink|"
+                           r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
+                           r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
+                           r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")  # fmt: skip
 # interpreter -> (options whose value is the program, how its program writes a file)
 _INTERPRETERS = {
     "perl": (("-e", "-E"), _PERL_WRITES),
@@ -399,21 +399,21 @@ _INTERPRETERS = {
     "nodejs": (("-e", "--eval", "-p", "--print"), _NODE_WRITES),
     "bun": (("-e", "--eval", "-p", "--print"), _NODE_WRITES),
 }
-_PYTHON = r"python(?:\d+(?:\.\d+)?)?|pypy3?"
+_PYTHON = LazyPattern(r"python(?:\d+(?:\.\d+)?)?|pypy3?")
 
 
 def _inline_program(rule, engine, text: str, command, here: str, home: str, cache_home: str | None):
     program = command.program
-    if re.fullmatch(_PYTHON, program):
+    if _PYTHON.fullmatch(program):
         options, writes = ("-c",), _PYTHON_WRITES
     elif program in _INTERPRETERS:
         options, writes = _INTERPRETERS[program]
     else:
         return []
     code = _code(command, options)
-    if code is None or not re.search(writes, code.value):
+    if code is None or not writes.search(code.value):
         return []
-    for match in re.finditer(_STRING, code.value):
+    for match in _STRING.finditer(code.value):
         literal = match.group(1) if match.group(1) is not None else match.group(2)
         if not literal or "\n" in literal:
             continue

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 
+from blastguard.patterns import LazyPattern
 from blastguard.records import Record
 
 MAX_DEPTH = 12
@@ -41,21 +42,21 @@ _ARGUMENT_KEYS = frozenset({"args", "argv", "arguments"})
 _PATH_KEYS = frozenset({"path", "filepath", "file", "filename", "target", "targetpath", "destination", "dest",
                         "destinationpath", "newpath", "topath", "source", "sourcepath", "frompath", "oldpath",
                         "directory", "dir"})  # fmt: skip
-_WRITING_TOOL = re.compile(r"write|edit|create|delete|remove|move|rename|copy|put|update|patch|append|save|replace|"
-                           r"upload|mkdir|touch|chmod|unlink|insert|overwrite|modify|apply", re.IGNORECASE)  # fmt: skip
+_WRITING_TOOL = LazyPattern(r"write|edit|create|delete|remove|move|rename|copy|put|update|patch|append|save|replace|"
+                            r"upload|mkdir|touch|chmod|unlink|insert|overwrite|modify|apply", re.IGNORECASE)  # fmt: skip
 # Built-in tools of the agents that only read, search or fetch: nothing in them runs.
 READ_ONLY_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "TodoRead", "Task",
                              "NotebookRead", "ExitPlanMode", "read_file", "read_many_files", "glob", "list_directory",
                              "search_file_content", "web_fetch", "google_web_search", "save_memory", "view",
                              "Read File", "Grep Search", "Codebase Search", "Search", "List", "fetch",
                              "web_search"})  # fmt: skip
-_SQL_START = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:WITH|SELECT|INSERT|UPDATE|DELETE|MERGE|DROP|TRUNCATE|"
-                        r"ALTER|CREATE|GRANT|REVOKE|REPLACE|UPSERT|COPY|VACUUM|BEGIN|COMMIT|SET|CALL|EXEC|EXECUTE)\b",
-                        re.IGNORECASE | re.DOTALL)  # fmt: skip
+_SQL_START = LazyPattern(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:WITH|SELECT|INSERT|UPDATE|DELETE|MERGE|DROP|TRUNCATE|"
+                         r"ALTER|CREATE|GRANT|REVOKE|REPLACE|UPSERT|COPY|VACUUM|BEGIN|COMMIT|SET|CALL|EXEC|EXECUTE)\b",
+                         re.IGNORECASE | re.DOTALL)  # fmt: skip
 _NAME = r"(?:[A-Za-z_][\w$]*|\"[^\"]+\"|`[^`]+`|\[[^\]]+\])(?:\.(?:[A-Za-z_][\w$]*|\"[^\"]+\"|`[^`]+`|\[[^\]]+\]))*"
 _END = r"\s*(?:;|$)"
 # A destructive statement's own shape, so that prose ("Delete from the list please") is not taken for SQL.
-_DESTRUCTIVE_SQL = re.compile(
+_DESTRUCTIVE_SQL = LazyPattern(
     r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:"
     rf"DROP\s+(?:TABLE|DATABASE|SCHEMA|VIEW|INDEX|SEQUENCE|MATERIALIZED\s+VIEW)\s+(?:IF\s+EXISTS\s+)?{_NAME}"
     rf"(?:\s*,\s*{_NAME})*(?:\s+(?:CASCADE|RESTRICT))?{_END}"
@@ -68,11 +69,11 @@ _DESTRUCTIVE_SQL = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # A tool whose name says it searches or reads: its `query` is free text, and nothing is sniffed.
-_READING_TOOL = re.compile(r"search|find|lookup|grep|fetch|browse|read|view|list|(?:^|_)get", re.IGNORECASE)
+_READING_TOOL = LazyPattern(r"search|find|lookup|grep|fetch|browse|read|view|list|(?:^|_)get", re.IGNORECASE)
 # A tool named for a database: a string that starts like any SQL statement is SQL.
-_DATABASE_TOOL = re.compile(r"sql|postgres|\bpg|_pg|mysql|maria|sqlite|database|\bdb|_db|db_|bigquery|snowflake|"
-                            r"supabase|neon|redshift|clickhouse|duckdb|mssql|oracle|cockroach|planetscale|turso|d1",
-                            re.IGNORECASE)  # fmt: skip
+_DATABASE_TOOL = LazyPattern(r"sql|postgres|\bpg|_pg|mysql|maria|sqlite|database|\bdb|_db|db_|bigquery|snowflake|"
+                             r"supabase|neon|redshift|clickhouse|duckdb|mssql|oracle|cockroach|planetscale|turso|d1",
+                             re.IGNORECASE)  # fmt: skip
 
 
 class Piece(Record):

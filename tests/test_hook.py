@@ -2,6 +2,8 @@
 agent's own protocol. Payloads are only read; nothing in them is ever run."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -288,3 +290,16 @@ def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(proje
     assert output["permissionDecision"] == "ask"
     assert output["permissionDecisionReason"] == (
         "blastguard failed while checking this tool call (the check crashed (signal 11)).")
+
+
+def test_patterns_of_rarely_needed_checks_are_compiled_on_first_use_only():
+    program = ("import re, blastguard.tool_inputs as t, blastguard.guard_tampering as g\n"
+               "from blastguard.patterns import LazyPattern\n"
+               "lazy = [v for m in (t, g) for v in vars(m).values() if isinstance(v, LazyPattern)]\n"
+               "print(len(lazy), sum(p._compiled is not None for p in lazy))\n"
+               "print(t._READING_TOOL.search('mcp__web__search') is not None, t._READING_TOOL._compiled is not None)")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    counts, used = result.stdout.split("\n")[:2]
+    total, compiled = map(int, counts.split())
+    assert total >= 10 and compiled == 0
+    assert used == "True True"
