@@ -26,7 +26,9 @@ import os
 import re
 
 from blastguard.patterns import LazyPattern
+from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS
 from blastguard.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
+from blastguard.sources import PYTHON_INTERPRETER
 
 RULE_ID = "BG003"
 
@@ -391,57 +393,30 @@ _NODE_WRITES = LazyPattern(r"\b(?:writeFile|appendFile|createWriteStream|unlink|
                            r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
                            r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
                            r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")  # fmt: skip
-# interpreter -> (options whose value is the program, how its program writes a file)
-_INTERPRETERS = {
-    "perl": (("-e", "-E"), _PERL_WRITES),
-    "ruby": (("-e",), _RUBY_WRITES),
-    "node": (("-e", "--eval", "-p", "--print"), _NODE_WRITES),
-    "nodejs": (("-e", "--eval", "-p", "--print"), _NODE_WRITES),
-    "bun": (("-e", "--eval", "-p", "--print"), _NODE_WRITES),
-}
-_PYTHON = LazyPattern(r"python(?:\d+(?:\.\d+)?)?|pypy3?")
+# How a program of each interpreter writes or removes a file, by the language the interpreter reader names.
+_WRITES = {"python": _PYTHON_WRITES, "perl": _PERL_WRITES, "ruby": _RUBY_WRITES, "javascript": _NODE_WRITES}
 
 
 def _inline_program(rule, engine, text: str, command, here: str, home: str, cache_home: str | None):
-    program = command.program
-    if _PYTHON.fullmatch(program):
-        options, writes = ("-c",), _PYTHON_WRITES
-    elif program in _INTERPRETERS:
-        options, writes = _INTERPRETERS[program]
-    else:
+    if command.program not in PROGRAM_INTERPRETERS and not PYTHON_INTERPRETER.fullmatch(command.program):
         return []
-    code = _code(command, options)
-    if code is None or not writes.search(code.value):
-        return []
-    for match in _STRING.finditer(code.value):
-        literal = match.group(1) if match.group(1) is not None else match.group(2)
-        if not literal or "\n" in literal:
+    from blastguard.frontends.shell_interpreters import inline_programs  # only for such a command
+
+    for program in inline_programs(command):
+        writes = _WRITES.get(program.language.name)
+        code = program.word
+        if program.file or writes is None or not writes.search(code.value):
             continue
-        guard = _guard(resolve(literal, here, home), True, cache_home)
-        if guard is None:
-            continue
-        start = code.offsets[match.start()]
-        end = code.offsets[match.end() - 1] + 1
-        message = (f"The {program} program of `{command.text(40)}` names {guard.what} ({literal}) and writes or "
-                   "removes files.")  # fmt: skip
-        return [_finding(rule, engine, message + _ASK, "command.sh", text, start, end)]
+        for match in _STRING.finditer(code.value):
+            literal = match.group(1) if match.group(1) is not None else match.group(2)
+            if not literal or "\n" in literal:
+                continue
+            guard = _guard(resolve(literal, here, home), True, cache_home)
+            if guard is None:
+                continue
+            start = code.offsets[match.start()]
+            end = code.offsets[match.end() - 1] + 1
+            message = (f"The {command.program} program of `{command.text(40)}` names {guard.what} ({literal}) and "
+                       "writes or removes files.")  # fmt: skip
+            return [_finding(rule, engine, message + _ASK, "command.sh", text, start, end)]
     return []
-
-
-def _code(command, options: tuple[str, ...]):
-    """The program text of `interpreter -e CODE` (or `-c`), or of a program fed on standard input."""
-    args = command.args
-    for index, word in enumerate(args):
-        value = word.value
-        if value in options or (re.fullmatch(r"-[a-zA-Z0-9]*[ce]", value) and value[-1] in "".join(options)):
-            return args[index + 1] if index + 1 < len(args) else None
-        if value.startswith("-c") and "-c" in options and len(value) > 2:
-            return word.slice(2)
-        if not value.startswith("-") or value == "-":
-            break
-    else:
-        index = len(args)
-    reads_stdin = index >= len(args) or args[index].value == "-"
-    if reads_stdin and command.stdin is not None and command.stdin.text is not None:
-        return command.stdin.text
-    return None

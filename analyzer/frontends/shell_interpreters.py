@@ -131,7 +131,7 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
     children: list[Embedded] = []
     unverified: list[Unverified] = []
     for command in document.commands:
-        for program in [p for p in _programs(command) if not p.file]:
+        for program in [p for p in inline_programs(command) if not p.file]:
             context = document.source.context.with_production(*document.evidence(command))
             reader = _Reader(program, document.source.path, context)
             word = program.word
@@ -158,7 +158,9 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
     return children, unverified
 
 
-def _programs(command) -> list[_Program]:
+def inline_programs(command) -> list[_Program]:
+    """The programs `command` hands an interpreter inline (`perl -e`, `node -e`, `python -c`, a heredoc), or
+    the script file it names (`file=True`)."""
     program = command.program
     if PYTHON_INTERPRETER.fullmatch(program):
         from blastguard.frontends.shell_python import inline_code
@@ -226,7 +228,7 @@ def script_file(command) -> tuple[Word, Language] | None:
         rest = [w for w in command.args if not w.value.startswith("-")]
         rest = rest[1:] if rest and rest[0].value == "run" else rest
         return (rest[0], JAVASCRIPT) if rest and _JAVASCRIPT_FILE.fullmatch(rest[0].value) else None
-    found = [p for p in _programs(command) if p.file]
+    found = [p for p in inline_programs(command) if p.file]
     return (found[0].word, found[0].language) if found else None
 
 
