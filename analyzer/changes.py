@@ -29,7 +29,7 @@ from blastguard.context import Context
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.rule import Rule
 from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, SNIFFED_EXTENSIONS, SkipFile, Source, language_for_content,
-                                language_for_name, read_regular)  # fmt: skip
+                                is_within, language_for_name, read_regular)  # fmt: skip
 from blastguard.textindex import LineIndex
 
 
@@ -198,7 +198,7 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
             state[os.path.abspath(os.path.join(root, change.path))] = change.after
     for change in sorted(changes, key=lambda c: c.path):
         location = os.path.abspath(os.path.join(root, change.path))
-        if limits and not any(location == p or location.startswith(p.rstrip(os.sep) + os.sep) for p in limits):
+        if limits and not any(is_within(location, p) for p in limits):
             continue
         if excludes and _excluded(walker, location, root):
             continue

@@ -18,7 +18,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 
-from blastguard.sources import SkipFile, decode, read_regular
+from blastguard.sources import SkipFile, decode, is_within, read_regular
 
 DEV_NULL = "/dev/null"
 _PREFIX = re.compile(r"^[abciow12]/")  # a/ b/, git's mnemonic prefixes, `git diff --no-index`'s 1/ 2/
@@ -219,8 +219,7 @@ def _mismatch(lines: list[str], old: list[str], at: int) -> str:
 
 def _within(top: str, path: str) -> bool:
     """Whether `path`, symbolic links followed, lies in the folder whose real path is `top`."""
-    real = os.path.realpath(path)
-    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+    return is_within(os.path.realpath(path), top)
 
 
 def _read(path: str) -> bytes | None:

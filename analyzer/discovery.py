@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pathspec
 
-from blastguard.sources import SkipFile, language_for_name, read_regular, sniff_language
+from blastguard.sources import SkipFile, is_within, language_for_name, read_regular, sniff_language
 
 # Folders no one wants scanned: version control, dependencies, virtual environments, caches and
 # build output. Hidden folders are otherwise scanned: `.github` holds workflows that run commands.
@@ -45,10 +45,6 @@ def _spec(patterns) -> pathspec.PathSpec:
 
 def _identity(info: os.stat_result) -> tuple[int, int]:
     return info.st_dev, info.st_ino
-
-
-def _inside(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 class Walker:
@@ -149,7 +145,7 @@ class Walker:
             if language_for_name(path):
                 yield Skipped(path, f"a symbolic link to nothing readable ({exc.strerror or exc})", "note")
             return
-        if not _inside(target, boundary):
+        if not is_within(target, boundary):
             yield Skipped(path, f"a symbolic link that leads out of the scanned folder (to {target}); not followed", "note")
         elif stat.S_ISDIR(info.st_mode):
             if not os.path.isfile(os.path.join(path, "pyvenv.cfg")):

@@ -30,6 +30,7 @@ import threading
 from blastguard.config import Config, ConfigError, discover_guarded
 from blastguard.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
+from blastguard.sources import is_within
 
 MISSING_EXTRA = "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'"
 COMMAND_FILENAME = "command.sh"
@@ -124,7 +125,7 @@ class Checker:
         if not isinstance(path, str) or "\0" in path:
             raise CheckError(f"{what} must be a path")
         resolved = os.path.realpath(os.path.join(self.root, path))
-        if resolved != self.root and not resolved.startswith(self.root.rstrip(os.sep) + os.sep):
+        if not is_within(resolved, self.root):
             raise CheckError(f"{what} {path!r} is outside the folder this server checks ({self.root}): "
                              "give a path inside it")  # fmt: skip
         return resolved

@@ -161,6 +161,11 @@ def decode(data: bytes) -> str:
         raise SkipFile(f"not valid UTF-8 (byte {exc.start})") from None
 
 
+def is_within(path: str, folder: str) -> bool:
+    """Whether the absolute `path` is `folder` or lies under it (by name: resolve links first where they count)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def read_regular(path: str, max_size: int | None = None, limit: int | None = None) -> bytes:
     """The bytes of the regular file at `path`, never blocking: a FIFO, device or socket is refused
     before it could stall the reader (opening a FIFO waits for a writer, reading a device may never
