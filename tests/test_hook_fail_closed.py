@@ -16,6 +16,7 @@ import time
 
 import pytest
 
+from hook_calls import claude
 from conftest import err, out, run_cli
 
 from blastguard import engine as engine_module
@@ -33,10 +34,6 @@ CLEAN_ENV = {"DATABASE_URL": "", "PGHOST": "", "APP_ENV": "", "ENV": "", "ENVIRO
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the bounded check needs fork")
 
-
-def claude(tool, tool_input, cwd):
-    return {"session_id": "9f1c", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": tool,
-            "tool_use_id": "toolu_01", "tool_input": tool_input}  # fmt: skip
 
 
 def or_chain(terms: int, last: str = "") -> str:

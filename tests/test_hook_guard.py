@@ -12,6 +12,7 @@ from blastguard.config import Config
 from blastguard.engine import Engine
 from blastguard.guard_tampering import command_findings, rule_for
 from blastguard.tool_inputs import Piece, pieces
+from hook_calls import claude
 from conftest import err, out, run_cli
 from test_hook import CLEAN_ENV
 
@@ -288,10 +289,6 @@ def reason(text):
     inner = data.get("hookSpecificOutput", data)
     return inner.get("permissionDecisionReason") or inner.get("reason") or inner.get("user_message")
 
-
-def claude(tool, tool_input, cwd):
-    return {"session_id": "s1", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": tool,
-            "tool_input": tool_input}  # fmt: skip
 
 
 def write_payload(agent, path, content, cwd):
