@@ -1,18 +1,152 @@
-"""Small value classes for the modules an agent hook loads.
+"""Value classes without `dataclasses`: the one style for every record in blastguard.
 
 `blastguard hook` runs before every tool call of an agent, and its budget is a few tens of
-milliseconds. The `dataclasses` module costs about 14 ms to import (it pulls in `inspect`) and
-generates each class's methods with `exec` when the module defining it is imported; for the thirty
-or so classes a shell check loads that was over half the budget. The classes on that path write
-their `__init__` by hand and take the rest from `Record`: a repr, equality and hashing by value (or
-by identity, with `_identity = True`), and `replace` as `dataclasses.replace` does it.
+milliseconds. Importing `dataclasses` costs about 14 ms (it pulls in `inspect`), so records are
+declared with the `record` decorator instead, which reads the same annotations:
 
-Modules outside that path (Terraform, plans, Python, reporters) keep using `dataclasses`.
+    @record(frozen=True)
+    class Region:
+        start_line: int
+        end_line: int = 0
+        tags: list = factory(list)     # a fresh list per instance
+        _cache: dict | None = None     # private: not an argument, not compared, reset by replace
+
+It gives the class `__slots__`, an `__init__` taking the public fields in order (keyword-only with
+`kw_only=True`; `__post_init__` is called when defined), a repr, equality and hashing by value
+(by identity with `identity=True`), and `replace(**changes)`, which builds the copy through
+`__init__` so derived state is recomputed. `frozen=True` forbids assignment after `__init__`.
 """
 
 from __future__ import annotations
 
+_MISSING = object()
 
+
+class factory:
+    """A default made fresh for each instance (`dataclasses.field(default_factory=...)`)."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make) -> None:
+        self.make = make
+
+
+def record(cls=None, /, *, frozen: bool = False, identity: bool = False, kw_only: bool = False):
+    if cls is None:
+        return lambda klass: _build(klass, frozen, identity, kw_only)
+    return _build(cls, frozen, identity, kw_only)
+
+
+def _build(cls, frozen: bool, identity: bool, kw_only: bool):
+    inherited = getattr(cls, "__record_fields__", ())
+    own = [name for name in _own_annotations(cls) if name not in inherited]
+    fields = (*inherited, *(n for n in own if not n.startswith("_")))
+    private = (*getattr(cls, "__record_private__", ()), *(n for n in own if n.startswith("_")))
+    defaults = {**getattr(cls, "__record_defaults__", {})}
+    namespace = {k: v for k, v in cls.__dict__.items() if k not in own and k not in ("__dict__", "__weakref__")}
+    for name in own:
+        if name in cls.__dict__:
+            defaults[name] = cls.__dict__[name]
+    namespace["__slots__"] = tuple(own)
+    namespace["__record_fields__"] = fields
+    namespace["__record_private__"] = private
+    namespace["__record_defaults__"] = defaults
+    namespace["__init__"] = cls.__dict__.get("__init__") or _make_init(cls.__name__, fields, private, defaults,
+                                                                          frozen, kw_only)  # fmt: skip
+    namespace.setdefault("__repr__", _repr)
+    if identity:
+        namespace.setdefault("__eq__", object.__eq__)
+        namespace.setdefault("__hash__", object.__hash__)
+    else:
+        namespace.setdefault("__eq__", _eq)
+        namespace.setdefault("__hash__", _hash_frozen if frozen else _hash_values)
+    if frozen:
+        namespace["__setattr__"] = _refuse_set
+        namespace["__delattr__"] = _refuse_set
+    namespace["replace"] = _replace
+    return type(cls)(cls.__name__, cls.__bases__, namespace)
+
+
+def _own_annotations(cls) -> dict:
+    annotations = cls.__dict__.get("__annotations__")
+    if annotations is None:  # Python 3.14 computes them on first access
+        annotations = getattr(cls, "__annotations__", {})
+        if any(annotations is getattr(base, "__annotations__", None) for base in cls.__mro__[1:]):
+            return {}
+    return annotations
+
+
+def _make_init(class_name: str, fields, private, defaults, frozen: bool, kw_only: bool):
+    """One generic `__init__` per class: compiling a tailored one costs an agent hook ~0.1 ms a class.
+    A class on a hot path may write its own `__init__`; the decorator keeps it."""
+    if not kw_only:
+        for before, after in zip(fields, fields[1:]):
+            if before in defaults and after not in defaults:
+                raise TypeError(f"{class_name}: field {after!r} without a default follows one with a default")
+    positional = 0 if kw_only else len(fields)
+    known = frozenset(fields)
+    private_defaults = tuple((name, defaults.get(name)) for name in private)
+    assign = object.__setattr__
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > positional:
+            raise TypeError(f"{class_name}() takes {positional} positional arguments but {len(args)} were given")
+        values = dict(zip(fields, args))
+        for name, value in kwargs.items():
+            if name not in known or name in values:
+                raise TypeError(f"{class_name}() got an unexpected or repeated argument {name!r}")
+            values[name] = value
+        for name in fields:
+            if name not in values:
+                default = defaults.get(name, _MISSING)
+                if default is _MISSING:
+                    raise TypeError(f"{class_name}() missing required argument {name!r}")
+                values[name] = default.make() if type(default) is factory else default
+            assign(self, name, values[name])
+        for name, default in private_defaults:
+            assign(self, name, default.make() if type(default) is factory else default)
+        post = getattr(self, "__post_init__", None)
+        if post is not None:
+            post()
+
+    return __init__
+
+
+def _values(self) -> tuple:
+    return tuple(getattr(self, name) for name in self.__record_fields__)
+
+
+def _repr(self) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_fields__)
+    return f"{type(self).__name__}({shown})"
+
+
+def _eq(self, other) -> bool:
+    if type(other) is not type(self):
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _hash_frozen(self) -> int:
+    return hash(_values(self))
+
+
+# A mutable record hashed by value would change its hash when changed: like dataclasses, it has none.
+_hash_values = None
+
+
+def _refuse_set(self, name, value=None):
+    raise AttributeError(f"{type(self).__name__} is frozen: use replace() to change {name!r}")
+
+
+def _replace(self, **changes):
+    """A copy with `changes` applied, made through `__init__` (as `dataclasses.replace` does)."""
+    values = {name: getattr(self, name) for name in self.__record_fields__}
+    values.update(changes)
+    return type(self)(**values)
+
+
+# The earlier style, for the classes not yet declared with `record`.
 class Record:
     __slots__ = ()
     _identity = False  # compare and hash by identity (dataclasses' eq=False)
