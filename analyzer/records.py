@@ -64,6 +64,7 @@ def _build(cls, frozen: bool, identity: bool, kw_only: bool):
         namespace["__setattr__"] = _refuse_set
         namespace["__delattr__"] = _refuse_set
     namespace["replace"] = _replace
+    namespace["__setstate__"] = _setstate  # unpickling (a source sent to a check worker) may not assign
     return type(cls)(cls.__name__, cls.__bases__, namespace)
 
 
@@ -137,6 +138,14 @@ _hash_values = None
 
 def _refuse_set(self, name, value=None):
     raise AttributeError(f"{type(self).__name__} is frozen: use replace() to change {name!r}")
+
+
+def _setstate(self, state) -> None:
+    # pickle gives a slotted object's state as (None, {slot: value})
+    if isinstance(state, tuple):
+        state = {**(state[0] or {}), **(state[1] or {})}
+    for name, value in state.items():
+        object.__setattr__(self, name, value)
 
 
 def _replace(self, **changes):
