@@ -63,11 +63,11 @@ _DEFAULT_NAMES = Production()
 
 
 class Context(Record):
-    __slots__ = ("production", "env", "names", "directory", "agent", "scripts")
+    __slots__ = ("production", "env", "names", "directory", "agent", "scripts", "reader")
 
     def __init__(self, production: tuple[str, ...] = (), env: dict[str, str] | None = None,
                  names: Production = _DEFAULT_NAMES, directory: str | None = None, agent: bool = False,
-                 scripts=None) -> None:  # fmt: skip
+                 scripts=None, reader=None) -> None:  # fmt: skip
         self.production = production  # evidence, e.g. "job environment 'production'"
         self.env = {} if env is None else env  # environment variables known to be set
         self.names = names
@@ -75,6 +75,7 @@ class Context(Record):
         # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
         self.agent = agent
         self.scripts = scripts  # the script files being read to get here (frontends.shell_scripts.Trail)
+        self.reader = reader  # how files it refers to are read (sources.FileReader), given by the engine
 
     def with_production(self, *evidence: str) -> Context:
         return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))
