@@ -53,8 +53,7 @@ class Session:
             from blastguard.engine import Engine
 
             reader = FileReader(self.config.max_file_size, self.pending)
-            engine = Engine(self.config, self.project_root, self.trust_suppressions, self.fingerprints, reader)
-            object.__setattr__(self, "_engine", engine)
+            self._engine = Engine(self.config, self.project_root, self.trust_suppressions, self.fingerprints, reader)
         return self._engine
 
     def failing(self, findings: list[Finding]) -> list[Finding]:

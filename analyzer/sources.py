@@ -1,4 +1,6 @@
-"""Sources: the text of one file (or of stdin) with the language it is written in.
+"""Sources: the text of one file (or of stdin) with the language it is written in (`detect_language`,
+the one policy of every entry point), and the `FileReader` through which a check reads the other files
+a source refers to.
 
 Reading never raises for bad input: oversized, binary and undecodable files come back as a reason to
 skip, which the engine turns into a notification.
