@@ -163,10 +163,9 @@ def resolve_base(event: dict, explicit: str = "") -> tuple[str, str]:
 
 
 def scan(paths: list[str], base: str | None, described: str):
-    """(report, whole, config): `report` is what the working tree adds to `base` (None: all of
+    """(report, whole, session): `report` is what the working tree adds to `base` (None: all of
     `paths`), `whole` the report of all of `paths` (the same object without a base)."""
-    from blastguard.api import UsageError
-    from blastguard.api import scan as scan_paths
+    from blastguard.api import Session, UsageError
     from blastguard.baseline import BaselineError
     from blastguard.config import ConfigError, discover
     from blastguard.diffs import DiffError
@@ -181,17 +180,15 @@ def scan(paths: list[str], base: str | None, described: str):
             config.fail_on = fail_on
         if _env("BLASTGUARD_SQL_DIALECT"):
             config.sql_dialect = _env("BLASTGUARD_SQL_DIALECT")
-        whole = scan_paths(paths, config)
+        session = Session.for_paths(paths, config)
+        whole = session.scan(paths)
         if base is None:
-            return whole, whole, config
-        from blastguard.changes import check_changes
+            return whole, whole, session
         from blastguard.diffs import git_changes
-        from blastguard.discovery import find_project_root
-        from blastguard.engine import Engine
 
         root, _, changes = git_changes(".", base)
-        engine = Engine(config, find_project_root(root))
-        return check_changes(engine, changes, root, described, paths=paths), whole, config
+        changed = Session.for_paths([root], config).check_changes(changes, root, described, paths=paths)
+        return changed, whole, session
     except (ConfigError, UsageError, BaselineError, DiffError) as exc:
         raise ActionError(str(exc)) from None
 
@@ -330,7 +327,6 @@ def _sarif_path() -> str:
 
 
 def run() -> int:
-    from blastguard.model import Severity
     from blastguard.reporters import RenderContext, github
 
     event_name = _env("GITHUB_EVENT_NAME")
@@ -349,12 +345,12 @@ def run() -> int:
     else:
         base, name = None, ""
         scope = "Checked the whole tree:" if paths == ["."] else f"Checked {', '.join(f'`{p}`' for p in paths)}:"
-    report, whole, config = scan(paths, base, name)
+    report, whole, session = scan(paths, base, name)
+    config = session.config
     scope = f"{scope} {_plural(report.files_checked, 'file')}."
 
     counts = Counter(f.severity.label for f in report.reported)
-    threshold = None if config.fail_on == "never" else Severity.parse(config.fail_on)
-    failing = sum(1 for f in report.reported if threshold is not None and f.severity >= threshold)
+    failing = len(session.failing(report.reported))
     exit_code = 2 if report.had_internal_error or whole.had_internal_error else 1 if failing else 0
 
     sarif = _sarif_path()

@@ -1,8 +1,12 @@
-"""The Python API, and the scan that the command line runs.
+"""The Python API, and the one front door every entry point goes through.
 
     import blastguard.api as bg
     findings = bg.check_text("DELETE FROM users;", filename="cleanup.sql")
     report = bg.check_paths(["migrations/"])
+
+`Session` is what the command line, the GitHub action, the agent hook, the MCP server and the
+functions here share: the configuration, the project root, the file reader, language detection
+(`sources.detect_language`), what is known about where the checked text runs, and the fail-on level.
 """
 
 from __future__ import annotations
@@ -10,17 +14,151 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from blastguard import baseline
-from blastguard.config import Config, discover
+from blastguard.config import Config
 from blastguard.context import Context
-from blastguard.discovery import Skipped, Walker, display_path, find_project_root
-from blastguard.engine import Engine
-from blastguard.model import Finding, Notification, Report
-from blastguard.sources import SkipFile, Source, decode, language_for_content, language_for_name, read_source
+from blastguard.model import Finding, Notification, Report, Severity
+from blastguard.records import record
+from blastguard.sources import FileReader, SkipFile, Source, decode, detect_language, read_regular
 
 
 class UsageError(Exception):
     """Bad arguments: a missing path, stdin of unknown language."""
+
+
+@record(identity=True)
+class Session:
+    """One check's setup. `context` is what is known about where checked text will run (an agent's
+    working directory and production evidence); `pending` is content that is not on disk yet (absolute
+    path -> text, None: deleted), which every file read during the check sees; `fingerprints=False`
+    for a one-off check of a command, which needs no line-independent identities."""
+
+    config: Config
+    project_root: str
+    trust_suppressions: bool = True
+    fingerprints: bool = True
+    context: Context | None = None
+    pending: dict | None = None
+    _engine: object = None
+
+    @classmethod
+    def for_paths(cls, paths: list[str], config: Config, **options) -> Session:
+        """A session for checking `paths`: the project root is the git work tree of the first one."""
+        from blastguard.discovery import find_project_root
+
+        return cls(config, find_project_root(next((p for p in paths if p != "-"), os.getcwd())), **options)
+
+    def engine(self):
+        """The engine, built once: parsers and parsed sibling files are kept for the session."""
+        if self._engine is None:
+            from blastguard.engine import Engine
+
+            reader = FileReader(self.config.max_file_size, self.pending)
+            self._engine = Engine(self.config, self.project_root, self.trust_suppressions, self.fingerprints, reader)
+        return self._engine
+
+    def failing(self, findings: list[Finding]) -> list[Finding]:
+        """The findings at or above the configured fail-on level: a non-zero exit, a failed check."""
+        if self.config.fail_on == "never":
+            return []
+        threshold = Severity.parse(self.config.fail_on)
+        return [f for f in findings if f.severity >= threshold]
+
+    # --- one text, one file ----------------------------------------------------------------------
+
+    def check_text(self, text: str, name: str, *, language: str | None = None,
+                   location: str | None = None) -> tuple[list[Finding], list[Notification]]:  # fmt: skip
+        """Findings and notifications for `text`, shown as `name`, read as `language` or as
+        `detect_language` says. `location` is where it is (or will be) on disk: the files it refers to
+        are read relative to it. A file of a type blastguard does not read is a note, not a check."""
+        language = language or detect_language(name, text)
+        if language is None:
+            return [], [Notification(name, "Skipped: not a file type blastguard reads.", "skipped", level="note")]
+        return self.engine().check_source(Source(name, text, language, self.context or Context()), location)
+
+    def check_change(self, path: str, before: str | None, after: str,
+                     language: str | None = None) -> tuple[list[Finding], list[Notification]]:  # fmt: skip
+        """What writing `after` over `path` (whose content is `before`, None: a new file) introduces, as
+        an agent's write is judged: each suppression it adds over a finding the file had is BG004."""
+        from blastguard.changes import analyse_change
+        from blastguard.suppression_changes import silenced_in_change
+
+        language = language or detect_language(path, after)
+        if language is None:
+            return [], []  # a file blastguard does not read
+        context = self.context or Context()
+        new, notifications = analyse_change(self.engine(), path, before, after, language, context=context)
+        return new + silenced_in_change(self.engine(), path, before, after, language, context, new), notifications
+
+    # --- files and folders -----------------------------------------------------------------------
+
+    def scan(self, paths: list[str], *, stdin: bytes | None = None, stdin_filename: str | None = None,
+             force_exclude: bool = False, baseline_file: str | None = None) -> Report:  # fmt: skip
+        """Scan files and folders as `blastguard check` does; `-` is `stdin`."""
+        from blastguard import baseline
+        from blastguard.discovery import Walker
+
+        for path in paths:
+            if path != "-" and not os.path.exists(path):
+                raise UsageError(f"{path}: no such file or directory")
+        config = self.config
+        walker = Walker(config.root, config.exclude, config.respect_gitignore)
+        report = self.engine().check_sources(self._sources(paths, walker, force_exclude, stdin, stdin_filename))
+        baseline_file = baseline_file or (baseline.resolve_path(config.baseline, config.root) if config.baseline else None)
+        if baseline_file:
+            baseline.apply(report.findings, baseline.load(baseline_file))
+        return report
+
+    def _sources(self, paths, walker, force_exclude: bool, stdin, stdin_filename) -> Iterator:
+        """(Source or Notification, filesystem path or None) for every file the scan covers."""
+        from blastguard.discovery import Skipped, display_path
+
+        seen: set[str] = set()
+        for path in paths:
+            if path == "-":
+                yield _stdin_source(stdin or b"", stdin_filename), None
+            elif os.path.isdir(path):
+                for candidate in walker.walk(path):
+                    if isinstance(candidate, Skipped):
+                        yield Notification(display_path(candidate.path), f"Skipped: {candidate.reason}.", "skipped",
+                                           candidate.level), None  # fmt: skip
+                        continue
+                    key = os.path.abspath(candidate.path)
+                    if key not in seen:
+                        seen.add(key)
+                        yield self._read(candidate.path, candidate.language), candidate.path
+            else:
+                key = os.path.abspath(path)
+                if key in seen or (force_exclude and walker.excluded(path, is_dir=False)):
+                    continue
+                seen.add(key)
+                yield self._read(path, None), path
+
+    def _read(self, path: str, language: str | None) -> Source | Notification:
+        """The file at `path` as a source, read as `language` or as `detect_language` says."""
+        from blastguard.discovery import display_path
+
+        shown = display_path(path)
+        try:
+            text = decode(read_regular(path, self.config.max_file_size))
+        except SkipFile as skip:
+            return Notification(shown, f"Skipped: {skip}.", "skipped")
+        language = language or detect_language(path, text)
+        if language is None:
+            return Notification(shown, "Skipped: not a file type blastguard reads.", "skipped", level="note")
+        return Source(shown, text, language)
+
+    # --- changes ---------------------------------------------------------------------------------
+
+    def check_changes(self, changes, root: str, base: str, *, siblings: dict | None = None,
+                      **options) -> Report:  # fmt: skip
+        """What `changes` (`diffs.FileChange`s, paths relative to `root`) introduce against `base`.
+        Every file the check reads sees them (and `siblings`: more of the new state, absolute path ->
+        text). `options` are `changes.check_changes`'s."""
+        from blastguard.changes import check_changes, new_state
+
+        pending = {**(self.pending or {}), **new_state(changes, root, siblings)}
+        session = self.replace(pending=pending)
+        return check_changes(session.engine(), changes, root, base, **options)
 
 
 def check_text(text: str, filename: str = "stdin.sql", config: Config | None = None, *,
@@ -28,15 +166,15 @@ def check_text(text: str, filename: str = "stdin.sql", config: Config | None = N
     """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`.
 
     `context` says what is known about where it will run (production evidence from the environment);
-    with `trust_suppressions=False`, ignore comments inside `text` are not honoured.
+    with `trust_suppressions=False`, ignore comments inside `text` are not honoured. Raises UsageError
+    for a name blastguard does not read (see `sources.detect_language`).
     """
     config = config or Config()
-    language = language_for_name(filename) or language_for_content(text)
-    if language is None:
+    text = text.lstrip("\ufeff")
+    if detect_language(filename, text) is None:
         raise UsageError(f"cannot tell the language of {filename!r}: give it a known extension such as .sql")
-    engine = Engine(config, project_root=os.getcwd(), trust_suppressions=trust_suppressions)
-    source = Source(filename, text.lstrip("\ufeff"), language, context or Context())
-    findings, _ = engine.check_source(source)
+    session = Session(config, os.getcwd(), trust_suppressions, context=context)
+    findings, _ = session.check_text(text, filename, location=filename)
     return findings
 
 
@@ -50,18 +188,20 @@ def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
     silences a finding the file already had (as the agent hook judges an edit). Raises
     `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
     """
-    from blastguard.changes import check_changes
+    from blastguard.config import discover
     from blastguard.diffs import apply_patch
 
     config = config or discover(root)
     changes = apply_patch(patch, root)
-    engine = Engine(config, find_project_root(root), trust_suppressions=trust_suppressions)
-    report = check_changes(engine, changes, root, "the patch's pre-image", suppressions_added=suppressions_added)
+    session = Session.for_paths([root], config, trust_suppressions=trust_suppressions)
+    report = session.check_changes(changes, root, "the patch's pre-image", suppressions_added=suppressions_added)
     return report.findings
 
 
 def check_paths(paths: list[str], config: Config | None = None) -> Report:
     """Scan files and folders as `blastguard check` does (configuration discovered unless given)."""
+    from blastguard.config import discover
+
     config = config or discover(paths[0] if paths else ".")
     return scan(paths, config)
 
@@ -76,63 +216,9 @@ def scan(
     baseline_file: str | None = None,
     trust_suppressions: bool = True,
 ) -> Report:
-    for path in paths:
-        if path != "-" and not os.path.exists(path):
-            raise UsageError(f"{path}: no such file or directory")
-    project_root = find_project_root(next((p for p in paths if p != "-"), os.getcwd()))
-    engine = Engine(config, project_root, trust_suppressions=trust_suppressions)
-    walker = Walker(config.root, config.exclude, config.respect_gitignore)
-    report = engine.check_sources(_sources(paths, config, walker, force_exclude, stdin, stdin_filename))
-    baseline_file = baseline_file or (baseline.resolve_path(config.baseline, config.root) if config.baseline else None)
-    if baseline_file:
-        baseline.apply(report.findings, baseline.load(baseline_file))
-    return report
-
-
-def _sources(paths, config: Config, walker: Walker, force_exclude: bool, stdin, stdin_filename) -> Iterator:
-    """(Source or Notification, filesystem path or None) for every file the scan covers."""
-    seen: set[str] = set()
-    for path in paths:
-        if path == "-":
-            yield _stdin_source(stdin or b"", stdin_filename), stdin_filename
-        elif os.path.isdir(path):
-            for candidate in walker.walk(path):
-                if isinstance(candidate, Skipped):
-                    yield Notification(display_path(candidate.path), f"Skipped: {candidate.reason}.", "skipped",
-                                       candidate.level), None  # fmt: skip
-                    continue
-                key = os.path.abspath(candidate.path)
-                if key not in seen:
-                    seen.add(key)
-                    yield _read(candidate.path, candidate.language, config), candidate.path
-        else:
-            key = os.path.abspath(path)
-            if key in seen or (force_exclude and walker.excluded(path, is_dir=False)):
-                continue
-            seen.add(key)
-            yield _read_explicit(path, config), path
-
-
-def _read(path: str, language: str, config: Config) -> Source | Notification:
-    shown = display_path(path)
-    try:
-        return read_source(path, shown, language, config.max_file_size)
-    except SkipFile as skip:
-        return Notification(shown, f"Skipped: {skip}.", "skipped")
-
-
-def _read_explicit(path: str, config: Config) -> Source | Notification:
-    """A file named on the command line: by its name, else by its content."""
-    language = language_for_name(path)
-    if language:
-        return _read(path, language, config)
-    source = _read(path, "unknown", config)
-    if isinstance(source, Notification):
-        return source
-    source.language = language_for_content(source.text) or ""
-    if not source.language:
-        return Notification(source.path, "Skipped: not a file type blastguard reads.", "skipped", level="note")
-    return source
+    session = Session.for_paths(paths, config, trust_suppressions=trust_suppressions)
+    return session.scan(paths, stdin=stdin, stdin_filename=stdin_filename, force_exclude=force_exclude,
+                        baseline_file=baseline_file)  # fmt: skip
 
 
 def _stdin_source(data: bytes, filename: str | None) -> Source | Notification:
@@ -141,7 +227,7 @@ def _stdin_source(data: bytes, filename: str | None) -> Source | Notification:
         text = decode(data)
     except SkipFile as skip:
         return Notification(shown, f"Skipped: {skip}.", "skipped")
-    language = (language_for_name(filename) if filename else None) or language_for_content(text)
+    language = detect_language(filename, text)
     if language is None:
         hint = f"{filename!r} has no extension blastguard knows" if filename else "it did not look like SQL"
         raise UsageError(f"cannot tell the language of stdin ({hint}); pass --stdin-filename NAME.sql")

@@ -24,8 +24,7 @@ from blastguard import baseline, registry
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Report
 from blastguard.records import record
-from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, SNIFFED_EXTENSIONS, SkipFile, Source, language_for_content,
-                                is_within, language_for_name, read_regular)  # fmt: skip
+from blastguard.sources import SkipFile, Source, detect_language, is_within, language_for_name
 from blastguard.textindex import LineIndex
 
 
@@ -82,18 +81,6 @@ class Change:
         return self._siblings
 
 
-def language_of(path: str, text: str) -> str | None:
-    """A file's language by its name, or, for names that do not tell (no extension, `.json`), by its
-    content, as a folder scan decides."""
-    language = language_for_name(path)
-    if language:
-        return language
-    if os.path.splitext(path)[1].lower() in SNIFFED_EXTENSIONS:
-        sniffed = language_for_content(text)
-        return sniffed if sniffed in ("shell", "python", "terraform-plan") else None
-    return None
-
-
 def introduced(engine, path: str, before: str | None, after: str, language: str | None = None, *,
                context: Context | None = None) -> list[Finding]:  # fmt: skip
     """The findings that `after` (the whole new content of `path`) introduces relative to `before`
@@ -115,20 +102,18 @@ def analyse_change(
     language: str | None = None,
     *,
     shown: str | None = None,
-    siblings: Mapping[str, str | None] | None = None,
     context: Context | None = None,
 ) -> tuple[list[Finding], list[Notification]]:
     """`introduced`, with the new version's notifications. `after=None`: the file is deleted.
 
     `path` locates the file (its identity, its module); `shown` is the path findings carry (default
-    `path`). `siblings` gives the new state of other files (absolute path -> text, None when deleted)
-    where it differs from the disk; change-only rules that look at the rest of a module read the disk
-    otherwise.
+    `path`). The other files of the change (a module's other files, a script's `psql -f` file) are read
+    through `engine.reader`, whose pending content is the new state where it differs from the disk.
     """
     shown = shown or path
     context = context or Context()
     text = after if after is not None else ""
-    language = language or language_of(path, text) or (language_of(path, before) if before else None)
+    language = language or detect_language(path, text) or (detect_language(path, before) if before else None)
     if not language:
         return [], []
     post, notifications = engine.check_source(Source(shown, text, language, context), path) if after is not None else ([], [])
@@ -143,8 +128,7 @@ def analyse_change(
         rules = [r for r in rules if r.id not in ignored]
         if rules:
             try:
-                new += _change_findings(engine, path, shown, language, before, text, opcodes, rules, siblings or {},
-                                        context)  # fmt: skip
+                new += _change_findings(engine, path, shown, language, before, text, opcodes, rules, context)
             except Exception as exc:  # a change rule that trips must not cost the other findings
                 message = (f"internal error while comparing this file with its old version ({type(exc).__name__}: "
                            f"{exc}); change-only rules were not run")  # fmt: skip
@@ -153,13 +137,26 @@ def analyse_change(
     return new, notifications
 
 
-def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
-                  siblings: Mapping[str, str | None] | None = None, baseline_file: str | None = None,
-                  suppressions_added: str = "all", excludes: bool = True) -> ChangeReport:  # fmt: skip
-    """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce.
+def new_state(changes, root: str, siblings: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
+    """The files as `changes` (`diffs.FileChange`s, paths relative to `root`) leave them, where that differs
+    from the disk (absolute path -> text, None: absent): the pending content of the check's reader.
+    `siblings` adds the new state of files the changes do not name (the rest of the index for --staged)."""
+    state = {os.path.abspath(p): t for p, t in (siblings or {}).items()}
+    for change in changes:
+        if change.old_path and change.old_path != change.path:
+            state[os.path.abspath(os.path.join(root, change.old_path))] = None  # renamed away
+        if not change.skipped:
+            state[os.path.abspath(os.path.join(root, change.path))] = change.after
+    return state
 
-    `paths` restricts it to files at or under those paths; configured excludes apply. `siblings`
-    adds to the new state of files the changes do not name (absolute path -> text, None: absent).
+
+def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
+                  baseline_file: str | None = None, suppressions_added: str = "all",
+                  excludes: bool = True) -> ChangeReport:  # fmt: skip
+    """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce, checked by
+    `engine`, whose reader holds their `new_state` (`api.Session.check_changes` builds both).
+
+    `paths` restricts it to files at or under those paths; configured excludes apply.
     `suppressions_added`: "all" reports every suppression the change adds (BG004) for a reviewer;
     "existing" only those that silence a finding the file already had, as the agent hook judges.
     `excludes=False` checks files in excluded folders too: what an agent proposes runs wherever it is.
@@ -169,12 +166,6 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
     report = ChangeReport(project_root=engine.project_root, base=base)
     walker = Walker(engine.config.root, engine.config.exclude, engine.config.respect_gitignore)
     limits = [os.path.abspath(p) for p in paths or ()]
-    state = {os.path.abspath(p): t for p, t in (siblings or {}).items()}
-    for change in changes:
-        if change.old_path and change.old_path != change.path:
-            state[os.path.abspath(os.path.join(root, change.old_path))] = None  # renamed away
-        if not change.skipped:
-            state[os.path.abspath(os.path.join(root, change.path))] = change.after
     for change in sorted(changes, key=lambda c: c.path):
         location = os.path.abspath(os.path.join(root, change.path))
         if limits and not any(is_within(location, p) for p in limits):
@@ -187,7 +178,7 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
                 report.notifications.append(Notification(shown, f"Skipped: {change.skipped}.", "skipped"))
             continue
         text = change.after if change.after is not None else change.before or ""
-        language = language_of(change.path, text)
+        language = detect_language(change.path, text)
         if language is None:
             continue
         too_big = max(len((change.after or "").encode("utf-8")), len((change.before or "").encode("utf-8")))
@@ -196,7 +187,7 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
                 shown, f"Skipped: larger than the {engine.config.max_file_size}-byte limit ({too_big} bytes).", "skipped"))
             continue
         findings, notifications = analyse_change(engine, location, change.before, change.after, language,
-                                                 shown=shown, siblings=state)  # fmt: skip
+                                                 shown=shown)  # fmt: skip
         if change.after is not None:  # each suppression the change adds is seen
             from blastguard import suppression_changes
 
@@ -306,17 +297,17 @@ def _pre_to_post(opcodes) -> list[int | None]:
     return mapping
 
 
-def _change_findings(engine, path, shown, language, before, after, opcodes, rules, siblings,
-                     context: Context) -> list[Finding]:  # fmt: skip
+def _change_findings(engine, path, shown, language, before, after, opcodes, rules, context: Context) -> list[Finding]:
     frontend = engine._frontend(language)
-    context = engine.context.merge(context)
+    context = engine.context.merge(context).replace(reader=engine.reader.at(path))
     old = frontend.parse(Source(path, before, language, context))
     new = frontend.parse(Source(path, after, language, context))
     if getattr(old, "problems", None) or getattr(new, "problems", None):
         return []  # what was or is in an unparsable file cannot be compared (the parse problem is reported)
 
     def load_siblings() -> list[object]:
-        return [frontend.parse(Source(p, t, language, context)) for p, t in _sibling_texts(path, language, siblings)]
+        return [frontend.parse(Source(p, t, language, context.replace(reader=engine.reader.at(p))))
+                for p, t in _sibling_texts(engine.reader, path, language)]  # fmt: skip
 
     change = Change(shown, old, new, _pre_to_post(opcodes), load_siblings)
     package = registry.rule_package(language)
@@ -328,26 +319,13 @@ def _change_findings(engine, path, shown, language, before, after, opcodes, rule
     return findings
 
 
-def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]) -> Iterable[tuple[str, str]]:
-    """(path, text) of the other files of `path`'s folder in the new state: the overrides where
-    given, else the disk."""
-    overrides = {os.path.abspath(p): t for p, t in overrides.items()}
+def _sibling_texts(reader, path: str, language: str) -> Iterable[tuple[str, str]]:
+    """(path, text) of the other files of `path`'s folder in the new state, as `reader` sees them."""
     own = os.path.abspath(path)
-    directory = os.path.dirname(own)
-    try:
-        names = {os.path.join(directory, n) for n in os.listdir(directory)}
-    except OSError:
-        names = set()
-    names |= {p for p in overrides if os.path.dirname(p) == directory}
-    for candidate in sorted(names - {own}):
-        if language_for_name(candidate) != language:
+    for candidate in reader.names(os.path.dirname(own)):
+        if candidate == own or language_for_name(candidate) != language:
             continue
-        if candidate in overrides:
-            text = overrides[candidate]
-        else:
-            try:
-                text = read_regular(candidate, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig", errors="replace")
-            except SkipFile:
-                continue  # unreadable, too large, or a FIFO or device, which is never opened
-        if text is not None:
-            yield candidate, text
+        try:
+            yield candidate, reader.read(candidate)
+        except SkipFile:
+            continue  # unreadable, too large, or a FIFO or device, which is never opened

@@ -143,9 +143,8 @@ def _rule(key: str) -> int:
 
 def _check(args) -> int:
     from blastguard import baseline
-    from blastguard.api import UsageError, scan
+    from blastguard.api import Session, UsageError
     from blastguard.config import ConfigError, discover
-    from blastguard.model import Severity
     from blastguard.reporters import RenderContext, render
     from blastguard.reporters.text import render_notifications
 
@@ -160,11 +159,12 @@ def _check(args) -> int:
         config = discover(start if os.path.exists(start) else ".", args.config)
         _apply_arguments(config, args)
         if changes:
-            report = _check_changes(args, config)
+            session, report = _check_changes(args, config)
         else:
             stdin = sys.stdin.buffer.read() if "-" in paths else None
-            report = scan(paths, config, stdin=stdin, stdin_filename=args.stdin_filename,
-                          force_exclude=args.force_exclude, baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
+            session = Session.for_paths(paths, config)
+            report = session.scan(paths, stdin=stdin, stdin_filename=args.stdin_filename, force_exclude=args.force_exclude,
+                                  baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
         if args.write_baseline:
             baseline.write(args.write_baseline, report.reported)
             sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
@@ -191,10 +191,7 @@ def _check(args) -> int:
         sys.stderr.write("blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n")
     if report.had_internal_error:
         return EXIT_ERROR
-    if config.fail_on == "never":
-        return EXIT_CLEAN
-    threshold = Severity.parse(config.fail_on)
-    return EXIT_FINDINGS if any(f.severity >= threshold for f in report.reported) else EXIT_CLEAN
+    return EXIT_FINDINGS if session.failing(report.reported) else EXIT_CLEAN
 
 
 def _check_change_arguments(args) -> None:
@@ -214,11 +211,9 @@ def _check_change_arguments(args) -> None:
 
 
 def _check_changes(args, config):
-    """The report of what a change adds: the working tree or the index against git, or a patch."""
-    from blastguard.changes import check_changes
+    """(session, the report of what a change adds): the working tree or the index against git, or a patch."""
+    from blastguard.api import Session
     from blastguard.diffs import DiffError, apply_patch, git_changes, git_staged_view
-    from blastguard.discovery import find_project_root
-    from blastguard.engine import Engine
 
     try:
         siblings: dict = {}
@@ -230,9 +225,9 @@ def _check_changes(args, config):
             root, base, changes = git_changes(".", args.diff, staged=args.staged)
             if args.staged:  # the rest of each Terraform module as it would be committed
                 siblings = {os.path.join(root, path): text for path, text in git_staged_view(root).items()}
-        engine = Engine(config, find_project_root(root))
-        return check_changes(engine, changes, root, base, paths=args.paths or None, siblings=siblings,
-                             baseline_file=args.baseline)  # fmt: skip
+        session = Session.for_paths([root], config)
+        return session, session.check_changes(changes, root, base, siblings=siblings, paths=args.paths or None,
+                                              baseline_file=args.baseline)  # fmt: skip
     except DiffError as exc:
         raise _Failure(str(exc)) from None
 

@@ -69,6 +69,7 @@ class Context:
     # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
     agent: bool = False
     scripts: object = None  # the script files being read to get here (frontends.shell_scripts.Trail)
+    reader: object = None  # how files it refers to are read (sources.FileReader), given by the engine
 
     def merge(self, other: Context) -> Context:
         """This context with what `other` knows added: its production evidence and environment, and its
@@ -76,7 +77,8 @@ class Context:
         this context's: the engine's context holds the configured ones, a source's what its caller knows."""
         return Context(self.production + tuple(e for e in other.production if e not in self.production),
                        {**self.env, **other.env}, self.names, other.directory or self.directory,
-                       self.agent or other.agent, other.scripts or self.scripts)  # fmt: skip
+                       self.agent or other.agent, other.scripts or self.scripts,
+                       other.reader or self.reader)  # fmt: skip
 
     def with_production(self, *evidence: str) -> Context:
         return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))

@@ -161,7 +161,7 @@ class Walker:
         identity = _identity(info)
         if identity in self._visited:
             return  # the same file under another name (a link, a hard link): checked once
-        language = language_for_name(path) or sniff_language(path)
+        language = sniff_language(path)  # sources.detect_language, as every entry point decides
         if language:
             self._visited.add(identity)
             yield Candidate(path, language)

@@ -12,7 +12,7 @@ from blastguard.context import Context, Production
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.records import factory, record
 from blastguard.rule import Hit, Rule
-from blastguard.sources import Embedded, Source
+from blastguard.sources import Embedded, FileReader, Source
 from blastguard.textindex import LineIndex
 
 
@@ -74,8 +74,10 @@ def resolve_rule_key(key: str) -> str | None:
 
 class Engine:
     def __init__(self, config: Config, project_root: str, trust_suppressions: bool = True,
-                 fingerprints: bool = True) -> None:
+                 fingerprints: bool = True, reader: FileReader | None = None) -> None:
         self.config = config
+        # How frontends read the files a source refers to; one per scan, so each is parsed once.
+        self.reader = reader or FileReader(config.max_file_size)
         self.project_root = os.path.abspath(project_root)
         self.trust_suppressions = trust_suppressions
         self.fingerprints = fingerprints  # line-independent identities; a one-off check of a command needs none
@@ -141,16 +143,17 @@ class Engine:
         """Findings and notifications for one source. `fs_path` locates it on disk (None for stdin)."""
         where = fs_path or source.path
         try:
-            return self._check(source, self.identity_path(where), self.config_relative(where))
+            return self._check(source, fs_path, self.identity_path(where), self.config_relative(where))
         except ConfigError:
             raise
         except Exception as exc:  # one bad file must not lose the others' findings
             message = f"internal error while checking this file ({type(exc).__name__}: {exc}); it was not fully checked"
             return [], [Notification(source.path, message, "internal-error", level="error")]
 
-    def _check(self, source: Source, identity_path: str, config_path: str):
+    def _check(self, source: Source, fs_path: str | None, identity_path: str, config_path: str):
         ignored = self._path_ignores(config_path)
-        source = source.replace(context=self.context.merge(source.context))
+        # Files it refers to are read from where it really is, not from the name it is shown under.
+        source = source.replace(context=self.context.merge(source.context).replace(reader=self.reader.at(fs_path)))
         scan = _Scan(source, ignored)
         self._analyse(scan, source, None, depth=0)
         findings = scan.findings

@@ -137,15 +137,15 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     """(findings, notifications): what the call introduces, and whether it tampers with the guard itself
     (BG003, BG004); the notifications say what could not be checked completely."""
     from blastguard import guard_tampering
-    from blastguard.engine import Engine
-    from blastguard.sources import Source, language_for_content, language_for_name
+    from blastguard.api import Session
 
     environ = os.environ if environ is None else environ
     root = call.cwd if os.path.isdir(call.cwd) else "."
     home, cache_home = environ.get("HOME") or os.path.expanduser("~"), environ.get("XDG_CACHE_HOME")
     trust = config.hook_trust_suppressions
     if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
-        engine = Engine(config, root, trust_suppressions=trust, fingerprints=False)
+        session = Session(config, root, trust, fingerprints=False, context=context)
+        engine = session.engine()
         guard = guard_tampering.rule_for(engine)
         findings, notifications = [], []
         pieces = [("shell", call.command, "command")] if call.command is not None else []
@@ -157,27 +157,23 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
                                                               cache_home)  # fmt: skip
                 continue
             shown = "command.sh" if call.command is not None else f"{call.tool} {field}"
-            found, notes = engine.check_source(Source(shown, text, language, context))
+            found, notes = session.check_text(text, shown, language=language)
             findings += found
             notifications += notes
             if language == "shell" and guard:
                 findings += guard_tampering.command_findings(guard, engine, text, call.cwd, home, cache_home)
         return findings, notifications
-    engine = Engine(config, root, trust_suppressions=trust)  # comparing old and new content needs fingerprints
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    # Comparing old and new content needs fingerprints; what the file refers to sees the proposed content.
+    session = Session(config, root, trust, context=context, pending={path: after})
+    engine = session.engine()
     guard = guard_tampering.rule_for(engine)
     findings = guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after,
                                              cache_home) if guard else []  # fmt: skip
-    language = language_for_name(path) or language_for_content(after)
-    if language is None:
-        return findings, []  # a file blastguard does not read
-    from blastguard.changes import analyse_change
-    from blastguard.suppression_changes import silenced_in_change
-
-    new, notifications = analyse_change(engine, path, before, after, language, context=context)
-    return findings + new + silenced_in_change(engine, path, before, after, language, context, new), notifications
+    new, notifications = session.check_change(path, before, after)
+    return findings + new, notifications
 
 
 def _read(path: str) -> str | None:

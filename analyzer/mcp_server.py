@@ -156,27 +156,26 @@ class Checker:
 
         return environment_context(os.environ, cwd, self.config.production_names)
 
-    def _check_text(self, text: str, path: str, cwd: str | None = None) -> dict:
-        return self._bounded(lambda: self._check_text_now(text, path, cwd), path)
+    def _session(self, root: str, **options):
+        """A session per call: tools may run on worker threads, and an engine caches parsers."""
+        from blastguard.api import Session
 
-    def _check_text_now(self, text: str, path: str, cwd: str | None) -> dict:
-        from blastguard.engine import Engine
-        from blastguard.sources import Source, language_for_content, language_for_name
+        return Session(self.config, root, self.trust_suppressions, **options)
 
+    def _check_text(self, text: str, path: str, cwd: str | None = None, location: str | None = None) -> dict:
+        return self._bounded(lambda: self._check_text_now(text, path, cwd, location), path)
+
+    def _check_text_now(self, text: str, path: str, cwd: str | None, location: str | None) -> dict:
         if not isinstance(text, str):
             raise CheckError("the text to check must be a string")
         where = self._inside(cwd, "cwd") if cwd else self.root
         if not os.path.isdir(where):
             where = self.root
         text = text.lstrip("\ufeff")
-        language = language_for_name(path) or language_for_content(text)
-        if language is None:
-            skipped = Notification(path, "Skipped: not a file type blastguard reads.", "skipped", level="note")
-            return self._result([], [skipped])
+        # The proposed content of a file is what the files that refer to it (a module's others) see.
+        session = self._session(where, context=self._context(where), pending={location: text} if location else None)
         try:
-            # An Engine per call: tools may run on worker threads, and an Engine caches parsers.
-            engine = Engine(self.config, project_root=where, trust_suppressions=self.trust_suppressions)
-            findings, notifications = engine.check_source(Source(path, text, language, self._context(where)))
+            findings, notifications = session.check_text(text, path, location=location)
         except ConfigError as exc:
             raise CheckError(f"configuration error: {exc}") from None
         return self._result(findings, notifications)
@@ -188,17 +187,14 @@ class Checker:
     def check_file(self, path: str, content: str) -> dict:
         if not path or not isinstance(path, str):
             raise CheckError("path must name the file, e.g. migrations/0042_cleanup.sql; its name sets the language")
-        self._inside(path, "path")
-        return self._check_text(content, path)
+        return self._check_text(content, path, location=self._inside(path, "path"))
 
     def check_diff(self, patch: str, root: str | None = None) -> dict:
         return self._bounded(lambda: self._check_diff_now(patch, root), "the patch")
 
     def _check_diff_now(self, patch: str, root: str | None) -> dict:
-        from blastguard.changes import check_changes
         from blastguard.diffs import DiffError, apply_patch
         from blastguard.discovery import find_project_root
-        from blastguard.engine import Engine
 
         if not isinstance(patch, str):
             raise CheckError("the patch must be a string")
@@ -207,9 +203,9 @@ class Checker:
             raise CheckError(f"root {root!r} is not a folder: give the folder the patch's paths are relative to")
         try:
             changes = apply_patch(patch, folder)
-            engine = Engine(self.config, find_project_root(folder), trust_suppressions=self.trust_suppressions)
-            report = check_changes(engine, changes, folder, "the patch's pre-image", excludes=False,
-                                   suppressions_added="existing")  # as the hook judges an agent's edit
+            session = self._session(find_project_root(folder))
+            report = session.check_changes(changes, folder, "the patch's pre-image", excludes=False,
+                                           suppressions_added="existing")  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
         return self._result(report.findings, report.notifications, with_path=True)

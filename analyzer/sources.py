@@ -1,4 +1,6 @@
-"""Sources: the text of one file (or of stdin) with the language it is written in.
+"""Sources: the text of one file (or of stdin) with the language it is written in (`detect_language`,
+the one policy of every entry point), and the `FileReader` through which a check reads the other files
+a source refers to.
 
 Reading never raises for bad input: oversized, binary and undecodable files come back as a reason to
 skip, which the engine turns into a notification.
@@ -138,17 +140,42 @@ def language_for_content(text: str) -> str | None:
     return None
 
 
-def sniff_language(path: str) -> str | None:
-    """The language of a file whose name does not tell (a script without extension, a JSON plan)."""
-    _, ext = os.path.splitext(path)
+def detect_language(name: str | None, text: str) -> str | None:
+    """The language blastguard reads a file (or a text) as, or None when it does not read it. Every entry
+    point decides with this: a folder scan, `--diff` and `--staged`, the GitHub action, the Python API,
+    the agent hook and the MCP server give the same file the same treatment.
+
+    The name decides (extension, file name, folder: `language_for_name`). Content decides only where
+    there is no name that could tell: a text without a name (stdin without `--stdin-filename`, a
+    command) is read by its content, SQL included; a file without an extension, or a `.json`, by its
+    `#!` line or a Terraform plan's shape. Any other name (`NOTES.txt`, `README.md`) is not read, even
+    when its text starts like SQL: a scan over a repository's notes and docs would otherwise take
+    prose that starts with "Update" or "Drop" for statements, as no ruff or semgrep user expects.
+    SQL saved under such a name is checked where it is run: `psql -f NOTES.txt` reads it as SQL.
+    """
+    if name is None:
+        return language_for_content(text)
+    language = language_for_name(name)
+    if language is not None:
+        return language
+    _, ext = os.path.splitext(os.path.basename(name.replace(os.sep, "/")))
     if ext.lower() not in SNIFFED_EXTENSIONS:
         return None
+    sniffed = language_for_content(text[:_SNIFF_BYTES])
+    return sniffed if sniffed in ("shell", "python", "terraform-plan") else None
+
+
+def sniff_language(path: str) -> str | None:
+    """`detect_language` of a file on disk, reading only as much of it as its name leaves to tell."""
+    language = language_for_name(path)
+    _, ext = os.path.splitext(path)
+    if language is not None or ext.lower() not in SNIFFED_EXTENSIONS:
+        return language
     try:
         head = read_regular(path, limit=_SNIFF_BYTES).decode("utf-8", errors="replace")
     except SkipFile:
         return None
-    language = language_for_content(head)
-    return language if language in ("shell", "python", "terraform-plan") else None
+    return detect_language(path, head)
 
 
 def decode(data: bytes) -> str:
@@ -199,5 +226,98 @@ def read_regular(path: str, max_size: int | None = None, limit: int | None = Non
         os.close(fd)
 
 
-def read_source(path: str, display_path: str, language: str, max_size: int) -> Source:
-    return Source(display_path, decode(read_regular(path, max_size)), language)
+
+_PARSED_KEPT = 512  # parses kept for reuse: a module's files, many times over
+
+
+class FileReader:
+    """How a check reads the files a source refers to: the `psql -f x.sql` or `bash x.sh` of a script,
+    the other `.tf` files of a module. Frontends never open a file themselves; they ask the reader
+    their context carries (`reader_of`).
+
+    A name is resolved against where the source really is (its folder on disk, or the directory an
+    agent's command runs in), never against the name it is shown under. Files larger than the
+    configured limit and files that are not regular (a FIFO or device, which could stall the check)
+    are refused with SkipFile, as `read_regular` does. `pending` is content that is not on disk: the
+    staged files of `--staged`, the patched files of `--diff` and `--diff-file`, the file an agent's
+    write proposes (absolute path -> text, None for a file that is deleted); it is read first.
+
+    `parsed` keeps what a file parses to for the whole scan, so a file that many others refer to (a
+    module's provider file) is parsed once, not once per file that refers to it.
+    """
+
+    __slots__ = ("max_size", "pending", "host", "_parsed")
+
+    def __init__(self, max_size: int = DEFAULT_MAX_FILE_SIZE, pending: dict[str, str | None] | None = None,
+                 host: str | None = None, _parsed: dict | None = None) -> None:  # fmt: skip
+        self.max_size = max_size
+        self.pending = {os.path.abspath(p): t for p, t in (pending or {}).items()}
+        self.host = host  # the absolute path of the file being checked; None for stdin, a command
+        self._parsed = {} if _parsed is None else _parsed
+
+    def at(self, host: str | None) -> FileReader:
+        """This reader, for checking the file at `host` (a filesystem path; None: no file)."""
+        reader = FileReader(self.max_size, None, os.path.abspath(host) if host else None, self._parsed)
+        reader.pending = self.pending
+        return reader
+
+    @property
+    def folder(self) -> str | None:
+        """The folder of the file being checked, which relative names are read from by default."""
+        return os.path.dirname(self.host) if self.host else None
+
+    def path(self, name: str, directory: str | None = None) -> str:
+        """Where `name` is, relative to `directory` (where a command runs) or else the checked file's folder."""
+        base = directory or self.folder
+        return os.path.join(base, name) if base and not os.path.isabs(name) else name
+
+    def exists(self, path: str, dangling: bool = False) -> bool:
+        """Whether there is a file at `path`; with `dangling`, a symbolic link to nothing counts."""
+        absolute = os.path.abspath(path)
+        if absolute in self.pending:
+            return self.pending[absolute] is not None
+        return os.path.lexists(path) if dangling else os.path.exists(path)
+
+    def is_folder(self, path: str) -> bool:
+        return os.path.abspath(path) not in self.pending and os.path.isdir(path)
+
+    def read(self, path: str, max_size: int | None = None) -> str:
+        """The text of the file at `path`; SkipFile when it cannot or must not be read. `max_size`
+        lowers the configured limit (what is left of a budget)."""
+        limit = self.max_size if max_size is None else min(max_size, self.max_size)
+        absolute = os.path.abspath(path)
+        if absolute in self.pending:
+            text = self.pending[absolute]
+            if text is None:
+                raise SkipFile("cannot be read: deleted by the change")
+            size = len(text.encode("utf-8"))
+            if size > limit:
+                raise SkipFile(f"larger than the {limit}-byte limit ({size} bytes)")
+            return text
+        return decode(read_regular(path, limit))
+
+    def names(self, folder: str) -> list[str]:
+        """The absolute paths of the files in `folder`, as the check sees them (pending content included)."""
+        folder = os.path.abspath(folder)
+        try:
+            found = {os.path.join(folder, name) for name in os.listdir(folder)}
+        except OSError:
+            found = set()
+        for path, text in self.pending.items():
+            if os.path.dirname(path) == folder:
+                (found.add if text is not None else found.discard)(path)
+        return sorted(found)
+
+    def parsed(self, kind: str, path: str, text: str, parse):
+        """`parse(text)` for the file at `path`, computed once per scan for the same content."""
+        key = (kind, os.path.abspath(path), len(text), hash(text))
+        if key not in self._parsed:
+            if len(self._parsed) >= _PARSED_KEPT:  # a scan goes folder by folder: the oldest are done with
+                del self._parsed[next(iter(self._parsed))]
+            self._parsed[key] = parse(text)
+        return self._parsed[key]
+
+
+def reader_of(context: Context) -> FileReader:
+    """The reader a source's context carries; a plain reader of the disk when none was given."""
+    return context.reader if context.reader is not None else FileReader()

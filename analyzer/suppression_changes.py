@@ -49,10 +49,11 @@ def silenced_in_change(engine, path: str, before: str | None, after: str, langua
     only when the new content mentions blastguard at all."""
     if before is None or "blastguard" not in after.lower() or rule_for(engine) is None:
         return []
+    from blastguard.api import Session
     from blastguard.changes import introduced
-    from blastguard.engine import Engine
 
-    other = Engine(engine.config, engine.project_root, trust_suppressions=not engine.trust_suppressions)
+    other = Session(engine.config, engine.project_root, not engine.trust_suppressions,
+                    pending=engine.reader.pending).engine()  # fmt: skip
     other_new = introduced(other, path, before, after, language, context=context)
     trusted, untrusted = (new, other_new) if engine.trust_suppressions else (other_new, new)
     return silenced_existing(engine, trusted, untrusted, shown or os.path.basename(path), after)

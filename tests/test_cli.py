@@ -57,10 +57,15 @@ def test_stdin_of_unknown_language_is_a_usage_error(project):
     assert "'notes.txt' has no extension blastguard knows" in err(result)
 
 
-def test_stdin_name_without_known_extension_falls_back_to_content(project):
+def test_stdin_name_decides_its_language_as_a_file_name_would(project):
+    # One policy (sources.detect_language): a name that blastguard does not read is not read by its
+    # content either, on stdin as in a folder scan; without a name, the content decides.
     result = run_cli("check", "-", "--stdin-filename", "notes.txt", stdin=DELETE_ALL, cwd=project)
+    assert result.returncode == 2
+    assert "'notes.txt' has no extension blastguard knows" in err(result)
+    result = run_cli("check", "-", "--stdin-filename", "notes.sql", stdin=DELETE_ALL, cwd=project)
     assert result.returncode == 1
-    assert out(result).startswith("notes.txt:1:1: SQL101")
+    assert out(result).startswith("notes.sql:1:1: SQL101")
 
 
 def test_fail_on_levels(project):
@@ -224,12 +229,16 @@ def test_explicit_file_is_checked_even_if_ignored_unless_force_exclude(project):
     assert run_cli("check", "legacy/old.sql", "--force-exclude", cwd=project).returncode == 0
 
 
-def test_explicit_file_with_unknown_extension_is_sniffed(project):
+def test_explicit_file_is_read_as_a_folder_scan_reads_it(project):
+    # Named or found in a folder, a file gets the same language (sources.detect_language): by its name,
+    # and by its content only when the name has no extension (a script's `#!` line).
     (project / "query.txt").write_text(DELETE_ALL)
     (project / "readme.txt").write_text("just words\n")
-    result = run_cli("check", "query.txt", "readme.txt", cwd=project)
+    (project / "cleanup").write_text("#!/bin/sh\nterraform destroy -auto-approve\n")
+    result = run_cli("check", "query.txt", "readme.txt", "cleanup", cwd=project)
     assert result.returncode == 1
-    assert out(result).startswith("query.txt:1:1: SQL101")
+    assert out(result).startswith("cleanup:2:1: SH101")
+    assert "query.txt: note: Skipped: not a file type blastguard reads." in err(result)
     assert "readme.txt: note: Skipped: not a file type blastguard reads." in err(result)
 
 

@@ -1,9 +1,9 @@
 """Scripts a command runs by name, read from disk and checked whole as embedded sources.
 
 `bash x.txt`, `sh -e ./cleanup`, `source ./env.sh`, `. ./x`, `./deploy`, `zsh x`, `env bash ./x` and
-`python3 tool.py`: what runs is the file's content, so the file is read (relative to the directory the
-command runs in: an agent's working directory, the directory an earlier `cd` moved to, or else the
-checked script's folder) and checked as shell or Python. Every finding in it points at the script's
+`python3 tool.py`: what runs is the file's content, so the file is read through the check's reader
+(relative to the directory the command runs in: an agent's working directory, the directory an earlier
+`cd` moved to, or else the checked script's folder) and checked as shell or Python. Every finding in it points at the script's
 name in the command; the engine adds the script's line.
 
 What cannot be read is reported, never passed: a file too large, a FIFO or device (never opened), a
@@ -22,8 +22,8 @@ import re
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.frontends.shell_commands import SHELLS
 from blastguard.records import Record
-from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source, decode,
-                                language_for_content, language_for_name, read_regular)  # fmt: skip
+from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source,
+                                language_for_content, language_for_name, reader_of)  # fmt: skip
 
 MAX_DEPTH = 3  # a script that runs a script that runs a script; one more is reported, not read
 MAX_FILES = 32  # scripts read for one checked file, at every depth together
@@ -161,7 +161,8 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
     real = os.path.realpath(path)
     if real in trail.paths:
         return None  # a script that runs itself: it is being checked already
-    if not os.path.lexists(path) or os.path.isdir(path):
+    reader = reader_of(context)
+    if not reader.exists(path, dangling=True) or reader.is_folder(path):
         return _missing(document, command, value, path) if agent else None
     written = _written_before(document, command, value)
     if written is not None:
@@ -175,10 +176,9 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
         return "warning", (f"`{value}` was not read: this command runs more scripts than blastguard reads for one "
                            "check, so what it runs was not checked.")  # fmt: skip
     try:
-        data = read_regular(path, max_size=min(DEFAULT_MAX_FILE_SIZE, budget.bytes))
+        text = reader.read(path, max_size=budget.bytes)
         budget.files -= 1
-        budget.bytes -= len(data)
-        text = decode(data)
+        budget.bytes -= len(text)
     except SkipFile as exc:
         if language is None and str(exc) == "binary file":
             return None  # a compiled program, not a script
@@ -250,24 +250,26 @@ def _locate(document, command, value: str, trail: Trail) -> str | None:
         return value
     context = document.source.context
     moved, known = _working_directory(document.earlier(command, "cd", "pushd"), context.directory)
+    reader = reader_of(context)
     if not known:
-        return None if context.agent else _first_existing(value, _fallbacks(document, trail))
+        return None if context.agent else _first_existing(value, _fallbacks(document, trail), reader)
     relative = os.path.join(moved, value) if moved is not None else value
-    return relative if os.path.isabs(relative) else _first_existing(relative, _fallbacks(document, trail))
+    return relative if os.path.isabs(relative) else _first_existing(relative, _fallbacks(document, trail), reader)
 
 
 def _fallbacks(document, trail: Trail) -> list[str]:
-    """Directories a relative name is tried in when no `cd` says: the agent's, else the script's own and ours."""
-    directory = document.source.context.directory
-    if directory:
-        return [directory]
-    folder = os.path.dirname(trail.paths[-1] if trail.paths else document.source.path)
+    """Directories a relative name is tried in when no `cd` says: the agent's, else the script's own (where
+    it really is, not the name it is shown under) and ours."""
+    context = document.source.context
+    if context.directory:
+        return [context.directory]
+    folder = os.path.dirname(trail.paths[-1]) if trail.paths else reader_of(context).folder
     return [folder, "."] if folder else ["."]
 
 
-def _first_existing(value: str, folders: list[str]) -> str:
+def _first_existing(value: str, folders: list[str], reader) -> str:
     candidates = [os.path.join(folder, value) for folder in folders]
-    return next((c for c in candidates if os.path.lexists(c)), candidates[0])
+    return next((c for c in candidates if reader.exists(c, dangling=True)), candidates[0])
 
 
 def _working_directory(changes, start: str | None) -> tuple[str | None, bool]:

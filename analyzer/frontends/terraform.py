@@ -22,7 +22,7 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends import Comment
-from blastguard.sources import DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source, read_regular
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -130,9 +130,6 @@ class TerraformFrontend:
     language = "terraform"
     embeds = ("shell", "python")
 
-    def __init__(self) -> None:
-        self._sibling_cache: dict[tuple[str, float, int], tuple[str, ...]] = {}
-
     @classmethod
     def from_config(cls, config) -> TerraformFrontend:
         return cls()  # production names arrive with each source's context
@@ -140,7 +137,9 @@ class TerraformFrontend:
     def parse(self, source: Source, wanted=None) -> TerraformDocument:
         text = source.text
         index = LineIndex(text)
-        tree, problem = _parse(text)
+        reader = reader_of(source.context)
+        # Through the reader: a file the module's other files already read for their evidence is not parsed again.
+        tree, problem = reader.parsed("hcl", reader.host, text, _parse) if reader.host else _parse(text)
         if tree is None:
             attributes, comments = _line_scan(text)
             start = problem[0] if problem else 0
@@ -159,69 +158,29 @@ class TerraformFrontend:
         return document
 
     def _sibling_evidence(self, source: Source, names: Production, problems: list) -> tuple[str, ...]:
-        """Backend and provider settings usually live in another file of the same module."""
-        directory = os.path.dirname(source.path) or "."
-        if not os.path.isfile(source.path):
-            return ()  # stdin, or a hook's proposed content: no module around it
+        """Backend and provider settings usually live in another file of the same module: the files of
+        the checked file's folder, as the check's reader sees them (staged, patched or proposed content
+        included). Each is parsed once per scan, however many files of the module refer to it."""
+        reader = reader_of(source.context)
+        if reader.host is None or not reader.exists(reader.host):
+            return ()  # stdin, a command, or a file that is not (and will not be) on disk: no module around it
         evidence: list[str] = []
-        for name in sorted(os.listdir(directory)):
-            path = os.path.join(directory, name)
+        for path in reader.names(reader.folder):
+            name = os.path.basename(path)
+            if not name.endswith((".tf", ".tofu")) or path == reader.host:
+                continue
             try:
-                if not name.endswith((".tf", ".tofu")) or os.path.samefile(path, source.path):
-                    continue
-                evidence += [f"{item} (in {name})" for item in self._evidence_of(path, names)]
-            except OSError:
-                continue  # gone, or a link to nothing
+                text = reader.read(path)
             except SkipFile as skip:
-                problems.append((0, 0, f"{name}, another file of this module, was not read ({skip}); "
-                                       "production settings in it were not seen."))  # fmt: skip
+                if reader.exists(path):  # not one that is gone, or a link to nothing
+                    problems.append((0, 0, f"{name}, another file of this module, was not read ({skip}); "
+                                           "production settings in it were not seen."))  # fmt: skip
+                continue
+            tree, _ = reader.parsed("hcl", path, text, _parse)
+            if tree is not None:
+                blocks = [_block(n, text, None) for n in _body_items(tree, "block")]
+                evidence += [f"{item} (in {name})" for _, item in production_evidence(blocks, names)]
         return tuple(evidence)
-
-    def _evidence_of(self, path: str, names: Production) -> tuple[str, ...]:
-        """Raises SkipFile for a file that cannot be read whole without blocking (a FIFO, a device)."""
-        try:
-            stat = os.stat(path)
-            key = (path, stat.st_mtime, stat.st_size)
-            if key not in self._sibling_cache:
-                text = read_regular(path, DEFAULT_MAX_FILE_SIZE).decode("utf-8-sig", errors="replace")
-                blocks = []
-                for snippet in _configuration_blocks(text):  # parse only what can hold evidence
-                    tree, _ = _parse(snippet)
-                    if tree is not None:
-                        blocks += [_block(n, snippet, None) for n in _body_items(tree, "block")]
-                self._sibling_cache[key] = tuple(e for _, e in production_evidence(blocks, names))
-            return self._sibling_cache[key]
-        except OSError:
-            return ()
-
-
-_CONFIGURATION_BLOCK = re.compile(r'^(?:terraform|provider|variable)\b[^{\n]*\{', re.MULTILINE)
-
-
-def _configuration_blocks(text: str) -> list[str]:
-    """The top-level `terraform`, `provider` and `variable` blocks of a file, cut out by brace matching
-    (quotes and comments skipped), so production evidence is found without parsing whole files."""
-    snippets = []
-    for match in _CONFIGURATION_BLOCK.finditer(text):
-        depth, i, n = 0, match.end() - 1, len(text)
-        while i < n:
-            ch = text[i]
-            if ch == '"':
-                i += 1
-                while i < n and text[i] != '"':
-                    i += 2 if text[i] == "\\" else 1
-            elif ch == "#" or text.startswith("//", i):
-                i = text.find("\n", i)
-                i = n if i < 0 else i
-            elif ch == "{":
-                depth += 1
-            elif ch == "}":
-                depth -= 1
-                if depth == 0:
-                    snippets.append(text[match.start() : i + 1])
-                    break
-            i += 1
-    return snippets
 
 
 # --- parsing --------------------------------------------------------------------------------------
