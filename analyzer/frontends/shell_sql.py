@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 
+from blastguard.frontends.base import Problem
 from blastguard.frontends.shell_clients import arguments
 from blastguard.frontends.shell_words import Word
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, Embedded, SkipFile, Source, decode, read_regular
@@ -61,7 +62,7 @@ def _file_child(word: Word, script_path: str, context, problems: list) -> Embedd
     try:
         text = decode(read_regular(path, max_size=DEFAULT_MAX_FILE_SIZE))
     except SkipFile as skip:
-        problems.append((word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
+        problems.append(Problem(word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
         return None
     return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))
 

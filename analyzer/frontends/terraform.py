@@ -21,7 +21,8 @@ import hcl2
 from lark import Token, Tree
 
 from blastguard.context import Context, Production
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Comment, Document, Frontend, Problem
+from blastguard.records import factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source, read_regular
 from blastguard.textindex import LineIndex
 
@@ -92,19 +93,15 @@ class Block:
             yield from block.walk()
 
 
-@dataclass
-class TerraformDocument:
-    source: Source
-    index: LineIndex
+@record(kw_only=True, identity=True)
+class TerraformDocument(Document):
     blocks: list[Block]
-    comments: list[Comment]
-    problems: list[tuple[int, int, str]]
     stateful_types: frozenset[str] = frozenset()  # configured additions to the built-in list
     production: tuple[str, ...] = ()  # evidence that this configuration targets production
-    production_sites: list[tuple[Attribute, str]] = field(default_factory=list)  # the evidence in this file
+    production_sites: list[tuple[Attribute, str]] = factory(list)  # the evidence in this file
     # Attributes found line by line when the file did not parse (their block is unknown).
-    loose_attributes: list[Attribute] = field(default_factory=list)
-    _children: list[Embedded] = field(default_factory=list)
+    loose_attributes: list[Attribute] = factory(list)
+    _children: list[Embedded] = factory(list)
 
     @property
     def parsed(self) -> bool:
@@ -127,7 +124,7 @@ class TerraformDocument:
         return self._children
 
 
-class TerraformFrontend:
+class TerraformFrontend(Frontend):
     language = "terraform"
     embeds = ("shell", "python")
 
@@ -148,10 +145,12 @@ class TerraformFrontend:
             start = problem[0] if problem else 0
             message = (f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
                        "its attributes were checked line by line.")  # fmt: skip
-            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)], self.stateful_types,
+            return TerraformDocument(source=source, index=index, blocks=[], comments=comments,
+                                     problems=[Problem(start, start + 1, message)], stateful_types=self.stateful_types,
                                      loose_attributes=attributes)  # fmt: skip
         blocks = [_block(node, text, None) for node in _body_items(tree, "block")]
-        document = TerraformDocument(source, index, blocks, _comments(tree), [], self.stateful_types)
+        document = TerraformDocument(source=source, index=index, blocks=blocks, comments=_comments(tree),
+                                     stateful_types=self.stateful_types)
         names = source.context.names
         document.production_sites = production_evidence(blocks, names)
         document.production = (tuple(e for _, e in document.production_sites)
@@ -175,8 +174,8 @@ class TerraformFrontend:
             except OSError:
                 continue  # gone, or a link to nothing
             except SkipFile as skip:
-                problems.append((0, 0, f"{name}, another file of this module, was not read ({skip}); "
-                                       "production settings in it were not seen."))  # fmt: skip
+                problems.append(Problem(0, 0, f"{name}, another file of this module, was not read ({skip}); "
+                                              "production settings in it were not seen."))  # fmt: skip
         return tuple(evidence)
 
     def _evidence_of(self, path: str, names: Production) -> tuple[str, ...]:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from blastguard.context import Production, name_tokens
+from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.records import factory, record
 from blastguard.sources import Source
 from blastguard.terraform_types import is_stateful
 from blastguard.textindex import LineIndex
@@ -70,13 +72,9 @@ class ResourceChange:
         return f"{self.address} (deposed object {self.deposed})" if self.deposed else self.address
 
 
-@dataclass
-class PlanDocument:
-    source: Source
-    index: LineIndex
-    changes: list[ResourceChange] = field(default_factory=list)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
-    comments: list = field(default_factory=list)  # JSON has no comments, so no inline suppressions
+@record(kw_only=True, identity=True)
+class PlanDocument(Document):  # JSON has no comments, so no inline suppressions
+    changes: list[ResourceChange] = factory(list)
     complete: bool = True  # False when the text broke off: plan-wide counts would be wrong
     changes_key: tuple[int, int] | None = None  # span of the `"resource_changes"` key
     prior_key: tuple[int, int] | None = None  # span of the `"prior_state"` key
@@ -85,14 +83,11 @@ class PlanDocument:
     max_destroy: int | None = None
     stateful_types: frozenset[str] = frozenset()  # added to the built-in list by configuration
 
-    def children(self) -> list:
-        return []
-
     def stateful(self, change: ResourceChange) -> bool:
         return is_stateful(change.type, self.stateful_types)
 
 
-class PlanFrontend:
+class PlanFrontend(Frontend):
     language = "terraform-plan"
     embeds = ()
 
@@ -105,7 +100,7 @@ class PlanFrontend:
         return cls(config.max_destroy, frozenset(config.stateful_types))
 
     def parse(self, source: Source, wanted=None) -> PlanDocument:
-        document = PlanDocument(source, LineIndex(source.text), max_destroy=self.max_destroy,
+        document = PlanDocument(source=source, index=LineIndex(source.text), max_destroy=self.max_destroy,
                                 stateful_types=self.stateful_types)  # fmt: skip
         try:
             plan, members = _Reader(source.text, document).plan()
@@ -123,7 +118,7 @@ def _broken(document: PlanDocument, position: int, why: str) -> None:
     document.complete = False
     checked = (f"only the {len(document.changes)} resource changes before this point were checked"
                if document.changes else "it was not checked")  # fmt: skip
-    document.problems.append((position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
+    document.problems.append(Problem(position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
 
 
 def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
@@ -131,8 +126,8 @@ def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
     if "resource_changes" in members:
         document.changes_key = members["resource_changes"].key
     elif "values" in plan and "planned_values" not in plan:
-        document.problems.append((*members["values"].key, "This is Terraform state (`terraform show -json` "
-                                  "without a plan file), not a plan, so there are no changes to check."))  # fmt: skip
+        document.problems.append(Problem(*members["values"].key, "This is Terraform state (`terraform show -json` "
+                                         "without a plan file), not a plan, so there are no changes to check."))  # fmt: skip
     if isinstance(plan.get("prior_state"), dict):
         document.prior_key = members["prior_state"].key
         document.prior_addresses = _managed_addresses(plan["prior_state"])
@@ -149,16 +144,16 @@ class _Reader:
     def plan(self) -> tuple[dict, dict[str, _Member]]:
         plan, members, end = self.object(0, self.member)
         if self.skip(end) < len(self.text):
-            self.document.problems.append((self.skip(end), len(self.text), "Text follows the plan's JSON "
-                                           "object; it was ignored."))  # fmt: skip
+            self.document.problems.append(Problem(self.skip(end), len(self.text), "Text follows the plan's JSON "
+                                                  "object; it was ignored."))  # fmt: skip
         return plan, members
 
     def member(self, key: str, start: int):
         if key == "resource_changes" and self.text.startswith("[", start):
             return None, self.changes(start)
         if key == "resource_changes":
-            self.document.problems.append((start, start + 1, "`resource_changes` is not a list, so no "
-                                           "resource change was checked."))  # fmt: skip
+            self.document.problems.append(Problem(start, start + 1, "`resource_changes` is not a list, so no "
+                                                  "resource change was checked."))  # fmt: skip
         return self.value(key, start)
 
     def changes(self, pos: int) -> int:
@@ -174,8 +169,8 @@ class _Reader:
                 self.document.changes.append(_change(entry, members, index, start, end))
             else:
                 _, end = _DECODER.raw_decode(self.text, start)
-                self.document.problems.append((start, end, f"resource_changes[{index}] is not an object, so it was "
-                                               "not checked."))  # fmt: skip
+                self.document.problems.append(Problem(start, end, f"resource_changes[{index}] is not an object, "
+                                                      "so it was not checked."))  # fmt: skip
             pos = self.skip(end)
             if self.text.startswith("]", pos):
                 return pos + 1
