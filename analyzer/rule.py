@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from blastguard.examples import Example, problem_with
 from blastguard.model import Severity
 from blastguard.records import Record
 
@@ -29,7 +30,7 @@ class Rule(Record):
     _identity = True  # one object per rule: sets of rules compare by identity
 
     def __init__(self, *, id: str, name: str, language: str, severity: Severity, summary: str, rationale: str,
-                 flag: tuple[str, ...], clean: tuple[str, ...], check: Callable[..., Iterable[Hit]] | None = None,
+                 flag: tuple[str | Example, ...], clean: tuple[str | Example, ...], check: Callable[..., Iterable[Hit]] | None = None,
                  keywords: tuple[str, ...] = (), fix: str = "", precision: str = "high", tags: tuple[str, ...] = (),
                  example_language: str = "", escalates: bool = False) -> None:
         self.id = id  # stable and opaque: SQL101
@@ -38,7 +39,7 @@ class Rule(Record):
         self.severity = severity
         self.summary = summary  # one sentence
         self.rationale = rationale
-        self.flag = flag  # examples that must produce this rule's finding
+        self.flag = flag  # examples that must produce this rule's finding (blastguard.examples)
         self.clean = clean  # examples that must not
         self.check = check  # None: the engine reports it itself
         # A text containing none of these words (case-insensitive) cannot match; empty = always run.
@@ -52,6 +53,8 @@ class Rule(Record):
         self.escalates = escalates
         if not flag or not clean:
             raise ValueError(f"{id}: every rule needs examples that flag and examples that stay clean")
+        if problem := problem_with(flag, clean):
+            raise ValueError(f"{id}: {problem}")
 
     @property
     def examples_language(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
@@ -71,7 +72,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "Base.metadata.drop_all(engine)",
+        Example("Base.metadata.drop_all(engine)",
+                flagged="Base.metadata.drop_all(engine)", severity=Severity.ERROR,
+                message="`drop_all()` drops every table the metadata knows, with all"),
         "db.drop_all()",
         "User.__table__.drop(engine)",
         "from sqlalchemy import Table\nusers = Table('users', metadata, autoload_with=engine)\nusers.drop(engine)",

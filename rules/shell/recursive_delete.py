@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -145,7 +146,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "rm -rf /",
+        Example("rm -rf /",
+                flagged="rm -rf /", severity=Severity.ERROR,
+                message="`rm -rf /` recursively deletes the whole filesystem (/)."),
         "FOO=1 rm -r -f /",
         "sudo rm -fr --no-preserve-root /",
         "rm --recursive --force ~",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -103,7 +104,9 @@ RULE = Rule(
     ),
     fix="Spell the command out literally, or download the script, review it and run the file.",
     flag=(
-        "$CMD -rf /data",
+        Example("$CMD -rf /data",
+                flagged="$CMD -rf /data", severity=Severity.WARNING,
+                message="The command name `$CMD` is only known when the script runs"),
         "$(get_cmd) --all",
         'eval "$x"',
         'bash -c "$SCRIPT"',

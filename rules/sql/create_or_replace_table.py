@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
@@ -34,7 +35,9 @@ RULE = Rule(
     ),
     fix="Use CREATE TABLE (it fails when the table exists) or write to a new table.",
     flag=(
-        "CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
+        Example("CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
+                flagged="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily",
+                severity=Severity.ERROR, message="CREATE OR REPLACE TABLE analytics.daily silently replaces"),
         "CREATE OR REPLACE TABLE users (id int, email text);",
     ),
     clean=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
@@ -52,7 +53,9 @@ RULE = Rule(
     ),
     fix="Fix the data that violates the constraint; drop indexes only after confirming they are unused.",
     flag=(
-        "DROP INDEX idx_users_email;",
+        Example("DROP INDEX idx_users_email;",
+                flagged="DROP INDEX idx_users_email", severity=Severity.WARNING,
+                message="DROP INDEX idx_users_email removes an index that queries or"),
         "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
         "ALTER TABLE users DROP CONSTRAINT users_email_key;",
         "ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer;",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
@@ -37,7 +38,9 @@ RULE = Rule(
     ),
     fix="Take a backup and run it by hand after review; drop individual objects by name.",
     flag=(
-        "DROP DATABASE production;",
+        Example("DROP DATABASE production;",
+                flagged="DROP DATABASE production", severity=Severity.ERROR,
+                message="DROP DATABASE destroys the database production with every"),
         "DROP SCHEMA analytics CASCADE;",
         "DROP SCHEMA IF EXISTS reporting;",
         "DROP OWNED BY app_user;",

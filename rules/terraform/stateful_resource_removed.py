@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from blastguard.changes import ChangeHit
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, production_of, resources
@@ -94,7 +95,9 @@ RULE = Rule(
     ),
     fix="Add a `moved` block to rename it, or stop managing it with `removed { … lifecycle { destroy = false } }`.",
     flag=(
-        full_diff("main.tf", _DATABASE, _LOGS_ONLY),
+        Example(full_diff("main.tf", _DATABASE, _LOGS_ONLY),
+                flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
+                message='The block `resource "aws_db_instance" "orders"` was'),
         full_diff("main.tf", _ROLE, _ROLE.replace('"events"', '"audit_events"', 1)),
         full_diff("main.tf", _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
                   _ROLE.split("\n\n", 1)[1]),
