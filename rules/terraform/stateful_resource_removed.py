@@ -101,6 +101,9 @@ RULE = Rule(
         full_diff("main.tf", _ROLE, _ROLE.replace('"events"', '"audit_events"', 1)),
         full_diff("main.tf", _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
                   _ROLE.split("\n\n", 1)[1]),
+        Example(full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
+                config={"stateful-types": ["acme_ledger"]}, flagged='resource "acme_ledger" "books"',
+                severity=Severity.ERROR, message="destroys acme_ledger.books and the data in it"),
     ),
     clean=(
         full_diff("main.tf", _DATABASE, _DATABASE.replace('"orders" {', '"main" {') + '\nmoved {\n'
@@ -108,6 +111,7 @@ RULE = Rule(
         full_diff("main.tf", _DATABASE, _LOGS_ONLY + '\nremoved {\n  from = aws_db_instance.orders\n\n'
                   '  lifecycle {\n    destroy = false\n  }\n}\n'),
         full_diff("main.tf", _ROLE, _ROLE.split("\n\n")[1]),
+        full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
     ),
     check=None,
     escalates=True,
