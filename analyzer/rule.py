@@ -30,7 +30,8 @@ class Rule(Record):
     _identity = True  # one object per rule: sets of rules compare by identity
 
     def __init__(self, *, id: str, name: str, language: str, severity: Severity, summary: str, rationale: str,
-                 flag: tuple[str | Example, ...], clean: tuple[str | Example, ...], check: Callable[..., Iterable[Hit]] | None = None,
+                 flag: tuple[str | Example, ...], clean: tuple[str | Example, ...],
+                 check: Callable[..., Iterable[Hit]] | None = None,
                  keywords: tuple[str, ...] = (), fix: str = "", precision: str = "high", tags: tuple[str, ...] = (),
                  example_language: str = "", escalates: bool = False) -> None:
         self.id = id  # stable and opaque: SQL101

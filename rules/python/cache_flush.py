@@ -55,7 +55,7 @@ RULE = Rule(
     flag=(
         Example("import redis\nr = redis.Redis(host='localhost')\nr.flushall()",
                 flagged="r.flushall()", severity=Severity.WARNING,
-                message="`flushall()` deletes every key in every database of the"),
+                message="`flushall()` deletes every key in every database of the Redis server."),
         "redis_client.flushdb()",
         "conn.send_command('FLUSHDB')",
         "r.flushall(asynchronous=True)",

@@ -329,7 +329,7 @@ RULE = Rule(
     flag=(
         Example('from azure.mgmt.sql import SqlManagementClient\nclient.servers.begin_delete("rg", "orders-sql")',
                 flagged='client.servers.begin_delete("rg", "orders-sql")', severity=Severity.WARNING,
-                message="`servers.begin_delete` deletes an Azure database server and"),
+                message="`servers.begin_delete` deletes an Azure database server and every database"),
         'from google.cloud import firestore\ndb.recursive_delete(db.collection("users"))',
         'import boto3\nrds = boto3.client("rds")\n'
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True)',

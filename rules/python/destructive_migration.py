@@ -57,7 +57,7 @@ RULE = Rule(
     flag=(
         Example('from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
                 flagged='op.drop_table("audit_log")', severity=Severity.WARNING,
-                message="This migration drops the table `audit_log` with all its"),
+                message="This migration drops the table `audit_log` with all its rows."),
         'from alembic import op\n\ndef upgrade():\n    op.drop_column("users", "legacy_id")',
         'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n'
         '        batch_op.drop_column("legacy_id")',

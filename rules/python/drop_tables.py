@@ -74,7 +74,7 @@ RULE = Rule(
     flag=(
         Example("Base.metadata.drop_all(engine)",
                 flagged="Base.metadata.drop_all(engine)", severity=Severity.ERROR,
-                message="`drop_all()` drops every table the metadata knows, with all"),
+                message="`drop_all()` drops every table the metadata knows, with all their rows."),
         "db.drop_all()",
         "User.__table__.drop(engine)",
         "from sqlalchemy import Table\nusers = Table('users', metadata, autoload_with=engine)\nusers.drop(engine)",

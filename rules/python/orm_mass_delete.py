@@ -33,7 +33,7 @@ RULE = Rule(
     flag=(
         Example("Cart.objects.all().delete()",
                 flagged="Cart.objects.all().delete()", severity=Severity.ERROR,
-                message="`Cart.objects.all().delete()` deletes every row: nothing"),
+                message="`Cart.objects.all().delete()` deletes every row"),
         "Cart.objects.filter().delete()",
         "qs = Session.objects.all()\nqs.delete()",
         "session.query(User).delete()",

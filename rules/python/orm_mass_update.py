@@ -33,7 +33,7 @@ RULE = Rule(
     flag=(
         Example('Order.objects.update(status="archived")',
                 flagged='Order.objects.update(status="archived")', severity=Severity.ERROR,
-                message='`Order.objects.update(status="archived")` overwrites every'),
+                message='`Order.objects.update(status="archived")` overwrites every row'),
         'Order.objects.all().update(status="archived")',
         'session.query(User).update({"active": False})',
         "from sqlalchemy import update\nsession.execute(update(User).values(active=False))",

@@ -67,7 +67,7 @@ RULE = Rule(
     flag=(
         Example("dropdb app_production",
                 flagged="dropdb app_production", severity=Severity.ERROR,
-                message="`dropdb app_production` deletes the database app_production"),
+                message="`dropdb app_production` deletes the database app_production and every table"),
         "PGHOST=prod-db.internal dropdb --if-exists app",
         "redis-cli -h cache.internal -n 2 flushall",
         "redis-cli -u redis://prod-cache:6379 FLUSHDB ASYNC",

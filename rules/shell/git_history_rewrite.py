@@ -92,7 +92,7 @@ RULE = Rule(
     flag=(
         Example("git push --force origin main",
                 flagged="git push --force origin main", severity=Severity.ERROR,
-                message="A force push to the protected branch main rewrites its"),
+                message="A force push to the protected branch main rewrites its shared history"),
         "git -C services/api push -f origin HEAD:master",
         "git push origin +release/2.4",
         "git push origin --force-with-lease prod",

@@ -75,7 +75,7 @@ RULE = Rule(
     flag=(
         Example("terraform destroy -auto-approve",
                 flagged="terraform destroy -auto-approve", severity=Severity.ERROR,
-                message="`terraform destroy -auto-approve` deletes every resource in"),
+                message="`terraform destroy -auto-approve` deletes every resource in the state"),
         "for dir in infra/*; do terraform -chdir=$dir destroy -auto-approve; done",
         "sudo env -i TF_LOG=1 terraform -chdir=infra destroy -auto-approve",
         'bash -c "terraform destroy -auto-approve"',

@@ -79,7 +79,7 @@ RULE = Rule(
     flag=(
         Example("terraform workspace select prod && terraform apply -auto-approve",
                 flagged="terraform apply -auto-approve", severity=Severity.ERROR,
-                message="`terraform apply -auto-approve` changes production without"),
+                message="`terraform apply -auto-approve` changes production without showing the plan"),
         "TF_WORKSPACE=production terraform apply -auto-approve",
         "terraform apply -auto-approve -var-file=envs/prod.tfvars",
         "terraform -chdir=live/prod apply -auto-approve",

@@ -65,7 +65,7 @@ RULE = Rule(
     flag=(
         Example("DROP TABLE customers CASCADE;",
                 flagged="CASCADE", severity=Severity.ERROR,
-                message="CASCADE makes this DROP also drop or empty every object"),
+                message="CASCADE makes this DROP also drop or empty every object that depends"),
         "TRUNCATE orders CASCADE;",
         "DROP TYPE mood CASCADE;",
         "DROP EXTENSION postgis CASCADE;",

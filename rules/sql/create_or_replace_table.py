@@ -37,7 +37,8 @@ RULE = Rule(
     flag=(
         Example("CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
                 flagged="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily",
-                severity=Severity.ERROR, message="CREATE OR REPLACE TABLE analytics.daily silently replaces"),
+                severity=Severity.ERROR,
+                message="CREATE OR REPLACE TABLE analytics.daily silently replaces an existing table"),
         "CREATE OR REPLACE TABLE users (id int, email text);",
     ),
     clean=(

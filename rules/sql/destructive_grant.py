@@ -52,7 +52,7 @@ RULE = Rule(
         Example("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent;",
                 flagged="GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent",
                 severity=Severity.WARNING,
-                message="This statement gives the grantee ALL: the power to destroy"),
+                message="This statement gives the grantee ALL: the power to destroy data."),
         "GRANT DELETE, TRUNCATE ON orders TO etl;",
         "GRANT ALL ON TABLE users TO PUBLIC;",
         "ALTER ROLE agent SUPERUSER;",

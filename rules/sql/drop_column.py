@@ -58,7 +58,7 @@ RULE = Rule(
     flag=(
         Example("ALTER TABLE users DROP COLUMN email;",
                 flagged="ALTER TABLE users DROP COLUMN email", severity=Severity.ERROR,
-                message="ALTER TABLE users drops column email, destroying its values"),
+                message="ALTER TABLE users drops column email, destroying its values in every row."),
         "ALTER TABLE users DROP COLUMN IF EXISTS email, DROP COLUMN phone;",
         "ALTER TABLE users DROP email;",
     ),

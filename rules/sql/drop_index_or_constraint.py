@@ -55,7 +55,7 @@ RULE = Rule(
     flag=(
         Example("DROP INDEX idx_users_email;",
                 flagged="DROP INDEX idx_users_email", severity=Severity.WARNING,
-                message="DROP INDEX idx_users_email removes an index that queries or"),
+                message="DROP INDEX idx_users_email removes an index that queries or a uniqueness"),
         "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
         "ALTER TABLE users DROP CONSTRAINT users_email_key;",
         "ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer;",

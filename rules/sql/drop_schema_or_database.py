@@ -40,7 +40,7 @@ RULE = Rule(
     flag=(
         Example("DROP DATABASE production;",
                 flagged="DROP DATABASE production", severity=Severity.ERROR,
-                message="DROP DATABASE destroys the database production with every"),
+                message="DROP DATABASE destroys the database production with every table and row in it."),
         "DROP SCHEMA analytics CASCADE;",
         "DROP SCHEMA IF EXISTS reporting;",
         "DROP OWNED BY app_user;",

@@ -42,7 +42,7 @@ RULE = Rule(
     flag=(
         Example("DROP TABLE users;",
                 flagged="DROP TABLE users", severity=Severity.ERROR,
-                message="DROP TABLE destroys users with all its rows; IF EXISTS does"),
+                message="DROP TABLE destroys users with all its rows; IF EXISTS does not make it safer."),
         "DROP TABLE IF EXISTS users, orders;",
         "drop table public.\"Users\";",
         "CREATE TABLE IF NOT EXISTS users (id int);\nDROP TABLE users;",

@@ -38,7 +38,7 @@ RULE = Rule(
     flag=(
         Example("DELETE FROM sessions WHERE expired LIMIT 1000;",
                 flagged="LIMIT 1000", severity=Severity.WARNING,
-                message="DELETE on sessions has LIMIT but no ORDER BY, so which rows"),
+                message="DELETE on sessions has LIMIT but no ORDER BY"),
         "UPDATE jobs SET state = 'queued' WHERE state = 'stuck' LIMIT 10;",
         "DELETE FROM sessions LIMIT 500;",
     ),

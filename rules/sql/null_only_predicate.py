@@ -61,7 +61,7 @@ RULE = Rule(
     flag=(
         Example("DELETE FROM users WHERE last_login IS NULL;",
                 flagged="WHERE last_login IS NULL", severity=Severity.WARNING,
-                message="DELETE on users is filtered only by NULL tests, so it"),
+                message="DELETE on users is filtered only by NULL tests"),
         "DELETE FROM users WHERE last_login IS NULL OR email IS NULL;",
         "UPDATE accounts SET status = 'closed' WHERE closed_at IS NOT NULL AND reopened_at IS NULL;",
         "DELETE FROM users WHERE deleted_at IS NOT DISTINCT FROM NULL;",

@@ -48,7 +48,7 @@ RULE = Rule(
     flag=(
         Example('def purge(table, condition):\n    cur.execute(f"DELETE FROM {table} WHERE {condition}")',
                 flagged="WHERE {condition}", severity=Severity.WARNING,
-                message="The WHERE condition of this DELETE is filled in at run"),
+                message="The WHERE condition of this DELETE is filled in at run time"),
         'def purge(condition):\n    cur.execute("DELETE FROM sessions WHERE %s" % condition)',
         'def purge(table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = %s", (uid,))',
         'def touch(extra):\n    cur.execute("UPDATE users SET seen = now() WHERE id = 1 OR {}".format(extra))',

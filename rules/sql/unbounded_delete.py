@@ -99,7 +99,7 @@ RULE = Rule(
     flag=(
         Example("DELETE FROM users;",
                 flagged="DELETE FROM users", severity=Severity.ERROR,
-                message="DELETE from users has no WHERE clause, so it removes every"),
+                message="DELETE from users has no WHERE clause, so it removes every row."),
         Example("DELETE FROM users;", config={"severity": {"SQL101": "warning"}}, flagged="DELETE FROM users",
                 severity=Severity.WARNING, message="has no WHERE clause"),
         "DELETE FROM ONLY users;",

@@ -56,7 +56,7 @@ RULE = Rule(
     flag=(
         Example("UPDATE users SET email = NULL;",
                 flagged="UPDATE users", severity=Severity.ERROR,
-                message="UPDATE of users has no WHERE clause, so it overwrites every"),
+                message="UPDATE of users has no WHERE clause"),
         "UPDATE accounts SET balance = 0;",
         "UPDATE users SET email = lower(email);",
         "UPDATE orders SET status = s.status FROM shipments s;",

@@ -37,7 +37,7 @@ RULE = Rule(
     flag=(
         Example("DELETE FROM users WHERE id IN (SELECT ;",
                 flagged="DELETE FROM users WHERE id IN (SELECT", severity=Severity.WARNING,
-                message="This statement could not be parsed and contains DELETE, so"),
+                message="This statement could not be parsed and contains DELETE"),
         "ALTER TABLE events DROP PARTITION p2019;",
         "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'TRUNCATE ' || target; END $body$;",
     ),

@@ -40,7 +40,7 @@ RULE = Rule(
     flag=(
         Example('resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}',
                 flagged="backup_retention_period = 0", severity=Severity.ERROR,
-                message="aws_db_instance.main keeps no automated backups"),
+                message="aws_db_instance.main keeps no automated backups (`backup_retention_period = 0`)"),
         'resource "google_sql_database_instance" "db" {\n  settings {\n    backup_configuration {\n'
         "      enabled = false\n    }\n  }\n}",
         'resource "aws_elasticache_cluster" "cache" {\n  snapshot_retention_limit = 0\n}',

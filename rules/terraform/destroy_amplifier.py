@@ -59,7 +59,7 @@ RULE = Rule(
     flag=(
         Example('resource "aws_s3_bucket" "uploads" {\n  bucket        = "acme-uploads"\n  force_destroy = true\n}',
                 flagged="force_destroy = true", severity=Severity.ERROR,
-                message="`force_destroy = true` on aws_s3_bucket.uploads deletes"),
+                message="`force_destroy = true` on aws_s3_bucket.uploads deletes every object in it"),
         'resource "google_bigquery_dataset" "analytics" {\n  delete_contents_on_destroy = true\n}',
         'resource "aws_secretsmanager_secret" "db" {\n  recovery_window_in_days = 0\n}',
         'resource "aws_route53_zone" "main" {\n  force_destroy = true\n}',

@@ -32,7 +32,7 @@ RULE = Rule(
     flag=(
         Example('resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
                 flagged="prevent_destroy = false", severity=Severity.WARNING,
-                message="`prevent_destroy = false` on aws_db_instance.main lets a"),
+                message="`prevent_destroy = false` on aws_db_instance.main lets a plan destroy it"),
         'resource "google_storage_bucket" "data" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
     ),
     clean=(

@@ -31,7 +31,7 @@ RULE = Rule(
     flag=(
         Example('terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n    key    = "app.tfstate"\n  }\n}',
                 flagged='bucket = "acme-prod-tfstate"', severity=Severity.NOTE,
-                message="This configuration targets production (backend s3 bucket ="),
+                message='This configuration targets production (backend s3 bucket = "acme-prod-tfstate").'),
         'provider "aws" {\n  profile = "production"\n}',
         'provider "google" {\n  project = "acme-prd-42"\n}',
         'variable "environment" {\n  default = "prod"\n}',

@@ -133,7 +133,7 @@ RULE = Rule(
     flag=(
         Example(full_diff("main.tf", _GUARDED, _UNGUARDED),
                 flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
-                message="aws_db_instance.orders loses its protection (`lifecycle {"),
+                message="aws_db_instance.orders loses its protection"),
         full_diff("main.tf", _LB, _LB.replace("  enable_deletion_protection = true\n", "")),
         full_diff("main.tf", _GUARDED, _GUARDED.replace("orders", "main").replace("  lifecycle {\n    prevent_destroy"
                   " = true\n  }\n", "") + '\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n'),

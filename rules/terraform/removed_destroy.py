@@ -44,7 +44,7 @@ RULE = Rule(
     flag=(
         Example("removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = true\n  }\n}",
                 flagged="destroy = true", severity=Severity.ERROR,
-                message="The removed block for aws_db_instance.legacy has `lifecycle"),
+                message="The removed block for aws_db_instance.legacy has `lifecycle { destroy = true }`"),
         "removed {\n  from = aws_s3_bucket.old_uploads\n}",
         "removed {\n  from = module.cache\n  lifecycle {\n    destroy = true\n  }\n}",
     ),

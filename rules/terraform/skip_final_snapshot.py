@@ -36,7 +36,7 @@ RULE = Rule(
     flag=(
         Example('resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
                 flagged="skip_final_snapshot = true", severity=Severity.ERROR,
-                message="aws_db_instance.main has `skip_final_snapshot = true`: when"),
+                message="aws_db_instance.main has `skip_final_snapshot = true`"),
         'resource "aws_rds_cluster" "aurora" {\n  skip_final_snapshot = true\n}',
         'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  skip_final_snapshot = true\n}',
         'resource "aws_db_instance" "main" {\n  delete_automated_backups = true\n}',

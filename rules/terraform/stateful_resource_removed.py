@@ -97,7 +97,7 @@ RULE = Rule(
     flag=(
         Example(full_diff("main.tf", _DATABASE, _LOGS_ONLY),
                 flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
-                message='The block `resource "aws_db_instance" "orders"` was'),
+                message='The block `resource "aws_db_instance" "orders"` was deleted'),
         full_diff("main.tf", _ROLE, _ROLE.replace('"events"', '"audit_events"', 1)),
         full_diff("main.tf", _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
                   _ROLE.split("\n\n", 1)[1]),

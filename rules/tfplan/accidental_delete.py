@@ -55,7 +55,7 @@ RULE = Rule(
         Example(plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"},
                             reason="delete_because_no_resource_config")),
                 flagged='"aws_s3_bucket.assets"', severity=Severity.WARNING,
-                message="The plan deletes aws_s3_bucket.assets because its resource"),
+                message="The plan deletes aws_s3_bucket.assets because its resource block is no longer"),
         plan(change("aws_instance.worker[2]", ["delete"], before={"instance_type": "t3.large"},
                     reason="delete_because_count_index")),
         plan(change('aws_sqs_queue.jobs["billing"]', ["delete"], before={"name": "billing"},

@@ -53,7 +53,7 @@ RULE = Rule(
                      change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
                      prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
                 flagged='"prior_state"', severity=Severity.WARNING,
-                message="The plan deletes all 2 managed resources in its prior"),
+                message="The plan deletes all 2 managed resources in its prior state"),
         Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
                      change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
                      change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"})),

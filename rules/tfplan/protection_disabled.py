@@ -68,7 +68,7 @@ RULE = Rule(
         Example(plan(change("aws_db_instance.orders", ["update"], before={"identifier": "orders", "deletion_protection": True},
                             after={"identifier": "orders", "deletion_protection": False})),
                 flagged='"aws_db_instance.orders"', severity=Severity.WARNING,
-                message="The plan turns off protection on aws_db_instance.orders in"),
+                message="The plan turns off protection on aws_db_instance.orders in place"),
         plan(change("aws_s3_bucket.assets", ["update"], before={"bucket": "acme-assets", "force_destroy": False},
                     after={"bucket": "acme-assets", "force_destroy": True})),
         plan(change("aws_db_instance.orders", ["update"], before={"backup_retention_period": 7},

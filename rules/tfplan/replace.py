@@ -52,7 +52,7 @@ RULE = Rule(
                             after={"identifier": "orders-v2"}, reason="replace_because_cannot_update",
                             replace_paths=[["identifier"]])),
                 flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
-                message="The plan replaces aws_db_instance.orders because an"),
+                message="The plan replaces aws_db_instance.orders because an argument that cannot change"),
         plan(change("aws_ebs_volume.data", ["create", "delete"], before={"size": 100}, after={"size": 100},
                     reason="replace_by_request")),
         plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},

@@ -41,7 +41,7 @@ RULE = Rule(
         Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders", "engine": "postgres"},
                             reason="delete_because_no_resource_config")),
                 flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
-                message="The plan deletes aws_db_instance.orders because its"),
+                message="The plan deletes aws_db_instance.orders because its resource block is no longer"),
         plan(change("google_storage_bucket.exports", ["delete"], before={"name": "acme-exports"})),
         plan(change("aws_instance.bastion", ["delete"], before={"instance_type": "t3.micro"})),
         Example(plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
