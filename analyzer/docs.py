@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from blastguard.examples import code_of, settings_text
 from blastguard.registry import all_rules
 from blastguard.rule import Rule
 
@@ -34,8 +35,8 @@ def rule_metadata(rule: Rule) -> dict:
         "summary": rule.summary,
         "rationale": rule.rationale,
         "fix": rule.fix,
-        "flag": list(rule.flag),
-        "clean": list(rule.clean),
+        "flag": [code_of(e) for e in rule.flag],
+        "clean": [code_of(e) for e in rule.clean],
     }
 
 
@@ -44,8 +45,8 @@ def render_rule(rule: Rule) -> str:
              "", rule.summary, "", rule.rationale]  # fmt: skip
     if rule.fix:
         parts += ["", f"Instead: {rule.fix}"]
-    parts += ["", "Flagged:", "", "\n\n".join(_indent(e) for e in rule.flag)]
-    parts += ["", "Not flagged:", "", "\n\n".join(_indent(e) for e in rule.clean)]
+    parts += ["", "Flagged:", "", "\n\n".join(_shown(e) for e in rule.flag)]
+    parts += ["", "Not flagged:", "", "\n\n".join(_shown(e) for e in rule.clean)]
     return "\n".join(parts) + "\n"
 
 
@@ -59,9 +60,22 @@ def rule_markdown(rule: Rule) -> str:
     for title, examples in (("Flagged", rule.flag), ("Not flagged", rule.clean)):
         parts += ["", f"{title}:"]
         for example in examples:
-            parts += ["", f"{fence}{lang}", example, fence]
+            if settings := _settings(example):
+                parts += ["", f"With `{settings}`:"]
+            parts += ["", f"{fence}{lang}", code_of(example), fence]
     return "\n".join(parts)
 
 
-def _indent(example: str) -> str:
-    return "\n".join("    " + line for line in example.splitlines())
+def _shown(example) -> str:
+    """The example indented, after the settings it is checked with."""
+    settings = _settings(example)
+    return (f"  With {settings}:\n" if settings else "") + _indent(code_of(example))
+
+
+def _settings(example) -> str:
+    """`max-destroy = 2, stateful-types = ["acme_ledger"]`: the settings an example is checked with."""
+    return settings_text(example).replace("\n", ", ")
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())

@@ -201,13 +201,13 @@ class Engine:
         if depth >= MAX_EMBEDDING_DEPTH:
             self._beyond_depth(scan, source, children, to_host)
             children = []
-        for start, end, message in document.problems:
-            message += _where_in_file(embedded, source, document, start)
+        for problem in document.problems:
+            message = problem.message + _where_in_file(embedded, source, document, problem.start)
             scan.notifications.append(Notification(scan.host.path, message, "parse-error",
-                                                   region=scan.index.region(*to_host(start, end)),
+                                                   region=scan.index.region(*to_host(problem.start, problem.end)),
                                                    language=source.language))  # fmt: skip
-        for start, end, reason in getattr(document, "unchecked", ()):  # what the frontend refused to parse
-            self._not_checked_part(scan, *to_host(start, end), reason)
+        for part in document.unchecked:  # what the frontend refused to parse
+            self._not_checked_part(scan, *to_host(part.start, part.end), part.message)
         for comment in document.comments:
             start, end = to_host(comment.start, comment.end)
             scan.comments.append(comment.replace(start=start, end=end))

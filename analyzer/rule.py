@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from blastguard.examples import Example, problem_with
 from blastguard.model import Severity
 from blastguard.records import record
 
@@ -51,8 +52,8 @@ class Rule:
     severity: Severity
     summary: str  # one sentence
     rationale: str
-    flag: tuple  # examples that must produce this rule's finding
-    clean: tuple  # examples that must not
+    flag: tuple[str | Example, ...]  # examples that must produce this rule's finding (blastguard.examples)
+    clean: tuple[str | Example, ...]  # examples that must not
     check: Callable[..., Iterable[Hit]] | None = None  # on one unit of a document
     check_change: Callable[..., Iterable[Hit]] | None = None  # on a file's change (see blastguard.changes)
     meta: bool = False  # neither: blastguard reports it itself
@@ -70,6 +71,8 @@ class Rule:
     def __post_init__(self) -> None:
         if not self.flag or not self.clean:
             raise ValueError(f"{self.id}: every rule needs examples that flag and examples that stay clean")
+        if problem := problem_with(self.flag, self.clean):
+            raise ValueError(f"{self.id}: {problem}")
         if self.meta == bool(self.check or self.check_change):
             raise ValueError(f"{self.id}: a rule has a check or a check_change, or is a meta rule (meta=True)")
 

@@ -78,7 +78,7 @@ def test_github_job_context_production_and_env():
 
 def test_workflow_that_is_not_yaml_is_a_problem_not_a_crash():
     doc = GitHubActionsFrontend().parse(Source("w.yml", "jobs: [unclosed\n", "github-actions", Context()))
-    assert doc.children() == [] and "could not be parsed as YAML" in doc.problems[0][2]
+    assert doc.children() == [] and "could not be parsed as YAML" in doc.problems[0].message
 
 
 GITLAB = """variables:

@@ -38,6 +38,25 @@ def test_nothing_is_installed_under_a_generic_top_level_name():
     assert all(p.startswith("blastguard") for p in re.findall(r'"([^"]+)"', packages))
 
 
+def test_every_package_folder_is_listed_in_pyproject():
+    """A folder with an `__init__.py` that `packages` omits works from a checkout but is missing from
+    the installed wheel."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    found = set()
+    for package, folder in setuptools["package-dir"].items():
+        for init in (REPO / folder).rglob("__init__.py"):
+            relative = init.parent.relative_to(REPO / folder).parts
+            found.add(".".join((package, *relative)))
+    assert {"blastguard", "blastguard.frontends", "blastguard.rules.sql"} <= found
+    assert sorted(found - listed) == [], "add these to [tool.setuptools] packages in pyproject.toml"
+    assert sorted(listed - found) == [], "pyproject.toml lists packages that have no folder"
+
+
 def test_every_rule_module_is_a_package_module():
     listed = {p.stem for p in (REPO / "rules" / "sql").glob("*.py") if not p.stem.startswith("_")}
     from blastguard.registry import rules_for

@@ -229,7 +229,7 @@ def test_a_broken_statement_that_matters_is_reported_and_the_rest_still_checked(
     code = 'import os\n\ndef broken():\n    os.system("rm -rf /") +\n\ndef wipe():\n    os.system("rm -rf /")\n'
     result_rules = rules(code)
     document = parse(code)
-    assert len(document.problems) == 1 and "syntax error" in document.problems[0][2]
+    assert len(document.problems) == 1 and "syntax error" in document.problems[0].message
     assert result_rules == ["SH301"]
 
 

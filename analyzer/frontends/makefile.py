@@ -9,9 +9,9 @@ the variable's value when the Makefile assigns it a plain value (`TF := terrafor
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Comment, Document, Frontend
+from blastguard.records import factory, record
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
@@ -22,29 +22,21 @@ _BUILTINS = {"MAKE": "make", "CURDIR": ".", "SHELL": "/bin/sh", "RM": "rm -f"}
 _PLACEHOLDER = "MAKEVALUE"  # what an unknown variable or a make function becomes: one plain word
 
 
-@dataclass
-class MakefileDocument:
-    source: Source
-    index: LineIndex
-    comments: list[Comment] = field(default_factory=list)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
-    recipes: list[Embedded] = field(default_factory=list)
+@record(kw_only=True, identity=True)
+class MakefileDocument(Document):
+    recipes: list[Embedded] = factory(list)
 
     def children(self) -> list[Embedded]:
         return self.recipes
 
 
-class MakefileFrontend:
+class MakefileFrontend(Frontend):
     language = "makefile"
     embeds = ("shell",)
 
-    @classmethod
-    def from_config(cls, config) -> MakefileFrontend:
-        return cls()
-
     def parse(self, source: Source, wanted=None) -> MakefileDocument:
         text = source.text
-        document = MakefileDocument(source, LineIndex(text))
+        document = MakefileDocument(source=source, index=LineIndex(text))
         variables: dict[str, str] = {}
         recipe: list[tuple[str, int]] = []  # (line, offset of its first character) of the current rule
         in_rule = False

@@ -13,19 +13,19 @@ Scanned code is never imported or run.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
 import libcst as cst
 
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Document, Frontend, Problem
 from blastguard.frontends.python_chunks import Chunk, comments, split
 from blastguard.frontends.python_depth import too_deep
 from blastguard.frontends.python_embeds import shell_children, sql_children
 from blastguard.frontends.python_model import Call, Model, ParsedChunk
 from blastguard.frontends.python_production import evidence
 from blastguard.frontends.python_values import Folder
+from blastguard.records import record
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
@@ -61,16 +61,10 @@ def wanted_calls(text: str) -> re.Pattern:
     return re.compile(r"\b(?:" + "|".join(names) + r")\s*\(|blastguard")
 
 
-@dataclass
-class PythonDocument:
-    source: Source
-    index: LineIndex
-    comments: list[Comment]
-    problems: list[tuple[int, int, str]]
+@record(kw_only=True, identity=True)
+class PythonDocument(Document):
     model: Model
     production: tuple[str, ...] = ()  # evidence from where this file connects
-    # Statements refused unparsed, (start, end, reason): the engine reports each as not checked.
-    unchecked: list[tuple[int, int, str]] = field(default_factory=list)
 
     @property
     def calls(self) -> list[Call]:
@@ -94,23 +88,19 @@ class PythonDocument:
         return list(unique.values())
 
 
-class PythonFrontend:
+class PythonFrontend(Frontend):
     language = "python"
     embeds = ("sql", "shell")
-
-    @classmethod
-    def from_config(cls, config) -> PythonFrontend:
-        return cls()
 
     def parse(self, source: Source, wanted=None) -> PythonDocument:
         text = source.text
         model = Model()
-        document = PythonDocument(source, LineIndex(text), [], [], model)
+        document = PythonDocument(source=source, index=LineIndex(text), model=model)
         calls = wanted_calls(text)
         if not calls.search(text):
             return document  # nothing here can execute or delete anything
         if _python2(text):
-            document.problems.append((0, 0, "This looks like Python 2, which blastguard does not read; the file was skipped."))
+            document.problems.append(Problem(0, 0, "This looks like Python 2, which blastguard does not read; the file was skipped."))
             return document
         document.comments = comments(text)
         chunks = split(text)
@@ -118,10 +108,10 @@ class PythonFrontend:
         parsed, failed, refused = _parse_chunks(text, selected)
         for start, end, reason in refused:
             if calls.search(text, start, end):  # it may run something: reported as not checked (BG005)
-                document.unchecked.append((start, end, reason))
+                document.unchecked.append(Problem(start, end, reason))
             else:  # it only binds values: a statement that uses them sees them as unknown
-                document.problems.append((start, start + 1, f"A statement was not read ({reason}); "
-                                                            "the values it defines are unknown."))  # fmt: skip
+                document.problems.append(Problem(start, start + 1, f"A statement was not read ({reason}); "
+                                                                   "the values it defines are unknown."))  # fmt: skip
         if failed is not None:
             # The whole text holds any refused statement, so it would be refused too.
             whole = None if refused else _parse(text, 0)
@@ -161,7 +151,7 @@ def _needed(chunk_text: str, chunk: Chunk, calls: re.Pattern) -> bool:
     return len(chunk_text) <= _SMALL_DICT and bool(_DICT_CONSTANT.match(chunk_text))
 
 
-def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tuple | None, list[tuple]]:
+def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], Problem | None, list[Refused]]:
     """The parsed chunks, the first parse problem, and the chunks refused unparsed (too deep)."""
     parsed, failed, refused = [], None, []
     for chunk in chunks:
@@ -169,7 +159,7 @@ def _parse_chunks(text: str, chunks: list[Chunk]) -> tuple[list[ParsedChunk], tu
         if isinstance(result, ParsedChunk):
             parsed.append(result)
         elif isinstance(result, Refused):
-            refused.append(tuple(result))
+            refused.append(result)
         elif failed is None:
             failed = result
     return parsed, failed, refused
@@ -183,7 +173,7 @@ class Refused(NamedTuple):
     reason: str
 
 
-def _parse(text: str, start: int) -> ParsedChunk | Refused | tuple[int, int, str]:
+def _parse(text: str, start: int) -> ParsedChunk | Refused | Problem:
     """A parsed chunk, or the parse problem (offsets in the file) when it does not parse."""
     if reason := too_deep(text):
         return Refused(start, start + len(text.rstrip()), reason)
@@ -192,9 +182,10 @@ def _parse(text: str, start: int) -> ParsedChunk | Refused | tuple[int, int, str
     except cst.ParserSyntaxError as exc:
         offset = start + _offset(text, exc.raw_line, exc.raw_column)
         message = str(exc.message).rstrip(".")
-        return offset, offset + 1, f"Python syntax error: {message}; this file was only partly checked."
+        return Problem(offset, offset + 1, f"Python syntax error: {message}; this file was only partly checked.")
     except (RecursionError, ValueError) as exc:
-        return start, start + 1, f"The Python parser failed ({type(exc).__name__}); this file was only partly checked."
+        return Problem(start, start + 1, f"The Python parser failed ({type(exc).__name__}); "
+                                         "this file was only partly checked.")  # fmt: skip
 
 
 def _offset(text: str, line: int, column: int) -> int:

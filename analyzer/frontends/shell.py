@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 from functools import cached_property, partial
 
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Document, Frontend, Problem
 from blastguard.frontends.shell_commands import Command, Normaliser, Session
 from blastguard.frontends.shell_production import evidence
 from blastguard.frontends.shell_python import python_children
@@ -25,7 +25,7 @@ from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS, Unverified,
 from blastguard.frontends.shell_sql import sql_children
 from blastguard.frontends.shell_syntax import Layer, new_parser
 from blastguard.frontends.shell_syntax import parse as parse_script
-from blastguard.records import Record
+from blastguard.records import factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
@@ -34,17 +34,10 @@ from blastguard.textindex import LineIndex
 DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
 
-class ShellDocument(Record):
-    __slots__ = ("source", "index", "commands", "comments", "problems", "_evidence", "__dict__")
-
-    def __init__(self, source: Source, index: LineIndex, commands: list[Command], comments: list[Comment],
-                 problems: list[tuple[int, int, str]]) -> None:
-        self.source = source
-        self.index = index
-        self.commands = commands  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
-        self.comments = comments
-        self.problems = problems
-        self._evidence: dict[int, tuple[str, ...]] = {}
+@record(kw_only=True, identity=True)
+class ShellDocument(Document):
+    commands: list[Command]  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
+    _evidence: dict[int, tuple[str, ...]] = factory(dict)
 
     @property
     def text(self) -> str:
@@ -104,7 +97,7 @@ class ShellDocument(Record):
         return sql_children(self) + python_children(self) + self._runs[0]
 
 
-class ShellFrontend:
+class ShellFrontend(Frontend):
     language = "shell"
     embeds = ("sql", "python", "shell")
 
@@ -121,5 +114,6 @@ class ShellFrontend:
         env = dict(source.context.env)
         normaliser = Normaliser(self.parser, source.context.names)
         normaliser.run(script, Session(dict(env), set(env)))
-        problems = sorted(script.problems + normaliser.problems)
-        return ShellDocument(source, LineIndex(source.text), normaliser.commands, script.comments, problems)
+        problems = [Problem(*problem) for problem in sorted(script.problems + normaliser.problems)]
+        return ShellDocument(source=source, index=LineIndex(source.text), commands=normaliser.commands,
+                             comments=script.comments, problems=problems)

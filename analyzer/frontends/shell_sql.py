@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from blastguard.frontends.base import Problem
 from blastguard.frontends.shell_clients import arguments
 from blastguard.frontends.shell_words import Word
 from blastguard.sources import Embedded, SkipFile, Source, reader_of
@@ -60,6 +61,6 @@ def _file_child(word: Word, context, problems: list) -> Embedded | None:
     try:
         text = reader.read(path)
     except SkipFile as skip:
-        problems.append((word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
+        problems.append(Problem(word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
         return None
     return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))

@@ -53,8 +53,9 @@ with _without_importlib_metadata():
     from sqlglot.errors import ParseError, TokenError
     from sqlglot.tokens import Token, TokenType
 
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Comment, Document, Frontend, Problem
 from blastguard.frontends.sql_words import Word, comments_in_gap, scan
+from blastguard.records import record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -233,20 +234,13 @@ class TableName:
         return f"{self.schema}.{self.name}" if self.schema else self.name
 
 
-@dataclass
-class SqlDocument:
-    source: Source
-    index: LineIndex
+@record(kw_only=True, identity=True)
+class SqlDocument(Document):
     statements: list[Statement]
-    comments: list[Comment]
-    problems: list[tuple[int, int, str]]  # (start, end, message): parse problems for notifications
 
     @property
     def text(self) -> str:
         return self.source.text
-
-    def children(self) -> list:
-        return []  # SQL embeds nothing
 
     def comments_of(self, stmt: Statement) -> list[Comment]:
         """Comments inside the statement, or trailing on the line where it ends."""
@@ -304,7 +298,7 @@ class SqlDocument:
         )
 
 
-class SqlFrontend:
+class SqlFrontend(Frontend):
     language = "sql"
     embeds: tuple[str, ...] = ()
 
@@ -332,9 +326,10 @@ class SqlFrontend:
             statements, comments = self._rescue(masked)
         for index, stmt in enumerate(statements):
             stmt.index = index
-        problems = [(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
+        problems = [Problem(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
                     for s in statements if s.error]  # fmt: skip
-        return SqlDocument(source, LineIndex(text), statements, comments, problems)
+        return SqlDocument(source=source, index=LineIndex(text), statements=statements, comments=comments,
+                           problems=problems)
 
     def _parser(self, dialect: str):
         """One parser per dialect, reused: parse() resets its state."""

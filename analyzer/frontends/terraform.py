@@ -21,8 +21,9 @@ import hcl2
 from lark import Token, Tree
 
 from blastguard.context import Context, Production
-from blastguard.frontends import Comment
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
+from blastguard.frontends.base import Comment, Document, Frontend, Problem
+from blastguard.records import factory, record
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -92,18 +93,14 @@ class Block:
             yield from block.walk()
 
 
-@dataclass
-class TerraformDocument:
-    source: Source
-    index: LineIndex
+@record(kw_only=True, identity=True)
+class TerraformDocument(Document):
     blocks: list[Block]
-    comments: list[Comment]
-    problems: list[tuple[int, int, str]]
     production: tuple[str, ...] = ()  # evidence that this configuration targets production
-    production_sites: list[tuple[Attribute, str]] = field(default_factory=list)  # the evidence in this file
+    production_sites: list[tuple[Attribute, str]] = factory(list)  # the evidence in this file
     # Attributes found line by line when the file did not parse (their block is unknown).
-    loose_attributes: list[Attribute] = field(default_factory=list)
-    _children: list[Embedded] = field(default_factory=list)
+    loose_attributes: list[Attribute] = factory(list)
+    _children: list[Embedded] = factory(list)
 
     @property
     def parsed(self) -> bool:
@@ -126,7 +123,7 @@ class TerraformDocument:
         return self._children
 
 
-class TerraformFrontend:
+class TerraformFrontend(Frontend):
     language = "terraform"
     embeds = ("shell", "python")
 
@@ -145,10 +142,11 @@ class TerraformFrontend:
             start = problem[0] if problem else 0
             message = (f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
                        "its attributes were checked line by line.")  # fmt: skip
-            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)],
+            return TerraformDocument(source=source, index=index, blocks=[], comments=comments,
+                                     problems=[Problem(start, start + 1, message)],
                                      loose_attributes=attributes)  # fmt: skip
         blocks = [_block(node, text, None) for node in _body_items(tree, "block")]
-        document = TerraformDocument(source, index, blocks, _comments(tree), [])
+        document = TerraformDocument(source=source, index=index, blocks=blocks, comments=_comments(tree))
         names = source.context.names
         document.production_sites = production_evidence(blocks, names)
         document.production = (tuple(e for _, e in document.production_sites)
@@ -173,8 +171,8 @@ class TerraformFrontend:
                 text = reader.read(path)
             except SkipFile as skip:
                 if reader.exists(path):  # not one that is gone, or a link to nothing
-                    problems.append((0, 0, f"{name}, another file of this module, was not read ({skip}); "
-                                           "production settings in it were not seen."))  # fmt: skip
+                    problems.append(Problem(0, 0, f"{name}, another file of this module, was not read ({skip}); "
+                                              "production settings in it were not seen."))  # fmt: skip
                 continue
             tree, _ = reader.parsed("hcl", path, text, _parse)
             if tree is not None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from blastguard.context import Production, name_tokens
+from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.records import factory, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -40,7 +42,6 @@ _PROVIDER_IDENTITY = (("profile",), ("assume_role", "role_arn"), ("project",), (
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
-
 
 @dataclass(frozen=True)
 class ResourceChange:
@@ -68,25 +69,16 @@ class ResourceChange:
     def label(self) -> str:
         return f"{self.address} (deposed object {self.deposed})" if self.deposed else self.address
 
-
-@dataclass
-class PlanDocument:
-    source: Source
-    index: LineIndex
-    changes: list[ResourceChange] = field(default_factory=list)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
-    comments: list = field(default_factory=list)  # JSON has no comments, so no inline suppressions
+@record(kw_only=True, identity=True)
+class PlanDocument(Document):  # JSON has no comments, so no inline suppressions
+    changes: list[ResourceChange] = factory(list)
     complete: bool = True  # False when the text broke off: plan-wide counts would be wrong
     changes_key: tuple[int, int] | None = None  # span of the `"resource_changes"` key
     prior_key: tuple[int, int] | None = None  # span of the `"prior_state"` key
     prior_addresses: frozenset[str] | None = None  # managed resources in prior_state; None without one
     production: tuple[str, ...] = ()  # evidence from variables and provider settings
 
-    def children(self) -> list:
-        return []
-
-
-class PlanFrontend:
+class PlanFrontend(Frontend):
     language = "terraform-plan"
     embeds = ()
 
@@ -95,7 +87,7 @@ class PlanFrontend:
         return cls()
 
     def parse(self, source: Source, wanted=None) -> PlanDocument:
-        document = PlanDocument(source, LineIndex(source.text))
+        document = PlanDocument(source=source, index=LineIndex(source.text))
         try:
             plan, members = _Reader(source.text, document).plan()
         except json.JSONDecodeError as exc:
@@ -106,27 +98,24 @@ class PlanFrontend:
             _describe(document, plan, members)
         return document
 
-
 def _broken(document: PlanDocument, position: int, why: str) -> None:
     """The text stopped being JSON at `position`: the changes read before it are all the rules get."""
     document.complete = False
     checked = (f"only the {len(document.changes)} resource changes before this point were checked"
                if document.changes else "it was not checked")  # fmt: skip
-    document.problems.append((position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
-
+    document.problems.append(Problem(position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
 
 def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
     """Fill in what the rules read besides the changes: where the sections are, prior state, production."""
     if "resource_changes" in members:
         document.changes_key = members["resource_changes"].key
     elif "values" in plan and "planned_values" not in plan:
-        document.problems.append((*members["values"].key, "This is Terraform state (`terraform show -json` "
-                                  "without a plan file), not a plan, so there are no changes to check."))  # fmt: skip
+        document.problems.append(Problem(*members["values"].key, "This is Terraform state (`terraform show -json` "
+                                         "without a plan file), not a plan, so there are no changes to check."))  # fmt: skip
     if isinstance(plan.get("prior_state"), dict):
         document.prior_key = members["prior_state"].key
         document.prior_addresses = _managed_addresses(plan["prior_state"])
     document.production = _production(plan, document.source.context.names)
-
 
 class _Reader:
     """Reads the plan text one level at a time, adding each resource change to the document as it goes."""
@@ -138,16 +127,16 @@ class _Reader:
     def plan(self) -> tuple[dict, dict[str, _Member]]:
         plan, members, end = self.object(0, self.member)
         if self.skip(end) < len(self.text):
-            self.document.problems.append((self.skip(end), len(self.text), "Text follows the plan's JSON "
-                                           "object; it was ignored."))  # fmt: skip
+            self.document.problems.append(Problem(self.skip(end), len(self.text), "Text follows the plan's JSON "
+                                                  "object; it was ignored."))  # fmt: skip
         return plan, members
 
     def member(self, key: str, start: int):
         if key == "resource_changes" and self.text.startswith("[", start):
             return None, self.changes(start)
         if key == "resource_changes":
-            self.document.problems.append((start, start + 1, "`resource_changes` is not a list, so no "
-                                           "resource change was checked."))  # fmt: skip
+            self.document.problems.append(Problem(start, start + 1, "`resource_changes` is not a list, so no "
+                                                  "resource change was checked."))  # fmt: skip
         return self.value(key, start)
 
     def changes(self, pos: int) -> int:
@@ -163,8 +152,8 @@ class _Reader:
                 self.document.changes.append(_change(entry, members, index, start, end))
             else:
                 _, end = _DECODER.raw_decode(self.text, start)
-                self.document.problems.append((start, end, f"resource_changes[{index}] is not an object, so it was "
-                                               "not checked."))  # fmt: skip
+                self.document.problems.append(Problem(start, end, f"resource_changes[{index}] is not an object, "
+                                                      "so it was not checked."))  # fmt: skip
             pos = self.skip(end)
             if self.text.startswith("]", pos):
                 return pos + 1
@@ -206,12 +195,10 @@ class _Reader:
             raise json.JSONDecodeError(f"Expecting {what}", self.text, pos)
         return pos + 1
 
-
 @dataclass(frozen=True)
 class _Member:
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]
-
 
 def _change(entry: dict, members: dict[str, _Member], index: int, start: int, end: int) -> ResourceChange:
     """A resource change with safe types, whatever odd values the entry holds."""
@@ -232,7 +219,6 @@ def _change(entry: dict, members: dict[str, _Member], index: int, start: int, en
         end=members["address"].value[1] if isinstance(address, str) else end,
     )
 
-
 def _managed_addresses(state: dict) -> frozenset[str] | None:
     """Addresses of the managed resources in a state's root module and its child modules."""
     values = state.get("values")
@@ -248,7 +234,6 @@ def _managed_addresses(state: dict) -> frozenset[str] | None:
                 addresses.add(resource["address"])
         modules += _list(module.get("child_modules"))
     return frozenset(addresses)
-
 
 def _production(plan: dict, names: Production) -> tuple[str, ...]:
     """Evidence that the plan targets production: an environment variable, or a provider's account."""
@@ -268,7 +253,6 @@ def _production(plan: dict, names: Production) -> tuple[str, ...]:
                     evidence.append(f"provider {key} {'.'.join(path)}{via} = {_quoted(value)}")
     return tuple(evidence)
 
-
 def _setting(expressions: dict, path: tuple[str, ...], variables: dict) -> list[tuple[str, str]]:
     """A provider setting's string value and where it came from: a constant, or root variables it uses."""
     node = expressions
@@ -285,18 +269,14 @@ def _setting(expressions: dict, path: tuple[str, ...], variables: dict) -> list[
                 found.append((value, f" (from {reference})"))
     return found
 
-
 def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
-
 
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
-
 def _list(value) -> list:
     return value if isinstance(value, list) else []
-
 
 def _string(value) -> str:
     return value if isinstance(value, str) else ""

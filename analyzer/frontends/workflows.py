@@ -8,12 +8,12 @@ environment, and `env:` / `variables:` values, become the script's context.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import yaml
 
 from blastguard.context import Context
-from blastguard.frontends import Comment
+from blastguard.frontends.base import Comment, Document, Frontend, Problem
+from blastguard.records import factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
@@ -24,35 +24,27 @@ _GITHUB_EXPRESSION = re.compile(r"\$\{\{.*?\}\}", re.DOTALL)
 _COMMENT = re.compile(r"(?:^|[ \t])(#[^\n]*)")
 
 
-@dataclass
-class WorkflowDocument:
-    source: Source
-    index: LineIndex
-    comments: list[Comment] = field(default_factory=list)
-    problems: list[tuple[int, int, str]] = field(default_factory=list)
-    scripts: list[Embedded] = field(default_factory=list)
+@record(kw_only=True, identity=True)
+class WorkflowDocument(Document):
+    scripts: list[Embedded] = factory(list)
 
     def children(self) -> list[Embedded]:
         return self.scripts
 
 
-class _WorkflowFrontend:
+class _WorkflowFrontend(Frontend):
     embeds = ("shell", "python")
 
-    @classmethod
-    def from_config(cls, config):
-        return cls()
-
     def parse(self, source: Source, wanted=None) -> WorkflowDocument:
-        document = WorkflowDocument(source, LineIndex(source.text), _comments(source.text))
+        document = WorkflowDocument(source=source, index=LineIndex(source.text), comments=_comments(source.text))
         try:
             root = yaml.compose(source.text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             at = mark.index if mark else 0
             reason = getattr(exc, "problem", None) or "invalid YAML"
-            document.problems.append((at, at + 1, f"The workflow could not be parsed as YAML ({reason}); "
-                                                  "its scripts were not checked."))  # fmt: skip
+            document.problems.append(Problem(at, at + 1, f"The workflow could not be parsed as YAML ({reason}); "
+                                                         "its scripts were not checked."))  # fmt: skip
             return document
         if isinstance(root, yaml.MappingNode):
             document.scripts = list(self.scripts(root, source))

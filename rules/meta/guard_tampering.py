@@ -4,6 +4,7 @@ Checked by `blastguard hook` only (`blastguard.guard_tampering`): repositories a
 write these files legitimately, so `blastguard check` does not report them.
 """
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 
@@ -26,7 +27,9 @@ RULE = Rule(
     ),
     fix="Let a person make the change, or approve it when asked.",
     flag=(
-        "echo 'ignore = [\"ALL\"]' > blastguard.toml",
+        Example("echo 'ignore = [\"ALL\"]' > blastguard.toml",
+                flagged="blastguard.toml", severity=Severity.WARNING,
+                message="The redirection to `blastguard.toml` writes blastguard's configuration"),
         "printf '[tool.blastguard]\\n' | tee -a pyproject.toml",
         "cp /tmp/settings.json .claude/settings.json",
         "sed -i '/blastguard/d' .git/hooks/pre-commit",

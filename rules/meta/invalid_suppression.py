@@ -1,5 +1,6 @@
 """BG001 invalid-suppression: a suppression comment that cannot be honoured."""
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 
@@ -18,7 +19,9 @@ RULE = Rule(
     ),
     fix="Write `blastguard: ignore[RULE] reason` with a known rule id or name and a reason.",
     flag=(
-        "DELETE FROM scratch; -- blastguard: ignore[SQL101]",
+        Example("DELETE FROM scratch; -- blastguard: ignore[SQL101]",
+                flagged="-- blastguard: ignore[SQL101]", severity=Severity.WARNING,
+                message="Suppression of SQL101 has no reason, so it is not applied."),
         "DELETE FROM scratch; -- blastguard: ignore[SQL1O1] typo in the id",
         "DELETE FROM scratch; -- blastguard: ignore nightly purge",
     ),

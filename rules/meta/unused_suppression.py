@@ -1,5 +1,6 @@
 """BG002 unused-suppression: a suppression comment with nothing to suppress."""
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 
@@ -17,7 +18,9 @@ RULE = Rule(
     ),
     fix="Remove the comment, or move it onto the finding's line or the line before it.",
     flag=(
-        "DELETE FROM users WHERE id = 1; -- blastguard: ignore[SQL101] it has a WHERE now",
+        Example("DELETE FROM users WHERE id = 1; -- blastguard: ignore[SQL101] it has a WHERE now",
+                flagged="-- blastguard: ignore[SQL101] it has a WHERE now", severity=Severity.WARNING,
+                message="Suppression of SQL101 suppresses nothing here."),
         "-- blastguard: ignore[SQL201] not needed\nSELECT 1;",
     ),
     clean=(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -60,7 +61,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "import redis\nr = redis.Redis(host='localhost')\nr.flushall()",
+        Example("import redis\nr = redis.Redis(host='localhost')\nr.flushall()",
+                flagged="r.flushall()", severity=Severity.WARNING,
+                message="`flushall()` deletes every key in every database of the Redis server."),
         "redis_client.flushdb()",
         "conn.send_command('FLUSHDB')",
         "r.flushall(asynchronous=True)",

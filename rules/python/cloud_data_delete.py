@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
@@ -334,7 +335,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        'from azure.mgmt.sql import SqlManagementClient\nclient.servers.begin_delete("rg", "orders-sql")',
+        Example('from azure.mgmt.sql import SqlManagementClient\nclient.servers.begin_delete("rg", "orders-sql")',
+                flagged='client.servers.begin_delete("rg", "orders-sql")', severity=Severity.WARNING,
+                message="`servers.begin_delete` deletes an Azure database server and every database"),
         'from google.cloud import firestore\ndb.recursive_delete(db.collection("users"))',
         'import boto3\nrds = boto3.client("rds")\n'
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True)',

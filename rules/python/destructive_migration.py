@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -62,7 +63,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        'from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
+        Example('from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
+                flagged='op.drop_table("audit_log")', severity=Severity.WARNING,
+                message="This migration drops the table `audit_log` with all its rows."),
         'from alembic import op\n\ndef upgrade():\n    op.drop_column("users", "legacy_id")',
         'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n'
         '        batch_op.drop_column("legacy_id")',

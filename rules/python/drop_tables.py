@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
@@ -79,7 +80,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "Base.metadata.drop_all(engine)",
+        Example("Base.metadata.drop_all(engine)",
+                flagged="Base.metadata.drop_all(engine)", severity=Severity.ERROR,
+                message="`drop_all()` drops every table the metadata knows, with all their rows."),
         "db.drop_all()",
         "User.__table__.drop(engine)",
         "from sqlalchemy import Table\nusers = Table('users', metadata, autoload_with=engine)\nusers.drop(engine)",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules._paths import dangerous_target
@@ -58,7 +59,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        'import shutil\nshutil.rmtree("/")',
+        Example('import shutil\nshutil.rmtree("/")',
+                flagged='shutil.rmtree("/")', severity=Severity.ERROR,
+                message="This recursively deletes the whole filesystem (/)."),
         'import os, shutil\nshutil.rmtree(os.path.expanduser("~"))',
         "import shutil\nfrom pathlib import Path\nshutil.rmtree(Path.home())",
         'import os, shutil\nshutil.rmtree(os.environ["HOME"])',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import mass_operation
@@ -38,7 +39,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "Cart.objects.all().delete()",
+        Example("Cart.objects.all().delete()",
+                flagged="Cart.objects.all().delete()", severity=Severity.ERROR,
+                message="`Cart.objects.all().delete()` deletes every row"),
         "Cart.objects.filter().delete()",
         "qs = Session.objects.all()\nqs.delete()",
         "session.query(User).delete()",

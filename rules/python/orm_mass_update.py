@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import mass_operation
@@ -38,7 +39,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        'Order.objects.update(status="archived")',
+        Example('Order.objects.update(status="archived")',
+                flagged='Order.objects.update(status="archived")', severity=Severity.ERROR,
+                message='`Order.objects.update(status="archived")` overwrites every row'),
         'Order.objects.all().update(status="archived")',
         'session.query(User).update({"active": False})',
         "from sqlalchemy import update\nsession.execute(update(User).values(active=False))",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.records import Record
@@ -194,7 +195,9 @@ RULE = Rule(
     ),
     fix="Check the target, take a snapshot or backup, and delete by hand with the console's safeguards.",
     flag=(
-        "aws rds delete-db-instance --db-instance-identifier app --skip-final-snapshot",
+        Example("aws rds delete-db-instance --db-instance-identifier app --skip-final-snapshot",
+                region=(1, 1, 1, 78), severity=Severity.ERROR,
+                message="`aws rds delete-db-instance app` deletes the RDS instance"),
         "aws --profile prod s3 rm s3://assets/uploads --recursive",
         "AWS_PROFILE=production aws dynamodb delete-table --table-name orders",
         "aws s3 rb s3://prod-data --force",

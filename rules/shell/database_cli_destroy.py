@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_clients import arguments
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -71,7 +72,9 @@ RULE = Rule(
     ),
     fix="Take a backup, and run the drop by hand against the database you mean.",
     flag=(
-        "dropdb app_production",
+        Example("dropdb app_production",
+                flagged="dropdb app_production", severity=Severity.ERROR,
+                message="`dropdb app_production` deletes the database app_production and every table"),
         "PGHOST=prod-db.internal dropdb --if-exists app",
         "redis-cli -h cache.internal -n 2 flushall",
         "redis-cli -u redis://prod-cache:6379 FLUSHDB ASYNC",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -97,7 +98,9 @@ RULE = Rule(
     ),
     fix="Push to a new branch and open a pull request; use `--force-with-lease` for your own rebased branches.",
     flag=(
-        "git push --force origin main",
+        Example("git push --force origin main",
+                flagged="git push --force origin main", severity=Severity.ERROR,
+                message="A force push to the protected branch main rewrites its shared history"),
         "git -C services/api push -f origin HEAD:master",
         "git push origin +release/2.4",
         "git push origin --force-with-lease prod",

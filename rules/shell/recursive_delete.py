@@ -6,6 +6,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -152,7 +153,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "rm -rf /",
+        Example("rm -rf /",
+                flagged="rm -rf /", severity=Severity.ERROR,
+                message="`rm -rf /` recursively deletes the whole filesystem (/)."),
         "FOO=1 rm -r -f /",
         "sudo rm -fr --no-preserve-root /",
         "rm --recursive --force ~",

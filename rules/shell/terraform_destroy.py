@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.shell_argv import parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -80,7 +81,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "terraform destroy -auto-approve",
+        Example("terraform destroy -auto-approve",
+                flagged="terraform destroy -auto-approve", severity=Severity.ERROR,
+                message="`terraform destroy -auto-approve` deletes every resource in the state"),
         "for dir in infra/*; do terraform -chdir=$dir destroy -auto-approve; done",
         "sudo env -i TF_LOG=1 terraform -chdir=infra destroy -auto-approve",
         'bash -c "terraform destroy -auto-approve"',

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
@@ -83,7 +84,9 @@ RULE = Rule(
     fix=("Save a plan, review it, and apply the plan file; make state changes with `removed`/`moved` blocks in a "
          "reviewed change."),
     flag=(
-        "terraform workspace select prod && terraform apply -auto-approve",
+        Example("terraform workspace select prod && terraform apply -auto-approve",
+                flagged="terraform apply -auto-approve", severity=Severity.ERROR,
+                message="`terraform apply -auto-approve` changes production without showing the plan"),
         "TF_WORKSPACE=production terraform apply -auto-approve",
         "terraform apply -auto-approve -var-file=envs/prod.tfvars",
         "terraform -chdir=live/prod apply -auto-approve",

@@ -6,6 +6,7 @@ import os
 import re
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -110,7 +111,9 @@ RULE = Rule(
     ),
     fix="Spell the command out literally, or download the script, review it and run the file.",
     flag=(
-        "$CMD -rf /data",
+        Example("$CMD -rf /data",
+                flagged="$CMD -rf /data", severity=Severity.WARNING,
+                message="The command name `$CMD` is only known when the script runs"),
         "$(get_cmd) --all",
         'eval "$x"',
         'bash -c "$SCRIPT"',

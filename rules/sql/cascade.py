@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -69,7 +70,9 @@ RULE = Rule(
     ),
     fix="Remove CASCADE and handle the dependent objects explicitly.",
     flag=(
-        "DROP TABLE customers CASCADE;",
+        Example("DROP TABLE customers CASCADE;",
+                flagged="CASCADE", severity=Severity.ERROR,
+                message="CASCADE makes this DROP also drop or empty every object that depends"),
         "TRUNCATE orders CASCADE;",
         "DROP TYPE mood CASCADE;",
         "DROP EXTENSION postgis CASCADE;",

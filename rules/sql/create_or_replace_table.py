@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
@@ -41,7 +42,10 @@ RULE = Rule(
     ),
     fix="Use CREATE TABLE (it fails when the table exists) or write to a new table.",
     flag=(
-        "CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
+        Example("CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
+                flagged="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily",
+                severity=Severity.ERROR,
+                message="CREATE OR REPLACE TABLE analytics.daily silently replaces an existing table"),
         "CREATE OR REPLACE TABLE users (id int, email text);",
     ),
     clean=(

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -55,7 +56,10 @@ RULE = Rule(
     ),
     fix="Grant only the privileges the role needs, on named tables.",
     flag=(
-        "GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent;",
+        Example("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent;",
+                flagged="GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent",
+                severity=Severity.WARNING,
+                message="This statement gives the grantee ALL: the power to destroy data."),
         "GRANT DELETE, TRUNCATE ON orders TO etl;",
         "GRANT ALL ON TABLE users TO PUBLIC;",
         "ALTER ROLE agent SUPERUSER;",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
@@ -62,7 +63,9 @@ RULE = Rule(
     ),
     fix="Stop reading and writing the column, back it up, and drop it in a later reviewed migration.",
     flag=(
-        "ALTER TABLE users DROP COLUMN email;",
+        Example("ALTER TABLE users DROP COLUMN email;",
+                flagged="ALTER TABLE users DROP COLUMN email", severity=Severity.ERROR,
+                message="ALTER TABLE users drops column email, destroying its values in every row."),
         "ALTER TABLE users DROP COLUMN IF EXISTS email, DROP COLUMN phone;",
         "ALTER TABLE users DROP email;",
     ),

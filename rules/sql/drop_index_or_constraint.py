@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
@@ -59,7 +60,9 @@ RULE = Rule(
     ),
     fix="Fix the data that violates the constraint; drop indexes only after confirming they are unused.",
     flag=(
-        "DROP INDEX idx_users_email;",
+        Example("DROP INDEX idx_users_email;",
+                flagged="DROP INDEX idx_users_email", severity=Severity.WARNING,
+                message="DROP INDEX idx_users_email removes an index that queries or a uniqueness"),
         "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
         "ALTER TABLE users DROP CONSTRAINT users_email_key;",
         "ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer;",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
@@ -44,7 +45,9 @@ RULE = Rule(
     ),
     fix="Take a backup and run it by hand after review; drop individual objects by name.",
     flag=(
-        "DROP DATABASE production;",
+        Example("DROP DATABASE production;",
+                flagged="DROP DATABASE production", severity=Severity.ERROR,
+                message="DROP DATABASE destroys the database production with every table and row in it."),
         "DROP SCHEMA analytics CASCADE;",
         "DROP SCHEMA IF EXISTS reporting;",
         "DROP OWNED BY app_user;",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
@@ -46,7 +47,9 @@ RULE = Rule(
     ),
     fix="Rename the table (keep it until you are sure) or take a backup, and drop it in a reviewed migration.",
     flag=(
-        "DROP TABLE users;",
+        Example("DROP TABLE users;",
+                flagged="DROP TABLE users", severity=Severity.ERROR,
+                message="DROP TABLE destroys users with all its rows; IF EXISTS does not make it safer."),
         "DROP TABLE IF EXISTS users, orders;",
         "drop table public.\"Users\";",
         "CREATE TABLE IF NOT EXISTS users (id int);\nDROP TABLE users;",

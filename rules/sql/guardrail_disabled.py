@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -82,7 +83,9 @@ RULE = Rule(
     ),
     fix="Keep the safeguard on and fix the statement it was blocking.",
     flag=(
-        "SET session_replication_role = replica;",
+        Example("SET session_replication_role = replica;",
+                flagged="SET session_replication_role = replica", severity=Severity.WARNING,
+                message="This statement switches off a database safeguard"),
         "SET session_replication_role TO 'replica';",
         "ALTER TABLE orders DISABLE TRIGGER ALL;",
         "SET FOREIGN_KEY_CHECKS = 0;",

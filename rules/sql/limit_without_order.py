@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import WHERE_STOPS, head_index, table_label, target_table
@@ -42,7 +43,9 @@ RULE = Rule(
     ),
     fix="Add ORDER BY on a key, or select the batch by key in a subquery.",
     flag=(
-        "DELETE FROM sessions WHERE expired LIMIT 1000;",
+        Example("DELETE FROM sessions WHERE expired LIMIT 1000;",
+                flagged="LIMIT 1000", severity=Severity.WARNING,
+                message="DELETE on sessions has LIMIT but no ORDER BY"),
         "UPDATE jobs SET state = 'queued' WHERE state = 'stuck' LIMIT 10;",
         "DELETE FROM sessions LIMIT 500;",
     ),

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import null_comparisons, table_label, target_table, term_span
@@ -42,7 +43,9 @@ RULE = Rule(
     ),
     fix="Use IS NULL or IS NOT NULL.",
     flag=(
-        "DELETE FROM users WHERE deleted_at = NULL;",
+        Example("DELETE FROM users WHERE deleted_at = NULL;",
+                flagged="deleted_at = NULL", severity=Severity.WARNING,
+                message="`deleted_at = NULL` in the DELETE on users is never true"),
         "UPDATE users SET active = false WHERE last_login <> NULL;",
         "DELETE FROM users WHERE id = 5 AND email != NULL;",
         "DELETE FROM users WHERE id NOT IN (1, 2, NULL);",

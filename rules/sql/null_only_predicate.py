@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import fold, null_only, table_label, target_table, tautology_reason, where_span
@@ -65,7 +66,9 @@ RULE = Rule(
     ),
     fix="Check the count first and add a bounding condition on a key or a date.",
     flag=(
-        "DELETE FROM users WHERE last_login IS NULL;",
+        Example("DELETE FROM users WHERE last_login IS NULL;",
+                flagged="WHERE last_login IS NULL", severity=Severity.WARNING,
+                message="DELETE on users is filtered only by NULL tests"),
         "DELETE FROM users WHERE last_login IS NULL OR email IS NULL;",
         "UPDATE accounts SET status = 'closed' WHERE closed_at IS NOT NULL AND reopened_at IS NULL;",
         "DELETE FROM users WHERE deleted_at IS NOT DISTINCT FROM NULL;",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import (head_span, is_runtime_value, runtime_condition, table_label, target_table,
@@ -52,7 +53,9 @@ RULE = Rule(
     fix=_FIX,
     example_language="python",
     flag=(
-        'def purge(table, condition):\n    cur.execute(f"DELETE FROM {table} WHERE {condition}")',
+        Example('def purge(table, condition):\n    cur.execute(f"DELETE FROM {table} WHERE {condition}")',
+                flagged="WHERE {condition}", severity=Severity.WARNING,
+                message="The WHERE condition of this DELETE is filled in at run time"),
         'def purge(condition):\n    cur.execute("DELETE FROM sessions WHERE %s" % condition)',
         'def purge(table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = %s", (uid,))',
         'def touch(extra):\n    cur.execute("UPDATE users SET seen = now() WHERE id = 1 OR {}".format(extra))',

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import fold, table_label, target_table, tautology_reason, where_span
@@ -46,7 +47,9 @@ RULE = Rule(
     ),
     fix="Write the condition that selects the rows you mean, and check it with SELECT count(*).",
     flag=(
-        "DELETE FROM users WHERE 1=1;",
+        Example("DELETE FROM users WHERE 1=1;",
+                flagged="WHERE 1=1", severity=Severity.ERROR,
+                message="DELETE on users has a WHERE clause that matches every row"),
         "DELETE FROM users WHERE TRUE;",
         "DELETE FROM users WHERE NOT FALSE;",
         "DELETE FROM users WHERE 'a' = 'a';",

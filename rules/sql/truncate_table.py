@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
@@ -43,7 +44,9 @@ RULE = Rule(
     ),
     fix="Use a DELETE with a WHERE clause for the rows you mean, or take a backup first.",
     flag=(
-        "TRUNCATE users;",
+        Example("TRUNCATE users;",
+                flagged="TRUNCATE users", severity=Severity.ERROR,
+                message="TRUNCATE empties users at once; it cannot be filtered"),
         "TRUNCATE TABLE orders, order_items RESTART IDENTITY;",
         "TRUNCATE TABLE IF EXISTS audit_log;",
     ),

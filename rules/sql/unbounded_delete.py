@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import head_span, is_nested, table_label, target_table, token_verdict
@@ -102,7 +103,11 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "DELETE FROM users;",
+        Example("DELETE FROM users;",
+                flagged="DELETE FROM users", severity=Severity.ERROR,
+                message="DELETE from users has no WHERE clause, so it removes every row."),
+        Example("DELETE FROM users;", config={"severity": {"SQL101": "warning"}}, flagged="DELETE FROM users",
+                severity=Severity.WARNING, message="has no WHERE clause"),
         "DELETE FROM ONLY users;",
         "DELETE FROM users\n-- WHERE id = 42\n;",
         "DELETE FROM users; -- WHERE id = 42",

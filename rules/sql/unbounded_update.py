@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import head_span, table_label, target_table, token_verdict, writes_constant
@@ -60,7 +61,9 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        "UPDATE users SET email = NULL;",
+        Example("UPDATE users SET email = NULL;",
+                flagged="UPDATE users", severity=Severity.ERROR,
+                message="UPDATE of users has no WHERE clause"),
         "UPDATE accounts SET balance = 0;",
         "UPDATE users SET email = lower(email);",
         "UPDATE orders SET status = s.status FROM shipments s;",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import do_block_runs_dynamic_sql, token_verdict
@@ -41,7 +42,9 @@ RULE = Rule(
     ),
     fix="Fix the syntax, or pass the right --sql-dialect, so the statement can be checked.",
     flag=(
-        "DELETE FROM users WHERE id IN (SELECT ;",
+        Example("DELETE FROM users WHERE id IN (SELECT ;",
+                flagged="DELETE FROM users WHERE id IN (SELECT", severity=Severity.WARNING,
+                message="This statement could not be parsed and contains DELETE"),
         "ALTER TABLE events DROP PARTITION p2019;",
         "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'TRUNCATE ' || target; END $body$;",
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data, literal_is
@@ -45,7 +46,9 @@ RULE = Rule(
     ),
     fix="Keep automated backups on, with a retention period of at least 7 days.",
     flag=(
-        'resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}',
+        Example('resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}',
+                flagged="backup_retention_period = 0", severity=Severity.ERROR,
+                message="aws_db_instance.main keeps no automated backups (`backup_retention_period = 0`)"),
         'resource "google_sql_database_instance" "db" {\n  settings {\n    backup_configuration {\n'
         "      enabled = false\n    }\n  }\n}",
         'resource "aws_elasticache_cluster" "cache" {\n  snapshot_retention_limit = 0\n}',

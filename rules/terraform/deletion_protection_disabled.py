@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
@@ -54,7 +55,9 @@ RULE = Rule(
     ),
     fix="Keep the protection on; switch it off only in a reviewed change that deletes the resource on purpose.",
     flag=(
-        'resource "aws_db_instance" "main" {\n  engine              = "postgres"\n  deletion_protection = false\n}',
+        Example('resource "aws_db_instance" "main" {\n  engine              = "postgres"\n  deletion_protection = false\n}',
+                flagged="deletion_protection = false", severity=Severity.ERROR,
+                message="Deletion protection is switched off on aws_db_instance.main"),
         'resource "aws_dynamodb_table" "events" {\n  name                        = "events"\n'
         "  deletion_protection_enabled = false\n}",
         'resource "google_sql_database_instance" "db" {\n  deletion_protection = false\n}',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, literal_is, owner_of
@@ -64,7 +65,9 @@ RULE = Rule(
     ),
     fix="Remove the flag; empty or delete the contents deliberately when you mean to.",
     flag=(
-        'resource "aws_s3_bucket" "uploads" {\n  bucket        = "acme-uploads"\n  force_destroy = true\n}',
+        Example('resource "aws_s3_bucket" "uploads" {\n  bucket        = "acme-uploads"\n  force_destroy = true\n}',
+                flagged="force_destroy = true", severity=Severity.ERROR,
+                message="`force_destroy = true` on aws_s3_bucket.uploads deletes every object in it"),
         'resource "google_bigquery_dataset" "analytics" {\n  delete_contents_on_destroy = true\n}',
         'resource "aws_secretsmanager_secret" "db" {\n  recovery_window_in_days = 0\n}',
         'resource "aws_route53_zone" "main" {\n  force_destroy = true\n}',

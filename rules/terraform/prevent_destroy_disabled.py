@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
@@ -37,7 +38,9 @@ RULE = Rule(
     ),
     fix="Keep `lifecycle { prevent_destroy = true }` on resources that hold data.",
     flag=(
-        'resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
+        Example('resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
+                flagged="prevent_destroy = false", severity=Severity.WARNING,
+                message="`prevent_destroy = false` on aws_db_instance.main lets a plan destroy it"),
         'resource "google_storage_bucket" "data" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
     ),
     clean=(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.terraform import Block
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -135,7 +136,9 @@ RULE = Rule(
     ),
     fix="Keep the protection; remove it only in its own reviewed change, right before a planned delete.",
     flag=(
-        full_diff("main.tf", _GUARDED, _UNGUARDED),
+        Example(full_diff("main.tf", _GUARDED, _UNGUARDED),
+                flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
+                message="aws_db_instance.orders loses its protection"),
         full_diff("main.tf", _LB, _LB.replace("  enable_deletion_protection = true\n", "")),
         full_diff("main.tf", _GUARDED, _GUARDED.replace("orders", "main").replace("  lifecycle {\n    prevent_destroy"
                   " = true\n  }\n", "") + '\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n'),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.terraform import Expr
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -48,7 +49,9 @@ RULE = Rule(
     ),
     fix="Use `lifecycle { destroy = false }` to stop managing the object without deleting it.",
     flag=(
-        "removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = true\n  }\n}",
+        Example("removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = true\n  }\n}",
+                flagged="destroy = true", severity=Severity.ERROR,
+                message="The removed block for aws_db_instance.legacy has `lifecycle { destroy = true }`"),
         "removed {\n  from = aws_s3_bucket.old_uploads\n}",
         "removed {\n  from = module.cache\n  lifecycle {\n    destroy = true\n  }\n}",
     ),

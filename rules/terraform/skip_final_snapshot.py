@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
@@ -41,7 +42,9 @@ RULE = Rule(
     ),
     fix="Set `skip_final_snapshot = false` with a `final_snapshot_identifier`, and keep automated backups.",
     flag=(
-        'resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
+        Example('resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
+                flagged="skip_final_snapshot = true", severity=Severity.ERROR,
+                message="aws_db_instance.main has `skip_final_snapshot = true`"),
         'resource "aws_rds_cluster" "aurora" {\n  skip_final_snapshot = true\n}',
         'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  skip_final_snapshot = true\n}',
         'resource "aws_db_instance" "main" {\n  delete_automated_backups = true\n}',

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, resources
@@ -98,10 +99,15 @@ RULE = Rule(
     ),
     fix="Add a `moved` block to rename it, or stop managing it with `removed { … lifecycle { destroy = false } }`.",
     flag=(
-        full_diff("main.tf", _DATABASE, _LOGS_ONLY),
+        Example(full_diff("main.tf", _DATABASE, _LOGS_ONLY),
+                flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
+                message='The block `resource "aws_db_instance" "orders"` was deleted'),
         full_diff("main.tf", _ROLE, _ROLE.replace('"events"', '"audit_events"', 1)),
         full_diff("main.tf", _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
                   _ROLE.split("\n\n", 1)[1]),
+        Example(full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
+                config={"stateful-types": ["acme_ledger"]}, flagged='resource "acme_ledger" "books"',
+                severity=Severity.ERROR, message="destroys acme_ledger.books and the data in it"),
     ),
     clean=(
         full_diff("main.tf", _DATABASE, _DATABASE.replace('"orders" {', '"main" {') + '\nmoved {\n'
@@ -109,6 +115,7 @@ RULE = Rule(
         full_diff("main.tf", _DATABASE, _LOGS_ONLY + '\nremoved {\n  from = aws_db_instance.orders\n\n'
                   '  lifecycle {\n    destroy = false\n  }\n}\n'),
         full_diff("main.tf", _ROLE, _ROLE.split("\n\n")[1]),
+        full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
     ),
     check_change=check_change,
     options=("stateful-types",),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
@@ -59,8 +60,10 @@ RULE = Rule(
     fix="Add a `moved` block for a rename, a `removed` block with `destroy = false` to stop managing it, or "
         "restore the configuration.",
     flag=(
-        plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"},
-                    reason="delete_because_no_resource_config")),
+        Example(plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"},
+                            reason="delete_because_no_resource_config")),
+                flagged='"aws_s3_bucket.assets"', severity=Severity.WARNING,
+                message="The plan deletes aws_s3_bucket.assets because its resource block is no longer"),
         plan(change("aws_instance.worker[2]", ["delete"], before={"instance_type": "t3.large"},
                     reason="delete_because_count_index")),
         plan(change('aws_sqs_queue.jobs["billing"]', ["delete"], before={"name": "billing"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.frontends.tfplan import ACTIONS
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -53,11 +54,22 @@ RULE = Rule(
     ),
     fix="Split the change into smaller plans, or raise `max-destroy` when a large delete is really meant.",
     flag=(
-        plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
-             change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
-             prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
+        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                     prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
+                flagged='"prior_state"', severity=Severity.WARNING,
+                message="The plan deletes all 2 managed resources in its prior state"),
+        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                     change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"})),
+                config={"max-destroy": 2}, flagged='"resource_changes"', severity=Severity.WARNING,
+                message="The plan deletes 3 resources (1 of them replaced), more than max-destroy = 2."),
     ),
     clean=(
+        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                     change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"})),
+                config={"max-destroy": 5}),
         plan(change("aws_db_instance.orders", ["no-op"], before={"identifier": "orders"},
                     after={"identifier": "orders"}),
              change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),

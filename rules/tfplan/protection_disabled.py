@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
@@ -71,8 +72,10 @@ RULE = Rule(
     ),
     fix="Keep the protection on; when a delete is really planned, turn it off in its own reviewed change.",
     flag=(
-        plan(change("aws_db_instance.orders", ["update"], before={"identifier": "orders", "deletion_protection": True},
-                    after={"identifier": "orders", "deletion_protection": False})),
+        Example(plan(change("aws_db_instance.orders", ["update"], before={"identifier": "orders", "deletion_protection": True},
+                            after={"identifier": "orders", "deletion_protection": False})),
+                flagged='"aws_db_instance.orders"', severity=Severity.WARNING,
+                message="The plan turns off protection on aws_db_instance.orders in place"),
         plan(change("aws_s3_bucket.assets", ["update"], before={"bucket": "acme-assets", "force_destroy": False},
                     after={"bucket": "acme-assets", "force_destroy": True})),
         plan(change("aws_db_instance.orders", ["update"], before={"backup_retention_period": 7},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
@@ -56,9 +57,11 @@ RULE = Rule(
     fix="Revert the argument that forces the replace if it is not meant; otherwise take a snapshot first and "
         "restore the new resource from it.",
     flag=(
-        plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
-                    after={"identifier": "orders-v2"}, reason="replace_because_cannot_update",
-                    replace_paths=[["identifier"]])),
+        Example(plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
+                            after={"identifier": "orders-v2"}, reason="replace_because_cannot_update",
+                            replace_paths=[["identifier"]])),
+                flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
+                message="The plan replaces aws_db_instance.orders because an argument that cannot change"),
         plan(change("aws_ebs_volume.data", ["create", "delete"], before={"size": 100}, after={"size": 100},
                     reason="replace_by_request")),
         plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
@@ -46,10 +47,18 @@ RULE = Rule(
     ),
     fix="Make sure the delete is meant; take a snapshot or backup first, or keep the resource with `prevent_destroy`.",
     flag=(
-        plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders", "engine": "postgres"},
-                    reason="delete_because_no_resource_config")),
+        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders", "engine": "postgres"},
+                            reason="delete_because_no_resource_config")),
+                flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
+                message="The plan deletes aws_db_instance.orders because its resource block is no longer"),
         plan(change("google_storage_bucket.exports", ["delete"], before={"name": "acme-exports"})),
         plan(change("aws_instance.bastion", ["delete"], before={"instance_type": "t3.micro"})),
+        Example(plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
+                config={"stateful-types": ["acme_ledger"]}, flagged='"acme_ledger.main"', severity=Severity.ERROR,
+                message="Its type, acme_ledger, holds data"),
+        Example(plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
+                flagged='"acme_ledger.main"', severity=Severity.WARNING,
+                message="The plan deletes acme_ledger.main. Make sure the delete is meant."),
     ),
     clean=(
         plan(change("aws_db_instance.orders", ["forget"], before={"identifier": "orders"},

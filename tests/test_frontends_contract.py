@@ -1,0 +1,62 @@
+"""The frontend contract of `blastguard.frontends.base`: every frontend is a `Frontend`, every document
+a `Document`, and what a frontend could not read arrives as `Problem` records."""
+
+import pytest
+
+from blastguard.config import Config
+from blastguard.context import Context
+from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.registry import FRONTENDS, frontend_class
+from blastguard.sources import Source
+
+# Per language, a text its frontend cannot fully read (None: the language has no parse problems).
+BROKEN = {
+    "sql": "DELETE FROM users WHERE (;",
+    "terraform": 'resource "aws_db_instance" "main" {\n',
+    "terraform-plan": '{"format_version": "1.2", "resource_changes": [',
+    "shell": "echo 'unterminated\n",
+    "github-actions": "jobs: [\n",
+    "gitlab-ci": "deploy: [\n",
+    "makefile": None,
+    "python": 'import os\n\ndef wipe():\n    os.system("ls") +\n',
+}
+
+
+def test_every_registered_language_is_covered():
+    assert set(BROKEN) == set(FRONTENDS)
+
+
+@pytest.mark.parametrize("language", sorted(FRONTENDS))
+def test_a_frontend_parses_into_a_document(language):
+    frontend_type = frontend_class(language)
+    assert issubclass(frontend_type, Frontend) and frontend_type.language == language
+    frontend = frontend_type.from_config(Config())
+    document = frontend.parse(Source("example", "", language, Context()), None)
+    assert isinstance(document, Document) and isinstance(document.children(), list)
+    assert all(isinstance(problem, Problem) for problem in [*document.problems, *document.unchecked])
+
+
+@pytest.mark.parametrize("language", sorted(k for k, v in BROKEN.items() if v is not None))
+def test_what_a_frontend_cannot_read_is_a_problem_record(language):
+    frontend = frontend_class(language).from_config(Config())
+    document = frontend.parse(Source("example", BROKEN[language], language, Context()), None)
+    assert document.problems, f"{language}: {BROKEN[language]!r} should not parse cleanly"
+    for problem in document.problems:
+        assert isinstance(problem, Problem) and problem.message.endswith(".")
+        assert 0 <= problem.start <= problem.end
+
+
+def test_a_statement_too_deep_to_parse_is_an_unchecked_problem_record():
+    text = "import os\nos.system(" + "(" * 3000 + ")" * 3000 + ")\n"
+    frontend = frontend_class("python").from_config(Config())
+    document = frontend.parse(Source("example.py", text, "python", Context()), None)
+    assert document.unchecked and all(isinstance(part, Problem) for part in document.unchecked)
+
+
+def test_the_document_base_holds_the_shared_fields():
+    from blastguard.textindex import LineIndex
+
+    source = Source("example", "", "sql", Context())
+    document = Document(source=source, index=LineIndex(""))
+    assert (document.comments, document.problems, document.unchecked, document.children()) == ([], [], [], [])
+    assert Problem(1, 2, "Broken.") == Problem(1, 2, "Broken.") and Problem(1, 2, "Broken.").message == "Broken."
