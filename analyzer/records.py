@@ -47,12 +47,14 @@ def _build(cls, frozen: bool, identity: bool, kw_only: bool):
     for name in own:
         if name in cls.__dict__:
             defaults[name] = cls.__dict__[name]
+    if not kw_only:
+        for before, after in zip(fields, fields[1:]):
+            if before in defaults and after not in defaults:
+                raise TypeError(f"{cls.__name__}: field {after!r} without a default follows one with a default")
     namespace["__slots__"] = tuple(own)
     namespace["__record_fields__"] = fields
     namespace["__record_private__"] = private
     namespace["__record_defaults__"] = defaults
-    namespace["__init__"] = cls.__dict__.get("__init__") or _make_init(cls.__name__, fields, private, defaults,
-                                                                          frozen, kw_only)  # fmt: skip
     namespace.setdefault("__repr__", _repr)
     if identity:
         namespace.setdefault("__eq__", object.__eq__)
@@ -63,8 +65,12 @@ def _build(cls, frozen: bool, identity: bool, kw_only: bool):
     if frozen:
         namespace["__setattr__"] = _refuse_set
         namespace["__delattr__"] = _refuse_set
+        namespace.setdefault("__setstate__", _set_state)  # pickle and copy restore slots by assignment
     namespace["replace"] = _replace
-    return type(cls)(cls.__name__, cls.__bases__, namespace)
+    built = type(cls)(cls.__name__, cls.__bases__, namespace)
+    if "__init__" not in namespace:  # a hand-written one is kept
+        built.__init__ = _make_init(built, kw_only)
+    return built
 
 
 def _own_annotations(cls) -> dict:
@@ -76,19 +82,26 @@ def _own_annotations(cls) -> dict:
     return annotations
 
 
-def _make_init(class_name: str, fields, private, defaults, frozen: bool, kw_only: bool):
+def _make_init(cls, kw_only: bool):
     """One generic `__init__` per class: compiling a tailored one costs an agent hook ~0.1 ms a class.
-    A class on a hot path may write its own `__init__`; the decorator keeps it."""
-    if not kw_only:
-        for before, after in zip(fields, fields[1:]):
-            if before in defaults and after not in defaults:
-                raise TypeError(f"{class_name}: field {after!r} without a default follows one with a default")
-    positional = 0 if kw_only else len(fields)
-    known = frozenset(fields)
-    private_defaults = tuple((name, defaults.get(name)) for name in private)
-    assign = object.__setattr__
 
-    def __init__(self, *args, **kwargs):
+    It stores through the slots' descriptors, so it also fills a frozen record. A call giving every
+    field positionally, or leaving only plain trailing defaults out, skips the argument binding
+    (about 0.6 µs instead of 2 µs for five fields). A class made by the thousand on a hot path may
+    still write its own `__init__` (the decorator keeps it; in a frozen class it must store with
+    `object.__setattr__`)."""
+    class_name = cls.__name__
+    fields, private, defaults = cls.__record_fields__, cls.__record_private__, cls.__record_defaults__
+    setters = tuple(getattr(cls, name).__set__ for name in fields)
+    private_setters = tuple((getattr(cls, name).__set__, defaults.get(name)) for name in private)
+    positional = 0 if kw_only else len(fields)
+    required = next((i for i, name in enumerate(fields) if name in defaults), len(fields))
+    tail = tuple(defaults.get(name) for name in fields[required:])
+    fresh_tail = any(type(default) is factory for default in tail)
+    known = frozenset(fields)
+    post = getattr(cls, "__post_init__", None)  # a subclass with its own is decorated too, so gets its own init
+
+    def bind(args, kwargs) -> list:
         if len(args) > positional:
             raise TypeError(f"{class_name}() takes {positional} positional arguments but {len(args)} were given")
         values = dict(zip(fields, args))
@@ -96,18 +109,30 @@ def _make_init(class_name: str, fields, private, defaults, frozen: bool, kw_only
             if name not in known or name in values:
                 raise TypeError(f"{class_name}() got an unexpected or repeated argument {name!r}")
             values[name] = value
+        bound = []
         for name in fields:
-            if name not in values:
-                default = defaults.get(name, _MISSING)
-                if default is _MISSING:
+            value = values.get(name, _MISSING)
+            if value is _MISSING:
+                value = defaults.get(name, _MISSING)
+                if value is _MISSING:
                     raise TypeError(f"{class_name}() missing required argument {name!r}")
-                values[name] = default.make() if type(default) is factory else default
-            assign(self, name, values[name])
-        for name, default in private_defaults:
-            assign(self, name, default.make() if type(default) is factory else default)
-        post = getattr(self, "__post_init__", None)
+                if type(value) is factory:
+                    value = value.make()
+            bound.append(value)
+        return bound
+
+    def __init__(self, *args, **kwargs):
+        if kwargs or not required <= len(args) <= positional or (fresh_tail and len(args) < positional):
+            args = bind(args, kwargs)
+        elif len(args) < positional:
+            args += tail[len(args) - required :]
+        for store, value in zip(setters, args):
+            store(self, value)
+        if private_setters:
+            for store, default in private_setters:
+                store(self, default.make() if type(default) is factory else default)
         if post is not None:
-            post()
+            post(self)
 
     return __init__
 
@@ -137,6 +162,13 @@ _hash_values = None
 
 def _refuse_set(self, name, value=None):
     raise AttributeError(f"{type(self).__name__} is frozen: use replace() to change {name!r}")
+
+
+def _set_state(self, state) -> None:
+    """Restore what `object.__getstate__` saved for a slotted instance: (None, {slot: value})."""
+    _, slots = state
+    for name, value in slots.items():
+        object.__setattr__(self, name, value)
 
 
 def _replace(self, **changes):
