@@ -24,13 +24,11 @@ one rule over one document (per statement, per command, per block), and one modu
 
 from __future__ import annotations
 
-from blastguard.records import Record
+from blastguard.records import record
 
 
-class Comment(Record):
-    __slots__ = ("start", "end", "body")
-
-    def __init__(self, start: int, end: int, body: str) -> None:
-        self.start = start
-        self.end = end
-        self.body = body  # without the comment markers
+@record(frozen=True)
+class Comment:
+    start: int
+    end: int
+    body: str  # without the comment markers

@@ -22,20 +22,21 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends import Comment
+from blastguard.records import factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source, read_regular
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Expr:
     """A value that is not a literal: its source text (`var.env`, `"app-${var.env}"`)."""
 
     text: str
 
 
-@dataclass
+@record(frozen=True)
 class Attribute:
     name: str
     start: int  # the whole `name = value`
@@ -50,15 +51,15 @@ class Attribute:
         return self.value.text if isinstance(self.value, Expr) else str(self.value)
 
 
-@dataclass
+@record
 class Block:
     type: str
     labels: list[str]
     start: int
     end: int
     head_end: int  # end of the last label: `resource "aws_db_instance" "main"`
-    attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
+    attributes: dict[str, Attribute] = factory(dict)
+    blocks: list[Block] = factory(list)
     parent: Block | None = None
 
     def nested(self, block_type: str) -> list[Block]:

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from blastguard.context import Production, name_tokens
+from blastguard.records import record
 from blastguard.sources import Source
 from blastguard.terraform_types import is_stateful
 from blastguard.textindex import LineIndex
@@ -43,7 +44,7 @@ _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ResourceChange:
     address: str  # as decoded; `resource_changes[i]` when the entry has none
     type: str
@@ -218,7 +219,7 @@ class _Reader:
         return pos + 1
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Member:
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]
