@@ -71,8 +71,19 @@ def _build(cls, frozen: bool, identity: bool, kw_only: bool):
     namespace["replace"] = _replace
     built = type(cls)(cls.__name__, cls.__bases__, namespace)
     if "__init__" not in namespace:  # a hand-written one is kept
-        built.__init__ = _make_init(built, kw_only)
+        built.__init__ = _first_init(built, kw_only)
     return built
+
+
+def _first_init(cls, kw_only: bool):
+    """Builds the class's `__init__` when the first instance is made: a hook imports many record
+    classes it never instantiates."""
+
+    def __init__(self, *args, **kwargs):
+        cls.__init__ = init = _make_init(cls, kw_only)
+        init(self, *args, **kwargs)
+
+    return __init__
 
 
 def _own_annotations(cls) -> dict:
