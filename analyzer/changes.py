@@ -7,9 +7,8 @@ fewer findings of that identity: a statement that only moved is not new, a `DELE
 removed is. When several findings share an identity, the ones on changed lines are the new ones.
 
 Some dangers exist only in the difference (a deleted `resource` block, a dropped `prevent_destroy`).
-Those are change-only rules: a rule module whose `RULE` has `check=None` and which defines
-`check_change(change) -> Iterable[ChangeHit]`. The engine does not run them on single documents;
-`introduced` runs them on the pair.
+Those are change-only rules: a `Rule` with `check_change(change, **options) -> Iterable[Hit]`, which
+the engine does not run on single documents; `introduced` runs them on the pair.
 
     from blastguard.changes import introduced
     new = introduced(engine, "migrations/0042.sql", old_text, new_text)
@@ -18,16 +17,13 @@ Those are change-only rules: a rule module whose `RULE` has `check=None` and whi
 from __future__ import annotations
 
 import os
-import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
 
 from blastguard import baseline, registry
 from blastguard.context import Context
-from blastguard.model import Finding, Notification, Region, Report, Severity
-from blastguard.rule import Rule
+from blastguard.model import Finding, Notification, Report
+from blastguard.records import record
 from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, SNIFFED_EXTENSIONS, SkipFile, Source, language_for_content,
                                 is_within, language_for_name, read_regular)  # fmt: skip
 from blastguard.textindex import LineIndex
@@ -43,33 +39,16 @@ class ChangeReport(Report):
         self.base = base  # what the change is compared with: a revision, "the index", "the patch's pre-image"
 
 
-@dataclass(frozen=True)
-class ChangeHit:
-    """A change-only rule's result: a span of the new text, a message, and the text that names it.
-
-    `identity` is the finding's snippet (and so part of its fingerprint). A hit about something
-    that is gone (a deleted block) names what was removed, so its identity does not depend on
-    whatever text now sits where the block was.
-    """
-
-    start: int
-    end: int
-    message: str
-    severity: Severity | None = None
-    identity: str = ""  # default: the new text of the span
-    production: tuple[str, ...] = ()
-
-
-@dataclass
+@record
 class Change:
     """One file's change, as change-only rules see it."""
 
     path: str
     before: object  # the old content's Document (the language's frontend), parsed whole
     after: object  # the new content's Document
-    _pre_to_post: list[int | None]  # for each old line (0-based), the new line it is, or None if it is gone
-    _siblings: Callable[[], list[object]]
-    _sibling_cache: list[object] | None = field(default=None, repr=False)
+    pre_to_post: list[int | None]  # for each old line (0-based), the new line it is, or None if it is gone
+    read_siblings: Callable[[], list[object]]
+    _siblings: list[object] | None = None
 
     def place_of(self, start: int, end: int) -> int:
         """The 1-based line of the new text where the old text [start, end) was: the first line after
@@ -80,12 +59,12 @@ class Change:
         first, _ = self.before.index.position(start)
         last, _ = self.before.index.position(max(start, end - 1))
         old = self.before.index
-        after = [n for n in range(last, len(self._pre_to_post)) if self._pre_to_post[n] is not None]
-        before = [n for n in range(first - 2, -1, -1) if self._pre_to_post[n] is not None]
+        after = [n for n in range(last, len(self.pre_to_post)) if self.pre_to_post[n] is not None]
+        before = [n for n in range(first - 2, -1, -1) if self.pre_to_post[n] is not None]
         for candidates in (after, before):
             for n in candidates:
                 if old.line_text(n + 1).strip():
-                    return self._pre_to_post[n] + 1
+                    return self.pre_to_post[n] + 1
         return 1
 
     def line_span(self, line: int) -> tuple[int, int]:
@@ -98,9 +77,9 @@ class Change:
 
     def siblings(self) -> list[object]:
         """Documents of the other files of the same folder (a Terraform module) in the new state."""
-        if self._sibling_cache is None:
-            self._sibling_cache = self._siblings()
-        return self._sibling_cache
+        if self._siblings is None:
+            self._siblings = self.read_siblings()
+        return self._siblings
 
 
 def language_of(path: str, text: str) -> str | None:
@@ -158,14 +137,14 @@ def analyse_change(
         pre, _ = engine.check_source(Source(shown, before, language, context), path)
     opcodes = _opcodes(_lines(before or ""), _lines(text))
     new = _subtract(post, pre, opcodes)
-    rules = [(r, c) for r, c in change_rules(language) if engine.selection.enabled(r)]
+    rules = [r for r in registry.change_rules(language) if engine.selection.enabled(r)]
     if rules and before is not None:
         ignored = engine._path_ignores(engine.config_relative(path))
-        rules = [(r, c) for r, c in rules if r.id not in ignored]
+        rules = [r for r in rules if r.id not in ignored]
         if rules:
             try:
-                new += _change_findings(engine, path, shown, language, before, text, opcodes,
-                                        rules, siblings or {}, context.production)  # fmt: skip
+                new += _change_findings(engine, path, shown, language, before, text, opcodes, rules, siblings or {},
+                                        context)  # fmt: skip
             except Exception as exc:  # a change rule that trips must not cost the other findings
                 message = (f"internal error while comparing this file with its old version ({type(exc).__name__}: "
                            f"{exc}); change-only rules were not run")  # fmt: skip
@@ -319,22 +298,6 @@ def _subtract(post: list[Finding], pre: list[Finding], opcodes) -> list[Finding]
 # --- change-only rules -----------------------------------------------------------------------------
 
 
-@cache
-def change_rules(language: str) -> tuple[tuple[Rule, Callable], ...]:
-    """(rule, its check_change) for every change-only rule of a language's rule package."""
-    package_name = registry.RULE_PACKAGES.get(language)
-    if package_name is None or not any(r.check is None for r in registry.rules_for(language)):
-        return ()
-    # The registry has imported every module of the package; find the ones whose rule is change-only.
-    found = []
-    for name, module in list(sys.modules.items()):
-        if name.startswith(package_name + ".") and getattr(getattr(module, "RULE", None), "check", 0) is None:
-            check = getattr(module, "check_change", None)
-            if check is not None:
-                found.append((module.RULE, check))
-    return tuple(sorted(found, key=lambda item: item[0].id))
-
-
 def _pre_to_post(opcodes) -> list[int | None]:
     """For each old line, the new line (0-based) it is unchanged in, or None."""
     mapping: list[int | None] = []
@@ -344,9 +307,9 @@ def _pre_to_post(opcodes) -> list[int | None]:
 
 
 def _change_findings(engine, path, shown, language, before, after, opcodes, rules, siblings,
-                     production: tuple[str, ...]) -> list[Finding]:  # fmt: skip
+                     context: Context) -> list[Finding]:  # fmt: skip
     frontend = engine._frontend(language)
-    context = Context(names=engine.context.names)
+    context = engine.context.merge(context)
     old = frontend.parse(Source(path, before, language, context))
     new = frontend.parse(Source(path, after, language, context))
     if getattr(old, "problems", None) or getattr(new, "problems", None):
@@ -356,10 +319,11 @@ def _change_findings(engine, path, shown, language, before, after, opcodes, rule
         return [frontend.parse(Source(p, t, language, context)) for p, t in _sibling_texts(path, language, siblings)]
 
     change = Change(shown, old, new, _pre_to_post(opcodes), load_siblings)
+    package = registry.rule_package(language)
     findings = []
-    for rule, check in rules:
-        for hit in check(change):
-            findings.append(_finding(engine, rule, hit, change, production))
+    for rule in rules:
+        for hit in package.run_change(rule, change, engine.options(rule)):
+            findings.append(engine.finding(rule, hit, shown, after, new.index, context))
     baseline.assign_fingerprints(findings, engine.identity_path(path))
     return findings
 
@@ -387,17 +351,3 @@ def _sibling_texts(path: str, language: str, overrides: Mapping[str, str | None]
                 continue  # unreadable, too large, or a FIFO or device, which is never opened
         if text is not None:
             yield candidate, text
-
-
-def _finding(engine, rule: Rule, hit: ChangeHit, change: Change, production: tuple[str, ...]) -> Finding:
-    level = hit.severity or rule.severity
-    message = hit.message
-    evidence = tuple(dict.fromkeys(production + hit.production))
-    if rule.escalates and evidence:
-        level = Severity(min(level + 1, Severity.ERROR))
-        message = f"{message} The target looks like production ({'; '.join(evidence)})."
-    level = engine.severity.get(rule.id) or level
-    text = change.after.source.text
-    region = change.after.index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)
-    return Finding(rule.id, rule.name, level, message, change.path, region, hit.identity or text[hit.start : hit.end])
-

@@ -153,6 +153,11 @@ _KEYS = {
 }
 
 
+def rule_options(config: Config, keys: tuple[str, ...]) -> dict[str, object]:
+    """The values of the keys a rule declares (`Rule.options`), by their attribute names (`max_destroy`)."""
+    return {_KEYS[key][0]: getattr(config, _KEYS[key][0]) for key in keys}
+
+
 def parse_table(table: dict, path: str | None, root: str) -> Config:
     config = Config(path=path, root=root)
     for key, value in table.items():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from blastguard.records import Record
+from blastguard.records import factory, record
 
 DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
 
@@ -40,13 +40,11 @@ def url_target(url: str) -> str | None:
         return None
 
 
-class Production(Record):
+@record  # not frozen: a frozen record cannot be unpickled yet, and sources travel to check workers as pickles
+class Production:
     """Which name tokens mean production (configurable: `production-names`)."""
 
-    __slots__ = ("names",)
-
-    def __init__(self, names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES) -> None:
-        self.names = names
+    names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
 
     def matches(self, value: str) -> bool:
         tokens = name_tokens(value)
@@ -62,19 +60,23 @@ class Production(Record):
 _DEFAULT_NAMES = Production()
 
 
-class Context(Record):
-    __slots__ = ("production", "env", "names", "directory", "agent", "scripts")
+@record  # not frozen, as Production
+class Context:
+    production: tuple[str, ...] = ()  # evidence, e.g. "job environment 'production'"
+    env: dict[str, str] = factory(dict)  # environment variables known to be set
+    names: Production = _DEFAULT_NAMES
+    directory: str | None = None  # the working directory commands run in, when known (an agent's cwd)
+    # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
+    agent: bool = False
+    scripts: object = None  # the script files being read to get here (frontends.shell_scripts.Trail)
 
-    def __init__(self, production: tuple[str, ...] = (), env: dict[str, str] | None = None,
-                 names: Production = _DEFAULT_NAMES, directory: str | None = None, agent: bool = False,
-                 scripts=None) -> None:  # fmt: skip
-        self.production = production  # evidence, e.g. "job environment 'production'"
-        self.env = {} if env is None else env  # environment variables known to be set
-        self.names = names
-        self.directory = directory  # the working directory commands run in, when known (an agent's cwd)
-        # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
-        self.agent = agent
-        self.scripts = scripts  # the script files being read to get here (frontends.shell_scripts.Trail)
+    def merge(self, other: Context) -> Context:
+        """This context with what `other` knows added: its production evidence and environment, and its
+        working directory, agent flag and script trail where it has them. The production names stay
+        this context's: the engine's context holds the configured ones, a source's what its caller knows."""
+        return Context(self.production + tuple(e for e in other.production if e not in self.production),
+                       {**self.env, **other.env}, self.names, other.directory or self.directory,
+                       self.agent or other.agent, other.scripts or self.scripts)  # fmt: skip
 
     def with_production(self, *evidence: str) -> Context:
         return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))

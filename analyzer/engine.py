@@ -7,11 +7,11 @@ import os
 import re
 
 from blastguard import baseline, registry, suppressions
-from blastguard.config import Config, ConfigError
+from blastguard.config import Config, ConfigError, rule_options
 from blastguard.context import Context, Production
-from blastguard.model import Finding, Notification, Report, Severity
-from blastguard.records import Record
-from blastguard.rule import Rule
+from blastguard.model import Finding, Notification, Region, Report, Severity
+from blastguard.records import factory, record
+from blastguard.rule import Hit, Rule
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
@@ -20,29 +20,25 @@ MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is thre
 _SNIPPET = 200
 
 
-class _Scan(Record):
+@record
+class _Scan:
     """What one file's check gathers, across the host and everything embedded in it."""
 
-    __slots__ = ("host", "ignored", "index", "findings", "notifications", "comments", "rules_run")
-
-    def __init__(self, host: Source, ignored: set[str]) -> None:
-        self.host = host
-        self.ignored = ignored
-        self.index: LineIndex | None = None  # the host's line index, once it is parsed
-        self.findings: list[Finding] = []
-        self.notifications: list[Notification] = []
-        self.comments: list = []  # in host offsets: suppressions may sit in any of them
-        self.rules_run: set[Rule] = set()
+    host: Source
+    ignored: set[str]
+    index: LineIndex | None = None  # the host's line index, once it is parsed
+    findings: list[Finding] = factory(list)
+    notifications: list[Notification] = factory(list)
+    comments: list = factory(list)  # in host offsets: suppressions may sit in any of them
+    rules_run: set[Rule] = factory(set)
 
 
-class _Enabled(Record):
-    __slots__ = ("rules", "prefilter")
-
-    def __init__(self, rules: tuple[Rule, ...], prefilter: re.Pattern | None) -> None:
-        self.rules = rules
-        # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
-        # files here, and the frontend uses it to skip statements.
-        self.prefilter = prefilter
+@record(frozen=True)
+class _Enabled:
+    rules: tuple[Rule, ...]
+    # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
+    # files here, and the frontend uses it to skip statements.
+    prefilter: re.Pattern | None
 
 
 class Selection:
@@ -154,7 +150,7 @@ class Engine:
 
     def _check(self, source: Source, identity_path: str, config_path: str):
         ignored = self._path_ignores(config_path)
-        source = source.replace(context=source.context.replace(names=self.context.names))
+        source = source.replace(context=self.context.merge(source.context))
         scan = _Scan(source, ignored)
         self._analyse(scan, source, None, depth=0)
         findings = scan.findings
@@ -188,12 +184,15 @@ class Engine:
 
         package = registry.rule_package(source.language) if rules else None
         for rule in rules:
-            scan.rules_run.add(rule)
-            for hit in package.run(rule, document):
-                context = source.context.with_production(*hit.production) if hit.production else source.context
+            scan.rules_run.add(rule)  # a change-only rule too: a suppression of it here suppresses nothing
+            if rule.check is None:
+                continue
+            for hit in package.run(rule, document, self.options(rule)):
+                start, end = to_host(hit.start, hit.end)
                 message = hit.message + _where_in_file(embedded, source, document, hit.start)
-                scan.findings.append(self._finding(rule, *to_host(hit.start, hit.end), message, hit.severity,
-                                                   scan, context))  # fmt: skip
+                hit = hit.replace(start=start, end=end, message=message)
+                scan.findings.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index,
+                                                  source.context))  # fmt: skip
         # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
         children = self._children(scan, source, document, to_host)
         if depth >= MAX_EMBEDDING_DEPTH:
@@ -230,9 +229,9 @@ class Engine:
         if rule is None or rule.id in scan.ignored:
             scan.notifications.append(Notification(scan.host.path, message, "parse-error", region=scan.index.region(start, end)))
             return
-        finding = self._finding(rule, start, end, message, None, scan, Context())
-        finding.snippet = finding.snippet[:_SNIPPET]  # the statement can be megabytes long
-        scan.findings.append(finding)
+        snippet = scan.host.text[start:end][:_SNIPPET]  # the statement can be megabytes long
+        hit = Hit(start, end, message, identity=snippet)
+        scan.findings.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, Context()))
 
     @staticmethod
     def _beyond_depth(scan: _Scan, source: Source, children: list[Embedded], to_host) -> None:
@@ -255,16 +254,25 @@ class Engine:
             scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
             return []
 
-    def _finding(self, rule: Rule, start: int, end: int, message: str, severity: Severity | None, scan: _Scan,
-                 context: Context) -> Finding:
-        level = severity or rule.severity
-        if rule.escalates and context.production:
+    def options(self, rule: Rule) -> dict[str, object]:
+        """The configured values of the settings `rule` declares, as keyword arguments of its checks."""
+        return rule_options(self.config, rule.options) if rule.options else {}
+
+    def finding(self, rule: Rule, hit: Hit, path: str, text: str, index: LineIndex, context: Context) -> Finding:
+        """The one place a hit becomes a finding, whoever made it (a rule's check, a change-only rule, the
+        engine's own meta rules). `hit` is in `text`'s offsets; `context` is what is known about where
+        `text` runs, to which the hit adds the production evidence of its own spot."""
+        level = hit.severity or rule.severity
+        message = hit.message
+        production = context.with_production(*hit.production).production if hit.production else context.production
+        if rule.escalates and production:
             level = Severity(min(level + 1, Severity.ERROR))
-            message = f"{message} The target looks like production ({'; '.join(context.production)})."
+            message = f"{message} The target looks like production ({'; '.join(production)})."
         level = self.severity.get(rule.id) or level
         level = max(level, self.config.severity_floor.get(rule.id, level))  # a hook's project may only raise it
-        host = scan.host
-        return Finding(rule.id, rule.name, level, message, host.path, scan.index.region(start, end), host.text[start:end])
+        region = index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)
+        snippet = text[hit.start : hit.end] if hit.identity is None else hit.identity
+        return Finding(rule.id, rule.name, level, message, path, region, snippet)
 
     def _apply_suppressions(self, scan: _Scan, enabled: set[str]) -> list[Finding]:
         if not self.trust_suppressions:
@@ -278,7 +286,8 @@ class Engine:
         for problem in problems:
             rule = self.meta.get(problem.rule_id)
             if rule and rule.id not in scan.ignored:
-                meta.append(self._finding(rule, problem.start, problem.end, problem.message, None, scan, Context()))
+                hit = Hit(problem.start, problem.end, problem.message)
+                meta.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, Context()))
         return meta
 
     def check_sources(self, sources) -> Report:
@@ -332,8 +341,8 @@ class Engine:
         message = f"This file was not checked: {reason}; nothing in it was verified."
         if rule is None or rule.id in self._path_ignores(self.config_relative(where)):
             return [], [Notification(source.path, message, "internal-error", level="error")]
-        region = LineIndex(source.text).region(0, 1)
-        finding = Finding(rule.id, rule.name, self.severity.get(rule.id) or rule.severity, message, source.path, region, "")
+        finding = self.finding(rule, Hit(0, 1, message, identity=""), source.path, source.text, LineIndex(source.text),
+                               Context())  # fmt: skip
         if self.fingerprints:
             baseline.assign_fingerprints([finding], self.identity_path(where))
         return [finding], []

@@ -67,8 +67,8 @@ def _build(cls, frozen: bool, identity: bool, kw_only: bool):
     if frozen:
         namespace["__setattr__"] = _refuse_set
         namespace["__delattr__"] = _refuse_set
-        namespace.setdefault("__setstate__", _set_state)  # pickle and copy restore slots by assignment
     namespace["replace"] = _replace
+    namespace["__setstate__"] = _setstate  # unpickling (a source sent to a check worker) may not assign
     built = type(cls)(cls.__name__, cls.__bases__, namespace)
     if "__init__" not in namespace:  # a hand-written one is kept
         built.__init__ = _first_init(built, kw_only)
@@ -171,10 +171,11 @@ def _refuse_set(self, name, value=None):
     raise AttributeError(f"{type(self).__name__} is frozen: use replace() to change {name!r}")
 
 
-def _set_state(self, state) -> None:
-    """Restore what `object.__getstate__` saved for a slotted instance: (None, {slot: value})."""
-    _, slots = state
-    for name, value in slots.items():
+def _setstate(self, state) -> None:
+    # pickle gives a slotted object's state as (None, {slot: value})
+    if isinstance(state, tuple):
+        state = {**(state[0] or {}), **(state[1] or {})}
+    for name, value in state.items():
         object.__setattr__(self, name, value)
 
 

@@ -2,7 +2,7 @@
 
 Each language has a frontend class (parse a Source once into a Document) and a rule package under
 `blastguard.rules.<language>`: every public module in it defines `RULE`, and the package's `run`
-drives one rule over one document. Loading is lazy so a check that sees no SQL never imports sqlglot.
+drives one rule over one document (`run_change` over one change, for a package with change rules). Loading is lazy so a check that sees no SQL never imports sqlglot.
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ def _rules_in(package_name: str) -> tuple[Rule, ...]:
 def rules_for(language: str) -> tuple[Rule, ...]:
     """Rules of a language; a host language that only embeds others (a CI workflow) has none."""
     return _rules_in(RULE_PACKAGES[language]) if language in RULE_PACKAGES else ()
+
+
+def change_rules(language: str) -> tuple[Rule, ...]:
+    """Rules of a language that judge a change (a file's old and new versions): `blastguard.changes`
+    runs them through the package's `run_change`."""
+    return tuple(r for r in rules_for(language) if r.check_change is not None)
 
 
 def meta_rules() -> tuple[Rule, ...]:

@@ -6,6 +6,11 @@ DNS zones and clusters. Extend it with `stateful-types` in the configuration.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
 STATEFUL_TYPES = frozenset({
     # AWS databases and caches
     "aws_db_instance", "aws_rds_cluster", "aws_rds_cluster_instance", "aws_rds_global_cluster",
@@ -36,5 +41,5 @@ STATEFUL_TYPES = frozenset({
 })  # fmt: skip
 
 
-def is_stateful(resource_type: str, extra: frozenset[str] | set[str] = frozenset()) -> bool:
+def is_stateful(resource_type: str, extra: Collection[str] = ()) -> bool:
     return resource_type in STATEFUL_TYPES or resource_type in extra

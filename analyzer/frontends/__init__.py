@@ -18,8 +18,9 @@ A Document has
                                     parse problems, each message a full sentence
     children() -> list[Embedded]    sources inside it, with offsets into source.text
 
-A rule package `blastguard.rules.<language>` has `run(rule, document) -> Iterable[Hit]`, which drives
-one rule over one document (per statement, per command, per block), and one module per rule.
+A rule package `blastguard.rules.<language>` has `run(rule, document, options) -> Iterable[Hit]`, which
+drives one rule over one document (per statement, per command, per block) and adds to each hit the
+production evidence of the unit it was found in, and one module per rule.
 """
 
 from __future__ import annotations

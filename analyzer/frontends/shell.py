@@ -35,16 +35,15 @@ DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
 
 class ShellDocument(Record):
-    __slots__ = ("source", "index", "commands", "comments", "problems", "stateful_types", "_evidence", "__dict__")
+    __slots__ = ("source", "index", "commands", "comments", "problems", "_evidence", "__dict__")
 
     def __init__(self, source: Source, index: LineIndex, commands: list[Command], comments: list[Comment],
-                 problems: list[tuple[int, int, str]], stateful_types: frozenset[str] = frozenset()) -> None:
+                 problems: list[tuple[int, int, str]]) -> None:
         self.source = source
         self.index = index
         self.commands = commands  # in the order they run, including those inside `bash -c`, `eval`, `$(…)`
         self.comments = comments
         self.problems = problems
-        self.stateful_types = stateful_types  # configured additions to the built-in list
         self._evidence: dict[int, tuple[str, ...]] = {}
 
     @property
@@ -109,13 +108,12 @@ class ShellFrontend:
     language = "shell"
     embeds = ("sql", "python", "shell")
 
-    def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
+    def __init__(self) -> None:
         self.parser = new_parser()
-        self.stateful_types = stateful_types
 
     @classmethod
     def from_config(cls, config) -> ShellFrontend:
-        return cls(frozenset(config.stateful_types))
+        return cls()
 
     def parse(self, source: Source, wanted=None) -> ShellDocument:
         """Parse `source`; every command is kept, since SQL and scripts may hide in any of them."""
@@ -124,5 +122,4 @@ class ShellFrontend:
         normaliser = Normaliser(self.parser, source.context.names)
         normaliser.run(script, Session(dict(env), set(env)))
         problems = sorted(script.problems + normaliser.problems)
-        return ShellDocument(source, LineIndex(source.text), normaliser.commands, script.comments, problems,
-                             self.stateful_types)  # fmt: skip
+        return ShellDocument(source, LineIndex(source.text), normaliser.commands, script.comments, problems)

@@ -100,7 +100,6 @@ class TerraformDocument:
     blocks: list[Block]
     comments: list[Comment]
     problems: list[tuple[int, int, str]]
-    stateful_types: frozenset[str] = frozenset()  # configured additions to the built-in list
     production: tuple[str, ...] = ()  # evidence that this configuration targets production
     production_sites: list[tuple[Attribute, str]] = field(default_factory=list)  # the evidence in this file
     # Attributes found line by line when the file did not parse (their block is unknown).
@@ -132,13 +131,12 @@ class TerraformFrontend:
     language = "terraform"
     embeds = ("shell", "python")
 
-    def __init__(self, stateful_types: frozenset[str] = frozenset()) -> None:
-        self.stateful_types = stateful_types
+    def __init__(self) -> None:
         self._sibling_cache: dict[tuple[str, float, int], tuple[str, ...]] = {}
 
     @classmethod
     def from_config(cls, config) -> TerraformFrontend:
-        return cls(frozenset(config.stateful_types))  # production names arrive with each source's context
+        return cls()  # production names arrive with each source's context
 
     def parse(self, source: Source, wanted=None) -> TerraformDocument:
         text = source.text
@@ -149,10 +147,10 @@ class TerraformFrontend:
             start = problem[0] if problem else 0
             message = (f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
                        "its attributes were checked line by line.")  # fmt: skip
-            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)], self.stateful_types,
+            return TerraformDocument(source, index, [], comments, [(start, start + 1, message)],
                                      loose_attributes=attributes)  # fmt: skip
         blocks = [_block(node, text, None) for node in _body_items(tree, "block")]
-        document = TerraformDocument(source, index, blocks, _comments(tree), [], self.stateful_types)
+        document = TerraformDocument(source, index, blocks, _comments(tree), [])
         names = source.context.names
         document.production_sites = production_evidence(blocks, names)
         document.production = (tuple(e for _, e in document.production_sites)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from blastguard.context import Production, name_tokens
 from blastguard.records import record
 from blastguard.sources import Source
-from blastguard.terraform_types import is_stateful
 from blastguard.textindex import LineIndex
 
 # `change.actions` as Terraform writes them, by the name its own UI uses.
@@ -83,31 +82,21 @@ class PlanDocument:
     prior_key: tuple[int, int] | None = None  # span of the `"prior_state"` key
     prior_addresses: frozenset[str] | None = None  # managed resources in prior_state; None without one
     production: tuple[str, ...] = ()  # evidence from variables and provider settings
-    max_destroy: int | None = None
-    stateful_types: frozenset[str] = frozenset()  # added to the built-in list by configuration
 
     def children(self) -> list:
         return []
-
-    def stateful(self, change: ResourceChange) -> bool:
-        return is_stateful(change.type, self.stateful_types)
 
 
 class PlanFrontend:
     language = "terraform-plan"
     embeds = ()
 
-    def __init__(self, max_destroy: int | None = None, stateful_types: frozenset[str] = frozenset()) -> None:
-        self.max_destroy = max_destroy
-        self.stateful_types = stateful_types
-
     @classmethod
     def from_config(cls, config) -> PlanFrontend:
-        return cls(config.max_destroy, frozenset(config.stateful_types))
+        return cls()
 
     def parse(self, source: Source, wanted=None) -> PlanDocument:
-        document = PlanDocument(source, LineIndex(source.text), max_destroy=self.max_destroy,
-                                stateful_types=self.stateful_types)  # fmt: skip
+        document = PlanDocument(source, LineIndex(source.text))
         try:
             plan, members = _Reader(source.text, document).plan()
         except json.JSONDecodeError as exc:

@@ -12,6 +12,7 @@ RULE = Rule(
     name="file-not-checked",
     language="any",
     example_language="python",
+    meta=True,
     severity=Severity.WARNING,
     summary="A file, or a statement in it, could not be checked, so what it runs is unknown.",
     rationale=(

@@ -12,6 +12,7 @@ RULE = Rule(
     name="guard-tampering",
     language="any",
     example_language="shell",
+    meta=True,
     severity=Severity.WARNING,
     summary="A tool call would change blastguard's configuration or cache, an agent's hook settings, or git hooks.",
     rationale=(

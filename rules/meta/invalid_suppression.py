@@ -8,6 +8,7 @@ RULE = Rule(
     name="invalid-suppression",
     language="any",
     example_language="sql",
+    meta=True,
     severity=Severity.WARNING,
     summary="A suppression comment is malformed, names an unknown rule, or gives no reason.",
     rationale=(

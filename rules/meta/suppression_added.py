@@ -13,6 +13,7 @@ RULE = Rule(
     name="suppression-added",
     language="any",
     example_language="diff",
+    meta=True,
     severity=Severity.WARNING,
     summary="A change adds a suppression comment that silences a finding.",
     rationale=(

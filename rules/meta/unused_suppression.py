@@ -8,6 +8,7 @@ RULE = Rule(
     name="unused-suppression",
     language="any",
     example_language="sql",
+    meta=True,
     severity=Severity.WARNING,
     summary="A suppression comment names a rule that reports nothing on its line or the next.",
     rationale=(

@@ -8,13 +8,13 @@ here: the frontend hands them to the SQL and shell rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from blastguard.frontends.python import PythonDocument
 from blastguard.rule import Hit, Rule
 
 
-def run(rule: Rule, document: PythonDocument) -> Iterator[Hit]:
+def run(rule: Rule, document: PythonDocument, options: Mapping[str, object]) -> Iterator[Hit]:
     for call in document.calls:
-        for hit in rule.check(call, document):
-            yield hit.replace(production=hit.production + document.production) if document.production else hit
+        for hit in rule.check(call, document, **options):
+            yield hit.found_in(document.production)

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
 
 _FIX = ("Delete the keys you mean (`SCAN` with a `match=` pattern and `UNLINK`), or give them a TTL; "
         "never flush a shared server from application code.")  # fmt: skip
@@ -13,7 +21,7 @@ _FLUSHES = {"flushall": "every key in every database of the Redis server",
 _RAW = frozenset({"execute_command", "send_command"})
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     if method in _FLUSHES and call.receiver is not None:
         shown = f"{method}()"

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
 
 _FIX = ("Keep a way back: take a snapshot, backup or export first, delete only what you mean, and tear "
         "stores down through reviewed infrastructure code rather than a script.")  # fmt: skip
@@ -36,7 +44,7 @@ _AWS_DELETES = {
 }
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     if method in ("delete_db_instance", "delete_db_cluster"):
         yield from _rds(call, document)

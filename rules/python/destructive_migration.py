@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
 
 # Alembic operations (on `op` or a `batch_op`), and what each destroys.
 _ALEMBIC = {"drop_table": "drops the table {} with all its rows", "drop_column": "drops the column {} and its data",
@@ -15,7 +23,7 @@ _FIX = ("Make sure nothing reads the data any more and that a backup exists; dep
         "first, and drop in a later release.")
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     imported = document.model.imported_modules
     if method in _ALEMBIC and "alembic" in imported and not call.scope.within("downgrade"):

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import chain
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
+
 _FIX = ("Drop tables in a reviewed migration, never from application or script code; to reset test data, "
         "use a dedicated test database.")
 _MONGO = ("pymongo", "motor", "mongoengine")
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     imported = document.model.imported_modules
     if method == "drop_all":  # metadata.drop_all(engine), Flask-SQLAlchemy's db.drop_all()

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules._paths import dangerous_target
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
 
 # Functions that delete the path given as their first argument.
 _DELETES = {"shutil.rmtree": "recursively deletes", "os.removedirs": "deletes", "os.rmdir": "deletes",
@@ -14,7 +22,7 @@ _PATH_METHODS = {"unlink": "deletes", "rmdir": "deletes", "rmtree": "recursively
 _FIX = "Delete only the paths you mean, spelled out, and never a path that can resolve to a system, home or data directory."
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     if call.name in _DELETES:
         target, verb = call.argument(0, "path"), _DELETES[call.name]
     elif call.method in _PATH_METHODS and call.receiver is not None:

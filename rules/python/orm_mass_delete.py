@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._orm import mass_operation
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.python import PythonDocument
+    from blastguard.frontends.python_model import Call
+
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 
 
-def check(call, document):
+def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     kind = mass_operation(call, document, "delete")
     if kind:
         yield Hit(*call.span(), f"`{call.code()}` deletes every row: nothing filters this {kind}. {_FIX}")

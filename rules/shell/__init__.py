@@ -7,18 +7,20 @@ text, so a rule judges one command at a time and never maps offsets itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from blastguard.frontends.shell import ShellDocument
 from blastguard.rule import Hit, Rule
 
 
-def run(rule: Rule, document: ShellDocument) -> Iterator[Hit]:
+def run(rule: Rule, document: ShellDocument, options: Mapping[str, object]) -> Iterator[Hit]:
     """Each command's hits, one per place: a loop body or a function body runs once per value or call,
-    so the same command can be judged several times; the most severe judgement of it is kept."""
+    so the same command can be judged several times; the most severe judgement of it is kept. Each
+    hit carries the production evidence of its command (`kubectl --context prod`, `ssh prod-db`)."""
     kept: dict[tuple[int, int], Hit] = {}
     for command in document.commands:
-        for hit in rule.check(command, document):
+        for hit in rule.check(command, document, **options):
+            hit = hit.found_in(document.evidence(command))
             place = (hit.start, hit.end)
             if place not in kept or _rank(hit, rule) > _rank(kept[place], rule):
                 kept[place] = hit

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.records import record
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
 
 
 @record(frozen=True)
@@ -101,7 +109,7 @@ _KUBERNETES = {
 }  # fmt: skip
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     if command.program in ("kubectl", "oc"):
         found = _kubectl(command)
     elif command.program in _TABLES:
@@ -113,7 +121,7 @@ def check(command, document):
     message, severity, names = found
     targets = tuple(f"deletes {n}" for n in names if document.source.context.names.matches(_bucket(n)))
     yield Hit(command.start, command.end, f"{message} Check the target and take a snapshot or backup first.",
-              severity, production=document.evidence(command) + targets)  # fmt: skip
+              severity, production=targets)  # fmt: skip
 
 
 def _cloud(command):

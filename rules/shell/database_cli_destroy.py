@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from blastguard.frontends.shell_clients import arguments
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
 
 _FLUSH = frozenset({"flushall", "flushdb"})
 # `db.dropDatabase()`, `db.getSiblingDB("x").dropDatabase()`, `db.users.drop()`
 _MONGO_DROP = re.compile(r"\.\s*dropDatabase\s*\(|\bdb\s*\.\s*[\w$]+\s*\.\s*drop\s*\(\s*\)")
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     found = arguments(command)
     if found is None:
         return
@@ -38,7 +45,7 @@ def check(command, document):
             message = f"`{name}` runs `dropDatabase()` or a collection's `drop()`, which deletes the data for good."
     if message:
         yield Hit(command.start, command.end, f"{message} Take a backup first and run it by hand against the "
-                  "database you mean.", production=document.evidence(command))  # fmt: skip
+                  "database you mean.")  # fmt: skip
 
 
 def _redis_flush(argv, command) -> str | None:

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
 
 _PROTECTED = frozenset({"main", "master", "trunk", "develop", "development", "stable"})
 _PUSH = Syntax(options("-o", "--push-option", "--repo", "--receive-pack", "--exec"))
 _CLEAN = Syntax(options("-e", "--exclude"))
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     if command.program != "git":
         return
     subcommand, rest = command.subcommand, command.args[1:]

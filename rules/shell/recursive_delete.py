@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules._paths import HOME_VARIABLE, dangerous_target
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
 
 _RM = Syntax(options("--interactive"))
 _FIND = Syntax(options("-D"))
@@ -16,7 +23,7 @@ _FIX = ("Delete only the paths you mean, spelled out, and never a path that can 
         "data directory.")
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     if command.program == "rm":
         yield from _rm(command, document)
     elif command.program == "find":

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.frontends.shell_argv import parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
+
 _FIX = "Run `terraform plan -destroy`, review what it removes, then destroy interactively or apply the reviewed plan."
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     call = terraform_call(command)
     if call is not None:
         reason = _unprompted_destroy(call) or _saved_destroy_plan(call, document.earlier(command, command.program))
         if reason:
             fix = _FIX.replace("terraform", call.tool if call.tool != "terragrunt" else "terragrunt run-all")
-            yield Hit(command.start, command.end, f"{reason} {fix}", production=document.evidence(command))
+            yield Hit(command.start, command.end, f"{reason} {fix}")
     elif command.program == "pulumi" and command.subcommand in ("destroy", "down"):
         argv = parse(command.args[1:])[0]
         skips = command.env.get("PULUMI_SKIP_CONFIRMATIONS", "").lower() in ("true", "1")
         if argv.has("-y", "--yes") or skips:
             yield Hit(command.start, command.end, "`pulumi destroy --yes` deletes every resource of the stack "
                       "without asking for confirmation. Review `pulumi preview --destroy` first and confirm "
-                      "interactively.", production=document.evidence(command))  # fmt: skip
+                      "interactively.")  # fmt: skip
 
 
 def _unprompted_destroy(call: TerraformCall) -> str | None:

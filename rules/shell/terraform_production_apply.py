@@ -4,24 +4,31 @@ replacement of resources that hold data."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
 from blastguard.terraform_types import is_stateful
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
+
 _INDEX = re.compile(r"\[[^\]]*\]")
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     call = terraform_call(command)
     if call is None:
         return
-    for message in _findings(call, command, document):
-        yield Hit(command.start, command.end, message, production=document.evidence(command))
+    for message in _findings(call, command, document, stateful_types):
+        yield Hit(command.start, command.end, message)
 
 
-def _findings(call: TerraformCall, command, document):
+def _findings(call: TerraformCall, command: Command, document: ShellDocument, stateful_types: Collection[str]):
     tool, positionals = call.tool, [w.value for w in call.argv.positionals]
     if call.subcommand == "apply" and not call.flag("destroy"):
         unreviewed = call.source_of("auto-approve") is not None or call.every_module
@@ -29,10 +36,10 @@ def _findings(call: TerraformCall, command, document):
             yield (f"`{tool} apply -auto-approve` changes production without showing the plan for review. "
                    f"Save a plan (`{tool} plan -out=tfplan`), review it, and apply that file.")
         for address in call.values("replace"):
-            if _stateful(address.value, document):
+            if _stateful(address.value, stateful_types):
                 yield (f"`-replace={address.value}` destroys and recreates a resource that holds data; what is "
                        "stored in it is lost. Replace it only after a backup, or migrate the data instead.")
-    elif call.subcommand == "taint" and positionals and _stateful(positionals[0], document):
+    elif call.subcommand == "taint" and positionals and _stateful(positionals[0], stateful_types):
         yield (f"`{tool} taint {positionals[0]}` makes the next apply destroy and recreate a resource that holds "
                "data; what is stored in it is lost. Use `-replace` in a reviewed plan after a backup instead.")
     elif call.subcommand == "state" and positionals[:1] == ["rm"]:
@@ -50,12 +57,12 @@ def _findings(call: TerraformCall, command, document):
                "but are no longer managed. Destroy or move them deliberately first.")
 
 
-def _stateful(address: str, document) -> bool:
+def _stateful(address: str, stateful_types: Collection[str]) -> bool:
     """`module.db.aws_db_instance.main[0]` is an aws_db_instance; data sources hold nothing."""
     parts = _INDEX.sub("", address).split(".")
     while parts[:1] == ["module"]:
         parts = parts[2:]
-    return bool(parts) and parts[0] != "data" and is_stateful(parts[0], document.stateful_types)
+    return bool(parts) and parts[0] != "data" and is_stateful(parts[0], stateful_types)
 
 
 RULE = Rule(
@@ -99,6 +106,7 @@ RULE = Rule(
         "echo 'terraform workspace select prod && terraform apply -auto-approve'",
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     keywords=("terraform", "tofu", "terragrunt"),
     precision="high",

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell_commands import Command
 
 # Command names that run what the caller chose (`exec "$@"` in an entrypoint) or the user's own tools:
 # the caller's command line is what gets checked.
@@ -22,7 +29,7 @@ _SHELL_SETUP = frozenset({
 _SUBSTITUTION = re.compile(r"[$<]\((.*)\)|`(.*)`", re.DOTALL)
 
 
-def check(command, document):
+def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     context = document.source.context
     if context.scripts is not None and not context.agent:
         return  # a script read by name, in a repository check: its own check reports what it cannot read

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from blastguard.frontends.sql import SqlDocument
 from blastguard.rule import Hit, Rule
 
 
-def run(rule: Rule, document: SqlDocument) -> Iterator[Hit]:
+def run(rule: Rule, document: SqlDocument, options: Mapping[str, object]) -> Iterator[Hit]:
+    """A statement's production evidence is its document's (a `psql -h prod-db` that carries it), which
+    the engine adds to every hit; a statement has none of its own."""
     for stmt in document.statements:
         if not stmt.executes:
             continue  # plain EXPLAIN plans its statement without running it
-        for hit in rule.check(stmt, document):
+        for hit in rule.check(stmt, document, **options):
             if stmt.explain == "analyze":
                 hit = hit.replace(message=f"{hit.message} EXPLAIN ANALYZE executes the statement it explains.")
             yield hit

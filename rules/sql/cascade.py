@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
 
 _VERBS = ("DROP", "TRUNCATE", "ALTER")
 
@@ -39,7 +46,7 @@ def _cascade_word(stmt) -> int | None:
     return None
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     if stmt.parsed and _cascades(stmt, document):
         index = _cascade_word(stmt)
         span = stmt.span(index, index) if index is not None else (stmt.start, stmt.end)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
 
 _DESTRUCTIVE = {"ALL", "DELETE", "TRUNCATE", "DROP", "SUPER"}
 
@@ -26,7 +33,7 @@ def _granted(stmt) -> list[str]:
     return []
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     granted = _granted(stmt)
     if granted:
         to_public = "PUBLIC" in [w.upper for w in stmt.words[-2:]]

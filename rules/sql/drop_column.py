@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
 
 # What may follow DROP in ALTER TABLE besides a column (those are SQL207's, or harmless).
 NOT_COLUMNS = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "UNIQUE", "PARTITION",
@@ -30,7 +37,7 @@ def dropped_columns(node: exp.Alter) -> list[str]:
     return names
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if not isinstance(node, exp.Alter) or str(node.args.get("kind", "")).upper() != "TABLE":
         return

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import table_label
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
 
 _CONSTRAINT_KINDS = {"CONSTRAINT", "INDEX", "KEY", "FOREIGN KEY", "PRIMARY KEY", "UNIQUE", "CHECK"}
 
@@ -26,7 +33,7 @@ def _dropped(node: exp.Alter) -> list[str]:
     return dropped
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if isinstance(node, exp.Drop) and str(node.args.get("kind", "")).upper() == "INDEX":
         names = ", ".join(t.sql() for t in node.args.get("tables") or [])

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _KINDS = {"SCHEMA": "schema", "DATABASE": "database"}
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if isinstance(node, exp.Drop) and (kind := _KINDS.get(str(node.args.get("kind", "")).upper())):
         names = ", ".join(t.sql() for t in node.args.get("tables") or [])

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
 
 _OFF = {"0", "off", "false"}
 # setting -> (values that disable it, what is lost)
@@ -53,7 +60,7 @@ def _disabled(stmt) -> list[str]:
     return lost
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     lost = _disabled(stmt)
     if lost:
         yield Hit(stmt.start, stmt.end, f"This statement switches off a database safeguard ({'; '.join(lost)}). "

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import WHERE_STOPS, head_index, table_label, target_table
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Delete, exp.Update):
         if not node.args.get("limit") or node.args.get("order"):
             continue

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import null_comparisons, table_label, target_table, term_span
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def check(stmt, document):
+    from blastguard.frontends.sql import SqlDocument, Statement
+
+
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Delete, exp.Update, exp.Merge):
         predicates = [node.args.get(key) for key in ("where", "on")]
         for predicate in filter(None, predicates):

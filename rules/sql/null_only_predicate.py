@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import fold, null_only, table_label, target_table, tautology_reason, where_span
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Delete, exp.Update):
         where = node.args.get("where")
         if not where or node.args.get("limit"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
@@ -9,11 +11,16 @@ from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import (head_span, is_runtime_value, runtime_condition, table_label, target_table,
                                       where_span)
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _FIX = ("Write the table and the condition into the statement and pass only values as parameters "
         "(`WHERE id = %s`), so the statement can be checked before it runs.")
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for kind, keyword in ((exp.Delete, "DELETE"), (exp.Update, "UPDATE")):
         for node in stmt.find_all(kind):
             where = node.args.get("where")

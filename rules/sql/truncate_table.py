@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def check(stmt, document):
+    from blastguard.frontends.sql import SqlDocument, Statement
+
+
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if isinstance(node, exp.TruncateTable):
         tables = [t for t in node.expressions if not document.created_before(t, stmt)]

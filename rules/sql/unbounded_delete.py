@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from sqlglot import exp
 
@@ -10,11 +11,16 @@ from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import head_span, is_nested, table_label, target_table, token_verdict
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _COMMENTED_WHERE = re.compile(r"^\s*where\b", re.IGNORECASE)
 _FIX = "Add a WHERE clause that names the rows to delete, and check it first with SELECT count(*)."
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Delete):
         yield from _check_delete(stmt, document, node)
     for node in stmt.find_all(exp.Merge):

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlglot import exp
 
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import head_span, table_label, target_table, token_verdict, writes_constant
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _FIX = "Add a WHERE clause that names the rows to change, and check it first with SELECT count(*)."
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Update):
         if node.args.get("where") or node.args.get("limit"):
             continue

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import do_block_runs_dynamic_sql, token_verdict
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.sql import SqlDocument, Statement
+
 _DESTRUCTIVE = ("DELETE", "UPDATE", "DROP", "TRUNCATE", "MERGE", "GRANT", "ALTER")
 
 
-def check(stmt, document):
+def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     if do_block_runs_dynamic_sql(stmt):
         yield Hit(stmt.start, stmt.end, "This DO block runs at once and builds SQL at run time with EXECUTE, so "
                   "blastguard cannot tell what it would destroy. Write the statements out as plain SQL so they can be checked.")

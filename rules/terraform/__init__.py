@@ -1,17 +1,27 @@
 """Terraform rules. Each module defines one `RULE`; `run` drives a rule over a parsed configuration.
 
-A rule with `check=None` is change-only: its module defines `check_change`, which compares a file's
-old and new configuration, and `blastguard.changes` runs it; on a single document it reports nothing.
+A rule with `check_change` compares a file's old and new configuration (a deleted `resource` block);
+`blastguard.changes` runs it through `run_change`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from blastguard.frontends.terraform import TerraformDocument
 from blastguard.rule import Hit, Rule
 
+if TYPE_CHECKING:
+    from blastguard.changes import Change
 
-def run(rule: Rule, document: TerraformDocument) -> Iterator[Hit]:
-    if rule.check is not None:
-        yield from rule.check(document)
+
+def run(rule: Rule, document: TerraformDocument, options: Mapping[str, object]) -> Iterator[Hit]:
+    for hit in rule.check(document, **options):
+        yield hit.found_in(document.production)  # backend, provider and defaults of the module
+
+
+def run_change(rule: Rule, change: Change, options: Mapping[str, object]) -> Iterator[Hit]:
+    production = tuple(dict.fromkeys(change.after.production + change.before.production))
+    for hit in rule.check_change(change, **options):
+        yield hit.found_in(production)

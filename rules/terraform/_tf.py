@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from blastguard.frontends.terraform import Attribute, Block, TerraformDocument
 from blastguard.model import Severity
 from blastguard.rule import Hit
@@ -17,14 +19,15 @@ def owner_of(block: Block | None) -> Block | None:
     return block.owner if block is not None else None
 
 
-def holds_data(document: TerraformDocument, block: Block | None) -> bool:
-    """A stateful resource, or a module (its inputs configure resources we cannot see)."""
+def holds_data(block: Block | None, stateful_types: Collection[str]) -> bool:
+    """A stateful resource (`stateful_types`: the configured additions to the built-in list), or a module
+    (its inputs configure resources we cannot see)."""
     owner = owner_of(block)
     if owner is None:
         return True  # found line by line: the block is unknown, the attribute name says enough
     if owner.type == "module":
         return True
-    return owner.resource_type is not None and is_stateful(owner.resource_type, document.stateful_types)
+    return owner.resource_type is not None and is_stateful(owner.resource_type, stateful_types)
 
 
 def describe(block: Block | None) -> str:
@@ -36,8 +39,8 @@ def describe(block: Block | None) -> str:
     return owner.address
 
 
-def hit(document: TerraformDocument, attribute: Attribute, message: str, severity: Severity | None = None) -> Hit:
-    return Hit(attribute.start, attribute.end, message, severity, production=document.production)
+def hit(attribute: Attribute, message: str, severity: Severity | None = None) -> Hit:
+    return Hit(attribute.start, attribute.end, message, severity)
 
 
 # --- change-only rules ------------------------------------------------------------------------------
@@ -64,10 +67,6 @@ def covers(reference: str | None, address: str) -> bool:
 def head(block: Block, document: TerraformDocument) -> str:
     """The block's header as written: `resource "aws_db_instance" "main"`."""
     return document.source.text[block.start : block.head_end]
-
-
-def production_of(*documents: TerraformDocument) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(e for d in documents for e in d.production))
 
 
 def full_diff(path: str, before: str, after: str) -> str:

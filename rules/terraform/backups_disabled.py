@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data, literal_is
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
-def check(document):
+    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.rule import Hit
+
+
+def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block, attribute in document.settings("backup_retention_period"):
-        if literal_is(attribute.value, 0) and holds_data(document, block):
-            yield hit(document, attribute, f"{describe(block)} keeps no automated backups "
+        if literal_is(attribute.value, 0) and holds_data(block, stateful_types):
+            yield hit(attribute, f"{describe(block)} keeps no automated backups "
                       "(`backup_retention_period = 0`), so there is no point in time to restore to after a bad "
                       "DELETE or a lost instance. Keep at least 7 days.")
     for block, attribute in document.settings("snapshot_retention_limit"):
-        if literal_is(attribute.value, 0) and holds_data(document, block):
-            yield hit(document, attribute, f"{describe(block)} keeps no snapshots (`snapshot_retention_limit = 0`). "
+        if literal_is(attribute.value, 0) and holds_data(block, stateful_types):
+            yield hit(attribute, f"{describe(block)} keeps no snapshots (`snapshot_retention_limit = 0`). "
                       "Keep at least one day if the data matters.", Severity.WARNING)
     for block, attribute in document.settings("enabled"):
         if block is not None and block.type == "backup_configuration" and attribute.value is False:
-            yield hit(document, attribute, f"Backups are disabled on {describe(block)} "
+            yield hit(attribute, f"Backups are disabled on {describe(block)} "
                       "(`backup_configuration { enabled = false }`), so a lost or corrupted database cannot be "
                       "restored. Enable them, with point-in-time recovery.")
 
@@ -50,6 +58,7 @@ RULE = Rule(
         'resource "aws_cloudwatch_log_group" "logs" {\n  retention_in_days = 0\n}',
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss", "terraform"),

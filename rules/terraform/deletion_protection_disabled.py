@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.rule import Hit
 
 # attribute -> value that switches the protection off
 _SWITCHES = {
@@ -15,18 +23,18 @@ _SWITCHES = {
 }
 
 
-def check(document):
+def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for name, off in _SWITCHES.items():
         for block, attribute in document.settings(name):
             if attribute.value is not off:
                 continue
             where = describe(block)
-            if holds_data(document, block):
-                yield hit(document, attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
+            if holds_data(block, stateful_types):
+                yield hit(attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
                           "so a destroy, a replace or a removed block deletes it and its data without any guard. "
                           "Keep it true; turn it off only in a reviewed change that deletes the resource on purpose.")
             else:
-                yield hit(document, attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
+                yield hit(attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
                           "so Terraform can delete it without a second step. Keep it on for anything that serves "
                           "traffic or holds state.", Severity.WARNING)
 
@@ -61,6 +69,7 @@ RULE = Rule(
         '# deletion_protection = false\nresource "aws_db_instance" "main" {\n  deletion_protection = true\n}',
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss", "terraform"),

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, literal_is, owner_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.rule import Hit
 
 # (attribute, value that amplifies) -> (resource types where it destroys data outright, what it does)
 _AMPLIFIERS = {
@@ -28,7 +36,7 @@ _AMPLIFIERS = {
 }
 
 
-def check(document):
+def check(document: TerraformDocument) -> Iterator[Hit]:
     for (name, value), (data_types, effect) in _AMPLIFIERS.items():
         for block, attribute in document.settings(name):
             if not literal_is(attribute.value, value):
@@ -36,7 +44,7 @@ def check(document):
             owner = owner_of(block)
             outright = owner is None or owner.resource_type in data_types
             severity = None if outright else Severity.WARNING
-            yield hit(document, attribute, f"`{name} = {str(value).lower()}` on {describe(block)} {effect}. "
+            yield hit(attribute, f"`{name} = {str(value).lower()}` on {describe(block)} {effect}. "
                       "Remove it, and empty or delete the contents deliberately when you mean to.", severity)
 
 

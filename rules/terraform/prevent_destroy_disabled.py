@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
-def check(document):
+    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.rule import Hit
+
+
+def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block, attribute in document.settings("prevent_destroy"):
         in_lifecycle = block is None or block.type == "lifecycle"
-        if attribute.value is False and in_lifecycle and holds_data(document, block):
-            yield hit(document, attribute, f"`prevent_destroy = false` on {describe(block)} lets a plan destroy it "
+        if attribute.value is False and in_lifecycle and holds_data(block, stateful_types):
+            yield hit(attribute, f"`prevent_destroy = false` on {describe(block)} lets a plan destroy it "
                       "without an error: the guard is written out on purpose. Keep `prevent_destroy = true` on "
                       "resources that hold data.")
 
@@ -37,6 +45,7 @@ RULE = Rule(
         'resource "aws_iam_role" "ci" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="high",
     tags=("data-loss", "terraform"),

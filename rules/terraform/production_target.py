@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
-def check(document):
+    from blastguard.frontends.terraform import TerraformDocument
+
+
+def check(document: TerraformDocument) -> Iterator[Hit]:
     for attribute, evidence in document.production_sites:
         yield Hit(attribute.start, attribute.end, f"This configuration targets production ({evidence}). Destructive "
                   "findings in it are raised one level, and commands that apply it are treated as production.")

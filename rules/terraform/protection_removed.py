@@ -6,12 +6,18 @@ never runs on a single document.
 
 from __future__ import annotations
 
-from blastguard.changes import ChangeHit
+from typing import TYPE_CHECKING
+
 from blastguard.frontends.terraform import Block
 from blastguard.model import Severity
-from blastguard.rule import Rule
-from blastguard.rules.terraform._tf import address_of, full_diff, holds_data, literal_is, production_of, resources
+from blastguard.rule import Hit, Rule
+from blastguard.rules.terraform._tf import address_of, full_diff, holds_data, literal_is
 from blastguard.terraform_types import is_stateful
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.changes import Change
 
 # Settings that make the provider refuse to delete: name -> the value that protects.
 _SWITCHES = {
@@ -44,7 +50,7 @@ def _protections(block: Block) -> set[str]:
     return on
 
 
-def _lost(name: str, block: Block, document) -> str | None:
+def _lost(name: str, block: Block, stateful_types: Collection[str]) -> str | None:
     """How the new block lost protection `name` (it had it before), or None when it did not, or when
     another rule already reports how."""
     value = _prevent_destroy(block) if name == "prevent_destroy" else (
@@ -52,7 +58,7 @@ def _lost(name: str, block: Block, document) -> str | None:
     if name == "prevent_destroy":
         if value is None:
             return "`lifecycle { prevent_destroy = true }` was removed"
-        if value is False and not (block.resource_type and is_stateful(block.resource_type, document.stateful_types)):
+        if value is False and not (block.resource_type and is_stateful(block.resource_type, stateful_types)):
             return "`prevent_destroy` was set to false"
         return None  # false on a data store is TF105's; an expression may still be true
     if name not in block.attributes:
@@ -64,7 +70,7 @@ def _lost(name: str, block: Block, document) -> str | None:
     return None
 
 
-def check_change(change):
+def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     before, after = change.before, change.after
     old = {b.address: b for b in before.blocks if b.type in ("resource", "module") and b.labels}
     renamed = {address_of(b, "to"): address_of(b, "from") for d in (after, *change.siblings())
@@ -78,18 +84,17 @@ def check_change(change):
         had, has = _protections(previous), _protections(block)
         if has - had:
             continue  # it gained a protection in exchange
-        lost = [how for name in sorted(had - has) if (how := _lost(name, block, after))]
+        lost = [how for name in sorted(had - has) if (how := _lost(name, block, stateful_types))]
         if not lost:
             continue
         prevent = any("prevent_destroy" in how for how in lost)
-        data = " and its data" if block.type == "resource" and holds_data(after, block) else ""
+        data = " and its data" if block.type == "resource" and holds_data(block, stateful_types) else ""
         guard = ("a plan that destroys or replaces it no longer fails" if prevent
                  else "the provider no longer refuses to delete it")  # fmt: skip
-        yield ChangeHit(block.start, block.head_end, f"{block.address} loses its protection ({'; '.join(lost)}) and "
-                        f"gains none in exchange, so {guard}: the next destroy or replace takes it{data} without "
-                        "a second step. Keep the protection; remove it only in a reviewed change that deletes the "
-                        "resource on purpose.", None if prevent else Severity.WARNING,
-                        production=production_of(after, before))  # fmt: skip
+        yield Hit(block.start, block.head_end, f"{block.address} loses its protection ({'; '.join(lost)}) and "
+                  f"gains none in exchange, so {guard}: the next destroy or replace takes it{data} without "
+                  "a second step. Keep the protection; remove it only in a reviewed change that deletes the "
+                  "resource on purpose.", None if prevent else Severity.WARNING)  # fmt: skip
 
 
 _GUARDED = '''resource "aws_db_instance" "orders" {
@@ -144,7 +149,8 @@ RULE = Rule(
         full_diff("main.tf", _UNGUARDED, _UNGUARDED.replace("  deletion_protection = true\n",
                   "\n  lifecycle {\n    prevent_destroy = true\n  }\n")),
     ),
-    check=None,
+    check_change=check_change,
+    options=("stateful-types",),
     escalates=True,
     precision="high",
     tags=("data-loss", "terraform"),

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.frontends.terraform import Expr
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.terraform_types import is_stateful
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
-def check(document):
+    from blastguard.frontends.terraform import TerraformDocument
+
+
+def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block in document.blocks:
         if block.type != "removed":
             continue
@@ -18,13 +25,13 @@ def check(document):
         if destroys and destroys[0].value is not True:
             continue  # destroy = false (or computed): Terraform forgets the object and leaves it standing
         resource_type = address.split(".")[0] if not address.startswith("module.") else ""
-        severity = None if is_stateful(resource_type, document.stateful_types) else Severity.WARNING
+        severity = None if is_stateful(resource_type, stateful_types) else Severity.WARNING
         target = destroys[0] if destroys else None
         start, end = (target.start, target.end) if target else (block.start, block.head_end)
         why = "`lifecycle { destroy = true }`" if target else "no `lifecycle { destroy = false }`"
         yield Hit(start, end, f"The removed block for {address} has {why}, so the next apply destroys the real "
                   "object, not only its entry in the state. Set `destroy = false` to stop managing it and keep it.",
-                  severity, production=document.production)
+                  severity)
 
 
 RULE = Rule(
@@ -50,6 +57,7 @@ RULE = Rule(
         'moved {\n  from = aws_db_instance.old\n  to   = aws_db_instance.main\n}',
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss", "terraform"),

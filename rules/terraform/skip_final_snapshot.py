@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.terraform._tf import describe, hit, holds_data
 
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
 
-def check(document):
+    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.rule import Hit
+
+
+def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block, attribute in document.settings("skip_final_snapshot"):
-        if attribute.value is True and holds_data(document, block):
-            yield hit(document, attribute, f"{describe(block)} has `skip_final_snapshot = true`: when it is deleted "
+        if attribute.value is True and holds_data(block, stateful_types):
+            yield hit(attribute, f"{describe(block)} has `skip_final_snapshot = true`: when it is deleted "
                       "or replaced, no final snapshot is taken and the data is gone for good. Set it to false and "
                       "give a `final_snapshot_identifier`.")
     for block, attribute in document.settings("delete_automated_backups"):
-        if attribute.value is True and holds_data(document, block):
-            yield hit(document, attribute, f"{describe(block)} has `delete_automated_backups = true`: deleting the "
+        if attribute.value is True and holds_data(block, stateful_types):
+            yield hit(attribute, f"{describe(block)} has `delete_automated_backups = true`: deleting the "
                       "instance also deletes its automated backups, so nothing is left to restore from. Keep them "
                       "(false).", Severity.WARNING)
 
@@ -45,6 +53,7 @@ RULE = Rule(
         'resource "null_resource" "x" {\n  triggers = { skip_final_snapshot = "true" }\n}',
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss", "terraform"),

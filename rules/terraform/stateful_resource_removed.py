@@ -7,12 +7,17 @@ never runs on a single document.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from blastguard.changes import ChangeHit
 from blastguard.model import Severity
-from blastguard.rule import Rule
-from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, production_of, resources
+from blastguard.rule import Hit, Rule
+from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, resources
 from blastguard.terraform_types import is_stateful
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.changes import Change
 
 
 def _guarded(block) -> bool:
@@ -21,10 +26,10 @@ def _guarded(block) -> bool:
                for life in block.nested("lifecycle"))  # fmt: skip
 
 
-def check_change(change):
+def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     before, after = change.before, change.after
     gone = [(address, block) for address, block in resources(before).items()
-            if (is_stateful(block.resource_type or "", before.stateful_types) or _guarded(block))
+            if (is_stateful(block.resource_type or "", stateful_types) or _guarded(block))
             and address not in resources(after)]  # fmt: skip
     if not gone:
         return
@@ -40,13 +45,12 @@ def check_change(change):
         if unparsed and re.search(r'\bresource\s+"?{}"?\s+"?{}"?'.format(*map(re.escape, block.labels)), unparsed):
             continue
         start, end = change.line_span(change.place_of(block.start, block.end))
-        what = ("and the data in it" if is_stateful(block.resource_type or "", before.stateful_types)
+        what = ("and the data in it" if is_stateful(block.resource_type or "", stateful_types)
                 else "although it was marked `prevent_destroy = true`")  # fmt: skip
-        yield ChangeHit(start, end, f"The block `{head(block, before)}` was deleted, so the next apply destroys "
-                        f"{address} {what}. To rename or move it, add a `moved` block; to stop "
-                        f"managing it and keep it, replace it with `removed {{ from = {address} "
-                        "lifecycle { destroy = false } }`.", identity=head(block, before),
-                        production=production_of(after, before))  # fmt: skip
+        yield Hit(start, end, f"The block `{head(block, before)}` was deleted, so the next apply destroys "
+                  f"{address} {what}. To rename or move it, add a `moved` block; to stop "
+                  f"managing it and keep it, replace it with `removed {{ from = {address} "
+                  "lifecycle { destroy = false } }`.", identity=head(block, before))  # fmt: skip
 
 
 _DATABASE = '''resource "aws_s3_bucket" "logs" {
@@ -106,7 +110,8 @@ RULE = Rule(
                   '  lifecycle {\n    destroy = false\n  }\n}\n'),
         full_diff("main.tf", _ROLE, _ROLE.split("\n\n")[1]),
     ),
-    check=None,
+    check_change=check_change,
+    options=("stateful-types",),
     escalates=True,
     precision="high",
     tags=("data-loss", "terraform"),

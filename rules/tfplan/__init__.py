@@ -3,11 +3,12 @@ since some rules judge one resource change at a time and others the plan as a wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from blastguard.frontends.tfplan import PlanDocument
 from blastguard.rule import Hit, Rule
 
 
-def run(rule: Rule, document: PlanDocument) -> Iterator[Hit]:
-    yield from rule.check(document)
+def run(rule: Rule, document: PlanDocument, options: Mapping[str, object]) -> Iterator[Hit]:
+    for hit in rule.check(document, **options):
+        yield hit.found_in(document.production)  # the plan's variables and provider settings

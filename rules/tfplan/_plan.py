@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from blastguard.frontends.tfplan import PlanDocument, ResourceChange
+from blastguard.frontends.tfplan import ResourceChange
 from blastguard.model import Severity
 from blastguard.rule import Hit
 
@@ -42,6 +42,6 @@ def attribute_path(path: tuple) -> str:
     return text
 
 
-def hit(document: PlanDocument, change: ResourceChange, message: str, severity: Severity | None = None) -> Hit:
-    """A hit on the change's address, carrying the plan's production evidence."""
-    return Hit(change.start, change.end, message, severity, production=document.production)
+def hit(change: ResourceChange, message: str, severity: Severity | None = None) -> Hit:
+    """A hit on the change's address."""
+    return Hit(change.start, change.end, message, severity)

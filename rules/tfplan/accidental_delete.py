@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import because, hit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.rule import Hit
 
 # Reasons that come from editing the configuration rather than asking for a delete, and what keeps the object.
 _ADVICE = {
@@ -28,10 +36,10 @@ _ADVICE = {
 }
 
 
-def check(document):
+def check(document: PlanDocument) -> Iterator[Hit]:
     for item in document.changes:
         if item.action == "delete" and item.reason in _ADVICE:
-            yield hit(document, item, f"The plan deletes {item.label}{because(item)}, which is how an accidental "
+            yield hit(item, f"The plan deletes {item.label}{because(item)}, which is how an accidental "
                       f"delete looks. {_ADVICE[item.reason]}")
 
 

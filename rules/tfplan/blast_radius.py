@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from blastguard.frontends.tfplan import ACTIONS
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.tfplan._examples import change, plan, prior
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.tfplan import PlanDocument
 
 
 def _counts(document) -> str:
@@ -16,22 +22,21 @@ def _counts(document) -> str:
     return "Counts by action: " + ", ".join(f"{action} {counts[action]}" for action in order if counts[action]) + "."
 
 
-def check(document):
+def check(document: PlanDocument, *, max_destroy: int | None) -> Iterator[Hit]:
     if not document.complete or document.changes_key is None:
         return  # counts from a plan that broke off, or one without changes, would mislead
     deleted = [item for item in document.changes if item.deletes]
-    limit = document.max_destroy
+    limit = max_destroy
     if limit is not None and len(deleted) > limit:
         replaced = sum(item.action != "delete" for item in deleted)
         of_them = f" ({replaced} of them replaced)" if replaced else ""
         yield Hit(*document.changes_key, f"The plan deletes {len(deleted)} resources{of_them}, more than "
                   f"max-destroy = {limit}. {_counts(document)} Split it into smaller plans, or raise max-destroy "
-                  "if this is meant.", production=document.production)  # fmt: skip
+                  "if this is meant.")  # fmt: skip
     managed = document.prior_addresses
     if managed and managed <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
         yield Hit(*document.prior_key, f"The plan deletes all {len(managed)} managed resources in its prior state, "
-                  f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.",
-                  production=document.production)  # fmt: skip
+                  f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.")
 
 
 RULE = Rule(
@@ -62,6 +67,7 @@ RULE = Rule(
              prior_state=prior("aws_db_instance.orders")),
     ),
     check=check,
+    options=("max-destroy",),
     escalates=True,
     precision="high",
     tags=("data-loss",),

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import hit
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.rule import Hit
 
 
 def _is(expected: bool):
@@ -33,7 +40,7 @@ _GUARDS = {
 }  # fmt: skip
 
 
-def check(document):
+def check(document: PlanDocument) -> Iterator[Hit]:
     for item in document.changes:
         if item.action != "update":
             continue
@@ -43,7 +50,7 @@ def check(document):
             if safe(item.before.get(name)) and unsafe(item.after.get(name))
         ]
         if weakened:
-            yield hit(document, item, f"The plan turns off protection on {item.label} in place: {'; '.join(weakened)}. "
+            yield hit(item, f"The plan turns off protection on {item.label} in place: {'; '.join(weakened)}. "
                       "Nothing is deleted by this apply, but the next delete meets no guard. Keep the protection, "
                       "or turn it off in its own reviewed change right before a planned delete.")
 

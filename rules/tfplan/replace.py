@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import attribute_path, because, hit
+from blastguard.terraform_types import is_stateful
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.rule import Hit
 
 _ORDER = {
     "delete-then-create": "the old one is destroyed before the new one is created",
@@ -13,7 +22,7 @@ _ORDER = {
 }
 
 
-def check(document):
+def check(document: PlanDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for item in document.changes:
         if item.action not in _ORDER:
             continue
@@ -21,13 +30,13 @@ def check(document):
         message = f"The plan replaces {item.label}{because(item)}: {_ORDER[item.action]}."
         if item.replace_paths:
             message += f" Forced by: {', '.join(attribute_path(p) for p in item.replace_paths)}."
-        if document.stateful(item):
+        if is_stateful(item.type, stateful_types):
             message += (f" Its type, {item.type}, holds data: the new one starts empty unless it is restored "
                         "from a snapshot.")
             severity = Severity.ERROR if delete_first else Severity.WARNING
         else:
             severity = Severity.WARNING if delete_first else Severity.NOTE
-        yield hit(document, item, message, severity)
+        yield hit(item, message, severity)
 
 
 RULE = Rule(
@@ -62,6 +71,7 @@ RULE = Rule(
                     after={"identifier": "orders-v2"})),
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss",),

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import because, hit
+from blastguard.terraform_types import is_stateful
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
+    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.rule import Hit
 
 
-def check(document):
+def check(document: PlanDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for item in document.changes:
         if item.action != "delete":
             continue  # replaces are TFP102's; `forget` leaves the object running
-        if document.stateful(item):
-            yield hit(document, item, f"The plan deletes {item.label}{because(item)}. Its type, {item.type}, "
+        if is_stateful(item.type, stateful_types):
+            yield hit(item, f"The plan deletes {item.label}{because(item)}. Its type, {item.type}, "
                       "holds data: what is in it is lost unless it was backed up. Make sure the delete is meant, "
                       "and take a snapshot or backup first.")
         else:
-            yield hit(document, item, f"The plan deletes {item.label}{because(item)}. Make sure the delete is meant.",
+            yield hit(item, f"The plan deletes {item.label}{because(item)}. Make sure the delete is meant.",
                       Severity.WARNING)
 
 
@@ -51,6 +60,7 @@ RULE = Rule(
              resource_drift=[change("aws_s3_bucket.scratch", ["delete"], before={"bucket": "acme-scratch"})]),
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="very-high",
     tags=("data-loss",),
