@@ -15,7 +15,7 @@ import sys
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
-from blastguard.records import Record
+from blastguard.records import factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
@@ -38,40 +38,31 @@ class ConfigError(Exception):
     """A configuration problem, worded for a one-line message."""
 
 
-class Config(Record):
-    __slots__ = ("path", "root", "select", "ignore", "exclude", "per_path_ignores", "severity", "fail_on", "sql_dialect",
-                 "baseline", "max_file_size", "respect_gitignore", "production_names", "max_destroy", "stateful_types",
-                 "audit_log", "hook_on_error", "hook_trust_suppressions", "hook_deadline", "severity_floor",
-                 "given")  # fmt: skip
-
-    def __init__(self, path: str | None = None, root: str = ".", **settings) -> None:
-        self.path = path  # the file it came from
-        self.root = root  # directory that relative paths in the configuration are taken from
-        self.select: list[str] = ["ALL"]
-        self.ignore: list[str] = []
-        self.exclude: list[str] = []
-        self.per_path_ignores: dict[str, list[str]] = {}
-        self.severity: dict[str, Severity] = {}
-        self.fail_on = "warning"
-        self.sql_dialect = "auto"
-        self.baseline: str | None = None
-        self.max_file_size = DEFAULT_MAX_FILE_SIZE
-        self.respect_gitignore = True
-        self.production_names: list[str] = list(DEFAULT_PRODUCTION_NAMES)
-        self.max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
-        self.stateful_types: list[str] = []  # Terraform types added to the built-in list
-        self.audit_log: str | None = None  # JSON-lines record of every agent-hook decision
-        self.hook_on_error = "ask"  # what a hook answers for a malformed payload or an internal error
-        self.hook_trust_suppressions = False  # honour ignore comments inside content an agent proposes
-        self.hook_deadline = 5.0  # seconds a hook may take before it answers ask and stops checking
-        # Rule id -> the lowest severity its findings get. Not a key of the file: a project's `severity`
-        # in hook and MCP modes, which may raise a finding but never lower one (see `tightened`).
-        self.severity_floor: dict[str, Severity] = {}
-        self.given: tuple[str, ...] = ()  # the keys the file set, as spelled there
-        for name, value in settings.items():
-            if name not in self.__slots__:
-                raise TypeError(f"Config has no setting {name!r}")
-            setattr(self, name, value)
+@record
+class Config:
+    path: str | None = None  # the file it came from
+    root: str = "."  # directory that relative paths in the configuration are taken from
+    select: list[str] = factory(lambda: ["ALL"])
+    ignore: list[str] = factory(list)
+    exclude: list[str] = factory(list)
+    per_path_ignores: dict[str, list[str]] = factory(dict)
+    severity: dict[str, Severity] = factory(dict)
+    fail_on: str = "warning"
+    sql_dialect: str = "auto"
+    baseline: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    respect_gitignore: bool = True
+    production_names: list[str] = factory(lambda: list(DEFAULT_PRODUCTION_NAMES))
+    max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
+    stateful_types: list[str] = factory(list)  # Terraform types added to the built-in list
+    audit_log: str | None = None  # JSON-lines record of every agent-hook decision
+    hook_on_error: str = "ask"  # what a hook answers for a malformed payload or an internal error
+    hook_trust_suppressions: bool = False  # honour ignore comments inside content an agent proposes
+    hook_deadline: float = 5.0  # seconds a hook may take before it answers ask and stops checking
+    # Rule id -> the lowest severity its findings get. Not a key of the file: a project's `severity`
+    # in hook and MCP modes, which may raise a finding but never lower one (see `tightened`).
+    severity_floor: dict[str, Severity] = factory(dict)
+    given: tuple[str, ...] = ()  # the keys the file set, as spelled there
 
 
 def _strings(key: str, value) -> list[str]:

@@ -16,8 +16,8 @@ import codecs
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 
+from blastguard.records import record
 from blastguard.sources import SkipFile, decode, is_within, read_regular
 
 DEV_NULL = "/dev/null"
@@ -28,7 +28,7 @@ class DiffError(Exception):
     """A patch that is malformed or does not apply, or a git command that failed: one line."""
 
 
-@dataclass
+@record(frozen=True)
 class FileChange:
     """One file of a change. Paths are relative to the root (the repository top), with `/`."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pathspec
 
+from blastguard.records import record
 from blastguard.sources import SkipFile, is_within, language_for_name, read_regular, sniff_language
 
 # Folders no one wants scanned: version control, dependencies, virtual environments, caches and
@@ -21,13 +21,13 @@ DEFAULT_EXCLUDES = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Candidate:
     path: str  # filesystem path
     language: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Skipped:
     """Something a walk met and did not read, with the reason the scan reports."""
 

@@ -28,21 +28,20 @@ import re
 from blastguard.patterns import LazyPattern
 from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS
 from blastguard.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
+from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER
 
 RULE_ID = "BG003"
 
 
+@record(frozen=True, identity=True)
 class Target:
     """A path a command writes (`write`) or takes away (`remove`), and the word that names it."""
 
-    __slots__ = ("word", "path", "how", "follows")
-
-    def __init__(self, word, path: str, how: str, follows: bool = True) -> None:
-        self.word = word
-        self.path = path
-        self.how = how  # "write" | "remove"
-        self.follows = follows  # the write goes through a symbolic link to the file it points at
+    word: object  # a shell Word
+    path: str
+    how: str  # "write" | "remove"
+    follows: bool = True  # the write goes through a symbolic link to the file it points at
 
 
 def rule_for(engine):

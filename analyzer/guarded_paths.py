@@ -21,16 +21,14 @@ from __future__ import annotations
 import os
 import re
 
-from blastguard.records import Record
+from blastguard.records import record
 
 
-class Guarded(Record):
-    __slots__ = ("parts", "what", "folder")
-
-    def __init__(self, parts: tuple[str, ...], what: str, folder: bool = False) -> None:
-        self.parts = parts  # path components, matched at the end of a path
-        self.what = what  # what the location is, for messages
-        self.folder = folder  # the folder and everything under it
+@record(frozen=True)
+class Guarded:
+    parts: tuple[str, ...]  # path components, matched at the end of a path
+    what: str  # what the location is, for messages
+    folder: bool = False  # the folder and everything under it
 
 
 PYPROJECT = "pyproject.toml"  # holds blastguard's configuration only when it has [tool.blastguard]

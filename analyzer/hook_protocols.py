@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 
-from blastguard.records import Record
+from blastguard.records import factory, record
 
 AGENTS = ("claude", "codex", "gemini", "cursor", "copilot")
 
@@ -24,26 +24,23 @@ class PayloadError(Exception):
     """A payload that is not one of the known shapes; the message is one sentence."""
 
 
-class Edit(Record):
-    __slots__ = ("old", "new", "replace_all")
+@record(frozen=True)
+class Edit:
+    old: str
+    new: str
+    replace_all: bool = False
 
-    def __init__(self, old: str, new: str, replace_all: bool = False) -> None:
-        self.old, self.new, self.replace_all = old, new, replace_all
 
-
-class ToolCall(Record):
-    __slots__ = ("agent", "tool", "cwd", "command", "path", "content", "edits", "pieces")
-
-    def __init__(self, agent: str, tool: str, cwd: str, command: str | None = None, path: str | None = None,
-                 content: str | None = None) -> None:
-        self.agent = agent
-        self.tool = tool  # the agent's own name for the tool
-        self.cwd = cwd
-        self.command = command  # a shell command line
-        self.path = path  # a file the tool writes
-        self.content = content  # the file's whole new content
-        self.edits: list[Edit] = []  # replacements applied to the file as it is on disk
-        self.pieces: list = []  # any other tool: what its input carries (`tool_inputs.Piece`)
+@record
+class ToolCall:
+    agent: str
+    tool: str  # the agent's own name for the tool
+    cwd: str
+    command: str | None = None  # a shell command line
+    path: str | None = None  # a file the tool writes
+    content: str | None = None  # the file's whole new content
+    edits: list[Edit] = factory(list)  # replacements applied to the file as it is on disk
+    pieces: list = factory(list)  # any other tool: what its input carries (`tool_inputs.Piece`)
 
     @property
     def checks_nothing(self) -> bool:

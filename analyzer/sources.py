@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from blastguard.context import Context
-from blastguard.records import Record
+from blastguard.records import record
 
 # Names per language. A language pack is loaded only for files it claims here.
 EXTENSIONS: dict[str, str] = {
@@ -64,35 +64,34 @@ _SQL_START = re.compile(
 )
 
 
-class Source(Record):
-    __slots__ = ("path", "text", "language", "context")
+@record
+class Source:
+    path: str  # the name shown in reports
+    text: str
+    language: str
+    context: Context | None = None  # where it will run, as far as known (None: nothing known)
 
-    def __init__(self, path: str, text: str, language: str, context: Context | None = None) -> None:
-        self.path = path  # the name shown in reports
-        self.text = text
-        self.language = language
-        self.context = Context() if context is None else context  # where it will run, as far as known
+    def __post_init__(self) -> None:
+        if self.context is None:
+            self.context = Context()
 
 
-class Embedded(Record):
+@record(frozen=True)
+class Embedded:
     """A source inside another (SQL in a shell command, a script in a workflow step).
 
     `offsets[i]` is the host offset of the child's character i, with one extra entry for the end,
     so every position found in the child maps back to the host file exactly.
     """
 
-    __slots__ = ("source", "offsets", "anchor", "ends")
-
-    def __init__(self, source: Source, offsets: list[int], anchor: tuple[int, int] | None = None,
-                 ends: list[int] | None = None) -> None:
-        self.source = source
-        self.offsets = offsets
-        # When the child's text is not in the host at all (`psql -f file.sql` reads another file),
-        # every finding in it points at this span of the host instead.
-        self.anchor = anchor
-        # Where each child character ends in the host, when that is not one past its start: a value
-        # spliced in from an expression (`{table}`) stands for the whole expression.
-        self.ends = ends
+    source: Source
+    offsets: list[int]
+    # When the child's text is not in the host at all (`psql -f file.sql` reads another file),
+    # every finding in it points at this span of the host instead.
+    anchor: tuple[int, int] | None = None
+    # Where each child character ends in the host, when that is not one past its start: a value
+    # spliced in from an expression (`{table}`) stands for the whole expression.
+    ends: list[int] | None = None
 
     def host_span(self, start: int, end: int) -> tuple[int, int]:
         if self.anchor:

@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import re
 from blastguard.model import Finding, Suppression
-from blastguard.records import Record
+from blastguard.records import factory, record
 from blastguard.textindex import LineIndex
 
 _MARKER = re.compile(r"blastguard\s*:\s*ignore\b", re.IGNORECASE)  # a comment that means to suppress
 _DIRECTIVE = re.compile(r"blastguard\s*:\s*ignore\s*\[([^\]]*)\]\s*[:\-—]*\s*(.*)", re.IGNORECASE | re.DOTALL)
 
 
-class Directive(Record):
-    __slots__ = ("start", "end", "line", "own_line", "rules", "reason", "used")
-
-    def __init__(self, start: int, end: int, line: int, own_line: bool, rules: list[str], reason: str) -> None:
-        self.start, self.end = start, end  # offsets of the comment
-        self.line = line
-        self.own_line = own_line  # nothing but whitespace before it on its line
-        self.rules = rules
-        self.reason = reason
-        self.used: set[str] = set()
+@record
+class Directive:
+    start: int  # offsets of the comment
+    end: int
+    line: int
+    own_line: bool  # nothing but whitespace before it on its line
+    rules: list[str]
+    reason: str
+    used: set[str] = factory(set)  # the rules it suppressed a finding of
 
     def covers(self, finding: Finding) -> bool:
         region = finding.region
@@ -34,15 +33,14 @@ class Directive(Record):
         )
 
 
-class Problem(Record):
+@record(frozen=True)
+class Problem:
     """A directive that cannot be honoured, reported as BG001 or BG002."""
 
-    __slots__ = ("rule_id", "start", "end", "message")
-
-    def __init__(self, rule_id: str, start: int, end: int, message: str) -> None:
-        self.rule_id = rule_id
-        self.start, self.end = start, end
-        self.message = message
+    rule_id: str
+    start: int
+    end: int
+    message: str
 
 
 def parse(comments, index: LineIndex, resolve) -> tuple[list[Directive], list[Problem]]:

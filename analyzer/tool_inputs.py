@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from blastguard.patterns import LazyPattern
-from blastguard.records import Record
+from blastguard.records import record
 
 MAX_DEPTH = 12
 MAX_VALUES = 512  # strings and containers looked at in one input
@@ -76,15 +76,13 @@ _DATABASE_TOOL = LazyPattern(r"sql|postgres|\bpg|_pg|mysql|maria|sqlite|database
                              re.IGNORECASE)  # fmt: skip
 
 
-class Piece(Record):
+@record(frozen=True)
+class Piece:
     """One value of a tool's input to check: its language ("sql", "shell" or "path") and the key path it sits at."""
 
-    __slots__ = ("language", "text", "field")
-
-    def __init__(self, language: str, text: str, field: str) -> None:
-        self.language = language
-        self.text = text
-        self.field = field  # `statements[1].sql`
+    language: str
+    text: str
+    field: str  # `statements[1].sql`
 
 
 def pieces(tool: str, data) -> list[Piece]:

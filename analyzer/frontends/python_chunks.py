@@ -13,9 +13,9 @@ frontend parses the whole file instead.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from blastguard.frontends import Comment
+from blastguard.records import record
 
 # Strings (any prefix, single or triple quoted), comments, brackets, continuation and line ends.
 _TOKENS = re.compile(
@@ -31,7 +31,7 @@ _COMPOUND = re.compile(r"(?:if|for|while|with|async|match)\b")
 _DECORATOR = "@"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Chunk:
     start: int  # offset of its first character in the file
     end: int

@@ -13,11 +13,11 @@ value, and a variable `${table}` in shell.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import libcst as cst
 
 from blastguard.frontends.python_values import Piece, Value
+from blastguard.records import record
 from blastguard.sources import Embedded, Source
 
 # Methods whose first argument is SQL, on whatever object: cursors, connections, sessions, `op`.
@@ -210,7 +210,7 @@ def render(value: Value, hole_text, quote: bool = False) -> Rendered:
     return rendered
 
 
-@dataclass
+@record
 class Rendered:
     """Text for another language's frontend, and where each of its characters is in the file."""
 

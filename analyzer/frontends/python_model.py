@@ -10,15 +10,15 @@ until they are passed.
 
 from __future__ import annotations
 
-import dataclasses
+import dataclasses  # only to read libcst's node classes, which are dataclasses
 import sys
-from dataclasses import dataclass, field
 from functools import cache
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from blastguard.frontends.python_values import code_of
+from blastguard.records import factory, record
 
 # Fields that hold only whitespace, punctuation or comments: never walked.
 _SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal", "leading_lines",
@@ -67,13 +67,13 @@ class _Locator(CodegenState):
                 raise _Stop
 
 
-@dataclass(eq=False)
+@record(frozen=True, identity=True)
 class ParsedChunk:
     """One top-level statement (or the whole file) parsed, with its offset in the file."""
 
     start: int
     module: cst.Module
-    _spans: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _spans: dict[int, tuple[int, int]] = factory(dict)  # node id -> file offsets, as `locate` finds them
 
     def locate(self, *nodes: cst.CSTNode) -> list[tuple[int, int]]:
         """File offsets of `nodes` (their parentheses included)."""
@@ -96,13 +96,13 @@ class ParsedChunk:
         return self.locate(node)[0]
 
 
-@dataclass(eq=False)
+@record(frozen=True, identity=True)
 class Scope:
     kind: str  # "module" | "function" | "class"
     parent: Scope | None
     name: str = ""  # the function's or class's name
     # name -> the expressions assigned to it; None stands for a binding that is not a plain `=`.
-    bindings: dict[str, list[tuple[cst.BaseExpression | None, ParsedChunk | None]]] = field(default_factory=dict)
+    bindings: dict[str, list[tuple[cst.BaseExpression | None, ParsedChunk | None]]] = factory(dict)
 
     def within(self, *names: str) -> bool:
         """Inside a function or class called one of `names` (at any depth)."""
@@ -117,7 +117,7 @@ class Scope:
         self.bindings.setdefault(name, []).append((value, chunk))
 
 
-@dataclass(eq=False)
+@record(frozen=True, identity=True)
 class Call:
     node: cst.Call
     name: str  # dotted, imports resolved: "subprocess.run", "cursor.execute", "Cart.objects.all.delete"

@@ -16,9 +16,10 @@ string it is spliced into stays in one place.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import libcst as cst
+
+from blastguard.records import record
 
 _CODEGEN = cst.Module(body=[])
 _ESCAPE = re.compile(r"\\(?:\r\n|[\n\\'\"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
@@ -37,7 +38,7 @@ def code_of(node: cst.CSTNode) -> str:
     return _CODEGEN.code_for_node(node)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Piece:
     text: str
     node: cst.CSTNode  # where the characters are written (or, for a hole, the expression)
@@ -53,7 +54,7 @@ class Piece:
         return code if len(code) <= 40 else code[:37] + "..."
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Value:
     pieces: tuple[Piece, ...]
 

@@ -8,24 +8,20 @@ Which options take a value is per program, so `kubectl -n prod delete ns x` and
 from __future__ import annotations
 
 from blastguard.frontends.shell_words import Word
-from blastguard.records import Record
+from blastguard.records import factory, record
 
 
-class Option(Record):
-    __slots__ = ("name", "value", "word")
-
-    def __init__(self, name: str, value: Word | None, word: Word) -> None:
-        self.name = name  # as written, without an attached value: "--context", "-n", "-chdir", "-f"
-        self.value = value  # None for a flag
-        self.word = word  # the word the option is written in
+@record(frozen=True)
+class Option:
+    name: str  # as written, without an attached value: "--context", "-n", "-chdir", "-f"
+    value: Word | None  # None for a flag
+    word: Word  # the word the option is written in
 
 
-class Argv(Record):
-    __slots__ = ("options", "positionals")
-
-    def __init__(self) -> None:
-        self.options: list[Option] = []
-        self.positionals: list[Word] = []
+@record(frozen=True)
+class Argv:
+    options: list[Option] = factory(list)  # filled in by `parse`
+    positionals: list[Word] = factory(list)
 
     def has(self, *names: str) -> bool:
         return any(o.name in names for o in self.options)
@@ -39,16 +35,13 @@ class Argv(Record):
         return [o.value for o in self.options if o.name in names and o.value is not None]
 
 
-class Syntax(Record):
+@record(frozen=True)
+class Syntax:
     """How a program spells options: which take a value, and whether `-rf` means `-r -f`."""
 
-    __slots__ = ("takes_value", "clusters", "attached_only")
-
-    def __init__(self, takes_value: frozenset[str] = frozenset(), clusters: bool = True,
-                 attached_only: frozenset[str] = frozenset()) -> None:
-        self.takes_value = takes_value
-        self.clusters = clusters  # False where one dash starts a long option (`terraform -auto-approve`)
-        self.attached_only = attached_only  # a value only when attached: mysql's `-psecret`
+    takes_value: frozenset[str] = frozenset()
+    clusters: bool = True  # False where one dash starts a long option (`terraform -auto-approve`)
+    attached_only: frozenset[str] = frozenset()  # a value only when attached: mysql's `-psecret`
 
 
 def parse(words: list[Word], syntax: Syntax = Syntax(), stop_at_positional: bool = False) -> tuple[Argv, list[Word]]:

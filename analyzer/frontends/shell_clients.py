@@ -12,25 +12,20 @@ from blastguard.context import Production
 from blastguard.frontends.shell_argv import Argv, Syntax, options, parse
 from blastguard.frontends.shell_commands import Command
 from blastguard.frontends.shell_words import Word
-from blastguard.records import Record
+from blastguard.records import record
 
 
-class Client(Record):
-    __slots__ = ("syntax", "hosts", "databases", "positional_database", "variables", "sql", "sql_files",
-                 "positional_sql", "sql_on_stdin")  # fmt: skip
-
-    def __init__(self, syntax: Syntax, *, hosts: tuple[str, ...] = (), databases: tuple[str, ...] = (),
-                 positional_database: bool = False, variables: tuple[str, ...] = (), sql: tuple[str, ...] = (),
-                 sql_files: tuple[str, ...] = (), positional_sql: bool = False, sql_on_stdin: bool = False) -> None:
-        self.syntax = syntax
-        self.hosts = hosts  # options naming the server
-        self.databases = databases  # options naming the database, or holding a connection URL
-        self.positional_database = positional_database  # the first positional argument names the database (or is a URL)
-        self.variables = variables  # environment variables naming the server or the database
-        self.sql = sql  # options whose value is SQL
-        self.sql_files = sql_files  # options naming a file of SQL
-        self.positional_sql = positional_sql  # `sqlite3 DB "SQL" …`: the positionals after the database are SQL
-        self.sql_on_stdin = sql_on_stdin  # SQL piped or redirected in is run
+@record(frozen=True)
+class Client:
+    syntax: Syntax
+    hosts: tuple[str, ...] = ()  # options naming the server
+    databases: tuple[str, ...] = ()  # options naming the database, or holding a connection URL
+    positional_database: bool = False  # the first positional argument names the database (or is a URL)
+    variables: tuple[str, ...] = ()  # environment variables naming the server or the database
+    sql: tuple[str, ...] = ()  # options whose value is SQL
+    sql_files: tuple[str, ...] = ()  # options naming a file of SQL
+    positional_sql: bool = False  # `sqlite3 DB "SQL" …`: the positionals after the database are SQL
+    sql_on_stdin: bool = False  # SQL piped or redirected in is run
 
 
 _PG_VARIABLES = ("PGHOST", "PGDATABASE", "PGSERVICE", "DATABASE_URL")

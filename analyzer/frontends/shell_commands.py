@@ -38,7 +38,7 @@ from blastguard.frontends.shell_syntax import Binding, Function, Layer, Loop, Ra
 from blastguard.frontends.shell_syntax import parse as parse_script
 from blastguard.frontends.shell_words import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
                                               decode_heredoc, join)
-from blastguard.records import Record
+from blastguard.records import factory, record
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 # Strings inside strings inside strings: deeper than this is not checked (and says so).
@@ -57,44 +57,38 @@ _POSITIONAL = re.compile(r"[0-9]+|[@*#]")
 _POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
-class Feed(Record):
+@record(frozen=True, identity=True)
+class Feed:
     """What a command reads on its standard input, as far as the script shows it."""
 
-    __slots__ = ("text", "file")
-    _identity = True
-
-    def __init__(self, text: Word | None = None, file: Word | None = None) -> None:
-        self.text = text  # a heredoc, a here-string, what `echo` pipes in
-        self.file = file  # `< dump.sql`, `cat dump.sql |`
+    text: Word | None = None  # a heredoc, a here-string, what `echo` pipes in
+    file: Word | None = None  # `< dump.sql`, `cat dump.sql |`
 
 
-class Command(Record):
-    __slots__ = ("words", "env", "index", "wrappers", "via", "stdin", "upstream", "output", "arguments_from_stdin",
-                 "unresolved", "inputs", "program", "globals", "args")  # fmt: skip
-    _identity = True
+@record(identity=True)
+class Command:
+    words: list[Word]  # argv after unwrapping: words[0] names the program
+    env: dict[str, str]  # environment variables the program sees, where their values are known
+    index: int = 0  # position in the document's list: the commands before it ran before it
+    wrappers: tuple[str, ...] = ()  # what was unwrapped, outermost first: ("sudo", "bash -c")
+    via: tuple[str, ...] = ()  # production evidence from the wrappers: `ssh prod-db …`
+    stdin: Feed | None = None
+    upstream: Command | None = None  # the command piped into this one
+    output: Feed | None = None  # what it writes, when that is literal (`echo`, `printf`, `cat`)
+    arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
+    unresolved: str | None = None  # why what runs cannot be known before it runs
+    # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
+    # name -> where they come from
+    inputs: dict[str, str] = factory(dict)
+    # Read from `words` by __post_init__ (what is given for them is replaced):
+    program: str = ""  # `rm` for `/bin/rm`; empty when the name is only known at run time
+    globals: Argv | None = None  # options before the subcommand (`-chdir=x`, `--context p`)
+    args: list[Word] = factory(list)  # the subcommand and after
 
-    def __init__(self, words: list[Word], env: dict[str, str], *, index: int = 0, wrappers: tuple[str, ...] = (),
-                 via: tuple[str, ...] = (), stdin: Feed | None = None, upstream: Command | None = None,
-                 output: Feed | None = None, arguments_from_stdin: bool = False, unresolved: str | None = None,
-                 inputs: dict[str, str] | None = None) -> None:
-        self.words = words  # argv after unwrapping: words[0] names the program
-        self.env = env  # environment variables the program sees, where their values are known
-        self.index = index  # position in the document's list: the commands before it ran before it
-        self.wrappers = wrappers  # what was unwrapped, outermost first: ("sudo", "bash -c")
-        self.via = via  # production evidence from the wrappers: `ssh prod-db …`
-        self.stdin = stdin
-        self.upstream = upstream  # the command piped into this one
-        self.output = output  # what it writes, when that is literal (`echo`, `printf`, `cat`)
-        self.arguments_from_stdin = arguments_from_stdin  # under `xargs`: more arguments arrive on standard input
-        self.unresolved = unresolved  # why what runs cannot be known before it runs
-        # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
-        # name -> where they come from
-        self.inputs = {} if inputs is None else inputs
+    def __post_init__(self) -> None:
         head = self.words[0]
-        # `rm` for `/bin/rm`; empty when the name is only known at run time
         self.program = os.path.basename(head.value) if head.literal or _known_program(head.value) else ""
         syntax = GLOBAL_OPTIONS.get(self.program)
-        # globals: options before the subcommand (`-chdir=x`, `--context p`); args: the subcommand and after
         if syntax is None:
             self.globals, self.args = Argv(), self.words[1:]
         else:
@@ -165,41 +159,31 @@ class Session:
         self.variables.update(saved)
 
 
-class _Frame(Record):
+@record(frozen=True)
+class _Frame:
     """What applies to every command found inside a wrapper."""
 
-    __slots__ = ("wrappers", "via", "arguments_from_stdin", "depth")
-
-    def __init__(self, wrappers: tuple[str, ...] = (), via: tuple[str, ...] = (), arguments_from_stdin: bool = False,
-                 depth: int = 0) -> None:
-        self.wrappers = wrappers
-        self.via = via
-        self.arguments_from_stdin = arguments_from_stdin
-        self.depth = depth
+    wrappers: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+    arguments_from_stdin: bool = False
+    depth: int = 0
 
 
-class _Unwrapped(Record):
+@record
+class _Unwrapped:
     """What a wrapper runs: more words, or a script string."""
 
-    __slots__ = ("label", "words", "env", "clears_env", "script", "script_from_stdin", "split", "targets",
-                 "arguments_from_stdin", "script_arguments", "same_shell")  # fmt: skip
-
-    def __init__(self, label: str, words: list[Word] | None = None, env: dict[str, str] | None = None, *,
-                 clears_env: bool = False, script: Word | None = None, script_from_stdin: bool = False,
-                 split: Word | None = None, targets: tuple[tuple[str, str], ...] = (),
-                 arguments_from_stdin: bool = False, script_arguments: list[Word] | None = None,
-                 same_shell: bool = False) -> None:
-        self.label = label
-        self.words = [] if words is None else words
-        self.env = {} if env is None else env
-        self.clears_env = clears_env
-        self.script = script  # a string another shell parses: `bash -c '…'`, `eval …`
-        self.script_from_stdin = script_from_stdin  # a shell that reads its script from standard input
-        self.split = split  # `env -S 'cmd args'`: a string split into words
-        self.targets = targets  # (evidence, name): where the command runs
-        self.arguments_from_stdin = arguments_from_stdin
-        self.script_arguments = script_arguments  # `bash -c '…' $0 $1 …`: the script's positional parameters
-        self.same_shell = same_shell  # `eval`, `trap`: the script runs in this shell, with its variables
+    label: str
+    words: list[Word] = factory(list)
+    env: dict[str, str] = factory(dict)
+    clears_env: bool = False
+    script: Word | None = None  # a string another shell parses: `bash -c '…'`, `eval …`
+    script_from_stdin: bool = False  # a shell that reads its script from standard input
+    split: Word | None = None  # `env -S 'cmd args'`: a string split into words
+    targets: tuple[tuple[str, str], ...] = ()  # (evidence, name): where the command runs
+    arguments_from_stdin: bool = False
+    script_arguments: list[Word] | None = None  # `bash -c '…' $0 $1 …`: the script's positional parameters
+    same_shell: bool = False  # `eval`, `trap`: the script runs in this shell, with its variables
 
 
 class Normaliser:

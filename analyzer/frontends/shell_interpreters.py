@@ -24,7 +24,7 @@ from blastguard.frontends.program_text import Dialect, Token, Unreadable, argume
 from blastguard.frontends.shell_commands import SHELLS
 from blastguard.frontends.shell_scripts import Unverified
 from blastguard.frontends.shell_words import Word
-from blastguard.records import Record
+from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 
 _PERL = Dialect(perl_quotes=True)
@@ -38,23 +38,18 @@ _AWK = Dialect(interpolates="", backticks="", sigils=False, single_escapes_all=T
 _PYTHON = Dialect(interpolates="", backticks="", regex_literals=False, sigils=False, single_escapes_all=True)
 
 
-class Language(Record):
+@record(frozen=True)
+class Language:
     """What a language's programs call to run a shell line, to run a program with arguments, to delete."""
 
-    __slots__ = ("name", "dialect", "shell_line", "argv", "deletes", "recursive_deletes", "decoders", "evaluates")
-
-    def __init__(self, name: str, dialect: Dialect, shell_line: frozenset[str] = frozenset(),
-                 argv: frozenset[str] = frozenset(), deletes: frozenset[str] = frozenset(),
-                 recursive_deletes: frozenset[str] = frozenset(), decoders: frozenset[str] = frozenset(),
-                 evaluates: frozenset[str] = frozenset()) -> None:  # fmt: skip
-        self.name = name
-        self.dialect = dialect
-        self.shell_line = shell_line  # a single string is a shell line; several are an argv (Perl, Ruby)
-        self.argv = argv  # a program, then its arguments as a list: `execFileSync('rm', ['-rf', '/'])`
-        self.deletes = deletes  # paths deleted one by one (`unlink`)
-        self.recursive_deletes = recursive_deletes  # whole trees (`rmtree`); `{recursive: true}` makes rmSync one
-        self.decoders = decoders  # calls that decode their literal argument (base64, hex)
-        self.evaluates = evaluates  # calls that run their argument as this language's code (Python's exec)
+    name: str
+    dialect: Dialect
+    shell_line: frozenset[str] = frozenset()  # a single string is a shell line; several are an argv (Perl, Ruby)
+    argv: frozenset[str] = frozenset()  # a program, then its arguments as a list: `execFileSync('rm', ['-rf', '/'])`
+    deletes: frozenset[str] = frozenset()  # paths deleted one by one (`unlink`)
+    recursive_deletes: frozenset[str] = frozenset()  # whole trees (`rmtree`); `{recursive: true}` makes rmSync one
+    decoders: frozenset[str] = frozenset()  # calls that decode their literal argument (base64, hex)
+    evaluates: frozenset[str] = frozenset()  # calls that run their argument as this language's code (Python's exec)
 
 
 def _names(*names: str) -> frozenset[str]:
@@ -115,16 +110,14 @@ _AWK_VALUES = _names("-F", "-v", "-f", "-i", "--include", "--field-separator", "
 _RECURSIVE_OPTION = re.compile(r"\brecursive\s*:\s*true\b")
 
 
-class _Program(Record):
+@record(frozen=True)
+class _Program:
     """An inline program: its text with the document offset of each character."""
 
-    __slots__ = ("language", "word", "label", "file")
-
-    def __init__(self, language: Language, word: Word, label: str, file: bool = False) -> None:
-        self.language = language
-        self.word = word  # the program's text, or with `file` the word naming the script file
-        self.label = label  # how the command is shown in messages: `perl -e`
-        self.file = file
+    language: Language
+    word: Word  # the program's text, or with `file` the word naming the script file
+    label: str  # how the command is shown in messages: `perl -e`
+    file: bool = False
 
 
 def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:

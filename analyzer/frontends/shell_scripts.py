@@ -21,7 +21,7 @@ import re
 
 from blastguard.frontends.shell_argv import Syntax, options, parse
 from blastguard.frontends.shell_commands import SHELLS
-from blastguard.records import Record
+from blastguard.records import factory, record
 from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source,
                                 language_for_content, language_for_name, reader_of)  # fmt: skip
 
@@ -45,15 +45,12 @@ class _Budget:
         self.bytes = MAX_BYTES
 
 
-class Trail(Record):
+@record(frozen=True, identity=True)
+class Trail:
     """The script files read to reach a document (real paths, outermost first), and the shared budget."""
 
-    __slots__ = ("paths", "budget")
-    _identity = True
-
-    def __init__(self, paths: tuple[str, ...] = (), budget: _Budget | None = None) -> None:
-        self.paths = paths
-        self.budget = _Budget() if budget is None else budget
+    paths: tuple[str, ...] = ()
+    budget: _Budget = factory(_Budget)
 
     def then(self, path: str) -> Trail:
         return Trail(self.paths + (path,), self.budget)

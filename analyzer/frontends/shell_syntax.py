@@ -15,7 +15,7 @@ import os
 import re
 import sys
 from blastguard.frontends import Comment
-from blastguard.records import Record
+from blastguard.records import factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the real module is loaded by _binding below
@@ -111,82 +111,63 @@ class Layer:
         return self.text[self.char(node.start_byte) : self.char(node.end_byte)]
 
 
-class RawCommand(Record):
+@record(identity=True)
+class RawCommand:
     """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
 
-    __slots__ = ("layer", "assignments", "words", "upstream", "heredoc", "heredoc_strips_tabs", "heredoc_expands",
-                 "herestring", "input_file", "output_files")  # fmt: skip
-    _identity = True
-
-    def __init__(self, layer: Layer, assignments: list[Node], words: list[Node], upstream: RawCommand | None = None,
-                 heredoc: Node | None = None, heredoc_strips_tabs: bool = False, heredoc_expands: bool = True,
-                 herestring: Node | None = None, input_file: Node | None = None) -> None:
-        self.layer = layer
-        self.assignments = assignments  # `VAR=value` before the name
-        self.words = words  # the name, then the arguments
-        self.upstream = upstream  # the command piped into this one
-        self.heredoc = heredoc  # heredoc_body
-        self.heredoc_strips_tabs = heredoc_strips_tabs  # `<<-`
-        self.heredoc_expands = heredoc_expands  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
-        self.herestring = herestring  # the word after `<<<`
-        self.input_file = input_file  # the word after `<`
-        self.output_files: list[Node] = []  # the words after `>`, `>>`, `&>`, `>|`: files the command writes
+    layer: Layer
+    assignments: list[Node]  # `VAR=value` before the name
+    words: list[Node]  # the name, then the arguments
+    upstream: RawCommand | None = None  # the command piped into this one
+    heredoc: Node | None = None  # heredoc_body
+    heredoc_strips_tabs: bool = False  # `<<-`
+    heredoc_expands: bool = True  # an unquoted delimiter: `$x` and `\$` in the body are shell syntax
+    herestring: Node | None = None  # the word after `<<<`
+    input_file: Node | None = None  # the word after `<`
+    output_files: list[Node] = factory(list)  # the words after `>`, `>>`, `&>`, `>|`: files the command writes
 
 
-class Binding(Record):
+@record(frozen=True, identity=True)
+class Binding:
     """A shell variable set (`X=1`, `export X=1`), set to something unknown here (`for x in …`,
     `local x`), or only marked for export (`export X`)."""
 
-    __slots__ = ("layer", "name", "value", "exported", "assigns")
-    _identity = True
-
-    def __init__(self, layer: Layer, name: str, value: Node | str | None, exported: bool = False,
-                 assigns: bool = True) -> None:
-        self.layer = layer
-        self.name = name
-        self.value = value  # the value assigned: a node to read, "" for `X=`, None when not known
-        self.exported = exported
-        self.assigns = assigns  # False for `export X`: the variable keeps its value
+    layer: Layer
+    name: str
+    value: Node | str | None  # the value assigned: a node to read, "" for `X=`, None when not known
+    exported: bool = False
+    assigns: bool = True  # False for `export X`: the variable keeps its value
 
 
-class Function(Record):
+@record(frozen=True, identity=True)
+class Function:
     """`f() { …; }`: a function defined here; its body runs wherever `f` is called."""
 
-    __slots__ = ("layer", "name", "body")
-    _identity = True
-
-    def __init__(self, layer: Layer, name: str, body: Script) -> None:
-        self.layer = layer
-        self.name = name
-        self.body = body
+    layer: Layer
+    name: str
+    body: Script
 
 
-class Loop(Record):
+@record(frozen=True, identity=True)
+class Loop:
     """`for`/`select` over a list of words, or `while`/`until` (whose `read` takes lines of what feeds the loop)."""
 
-    __slots__ = ("layer", "span", "variable", "values", "condition", "body", "feed")
-    _identity = True
-
-    def __init__(self, layer: Layer, span: tuple[int, int], variable: str | None, values: list[Node] | None,
-                 condition: Script, body: Script, feed: RawCommand) -> None:
-        self.layer = layer
-        self.span = span  # the whole loop, in document offsets
-        self.variable = variable  # `for VAR in …`; None for `while`/`until`
-        self.values = values  # the words after `in`; None for `for VAR;` (the positional parameters)
-        self.condition = condition  # `while`'s condition, where a `read` takes the loop's input
-        self.body = body
-        self.feed = feed  # a stand-in command without words: the pipe, heredoc, here-string or file feeding the loop
+    layer: Layer
+    span: tuple[int, int]  # the whole loop, in document offsets
+    variable: str | None  # `for VAR in …`; None for `while`/`until`
+    values: list[Node] | None  # the words after `in`; None for `for VAR;` (the positional parameters)
+    condition: Script  # `while`'s condition, where a `read` takes the loop's input
+    body: Script
+    feed: RawCommand  # a stand-in command without words: the pipe, heredoc, here-string or file feeding the loop
 
 
-class Script(Record):
-    __slots__ = ("steps", "comments", "problems", "produced")
-
-    def __init__(self) -> None:
-        self.steps: list[RawCommand | Binding | Function | Loop] = []
-        self.comments: list[Comment] = []  # of the document layer only
-        self.problems: list[tuple[int, int, str]] = []
-        # (layer, start byte) of each `$(…)`, `<(…)` and backtick -> the command whose output it is
-        self.produced: dict[tuple[Layer, int], RawCommand] = {}
+@record
+class Script:
+    steps: list[RawCommand | Binding | Function | Loop] = factory(list)
+    comments: list[Comment] = factory(list)  # of the document layer only
+    problems: list[tuple[int, int, str]] = factory(list)
+    # (layer, start byte) of each `$(…)`, `<(…)` and backtick -> the command whose output it is
+    produced: dict[tuple[Layer, int], RawCommand] = factory(dict)
 
 
 def parse(parser: Parser, layer: Layer, recovers: bool = True) -> Script:

@@ -16,7 +16,6 @@ import bisect
 import sys
 import types
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
 
 
@@ -107,7 +106,7 @@ def _terminate(segment: str, delimiter: str) -> str:
     return re.sub(pattern, lambda m: ";" + " " * (len(delimiter) - 1), segment)
 
 
-@dataclass
+@record
 class Statement:
     index: int
     start: int  # span of the statement in the document text, semicolon excluded
@@ -118,24 +117,29 @@ class Statement:
     dialect: str | None = None
     error: str | None = None  # why the statement did not parse
     explain: str | None = None  # "plain" | "analyze" when wrapped in EXPLAIN
+    _words: list[Word] | None = None  # built on first use, since most statements never need them
+    _nodes: dict[type, list[exp.Expression]] | None = None  # built on the first `find_all`
 
     @property
     def parsed(self) -> bool:
         return self.expression is not None
 
-    @cached_property
+    @property
     def words(self) -> list[Word]:
-        """The token-level view; built on first use, since most statements never need it."""
-        tokens = self.tokens
-        return tokens if not tokens or isinstance(tokens[0], Word) else _words(tokens)
+        """The token-level view."""
+        if self._words is None:
+            tokens = self.tokens
+            self._words = tokens if not tokens or isinstance(tokens[0], Word) else _words(tokens)
+        return self._words
 
-    @cached_property
+    @property
     def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
-        index: dict[type, list[exp.Expression]] = {}
-        if self.expression is not None and not _defines_routine(self.expression):
-            for node in self.expression.walk():
-                index.setdefault(type(node), []).append(node)
-        return index
+        if self._nodes is None:
+            self._nodes = {}
+            if self.expression is not None and not _defines_routine(self.expression):
+                for node in self.expression.walk():
+                    self._nodes.setdefault(type(node), []).append(node)
+        return self._nodes
 
     def find_all(self, *kinds: type[exp.Expression]) -> list[exp.Expression]:
         """Every node of `kinds` in the parse, from one walk shared by all rules."""
@@ -211,7 +215,7 @@ def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
     return min(starts), max(ends)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class TableName:
     schema: str | None
     name: str

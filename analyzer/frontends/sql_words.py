@@ -10,12 +10,12 @@ does not hide the statements after it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from blastguard.frontends import Comment
+from blastguard.records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Word:
     text: str  # as written; strings keep their quotes
     start: int  # offsets in the document text, half-open
@@ -76,7 +76,7 @@ _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][+-]?\d+)?")
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_]\w*)?\$")
 
 
-@dataclass
+@record(frozen=True)
 class ScannedStatement:
     words: list[Word]
     end: int  # offset just past the terminating semicolon, or the end of the text

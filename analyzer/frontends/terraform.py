@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-from dataclasses import dataclass, field
 
 import hcl2
 from lark import Token, Tree
@@ -29,14 +28,14 @@ from blastguard.textindex import LineIndex
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Expr:
     """A value that is not a literal: its source text (`var.env`, `"app-${var.env}"`)."""
 
     text: str
 
 
-@dataclass
+@record(frozen=True)
 class Attribute:
     name: str
     start: int  # the whole `name = value`
@@ -51,15 +50,15 @@ class Attribute:
         return self.value.text if isinstance(self.value, Expr) else str(self.value)
 
 
-@dataclass
+@record
 class Block:
     type: str
     labels: list[str]
     start: int
     end: int
     head_end: int  # end of the last label: `resource "aws_db_instance" "main"`
-    attributes: dict[str, Attribute] = field(default_factory=dict)
-    blocks: list[Block] = field(default_factory=list)
+    attributes: dict[str, Attribute] = factory(dict)
+    blocks: list[Block] = factory(list)
     parent: Block | None = None
 
     def nested(self, block_type: str) -> list[Block]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 
 from blastguard.context import Production, name_tokens
 from blastguard.frontends.base import Document, Frontend, Problem
@@ -43,7 +42,8 @@ _PROVIDER_IDENTITY = (("profile",), ("assume_role", "role_arn"), ("project",), (
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class ResourceChange:
     address: str  # as decoded; `resource_changes[i]` when the entry has none
     type: str
@@ -195,7 +195,8 @@ class _Reader:
             raise json.JSONDecodeError(f"Expecting {what}", self.text, pos)
         return pos + 1
 
-@dataclass(frozen=True)
+
+@record(frozen=True)
 class _Member:
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]

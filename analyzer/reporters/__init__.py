@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from blastguard.model import Report
+from blastguard.records import record
 
 FORMATS = ("text", "json", "sarif", "github")
 
 
-@dataclass
+@record(frozen=True)
 class RenderContext:
     """What a reporter may need beyond the findings."""
 

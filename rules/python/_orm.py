@@ -8,9 +8,9 @@ a chain that reaches `delete`/`update` through only links that keep every row (`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
+
+from blastguard.records import record
 
 # Links that keep every row of what they are applied to.
 KEEPS_ROWS = frozenset({"all", "order_by", "select_related", "prefetch_related", "using", "only", "defer",
@@ -25,7 +25,7 @@ _SQLALCHEMY_BUILDERS = ("sqlalchemy.delete", "sqlalchemy.update", "sqlalchemy.sq
 _MAX_FOLLOW = 4
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Link:
     name: str  # attribute, method or function name; "[]" for a subscript
     call: cst.Call | None  # the call applied at this link

@@ -13,21 +13,18 @@ from blastguard.frontends.shell_argv import TERRAFORM_ARGUMENTS, Argv, parse
 from blastguard.frontends.shell_commands import Command
 from blastguard.frontends.shell_production import TERRAFORM
 from blastguard.frontends.shell_words import Word
-from blastguard.records import Record
+from blastguard.records import record
 
 _FALSE = frozenset({"false", "0", "f"})
 
 
-class TerraformCall(Record):
-    __slots__ = ("tool", "subcommand", "argv", "injected", "every_module")
-
-    def __init__(self, tool: str, subcommand: str, argv: Argv, injected: list[tuple[str, str]],
-                 every_module: bool) -> None:
-        self.tool = tool
-        self.subcommand = subcommand
-        self.argv = argv  # the subcommand's own arguments
-        self.injected = injected  # (variable, option) added by TF_CLI_ARGS*
-        self.every_module = every_module  # terragrunt run-all / --all
+@record(frozen=True)
+class TerraformCall:
+    tool: str
+    subcommand: str
+    argv: Argv  # the subcommand's own arguments
+    injected: list[tuple[str, str]]  # (variable, option) added by TF_CLI_ARGS*
+    every_module: bool  # terragrunt run-all / --all
 
     def flag(self, name: str) -> bool:
         """A boolean option given and not turned off (`-auto-approve`, `--auto-approve=true`)."""

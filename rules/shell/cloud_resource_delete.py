@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from blastguard.examples import Example
 from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
-from blastguard.records import Record
+from blastguard.records import record
 from blastguard.rule import Hit, Rule
 
 if TYPE_CHECKING:
@@ -17,16 +17,13 @@ if TYPE_CHECKING:
     from blastguard.frontends.shell_commands import Command
 
 
-class Deletion(Record):
-    __slots__ = ("what", "names", "requires", "unrecoverable", "lost_for_good")
-
-    def __init__(self, what: str, names: tuple[str, ...] = (), requires: tuple[str, ...] = (),
-                 unrecoverable: tuple[str, ...] = (), lost_for_good: bool = False) -> None:
-        self.what = what  # "the RDS instance"
-        self.names = names  # options naming what is deleted (positionals always do)
-        self.requires = requires  # only a finding with one of these options (`s3 rm --recursive`)
-        self.unrecoverable = unrecoverable  # with one of these it is an error (`--skip-final-snapshot`)
-        self.lost_for_good = lost_for_good  # an error whatever the options (`az keyvault purge`)
+@record(frozen=True)
+class Deletion:
+    what: str  # "the RDS instance"
+    names: tuple[str, ...] = ()  # options naming what is deleted (positionals always do)
+    requires: tuple[str, ...] = ()  # only a finding with one of these options (`s3 rm --recursive`)
+    unrecoverable: tuple[str, ...] = ()  # with one of these it is an error (`--skip-final-snapshot`)
+    lost_for_good: bool = False  # an error whatever the options (`az keyvault purge`)
 
 
 # Keyed by the command's leading positionals after the program: ("rds", "delete-db-instance").
