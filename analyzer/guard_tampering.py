@@ -190,12 +190,11 @@ def _guard(path: str, follows: bool, cache_home: str | None) -> Guarded | None:
 
 
 def _finding(rule, engine, message: str, path: str, text: str, start: int, end: int):
-    from blastguard.model import Finding
+    from blastguard.context import Context
+    from blastguard.rule import Hit
     from blastguard.textindex import LineIndex
 
-    severity = engine.severity.get(rule.id) or rule.severity
-    region = LineIndex(text).region(start, end)
-    return Finding(rule.id, rule.name, severity, message, path, region, text[start:end])
+    return engine.finding(rule, Hit(start, end, message), path, text, LineIndex(text), Context())
 
 
 _ASK = " Changes to what configures or runs the guard need a person's approval."

@@ -17,7 +17,9 @@ import os
 from collections import Counter
 
 from blastguard import baseline, registry
+from blastguard.context import Context
 from blastguard.model import Finding
+from blastguard.rule import Hit
 from blastguard.textindex import LineIndex
 
 RULE_ID = "BG004"
@@ -100,5 +102,4 @@ def _finding(engine, rule, silenced: Finding, shown: str, text: str, lead: str) 
     reason = silenced.suppression.justification if silenced.suppression else ""
     message = (f"{lead} {silenced.rule_id} {silenced.rule_name} on line {line} ({silenced.message.rstrip('.')}). "
                f"The reason given: \"{reason}\".")  # fmt: skip
-    severity = engine.severity.get(rule.id) or rule.severity
-    return Finding(rule.id, rule.name, severity, message, shown, index.region(start, end), text[start:end])
+    return engine.finding(rule, Hit(start, end, message), shown, text, index, Context())

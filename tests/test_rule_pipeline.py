@@ -58,6 +58,19 @@ def test_a_change_only_rules_finding_respects_the_severity_floor(tmp_path):
     assert raised.severity == Severity.ERROR
 
 
+def test_a_suppression_added_by_a_change_respects_the_severity_floor(tmp_path):
+    # BG004 made its findings itself, with the configured severity but never the floor.
+    from blastguard import suppression_changes
+
+    path = str(tmp_path / "purge.sql")
+    before = "SELECT 1;\nDELETE FROM sessions;\n"
+    after = "SELECT 1;\n-- blastguard: ignore[SQL101] sessions are rebuilt nightly\nDELETE FROM sessions;\n"
+    for settings, expected in (({}, Severity.WARNING), ({"severity_floor": {"BG004": Severity.ERROR}}, Severity.ERROR)):
+        engine = _engine(tmp_path, **settings)
+        [finding] = suppression_changes.added(engine, introduced(engine, path, before, after), path, path, after)
+        assert (finding.rule_id, finding.severity) == ("BG004", expected)
+
+
 def test_a_change_only_rule_is_raised_by_the_callers_production_evidence(tmp_path):
     path = str(tmp_path / "main.tf")
     context = Context(production=("TF_WORKSPACE=prod",))
