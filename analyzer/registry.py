@@ -2,7 +2,9 @@
 
 Each language has a frontend class (parse a Source once into a Document) and a rule package under
 `blastguard.rules.<language>`: every public module in it defines `RULE`, and the package's `run`
-drives one rule over one document (`run_change` over one change, for a package with change rules). Loading is lazy so a check that sees no SQL never imports sqlglot.
+drives one rule over one document (`run_change` over one change, for a package with change rules).
+Loading is lazy so a check that sees no SQL never imports sqlglot. `LANGUAGES` is the one list of
+languages: adding a host (a Dockerfile) is a frontend module and an entry here.
 """
 
 from __future__ import annotations
@@ -11,25 +13,57 @@ import importlib
 import os
 from functools import cache
 
+from blastguard.records import record
 from blastguard.rule import Rule
 
-FRONTENDS = {
-    "sql": "blastguard.frontends.sql:SqlFrontend",
-    "terraform": "blastguard.frontends.terraform:TerraformFrontend",
-    "terraform-plan": "blastguard.frontends.tfplan:PlanFrontend",
-    "shell": "blastguard.frontends.shell:ShellFrontend",
-    "github-actions": "blastguard.frontends.workflows:GitHubActionsFrontend",
-    "gitlab-ci": "blastguard.frontends.workflows:GitLabCIFrontend",
-    "makefile": "blastguard.frontends.makefile:MakefileFrontend",
-    "python": "blastguard.frontends.python:PythonFrontend",
-}
-RULE_PACKAGES = {
-    "sql": "blastguard.rules.sql",
-    "terraform": "blastguard.rules.terraform",
-    "terraform-plan": "blastguard.rules.tfplan",
-    "shell": "blastguard.rules.shell",
-    "python": "blastguard.rules.python",
-}
+
+@record(frozen=True)
+class Language:
+    """What blastguard knows of a language: where its frontend and rules are, and which files are
+    written in it (by extension, by exact file name, or by a pattern on the whole path)."""
+
+    frontend: str  # "module:Class"
+    rules: str | None = None  # its rule package; None for a host that only carries other languages
+    extensions: tuple[str, ...] = ()
+    filenames: tuple[str, ...] = ()
+    path_pattern: str | None = None  # searched in the path with forward slashes
+
+
+# Git's hook names: whatever is written into one runs at the next commit, merge or push.
+_GIT_HOOKS = ("applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|"
+              "commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|"
+              "proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|"
+              "post-rewrite|sendemail-validate|fsmonitor-watchman|post-index-change")  # fmt: skip
+
+# A path pattern wins over a file name, and a file name over an extension.
+LANGUAGES: dict[str, Language] = {
+    "sql": Language("blastguard.frontends.sql:SqlFrontend", "blastguard.rules.sql",
+                    extensions=(".sql", ".psql", ".pgsql", ".mysql", ".ddl", ".dml")),
+    "terraform": Language("blastguard.frontends.terraform:TerraformFrontend", "blastguard.rules.terraform",
+                          extensions=(".tf", ".tofu")),
+    # A plan is JSON: only its content tells (sources.language_for_content).
+    "terraform-plan": Language("blastguard.frontends.tfplan:PlanFrontend", "blastguard.rules.tfplan"),
+    "shell": Language(
+        "blastguard.frontends.shell:ShellFrontend", "blastguard.rules.shell",
+        extensions=(".sh", ".bash"),
+        # Files a shell runs without being asked: start-up files and direnv's run the next time a shell
+        # starts or a directory is entered.
+        filenames=(".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile",
+                   ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".zlogout", ".kshrc", ".mkshrc", ".envrc",
+                   ".xprofile", ".xinitrc", ".xsessionrc"),
+        path_pattern=(rf"(?:^|/)(?:\.git/hooks/(?:{_GIT_HOOKS})|\.husky/(?:{_GIT_HOOKS})|"
+                      r"etc/(?:profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment))$"),
+    ),  # fmt: skip
+    "github-actions": Language("blastguard.frontends.workflows:GitHubActionsFrontend",
+                               path_pattern=r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$"),
+    "gitlab-ci": Language("blastguard.frontends.workflows:GitLabCIFrontend", filenames=(".gitlab-ci.yaml",),
+                          path_pattern=r"\.gitlab-ci\.yml$"),  # and included files: deploy.gitlab-ci.yml
+    "makefile": Language("blastguard.frontends.makefile:MakefileFrontend", extensions=(".mk",),
+                         filenames=("Makefile", "makefile", "GNUmakefile")),
+    "python": Language("blastguard.frontends.python:PythonFrontend", "blastguard.rules.python", extensions=(".py",)),
+}  # fmt: skip
+FRONTENDS = {name: language.frontend for name, language in LANGUAGES.items()}
+RULE_PACKAGES = {name: language.rules for name, language in LANGUAGES.items() if language.rules}
 META_PACKAGE = "blastguard.rules.meta"  # rules the engine itself reports (suppression problems)
 
 

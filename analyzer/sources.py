@@ -8,45 +8,13 @@ skip, which the engine turns into a notification.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
+
 from blastguard.context import Context
 from blastguard.records import record
 
-# Names per language. A language pack is loaded only for files it claims here.
-EXTENSIONS: dict[str, str] = {
-    ".sql": "sql",
-    ".psql": "sql",
-    ".pgsql": "sql",
-    ".mysql": "sql",
-    ".ddl": "sql",
-    ".dml": "sql",
-    ".tf": "terraform",
-    ".tofu": "terraform",
-    ".sh": "shell",
-    ".bash": "shell",
-    ".mk": "makefile",
-    ".py": "python",
-}
-FILENAMES: dict[str, str] = {
-    "Makefile": "makefile",
-    "makefile": "makefile",
-    "GNUmakefile": "makefile",
-    ".gitlab-ci.yml": "gitlab-ci",
-    ".gitlab-ci.yaml": "gitlab-ci",
-}
-_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$")
-# Files a shell runs without being asked: start-up files, direnv's, and git's hooks. Whatever is written
-# into them runs the next time a shell starts, a directory is entered, or a commit is made.
-_SHELL_STARTUP = frozenset({".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile",
-                            ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".zlogout", ".kshrc", ".mkshrc",
-                            ".envrc", ".xprofile", ".xinitrc", ".xsessionrc"})  # fmt: skip
-_GIT_HOOKS = ("applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|"
-              "commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|"
-              "proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|"
-              "post-rewrite|sendemail-validate|fsmonitor-watchman|post-index-change")  # fmt: skip
-_RUN_BY_A_SHELL = re.compile(rf"(?:^|/)(?:\.git/hooks/(?:{_GIT_HOOKS})|\.husky/(?:{_GIT_HOOKS})|"
-                             r"etc/(?:profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment))$")  # fmt: skip
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
@@ -107,20 +75,25 @@ class SkipFile(Exception):
 
 
 def language_for_name(name: str) -> str | None:
-    """By file name: a GitHub workflow by its folder, a Makefile by its name, a shell's start-up files and
-    git hooks as shell, others by extension."""
+    """By file name, as the registry's languages claim them: by a pattern on the path (a GitHub
+    workflow by its folder, git hooks), by the exact name (a Makefile, `.bashrc`), else by extension."""
+    patterns, filenames, extensions = _claims()
     posix = name.replace(os.sep, "/")
-    if _WORKFLOW.search(posix):
-        return "github-actions"
-    base = os.path.basename(posix)
-    if base in _SHELL_STARTUP or _RUN_BY_A_SHELL.search(posix):
-        return "shell"
-    if base in FILENAMES:
-        return FILENAMES[base]
-    if base.endswith(".gitlab-ci.yml"):
-        return "gitlab-ci"
-    _, ext = os.path.splitext(base)
-    return EXTENSIONS.get(ext.lower())
+    for pattern, language in patterns:
+        if pattern.search(posix):
+            return language
+    base = posix.rpartition("/")[2]
+    return filenames.get(base) or extensions.get(os.path.splitext(base)[1].lower())
+
+
+@functools.cache
+def _claims():
+    from blastguard.registry import LANGUAGES
+
+    patterns = [(re.compile(claim.path_pattern), name) for name, claim in LANGUAGES.items() if claim.path_pattern]
+    filenames = {base: name for name, claim in LANGUAGES.items() for base in claim.filenames}
+    extensions = {ext: name for name, claim in LANGUAGES.items() for ext in claim.extensions}
+    return patterns, filenames, extensions
 
 
 def language_for_content(text: str) -> str | None:

@@ -60,3 +60,25 @@ def test_the_document_base_holds_the_shared_fields():
     document = Document(source=source, index=LineIndex(""))
     assert (document.comments, document.problems, document.unchecked, document.children()) == ([], [], [], [])
     assert Problem(1, 2, "Broken.") == Problem(1, 2, "Broken.") and Problem(1, 2, "Broken.").message == "Broken."
+
+
+def test_each_file_name_and_extension_is_claimed_by_one_language():
+    from blastguard.registry import LANGUAGES
+
+    for kind in ("extensions", "filenames"):
+        claimed = [value for language in LANGUAGES.values() for value in getattr(language, kind)]
+        assert len(claimed) == len(set(claimed)), f"{kind} claimed twice: {sorted(claimed)}"
+
+
+@pytest.mark.parametrize(
+    "name, language",
+    [("migrations/0042_drop.sql", "sql"), ("infra/main.tf", "terraform"), ("deploy/run.sh", "shell"),
+     ("tools/cleanup.py", "python"), ("Makefile", "makefile"), ("ci/release.mk", "makefile"),
+     (".github/workflows/deploy.yml", "github-actions"), (".gitlab-ci.yml", "gitlab-ci"),
+     ("ci/deploy.gitlab-ci.yml", "gitlab-ci"), ("home/dev/.bashrc", "shell"), (".git/hooks/pre-push", "shell"),
+     ("notes.txt", None), ("config.yml", None), ("plan.json", None)],
+)  # fmt: skip
+def test_the_registry_decides_a_files_language_by_its_name(name, language):
+    from blastguard.sources import language_for_name
+
+    assert language_for_name(name) == language
