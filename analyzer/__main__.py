@@ -1,5 +1,5 @@
 import sys
 
-from blastguard.cli import main
+from blastguard.interfaces.cli import main
 
 sys.exit(main())

@@ -79,8 +79,8 @@ class Session:
                      language: str | None = None) -> tuple[list[Finding], list[Notification]]:  # fmt: skip
         """What writing `after` over `path` (whose content is `before`, None: a new file) introduces, as
         an agent's write is judged: each suppression it adds over a finding the file had is BG004."""
-        from blastguard.changes import analyse_change
-        from blastguard.suppression_changes import silenced_in_change
+        from blastguard.filters.changes import analyse_change
+        from blastguard.filters.suppression_changes import silenced_in_change
 
         language = language or detect_language(path, after)
         if language is None:
@@ -94,7 +94,7 @@ class Session:
     def scan(self, paths: list[str], *, stdin: bytes | None = None, stdin_filename: str | None = None,
              force_exclude: bool = False, baseline_file: str | None = None) -> Report:  # fmt: skip
         """Scan files and folders as `blastguard check` does; `-` is `stdin`."""
-        from blastguard import baseline
+        from blastguard.filters import baseline
         from blastguard.discovery import Walker
 
         for path in paths:
@@ -154,7 +154,7 @@ class Session:
         """What `changes` (`diffs.FileChange`s, paths relative to `root`) introduce against `base`.
         Every file the check reads sees them (and `siblings`: more of the new state, absolute path ->
         text). `options` are `changes.check_changes`'s."""
-        from blastguard.changes import check_changes, new_state
+        from blastguard.filters.changes import check_changes, new_state
 
         pending = {**(self.pending or {}), **new_state(changes, root, siblings)}
         session = self.replace(pending=pending)
@@ -186,10 +186,10 @@ def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
     included, marked; with `trust_suppressions=False` ignore comments are not honoured. Each
     suppression the diff adds is a BG004 finding; with `suppressions_added="existing"`, only one that
     silences a finding the file already had (as the agent hook judges an edit). Raises
-    `blastguard.diffs.DiffError` when the patch is malformed or does not apply.
+    `blastguard.filters.diffs.DiffError` when the patch is malformed or does not apply.
     """
     from blastguard.config import discover
-    from blastguard.diffs import apply_patch
+    from blastguard.filters.diffs import apply_patch
 
     config = config or discover(root)
     changes = apply_patch(patch, root)

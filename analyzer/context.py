@@ -68,7 +68,7 @@ class Context:
     directory: str | None = None  # the working directory commands run in, when known (an agent's cwd)
     # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
     agent: bool = False
-    scripts: object = None  # the script files being read to get here (frontends.shell_scripts.Trail)
+    scripts: object = None  # the script files being read to get here (frontends.shell.script_files.Trail)
     reader: object = None  # how files it refers to are read (sources.FileReader), given by the engine
 
     def merge(self, other: Context) -> Context:

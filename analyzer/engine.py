@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 import re
 
-from blastguard import baseline, registry, suppressions
+from blastguard import registry
+from blastguard.filters import baseline, suppressions
 from blastguard.config import Config, ConfigError, rule_options
 from blastguard.context import Context, Production
 from blastguard.model import Finding, Notification, Region, Report, Severity

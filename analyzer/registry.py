@@ -37,14 +37,14 @@ _GIT_HOOKS = ("applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merg
 
 # A path pattern wins over a file name, and a file name over an extension.
 LANGUAGES: dict[str, Language] = {
-    "sql": Language("blastguard.frontends.sql:SqlFrontend", "blastguard.rules.sql",
+    "sql": Language("blastguard.frontends.sql.frontend:SqlFrontend", "blastguard.rules.sql",
                     extensions=(".sql", ".psql", ".pgsql", ".mysql", ".ddl", ".dml")),
-    "terraform": Language("blastguard.frontends.terraform:TerraformFrontend", "blastguard.rules.terraform",
+    "terraform": Language("blastguard.frontends.terraform.hcl:TerraformFrontend", "blastguard.rules.terraform",
                           extensions=(".tf", ".tofu")),
     # A plan is JSON: only its content tells (sources.language_for_content).
-    "terraform-plan": Language("blastguard.frontends.tfplan:PlanFrontend", "blastguard.rules.tfplan"),
+    "terraform-plan": Language("blastguard.frontends.terraform.plan:PlanFrontend", "blastguard.rules.tfplan"),
     "shell": Language(
-        "blastguard.frontends.shell:ShellFrontend", "blastguard.rules.shell",
+        "blastguard.frontends.shell.frontend:ShellFrontend", "blastguard.rules.shell",
         extensions=(".sh", ".bash"),
         # Files a shell runs without being asked: start-up files and direnv's run the next time a shell
         # starts or a directory is entered.
@@ -60,7 +60,7 @@ LANGUAGES: dict[str, Language] = {
                           path_pattern=r"\.gitlab-ci\.yml$"),  # and included files: deploy.gitlab-ci.yml
     "makefile": Language("blastguard.frontends.makefile:MakefileFrontend", extensions=(".mk",),
                          filenames=("Makefile", "makefile", "GNUmakefile")),
-    "python": Language("blastguard.frontends.python:PythonFrontend", "blastguard.rules.python", extensions=(".py",)),
+    "python": Language("blastguard.frontends.python.frontend:PythonFrontend", "blastguard.rules.python", extensions=(".py",)),
 }  # fmt: skip
 FRONTENDS = {name: language.frontend for name, language in LANGUAGES.items()}
 RULE_PACKAGES = {name: language.rules for name, language in LANGUAGES.items() if language.rules}
@@ -100,7 +100,7 @@ def rules_for(language: str) -> tuple[Rule, ...]:
 
 
 def change_rules(language: str) -> tuple[Rule, ...]:
-    """Rules of a language that judge a change (a file's old and new versions): `blastguard.changes`
+    """Rules of a language that judge a change (a file's old and new versions): `blastguard.filters.changes`
     runs them through the package's `run_change`."""
     return tuple(r for r in rules_for(language) if r.check_change is not None)
 

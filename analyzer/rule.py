@@ -5,7 +5,7 @@ A rule reports in one of three ways, and says which:
                     run by its language pack's `run` on each unit of a document (a statement, a
                     command, a call, or the whole document)
     check_change(change, **options) -> Iterable[Hit]
-                    run by `blastguard.changes` on a file's old and new versions (a deleted block)
+                    run by `blastguard.filters.changes` on a file's old and new versions (a deleted block)
     meta=True       reported by blastguard itself (suppression problems, what could not be checked)
 
 `options` names the configuration keys a check reads (`max-destroy`); the engine passes their
@@ -55,7 +55,7 @@ class Rule:
     flag: tuple[str | Example, ...]  # examples that must produce this rule's finding (blastguard.examples)
     clean: tuple[str | Example, ...]  # examples that must not
     check: Callable[..., Iterable[Hit]] | None = None  # on one unit of a document
-    check_change: Callable[..., Iterable[Hit]] | None = None  # on a file's change (see blastguard.changes)
+    check_change: Callable[..., Iterable[Hit]] | None = None  # on a file's change (see blastguard.filters.changes)
     meta: bool = False  # neither: blastguard reports it itself
     options: tuple[str, ...] = ()  # configuration keys the checks read, passed as keyword arguments
     # A text containing none of these words (case-insensitive) cannot match; empty = always run.

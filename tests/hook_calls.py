@@ -4,7 +4,7 @@
 import io
 import json
 
-from blastguard import hook
+from blastguard.interfaces import hook
 
 # Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
 CLEAN_ENV = {name: "" for name in ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST",

@@ -492,7 +492,7 @@ def test_every_python_the_action_runs_is_isolated_from_the_workspace():
     (and PYTHON* variables out), on every Python the action supports."""
     scripts = "\n".join(step.get("run", "") for step in STEPS)
     calls = re.findall(r"python3?\"?((?:\s+-\w+)*)\s+-m\s+(\S+)", scripts)
-    assert {module for _, module in calls} == {"venv", "pip", "blastguard.action"}
+    assert {module for _, module in calls} == {"venv", "pip", "blastguard.interfaces.action"}
     for flags, module in calls:
         assert "-I" in flags.split(), f"python -m {module} runs without -I"
 
@@ -533,7 +533,7 @@ TERRAFORM = ('resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n\n'
 def test_a_finding_only_the_change_has_is_in_the_sarif_as_new(tmp_path, monkeypatch, capsys):
     """A deleted database block (TF108) exists only in the difference, not in the whole tree's scan:
     the module, run in-process here, still puts it in the SARIF report, as new."""
-    from blastguard import action
+    from blastguard.interfaces import action
 
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -571,7 +571,7 @@ def test_a_finding_only_the_change_has_is_in_the_sarif_as_new(tmp_path, monkeypa
      "dependabot[bot]", (False, "Dependabot's pull requests get a read-only token")),
 ])  # fmt: skip
 def test_when_the_sarif_is_uploaded(monkeypatch, event, actor, expected):
-    from blastguard.action import upload_decision
+    from blastguard.interfaces.action import upload_decision
 
     monkeypatch.setenv("BLASTGUARD_HAS_TOKEN", "true")
     monkeypatch.setenv("GITHUB_ACTOR", actor)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from blastguard import audit
+from blastguard.interfaces import audit
 from blastguard.config import Config
 
 PAYLOAD = '{"tool_input": {"command": "PGPASSWORD=hunter2-s3cr3t psql -h prod-db -c \'DROP TABLE users\'"}}'

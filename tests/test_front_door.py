@@ -15,8 +15,8 @@ import pytest
 from blastguard import api, isolation
 from blastguard.api import Session, UsageError, check_diff, check_paths, check_text
 from blastguard.config import Config
-from blastguard.frontends import terraform
-from blastguard.mcp_server import Checker
+from blastguard.frontends.terraform import hcl
+from blastguard.interfaces.mcp_server import Checker
 from blastguard.sources import detect_language
 from conftest import json_out, run_cli
 from hook_calls import bash, call
@@ -150,13 +150,13 @@ def test_a_modules_files_are_each_parsed_once_per_scan(tmp_path, monkeypatch):
     for n in range(49):
         (module / f"bucket{n}.tf").write_text(f'resource "aws_s3_bucket" "b{n}" {{\n  bucket = "b{n}"\n}}\n')
     parsed = []
-    real_parse = terraform._parse
+    real_parse = hcl._parse
 
     def counting(text):
         parsed.append(text)
         return real_parse(text)
 
-    monkeypatch.setattr(terraform, "_parse", counting)
+    monkeypatch.setattr(hcl, "_parse", counting)
     monkeypatch.setattr(isolation, "available", lambda: False)  # count in this process
     report = check_paths([str(module)])
     assert report.files_checked == 50
@@ -167,8 +167,8 @@ def test_a_modules_files_are_each_parsed_once_per_scan(tmp_path, monkeypatch):
 
 
 def test_a_shell_only_hook_check_imports_no_parser_and_no_dataclasses():
-    code = ("import sys\nfrom blastguard import hook\nfrom blastguard.config import Config\n"
-            "from blastguard.hook_protocols import read\n"
+    code = ("import sys\nfrom blastguard.interfaces import hook\nfrom blastguard.config import Config\n"
+            "from blastguard.interfaces.hook_protocols import read\n"
             "call = read({'hook_event_name': 'PreToolUse', 'tool_name': 'Bash', 'cwd': '.',\n"
             "             'tool_input': {'command': 'ls -la && git status'}}, 'claude')\n"
             "print(hook._decide(call, Config(), {})[0])\n"

@@ -266,7 +266,7 @@ def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(proje
     import os
     import signal
 
-    from blastguard import hook as hook_module
+    from blastguard.interfaces import hook as hook_module
 
     monkeypatch.setattr(hook_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
     payload = json.dumps(claude("Bash", {"command": "terraform destroy -auto-approve"}, project)).encode()
@@ -281,7 +281,7 @@ def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(proje
 
 
 def test_patterns_of_rarely_needed_checks_are_compiled_on_first_use_only():
-    program = ("import re, blastguard.tool_inputs as t, blastguard.guard_tampering as g\n"
+    program = ("import re, blastguard.interfaces.tool_inputs as t, blastguard.interfaces.guard_tampering as g\n"
                "from blastguard.patterns import LazyPattern\n"
                "lazy = [v for m in (t, g) for v in vars(m).values() if isinstance(v, LazyPattern)]\n"
                "print(len(lazy), sum(p._compiled is not None for p in lazy))\n"

@@ -26,7 +26,7 @@ SCOPED_DELETE = 'psql -c "DELETE FROM sessions WHERE expires_at < now()"'  # all
 
 
 def run_hook(payload, config=None, environ=None) -> str:
-    from blastguard import hook
+    from blastguard.interfaces import hook
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as answer:
         code = hook.run(None, None if config is None else str(config), stdin=io.BytesIO(json.dumps(payload).encode()),

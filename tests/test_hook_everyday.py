@@ -1,7 +1,7 @@
 """What an agent runs and writes every day must pass the hook: a guard that asks about `make clean`
 or a README gets switched off, and then it protects nothing.
 
-Every command of tests/data/everyday_commands.txt goes through `blastguard.hook.run` (the real
+Every command of tests/data/everyday_commands.txt goes through `blastguard.interfaces.hook.run` (the real
 entry point: it forks the check and answers on a file, as on a pipe) as a Claude Code Bash call
 from a small project folder, and a sample of them through `python -m blastguard hook` in a fresh
 process. Ordinary file writes and edits go the same way. Each must be allowed: no output and exit
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from blastguard import hook
+from blastguard.interfaces import hook
 from conftest import err, out, run_cli
 
 COMMANDS_FILE = Path(__file__).parent / "data" / "everyday_commands.txt"
@@ -80,7 +80,9 @@ def project(tmp_path_factory) -> Path:
 def _load_analysers() -> None:
     """Import every language's frontend and rules here once, so that the hundreds of checks forked
     from this process inherit them instead of each importing them again."""
-    from blastguard import changes, engine, environment_gate, registry  # noqa: F401
+    from blastguard import engine, registry
+    from blastguard.filters import changes
+    from blastguard.interfaces import environment_gate  # noqa: F401
 
     for language in ("sql", "shell", "python", "terraform", "terraform-plan", "github-actions", "gitlab-ci", "makefile"):
         registry.frontend_class(language)
@@ -94,7 +96,7 @@ def claude(tool: str, tool_input: dict, cwd: Path) -> dict:
 
 
 def hook_in_process(payload: dict, project: Path) -> tuple[int, str]:
-    """(exit code, stdout) of `blastguard.hook.run`: the check runs in a forked child that answers on
+    """(exit code, stdout) of `blastguard.interfaces.hook.run`: the check runs in a forked child that answers on
     the shared file, so the answer is read back from the file rather than from a buffer."""
     environ = {"PATH": os.environ.get("PATH", ""), "HOME": str(project / "home")}
     with tempfile.TemporaryFile("w+", encoding="utf-8") as answer:

@@ -20,11 +20,11 @@ from hook_calls import claude
 from conftest import err, out, run_cli
 
 from blastguard import engine as engine_module
-from blastguard import hook as hook_module
-from blastguard.bounded import MAX_DEADLINE, deadline, run_bounded
+from blastguard.interfaces import hook as hook_module
+from blastguard.interfaces.bounded import MAX_DEADLINE, deadline, run_bounded
 from blastguard.config import Config
 from blastguard.engine import Engine
-from blastguard.hook_protocols import decision_for, unchecked
+from blastguard.interfaces.hook_protocols import decision_for, unchecked
 from blastguard.model import Finding, Notification, Region, Severity
 from blastguard.sources import Source
 
@@ -308,7 +308,7 @@ def test_an_internal_error_in_a_shell_command_asks(project, tmp_path, monkeypatc
 
 @needs_fork
 def test_embedded_code_that_could_not_be_looked_for_asks(project, tmp_path, monkeypatch):
-    from blastguard.frontends.shell import ShellDocument
+    from blastguard.frontends.shell.frontend import ShellDocument
 
     monkeypatch.setattr(ShellDocument, "children", _raise)
     payload = claude("Bash", {"command": "psql -c 'SELECT 1'"}, project)
@@ -439,7 +439,7 @@ def test_run_bounded_changes_nothing_in_the_caller():
 @needs_fork
 @pytest.mark.parametrize("on_error", ["ask", "deny"])
 def test_mcp_a_stalled_check_answers_at_the_deadline(tmp_path, monkeypatch, on_error):
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     pids = tmp_path / "pids"
     monkeypatch.setattr(Engine, "check_source", stall(pids))
@@ -456,7 +456,7 @@ def test_mcp_a_stalled_check_answers_at_the_deadline(tmp_path, monkeypatch, on_e
 
 @needs_fork
 def test_mcp_a_native_crash_answers_and_the_server_goes_on(tmp_path, monkeypatch):
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     checker = Checker(Config())
     with monkeypatch.context() as patch:
@@ -470,7 +470,7 @@ def test_mcp_a_native_crash_answers_and_the_server_goes_on(tmp_path, monkeypatch
 
 @needs_fork
 def test_mcp_bad_input_is_still_an_error_for_the_agent():
-    from blastguard.mcp_server import CheckError, Checker
+    from blastguard.interfaces.mcp_server import CheckError, Checker
 
     with pytest.raises(CheckError, match="must be a string"):
         Checker(Config()).check_command(["ls"])
@@ -480,7 +480,7 @@ def test_mcp_bad_input_is_still_an_error_for_the_agent():
 
 @needs_fork
 def test_mcp_check_diff_answers_on_error_for_what_it_could_not_check(tmp_path, monkeypatch):
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     (tmp_path / ".git").mkdir()
     patch = ("diff --git a/cleanup.sql b/cleanup.sql\nnew file mode 100644\n--- /dev/null\n+++ b/cleanup.sql\n"
@@ -499,7 +499,7 @@ def test_mcp_check_diff_answers_on_error_for_what_it_could_not_check(tmp_path, m
     ("deploy.sh", "for x in a b; do\n  echo $x\n", "ask"),
 ])  # fmt: skip
 def test_mcp_check_file_of_the_regression_inputs(path, content, expected):
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     result = Checker(Config()).check_file(path, content)
     assert result["decision"] == expected, result

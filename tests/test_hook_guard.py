@@ -10,8 +10,8 @@ import pytest
 
 from blastguard.config import Config
 from blastguard.engine import Engine
-from blastguard.guard_tampering import command_findings, rule_for
-from blastguard.tool_inputs import Piece, pieces
+from blastguard.interfaces.guard_tampering import command_findings, rule_for
+from blastguard.interfaces.tool_inputs import Piece, pieces
 from hook_calls import claude
 from conftest import err, out, run_cli
 from test_hook import CLEAN_ENV
@@ -462,7 +462,7 @@ def test_edits_that_keep_reword_or_remove_a_suppression_do_not_ask(project):
 
 @pytest.mark.parametrize("trusted", [False, True])
 def test_the_mcp_servers_diff_check_judges_suppressions_as_the_hook_does(trusted, project):
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     (project / "purge.sql").write_text("SELECT 1;\nDELETE FROM sessions;\n")
     checker = Checker(Config(root=str(project), hook_trust_suppressions=trusted), root=str(project))
@@ -571,7 +571,7 @@ def test_blastguard_check_does_not_report_guard_tampering(project):
 
 
 def test_guarded_locations_are_listed_in_one_module():
-    from blastguard import guarded_paths
+    from blastguard.interfaces import guarded_paths
 
     whats = {g.parts: g.what for g in guarded_paths.GUARDED}
     for parts in [("blastguard.toml",), (".claude", "settings.json"), (".codex", "hooks.json"), (".codex", "config.toml"),

@@ -13,10 +13,10 @@ HEAVY = ("dataclasses", "inspect", "sqlglot", "libcst")
 _SCRIPT = """
 import io, json, sys
 sys.path.insert(0, sys.argv[1])
-import blastguard.bounded
-blastguard.bounded.can_fork = lambda: False
+import blastguard.interfaces.bounded
+blastguard.interfaces.bounded.can_fork = lambda: False
 from hook_calls import CLEAN_ENV, claude
-from blastguard import hook
+from blastguard.interfaces import hook
 decisions = []
 for command in sys.argv[3:]:
     payload = json.dumps(claude("Bash", {"command": command}, sys.argv[2])).encode()
@@ -43,5 +43,5 @@ def _hook_in_a_fresh_interpreter(tmp_path, *commands):
 def test_a_shell_hook_call_imports_neither_dataclasses_inspect_sqlglot_nor_libcst(tmp_path):
     seen = _hook_in_a_fresh_interpreter(tmp_path, "ls -la", "rm -rf ~")
     assert seen["decisions"] == ["allow", "deny"]  # the destructive one was read by the shell pack
-    assert "blastguard.frontends.shell" in seen["modules"]
+    assert "blastguard.frontends.shell.frontend" in seen["modules"]
     assert [m for m in seen["modules"] if m.split(".")[0] in HEAVY] == []

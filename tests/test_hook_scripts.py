@@ -302,7 +302,7 @@ def test_check_reads_only_the_repository_scripts_not_this_machine_files(project,
 
 def test_the_mcp_server_reads_scripts_from_the_command_directory(project, home):
     from blastguard.config import Config
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     _write(project, "x.sh", DESTRUCTIVE)
     result = Checker(Config(root=str(project)), root=str(project)).check_command("bash x.sh", cwd=str(project))

@@ -5,7 +5,7 @@ import pytest
 from blastguard.api import check_text
 from blastguard.context import Context, Production
 from blastguard.frontends.makefile import MakefileFrontend
-from blastguard.frontends.terraform import TerraformFrontend
+from blastguard.frontends.terraform.hcl import TerraformFrontend
 from blastguard.frontends.workflows import GitHubActionsFrontend, GitLabCIFrontend
 from blastguard.sources import Source
 

@@ -243,7 +243,7 @@ async def test_trusted_suppressions_when_the_configuration_says_so(tmp_path):
 def test_a_check_that_fails_inside_answers_at_least_hook_on_error(monkeypatch):
     from blastguard.config import Config
     from blastguard.engine import Engine
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
     from blastguard.model import Notification
 
     def broken(self, source, fs_path=None):
@@ -258,7 +258,7 @@ def test_a_check_that_fails_inside_answers_at_least_hook_on_error(monkeypatch):
 
 
 def test_without_the_mcp_extra_it_says_how_to_install_it():
-    code = "import sys; sys.modules['mcp'] = None; from blastguard.cli import main; sys.exit(main(['mcp']))"
+    code = "import sys; sys.modules['mcp'] = None; from blastguard.interfaces.cli import main; sys.exit(main(['mcp']))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert result.returncode == 2
     assert result.stderr == "blastguard mcp needs the optional mcp extra: pip install 'blastguard[mcp]'\n"
@@ -283,7 +283,7 @@ SECRET = "secret-line-9d2e\n"
 def confined(tmp_path):
     """(checker, root): a root with a file, a folder, and symlinks pointing out of it to a secret."""
     from blastguard.config import Config
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
     (root / ".git").mkdir(parents=True)
@@ -298,7 +298,7 @@ def confined(tmp_path):
 
 
 def _refused(call, *args) -> str:
-    from blastguard.mcp_server import CheckError
+    from blastguard.interfaces.mcp_server import CheckError
 
     with pytest.raises(CheckError) as refused:
         call(*args)
@@ -381,7 +381,7 @@ def test_check_file_inside_the_root(confined):
 
 def test_the_projects_loosening_keys_are_ignored_and_named_in_every_result(tmp_path):
     from blastguard.config import discover_guarded
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     (tmp_path / ".git").mkdir()
     (tmp_path / "blastguard.toml").write_text('ignore = ["ALL"]\nhook-trust-suppressions = true\n'
@@ -420,7 +420,7 @@ async def test_the_real_server_confines_its_tools_and_ignores_a_loosening_projec
 
 def test_check_diff_reads_folders_a_scan_leaves_out(tmp_path):
     from blastguard.config import Config
-    from blastguard.mcp_server import Checker
+    from blastguard.interfaces.mcp_server import Checker
 
     patch = "--- /dev/null\n+++ b/build/wipe.sql\n@@ -0,0 +1 @@\n+DELETE FROM users;\n"
     result = Checker(Config(root=str(tmp_path)), root=str(tmp_path)).check_diff(patch, str(tmp_path))

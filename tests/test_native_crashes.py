@@ -16,7 +16,7 @@ import blastguard.engine as engine_module
 from blastguard import isolation
 from blastguard.config import Config
 from blastguard.engine import Engine
-from blastguard.frontends.python_depth import MAX_CHAIN, MAX_NESTING, too_deep
+from blastguard.frontends.python.depth import MAX_CHAIN, MAX_NESTING, too_deep
 from blastguard.sources import Source
 
 TIMEOUT = 120
@@ -27,8 +27,8 @@ TREE_SITTER_CRASH = "{\U0010ffff"
 LIBCST_CRASH = "import os\nos.system(" + "(" * 1300 + "'ls'" + ")" * 1300 + ")\n"
 # A child program that runs the command line with the nesting guard switched off: libcst then
 # really segfaults on LIBCST_CRASH, inside whichever process parses it.
-WITHOUT_GUARD = ("import sys\nimport blastguard.frontends.python as python\npython.too_deep = lambda text: None\n"
-                 "from blastguard.cli import main\nsys.exit(main(sys.argv[1:]))\n")  # fmt: skip
+WITHOUT_GUARD = ("import sys\nimport blastguard.frontends.python.frontend as python\npython.too_deep = lambda text: None\n"
+                 "from blastguard.interfaces.cli import main\nsys.exit(main(sys.argv[1:]))\n")  # fmt: skip
 
 
 def run(args, cwd, stdin: str | None = None, program: str | None = None) -> subprocess.CompletedProcess:

@@ -4,8 +4,8 @@ files that do not parse. Samples are only ever parsed, never run."""
 
 from blastguard.api import check_text
 from blastguard.context import Context
-from blastguard.frontends.python import PythonFrontend
-from blastguard.frontends.python_chunks import split
+from blastguard.frontends.python.frontend import PythonFrontend
+from blastguard.frontends.python.chunks import split
 from blastguard.sources import Source
 from conftest import json_out, run_cli
 

@@ -5,7 +5,7 @@ import pytest
 
 from blastguard.api import check_diff, check_text
 from blastguard.config import parse_table
-from blastguard.diffs import pre_images
+from blastguard.filters.diffs import pre_images
 from blastguard.examples import Example, code_of, config_of
 from blastguard.registry import all_rules
 
@@ -42,7 +42,7 @@ def _findings(rule, example, tmp_path):
     elif "hook-only" in rule.tags:
         # A rule only the agent hook reports: each example is a shell command an agent would run.
         from blastguard.engine import Engine
-        from blastguard.guard_tampering import command_findings
+        from blastguard.interfaces.guard_tampering import command_findings
 
         engine = Engine(config, str(tmp_path))
         found = command_findings(rule, engine, example, str(tmp_path), str(tmp_path / "home"), None)
@@ -146,7 +146,7 @@ def test_a_rule_refuses_examples_it_cannot_check():
 def test_rule_documentation_shows_examples_with_their_settings(capsys):
     import json
 
-    from blastguard.cli import main
+    from blastguard.interfaces.cli import main
     from blastguard.docs import render_rule_list, rule_markdown
 
     assert main(["rule", "TFP105"]) == 0

@@ -7,7 +7,7 @@ import pytest
 
 from blastguard import registry
 from blastguard.api import check_text
-from blastguard.changes import introduced
+from blastguard.filters.changes import introduced
 from blastguard.config import Config, rule_options
 from blastguard.context import Context, Production
 from blastguard.engine import Engine
@@ -60,7 +60,7 @@ def test_a_change_only_rules_finding_respects_the_severity_floor(tmp_path):
 
 def test_a_suppression_added_by_a_change_respects_the_severity_floor(tmp_path):
     # BG004 made its findings itself, with the configured severity but never the floor.
-    from blastguard import suppression_changes
+    from blastguard.filters import suppression_changes
 
     path = str(tmp_path / "purge.sql")
     before = "SELECT 1;\nDELETE FROM sessions;\n"

@@ -14,7 +14,7 @@ from blastguard.api import check_text
 from blastguard.config import Config
 from blastguard.context import Context
 from blastguard.engine import Engine
-from blastguard.frontends.shell import ShellFrontend
+from blastguard.frontends.shell.frontend import ShellFrontend
 from blastguard.model import Severity
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
@@ -325,7 +325,7 @@ def test_cli_honours_a_suppression_and_reports_parse_problems(project):
 
 
 def test_the_shell_pack_does_not_import_sqlglot():
-    code = ("import sys, blastguard.frontends.shell, blastguard.rules.shell.terraform_destroy, "
+    code = ("import sys, blastguard.frontends.shell.frontend, blastguard.rules.shell.terraform_destroy, "
             "blastguard.rules.shell.recursive_delete; "
             "print('sqlglot' in sys.modules, 'hcl2' in sys.modules)")  # fmt: skip
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)

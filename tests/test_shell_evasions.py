@@ -14,7 +14,7 @@ import pytest
 from conftest import err, out, run_cli
 
 from blastguard.api import check_text
-from blastguard.hook_protocols import decision_for
+from blastguard.interfaces.hook_protocols import decision_for
 
 # Forms whose destructive command is known: the hook denies, with the rule that judges the command.
 DENIED = [

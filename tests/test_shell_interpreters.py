@@ -9,11 +9,11 @@ import pytest
 from hook_calls import bash
 
 from blastguard.api import check_text
-from blastguard.frontends.program_text import Dialect, Unreadable, tokens
-from blastguard.frontends.shell import DECODERS
-from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS as INTERPRETERS
-from blastguard.frontends.shell_decoded import DECODERS as DECODED_PROGRAMS
-from blastguard.frontends.shell_interpreters import _INTERPRETERS, _AWKS
+from blastguard.frontends.shell.program_tokens import Dialect, Unreadable, tokens
+from blastguard.frontends.shell.frontend import DECODERS
+from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS as INTERPRETERS
+from blastguard.frontends.shell.decoded_payloads import DECODERS as DECODED_PROGRAMS
+from blastguard.frontends.shell.inline_programs import _INTERPRETERS, _AWKS
 
 RM_HOME = base64.b64encode(b"rm -rf ~").decode()
 RM_HOME_HEX = b"rm -rf ~".hex()

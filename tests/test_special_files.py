@@ -280,7 +280,7 @@ def test_a_fifo_beside_a_changed_terraform_file_is_passed_over(project):
 
 def test_the_action_event_payload_is_never_a_fifo(tmp_path):
     os.mkfifo(tmp_path / "event.json")
-    program = "from blastguard import action\ntry:\n    action._event()\nexcept action.ActionError as e:\n    print(e)\n"
+    program = "from blastguard.interfaces import action\ntry:\n    action._event()\nexcept action.ActionError as e:\n    print(e)\n"
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=TIMEOUT, cwd=REPO,
                             env={**os.environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")})  # fmt: skip
     assert result.stdout.decode() == f"cannot read the event payload {tmp_path / 'event.json'}: {NOT_REGULAR}\n"

@@ -5,7 +5,7 @@ import pytest
 
 from blastguard.api import check_text
 from blastguard.config import Config
-from blastguard.frontends.sql import SqlFrontend
+from blastguard.frontends.sql.frontend import SqlFrontend
 from blastguard.sources import Source
 
 

@@ -2,7 +2,7 @@
 
 from blastguard.api import check_text
 from blastguard.context import Context
-from blastguard.frontends.terraform import Expr, TerraformFrontend
+from blastguard.frontends.terraform.hcl import Expr, TerraformFrontend
 from blastguard.sources import Source
 from conftest import err, json_out, out, run_cli
 

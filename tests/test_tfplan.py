@@ -8,7 +8,7 @@ import pytest
 from conftest import json_out, out, run_cli
 
 from blastguard.context import Context, Production
-from blastguard.frontends.tfplan import PlanFrontend
+from blastguard.frontends.terraform.plan import PlanFrontend
 from blastguard.rules.tfplan._examples import change, plan, prior
 from blastguard.sources import Source
 

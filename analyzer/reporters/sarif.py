@@ -121,7 +121,7 @@ def build(report: Report, context: RenderContext) -> dict:
     root = os.path.abspath(report.project_root)
     rules = list(all_rules())
     index = {rule.id: i for i, rule in enumerate(rules)}
-    from blastguard.changes import ChangeReport
+    from blastguard.filters.changes import ChangeReport
 
     change = isinstance(report, ChangeReport)
     hashes = _LineHashes(report.texts, prefer_texts=change)

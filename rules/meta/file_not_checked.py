@@ -4,7 +4,7 @@ from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Rule
 
-# Python nested deeper than libcst can parse without overflowing its stack (see python_depth).
+# Python nested deeper than libcst can parse without overflowing its stack (see frontends.python.depth).
 _TOO_DEEP = "import os\nos.system(" + "(" * 201 + "'ls'" + ")" * 201 + ")\n"
 _CHAINED = "import os\nos.system(cmd" + " + cmd" * 1001 + ")\n"
 

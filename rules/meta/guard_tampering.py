@@ -1,6 +1,6 @@
 """BG003 guard-tampering: an agent's tool call that would change what configures or runs the guard.
 
-Checked by `blastguard hook` only (`blastguard.guard_tampering`): repositories and install scripts
+Checked by `blastguard hook` only (`blastguard.interfaces.guard_tampering`): repositories and install scripts
 write these files legitimately, so `blastguard check` does not report them.
 """
 

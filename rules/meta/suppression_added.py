@@ -1,7 +1,7 @@
 """BG004 suppression-added: a change adds a suppression comment that silences a finding.
 
 Reported for changes (`blastguard check --diff`, `--staged`, `--diff-file`, the GitHub action) by
-`blastguard.suppression_changes`, and by the agent hook for an edit that silences a finding the
+`blastguard.filters.suppression_changes`, and by the agent hook for an edit that silences a finding the
 file already had.
 """
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from blastguard.frontends.python import PythonDocument
+from blastguard.frontends.python.frontend import PythonDocument
 from blastguard.rule import Hit, Rule
 
 

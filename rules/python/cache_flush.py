@@ -11,8 +11,8 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 _FIX = ("Delete the keys you mean (`SCAN` with a `match=` pattern and `UNLINK`), or give them a TTL; "
         "never flush a shared server from application code.")  # fmt: skip

@@ -14,8 +14,8 @@ from blastguard.rules.python._orm import chain
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 _FIX = ("Keep a way back: take a snapshot, backup or export first, delete only what you mean, and tear "
         "stores down through reviewed infrastructure code rather than a script.")  # fmt: skip

@@ -11,8 +11,8 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 # Alembic operations (on `op` or a `batch_op`), and what each destroys.
 _ALEMBIC = {"drop_table": "drops the table {} with all its rows", "drop_column": "drops the column {} and its data",

@@ -14,8 +14,8 @@ from blastguard.rules.python._orm import chain
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 _FIX = ("Drop tables in a reviewed migration, never from application or script code; to reset test data, "
         "use a dedicated test database.")

@@ -12,8 +12,8 @@ from blastguard.rules._paths import dangerous_target
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 # Functions that delete the path given as their first argument.
 _DELETES = {"shutil.rmtree": "recursively deletes", "os.removedirs": "deletes", "os.rmdir": "deletes",

@@ -12,8 +12,8 @@ from blastguard.rules.python._orm import mass_operation
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python import PythonDocument
-    from blastguard.frontends.python_model import Call
+    from blastguard.frontends.python.frontend import PythonDocument
+    from blastguard.frontends.python.calls import Call
 
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 

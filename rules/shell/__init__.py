@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from blastguard.frontends.shell import ShellDocument
+from blastguard.frontends.shell.frontend import ShellDocument
 from blastguard.rule import Hit, Rule
 
 

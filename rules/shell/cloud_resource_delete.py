@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Syntax, options, parse
+from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.records import record
 from blastguard.rule import Hit, Rule
@@ -13,8 +13,8 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 
 @record(frozen=True)

@@ -6,15 +6,15 @@ import re
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.shell_clients import arguments
+from blastguard.frontends.shell.database_clients import arguments
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 _FLUSH = frozenset({"flushall", "flushdb"})
 # `db.dropDatabase()`, `db.getSiblingDB("x").dropDatabase()`, `db.users.drop()`

@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.shell_argv import Syntax, options, parse
+from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 _PROTECTED = frozenset({"main", "master", "trunk", "develop", "development", "stable"})
 _PUSH = Syntax(options("-o", "--push-option", "--repo", "--receive-pack", "--exec"))

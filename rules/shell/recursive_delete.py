@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.shell_argv import Syntax, options, parse
+from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules._paths import HOME_VARIABLE, dangerous_target
@@ -15,8 +15,8 @@ from blastguard.rules._paths import HOME_VARIABLE, dangerous_target
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 _RM = Syntax(options("--interactive"))
 _FIND = Syntax(options("-D"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.shell_argv import parse
+from blastguard.frontends.shell.program_options import parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
@@ -13,8 +13,8 @@ from blastguard.rules.shell._terraform import TerraformCall, terraform_call
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 _FIX = "Run `terraform plan -destroy`, review what it removes, then destroy interactively or apply the reviewed plan."
 

@@ -10,13 +10,13 @@ from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
-from blastguard.terraform_types import is_stateful
+from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 _INDEX = re.compile(r"\[[^\]]*\]")
 

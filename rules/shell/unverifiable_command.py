@@ -13,8 +13,8 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.shell import ShellDocument
-    from blastguard.frontends.shell_commands import Command
+    from blastguard.frontends.shell.frontend import ShellDocument
+    from blastguard.frontends.shell.unwrapped_commands import Command
 
 # Command names that run what the caller chose (`exec "$@"` in an entrypoint) or the user's own tools:
 # the caller's command line is what gets checked.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from blastguard.frontends.sql import SqlDocument
+from blastguard.frontends.sql.frontend import SqlDocument
 from blastguard.rule import Hit, Rule
 
 

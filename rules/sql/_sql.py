@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from sqlglot import exp
 
-from blastguard.frontends.sql import Statement, TableName, node_offsets
-from blastguard.frontends.sql_words import scan
+from blastguard.frontends.sql.frontend import Statement, TableName, node_offsets
+from blastguard.frontends.sql.words import scan
 
 # Words that end a WHERE clause at its own depth.
 WHERE_STOPS = frozenset({"ORDER", "LIMIT", "RETURNING", "OFFSET", "FETCH", "GROUP", "HAVING", "WINDOW",

@@ -13,7 +13,7 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _VERBS = ("DROP", "TRUNCATE", "ALTER")
 

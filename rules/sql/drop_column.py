@@ -14,7 +14,7 @@ from blastguard.rules.sql._sql import table_label
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 # What may follow DROP in ALTER TABLE besides a column (those are SQL207's, or harmless).
 NOT_COLUMNS = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "UNIQUE", "PARTITION",

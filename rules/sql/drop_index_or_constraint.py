@@ -14,7 +14,7 @@ from blastguard.rules.sql._sql import table_label
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _CONSTRAINT_KINDS = {"CONSTRAINT", "INDEX", "KEY", "FOREIGN KEY", "PRIMARY KEY", "UNIQUE", "CHECK"}
 

@@ -14,7 +14,7 @@ from blastguard.rules.sql._sql import token_verdict
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:

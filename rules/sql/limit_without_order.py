@@ -14,7 +14,7 @@ from blastguard.rules.sql._sql import WHERE_STOPS, head_index, table_label, targ
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 

@@ -15,7 +15,7 @@ from blastguard.rules.sql._sql import (fold, is_runtime_value, null_only, runtim
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _KEYWORD = {exp.Delete: "DELETE", exp.Update: "UPDATE"}
 

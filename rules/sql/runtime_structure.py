@@ -15,7 +15,7 @@ from blastguard.rules.sql._sql import (head_span, is_runtime_value, runtime_cond
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _FIX = ("Write the table and the condition into the statement and pass only values as parameters "
         "(`WHERE id = %s`), so the statement can be checked before it runs.")

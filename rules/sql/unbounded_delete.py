@@ -15,7 +15,7 @@ from blastguard.rules.sql._sql import head_span, is_nested, table_label, target_
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _COMMENTED_WHERE = re.compile(r"^\s*where\b", re.IGNORECASE)
 _FIX = "Add a WHERE clause that names the rows to delete, and check it first with SELECT count(*)."

@@ -14,7 +14,7 @@ from blastguard.rules.sql._sql import head_span, table_label, target_table, toke
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _FIX = "Add a WHERE clause that names the rows to change, and check it first with SELECT count(*)."
 

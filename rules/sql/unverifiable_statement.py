@@ -12,7 +12,7 @@ from blastguard.rules.sql._sql import do_block_runs_dynamic_sql, token_verdict
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.sql import SqlDocument, Statement
+    from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _DESTRUCTIVE = ("DELETE", "UPDATE", "DROP", "TRUNCATE", "MERGE", "GRANT", "ALTER")
 

@@ -1,7 +1,7 @@
 """Terraform rules. Each module defines one `RULE`; `run` drives a rule over a parsed configuration.
 
 A rule with `check_change` compares a file's old and new configuration (a deleted `resource` block);
-`blastguard.changes` runs it through `run_change`.
+`blastguard.filters.changes` runs it through `run_change`.
 """
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from blastguard.frontends.terraform import TerraformDocument
+from blastguard.frontends.terraform.hcl import TerraformDocument
 from blastguard.rule import Hit, Rule
 
 if TYPE_CHECKING:
-    from blastguard.changes import Change
+    from blastguard.filters.changes import Change
 
 
 def run(rule: Rule, document: TerraformDocument, options: Mapping[str, object]) -> Iterator[Hit]:

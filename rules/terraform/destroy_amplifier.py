@@ -12,7 +12,7 @@ from blastguard.rules.terraform._tf import describe, hit, literal_is, owner_of
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.frontends.terraform.hcl import TerraformDocument
     from blastguard.rule import Hit
 
 # (attribute, value that amplifies) -> (resource types where it destroys data outright, what it does)

@@ -12,7 +12,7 @@ from blastguard.rules.terraform._tf import describe, hit, holds_data
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.frontends.terraform.hcl import TerraformDocument
     from blastguard.rule import Hit
 
 

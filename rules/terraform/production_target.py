@@ -11,7 +11,7 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.frontends.terraform.hcl import TerraformDocument
 
 
 def check(document: TerraformDocument) -> Iterator[Hit]:

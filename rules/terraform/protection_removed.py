@@ -1,6 +1,6 @@
 """TF109 protection-removed: a change takes `prevent_destroy` or deletion protection off a resource.
 
-A change-only rule: it compares a file's old and new configuration (see `blastguard.changes`) and
+A change-only rule: it compares a file's old and new configuration (see `blastguard.filters.changes`) and
 never runs on a single document.
 """
 
@@ -9,16 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.terraform import Block
+from blastguard.frontends.terraform.hcl import Block
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.terraform._tf import address_of, full_diff, holds_data, literal_is
-from blastguard.terraform_types import is_stateful
+from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.changes import Change
+    from blastguard.filters.changes import Change
 
 # Settings that make the provider refuse to delete: name -> the value that protects.
 _SWITCHES = {

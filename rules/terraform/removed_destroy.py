@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.terraform import Expr
+from blastguard.frontends.terraform.hcl import Expr
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.terraform_types import is_stateful
+from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.frontends.terraform import TerraformDocument
+    from blastguard.frontends.terraform.hcl import TerraformDocument
 
 
 def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:

@@ -1,6 +1,6 @@
 """TF108 stateful-resource-removed: a change deletes the `resource` block of a data store.
 
-A change-only rule: it compares a file's old and new configuration (see `blastguard.changes`) and
+A change-only rule: it compares a file's old and new configuration (see `blastguard.filters.changes`) and
 never runs on a single document.
 """
 
@@ -13,12 +13,12 @@ from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, resources
-from blastguard.terraform_types import is_stateful
+from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.changes import Change
+    from blastguard.filters.changes import Change
 
 
 def _guarded(block) -> bool:

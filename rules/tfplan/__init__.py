@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from blastguard.frontends.tfplan import PlanDocument
+from blastguard.frontends.terraform.plan import PlanDocument
 from blastguard.rule import Hit, Rule
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from blastguard.frontends.tfplan import ResourceChange
+from blastguard.frontends.terraform.plan import ResourceChange
 from blastguard.model import Severity
 from blastguard.rule import Hit
 

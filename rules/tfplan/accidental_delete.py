@@ -13,7 +13,7 @@ from blastguard.rules.tfplan._plan import because, hit
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.frontends.terraform.plan import PlanDocument
     from blastguard.rule import Hit
 
 # Reasons that come from editing the configuration rather than asking for a delete, and what keeps the object.

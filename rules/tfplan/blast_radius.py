@@ -6,7 +6,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
-from blastguard.frontends.tfplan import ACTIONS
+from blastguard.frontends.terraform.plan import ACTIONS
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.tfplan._examples import change, plan, prior
@@ -14,7 +14,7 @@ from blastguard.rules.tfplan._examples import change, plan, prior
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.frontends.terraform.plan import PlanDocument
 
 
 def _counts(document) -> str:

@@ -14,7 +14,7 @@ from blastguard.rules.tfplan._plan import hit
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.frontends.terraform.plan import PlanDocument
     from blastguard.rule import Hit
 
 

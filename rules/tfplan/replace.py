@@ -9,12 +9,12 @@ from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import attribute_path, because, hit
-from blastguard.terraform_types import is_stateful
+from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
 
-    from blastguard.frontends.tfplan import PlanDocument
+    from blastguard.frontends.terraform.plan import PlanDocument
     from blastguard.rule import Hit
 
 _ORDER = {

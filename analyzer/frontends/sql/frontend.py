@@ -53,7 +53,7 @@ with _without_importlib_metadata():
     from sqlglot.tokens import Token, TokenType
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
-from blastguard.frontends.sql_words import Word, comments_in_gap, scan
+from blastguard.frontends.sql.words import Word, comments_in_gap, scan
 from blastguard.records import record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex

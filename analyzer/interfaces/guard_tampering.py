@@ -6,7 +6,7 @@ a file tool writes it or a shell command does, or that points git at other hooks
 This is a hook-only check: `blastguard check` does not run it, since install scripts and
 repositories legitimately write these files.
 
-Shell commands are read from the parsed command (`shell_commands`): redirections, and the targets of
+Shell commands are read from the parsed command (`unwrapped_commands`): redirections, and the targets of
 `tee`, `cp`, `mv`, `install`, `rsync`, `ln`, `rm`, `unlink`, `shred`, `truncate`, `touch`, `chmod`,
 `chown`, `dd of=`, `sed -i`, `perl -i`, `curl -o` and `wget -O`. Paths are resolved from the call's
 working directory (following `cd`), `~` and `$HOME`, and variables set earlier in the command. A
@@ -26,8 +26,8 @@ import os
 import re
 
 from blastguard.patterns import LazyPattern
-from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS
-from blastguard.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
+from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS
+from blastguard.interfaces.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
 from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER
 
@@ -124,9 +124,9 @@ def command_findings(rule, engine, command: str, cwd: str, home: str, cache_home
     if not _WORTH_PARSING.search(command):
         return []  # no redirection and no program that writes: nothing to resolve
     from blastguard.context import Production
-    from blastguard.frontends.shell_commands import Normaliser, Session
-    from blastguard.frontends.shell_syntax import Layer, new_parser
-    from blastguard.frontends.shell_syntax import parse as parse_script
+    from blastguard.frontends.shell.unwrapped_commands import Normaliser, Session
+    from blastguard.frontends.shell.syntax_steps import Layer, new_parser
+    from blastguard.frontends.shell.syntax_steps import parse as parse_script
 
     parser = new_parser()
     normaliser = Normaliser(parser, Production(()))
@@ -398,7 +398,7 @@ _WRITES = {"python": _PYTHON_WRITES, "perl": _PERL_WRITES, "ruby": _RUBY_WRITES,
 def _inline_program(rule, engine, text: str, command, here: str, home: str, cache_home: str | None):
     if command.program not in PROGRAM_INTERPRETERS and not PYTHON_INTERPRETER.fullmatch(command.program):
         return []
-    from blastguard.frontends.shell_interpreters import inline_programs  # only for such a command
+    from blastguard.frontends.shell.inline_programs import inline_programs  # only for such a command
 
     for program in inline_programs(command):
         writes = _WRITES.get(program.language.name)

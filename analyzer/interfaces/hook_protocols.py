@@ -212,7 +212,7 @@ def _copilot(payload: dict, agent: str) -> ToolCall | None:
 
 
 def _any_tool(tool: str, data: dict) -> list:
-    from blastguard.tool_inputs import pieces  # only for tools without a reader here
+    from blastguard.interfaces.tool_inputs import pieces  # only for tools without a reader here
 
     return pieces(tool, data)
 

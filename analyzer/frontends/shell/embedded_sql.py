@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from blastguard.frontends.base import Problem
-from blastguard.frontends.shell_clients import arguments
-from blastguard.frontends.shell_words import Word
+from blastguard.frontends.shell.database_clients import arguments
+from blastguard.frontends.shell.word_values import Word
 from blastguard.sources import Embedded, SkipFile, Source, reader_of
 
 # A value that is nothing but a variable or a command's output (`"$SQL"`): there is no SQL to read.

@@ -17,7 +17,7 @@ from functools import cache
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from blastguard.frontends.python_values import code_of
+from blastguard.frontends.python.string_values import code_of
 from blastguard.records import factory, record
 
 # Fields that hold only whitespace, punctuation or comments: never walked.

@@ -8,7 +8,7 @@ judged by what it is, not by its spelling.
 
 Folding follows what the program would do with constants: literals, implicit and `+`
 concatenation, `%` and `.format` formatting, f-strings, `" ".join([...])`, `dedent` and `strip`,
-and names bound once in their scope (see `python_model`). Whatever a folded value takes from
+and names bound once in their scope (see `calls`). Whatever a folded value takes from
 another place (a constant defined elsewhere) is located where it is used, so a finding inside the
 string it is spliced into stays in one place.
 """

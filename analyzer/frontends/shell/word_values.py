@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
+if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
     from tree_sitter import Node, Parser
 
-from blastguard.frontends.shell_syntax import Layer
+from blastguard.frontends.shell.syntax_steps import Layer
 from blastguard.records import record
 
 Lookup = Callable[[str], "str | None"]  # a variable's known value, or None

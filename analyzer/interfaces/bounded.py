@@ -7,7 +7,7 @@ and answers without it. The child watches a second pipe that only the parent hol
 parent dies (an agent killing a hook it found slow), the read returns, and the child kills its own
 group instead of checking on unseen. This works wherever fork does, and costs no ctypes import.
 
-    from blastguard.bounded import run_bounded
+    from blastguard.interfaces.bounded import run_bounded
     value, failure = run_bounded(lambda: {"decision": "allow"}, seconds=5)
 """
 

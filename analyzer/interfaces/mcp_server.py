@@ -28,7 +28,7 @@ import sys
 import threading
 
 from blastguard.config import Config, ConfigError, discover_guarded
-from blastguard.hook_protocols import decision_for
+from blastguard.interfaces.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
 from blastguard.sources import is_within
 
@@ -136,7 +136,7 @@ class Checker:
     def _bounded(self, work, path: str) -> dict:
         """`work()` in a forked child that is killed at the deadline: a stalled check answers at least ask
         instead of hanging the server, and a native parser's crash costs the child, not the server."""
-        from blastguard.bounded import can_fork, deadline, run_bounded
+        from blastguard.interfaces.bounded import can_fork, deadline, run_bounded
 
         if not can_fork():
             return work()
@@ -152,7 +152,7 @@ class Checker:
 
     def _context(self, cwd: str):
         """Production evidence from the environment the server (so the agent) runs in, as hooks use."""
-        from blastguard.environment_gate import environment_context
+        from blastguard.interfaces.environment_gate import environment_context
 
         return environment_context(os.environ, cwd, self.config.production_names)
 
@@ -193,7 +193,7 @@ class Checker:
         return self._bounded(lambda: self._check_diff_now(patch, root), "the patch")
 
     def _check_diff_now(self, patch: str, root: str | None) -> dict:
-        from blastguard.diffs import DiffError, apply_patch
+        from blastguard.filters.diffs import DiffError, apply_patch
         from blastguard.discovery import find_project_root
 
         if not isinstance(patch, str):

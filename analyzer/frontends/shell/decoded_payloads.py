@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from blastguard.frontends.shell_commands import SHELLS
+from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.sources import Embedded, Source
 
 DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})

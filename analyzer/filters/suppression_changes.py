@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 from collections import Counter
 
-from blastguard import baseline, registry
+from blastguard import registry
+from blastguard.filters import baseline
 from blastguard.context import Context
 from blastguard.model import Finding
 from blastguard.rule import Hit
@@ -52,7 +53,7 @@ def silenced_in_change(engine, path: str, before: str | None, after: str, langua
     if before is None or "blastguard" not in after.lower() or rule_for(engine) is None:
         return []
     from blastguard.api import Session
-    from blastguard.changes import introduced
+    from blastguard.filters.changes import introduced
 
     other = Session(engine.config, engine.project_root, not engine.trust_suppressions,
                     pending=engine.reader.pending).engine()  # fmt: skip

@@ -2,7 +2,7 @@
 
 `perl -e`, `ruby -e`, `node -e`/`--eval`/`-p`, `deno eval`, `bun -e`, `php -r`, `lua -e` and an `awk`
 program (also a program fed on standard input: `node <<'EOF'`) are read at the level of their tokens
-(`program_text`). A call that runs a shell line (`system`, `exec`, backticks, `qx{}`, `%x()`,
+(`program_tokens`). A call that runs a shell line (`system`, `exec`, backticks, `qx{}`, `%x()`,
 `execSync`, `shell_exec`, `os.execute`, …) with a string literal becomes an embedded shell source
 whose every character maps to the literal in the command, so the shell rules judge it where it is
 written; the argv forms (`system 'rm', '-rf', '/'`, `execFileSync('rm', ['-rf', '/'])`) are joined
@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from blastguard.frontends.program_text import Dialect, Token, Unreadable, arguments, tokens
-from blastguard.frontends.shell_commands import SHELLS
-from blastguard.frontends.shell_scripts import Unverified
-from blastguard.frontends.shell_words import Word
+from blastguard.frontends.shell.program_tokens import Dialect, Token, Unreadable, arguments, tokens
+from blastguard.frontends.shell.unwrapped_commands import SHELLS
+from blastguard.frontends.shell.script_files import Unverified
+from blastguard.frontends.shell.word_values import Word
 from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 
@@ -156,7 +156,7 @@ def inline_programs(command) -> list[_Program]:
     the script file it names (`file=True`)."""
     program = command.program
     if PYTHON_INTERPRETER.fullmatch(program):
-        from blastguard.frontends.shell_python import inline_code
+        from blastguard.frontends.shell.embedded_python import inline_code
 
         code = inline_code(command)
         return [_Program(PYTHON, code, f"`{program} -c`")] if code is not None else []

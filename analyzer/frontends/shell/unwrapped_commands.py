@@ -29,14 +29,14 @@ import os
 import re
 
 TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: the parser is loaded by shell_syntax, without the packages' __init__
+if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
     from tree_sitter import Node, Parser
 
 from blastguard.context import Production
-from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, Argv, Syntax, options, parse
-from blastguard.frontends.shell_syntax import Binding, Function, Layer, Loop, RawCommand, Script
-from blastguard.frontends.shell_syntax import parse as parse_script
-from blastguard.frontends.shell_words import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
+from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, Argv, Syntax, options, parse
+from blastguard.frontends.shell.syntax_steps import Binding, Function, Layer, Loop, RawCommand, Script
+from blastguard.frontends.shell.syntax_steps import parse as parse_script
+from blastguard.frontends.shell.word_values import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
                                               decode_heredoc, join)
 from blastguard.records import factory, record
 

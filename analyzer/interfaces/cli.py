@@ -10,7 +10,7 @@ import os
 import sys
 
 import blastguard
-from blastguard.hook_protocols import AGENTS
+from blastguard.interfaces.hook_protocols import AGENTS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command == "mcp":
-            from blastguard import mcp_server
+            from blastguard.interfaces import mcp_server
 
             forwarded = [*(["--config", args.config] if args.config else []), *(["--root", args.root] if args.root else [])]
             return mcp_server.main(forwarded)
@@ -123,7 +123,7 @@ def _hook(argv: list[str]) -> int:
         if options[name] is not None and options[name] not in AGENTS:
             sys.stderr.write(f"blastguard: error: {name} must be one of {', '.join(AGENTS)}\n")
             return EXIT_ERROR
-    from blastguard import hook
+    from blastguard.interfaces import hook
 
     if options["--print-config"]:
         return hook.print_config(options["--print-config"])
@@ -142,7 +142,7 @@ def _rule(key: str) -> int:
 
 
 def _check(args) -> int:
-    from blastguard import baseline
+    from blastguard.filters import baseline
     from blastguard.api import Session, UsageError
     from blastguard.config import ConfigError, discover
     from blastguard.reporters import RenderContext, render
@@ -199,7 +199,7 @@ def _check_change_arguments(args) -> None:
     if args.diff == "-":
         args.paths, args.diff = ["-", *args.paths], "HEAD"
     elif args.diff is not None and args.diff != "HEAD" and os.path.exists(args.diff):
-        from blastguard.diffs import is_revision
+        from blastguard.filters.diffs import is_revision
 
         if not is_revision(".", args.diff):  # `check --diff src/`: argparse took the path for REV
             args.paths, args.diff = [args.diff, *args.paths], "HEAD"
@@ -213,7 +213,7 @@ def _check_change_arguments(args) -> None:
 def _check_changes(args, config):
     """(session, the report of what a change adds): the working tree or the index against git, or a patch."""
     from blastguard.api import Session
-    from blastguard.diffs import DiffError, apply_patch, git_changes, git_staged_view
+    from blastguard.filters.diffs import DiffError, apply_patch, git_changes, git_staged_view
 
     try:
         siblings: dict = {}

@@ -1,11 +1,11 @@
 """Python frontend: the calls of a module that can destroy data, and the strings they execute.
 
 libcst reads the module, but only the top-level statements that mention an execution point (and the
-imports and constants those may use) are parsed (`python_chunks`); a module that mentions none is
+imports and constants those may use) are parsed (`chunks`); a module that mentions none is
 not parsed at all. Rules read `document.calls`, each with its dotted name resolved through the
-imports (`python_model`); strings are folded to values with exact positions (`python_values`); SQL
+imports (`calls`); strings are folded to values with exact positions (`string_values`); SQL
 and commands that reach an executor become embedded sources for the SQL and shell rules
-(`python_embeds`); production evidence comes from where the file connects (`python_production`).
+(`executed_strings`); production evidence comes from where the file connects (`production`).
 
 Scanned code is never imported or run.
 """
@@ -19,12 +19,12 @@ from typing import NamedTuple
 import libcst as cst
 
 from blastguard.frontends.base import Document, Frontend, Problem
-from blastguard.frontends.python_chunks import Chunk, comments, split
-from blastguard.frontends.python_depth import too_deep
-from blastguard.frontends.python_embeds import shell_children, sql_children
-from blastguard.frontends.python_model import Call, Model, ParsedChunk
-from blastguard.frontends.python_production import evidence
-from blastguard.frontends.python_values import Folder
+from blastguard.frontends.python.chunks import Chunk, comments, split
+from blastguard.frontends.python.depth import too_deep
+from blastguard.frontends.python.executed_strings import shell_children, sql_children
+from blastguard.frontends.python.calls import Call, Model, ParsedChunk
+from blastguard.frontends.python.production import evidence
+from blastguard.frontends.python.string_values import Folder
 from blastguard.records import record
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-from blastguard.hook_protocols import (PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet,
+from blastguard.interfaces.hook_protocols import (PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet,
                                        unchecked)
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
@@ -66,7 +66,7 @@ def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]
     """`_check` in a forked child that is killed, with everything it started, at the deadline."""
     if call.checks_nothing:  # a read or a search: nothing runs that could crash or stall
         return _check(call, config, environ)
-    from blastguard.bounded import can_fork, deadline, run_bounded
+    from blastguard.interfaces.bounded import can_fork, deadline, run_bounded
 
     if not can_fork():
         return _check(call, config, environ)
@@ -109,7 +109,7 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """(decision, reason or context, rule ids) for one tool call."""
     if call.checks_nothing:
         return "allow", "", []  # a read, a search: allowed without loading any analyser
-    from blastguard.environment_gate import environment_context
+    from blastguard.interfaces.environment_gate import environment_context
 
     context = environment_context(environ, call.cwd, config.production_names)
     findings, notifications = _findings(call, config, context, environ)
@@ -136,7 +136,7 @@ def _unchecked_reason(notification) -> str:
 def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list]:
     """(findings, notifications): what the call introduces, and whether it tampers with the guard itself
     (BG003, BG004); the notifications say what could not be checked completely."""
-    from blastguard import guard_tampering
+    from blastguard.interfaces import guard_tampering
     from blastguard.api import Session
 
     environ = os.environ if environ is None else environ
@@ -200,7 +200,7 @@ def _apply(before: str | None, edits, shown: str) -> str:
 
 
 def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes) -> None:
-    from blastguard.audit import record, resolve
+    from blastguard.interfaces.audit import record, resolve
 
     error = record(resolve(config.audit_log, config), agent=agent, tool=call.tool if call else "?",
                    cwd=call.cwd if call else os.getcwd(), decision=decision, rule_ids=rule_ids,

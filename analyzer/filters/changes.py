@@ -10,7 +10,7 @@ Some dangers exist only in the difference (a deleted `resource` block, a dropped
 Those are change-only rules: a `Rule` with `check_change(change, **options) -> Iterable[Hit]`, which
 the engine does not run on single documents; `introduced` runs them on the pair.
 
-    from blastguard.changes import introduced
+    from blastguard.filters.changes import introduced
     new = introduced(engine, "migrations/0042.sql", old_text, new_text)
 """
 
@@ -20,7 +20,8 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
-from blastguard import baseline, registry
+from blastguard import registry
+from blastguard.filters import baseline
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Report
 from blastguard.records import record
@@ -189,7 +190,7 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
         findings, notifications = analyse_change(engine, location, change.before, change.after, language,
                                                  shown=shown)  # fmt: skip
         if change.after is not None:  # each suppression the change adds is seen
-            from blastguard import suppression_changes
+            from blastguard.filters import suppression_changes
 
             if suppressions_added == "existing":
                 findings += suppression_changes.silenced_in_change(engine, location, change.before, change.after,

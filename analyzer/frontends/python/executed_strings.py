@@ -16,7 +16,7 @@ import re
 
 import libcst as cst
 
-from blastguard.frontends.python_values import Piece, Value
+from blastguard.frontends.python.string_values import Piece, Value
 from blastguard.records import record
 from blastguard.sources import Embedded, Source
 

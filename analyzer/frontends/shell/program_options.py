@@ -7,7 +7,7 @@ Which options take a value is per program, so `kubectl -n prod delete ns x` and
 
 from __future__ import annotations
 
-from blastguard.frontends.shell_words import Word
+from blastguard.frontends.shell.word_values import Word
 from blastguard.records import factory, record
 
 

@@ -1,7 +1,7 @@
 """Python that a shell script runs inline, handed to the Python rules as embedded sources.
 
 `python3 -c '…'` and a heredoc fed to `python3 -` (or to a bare `python3`) keep the document offset
-of every character; a script file (`python3 tool.py`) is read from disk by `shell_scripts`.
+of every character; a script file (`python3 tool.py`) is read from disk by `script_files`.
 """
 
 from __future__ import annotations

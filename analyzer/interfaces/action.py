@@ -1,4 +1,4 @@
-"""The scan step of blastguard's GitHub composite action (action.yml): `python -I -m blastguard.action`.
+"""The scan step of blastguard's GitHub composite action (action.yml): `python -I -m blastguard.interfaces.action`.
 
 It runs in the workspace, which is the repository it scans, so Python runs isolated (-I): with a
 plain -m the working directory comes first on sys.path, and a pull request that adds a json.py or a
@@ -166,9 +166,9 @@ def scan(paths: list[str], base: str | None, described: str):
     """(report, whole, session): `report` is what the working tree adds to `base` (None: all of
     `paths`), `whole` the report of all of `paths` (the same object without a base)."""
     from blastguard.api import Session, UsageError
-    from blastguard.baseline import BaselineError
+    from blastguard.filters.baseline import BaselineError
     from blastguard.config import ConfigError, discover
-    from blastguard.diffs import DiffError
+    from blastguard.filters.diffs import DiffError
 
     try:
         start = paths[0] if os.path.exists(paths[0]) else "."
@@ -184,7 +184,7 @@ def scan(paths: list[str], base: str | None, described: str):
         whole = session.scan(paths)
         if base is None:
             return whole, whole, session
-        from blastguard.diffs import git_changes
+        from blastguard.filters.diffs import git_changes
 
         root, _, changes = git_changes(".", base)
         changed = Session.for_paths([root], config).check_changes(changes, root, described, paths=paths)

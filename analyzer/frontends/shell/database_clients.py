@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 from blastguard.context import Production
-from blastguard.frontends.shell_argv import Argv, Syntax, options, parse
-from blastguard.frontends.shell_commands import Command
-from blastguard.frontends.shell_words import Word
+from blastguard.frontends.shell.program_options import Argv, Syntax, options, parse
+from blastguard.frontends.shell.unwrapped_commands import Command
+from blastguard.frontends.shell.word_values import Word
 from blastguard.records import record
 
 

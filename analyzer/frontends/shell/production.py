@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from blastguard.context import Production
-from blastguard.frontends.shell_argv import GLOBAL_OPTIONS, TERRAFORM_ARGUMENTS, Syntax, options, parse
-from blastguard.frontends.shell_clients import connection_evidence
-from blastguard.frontends.shell_commands import Command
+from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, TERRAFORM_ARGUMENTS, Syntax, options, parse
+from blastguard.frontends.shell.database_clients import connection_evidence
+from blastguard.frontends.shell.unwrapped_commands import Command
 
 TERRAFORM = frozenset({"terraform", "tofu", "terragrunt"})
 _KUBERNETES = ("--context", "-n", "--namespace", "--cluster")

@@ -19,8 +19,8 @@ import os
 import posixpath
 import re
 
-from blastguard.frontends.shell_argv import Syntax, options, parse
-from blastguard.frontends.shell_commands import SHELLS
+from blastguard.frontends.shell.program_options import Syntax, options, parse
+from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.records import factory, record
 from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source,
                                 language_for_content, language_for_name, reader_of)  # fmt: skip
@@ -29,7 +29,7 @@ MAX_DEPTH = 3  # a script that runs a script that runs a script; one more is rep
 MAX_FILES = 32  # scripts read for one checked file, at every depth together
 MAX_BYTES = 4 * DEFAULT_MAX_FILE_SIZE
 MAX_PROGRAM_CHARS = 256 * 1024  # a Perl, Ruby, JavaScript, … file is read token by token, in Python: a bundle is not
-# Programs whose script files `shell_interpreters` reads; that module is loaded only when one appears.
+# Programs whose script files `inline_programs` reads; that module is loaded only when one appears.
 PROGRAM_INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk",
                                   "gawk", "mawk", "nawk"})  # fmt: skip
 
@@ -112,12 +112,12 @@ def _named_script(command):
     if PYTHON_INTERPRETER.fullmatch(program):
         argv, rest = parse(words[1:], _PYTHON_OPTIONS, stop_at_positional=True)
         if argv.has("-m", "-c") or any(o.word.value.startswith(("-m", "-c")) for o in argv.options):
-            return None  # a module, or inline code (shell_python)
+            return None  # a module, or inline code (embedded_python)
         if rest and rest[0].value != "-":
             return rest[0], "python"
         return _script_on_stdin(command, "python")
     if program in PROGRAM_INTERPRETERS:
-        from blastguard.frontends.shell_interpreters import script_file  # only for such a command
+        from blastguard.frontends.shell.inline_programs import script_file  # only for such a command
 
         return script_file(command)
     if "/" in words[0].value:
@@ -196,10 +196,10 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
 
 
 def _interpreted(text: str):
-    """Perl, Ruby, JavaScript, PHP, Lua or awk by the `#!` line: read by `shell_interpreters`."""
+    """Perl, Ruby, JavaScript, PHP, Lua or awk by the `#!` line: read by `inline_programs`."""
     if not text.startswith("#!"):
         return None
-    from blastguard.frontends.shell_interpreters import language_of_script
+    from blastguard.frontends.shell.inline_programs import language_of_script
 
     return language_of_script(text)
 
@@ -207,8 +207,8 @@ def _interpreted(text: str):
 def _program_file(text: str, language, shown: str, context, anchor, children: list[Embedded], agent: bool):
     """A script of another interpreter: the shell lines and deletes it makes with literals are checked, each
     at its line; what it computes at run time is only noted (build scripts routinely do), never asked."""
-    from blastguard.frontends.program_text import Unreadable
-    from blastguard.frontends.shell_interpreters import read_script
+    from blastguard.frontends.shell.program_tokens import Unreadable
+    from blastguard.frontends.shell.inline_programs import read_script
 
     if len(text) > MAX_PROGRAM_CHARS:
         return ("note", f"`{shown}` is larger than blastguard reads in a script of this language, so what it runs "

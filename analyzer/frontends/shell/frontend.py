@@ -1,13 +1,13 @@
 """Shell frontend: a script (or a one-line command) as the list of commands it runs, disguises removed.
 
-tree-sitter-bash reads the text (`shell_syntax`), words get their values with exact offsets
-(`shell_words`), and every command is normalised (`shell_commands`): wrappers unwrapped, strings
+tree-sitter-bash reads the text (`syntax_steps`), words get their values with exact offsets
+(`word_values`), and every command is normalised (`unwrapped_commands`): wrappers unwrapped, strings
 run by another shell parsed in turn, environment and variables carried along. Rules read
 `document.commands`, each command with its program, arguments, environment and the commands before
 it; production evidence comes from `document.evidence(command)`, and SQL that reaches a database
-client becomes an embedded SQL source (`shell_sql`), inline Python (`python3 -c`) an embedded
-Python source (`shell_python`), and a script run by name (`bash x.sh`, `./x`, `source x`) is read
-from disk and checked whole (`shell_scripts`); what cannot be read is `document.unverified(command)`.
+client becomes an embedded SQL source (`embedded_sql`), inline Python (`python3 -c`) an embedded
+Python source (`embedded_python`), and a script run by name (`bash x.sh`, `./x`, `source x`) is read
+from disk and checked whole (`script_files`); what cannot be read is `document.unverified(command)`.
 
 Only tree-sitter is imported here: a shell command without SQL is checked without loading sqlglot.
 """
@@ -18,19 +18,19 @@ import bisect
 from functools import cached_property, partial
 
 from blastguard.frontends.base import Document, Frontend, Problem
-from blastguard.frontends.shell_commands import Command, Normaliser, Session
-from blastguard.frontends.shell_production import evidence
-from blastguard.frontends.shell_python import python_children
-from blastguard.frontends.shell_scripts import PROGRAM_INTERPRETERS, Unverified, script_runs
-from blastguard.frontends.shell_sql import sql_children
-from blastguard.frontends.shell_syntax import Layer, new_parser
-from blastguard.frontends.shell_syntax import parse as parse_script
+from blastguard.frontends.shell.unwrapped_commands import Command, Normaliser, Session
+from blastguard.frontends.shell.production import evidence
+from blastguard.frontends.shell.embedded_python import python_children
+from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS, Unverified, script_runs
+from blastguard.frontends.shell.embedded_sql import sql_children
+from blastguard.frontends.shell.syntax_steps import Layer, new_parser
+from blastguard.frontends.shell.syntax_steps import parse as parse_script
 from blastguard.records import factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
 
-# Programs whose literal input `shell_decoded` decodes when a shell runs their output.
+# Programs whose literal input `decoded_payloads` decodes when a shell runs their output.
 DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
 
 
@@ -74,12 +74,12 @@ class ShellDocument(Document):
         resolved: set[int] = set()
         programs = {c.program for c in self.commands}
         if programs & PROGRAM_INTERPRETERS or any(PYTHON_INTERPRETER.fullmatch(p) for p in programs):
-            from blastguard.frontends.shell_interpreters import interpreter_runs  # only for such a command
+            from blastguard.frontends.shell.inline_programs import interpreter_runs  # only for such a command
 
             more_children, more_unverified = interpreter_runs(self)
             children, unverified = children + more_children, unverified + more_unverified
         if programs & DECODERS:
-            from blastguard.frontends.shell_decoded import decoded_runs
+            from blastguard.frontends.shell.decoded_payloads import decoded_runs
 
             more_children, resolved = decoded_runs(self)
             children = children + more_children

@@ -1,0 +1,1 @@
+"""What of the findings is reported: inline suppressions, the baseline, and what a change introduces."""

@@ -1,0 +1,1 @@
+"""SQL: statements with exact spans, parsed by sqlglot."""

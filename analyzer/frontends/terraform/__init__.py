@@ -1,0 +1,1 @@
+"""Terraform: HCL modules and `terraform show -json` plans."""
