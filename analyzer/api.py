@@ -65,8 +65,9 @@ class Session:
 
     # --- one text, one file ----------------------------------------------------------------------
 
-    def check_text(self, text: str, name: str, *, language: str | None = None,
-                   location: str | None = None) -> tuple[list[Finding], list[Notification]]:  # fmt: skip
+    def check_text(
+        self, text: str, name: str, *, language: str | None = None, location: str | None = None
+    ) -> tuple[list[Finding], list[Notification]]:
         """Findings and notifications for `text`, shown as `name`, read as `language` or as
         `detect_language` says. `location` is where it is (or will be) on disk: the files it refers to
         are read relative to it. A file of a type blastguard does not read is a note, not a check."""
@@ -75,8 +76,9 @@ class Session:
             return [], [Notification(name, "Skipped: not a file type blastguard reads.", "skipped", level="note")]
         return self.engine().check_source(Source(name, text, language, self.context or Context()), location)
 
-    def check_change(self, path: str, before: str | None, after: str,
-                     language: str | None = None) -> tuple[list[Finding], list[Notification]]:  # fmt: skip
+    def check_change(
+        self, path: str, before: str | None, after: str, language: str | None = None
+    ) -> tuple[list[Finding], list[Notification]]:
         """What writing `after` over `path` (whose content is `before`, None: a new file) introduces, as
         an agent's write is judged: each suppression it adds over a finding the file had is BG004."""
         from blastguard.filters.changes import analyse_change
@@ -91,11 +93,18 @@ class Session:
 
     # --- files and folders -----------------------------------------------------------------------
 
-    def scan(self, paths: list[str], *, stdin: bytes | None = None, stdin_filename: str | None = None,
-             force_exclude: bool = False, baseline_file: str | None = None) -> Report:  # fmt: skip
+    def scan(
+        self,
+        paths: list[str],
+        *,
+        stdin: bytes | None = None,
+        stdin_filename: str | None = None,
+        force_exclude: bool = False,
+        baseline_file: str | None = None,
+    ) -> Report:
         """Scan files and folders as `blastguard check` does; `-` is `stdin`."""
-        from blastguard.filters import baseline
         from blastguard.discovery import Walker
+        from blastguard.filters import baseline
 
         for path in paths:
             if path != "-" and not os.path.exists(path):
@@ -103,7 +112,9 @@ class Session:
         config = self.config
         walker = Walker(config.root, config.exclude, config.respect_gitignore)
         report = self.engine().check_sources(self._sources(paths, walker, force_exclude, stdin, stdin_filename))
-        baseline_file = baseline_file or (baseline.resolve_path(config.baseline, config.root) if config.baseline else None)
+        baseline_file = baseline_file or (
+            baseline.resolve_path(config.baseline, config.root) if config.baseline else None
+        )
         if baseline_file:
             baseline.apply(report.findings, baseline.load(baseline_file))
         return report
@@ -119,8 +130,15 @@ class Session:
             elif os.path.isdir(path):
                 for candidate in walker.walk(path):
                     if isinstance(candidate, Skipped):
-                        yield Notification(display_path(candidate.path), f"Skipped: {candidate.reason}.", "skipped",
-                                           candidate.level), None  # fmt: skip
+                        yield (
+                            Notification(
+                                display_path(candidate.path),
+                                f"Skipped: {candidate.reason}.",
+                                "skipped",
+                                candidate.level,
+                            ),
+                            None,
+                        )
                         continue
                     key = os.path.abspath(candidate.path)
                     if key not in seen:
@@ -149,8 +167,7 @@ class Session:
 
     # --- changes ---------------------------------------------------------------------------------
 
-    def check_changes(self, changes, root: str, base: str, *, siblings: dict | None = None,
-                      **options) -> Report:  # fmt: skip
+    def check_changes(self, changes, root: str, base: str, *, siblings: dict | None = None, **options) -> Report:
         """What `changes` (`diffs.FileChange`s, paths relative to `root`) introduce against `base`.
         Every file the check reads sees them (and `siblings`: more of the new state, absolute path ->
         text). `options` are `changes.check_changes`'s."""
@@ -161,8 +178,14 @@ class Session:
         return check_changes(session.engine(), changes, root, base, **options)
 
 
-def check_text(text: str, filename: str = "stdin.sql", config: Config | None = None, *,
-               context: Context | None = None, trust_suppressions: bool = True) -> list[Finding]:
+def check_text(
+    text: str,
+    filename: str = "stdin.sql",
+    config: Config | None = None,
+    *,
+    context: Context | None = None,
+    trust_suppressions: bool = True,
+) -> list[Finding]:
     """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`.
 
     `context` says what is known about where it will run (production evidence from the environment);
@@ -178,8 +201,14 @@ def check_text(text: str, filename: str = "stdin.sql", config: Config | None = N
     return findings
 
 
-def check_diff(patch: str, root: str = ".", config: Config | None = None, *,
-               trust_suppressions: bool = True, suppressions_added: str = "all") -> list[Finding]:  # fmt: skip
+def check_diff(
+    patch: str,
+    root: str = ".",
+    config: Config | None = None,
+    *,
+    trust_suppressions: bool = True,
+    suppressions_added: str = "all",
+) -> list[Finding]:
     """The findings that a unified diff, not yet applied, introduces into the files under `root` (the
     folder its paths are relative to): findings of the patched files that the files as they are do
     not have, and change-only findings such as a deleted database block. Suppressed findings are
@@ -217,8 +246,9 @@ def scan(
     trust_suppressions: bool = True,
 ) -> Report:
     session = Session.for_paths(paths, config, trust_suppressions=trust_suppressions)
-    return session.scan(paths, stdin=stdin, stdin_filename=stdin_filename, force_exclude=force_exclude,
-                        baseline_file=baseline_file)  # fmt: skip
+    return session.scan(
+        paths, stdin=stdin, stdin_filename=stdin_filename, force_exclude=force_exclude, baseline_file=baseline_file
+    )
 
 
 def _stdin_source(data: bytes, filename: str | None) -> Source | Notification:

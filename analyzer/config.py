@@ -255,8 +255,9 @@ def _start_folder(start: str) -> str:
 # --- agent hooks and the MCP server: the project's configuration only tightens ----------------------
 
 
-def discover_guarded(start: str, explicit: str | None = None, *,
-                     bad_project_raises: bool = False) -> tuple[Config, list[str]]:  # fmt: skip
+def discover_guarded(
+    start: str, explicit: str | None = None, *, bad_project_raises: bool = False
+) -> tuple[Config, list[str]]:
     """The configuration of an agent hook or the MCP server checking from `start`: the file named
     with --config (`explicit`), else the defaults, tightened by the project's file found upward from
     `start`; and notices, one line each, of what in the project's file was ignored.
@@ -278,9 +279,11 @@ def discover_guarded(start: str, explicit: str | None = None, *,
     config, ignored = tightened(trusted, project)
     if not ignored:
         return config, []
-    return config, [f"blastguard ignored {', '.join(ignored)} in {found}: in agent hooks and the MCP server the "
-                    "project's configuration may only make the guard stricter; settings that loosen it are read "
-                    "only from the file given with --config."]  # fmt: skip
+    return config, [
+        f"blastguard ignored {', '.join(ignored)} in {found}: in agent hooks and the MCP server the "
+        "project's configuration may only make the guard stricter; settings that loosen it are read "
+        "only from the file given with --config."
+    ]
 
 
 def tightened(trusted: Config, project: Config) -> tuple[Config, list[str]]:
@@ -407,4 +410,6 @@ def _raise_severities(config: Config, trusted: Config, wanted: dict[str, Severit
 def _names_a_rule(key: str) -> bool:
     from blastguard import registry
 
-    return key.upper() == "ALL" or any(r.id.startswith(key.upper()) or key.lower() == r.name for r in registry.all_rules())
+    return key.upper() == "ALL" or any(
+        r.id.startswith(key.upper()) or key.lower() == r.name for r in registry.all_rules()
+    )

@@ -25,8 +25,26 @@ def name_tokens(value: str) -> list[str]:
 _NEGATIONS = frozenset({"non", "pre", "not"})
 # Stages that are not production; deeper in a path they win (`live/staging` is Terragrunt's layout
 # for a staging stack, not a production one).
-_OTHER_STAGES = frozenset({"staging", "stage", "stg", "dev", "develop", "development", "test", "testing", "qa",
-                           "uat", "sandbox", "preview", "demo", "local", "nonprod", "preprod"})  # fmt: skip
+_OTHER_STAGES = frozenset(
+    {
+        "staging",
+        "stage",
+        "stg",
+        "dev",
+        "develop",
+        "development",
+        "test",
+        "testing",
+        "qa",
+        "uat",
+        "sandbox",
+        "preview",
+        "demo",
+        "local",
+        "nonprod",
+        "preprod",
+    }
+)
 
 
 def url_target(url: str) -> str | None:
@@ -75,10 +93,15 @@ class Context:
         """This context with what `other` knows added: its production evidence and environment, and its
         working directory, agent flag and script trail where it has them. The production names stay
         this context's: the engine's context holds the configured ones, a source's what its caller knows."""
-        return Context(self.production + tuple(e for e in other.production if e not in self.production),
-                       {**self.env, **other.env}, self.names, other.directory or self.directory,
-                       self.agent or other.agent, other.scripts or self.scripts,
-                       other.reader or self.reader)  # fmt: skip
+        return Context(
+            self.production + tuple(e for e in other.production if e not in self.production),
+            {**self.env, **other.env},
+            self.names,
+            other.directory or self.directory,
+            self.agent or other.agent,
+            other.scripts or self.scripts,
+            other.reader or self.reader,
+        )
 
     def with_production(self, *evidence: str) -> Context:
         return self.replace(production=self.production + tuple(e for e in evidence if e not in self.production))

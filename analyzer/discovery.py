@@ -14,11 +14,33 @@ from blastguard.sources import SkipFile, is_within, language_for_name, read_regu
 # Folders no one wants scanned: version control, dependencies, virtual environments, caches and
 # build output. Hidden folders are otherwise scanned: `.github` holds workflows that run commands.
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".bzr", "node_modules", "bower_components", ".venv", "venv", "__pypackages__",
-    ".tox", ".nox", ".eggs", "*.egg-info", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    ".direnv", ".terraform", ".terragrunt-cache", "build", "dist", "_build", "buck-out", "target",
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    "node_modules",
+    "bower_components",
+    ".venv",
+    "venv",
+    "__pypackages__",
+    ".tox",
+    ".nox",
+    ".eggs",
+    "*.egg-info",
+    "__pycache__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".direnv",
+    ".terraform",
+    ".terragrunt-cache",
+    "build",
+    "dist",
+    "_build",
+    "buck-out",
+    "target",
     "site-packages",
-)  # fmt: skip
+)
 
 
 @record(frozen=True)
@@ -107,8 +129,9 @@ class Walker:
             return None  # none, or not a regular file: nothing is ignored, so more is checked, not less
         return _spec(data.decode("utf-8", errors="replace").splitlines())
 
-    def _walk(self, directory: str, ignores: list[tuple[str, pathspec.PathSpec]], boundary: str,
-              links: list[tuple[str, list]]) -> Iterator[Candidate | Skipped]:  # fmt: skip
+    def _walk(
+        self, directory: str, ignores: list[tuple[str, pathspec.PathSpec]], boundary: str, links: list[tuple[str, list]]
+    ) -> Iterator[Candidate | Skipped]:
         try:
             identity = _identity(os.stat(directory))
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -135,8 +158,9 @@ class Walker:
             else:
                 yield from self._file(entry.path, entry.stat(follow_symlinks=False))
 
-    def _follow(self, path: str, ignores: list[tuple[str, pathspec.PathSpec]], boundary: str,
-                links: list[tuple[str, list]]) -> Iterator[Candidate | Skipped]:  # fmt: skip
+    def _follow(
+        self, path: str, ignores: list[tuple[str, pathspec.PathSpec]], boundary: str, links: list[tuple[str, list]]
+    ) -> Iterator[Candidate | Skipped]:
         """A symbolic link, once the real tree is walked: followed only while it stays inside the scan."""
         target = os.path.realpath(path)
         try:
@@ -146,7 +170,9 @@ class Walker:
                 yield Skipped(path, f"a symbolic link to nothing readable ({exc.strerror or exc})", "note")
             return
         if not is_within(target, boundary):
-            yield Skipped(path, f"a symbolic link that leads out of the scanned folder (to {target}); not followed", "note")
+            yield Skipped(
+                path, f"a symbolic link that leads out of the scanned folder (to {target}); not followed", "note"
+            )
         elif stat.S_ISDIR(info.st_mode):
             if not os.path.isfile(os.path.join(path, "pyvenv.cfg")):
                 yield from self._walk(path, ignores, boundary, links)

@@ -41,8 +41,13 @@ def rule_metadata(rule: Rule) -> dict:
 
 
 def render_rule(rule: Rule) -> str:
-    parts = [f"{rule.id} {rule.name} ({rule.severity.label}, {rule.examples_language if rule.language == 'any' else rule.language})",
-             "", rule.summary, "", rule.rationale]  # fmt: skip
+    parts = [
+        f"{rule.id} {rule.name} ({rule.severity.label}, {rule.examples_language if rule.language == 'any' else rule.language})",
+        "",
+        rule.summary,
+        "",
+        rule.rationale,
+    ]
     if rule.fix:
         parts += ["", f"Instead: {rule.fix}"]
     parts += ["", "Flagged:", "", "\n\n".join(_shown(e) for e in rule.flag)]

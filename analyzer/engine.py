@@ -7,15 +7,14 @@ import os
 import re
 
 from blastguard import registry
-from blastguard.filters import baseline, suppressions
 from blastguard.config import Config, ConfigError, rule_options
 from blastguard.context import Context, Production
+from blastguard.filters import baseline, suppressions
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.records import factory, record
 from blastguard.rule import Hit, Rule
 from blastguard.sources import Embedded, FileReader, Source
 from blastguard.textindex import LineIndex
-
 
 MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is three levels down
 _SNIPPET = 200
@@ -74,8 +73,14 @@ def resolve_rule_key(key: str) -> str | None:
 
 
 class Engine:
-    def __init__(self, config: Config, project_root: str, trust_suppressions: bool = True,
-                 fingerprints: bool = True, reader: FileReader | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        project_root: str,
+        trust_suppressions: bool = True,
+        fingerprints: bool = True,
+        reader: FileReader | None = None,
+    ) -> None:
         self.config = config
         # How frontends read the files a source refers to; one per scan, so each is parsed once.
         self.reader = reader or FileReader(config.max_file_size)
@@ -85,7 +90,8 @@ class Engine:
         self.selection = Selection(config.select, config.ignore)
         self.severity = {self._rule_id(key): level for key, level in config.severity.items()}
         self.per_path = [
-            (_gitignore_spec(pattern), {self._rule_id(k) for k in keys}) for pattern, keys in config.per_path_ignores.items()
+            (_gitignore_spec(pattern), {self._rule_id(k) for k in keys})
+            for pattern, keys in config.per_path_ignores.items()
         ]
         self._frontends: dict[str, object] = {}
         self._enabled: dict[str, _Enabled] = {}
@@ -180,8 +186,9 @@ class Engine:
             document = frontend.parse(source, enabled.prefilter if not frontend.embeds else None)
         except RecursionError:  # nesting no real file has (`[[[[…` thousands deep): refused, never passed
             scan.index = scan.index or LineIndex(scan.host.text)
-            self._not_checked_part(scan, *to_host(0, max(1, len(source.text))),
-                                   "it nests brackets or blocks deeper than blastguard reads")
+            self._not_checked_part(
+                scan, *to_host(0, max(1, len(source.text))), "it nests brackets or blocks deeper than blastguard reads"
+            )
             return
         if embedded is None:
             scan.index = document.index
@@ -195,8 +202,9 @@ class Engine:
                 start, end = to_host(hit.start, hit.end)
                 message = hit.message + _where_in_file(embedded, source, document, hit.start)
                 hit = hit.replace(start=start, end=end, message=message)
-                scan.findings.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index,
-                                                  source.context))  # fmt: skip
+                scan.findings.append(
+                    self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, source.context)
+                )
         # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
         children = self._children(scan, source, document, to_host)
         if depth >= MAX_EMBEDDING_DEPTH:
@@ -204,9 +212,15 @@ class Engine:
             children = []
         for problem in document.problems:
             message = problem.message + _where_in_file(embedded, source, document, problem.start)
-            scan.notifications.append(Notification(scan.host.path, message, "parse-error",
-                                                   region=scan.index.region(*to_host(problem.start, problem.end)),
-                                                   language=source.language))  # fmt: skip
+            scan.notifications.append(
+                Notification(
+                    scan.host.path,
+                    message,
+                    "parse-error",
+                    region=scan.index.region(*to_host(problem.start, problem.end)),
+                    language=source.language,
+                )
+            )
         for part in document.unchecked:  # what the frontend refused to parse
             self._not_checked_part(scan, *to_host(part.start, part.end), part.message)
         for comment in document.comments:
@@ -215,23 +229,31 @@ class Engine:
         for child in children:
             anchor = to_host(*child.anchor) if child.anchor else None
             ends = child.ends or [o + 1 for o in child.offsets]
-            mapped = Embedded(child.source, [to_host(o, o + 1)[0] for o in child.offsets], anchor,
-                              [to_host(o, e)[1] for o, e in zip(child.offsets, ends)])  # fmt: skip
+            mapped = Embedded(
+                child.source,
+                [to_host(o, o + 1)[0] for o in child.offsets],
+                anchor,
+                [to_host(o, e)[1] for o, e in zip(child.offsets, ends)],
+            )
             try:
                 self._analyse(scan, child.source, mapped, depth + 1)
             except ConfigError:
                 raise
             except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
                 where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
-                message = (f"internal error while checking the {child.source.language} embedded here "
-                           f"({type(exc).__name__}: {exc}); it was not checked")  # fmt: skip
+                message = (
+                    f"internal error while checking the {child.source.language} embedded here "
+                    f"({type(exc).__name__}: {exc}); it was not checked"
+                )
                 scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
 
     def _not_checked_part(self, scan: _Scan, start: int, end: int, reason: str) -> None:
         rule = self.meta.get(NOT_CHECKED)
         message = f"This part was not checked: {reason}; what it runs is unknown."
         if rule is None or rule.id in scan.ignored:
-            scan.notifications.append(Notification(scan.host.path, message, "parse-error", region=scan.index.region(start, end)))
+            scan.notifications.append(
+                Notification(scan.host.path, message, "parse-error", region=scan.index.region(start, end))
+            )
             return
         snippet = scan.host.text[start:end][:_SNIPPET]  # the statement can be megabytes long
         hit = Hit(start, end, message, identity=snippet)
@@ -242,8 +264,10 @@ class Engine:
         """Code nested deeper than the engine follows is not checked: say so, never pass it as clean."""
         if children:
             where = scan.index.region(*to_host(0, max(1, len(source.text))))
-            message = (f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
-                       f"{children[0].source.language} in this {source.language}) was not checked")  # fmt: skip
+            message = (
+                f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
+                f"{children[0].source.language} in this {source.language}) was not checked"
+            )
             scan.notifications.append(Notification(scan.host.path, message, "skipped", "warning", where))
 
     @staticmethod
@@ -253,8 +277,10 @@ class Engine:
             return document.children()
         except Exception as exc:
             where = scan.index.region(*to_host(0, max(1, len(source.text))))
-            message = (f"internal error while looking for code embedded in this {source.language} "
-                       f"({type(exc).__name__}: {exc}); what it runs was not checked")  # fmt: skip
+            message = (
+                f"internal error while looking for code embedded in this {source.language} "
+                f"({type(exc).__name__}: {exc}); what it runs was not checked"
+            )
             scan.notifications.append(Notification(scan.host.path, message, "internal-error", "error", where))
             return []
 
@@ -338,15 +364,18 @@ class Engine:
         except ConfigError as exc:  # raised again in the parent, as a scan in one process would
             return exc
 
-    def _not_checked(self, source: Source, fs_path: str | None, reason: str) -> tuple[list[Finding], list[Notification]]:
+    def _not_checked(
+        self, source: Source, fs_path: str | None, reason: str
+    ) -> tuple[list[Finding], list[Notification]]:
         """A file whose check did not finish: a finding on its first line, never a clean result."""
         where = fs_path or source.path
         rule = self.meta.get(NOT_CHECKED)
         message = f"This file was not checked: {reason}; nothing in it was verified."
         if rule is None or rule.id in self._path_ignores(self.config_relative(where)):
             return [], [Notification(source.path, message, "internal-error", level="error")]
-        finding = self.finding(rule, Hit(0, 1, message, identity=""), source.path, source.text, LineIndex(source.text),
-                               Context())  # fmt: skip
+        finding = self.finding(
+            rule, Hit(0, 1, message, identity=""), source.path, source.text, LineIndex(source.text), Context()
+        )
         if self.fingerprints:
             baseline.assign_fingerprints([finding], self.identity_path(where))
         return [finding], []

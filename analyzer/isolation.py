@@ -43,7 +43,7 @@ def run(function: Callable, items: Sequence, workers: int) -> list:
     try:
         while pending or pool:
             while pending and len(pool) < workers:
-                worker = _Worker.start(function, [w for w in pool.values()])
+                worker = _Worker.start(function, list(pool.values()))
                 pool[worker.results] = worker
                 selector.register(worker.results, selectors.EVENT_READ)
                 _assign(worker, pending, items, results)

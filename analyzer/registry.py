@@ -30,38 +30,74 @@ class Language:
 
 
 # Git's hook names: whatever is written into one runs at the next commit, merge or push.
-_GIT_HOOKS = ("applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|"
-              "commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|"
-              "proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|"
-              "post-rewrite|sendemail-validate|fsmonitor-watchman|post-index-change")  # fmt: skip
+_GIT_HOOKS = (
+    "applypatch-msg|pre-applypatch|post-applypatch|pre-commit|pre-merge-commit|prepare-commit-msg|"
+    "commit-msg|post-commit|pre-rebase|post-checkout|post-merge|pre-push|pre-receive|update|"
+    "proc-receive|post-receive|post-update|reference-transaction|push-to-checkout|pre-auto-gc|"
+    "post-rewrite|sendemail-validate|fsmonitor-watchman|post-index-change"
+)
 
 # A path pattern wins over a file name, and a file name over an extension.
 LANGUAGES: dict[str, Language] = {
-    "sql": Language("blastguard.frontends.sql.frontend:SqlFrontend", "blastguard.rules.sql",
-                    extensions=(".sql", ".psql", ".pgsql", ".mysql", ".ddl", ".dml")),
-    "terraform": Language("blastguard.frontends.terraform.hcl:TerraformFrontend", "blastguard.rules.terraform",
-                          extensions=(".tf", ".tofu")),
+    "sql": Language(
+        "blastguard.frontends.sql.frontend:SqlFrontend",
+        "blastguard.rules.sql",
+        extensions=(".sql", ".psql", ".pgsql", ".mysql", ".ddl", ".dml"),
+    ),
+    "terraform": Language(
+        "blastguard.frontends.terraform.hcl:TerraformFrontend",
+        "blastguard.rules.terraform",
+        extensions=(".tf", ".tofu"),
+    ),
     # A plan is JSON: only its content tells (sources.language_for_content).
     "terraform-plan": Language("blastguard.frontends.terraform.plan:PlanFrontend", "blastguard.rules.tfplan"),
     "shell": Language(
-        "blastguard.frontends.shell.frontend:ShellFrontend", "blastguard.rules.shell",
+        "blastguard.frontends.shell.frontend:ShellFrontend",
+        "blastguard.rules.shell",
         extensions=(".sh", ".bash"),
         # Files a shell runs without being asked: start-up files and direnv's run the next time a shell
         # starts or a directory is entered.
-        filenames=(".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".bash_aliases", ".profile",
-                   ".zshrc", ".zprofile", ".zshenv", ".zlogin", ".zlogout", ".kshrc", ".mkshrc", ".envrc",
-                   ".xprofile", ".xinitrc", ".xsessionrc"),
-        path_pattern=(rf"(?:^|/)(?:\.git/hooks/(?:{_GIT_HOOKS})|\.husky/(?:{_GIT_HOOKS})|"
-                      r"etc/(?:profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment))$"),
-    ),  # fmt: skip
-    "github-actions": Language("blastguard.frontends.workflows:GitHubActionsFrontend",
-                               path_pattern=r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$"),
-    "gitlab-ci": Language("blastguard.frontends.workflows:GitLabCIFrontend", filenames=(".gitlab-ci.yaml",),
-                          path_pattern=r"\.gitlab-ci\.yml$"),  # and included files: deploy.gitlab-ci.yml
-    "makefile": Language("blastguard.frontends.makefile:MakefileFrontend", extensions=(".mk",),
-                         filenames=("Makefile", "makefile", "GNUmakefile")),
-    "python": Language("blastguard.frontends.python.frontend:PythonFrontend", "blastguard.rules.python", extensions=(".py",)),
-}  # fmt: skip
+        filenames=(
+            ".bashrc",
+            ".bash_profile",
+            ".bash_login",
+            ".bash_logout",
+            ".bash_aliases",
+            ".profile",
+            ".zshrc",
+            ".zprofile",
+            ".zshenv",
+            ".zlogin",
+            ".zlogout",
+            ".kshrc",
+            ".mkshrc",
+            ".envrc",
+            ".xprofile",
+            ".xinitrc",
+            ".xsessionrc",
+        ),
+        path_pattern=(
+            rf"(?:^|/)(?:\.git/hooks/(?:{_GIT_HOOKS})|\.husky/(?:{_GIT_HOOKS})|"
+            r"etc/(?:profile|bash\.bashrc|bashrc|zshrc|zprofile|zshenv|zlogin|environment))$"
+        ),
+    ),
+    "github-actions": Language(
+        "blastguard.frontends.workflows:GitHubActionsFrontend", path_pattern=r"(?:^|/)\.github/workflows/[^/]+\.ya?ml$"
+    ),
+    "gitlab-ci": Language(
+        "blastguard.frontends.workflows:GitLabCIFrontend",
+        filenames=(".gitlab-ci.yaml",),
+        path_pattern=r"\.gitlab-ci\.yml$",
+    ),  # and included files: deploy.gitlab-ci.yml
+    "makefile": Language(
+        "blastguard.frontends.makefile:MakefileFrontend",
+        extensions=(".mk",),
+        filenames=("Makefile", "makefile", "GNUmakefile"),
+    ),
+    "python": Language(
+        "blastguard.frontends.python.frontend:PythonFrontend", "blastguard.rules.python", extensions=(".py",)
+    ),
+}
 FRONTENDS = {name: language.frontend for name, language in LANGUAGES.items()}
 RULE_PACKAGES = {name: language.rules for name, language in LANGUAGES.items() if language.rules}
 META_PACKAGE = "blastguard.rules.meta"  # rules the engine itself reports (suppression problems)

@@ -100,7 +100,9 @@ def language_for_content(text: str) -> str | None:
     """Guess from the text alone: a shell or Python shebang, a Terraform plan's JSON, or SQL."""
     if text.startswith("#!"):
         words = text[2:].split("\n", 1)[0].split()
-        interpreter = os.path.basename(words[-1] if words and os.path.basename(words[0]) == "env" else (words or [""])[0])
+        interpreter = os.path.basename(
+            words[-1] if words and os.path.basename(words[0]) == "env" else (words or [""])[0]
+        )
         if interpreter in SHELLS:
             return "shell"
         return "python" if PYTHON_INTERPRETER.fullmatch(interpreter) else None
@@ -198,7 +200,6 @@ def read_regular(path: str, max_size: int | None = None, limit: int | None = Non
         os.close(fd)
 
 
-
 _PARSED_KEPT = 512  # parses kept for reuse: a module's files, many times over
 
 
@@ -220,8 +221,13 @@ class FileReader:
 
     __slots__ = ("max_size", "pending", "host", "_parsed")
 
-    def __init__(self, max_size: int = DEFAULT_MAX_FILE_SIZE, pending: dict[str, str | None] | None = None,
-                 host: str | None = None, _parsed: dict | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        max_size: int = DEFAULT_MAX_FILE_SIZE,
+        pending: dict[str, str | None] | None = None,
+        host: str | None = None,
+        _parsed: dict | None = None,
+    ) -> None:
         self.max_size = max_size
         self.pending = {os.path.abspath(p): t for p, t in (pending or {}).items()}
         self.host = host  # the absolute path of the file being checked; None for stdin, a command

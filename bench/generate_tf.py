@@ -16,7 +16,7 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent / "out" / "tf-corpus"
 
 BLOCKS = [
-    '''resource "aws_db_instance" "{name}" {{
+    """resource "aws_db_instance" "{name}" {{
   identifier              = "{name}-db"
   engine                  = "postgres"
   engine_version          = "16.3"
@@ -32,8 +32,8 @@ BLOCKS = [
     Team = "data"
   }}
 }}
-''',
-    '''resource "aws_s3_bucket" "{name}" {{
+""",
+    """resource "aws_s3_bucket" "{name}" {{
   bucket        = "acme-{name}-${{var.environment}}"
   force_destroy = {force}
   tags = {{
@@ -47,8 +47,8 @@ resource "aws_s3_bucket_versioning" "{name}" {{
     status = "Enabled"
   }}
 }}
-''',
-    '''resource "aws_security_group" "{name}" {{
+""",
+    """resource "aws_security_group" "{name}" {{
   name        = "{name}-sg"
   description = "Traffic for {name}"
   vpc_id      = var.vpc_id
@@ -67,8 +67,8 @@ resource "aws_s3_bucket_versioning" "{name}" {{
     cidr_blocks = ["0.0.0.0/0"]
   }}
 }}
-''',
-    '''resource "aws_iam_role" "{name}" {{
+""",
+    """resource "aws_iam_role" "{name}" {{
   name = "{name}-role"
   assume_role_policy = jsonencode({{
     Version = "2012-10-17"
@@ -79,8 +79,8 @@ resource "aws_s3_bucket_versioning" "{name}" {{
     }}]
   }})
 }}
-''',
-    '''resource "aws_dynamodb_table" "{name}" {{
+""",
+    """resource "aws_dynamodb_table" "{name}" {{
   name                        = "{name}"
   billing_mode                = "PAY_PER_REQUEST"
   hash_key                    = "id"
@@ -95,8 +95,8 @@ resource "aws_s3_bucket_versioning" "{name}" {{
     enabled = true
   }}
 }}
-''',
-    '''resource "aws_sqs_queue" "{name}" {{
+""",
+    """resource "aws_sqs_queue" "{name}" {{
   name                      = "{name}-queue"
   message_retention_seconds = 345600
   visibility_timeout_seconds = 60
@@ -114,8 +114,8 @@ resource "aws_lambda_function" "{name}" {{
     }}
   }}
 }}
-''',
-    '''variable "{name}_enabled" {{
+""",
+    """variable "{name}_enabled" {{
   description = "Whether to create {name}"
   type        = bool
   default     = true
@@ -128,8 +128,8 @@ locals {{
 output "{name}_arn" {{
   value = aws_iam_role.{name}.arn
 }}
-''',
-    '''module "{name}_cache" {{
+""",
+    """module "{name}_cache" {{
   source  = "terraform-aws-modules/elasticache/aws"
   version = "~> 1.2"
 
@@ -138,7 +138,7 @@ output "{name}_arn" {{
   node_type                = "cache.t3.small"
   snapshot_retention_limit = {snapshots}
 }}
-''',
+""",
 ]
 
 

@@ -24,9 +24,16 @@ REPO = BENCH.parent
 
 
 def claude(command: str) -> bytes:
-    payload = {"session_id": "bench", "transcript_path": "/tmp/bench.jsonl", "cwd": str(BENCH / "out"),
-               "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Bash",
-               "tool_use_id": "toolu_bench", "tool_input": {"command": command}}  # fmt: skip
+    payload = {
+        "session_id": "bench",
+        "transcript_path": "/tmp/bench.jsonl",
+        "cwd": str(BENCH / "out"),
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_use_id": "toolu_bench",
+        "tool_input": {"command": command},
+    }
     return json.dumps(payload).encode()
 
 
@@ -34,10 +41,14 @@ def claude(command: str) -> bytes:
 CASES = {
     "python -c pass (start-up floor)": (None, None),
     "shell, clean (`ls -la && git status`)": (claude("ls -la && git status"), 60),
-    "shell, destroy denied (`bash -c 'terraform destroy -auto-approve'`)":
-        (claude("bash -c 'terraform destroy -auto-approve'"), 60),
-    "shell with SQL (`psql -c \"DELETE … WHERE …\"`)":
-        (claude('psql -h localhost -c "DELETE FROM sessions WHERE expires_at < now()"'), 200),
+    "shell, destroy denied (`bash -c 'terraform destroy -auto-approve'`)": (
+        claude("bash -c 'terraform destroy -auto-approve'"),
+        60,
+    ),
+    'shell with SQL (`psql -c "DELETE … WHERE …"`)': (
+        claude('psql -h localhost -c "DELETE FROM sessions WHERE expires_at < now()"'),
+        200,
+    ),
 }
 
 
@@ -72,8 +83,10 @@ def main() -> int:
                 return 1
             if round_number:
                 times[name].append(elapsed)
-    print(f"# agent hook latency\n\n- Python {sys.version.split()[0]}, {args.rounds} rounds, whole processes, "
-          f"blastguard installed in {args.venv}\n")
+    print(
+        f"# agent hook latency\n\n- Python {sys.version.split()[0]}, {args.rounds} rounds, whole processes, "
+        f"blastguard installed in {args.venv}\n"
+    )
     print("| case | median ms | p95 ms | target ms | within |\n| --- | ---: | ---: | ---: | --- |")
     failed = False
     for name, (_, target) in CASES.items():

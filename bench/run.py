@@ -38,8 +38,11 @@ OUT = BENCH / "out"
 BIN = Path(sys.executable).parent  # "installed in the same environment" = next to this Python
 SLOW_DEFAULT_ROUNDS = {"sqlfluff": 3}  # ~50 s a run on 2 cores: 7 rounds would take 6+ minutes
 # suite -> (default corpus under bench/out, file pattern, generator script; None: copy_stdlib below)
-SUITES = {"sql": ("sql-corpus", "*.sql", "generate_sql.py"), "terraform": ("tf-corpus", "*.tf", "generate_tf.py"),
-          "python": ("py-corpus", "*.py", None)}
+SUITES = {
+    "sql": ("sql-corpus", "*.sql", "generate_sql.py"),
+    "terraform": ("tf-corpus", "*.tf", "generate_tf.py"),
+    "python": ("py-corpus", "*.py", None),
+}
 STDLIB_FILES = 200  # the python corpus: at most this many .py files, first by name
 
 
@@ -60,16 +63,35 @@ class Tool:
 
 
 def make_tools(corpus: Path, suite: str) -> list[Tool]:
-    blastguard = Tool("blastguard", ["blastguard", "check", str(corpus)],
-                      {0, 1}, "pip install -e .", checked=r"\((\d+) files? checked\)")
+    blastguard = Tool(
+        "blastguard",
+        ["blastguard", "check", str(corpus)],
+        {0, 1},
+        "pip install -e .",
+        checked=r"\((\d+) files? checked\)",
+    )
     if suite == "terraform":
         return [
             blastguard,
             # checkov exits 1 when a check fails and names only files with failed checks; without network
             # it must not try to download modules or its rule metadata (that fails slowly).
-            Tool("checkov", ["checkov", "-d", str(corpus), "--quiet", "--compact", "-o", "cli", "--skip-download",
-                             "--download-external-modules", "false"], {0, 1},
-                 "pip install 'checkov>=3.3' (best in a virtualenv of its own, on PATH)"),
+            Tool(
+                "checkov",
+                [
+                    "checkov",
+                    "-d",
+                    str(corpus),
+                    "--quiet",
+                    "--compact",
+                    "-o",
+                    "cli",
+                    "--skip-download",
+                    "--download-external-modules",
+                    "false",
+                ],
+                {0, 1},
+                "pip install 'checkov>=3.3' (best in a virtualenv of its own, on PATH)",
+            ),
         ]
     if suite == "python":
         return [
@@ -82,12 +104,21 @@ def make_tools(corpus: Path, suite: str) -> list[Tool]:
         blastguard,
         # squawk wants files or glob patterns, not folders ("Failed to find files", exit 1 as for
         # findings); it expands the quoted pattern itself, so no shell is involved.
-        Tool("squawk", ["squawk", str(corpus / "*.sql")], {0, 1}, "pip install 'squawk-cli>=2.70'",
-             checked=r"checked (\d+) source files?|Found 0 issues in (\d+) files?",
-             error_markers=("Failed to find files", "Stack backtrace", "panicked at")),
+        Tool(
+            "squawk",
+            ["squawk", str(corpus / "*.sql")],
+            {0, 1},
+            "pip install 'squawk-cli>=2.70'",
+            checked=r"checked (\d+) source files?|Found 0 issues in (\d+) files?",
+            error_markers=("Failed to find files", "Stack backtrace", "panicked at"),
+        ),
         # sqlfluff exits 2 on errors; it names only files with violations, so its count is a floor.
-        Tool("sqlfluff", ["sqlfluff", "lint", "--dialect", "postgres", str(corpus)], {0, 1},
-             "pip install 'sqlfluff>=4.5'"),
+        Tool(
+            "sqlfluff",
+            ["sqlfluff", "lint", "--dialect", "postgres", str(corpus)],
+            {0, 1},
+            "pip install 'sqlfluff>=4.5'",
+        ),
     ]
 
 
@@ -104,21 +135,31 @@ def copy_stdlib(corpus: Path) -> str:
     for name in picked:
         shutil.copyfile(stdlib / name, corpus / name)
     size = sum((corpus / n).stat().st_size for n in picked)
-    manifest = {"source": str(stdlib), "python": platform.python_version(), "available": len(available),
-                "files": len(picked), "total_bytes": size}
+    manifest = {
+        "source": str(stdlib),
+        "python": platform.python_version(),
+        "available": len(available),
+        "files": len(picked),
+        "total_bytes": size,
+    }
     (corpus / "MANIFEST.json").write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-    print(f"python corpus: first {len(picked)} of {len(available)} .py files in {stdlib}, "
-          f"{size / 1e6:.1f} MB, copied to {os.path.relpath(corpus)}", file=sys.stderr)
+    print(
+        f"python corpus: first {len(picked)} of {len(available)} .py files in {stdlib}, "
+        f"{size / 1e6:.1f} MB, copied to {os.path.relpath(corpus)}",
+        file=sys.stderr,
+    )
     return ""
 
 
 def shown(argv: list[str]) -> str:
     """The command as a person would type it: bare tool name, paths relative to here."""
+
     def short(arg: str) -> str:
         if arg.startswith("/"):
             rel = os.path.relpath(arg)
             return arg if rel.startswith("..") else rel
         return arg
+
     return shlex.join([Path(argv[0]).name] + [short(a) for a in argv[1:]])
 
 
@@ -166,8 +207,13 @@ def main() -> int:
     ap.add_argument("--suite", choices=sorted(SUITES), default="sql", help="which corpus and peers (default: sql)")
     ap.add_argument("--corpus", type=Path, help="the corpus folder (default: the suite's, under bench/out/)")
     ap.add_argument("--rounds", type=int, default=7, help="timed rounds per tool (default: 7)")
-    ap.add_argument("--tool-rounds", action="append", default=[], metavar="TOOL=N",
-                    help="timed rounds for one tool (default: sqlfluff=3, as it is slow); repeatable")
+    ap.add_argument(
+        "--tool-rounds",
+        action="append",
+        default=[],
+        metavar="TOOL=N",
+        help="timed rounds for one tool (default: sqlfluff=3, as it is slow); repeatable",
+    )
     ap.add_argument("--timeout", type=float, default=300, help="seconds before one run is killed (default: 300)")
     ap.add_argument("--only", help="comma-separated tools to run (blastguard is always run)")
     args = ap.parse_args()
@@ -219,8 +265,11 @@ def main() -> int:
                 tool.codes.append(code)
                 tool.files_seen.append(seen)
             line.append(f"{tool.name} {'-' if elapsed is None else f'{elapsed:.2f}s'}")
-        print(f"[{'warm-up' if rnd == 0 else f'round {rnd}/{args.rounds}'}] " + ", ".join(line),
-              file=sys.stderr, flush=True)
+        print(
+            f"[{'warm-up' if rnd == 0 else f'round {rnd}/{args.rounds}'}] " + ", ".join(line),
+            file=sys.stderr,
+            flush=True,
+        )
 
     manifest = {}
     if (corpus / "MANIFEST.json").exists():
@@ -231,23 +280,36 @@ def main() -> int:
     cpus = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
 
-    out = [f"# {args.suite} scan benchmark", "",
-           f"- When: {now:%Y-%m-%d %H:%M} UTC on {platform.platform()}",
-           f"- Python {platform.python_version()} ({sys.executable}), CPUs: {cpus} ({usable} usable)",
-           f"- Tools: " + ", ".join(f"{t.name} {t.version}" for t in tools)
-           + "".join(f", {t.name} not installed" for t in skipped),
-           f"- Corpus: {os.path.relpath(corpus)}: {len(names)} files, {size / 1000:.1f} KB"
-           + (f", {manifest['statements']} statements, {manifest['destructive_statements']} destructive"
-              if "statements" in manifest else "")
-           + (f", the first {manifest['files']} of {manifest['available']} .py files in {manifest['source']}"
-              if "source" in manifest else ""),
-           f"- Method: 1 untimed warm-up round, then up to {args.rounds} timed rounds round-robin; "
-           f"whole-process wall time (time.perf_counter around subprocess.run); timeout {args.timeout:g} s a run"]
+    out = [
+        f"# {args.suite} scan benchmark",
+        "",
+        f"- When: {now:%Y-%m-%d %H:%M} UTC on {platform.platform()}",
+        f"- Python {platform.python_version()} ({sys.executable}), CPUs: {cpus} ({usable} usable)",
+        "- Tools: "
+        + ", ".join(f"{t.name} {t.version}" for t in tools)
+        + "".join(f", {t.name} not installed" for t in skipped),
+        f"- Corpus: {os.path.relpath(corpus)}: {len(names)} files, {size / 1000:.1f} KB"
+        + (
+            f", {manifest['statements']} statements, {manifest['destructive_statements']} destructive"
+            if "statements" in manifest
+            else ""
+        )
+        + (
+            f", the first {manifest['files']} of {manifest['available']} .py files in {manifest['source']}"
+            if "source" in manifest
+            else ""
+        ),
+        f"- Method: 1 untimed warm-up round, then up to {args.rounds} timed rounds round-robin; "
+        f"whole-process wall time (time.perf_counter around subprocess.run); timeout {args.timeout:g} s a run",
+    ]
     slow = [f"{t.name} {t.rounds}" for t in tools if t.rounds < args.rounds]
     if slow:
         out.append(f"- Fewer timed rounds for slow tools: {', '.join(slow)} (change with --tool-rounds TOOL=N)")
-    out += ["","| tool | command | runs | median s | min s | max s | median / blastguard | exit codes | files | status |",
-            "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+    out += [
+        "",
+        "| tool | command | runs | median s | min s | max s | median / blastguard | exit codes | files | status |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
     for t in tools:
         if t.times:
             med = statistics.median(t.times)
@@ -262,27 +324,52 @@ def main() -> int:
         codes = ",".join(map(str, sorted(set(t.codes)))) or "-"
         out.append(f"| {t.name} | `{shown(t.argv)}` | {len(t.times)} | {nums} | {codes} | {files} | {status} |")
     for t in skipped:
-        out.append(f"| {t.name} | `{shown(t.argv)}` | 0 | - | - | - | n/a | - | - | skipped: not installed (`{t.install}`) |")
-    out += ["", "Ratio > 1: the tool took longer than blastguard on this corpus in this run. Exit code 1 means "
-            "findings, not failure. `files`: files the tool says it checked (`named`: files named in its output, "
-            "a floor). Numbers are for this machine only."]
+        out.append(
+            f"| {t.name} | `{shown(t.argv)}` | 0 | - | - | - | n/a | - | - | skipped: not installed (`{t.install}`) |"
+        )
+    out += [
+        "",
+        "Ratio > 1: the tool took longer than blastguard on this corpus in this run. Exit code 1 means "
+        "findings, not failure. `files`: files the tool says it checked (`named`: files named in its output, "
+        "a floor). Numbers are for this machine only.",
+    ]
     bg_seen = [s for s in tools[0].files_seen if s is not None]
     if bg_seen and min(bg_seen) < len(names):
         # e.g. a file type blastguard has no frontend for: it then times start-up, not a scan.
-        out.append(f"\n**blastguard checked {min(bg_seen)} of {len(names)} files, so the ratios above do not "
-                   f"compare scans of this corpus.**")
+        out.append(
+            f"\n**blastguard checked {min(bg_seen)} of {len(names)} files, so the ratios above do not "
+            f"compare scans of this corpus.**"
+        )
     report = "\n".join(out)
     print(report)
 
     OUT.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y%m%d-%H%M%S")
-    raw = {"when": now.isoformat(), "python": platform.python_version(), "platform": platform.platform(),
-           "cpus": cpus, "usable_cpus": usable, "corpus": str(corpus), "files": len(names), "bytes": size,
-           "rounds": args.rounds, "timeout": args.timeout,
-           "tools": {t.name: {"version": t.version, "command": t.argv, "rounds": t.rounds, "seconds": t.times,
-                              "exit_codes": t.codes, "files_seen": t.files_seen, "problems": t.problems}
-                     for t in tools},
-           "skipped": {t.name: t.install for t in skipped}}
+    raw = {
+        "when": now.isoformat(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": cpus,
+        "usable_cpus": usable,
+        "corpus": str(corpus),
+        "files": len(names),
+        "bytes": size,
+        "rounds": args.rounds,
+        "timeout": args.timeout,
+        "tools": {
+            t.name: {
+                "version": t.version,
+                "command": t.argv,
+                "rounds": t.rounds,
+                "seconds": t.times,
+                "exit_codes": t.codes,
+                "files_seen": t.files_seen,
+                "problems": t.problems,
+            }
+            for t in tools
+        },
+        "skipped": {t.name: t.install for t in skipped},
+    }
     (OUT / f"results-{stamp}.json").write_text(json.dumps(raw, indent=1) + "\n", encoding="utf-8")
     (OUT / f"results-{stamp}.md").write_text(report + "\n", encoding="utf-8")
     print(f"\nraw timings: {os.path.relpath(OUT / f'results-{stamp}.json')}", file=sys.stderr)

@@ -10,18 +10,77 @@ import posixpath
 import re
 
 # Deleting one of these (or its contents) breaks the machine or loses what it holds.
-_SYSTEM = frozenset({
-    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt", "/opt",
-    "/proc", "/root", "/run", "/sbin", "/srv", "/sys", "/usr", "/usr/bin", "/usr/lib", "/usr/local", "/usr/sbin",
-    "/usr/share", "/var", "/var/lib", "/var/log", "/var/mail", "/var/spool", "/var/www", "/var/opt", "/data",
-    "/backup", "/backups", "/Users", "/Applications", "/Library", "/System", "/private", "/Volumes", "/snap", "/nix",
-})  # fmt: skip
+_SYSTEM = frozenset(
+    {
+        "/bin",
+        "/boot",
+        "/dev",
+        "/etc",
+        "/home",
+        "/lib",
+        "/lib32",
+        "/lib64",
+        "/libx32",
+        "/media",
+        "/mnt",
+        "/opt",
+        "/proc",
+        "/root",
+        "/run",
+        "/sbin",
+        "/srv",
+        "/sys",
+        "/usr",
+        "/usr/bin",
+        "/usr/lib",
+        "/usr/local",
+        "/usr/sbin",
+        "/usr/share",
+        "/var",
+        "/var/lib",
+        "/var/log",
+        "/var/mail",
+        "/var/spool",
+        "/var/www",
+        "/var/opt",
+        "/data",
+        "/backup",
+        "/backups",
+        "/Users",
+        "/Applications",
+        "/Library",
+        "/System",
+        "/private",
+        "/Volumes",
+        "/snap",
+        "/nix",
+    }
+)
 # Data directories: anything inside them is a database's or a container runtime's files.
-_DATA = ("/var/lib/postgresql", "/var/lib/pgsql", "/var/lib/mysql", "/var/lib/mariadb", "/var/lib/mongodb",
-         "/var/lib/redis", "/var/lib/docker", "/var/lib/containerd", "/var/lib/elasticsearch", "/var/lib/cassandra",
-         "/var/lib/clickhouse", "/var/lib/etcd", "/var/lib/influxdb", "/var/lib/neo4j", "/var/lib/rabbitmq",
-         "/var/lib/couchdb", "/var/opt/mssql", "/var/backups", "/usr/local/var/postgres", "/usr/local/var/mysql",
-         "/opt/homebrew/var/postgresql", "/opt/homebrew/var/mysql")  # fmt: skip
+_DATA = (
+    "/var/lib/postgresql",
+    "/var/lib/pgsql",
+    "/var/lib/mysql",
+    "/var/lib/mariadb",
+    "/var/lib/mongodb",
+    "/var/lib/redis",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/elasticsearch",
+    "/var/lib/cassandra",
+    "/var/lib/clickhouse",
+    "/var/lib/etcd",
+    "/var/lib/influxdb",
+    "/var/lib/neo4j",
+    "/var/lib/rabbitmq",
+    "/var/lib/couchdb",
+    "/var/opt/mssql",
+    "/var/backups",
+    "/usr/local/var/postgres",
+    "/usr/local/var/mysql",
+    "/opt/homebrew/var/postgresql",
+    "/opt/homebrew/var/mysql",
+)
 _HOMES = ("/home", "/Users")
 HOME_VARIABLE = re.compile(r"\$(?:HOME|\{HOME\})(?:/\.?)?\*?")
 _TILDE = re.compile(r"~[A-Za-z0-9_.-]*(?:/\.?)?\*?")

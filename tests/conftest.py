@@ -40,3 +40,26 @@ def project(tmp_path):
     """An empty project folder with a marker so configuration discovery stops here."""
     (tmp_path / ".git").mkdir()
     return tmp_path
+
+
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+}
+
+
+def git(repo, *args) -> str:
+    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, env={**os.environ, **GIT_ENV}, check=True)
+    return result.stdout.decode()
+
+
+@pytest.fixture
+def repo(project):
+    """A git repository with a local identity (there is no global git configuration here)."""
+    git(project, "init", "-q", "-b", "main")
+    git(project, "config", "user.name", "Test")
+    git(project, "config", "user.email", "test@example.com")
+    git(project, "config", "commit.gpgsign", "false")
+    return project

@@ -7,18 +7,52 @@ import json
 from blastguard.interfaces import hook
 
 # Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
-CLEAN_ENV = {name: "" for name in ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST",
-                                   "REDIS_URL", "REDIS_HOST", "MONGODB_URI", "MONGO_URL", "AWS_PROFILE",
-                                   "AWS_DEFAULT_PROFILE", "TF_WORKSPACE", "GOOGLE_CLOUD_PROJECT",
-                                   "CLOUDSDK_CORE_PROJECT", "AZURE_SUBSCRIPTION", "KUBE_CONTEXT", "KUBECONFIG",
-                                   "APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "FLASK_ENV",
-                                   "DJANGO_ENV", "STAGE", "DEPLOY_ENV")}  # fmt: skip
+CLEAN_ENV = dict.fromkeys(
+    (
+        "DATABASE_URL",
+        "DATABASE_HOST",
+        "DB_HOST",
+        "PGHOST",
+        "PGSERVICE",
+        "MYSQL_HOST",
+        "REDIS_URL",
+        "REDIS_HOST",
+        "MONGODB_URI",
+        "MONGO_URL",
+        "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
+        "TF_WORKSPACE",
+        "GOOGLE_CLOUD_PROJECT",
+        "CLOUDSDK_CORE_PROJECT",
+        "AZURE_SUBSCRIPTION",
+        "KUBE_CONTEXT",
+        "KUBECONFIG",
+        "APP_ENV",
+        "ENV",
+        "ENVIRONMENT",
+        "RAILS_ENV",
+        "RACK_ENV",
+        "NODE_ENV",
+        "FLASK_ENV",
+        "DJANGO_ENV",
+        "STAGE",
+        "DEPLOY_ENV",
+    ),
+    "",
+)
 
 
 def claude(tool, tool_input, cwd):
-    return {"session_id": "9f1c", "transcript_path": "/tmp/transcript.jsonl", "cwd": str(cwd),
-            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
-            "tool_use_id": "toolu_01", "tool_input": tool_input}  # fmt: skip
+    return {
+        "session_id": "9f1c",
+        "transcript_path": "/tmp/transcript.jsonl",
+        "cwd": str(cwd),
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_use_id": "toolu_01",
+        "tool_input": tool_input,
+    }
 
 
 class Answer:

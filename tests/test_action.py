@@ -38,17 +38,26 @@ from conftest import REPO, out, run_cli
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS = ACTION["runs"]["steps"]
 INSTALL = "Install blastguard"
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "Test",
-           "GIT_AUTHOR_EMAIL": "test@example.com", "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.com",
-           "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z"}  # fmt: skip
+GIT_ENV = {
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+    "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z",
+}
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
 # --- GitHub's expression language, as much of it as action.yml uses --------------------------------
 
-_TOKEN = re.compile(r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||!|\(|\))"
-                    r"|(?P<name>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*))")  # fmt: skip
+_TOKEN = re.compile(
+    r"\s*(?:(?P<string>'(?:[^']|'')*')|(?P<number>\d+(?:\.\d+)?)|(?P<op>==|!=|&&|\|\||!|\(|\))"
+    r"|(?P<name>[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*))"
+)
 _STATUS = {"success", "failure", "always", "cancelled"}
 
 
@@ -74,8 +83,13 @@ def evaluate(expression: str, contexts: dict, failed: bool = False):
             python.append(f"_{match['name']}")
         else:
             python.append(f"_get({match['name']!r})")
-    namespace = {"_get": lambda path: _lookup(contexts, path), "_success": lambda: not failed,
-                 "_failure": lambda: failed, "_always": lambda: True, "_cancelled": lambda: False}  # fmt: skip
+    namespace = {
+        "_get": lambda path: _lookup(contexts, path),
+        "_success": lambda: not failed,
+        "_failure": lambda: failed,
+        "_always": lambda: True,
+        "_cancelled": lambda: False,
+    }
     return eval("".join(python), {"__builtins__": {}}, namespace)  # our own translation of action.yml's expressions
 
 
@@ -171,7 +185,9 @@ def _read_outputs(path: Path) -> dict:
     return outputs
 
 
-def run_action(workspace: Path, runner_temp: Path, *, inputs: dict, github: dict, skip: tuple = (INSTALL,)) -> ActionRun:
+def run_action(
+    workspace: Path, runner_temp: Path, *, inputs: dict, github: dict, skip: tuple = (INSTALL,)
+) -> ActionRun:
     """Run action.yml's steps in `workspace`, as GitHub would, with `github` as the github context."""
     defaults = {name: spec.get("default", "") for name, spec in ACTION["inputs"].items()}
     contexts = {"github": github, "runner": {"temp": str(runner_temp), "os": "Linux"}, "steps": {}}
@@ -180,14 +196,25 @@ def run_action(workspace: Path, runner_temp: Path, *, inputs: dict, github: dict
     event_path = runner_temp / "event.json"
     event_path.write_text(json.dumps(github["event"]))
     base_env = {
-        "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(runner_temp)), "LANG": "C.UTF-8", **GIT_ENV,
-        "CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(runner_temp), "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_ACTION_PATH": github["action_path"], "GITHUB_EVENT_NAME": github["event_name"],
-        "GITHUB_EVENT_PATH": str(event_path), "GITHUB_SHA": github["sha"], "GITHUB_REF": github["ref"],
-        "GITHUB_REPOSITORY": github["repository"], "GITHUB_SERVER_URL": github["server_url"],
-        "GITHUB_BASE_REF": github.get("base_ref", ""), "GITHUB_HEAD_REF": github.get("head_ref", ""),
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", str(runner_temp)),
+        "LANG": "C.UTF-8",
+        **GIT_ENV,
+        "CI": "true",
+        "GITHUB_ACTIONS": "true",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_ACTION_PATH": github["action_path"],
+        "GITHUB_EVENT_NAME": github["event_name"],
+        "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_SHA": github["sha"],
+        "GITHUB_REF": github["ref"],
+        "GITHUB_REPOSITORY": github["repository"],
+        "GITHUB_SERVER_URL": github["server_url"],
+        "GITHUB_BASE_REF": github.get("base_ref", ""),
+        "GITHUB_HEAD_REF": github.get("head_ref", ""),
         "GITHUB_ACTOR": github.get("actor", "octocat"),
-    }  # fmt: skip
+    }
     runs, failed = [], False
     for number, step in enumerate(STEPS):
         name = step["name"]
@@ -207,13 +234,23 @@ def run_action(workspace: Path, runner_temp: Path, *, inputs: dict, github: dict
         env = {key: substitute(str(value), contexts) for key, value in step.get("env", {}).items()}
         script = runner_temp / f"step-{number}.sh"
         script.write_text(substitute(step["run"], contexts))
-        result = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)], cwd=workspace,
-                                env={**base_env, "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file),
-                                     **env}, capture_output=True, text=True, timeout=300)  # fmt: skip
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+            cwd=workspace,
+            env={**base_env, "GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary_file), **env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         outputs = _read_outputs(output_file)
-        runs.append(StepRun(name, True, result.returncode, result.stdout, result.stderr, outputs, summary_file.read_text()))
+        runs.append(
+            StepRun(name, True, result.returncode, result.stdout, result.stderr, outputs, summary_file.read_text())
+        )
         if step.get("id"):
-            contexts["steps"][step["id"]] = {"outputs": outputs, "outcome": "failure" if result.returncode else "success"}
+            contexts["steps"][step["id"]] = {
+                "outputs": outputs,
+                "outcome": "failure" if result.returncode else "success",
+            }
         failed = failed or result.returncode != 0
     outputs = {name: substitute(str(spec["value"]), contexts) for name, spec in ACTION["outputs"].items()}
     return ActionRun(runs, outputs)
@@ -299,9 +336,19 @@ def pull_request_context(pr: PullRequest, *, fork: bool = False, event_name: str
         },
         "repository": {"full_name": "acme/demo"},
     }
-    return {"event_name": event_name, "event": event, "sha": pr.merge_sha, "ref": "refs/pull/1/merge",
-            "repository": "acme/demo", "server_url": "https://github.com", "base_ref": "main", "head_ref": "feature",
-            "action_path": str(REPO), "token": "ghs_test-token", "actor": "octocat"}  # fmt: skip
+    return {
+        "event_name": event_name,
+        "event": event,
+        "sha": pr.merge_sha,
+        "ref": "refs/pull/1/merge",
+        "repository": "acme/demo",
+        "server_url": "https://github.com",
+        "base_ref": "main",
+        "head_ref": "feature",
+        "action_path": str(REPO),
+        "token": "ghs_test-token",
+        "actor": "octocat",
+    }
 
 
 def hostile_modules(names: list[str], marker: Path) -> dict[str, str]:
@@ -331,19 +378,33 @@ def action_venv(tmp_path_factory) -> Path:
     runner_temp = tmp_path_factory.mktemp("runner-temp")
     venv = runner_temp / "blastguard" / "venv"
     subprocess.run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", str(venv)], check=True)
-    purelib = Path(subprocess.check_output([str(venv / "bin" / "python"), "-c",
-                                            "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True).strip())  # fmt: skip
+    purelib = Path(
+        subprocess.check_output(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
     (purelib / "_blastguard_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     workspace = tmp_path_factory.mktemp("install-workspace")
     markers = plant_modules(workspace, ["pip", "venv", "blastguard", "json", "setuptools"], runner_temp / "imported")
-    github = {"event_name": "push", "event": {}, "sha": "0" * 40, "ref": "refs/heads/main", "repository": "acme/demo",
-              "server_url": "https://github.com", "action_path": str(REPO), "token": ""}  # fmt: skip
-    run = run_action(workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL))
+    github = {
+        "event_name": "push",
+        "event": {},
+        "sha": "0" * 40,
+        "ref": "refs/heads/main",
+        "repository": "acme/demo",
+        "server_url": "https://github.com",
+        "action_path": str(REPO),
+        "token": "",
+    }
+    run = run_action(
+        workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL)
+    )
     install = run.step(INSTALL)
     assert install.returncode == 0, install.stdout + install.stderr
     assert not markers.exists(), f"the install step imported the workspace's own modules: {markers.read_text()}"
-    installed = subprocess.check_output([str(venv / "bin" / "python"), "-c", "import blastguard; print(blastguard.__file__)"],
-                                        text=True).strip()  # fmt: skip
+    installed = subprocess.check_output(
+        [str(venv / "bin" / "python"), "-c", "import blastguard; print(blastguard.__file__)"], text=True
+    ).strip()
     assert installed.startswith(str(purelib)), "blastguard must come from the action's checkout, installed in its venv"
     return venv
 
@@ -380,34 +441,53 @@ def test_a_pull_request_fails_only_for_what_it_adds(tmp_path, runner_temp):
         "::error file=db/purge.sql,line=1,endLine=1,col=1,endColumn=18,title=SQL101 unbounded-delete::DELETE from users "
         "has no WHERE clause, so it removes every row. Add a WHERE clause that names the rows to delete, and check it "
         "first with SELECT count(*).",
-        AnyStartingWith("::warning file=db/purge.sql,line=2,endLine=2,col=37,endColumn=49,title=SQL105 null-comparison::"),
+        AnyStartingWith(
+            "::warning file=db/purge.sql,line=2,endLine=2,col=37,endColumn=49,title=SQL105 null-comparison::"
+        ),
     ]  # the DELETE FROM legacy_sessions on main is not the pull request's doing
 
-    assert run.outputs == {"sarif-file": str(runner_temp / "blastguard" / "blastguard.sarif"), "findings": "2",
-                           "errors": "1", "warnings": "1", "notes": "0", "failing": "2"}  # fmt: skip
+    assert run.outputs == {
+        "sarif-file": str(runner_temp / "blastguard" / "blastguard.sarif"),
+        "findings": "2",
+        "errors": "1",
+        "warnings": "1",
+        "notes": "0",
+        "failing": "2",
+    }
     assert scan.outputs["exit-code"] == "1" and scan.outputs["upload-sarif"] == "true"
     assert scan.outputs["checkout-path"] == str(workspace)
 
     log = _sarif(run)
     assert list(_validator().iter_errors(log)) == []
     results = log["runs"][0]["results"]
-    assert [(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["baselineState"])
-            for r in results] == [("SQL101", "db/cleanup.sql", "unchanged"), ("SQL101", "db/purge.sql", "new"),
-                                  ("SQL105", "db/purge.sql", "new")]  # fmt: skip
+    assert [
+        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["baselineState"])
+        for r in results
+    ] == [
+        ("SQL101", "db/cleanup.sql", "unchanged"),
+        ("SQL101", "db/purge.sql", "new"),
+        ("SQL105", "db/purge.sql", "new"),
+    ]
     # Code scanning compares the upload with the base branch's analysis: it must be whole, or the
     # finding already on main would count as fixed by the pull request.
 
     upload = run.step("Upload SARIF to code scanning")
     assert upload.ran
-    assert upload.with_ == {"sarif_file": run.outputs["sarif-file"], "category": "blastguard",
-                            "checkout_path": str(workspace), "token": "ghs_test-token"}  # fmt: skip
+    assert upload.with_ == {
+        "sarif_file": run.outputs["sarif-file"],
+        "category": "blastguard",
+        "checkout_path": str(workspace),
+        "token": "ghs_test-token",
+    }
 
     summary = run.summary
     assert "Checked what the pull request changes, compared with main: 3 files." in summary
     assert "**The check fails**: 2 findings at or above `warning`." in summary
     assert "| error | 1 |\n| warning | 1 |\n| note | 0 |" in summary
-    assert (f"| error | `SQL101` unbounded-delete | [db/purge.sql:1](https://github.com/acme/demo/blob/{pr.head_sha}"
-            "/db/purge.sql#L1) | DELETE from users has no WHERE clause") in summary  # fmt: skip
+    assert (
+        f"| error | `SQL101` unbounded-delete | [db/purge.sql:1](https://github.com/acme/demo/blob/{pr.head_sha}"
+        "/db/purge.sql#L1) | DELETE from users has no WHERE clause"
+    ) in summary
     assert "legacy_sessions" not in summary
     assert "The SARIF report also lists 1 finding that was already there (marked `baselineState: unchanged`)" in summary
 
@@ -424,8 +504,10 @@ def test_without_a_token_the_upload_is_skipped_with_a_notice(tmp_path, runner_te
     upload = run.step("Upload SARIF to code scanning")
     assert not upload.ran
     assert run.step("Scan").outputs["upload-sarif"] == "false"
-    assert ("::notice title=blastguard::The SARIF report is not uploaded to code scanning: there is no token "
-            "(the `token` input is empty).") in run.log  # fmt: skip
+    assert (
+        "::notice title=blastguard::The SARIF report is not uploaded to code scanning: there is no token "
+        "(the `token` input is empty)."
+    ) in run.log
     assert list(_validator().iter_errors(_sarif(run))) == []  # written all the same, for other uses
     assert run.outputs["findings"] == "2"
     assert run.step("Fail on findings at or above the fail-on level").returncode == 1
@@ -461,8 +543,15 @@ def test_a_clean_pull_request_passes_despite_findings_already_on_the_base(tmp_pa
 def test_a_push_checks_the_whole_tree(tmp_path, runner_temp):
     pr = make_pull_request(tmp_path, PR_FILES)
     workspace = checkout(tmp_path, pr.origin, "feature")
-    github = {**pull_request_context(pr), "event_name": "push", "event": {"ref": "refs/heads/feature"},
-              "sha": pr.head_sha, "ref": "refs/heads/feature", "base_ref": "", "head_ref": ""}  # fmt: skip
+    github = {
+        **pull_request_context(pr),
+        "event_name": "push",
+        "event": {"ref": "refs/heads/feature"},
+        "sha": pr.head_sha,
+        "ref": "refs/heads/feature",
+        "base_ref": "",
+        "head_ref": "",
+    }
     run = run_action(workspace, runner_temp, inputs={"fail-on": "error"}, github=github)
     assert run.outputs["findings"] == "3" and run.outputs["errors"] == "2" and run.outputs["failing"] == "2"
     assert "Checked the whole tree:" in run.summary
@@ -507,8 +596,14 @@ def test_the_console_script_never_imports_the_checked_folder(tmp_path):
     (repo / "purge.sql").write_text("DELETE FROM users;\n")
     script = Path(sys.executable).parent / "blastguard"
     assert script.exists(), "the test environment installs the console script"
-    result = subprocess.run([str(script), "check", "purge.sql"], cwd=repo, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    result = subprocess.run(
+        [str(script), "check", "purge.sql"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert not marker.exists(), f"the console script imported the checked folder's modules: {marker.read_text()}"
     assert result.returncode == 1 and "SQL101" in result.stdout, result.stdout + result.stderr
 
@@ -526,8 +621,10 @@ def test_a_bad_input_stops_the_step_with_an_error(tmp_path, runner_temp):
     assert "blastguard could not run" in run.summary
 
 
-TERRAFORM = ('resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n\n'
-             'resource "aws_db_instance" "orders" {\n  engine         = "postgres"\n  instance_class = "db.t3.micro"\n}\n')
+TERRAFORM = (
+    'resource "aws_s3_bucket" "logs" {\n  bucket = "acme-logs"\n}\n\n'
+    'resource "aws_db_instance" "orders" {\n  engine         = "postgres"\n  instance_class = "db.t3.micro"\n}\n'
+)
 
 
 def test_a_finding_only_the_change_has_is_in_the_sarif_as_new(tmp_path, monkeypatch, capsys):
@@ -541,8 +638,14 @@ def test_a_finding_only_the_change_has_is_in_the_sarif_as_new(tmp_path, monkeypa
     _commit(repo, {"infra/main.tf": TERRAFORM}, "base")
     base = git(repo, "rev-parse", "HEAD")
     _commit(repo, {"infra/main.tf": TERRAFORM.split("\n\n")[0] + "\n"}, "drop the database")
-    for name, value in {**GIT_ENV, "GITHUB_EVENT_NAME": "push", "BLASTGUARD_BASE": base, "RUNNER_TEMP": str(tmp_path),
-                        "GITHUB_OUTPUT": str(tmp_path / "output"), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}.items():  # fmt: skip
+    for name, value in {
+        **GIT_ENV,
+        "GITHUB_EVENT_NAME": "push",
+        "BLASTGUARD_BASE": base,
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+    }.items():
         monkeypatch.setenv(name, value)
     for name in ("GITHUB_EVENT_PATH", "GITHUB_SHA", "GITHUB_BASE_REF"):
         monkeypatch.delenv(name, raising=False)
@@ -558,18 +661,39 @@ def test_a_finding_only_the_change_has_is_in_the_sarif_as_new(tmp_path, monkeypa
     assert f"compared with {base} (merge base {base[:12]})" in (tmp_path / "summary").read_text()
 
 
-@pytest.mark.parametrize(("event", "actor", "expected"), [
-    ({"head": {"repo": {"full_name": "acme/demo", "fork": False}}, "base": {"repo": {"full_name": "acme/demo"}}},
-     "octocat", (True, "")),
-    ({"head": {"repo": {"full_name": "someone/demo", "fork": True}}, "base": {"repo": {"full_name": "acme/demo"}}},
-     "octocat", (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts")),
-    ({"head": {"repo": None}, "base": {"repo": {"full_name": "acme/demo"}}},  # the fork was deleted
-     "octocat", (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts")),
-    ({"head": {"repo": {"fork": True}}, "base": {}}, "octocat",
-     (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts")),
-    ({"head": {"repo": {"full_name": "acme/demo"}}, "base": {"repo": {"full_name": "acme/demo"}}},
-     "dependabot[bot]", (False, "Dependabot's pull requests get a read-only token")),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("event", "actor", "expected"),
+    [
+        (
+            {"head": {"repo": {"full_name": "acme/demo", "fork": False}}, "base": {"repo": {"full_name": "acme/demo"}}},
+            "octocat",
+            (True, ""),
+        ),
+        (
+            {
+                "head": {"repo": {"full_name": "someone/demo", "fork": True}},
+                "base": {"repo": {"full_name": "acme/demo"}},
+            },
+            "octocat",
+            (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts"),
+        ),
+        (
+            {"head": {"repo": None}, "base": {"repo": {"full_name": "acme/demo"}}},  # the fork was deleted
+            "octocat",
+            (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts"),
+        ),
+        (
+            {"head": {"repo": {"fork": True}}, "base": {}},
+            "octocat",
+            (False, "this pull request comes from a fork, and a fork's token cannot write code-scanning alerts"),
+        ),
+        (
+            {"head": {"repo": {"full_name": "acme/demo"}}, "base": {"repo": {"full_name": "acme/demo"}}},
+            "dependabot[bot]",
+            (False, "Dependabot's pull requests get a read-only token"),
+        ),
+    ],
+)
 def test_when_the_sarif_is_uploaded(monkeypatch, event, actor, expected):
     from blastguard.interfaces.action import upload_decision
 
@@ -595,11 +719,16 @@ class AnyStartingWith(str):
 def _report(errors: int, warnings: int, notes: int, notices: int = 0) -> Report:
     findings = []
     for count, severity in ((errors, Severity.ERROR), (warnings, Severity.WARNING), (notes, Severity.NOTE)):
-        for n in range(count):
+        for _n in range(count):
             line = len(findings) + 1
-            findings.append(Finding("SQL101", "unbounded-delete", severity, f"finding {line}", "a.sql",
-                                    Region(line, 1, line, 10), "x"))  # fmt: skip
-    notifications = [Notification(f"b{n}.sql", "Statement could not be parsed.", "parse-error", "note") for n in range(notices)]
+            findings.append(
+                Finding(
+                    "SQL101", "unbounded-delete", severity, f"finding {line}", "a.sql", Region(line, 1, line, 10), "x"
+                )
+            )
+    notifications = [
+        Notification(f"b{n}.sql", "Statement could not be parsed.", "parse-error", "note") for n in range(notices)
+    ]
     return Report(findings=list(reversed(findings)), notifications=notifications)
 
 
@@ -620,18 +749,30 @@ def test_annotations_stay_within_githubs_per_step_limits_most_severe_first():
     held = [line for line in lines if not line.startswith("::")]
     assert held[0] == "SQL101 error at a.sql:11:1: finding 11"  # the rest stays in the log, not as a command
     assert len(held) == 3 + 2 + 2 + 2
-    assert lines[-1] == ("::notice title=blastguard::7 more findings (3 errors, 2 warnings, 2 notes) and 2 more notices "
-                         "about files that were not fully checked are not shown as annotations: GitHub shows at most 10 "
-                         "errors, 10 warnings and 10 notices per step. They are listed in this log.")  # fmt: skip
+    assert lines[-1] == (
+        "::notice title=blastguard::7 more findings (3 errors, 2 warnings, 2 notes) and 2 more notices "
+        "about files that were not fully checked are not shown as annotations: GitHub shows at most 10 "
+        "errors, 10 warnings and 10 notices per step. They are listed in this log."
+    )
 
 
 def test_annotations_within_the_limits_are_all_shown_and_a_reserved_notice_is_left_free():
-    assert _kinds(github_reporter.render(_report(10, 10, 10), RenderContext())) == {"error": 10, "warning": 10, "notice": 10}
+    assert _kinds(github_reporter.render(_report(10, 10, 10), RenderContext())) == {
+        "error": 10,
+        "warning": 10,
+        "notice": 10,
+    }
     text = github_reporter.render(_report(1, 0, 10), RenderContext(), reserved=1, see=", and in the job summary")
-    assert _kinds(text) == {"error": 1, "warning": 0, "notice": 9}  # 8 notes, the closing notice, one left for the caller
-    assert text.splitlines()[-1].endswith("2 more findings (2 notes) are not shown as annotations: GitHub shows at most "
-                                          "10 errors, 10 warnings and 10 notices per step. They are listed in this log, "
-                                          "and in the job summary.")  # fmt: skip
+    assert _kinds(text) == {
+        "error": 1,
+        "warning": 0,
+        "notice": 9,
+    }  # 8 notes, the closing notice, one left for the caller
+    assert text.splitlines()[-1].endswith(
+        "2 more findings (2 notes) are not shown as annotations: GitHub shows at most "
+        "10 errors, 10 warnings and 10 notices per step. They are listed in this log, "
+        "and in the job summary."
+    )
     assert github_reporter.render(_report(1, 0, 0, notices=1), RenderContext(), reserved=1).count("::") == 4
 
 
@@ -655,8 +796,13 @@ def _actionlint(*args, cwd) -> subprocess.CompletedProcess:
     if actionlint is None:
         pytest.skip("actionlint is not installed (it comes with the test extra: pip install -e '.[test]')")
     shellcheck = _tool("shellcheck")
-    return subprocess.run([actionlint, "-no-color", f"-shellcheck={shellcheck or ''}", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    return subprocess.run(
+        [actionlint, "-no-color", f"-shellcheck={shellcheck or ''}", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_workflows_pass_actionlint():
@@ -670,10 +816,15 @@ def test_the_workflows_pass_actionlint():
 def test_the_actions_steps_pass_actionlint_and_shellcheck(tmp_path):
     """actionlint reads workflows, not a composite action's steps: the steps are linted as the job
     of a reusable workflow whose inputs are the action's (expressions, shell scripts, the upload's inputs)."""
-    inputs = {name: {"type": "string", "required": False, "default": str(spec.get("default", "")).replace("${{", "$")}
-              for name, spec in ACTION["inputs"].items()}  # fmt: skip
-    workflow = {"name": "action", "on": {"workflow_call": {"inputs": inputs}},
-                "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": STEPS}}}  # fmt: skip
+    inputs = {
+        name: {"type": "string", "required": False, "default": str(spec.get("default", "")).replace("${{", "$")}
+        for name, spec in ACTION["inputs"].items()
+    }
+    workflow = {
+        "name": "action",
+        "on": {"workflow_call": {"inputs": inputs}},
+        "jobs": {"action": {"runs-on": "ubuntu-latest", "steps": STEPS}},
+    }
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
     path = tmp_path / ".github" / "workflows" / "action.yml"
     path.write_text(yaml.safe_dump(workflow, sort_keys=False))

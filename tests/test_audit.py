@@ -9,15 +9,21 @@ import sys
 
 import pytest
 
-from blastguard.interfaces import audit
 from blastguard.config import Config
+from blastguard.interfaces import audit
 
 PAYLOAD = '{"tool_input": {"command": "PGPASSWORD=hunter2-s3cr3t psql -h prod-db -c \'DROP TABLE users\'"}}'
 
 
 def _record(path, **overrides):
-    arguments = dict(agent="claude-code", tool="Bash", cwd="/repo", decision="deny", rule_ids=["SQL201"],
-                     payload_text=PAYLOAD)  # fmt: skip
+    arguments = {
+        "agent": "claude-code",
+        "tool": "Bash",
+        "cwd": "/repo",
+        "decision": "deny",
+        "rule_ids": ["SQL201"],
+        "payload_text": PAYLOAD,
+    }
     arguments.update(overrides)
     return audit.record(str(path), **arguments)
 
@@ -71,8 +77,18 @@ def test_the_input_and_its_secrets_are_never_written(tmp_path):
 
 def test_parent_folders_are_created_and_home_is_expanded(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert audit.record("~/logs/blastguard/audit.jsonl", agent="codex", tool="shell", cwd="/w", decision="allow",
-                        rule_ids=[], payload_text="ls") is None  # fmt: skip
+    assert (
+        audit.record(
+            "~/logs/blastguard/audit.jsonl",
+            agent="codex",
+            tool="shell",
+            cwd="/w",
+            decision="allow",
+            rule_ids=[],
+            payload_text="ls",
+        )
+        is None
+    )
     assert len(_lines(tmp_path / "logs" / "blastguard" / "audit.jsonl")) == 1
 
 
@@ -101,15 +117,23 @@ def test_a_folder_in_place_of_the_log_gives_a_message(tmp_path):
 def _writer(path: str, worker: int, count: int) -> None:
     # Long lines make torn or interleaved writes likely if the lock or single write were missing.
     for i in range(count):
-        error = audit.record(path, agent=f"agent-{worker}", tool="Bash", cwd="/repo/" + "x" * 4000,
-                             decision="deny", rule_ids=[f"SH{worker:03d}", f"SQL{i:03d}"],
-                             payload_text=f"{worker}:{i}")  # fmt: skip
+        error = audit.record(
+            path,
+            agent=f"agent-{worker}",
+            tool="Bash",
+            cwd="/repo/" + "x" * 4000,
+            decision="deny",
+            rule_ids=[f"SH{worker:03d}", f"SQL{i:03d}"],
+            payload_text=f"{worker}:{i}",
+        )
         if error:
             raise SystemExit(error)
 
 
-@pytest.mark.skipif(sys.platform == "win32" or "fork" not in multiprocessing.get_all_start_methods(),
-                    reason="needs the fork start method")  # fmt: skip
+@pytest.mark.skipif(
+    sys.platform == "win32" or "fork" not in multiprocessing.get_all_start_methods(),
+    reason="needs the fork start method",
+)
 def test_concurrent_writers_never_tear_or_lose_a_line(tmp_path):
     log = tmp_path / "audit.jsonl"
     context = multiprocessing.get_context("fork")

@@ -38,7 +38,7 @@ def test_nearest_configuration_wins(project):
 def test_pyproject_without_our_table_is_skipped(project):
     (project / "blastguard.toml").write_text('ignore = ["SQL101"]\n')
     (project / "sub").mkdir()
-    (project / "sub" / "pyproject.toml").write_text('[tool.ruff]\nline-length = 100\n')
+    (project / "sub" / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
     (project / "sub" / "a.sql").write_text(DELETE_ALL)
     assert run_cli("check", "sub", cwd=project).returncode == 0
 
@@ -116,8 +116,14 @@ def test_dialect_from_config(project):
     [
         ('selekt = ["SQL101"]\n', "blastguard.toml: unknown key 'selekt' (known keys: "),
         ('select = "SQL101"\n', "blastguard.toml: 'select' must be a list of strings"),
-        ('fail-on = "critical"\n', "blastguard.toml: 'fail-on' must be one of error, warning, note, never, not 'critical'"),
-        ('[severity]\nSQL101 = "fatal"\n', "blastguard.toml: 'severity': unknown severity 'fatal' (expected error, warning or note)"),
+        (
+            'fail-on = "critical"\n',
+            "blastguard.toml: 'fail-on' must be one of error, warning, note, never, not 'critical'",
+        ),
+        (
+            '[severity]\nSQL101 = "fatal"\n',
+            "blastguard.toml: 'severity': unknown severity 'fatal' (expected error, warning or note)",
+        ),
         ('[severity]\nSQL1O1 = "note"\n', "'SQL1O1' names no rule (see `blastguard rules`)"),
         ('ignore = ["SQL999"]\n', "'SQL999' names no rule (see `blastguard rules`)"),
         ("max-file-size = -1\n", "blastguard.toml: 'max-file-size' must be a positive integer"),

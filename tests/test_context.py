@@ -4,10 +4,31 @@ import pytest
 
 from blastguard.context import Production
 
-PRODUCTION = ["prod-db", "eu_prod", "ProdCluster", "PRODUCTION", "acme-prod-tfstate", "prd-eu-1", "live/prod",
-              "environments/prod/main", "staging/live", "arn:aws:iam::123:role/prod-admin"]  # fmt: skip
-NOT_PRODUCTION = ["product-images", "deliver", "liveness", "non-prod-cluster", "pre-prod", "preprod", "nonprod",
-                  "live/staging", "live/dev/us-east-1", "staging", ""]  # fmt: skip
+PRODUCTION = [
+    "prod-db",
+    "eu_prod",
+    "ProdCluster",
+    "PRODUCTION",
+    "acme-prod-tfstate",
+    "prd-eu-1",
+    "live/prod",
+    "environments/prod/main",
+    "staging/live",
+    "arn:aws:iam::123:role/prod-admin",
+]
+NOT_PRODUCTION = [
+    "product-images",
+    "deliver",
+    "liveness",
+    "non-prod-cluster",
+    "pre-prod",
+    "preprod",
+    "nonprod",
+    "live/staging",
+    "live/dev/us-east-1",
+    "staging",
+    "",
+]
 
 
 @pytest.mark.parametrize("value", PRODUCTION)

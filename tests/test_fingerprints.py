@@ -63,12 +63,8 @@ GITHUB_VECTORS = [
         ],
         id="hello-no-final-newline",
     ),
-    pytest.param(
-        " hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n", _HELLO_HASHES, id="hello-lf"
-    ),
-    pytest.param(
-        " hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r", _HELLO_HASHES, id="hello-cr"
-    ),
+    pytest.param(" hello; \t\nworld!!!\n\n\n  \t\tGreetings\n End\n", _HELLO_HASHES, id="hello-lf"),
+    pytest.param(" hello; \t\nworld!!!\r\r\r  \t\tGreetings\r End\r", _HELLO_HASHES, id="hello-cr"),
     pytest.param(
         " hello; \t\r\nworld!!!\r\n\r\n\r\n  \t\tGreetings\r\n End\r\n",
         _HELLO_HASHES,
@@ -330,9 +326,32 @@ def test_reference_implementation_reproduces_github_vectors() -> None:
 
 
 _FUZZ_PIECES = [
-    "a", "b", "x", "1", ";", "{", "}", "(", ")", "=",
-    " ", "\t", "  ", "\n", "\r", "\r\n", "\n\r", "\r \n",
-    "\u00e9", "\u20ac", "\U0001f600", "\U0001d11e", "\ufeff", "\uffff", "\x00", "\ud800",
+    "a",
+    "b",
+    "x",
+    "1",
+    ";",
+    "{",
+    "}",
+    "(",
+    ")",
+    "=",
+    " ",
+    "\t",
+    "  ",
+    "\n",
+    "\r",
+    "\r\n",
+    "\n\r",
+    "\r \n",
+    "\u00e9",
+    "\u20ac",
+    "\U0001f600",
+    "\U0001d11e",
+    "\ufeff",
+    "\uffff",
+    "\x00",
+    "\ud800",
 ]
 
 

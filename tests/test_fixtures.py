@@ -11,16 +11,18 @@ FIXTURE_SETS = sorted(p.parent for p in (REPO / "fixtures").glob("*/expected.txt
 
 
 def _expected(path: Path) -> list[str]:
-    lines = (l.strip() for l in path.read_text().splitlines())
-    return sorted(l for l in lines if l and not l.startswith("#"))
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return sorted(line for line in lines if line and not line.startswith("#"))
 
 
 def _reported(result) -> list[str]:
     found = []
     for f in json_out(result)["findings"]:
         r = f["region"]
-        found.append(f"{f['path']}:{r['start_line']}:{r['start_column']}-{r['end_line']}:{r['end_column']} "
-                     f"{f['rule_id']} {f['severity']}")  # fmt: skip
+        found.append(
+            f"{f['path']}:{r['start_line']}:{r['start_column']}-{r['end_line']}:{r['end_column']} "
+            f"{f['rule_id']} {f['severity']}"
+        )
     return sorted(found)
 
 
@@ -38,4 +40,8 @@ def test_fixture_set_reports_exactly_what_it_expects(fixture):
 def test_demo_is_what_the_readme_runs_from_the_repository_root():
     result = run_cli("check", "fixtures/demo", cwd=REPO)
     assert result.returncode == 1
-    assert result.stdout.decode().rstrip().endswith("Found 23 findings: 12 errors, 11 warnings (15 files checked; 1 suppressed).")
+    assert (
+        result.stdout.decode()
+        .rstrip()
+        .endswith("Found 23 findings: 12 errors, 11 warnings (15 files checked; 1 suppressed).")
+    )

@@ -78,13 +78,19 @@ def test_sarif_results_regions_levels_and_fingerprints(project):
     assert delete["level"] == "error"
     assert delete["message"]["text"].startswith("DELETE from users has no WHERE clause, so it removes every row.")
     assert delete["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 18,
-    }  # fmt: skip
+        "startLine": 2,
+        "startColumn": 1,
+        "endLine": 2,
+        "endColumn": 18,
+    }
     null_cmp = by_rule["SQL105"]
     assert null_cmp["level"] == "warning"
     assert null_cmp["locations"][0]["physicalLocation"]["region"] == {
-        "startLine": 3, "startColumn": 37, "endLine": 3, "endColumn": 49,
-    }  # fmt: skip
+        "startLine": 3,
+        "startColumn": 37,
+        "endLine": 3,
+        "endColumn": 49,
+    }
     hashes = line_hashes(SQL)
     for result in run["results"]:
         line = result["locations"][0]["physicalLocation"]["region"]["startLine"]

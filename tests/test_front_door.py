@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from test_diff import commit
 
 from blastguard import api, isolation
 from blastguard.api import Session, UsageError, check_diff, check_paths, check_text
@@ -18,9 +19,8 @@ from blastguard.config import Config
 from blastguard.frontends.terraform import hcl
 from blastguard.interfaces.mcp_server import Checker
 from blastguard.sources import detect_language
-from conftest import json_out, run_cli
+from conftest import git, json_out, run_cli
 from hook_calls import bash, call
-from test_diff import commit, git, repo  # noqa: F401 (the fixture)
 
 UPDATE_ALL = "Update users set active = false;\n"
 
@@ -45,8 +45,11 @@ def _answers(folder, name: str, tmp_path) -> dict:
     git(folder, "init", "-q")
     diff = json_out(run_cli("check", "--diff", "--format", "json", cwd=folder))  # untracked files are new
     answers["cli --diff"] = sorted(f["rule_id"] for f in diff["findings"])
-    answers["hook Write"] = ["SQL102"] if call("Write", {"file_path": f"new-{name}", "content": text}, folder,
-                                               tmp_path).decision == "deny" else []  # fmt: skip
+    answers["hook Write"] = (
+        ["SQL102"]
+        if call("Write", {"file_path": f"new-{name}", "content": text}, folder, tmp_path).decision == "deny"
+        else []
+    )
     result = Checker(Config(), str(folder)).check_file(name, text)
     answers["mcp check_file"] = sorted(f["rule_id"] for f in result["findings"])
     return answers
@@ -102,10 +105,17 @@ def test_psql_file_is_read_by_the_hook_process_in_another_folder(tmp_path):
     project = tmp_path / "project"
     project.mkdir()
     (project / "drop.sql").write_text("DROP TABLE users;\n")
-    payload = ('{"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "psql -f drop.sql"}, '
-               f'"cwd": "{project}"}}')  # fmt: skip
-    result = subprocess.run([sys.executable, "-m", "blastguard", "hook"], input=payload.encode(), capture_output=True,
-                            cwd=tmp_path, timeout=120)  # fmt: skip
+    payload = (
+        '{"hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": "psql -f drop.sql"}, '
+        f'"cwd": "{project}"}}'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", "hook"],
+        input=payload.encode(),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
     assert '"permissionDecision": "deny"' in result.stdout.decode()
     assert "drop-table" in result.stdout.decode()
 
@@ -128,14 +138,18 @@ def test_staged_content_of_a_referenced_file_is_what_is_checked(repo):  # noqa: 
     git(repo, "add", "run.sh", "drop.sql")
     (repo / "drop.sql").write_text("SELECT 1;\n")  # the working tree differs from what is committed
     report = json_out(run_cli("check", "--staged", "--format", "json", cwd=repo))
-    assert sorted((f["path"], f["rule_id"]) for f in report["findings"]) == [("drop.sql", "SQL202"),
-                                                                              ("run.sh", "SQL202")]  # fmt: skip
+    assert sorted((f["path"], f["rule_id"]) for f in report["findings"]) == [
+        ("drop.sql", "SQL202"),
+        ("run.sh", "SQL202"),
+    ]
 
 
 def test_patched_content_of_a_referenced_file_is_what_is_checked(tmp_path):
     (tmp_path / "drop.sql").write_text("SELECT 1;\n")
-    patch = ("--- /dev/null\n+++ b/run.sh\n@@ -0,0 +1 @@\n+psql -f drop.sql\n"
-             "--- a/drop.sql\n+++ b/drop.sql\n@@ -1 +1 @@\n-SELECT 1;\n+DROP TABLE users;\n")  # fmt: skip
+    patch = (
+        "--- /dev/null\n+++ b/run.sh\n@@ -0,0 +1 @@\n+psql -f drop.sql\n"
+        "--- a/drop.sql\n+++ b/drop.sql\n@@ -1 +1 @@\n-SELECT 1;\n+DROP TABLE users;\n"
+    )
     found = sorted((os.path.basename(f.path), f.rule_id) for f in check_diff(patch, str(tmp_path)))
     assert found == [("drop.sql", "SQL202"), ("run.sh", "SQL202")]
 
@@ -167,12 +181,14 @@ def test_a_modules_files_are_each_parsed_once_per_scan(tmp_path, monkeypatch):
 
 
 def test_a_shell_only_hook_check_imports_no_parser_and_no_dataclasses():
-    code = ("import sys\nfrom blastguard.interfaces import hook\nfrom blastguard.config import Config\n"
-            "from blastguard.interfaces.hook_protocols import read\n"
-            "call = read({'hook_event_name': 'PreToolUse', 'tool_name': 'Bash', 'cwd': '.',\n"
-            "             'tool_input': {'command': 'ls -la && git status'}}, 'claude')\n"
-            "print(hook._decide(call, Config(), {})[0])\n"
-            "print(sorted(m for m in ('sqlglot', 'libcst', 'dataclasses', 'inspect') if m in sys.modules))\n")  # fmt: skip
+    code = (
+        "import sys\nfrom blastguard.interfaces import hook\nfrom blastguard.config import Config\n"
+        "from blastguard.interfaces.hook_protocols import read\n"
+        "call = read({'hook_event_name': 'PreToolUse', 'tool_name': 'Bash', 'cwd': '.',\n"
+        "             'tool_input': {'command': 'ls -la && git status'}}, 'claude')\n"
+        "print(hook._decide(call, Config(), {})[0])\n"
+        "print(sorted(m for m in ('sqlglot', 'libcst', 'dataclasses', 'inspect') if m in sys.modules))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert result.stdout.decode().split("\n")[:2] == ["allow", "[]"], result.stderr.decode()
 

@@ -72,12 +72,23 @@ def test_each_file_name_and_extension_is_claimed_by_one_language():
 
 @pytest.mark.parametrize(
     "name, language",
-    [("migrations/0042_drop.sql", "sql"), ("infra/main.tf", "terraform"), ("deploy/run.sh", "shell"),
-     ("tools/cleanup.py", "python"), ("Makefile", "makefile"), ("ci/release.mk", "makefile"),
-     (".github/workflows/deploy.yml", "github-actions"), (".gitlab-ci.yml", "gitlab-ci"),
-     ("ci/deploy.gitlab-ci.yml", "gitlab-ci"), ("home/dev/.bashrc", "shell"), (".git/hooks/pre-push", "shell"),
-     ("notes.txt", None), ("config.yml", None), ("plan.json", None)],
-)  # fmt: skip
+    [
+        ("migrations/0042_drop.sql", "sql"),
+        ("infra/main.tf", "terraform"),
+        ("deploy/run.sh", "shell"),
+        ("tools/cleanup.py", "python"),
+        ("Makefile", "makefile"),
+        ("ci/release.mk", "makefile"),
+        (".github/workflows/deploy.yml", "github-actions"),
+        (".gitlab-ci.yml", "gitlab-ci"),
+        ("ci/deploy.gitlab-ci.yml", "gitlab-ci"),
+        ("home/dev/.bashrc", "shell"),
+        (".git/hooks/pre-push", "shell"),
+        ("notes.txt", None),
+        ("config.yml", None),
+        ("plan.json", None),
+    ],
+)
 def test_the_registry_decides_a_files_language_by_its_name(name, language):
     from blastguard.sources import language_for_name
 

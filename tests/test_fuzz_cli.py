@@ -58,19 +58,65 @@ HOOK_TIMEOUT = 10  # seconds for one hook payload: twice the default `hook-deadl
 MAX_INPUT = 256 * 1024  # characters; a mutation that would grow an input past this is skipped
 
 # Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
-_GATE_VARIABLES = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST", "REDIS_URL",
-                   "REDIS_HOST", "MONGODB_URI", "MONGO_URL", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "TF_WORKSPACE",
-                   "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT", "AZURE_SUBSCRIPTION", "KUBE_CONTEXT", "KUBECONFIG",
-                   "APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "FLASK_ENV", "DJANGO_ENV",
-                   "STAGE", "DEPLOY_ENV")  # fmt: skip
+_GATE_VARIABLES = (
+    "DATABASE_URL",
+    "DATABASE_HOST",
+    "DB_HOST",
+    "PGHOST",
+    "PGSERVICE",
+    "MYSQL_HOST",
+    "REDIS_URL",
+    "REDIS_HOST",
+    "MONGODB_URI",
+    "MONGO_URL",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "TF_WORKSPACE",
+    "GOOGLE_CLOUD_PROJECT",
+    "CLOUDSDK_CORE_PROJECT",
+    "AZURE_SUBSCRIPTION",
+    "KUBE_CONTEXT",
+    "KUBECONFIG",
+    "APP_ENV",
+    "ENV",
+    "ENVIRONMENT",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "NODE_ENV",
+    "FLASK_ENV",
+    "DJANGO_ENV",
+    "STAGE",
+    "DEPLOY_ENV",
+)
 
 # --- what each frontend is made of -----------------------------------------------------------------
 
 # Text that trips decoders, tokenizers and position arithmetic in any language.
 # A lone surrogate makes a file that is not UTF-8, and a payload string that cannot be encoded.
-HOSTILE = ("\x00", "\r", "\r\n", "\t", "\\", "\U0010ffff", "\U0001f600", "\U00010000", "\u202e", "\ufeff", "e\u0301",
-           "\u2028", "\u0085", "\x0b\x0c", "\x1b[31m", "\u4e2d\u6587", "\U0001d518", "\ufb01", "\u0130", "\uffff", "\ud800",
-           "\udfff")  # fmt: skip
+HOSTILE = (
+    "\x00",
+    "\r",
+    "\r\n",
+    "\t",
+    "\\",
+    "\U0010ffff",
+    "\U0001f600",
+    "\U00010000",
+    "\u202e",
+    "\ufeff",
+    "e\u0301",
+    "\u2028",
+    "\u0085",
+    "\x0b\x0c",
+    "\x1b[31m",
+    "\u4e2d\u6587",
+    "\U0001d518",
+    "\ufb01",
+    "\u0130",
+    "\uffff",
+    "\ud800",
+    "\udfff",
+)
 NEWLINES = ("\r\n", "\r", "\n\n", "\u2028", "\x0c\n")
 TIMES = (1, 1, 2, 3, 8, 40, 300, 1500, 3000)  # repetitions: a few, a long line, a long chain
 
@@ -86,91 +132,287 @@ class Frontend(NamedTuple):
 SQL = Frontend(
     "sql",
     "q{}.sql",
-    ("-- migration\nALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free' WHERE tier IS NULL;\n",
-     "DELETE FROM sessions\nWHERE expires_at < now() - interval '30 days'\n"
-     "  AND user_id IN (SELECT id FROM users WHERE deleted);\n",
-     "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM audit WHERE id = OLD.id;\n"
-     "  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;\n",
-     "WITH old AS (SELECT id FROM orders WHERE created < '2020-01-01')\n"
-     "DELETE FROM orders o USING old WHERE o.id = old.id RETURNING *;\n/* note */ TRUNCATE TABLE scratch;\n",
-     "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  UPDATE `t` SET a = 1 WHERE b = ? LIMIT 10;\nEND //\n"
-     "DELIMITER ;\n# comment\nSET FOREIGN_KEY_CHECKS = 0;\n",
-     "\\set ON_ERROR_STOP on\nBEGIN;\nDELETE FROM t WHERE id = :'id';\nCOMMIT;\nDROP TABLE IF EXISTS tmp CASCADE;\n"),
-    ("SELECT ", "DELETE FROM t ", "UPDATE t SET a = 1 ", "WHERE ", " OR ", " AND ", "NOT ", "1=1", " OR id = 1",
-     " AND a = 1", "NULL", " IS NULL", " IN (", "(", ")", ";", "'", '"', "`", "$$", "$body$", "--", "/*", "*/",
-     "E'\\'", "::text", " CASCADE", "DROP TABLE t", "TRUNCATE t", "WITH x AS (", "BEGIN", "END", " RETURNING *",
-     "%s", "?", ":name", "{condition}", "#", "DELIMITER ;;\n", "CASE WHEN ", " LIMIT 1", " ORDER BY a",
-     "EXPLAIN ANALYZE ", "\\gexec\n", ",", "\n"),
+    (
+        "-- migration\nALTER TABLE users ADD COLUMN tier text;\nUPDATE users SET tier = 'free' WHERE tier IS NULL;\n",
+        "DELETE FROM sessions\nWHERE expires_at < now() - interval '30 days'\n"
+        "  AND user_id IN (SELECT id FROM users WHERE deleted);\n",
+        "CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM audit WHERE id = OLD.id;\n"
+        "  RETURN NEW;\nEND;\n$$ LANGUAGE plpgsql;\n",
+        "WITH old AS (SELECT id FROM orders WHERE created < '2020-01-01')\n"
+        "DELETE FROM orders o USING old WHERE o.id = old.id RETURNING *;\n/* note */ TRUNCATE TABLE scratch;\n",
+        "DELIMITER //\nCREATE PROCEDURE p()\nBEGIN\n  UPDATE `t` SET a = 1 WHERE b = ? LIMIT 10;\nEND //\n"
+        "DELIMITER ;\n# comment\nSET FOREIGN_KEY_CHECKS = 0;\n",
+        "\\set ON_ERROR_STOP on\nBEGIN;\nDELETE FROM t WHERE id = :'id';\nCOMMIT;\nDROP TABLE IF EXISTS tmp CASCADE;\n",
+    ),
+    (
+        "SELECT ",
+        "DELETE FROM t ",
+        "UPDATE t SET a = 1 ",
+        "WHERE ",
+        " OR ",
+        " AND ",
+        "NOT ",
+        "1=1",
+        " OR id = 1",
+        " AND a = 1",
+        "NULL",
+        " IS NULL",
+        " IN (",
+        "(",
+        ")",
+        ";",
+        "'",
+        '"',
+        "`",
+        "$$",
+        "$body$",
+        "--",
+        "/*",
+        "*/",
+        "E'\\'",
+        "::text",
+        " CASCADE",
+        "DROP TABLE t",
+        "TRUNCATE t",
+        "WITH x AS (",
+        "BEGIN",
+        "END",
+        " RETURNING *",
+        "%s",
+        "?",
+        ":name",
+        "{condition}",
+        "#",
+        "DELIMITER ;;\n",
+        "CASE WHEN ",
+        " LIMIT 1",
+        " ORDER BY a",
+        "EXPLAIN ANALYZE ",
+        "\\gexec\n",
+        ",",
+        "\n",
+    ),
     (("(", ")"), ("(SELECT ", ")"), ("CASE WHEN a THEN ", " END"), ("NOT (", ")"), ("/*", "*/"), ("$$", "$$")),
-)  # fmt: skip
+)
 
 SHELL = Frontend(
     "shell",
     "s{}.sh",
-    ("#!/bin/bash\nset -euo pipefail\ncd \"$(dirname \"$0\")\"\nfor f in *.log; do\n  gzip \"$f\"\ndone\n",
-     "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 <<'SQL'\nDELETE FROM jobs WHERE finished_at < now() - interval '7 days';\nSQL\n",
-     "if [[ -n \"${CI:-}\" ]]; then\n  terraform plan -out=tfplan && terraform apply tfplan\nfi\n",
-     "bash -c \"rm -rf ./build\" && sudo env FOO=1 make clean || echo 'failed' >&2\n",
-     "case \"$1\" in\n  up) docker compose up -d ;;\n  down) docker compose down -v ;;\nesac\n"
-     "x=$((1 + 2)); echo ${x:-0} `date` $'a\\tb'\n",
-     "function cleanup() {\n  kubectl delete pod -l app=web -n dev\n}\ntrap cleanup EXIT\n"
-     "python3 - <<EOF\nimport os\nos.system('ls')\nEOF\n"),
-    ("$(", ")", "`", "'", '"', "$'", "<<EOF\n", "<<'EOF'\n", "<<-EOF\n", "\nEOF\n", "${", "}", "{", "}", ";", "&&",
-     "||", "|", "&", "\\", "\\\n", "bash -c \"", "eval ", "sudo ", "env -i ", "xargs ", "rm -rf ", "psql -c \"",
-     "terraform destroy", "$((", "))", "[[", "]]", "case x in ", "esac", " do ", " done", " then ", " fi", "<(",
-     ">(", "2>&1", "#", "\n", " ", "*", "~", "/", "=", "!", "-- ", "--force"),
-    (("$(", ")"), ("`", "`"), ("{ ", "; }"), ("(", ")"), ('"$(', ')"'), ("bash -c '", "'"), ("$((", "))"),
-     ("if true; then ", "; fi")),
-)  # fmt: skip
+    (
+        '#!/bin/bash\nset -euo pipefail\ncd "$(dirname "$0")"\nfor f in *.log; do\n  gzip "$f"\ndone\n',
+        "psql \"$DATABASE_URL\" -v ON_ERROR_STOP=1 <<'SQL'\nDELETE FROM jobs WHERE finished_at < now() - interval '7 days';\nSQL\n",
+        'if [[ -n "${CI:-}" ]]; then\n  terraform plan -out=tfplan && terraform apply tfplan\nfi\n',
+        "bash -c \"rm -rf ./build\" && sudo env FOO=1 make clean || echo 'failed' >&2\n",
+        'case "$1" in\n  up) docker compose up -d ;;\n  down) docker compose down -v ;;\nesac\n'
+        "x=$((1 + 2)); echo ${x:-0} `date` $'a\\tb'\n",
+        "function cleanup() {\n  kubectl delete pod -l app=web -n dev\n}\ntrap cleanup EXIT\n"
+        "python3 - <<EOF\nimport os\nos.system('ls')\nEOF\n",
+    ),
+    (
+        "$(",
+        ")",
+        "`",
+        "'",
+        '"',
+        "$'",
+        "<<EOF\n",
+        "<<'EOF'\n",
+        "<<-EOF\n",
+        "\nEOF\n",
+        "${",
+        "}",
+        "{",
+        "}",
+        ";",
+        "&&",
+        "||",
+        "|",
+        "&",
+        "\\",
+        "\\\n",
+        'bash -c "',
+        "eval ",
+        "sudo ",
+        "env -i ",
+        "xargs ",
+        "rm -rf ",
+        'psql -c "',
+        "terraform destroy",
+        "$((",
+        "))",
+        "[[",
+        "]]",
+        "case x in ",
+        "esac",
+        " do ",
+        " done",
+        " then ",
+        " fi",
+        "<(",
+        ">(",
+        "2>&1",
+        "#",
+        "\n",
+        " ",
+        "*",
+        "~",
+        "/",
+        "=",
+        "!",
+        "-- ",
+        "--force",
+    ),
+    (
+        ("$(", ")"),
+        ("`", "`"),
+        ("{ ", "; }"),
+        ("(", ")"),
+        ('"$(', ')"'),
+        ("bash -c '", "'"),
+        ("$((", "))"),
+        ("if true; then ", "; fi"),
+    ),
+)
 
 PYTHON = Frontend(
     "python",
     "m{}.py",
-    ('import subprocess\n\ndef build():\n    subprocess.run(["make", "build"], check=True)\n',
-     "import sqlite3\n\nconn = sqlite3.connect('app.db')\ncur = conn.cursor()\n"
-     "cur.execute(f\"DELETE FROM sessions WHERE id = {sid}\")\n"
-     "cur.execute(\"\"\"\n    UPDATE users SET active = 0\n    WHERE last_login < ?\n\"\"\", (cutoff,))\n",
-     "from sqlalchemy import text\n\nasync def purge(session, table):\n"
-     "    await session.execute(text(\"DELETE FROM %s WHERE old\" % table))\n",
-     "class Job:\n    @property\n    def cmd(self):\n        return ['terraform', 'plan']\n\n"
-     "    def run(self):\n        import os\n        os.system(' '.join(self.cmd))\n",
-     "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n"
-     "        migrations.RunSQL(\"ALTER TABLE shop_item ADD COLUMN sku text\"),\n"
-     "        migrations.RemoveField('item', 'legacy'),\n    ]\n",
-     "import shutil, os\nmatch os.environ.get('MODE'):\n    case 'clean':\n"
-     "        shutil.rmtree('build', ignore_errors=True)\n    case _:\n        pass\nx = lambda y: (y := 1)\n"),
-    ("(", ")", "[", "]", "{", "}", "def f():\n    ", "class C:\n    ", "lambda: ", '"""', "'''", 'f"{', "{x}", '"',
-     "'", "\\", "#", "import subprocess\n", "subprocess.run(", 'cursor.execute("', 'os.system("', 'text("',
-     "async ", "await ", ":=", "@decorator\n", "\t", "    ", "\n", ":", ",", "*", "**", "b'", "r'", 'rb"',
-     "DELETE FROM t", "rm -rf /", "%s", ".format(", "+"),
-    (("(", ")"), ("[", "]"), ("{", "}"), ("f(", ")"), ("not (", ")"), ('f"{', '}"'), ("lambda: (", ")"),
-     ("[x for x in (", ")]")),
-)  # fmt: skip
+    (
+        'import subprocess\n\ndef build():\n    subprocess.run(["make", "build"], check=True)\n',
+        "import sqlite3\n\nconn = sqlite3.connect('app.db')\ncur = conn.cursor()\n"
+        'cur.execute(f"DELETE FROM sessions WHERE id = {sid}")\n'
+        'cur.execute("""\n    UPDATE users SET active = 0\n    WHERE last_login < ?\n""", (cutoff,))\n',
+        "from sqlalchemy import text\n\nasync def purge(session, table):\n"
+        '    await session.execute(text("DELETE FROM %s WHERE old" % table))\n',
+        "class Job:\n    @property\n    def cmd(self):\n        return ['terraform', 'plan']\n\n"
+        "    def run(self):\n        import os\n        os.system(' '.join(self.cmd))\n",
+        "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n"
+        '        migrations.RunSQL("ALTER TABLE shop_item ADD COLUMN sku text"),\n'
+        "        migrations.RemoveField('item', 'legacy'),\n    ]\n",
+        "import shutil, os\nmatch os.environ.get('MODE'):\n    case 'clean':\n"
+        "        shutil.rmtree('build', ignore_errors=True)\n    case _:\n        pass\nx = lambda y: (y := 1)\n",
+    ),
+    (
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "def f():\n    ",
+        "class C:\n    ",
+        "lambda: ",
+        '"""',
+        "'''",
+        'f"{',
+        "{x}",
+        '"',
+        "'",
+        "\\",
+        "#",
+        "import subprocess\n",
+        "subprocess.run(",
+        'cursor.execute("',
+        'os.system("',
+        'text("',
+        "async ",
+        "await ",
+        ":=",
+        "@decorator\n",
+        "\t",
+        "    ",
+        "\n",
+        ":",
+        ",",
+        "*",
+        "**",
+        "b'",
+        "r'",
+        'rb"',
+        "DELETE FROM t",
+        "rm -rf /",
+        "%s",
+        ".format(",
+        "+",
+    ),
+    (
+        ("(", ")"),
+        ("[", "]"),
+        ("{", "}"),
+        ("f(", ")"),
+        ("not (", ")"),
+        ('f"{', '}"'),
+        ("lambda: (", ")"),
+        ("[x for x in (", ")]"),
+    ),
+)
 
 TERRAFORM = Frontend(
     "terraform",
     "t{}/main.tf",
-    ('resource "aws_db_instance" "main" {\n  identifier          = "app-${var.env}"\n  deletion_protection = true\n'
-     '  skip_final_snapshot = false\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n',
-     'variable "env" {\n  type    = string\n  default = "dev"\n}\n\n'
-     "locals {\n  tags = { for k, v in var.tags : k => upper(v) }\n}\n",
-     'resource "null_resource" "seed" {\n  provisioner "local-exec" {\n    command = <<-EOT\n'
-     '      psql -c "DELETE FROM t WHERE id = 1"\n    EOT\n  }\n}\n',
-     'terraform {\n  backend "s3" {\n    bucket = "tf-state"\n    key    = "app/terraform.tfstate"\n  }\n}\n\n'
-     "/* legacy */\n// comment\n# comment\nremoved {\n  from = aws_s3_bucket.old\n  lifecycle {\n"
-     "    destroy = false\n  }\n}\n",
-     'resource "aws_s3_bucket" "logs" {\n  bucket        = "logs-%{ if var.prod }prod%{ else }dev%{ endif }"\n'
-     '  force_destroy = false\n  dynamic "rule" {\n    for_each = var.rules\n    content {\n      id = rule.value\n'
-     "    }\n  }\n}\n",
-     'data "external" "x" {\n  program = ["python3", "-c", "print(1)"]\n}\noutput "o" {\n'
-     '  value = [for s in var.list : s if s != ""][0]\n}\n'),
-    ('resource "aws_db_instance" "x" {', "}", "{", " = ", '"${', '}"', '"', "<<EOT\n", "\nEOT\n", "<<-EOT\n", "#",
-     "//", "/*", "*/", "[", "]", 'provisioner "local-exec" {\n', 'command = "', "lifecycle {",
-     "prevent_destroy = false", "deletion_protection = false", "force_destroy = true", 'dynamic "x" {',
-     "for_each = ", "%{ if true }", "%{ endif }", '\\"', "var.x", " ? 1 : 2", "=>", "...", "\n", ",", "$${", "%%{"),
-    (("{", "}"), ("[", "]"), ("(", ")"), ('"${', '}"'), ("x = {", "}\n"), ("block {\n", "\n}\n"),
-     ("[for x in ", " : x]")),
-)  # fmt: skip
+    (
+        'resource "aws_db_instance" "main" {\n  identifier          = "app-${var.env}"\n  deletion_protection = true\n'
+        "  skip_final_snapshot = false\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}\n",
+        'variable "env" {\n  type    = string\n  default = "dev"\n}\n\n'
+        "locals {\n  tags = { for k, v in var.tags : k => upper(v) }\n}\n",
+        'resource "null_resource" "seed" {\n  provisioner "local-exec" {\n    command = <<-EOT\n'
+        '      psql -c "DELETE FROM t WHERE id = 1"\n    EOT\n  }\n}\n',
+        'terraform {\n  backend "s3" {\n    bucket = "tf-state"\n    key    = "app/terraform.tfstate"\n  }\n}\n\n'
+        "/* legacy */\n// comment\n# comment\nremoved {\n  from = aws_s3_bucket.old\n  lifecycle {\n"
+        "    destroy = false\n  }\n}\n",
+        'resource "aws_s3_bucket" "logs" {\n  bucket        = "logs-%{ if var.prod }prod%{ else }dev%{ endif }"\n'
+        '  force_destroy = false\n  dynamic "rule" {\n    for_each = var.rules\n    content {\n      id = rule.value\n'
+        "    }\n  }\n}\n",
+        'data "external" "x" {\n  program = ["python3", "-c", "print(1)"]\n}\noutput "o" {\n'
+        '  value = [for s in var.list : s if s != ""][0]\n}\n',
+    ),
+    (
+        'resource "aws_db_instance" "x" {',
+        "}",
+        "{",
+        " = ",
+        '"${',
+        '}"',
+        '"',
+        "<<EOT\n",
+        "\nEOT\n",
+        "<<-EOT\n",
+        "#",
+        "//",
+        "/*",
+        "*/",
+        "[",
+        "]",
+        'provisioner "local-exec" {\n',
+        'command = "',
+        "lifecycle {",
+        "prevent_destroy = false",
+        "deletion_protection = false",
+        "force_destroy = true",
+        'dynamic "x" {',
+        "for_each = ",
+        "%{ if true }",
+        "%{ endif }",
+        '\\"',
+        "var.x",
+        " ? 1 : 2",
+        "=>",
+        "...",
+        "\n",
+        ",",
+        "$${",
+        "%%{",
+    ),
+    (
+        ("{", "}"),
+        ("[", "]"),
+        ("(", ")"),
+        ('"${', '}"'),
+        ("x = {", "}\n"),
+        ("block {\n", "\n}\n"),
+        ("[for x in ", " : x]"),
+    ),
+)
 
 
 def _plan(changes: list[dict], **extra) -> str:
@@ -179,82 +421,230 @@ def _plan(changes: list[dict], **extra) -> str:
 
 
 def _change(address: str, kind: str, actions: list[str], before, after) -> dict:
-    return {"address": address, "mode": "managed", "type": kind, "name": address.split(".")[-1],
-            "provider_name": "registry.terraform.io/hashicorp/aws",
-            "change": {"actions": actions, "before": before, "after": after, "after_unknown": {}}}  # fmt: skip
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": kind,
+        "name": address.split(".")[-1],
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "change": {"actions": actions, "before": before, "after": after, "after_unknown": {}},
+    }
 
 
 TERRAFORM_PLAN = Frontend(
     "terraform-plan",
     "p{}.json",
-    (_plan([_change("aws_db_instance.main", "aws_db_instance", ["delete"], {"identifier": "shop"}, None)]),
-     _plan([_change("aws_instance.web", "aws_instance", ["update"], {"tags": {"a": "1"}}, {"tags": {"a": "2"}})],
-           variables={"environment": {"value": "production"}}),
-     _plan([_change("aws_s3_bucket.logs", "aws_s3_bucket", ["delete", "create"], {"bucket": "logs"},
-                    {"bucket": "logs-2"})]),
-     _plan([])),
-    ("{", "}", "[", "]", '"', ":", ",", '"actions": ["delete"]', '"resource_changes": [', '"format_version": "1.2"',
-     "null", "true", "false", "1e999", "-0", "\\u0000", "\\ud800", '"type": "aws_db_instance"', '"change": {',
-     '"before": {', '"after": null', '\\"', "\\\\", " ", "\n", '"mode": "managed"',
-     '"variables": {"env": {"value": "prod"}}'),
+    (
+        _plan([_change("aws_db_instance.main", "aws_db_instance", ["delete"], {"identifier": "shop"}, None)]),
+        _plan(
+            [_change("aws_instance.web", "aws_instance", ["update"], {"tags": {"a": "1"}}, {"tags": {"a": "2"}})],
+            variables={"environment": {"value": "production"}},
+        ),
+        _plan(
+            [
+                _change(
+                    "aws_s3_bucket.logs",
+                    "aws_s3_bucket",
+                    ["delete", "create"],
+                    {"bucket": "logs"},
+                    {"bucket": "logs-2"},
+                )
+            ]
+        ),
+        _plan([]),
+    ),
+    (
+        "{",
+        "}",
+        "[",
+        "]",
+        '"',
+        ":",
+        ",",
+        '"actions": ["delete"]',
+        '"resource_changes": [',
+        '"format_version": "1.2"',
+        "null",
+        "true",
+        "false",
+        "1e999",
+        "-0",
+        "\\u0000",
+        "\\ud800",
+        '"type": "aws_db_instance"',
+        '"change": {',
+        '"before": {',
+        '"after": null',
+        '\\"',
+        "\\\\",
+        " ",
+        "\n",
+        '"mode": "managed"',
+        '"variables": {"env": {"value": "prod"}}',
+    ),
     (("[", "]"), ('{"a": ', "}"), ('{"change": ', "}"), ("[[", "]]")),
-)  # fmt: skip
+)
 
 GITHUB_WORKFLOW = Frontend(
     "github-actions",
     ".github/workflows/w{}.yml",
-    ("name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
-     "      - uses: actions/checkout@v4\n      - run: |\n          pip install -e .\n          pytest -x\n",
-     "on: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n"
-     "    env:\n      TF_IN_AUTOMATION: '1'\n    steps:\n      - run: terraform plan -out=tfplan\n"
-     "        working-directory: infra\n      - run: >\n          terraform apply\n          tfplan\n",
-     "on: [push]\njobs:\n  py:\n    runs-on: ubuntu-latest\n    steps:\n      - shell: python\n        run: |\n"
-     "          import subprocess\n          subprocess.run(['ls'])\n"
-     "      - name: \"${{ github.event.inputs.cmd }}\"\n        run: echo \"${{ secrets.TOKEN }}\" | wc -c\n",
-     "defaults: &d\n  runs-on: ubuntu-latest\njobs:\n  a:\n    <<: *d\n    steps:\n"
-     "      - run: 'psql -c \"SELECT 1\"'\n  b:\n    needs: a\n    strategy:\n      matrix:\n        x: [1, 2]\n"
-     "    runs-on: ${{ matrix.x }}\n    steps: []\n"),
-    ("on:", "jobs:", "steps:", "- run: |\n", "- run: >\n", "- run: |", "run: ", "shell: python\n", "shell: bash\n",
-     "${{", "}}", "${{ github.event.inputs.x }}", "env:\n", "&a ", "*a", "<<: *a\n", "- ", ": ", "|-\n", ">-\n",
-     '"', "'", "#", "---\n", "...\n", "!!python/object:os.system ", "? ", "{", "}", "[", "]",
-     "uses: actions/checkout@v4\n", "environment: production\n", "working-directory: ", "  ", "\n", "%YAML 1.2\n",
-     "!!binary ", "rm -rf ~"),
+    (
+        "name: ci\non:\n  push:\n    branches: [main]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - uses: actions/checkout@v4\n      - run: |\n          pip install -e .\n          pytest -x\n",
+        "on: workflow_dispatch\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    environment: production\n"
+        "    env:\n      TF_IN_AUTOMATION: '1'\n    steps:\n      - run: terraform plan -out=tfplan\n"
+        "        working-directory: infra\n      - run: >\n          terraform apply\n          tfplan\n",
+        "on: [push]\njobs:\n  py:\n    runs-on: ubuntu-latest\n    steps:\n      - shell: python\n        run: |\n"
+        "          import subprocess\n          subprocess.run(['ls'])\n"
+        '      - name: "${{ github.event.inputs.cmd }}"\n        run: echo "${{ secrets.TOKEN }}" | wc -c\n',
+        "defaults: &d\n  runs-on: ubuntu-latest\njobs:\n  a:\n    <<: *d\n    steps:\n"
+        "      - run: 'psql -c \"SELECT 1\"'\n  b:\n    needs: a\n    strategy:\n      matrix:\n        x: [1, 2]\n"
+        "    runs-on: ${{ matrix.x }}\n    steps: []\n",
+    ),
+    (
+        "on:",
+        "jobs:",
+        "steps:",
+        "- run: |\n",
+        "- run: >\n",
+        "- run: |",
+        "run: ",
+        "shell: python\n",
+        "shell: bash\n",
+        "${{",
+        "}}",
+        "${{ github.event.inputs.x }}",
+        "env:\n",
+        "&a ",
+        "*a",
+        "<<: *a\n",
+        "- ",
+        ": ",
+        "|-\n",
+        ">-\n",
+        '"',
+        "'",
+        "#",
+        "---\n",
+        "...\n",
+        "!!python/object:os.system ",
+        "? ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "uses: actions/checkout@v4\n",
+        "environment: production\n",
+        "working-directory: ",
+        "  ",
+        "\n",
+        "%YAML 1.2\n",
+        "!!binary ",
+        "rm -rf ~",
+    ),
     (("[", "]"), ("{", "}"), ("{a: ", "}"), ('"', '"'), ("${{ ", " }}"), ("- [", "]")),
-)  # fmt: skip
+)
 
 GITLAB_CI = Frontend(
     "gitlab-ci",
     "g{}/.gitlab-ci.yml",
-    ("stages: [test, deploy]\n\ntest:\n  stage: test\n  image: python:3.12\n  script:\n    - pip install -e .\n"
-     "    - pytest -x\n",
-     ".base: &base\n  before_script:\n    - export PGHOST=db\n  after_script: |\n    echo done\n\nmigrate:\n"
-     "  <<: *base\n  script:\n    - psql -c \"UPDATE users SET a = 1 WHERE id = 2\"\n"
-     "    - !reference [.setup, script]\n",
-     "variables:\n  TF_WORKSPACE: staging\ninclude:\n  - local: ci/common.yml\ndeploy:\n  extends: .base\n"
-     "  environment:\n    name: production\n  script: terraform plan\n  rules:\n"
-     "    - if: $CI_COMMIT_BRANCH == \"main\"\n"),
-    ("script:\n", "before_script:\n", "after_script:\n", "  - ", "|\n", ">\n", "script: |", "extends: ",
-     "!reference [", "]", "include:\n", "variables:\n", "$VAR", "${VAR}", "$$", "&a ", "*a", "<<: *a\n", "#", '"',
-     "'", ":", "\t", "{", "}", "[", "]", "environment: production\n", "\n", "  ", "---\n"),
+    (
+        "stages: [test, deploy]\n\ntest:\n  stage: test\n  image: python:3.12\n  script:\n    - pip install -e .\n"
+        "    - pytest -x\n",
+        ".base: &base\n  before_script:\n    - export PGHOST=db\n  after_script: |\n    echo done\n\nmigrate:\n"
+        '  <<: *base\n  script:\n    - psql -c "UPDATE users SET a = 1 WHERE id = 2"\n'
+        "    - !reference [.setup, script]\n",
+        "variables:\n  TF_WORKSPACE: staging\ninclude:\n  - local: ci/common.yml\ndeploy:\n  extends: .base\n"
+        "  environment:\n    name: production\n  script: terraform plan\n  rules:\n"
+        '    - if: $CI_COMMIT_BRANCH == "main"\n',
+    ),
+    (
+        "script:\n",
+        "before_script:\n",
+        "after_script:\n",
+        "  - ",
+        "|\n",
+        ">\n",
+        "script: |",
+        "extends: ",
+        "!reference [",
+        "]",
+        "include:\n",
+        "variables:\n",
+        "$VAR",
+        "${VAR}",
+        "$$",
+        "&a ",
+        "*a",
+        "<<: *a\n",
+        "#",
+        '"',
+        "'",
+        ":",
+        "\t",
+        "{",
+        "}",
+        "[",
+        "]",
+        "environment: production\n",
+        "\n",
+        "  ",
+        "---\n",
+    ),
     (("[", "]"), ("{", "}"), ("- [", "]"), ("!reference [", "]")),
-)  # fmt: skip
+)
 
 MAKEFILE = Frontend(
     "makefile",
     "k{}/Makefile",
-    (".PHONY: build test clean\n\nbuild:\n\tgo build ./...\n\ntest: build\n\tgo test ./...\n\nclean:\n\trm -rf ./bin\n",
-     "PY ?= python3\nDB := postgres://localhost/dev\n\nmigrate:\n\t@$(PY) manage.py migrate\n"
-     "\tpsql \"$(DB)\" -c 'SELECT 1'\n\n%.o: %.c\n\t$(CC) -c $< -o $@\n",
-     "ifeq ($(ENV),prod)\nTARGET = prod\nelse\nTARGET = dev\nendif\n\ndefine run\n\techo $(1)\nendef\n\n"
-     "deploy:\n\t$(call run,terraform plan) \\\n\t  -var env=$(TARGET)\n"
-     "\t-for f in $(wildcard *.sql); do echo $$f; done\n",
-     "include common.mk\nexport FOO = bar\nSRC = $(shell find . -name '*.py')\nlint: ; ruff check $(SRC)\n"
-     "all: lint\n\t+$(MAKE) -C sub all\n"),
-    (":", "\t", "$(VAR)", "${VAR}", "$$", ":=", "?=", "+=", "=", "define x\n", "endef\n", "ifeq (a,b)\n", "endif\n",
-     ".PHONY: x\n", "@", "-", "+", "\\\n", "%.o: %.c\n", "$(shell ", "$(foreach x,a b,", "$(call ", "include ",
-     "export ", "override ", "#", "\n", "$@", "$<", "rm -rf ", "$(MAKE)", "'", '"', ";"),
+    (
+        ".PHONY: build test clean\n\nbuild:\n\tgo build ./...\n\ntest: build\n\tgo test ./...\n\nclean:\n\trm -rf ./bin\n",
+        "PY ?= python3\nDB := postgres://localhost/dev\n\nmigrate:\n\t@$(PY) manage.py migrate\n"
+        "\tpsql \"$(DB)\" -c 'SELECT 1'\n\n%.o: %.c\n\t$(CC) -c $< -o $@\n",
+        "ifeq ($(ENV),prod)\nTARGET = prod\nelse\nTARGET = dev\nendif\n\ndefine run\n\techo $(1)\nendef\n\n"
+        "deploy:\n\t$(call run,terraform plan) \\\n\t  -var env=$(TARGET)\n"
+        "\t-for f in $(wildcard *.sql); do echo $$f; done\n",
+        "include common.mk\nexport FOO = bar\nSRC = $(shell find . -name '*.py')\nlint: ; ruff check $(SRC)\n"
+        "all: lint\n\t+$(MAKE) -C sub all\n",
+    ),
+    (
+        ":",
+        "\t",
+        "$(VAR)",
+        "${VAR}",
+        "$$",
+        ":=",
+        "?=",
+        "+=",
+        "=",
+        "define x\n",
+        "endef\n",
+        "ifeq (a,b)\n",
+        "endif\n",
+        ".PHONY: x\n",
+        "@",
+        "-",
+        "+",
+        "\\\n",
+        "%.o: %.c\n",
+        "$(shell ",
+        "$(foreach x,a b,",
+        "$(call ",
+        "include ",
+        "export ",
+        "override ",
+        "#",
+        "\n",
+        "$@",
+        "$<",
+        "rm -rf ",
+        "$(MAKE)",
+        "'",
+        '"',
+        ";",
+    ),
     (("$(", ")"), ("${", "}"), ("$(if a,", ")"), ("$(call f,", ")"), ("(", ")")),
-)  # fmt: skip
+)
 
 FRONTENDS = {f.name: f for f in (SQL, SHELL, PYTHON, TERRAFORM, TERRAFORM_PLAN, GITHUB_WORKFLOW, GITLAB_CI, MAKEFILE)}
 
@@ -262,13 +652,22 @@ FRONTENDS = {f.name: f for f in (SQL, SHELL, PYTHON, TERRAFORM, TERRAFORM_PLAN, 
 COMMANDS = Frontend(
     "command",
     "",
-    ("ls -la && git status", 'psql -h localhost -c "DELETE FROM jobs WHERE id = 42"', "bash -c 'make clean && make'",
-     "find . -name '*.pyc' -delete", "terraform -chdir=infra plan -out=tfplan", "kubectl get pods -n dev | grep web",
-     'echo "$(date)" >> notes.md', "python3 -c 'import os; print(os.getcwd())'", "mysql -e 'SHOW TABLES' app",
-     "sudo env -i FOO=bar timeout 5 nohup xargs -0 echo < list.txt", *SHELL.seeds),
+    (
+        "ls -la && git status",
+        'psql -h localhost -c "DELETE FROM jobs WHERE id = 42"',
+        "bash -c 'make clean && make'",
+        "find . -name '*.pyc' -delete",
+        "terraform -chdir=infra plan -out=tfplan",
+        "kubectl get pods -n dev | grep web",
+        'echo "$(date)" >> notes.md',
+        "python3 -c 'import os; print(os.getcwd())'",
+        "mysql -e 'SHOW TABLES' app",
+        "sudo env -i FOO=bar timeout 5 nohup xargs -0 echo < list.txt",
+        *SHELL.seeds,
+    ),
     SHELL.tokens,
     SHELL.pairs,
-)  # fmt: skip
+)
 
 # --- mutations ---------------------------------------------------------------------------------------
 
@@ -288,8 +687,14 @@ KINDS = ("insert", "replace", "delete", "duplicate", "repeat", "nest", "newlines
 
 
 def mutations() -> st.SearchStrategy[Mutation]:
-    return st.builds(Mutation, st.sampled_from(KINDS), st.integers(0, 1 << 16), st.integers(0, 64),
-                     st.integers(0, 1 << 10), st.sampled_from(TIMES))  # fmt: skip
+    return st.builds(
+        Mutation,
+        st.sampled_from(KINDS),
+        st.integers(0, 1 << 16),
+        st.integers(0, 64),
+        st.integers(0, 1 << 10),
+        st.sampled_from(TIMES),
+    )
 
 
 def recipes() -> st.SearchStrategy[tuple[int, tuple[Mutation, ...]]]:
@@ -336,12 +741,29 @@ def test_mutations_reach_the_shapes_that_crashed_before():
     or_chain = build(SQL, (1, (Mutation("repeat", delete.index(";"), 0, SQL.tokens.index(" OR id = 1"), 3000),)))
     assert or_chain.count(" OR id = 1") == 3000 and or_chain.endswith(" OR id = 1;\n")
     cut = GITHUB_WORKFLOW.seeds[0].index("- run: |")
-    run_last = build(GITHUB_WORKFLOW, (0, (Mutation("truncate", cut, 0, 0, 1),
-                                          Mutation("insert", cut, 0, GITHUB_WORKFLOW.tokens.index("- run: |"), 1))))
+    run_last = build(
+        GITHUB_WORKFLOW,
+        (
+            0,
+            (
+                Mutation("truncate", cut, 0, 0, 1),
+                Mutation("insert", cut, 0, GITHUB_WORKFLOW.tokens.index("- run: |"), 1),
+            ),
+        ),
+    )
     assert run_last.endswith("steps:\n      - uses: actions/checkout@v4\n      - run: |")
     astral = len(SHELL.tokens) + HOSTILE.index("\U0010ffff")
-    brace = build(SHELL, (0, (Mutation("truncate", 0, 0, 0, 1), Mutation("insert", 0, 0, SHELL.tokens.index("{"), 1),
-                              Mutation("insert", 1, 0, astral, 1))))
+    brace = build(
+        SHELL,
+        (
+            0,
+            (
+                Mutation("truncate", 0, 0, 0, 1),
+                Mutation("insert", 0, 0, SHELL.tokens.index("{"), 1),
+                Mutation("insert", 1, 0, astral, 1),
+            ),
+        ),
+    )
     assert brace == "{\U0010ffff"
     nested = build(PYTHON, (0, (Mutation("nest", 0, 5, 0, 1500),)))
     assert nested.startswith("(" * 1500 + "impor" + ")" * 1500 + "t sub")
@@ -358,16 +780,22 @@ class Outcome(NamedTuple):
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1", "HOME": str(home), **{name: "" for name in _GATE_VARIABLES}}
+    env = {**os.environ, "NO_COLOR": "1", "HOME": str(home), **dict.fromkeys(_GATE_VARIABLES, "")}
     env.pop("XDG_CACHE_HOME", None)
     return env
 
 
 def blastguard(*args: str, cwd: Path, stdin: bytes = b"", timeout: float = SINGLE_TIMEOUT) -> Outcome:
     """`python -m blastguard ARGS` in its own process group, killed (with any workers) if it hangs."""
-    process = subprocess.Popen([sys.executable, "-m", "blastguard", *args], cwd=cwd, env=_env(cwd / ".home"),
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "blastguard", *args],
+        cwd=cwd,
+        env=_env(cwd / ".home"),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(stdin, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -400,7 +828,11 @@ def check_problem(outcome: Outcome, usage_errors: tuple[str, ...] = ()) -> str |
     if outcome.returncode in (0, 1):
         return None
     lines = outcome.stderr.strip().splitlines()
-    if outcome.returncode == 2 and len(lines) == 1 and lines[0].startswith(tuple(f"blastguard: error: {u}" for u in usage_errors)):
+    if (
+        outcome.returncode == 2
+        and len(lines) == 1
+        and lines[0].startswith(tuple(f"blastguard: error: {u}" for u in usage_errors))
+    ):
         return None
     return f"exited {outcome.returncode}: " + _tail(outcome.stderr)
 
@@ -435,39 +867,70 @@ def hook_problem(outcome: Outcome) -> str | None:
 def test_the_judges_tell_a_broken_run_from_a_sound_one():
     """The fuzz tests are only as good as these two functions: each way to fail is caught, and the
     sound answers pass."""
+
     def run(code, stdout="", stderr=""):
         return Outcome(code, stdout, stderr, 5)
 
     assert check_problem(run(None)) == "did not finish within 5 s"
     assert check_problem(run(-11)) == "was killed by SIGSEGV"
     assert check_problem(run(1, stderr='Traceback (most recent call last):\n  File "x"\nKeyError: 1\n')).startswith(
-        "printed a traceback")
+        "printed a traceback"
+    )
     assert check_problem(run(2, stderr="x.yml: error: internal error while checking this file (ValueError: x)\n"))
-    assert check_problem(run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n")).startswith("exited 2")
-    assert check_problem(run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n"),
-                         usage_errors=("cannot tell",)) is None
+    assert check_problem(run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n")).startswith(
+        "exited 2"
+    )
+    assert (
+        check_problem(
+            run(2, stderr="blastguard: error: cannot tell the language of stdin (x)\n"), usage_errors=("cannot tell",)
+        )
+        is None
+    )
     assert check_problem(run(2, stderr="a\nblastguard: error: cannot tell\n"), usage_errors=("cannot tell",))
     assert check_problem(run(3)) == "exited 3: "
     assert check_problem(run(0, stderr="x.sql:1:1: warning: Statement could not be parsed\n")) is None
     assert check_problem(run(1, stdout="x.sql:1:1: SQL101 error ...\n")) is None
 
     def claude(decision, reason):
-        return json.dumps({"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": decision,
-                                                  "permissionDecisionReason": reason}})  # fmt: skip
+        return json.dumps(
+            {
+                "hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": decision,
+                    "permissionDecisionReason": reason,
+                }
+            }
+        )
 
     assert hook_problem(run(1)) == "exited 1 (a hook must exit 0): "
     assert hook_problem(run(0, stdout="deny\n")).startswith("answered with something that is not JSON")
     assert hook_problem(run(0, stdout="[]")).startswith("answered with JSON that is not an object")
-    for broken in ("blastguard failed while checking this tool call (the check crashed (signal 11)).",
-                   "blastguard failed while checking this tool call (RecursionError: maximum recursion depth).",
-                   "the checking process was killed by SIGSEGV"):  # fmt: skip
+    for broken in (
+        "blastguard failed while checking this tool call (the check crashed (signal 11)).",
+        "blastguard failed while checking this tool call (RecursionError: maximum recursion depth).",
+        "the checking process was killed by SIGSEGV",
+    ):
         assert hook_problem(run(0, stdout=claude("ask", broken))).startswith("failed while checking"), broken
     cursor = json.dumps({"permission": "deny", "user_message": "(ValueError: x)", "agent_message": "(ValueError: x)"})
     assert hook_problem(run(0, stdout=cursor))
     assert hook_problem(run(0)) is None
-    assert hook_problem(run(0, stdout=claude("deny", "blastguard blocked this: [SH101 terraform-destroy, line 1] ..."))) is None
-    assert hook_problem(run(0, stdout=claude("ask", "blastguard could not read this tool call: the payload is not "
-                                                    "valid JSON (Expecting value: line 1 column 1 (char 0))."))) is None
+    assert (
+        hook_problem(run(0, stdout=claude("deny", "blastguard blocked this: [SH101 terraform-destroy, line 1] ...")))
+        is None
+    )
+    assert (
+        hook_problem(
+            run(
+                0,
+                stdout=claude(
+                    "ask",
+                    "blastguard could not read this tool call: the payload is not "
+                    "valid JSON (Expecting value: line 1 column 1 (char 0)).",
+                ),
+            )
+        )
+        is None
+    )
     context = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": "blastguard notes: ..."}}
     assert hook_problem(run(0, stdout=json.dumps(context))) is None
 
@@ -511,28 +974,59 @@ def _write(path: Path, text: str) -> None:
 
 def command_payload(agent: str, command: str, cwd: Path) -> dict:
     if agent == "claude":
-        return {"session_id": "s", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": "Bash",
-                "tool_input": {"command": command}}  # fmt: skip
+        return {
+            "session_id": "s",
+            "cwd": str(cwd),
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": command},
+        }
     if agent == "codex":
-        return {"session_id": "s", "cwd": str(cwd), "hook_event_name": "PreToolUse", "model": "gpt-5-codex",
-                "tool_name": "Bash", "tool_input": {"command": command}}  # fmt: skip
+        return {
+            "session_id": "s",
+            "cwd": str(cwd),
+            "hook_event_name": "PreToolUse",
+            "model": "gpt-5-codex",
+            "tool_name": "Bash",
+            "tool_input": {"command": command},
+        }
     if agent == "gemini":
-        return {"session_id": "s", "cwd": str(cwd), "hook_event_name": "BeforeTool", "tool_name": "run_shell_command",
-                "tool_input": {"command": command, "directory": str(cwd)}}  # fmt: skip
+        return {
+            "session_id": "s",
+            "cwd": str(cwd),
+            "hook_event_name": "BeforeTool",
+            "tool_name": "run_shell_command",
+            "tool_input": {"command": command, "directory": str(cwd)},
+        }
     if agent == "cursor":
-        return {"conversation_id": "c", "hook_event_name": "beforeShellExecution", "command": command,
-                "cwd": str(cwd), "workspace_roots": [str(cwd)]}  # fmt: skip
+        return {
+            "conversation_id": "c",
+            "hook_event_name": "beforeShellExecution",
+            "command": command,
+            "cwd": str(cwd),
+            "workspace_roots": [str(cwd)],
+        }
     return {"timestamp": 1, "cwd": str(cwd), "toolName": "bash", "toolArgs": json.dumps({"command": command})}
 
 
 def write_payload(path: Path, content: str, cwd: Path) -> dict:
-    return {"session_id": "s", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": "Write",
-            "tool_input": {"file_path": str(path), "content": content}}  # fmt: skip
+    return {
+        "session_id": "s",
+        "cwd": str(cwd),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(path), "content": content},
+    }
 
 
 def edit_payload(path: Path, old: str, new: str, cwd: Path) -> dict:
-    return {"session_id": "s", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": "Edit",
-            "tool_input": {"file_path": str(path), "old_string": old, "new_string": new}}  # fmt: skip
+    return {
+        "session_id": "s",
+        "cwd": str(cwd),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Edit",
+        "tool_input": {"file_path": str(path), "old_string": old, "new_string": new},
+    }
 
 
 def hook(payload: dict | str, project: Path) -> Outcome:
@@ -566,8 +1060,10 @@ def test_mutated_files_are_checked_without_crash_hang_or_traceback(language, bat
         # A plan whose mutation lost its `format_version` no longer says what it is: a usage error.
         problem = check_problem(stdin, usage_errors=("cannot tell the language of stdin",))
         if problem:
-            failures.append(f"`blastguard check - --stdin-filename {name}` {problem}\n"
-                            f"  input: {_shown(texts[0])}\n  recipe: {batch[0]}")  # fmt: skip
+            failures.append(
+                f"`blastguard check - --stdin-filename {name}` {problem}\n"
+                f"  input: {_shown(texts[0])}\n  recipe: {batch[0]}"
+            )
 
         target = project / "hooked" / frontend.path.format(1)
         if edit:
@@ -578,8 +1074,10 @@ def test_mutated_files_are_checked_without_crash_hang_or_traceback(language, bat
             payload = write_payload(target, texts[1], project)
         problem = hook_problem(hook(payload, project))
         if problem:
-            failures.append(f"`blastguard hook` ({'Edit' if edit else 'Write'} of {frontend.path.format(1)}) "
-                            f"{problem}\n  input: {_shown(texts[1])}\n  recipe: {batch[1]}")  # fmt: skip
+            failures.append(
+                f"`blastguard hook` ({'Edit' if edit else 'Write'} of {frontend.path.format(1)}) "
+                f"{problem}\n  input: {_shown(texts[1])}\n  recipe: {batch[1]}"
+            )
     assert not failures, "\n".join(failures)
 
 
@@ -591,7 +1089,9 @@ def _culprit(project: Path, files: list[Path], batch: list, most: int = 3) -> st
         problem = check_problem(outcome)
         if problem:
             text = path.read_bytes().decode("utf-8", "surrogatepass")
-            found.append(f"  alone, {path.relative_to(project)} {problem}\n    input: {_shown(text)}\n    recipe: {recipe}")
+            found.append(
+                f"  alone, {path.relative_to(project)} {problem}\n    input: {_shown(text)}\n    recipe: {recipe}"
+            )
         if len(found) == most or outcome.returncode is None:  # each further hang would cost a whole timeout
             break
     return "\n".join(found) or "  no file of the batch fails alone; recipes: " + repr(batch)
@@ -611,28 +1111,62 @@ def test_mutated_commands_are_answered_by_the_hook_of_every_agent(recipe, agent)
 PAYLOADS = Frontend(
     "payload",
     "",
-    ('{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Bash", '
-     '"tool_input": {"command": "ls -la", "description": "list"}}',
-     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Write", '
-     '"tool_input": {"file_path": "@CWD@/q.sql", "content": "SELECT 1;\\n"}}',
-     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Edit", '
-     '"tool_input": {"file_path": "@CWD@/app.py", "old_string": "x = 1", "new_string": "x = 2", "replace_all": false}}',
-     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "MultiEdit", '
-     '"tool_input": {"file_path": "app.py", "edits": [{"old_string": "x", "new_string": "y", "replace_all": true}]}}',
-     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "model": "gpt-5-codex", '
-     '"tool_name": "Bash", "tool_input": {"command": "make test"}}',
-     '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "BeforeTool", "tool_name": "replace", '
-     '"tool_input": {"file_path": "app.py", "old_string": "x", "new_string": "z", "expected_replacements": 2}}',
-     '{"conversation_id": "c", "hook_event_name": "beforeShellExecution", "command": "git status", '
-     '"cwd": "@CWD@", "workspace_roots": ["@CWD@"]}',
-     '{"conversation_id": "c", "hook_event_name": "preToolUse", "tool_name": "Write", '
-     '"tool_input": {"path": "@CWD@/run.sh", "contents": "echo hi\\n"}, "workspace_roots": ["@CWD@"]}',
-     '{"timestamp": 1, "cwd": "@CWD@", "toolName": "bash", "toolArgs": "{\\"command\\": \\"npm test\\"}"}'),
-    ("{", "}", "[", "]", '"', ":", ",", "null", "true", "1", "-1e999", '""', '"Bash"', '"Write"', '"Edit"',
-     '"PreToolUse"', '"tool_input"', '"command"', '"cwd"', '"/"', '"/dev/null"', '"."', '"file_path"', '"edits"',
-     '"toolArgs"', "\\u0000", "\\ud800", '\\"', "\\\\", " ", "\n", '"content": ', '"DELETE FROM t;"'),
+    (
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Bash", '
+        '"tool_input": {"command": "ls -la", "description": "list"}}',
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Write", '
+        '"tool_input": {"file_path": "@CWD@/q.sql", "content": "SELECT 1;\\n"}}',
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "Edit", '
+        '"tool_input": {"file_path": "@CWD@/app.py", "old_string": "x = 1", "new_string": "x = 2", "replace_all": false}}',
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "tool_name": "MultiEdit", '
+        '"tool_input": {"file_path": "app.py", "edits": [{"old_string": "x", "new_string": "y", "replace_all": true}]}}',
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "PreToolUse", "model": "gpt-5-codex", '
+        '"tool_name": "Bash", "tool_input": {"command": "make test"}}',
+        '{"session_id": "s", "cwd": "@CWD@", "hook_event_name": "BeforeTool", "tool_name": "replace", '
+        '"tool_input": {"file_path": "app.py", "old_string": "x", "new_string": "z", "expected_replacements": 2}}',
+        '{"conversation_id": "c", "hook_event_name": "beforeShellExecution", "command": "git status", '
+        '"cwd": "@CWD@", "workspace_roots": ["@CWD@"]}',
+        '{"conversation_id": "c", "hook_event_name": "preToolUse", "tool_name": "Write", '
+        '"tool_input": {"path": "@CWD@/run.sh", "contents": "echo hi\\n"}, "workspace_roots": ["@CWD@"]}',
+        '{"timestamp": 1, "cwd": "@CWD@", "toolName": "bash", "toolArgs": "{\\"command\\": \\"npm test\\"}"}',
+    ),
+    (
+        "{",
+        "}",
+        "[",
+        "]",
+        '"',
+        ":",
+        ",",
+        "null",
+        "true",
+        "1",
+        "-1e999",
+        '""',
+        '"Bash"',
+        '"Write"',
+        '"Edit"',
+        '"PreToolUse"',
+        '"tool_input"',
+        '"command"',
+        '"cwd"',
+        '"/"',
+        '"/dev/null"',
+        '"."',
+        '"file_path"',
+        '"edits"',
+        '"toolArgs"',
+        "\\u0000",
+        "\\ud800",
+        '\\"',
+        "\\\\",
+        " ",
+        "\n",
+        '"content": ',
+        '"DELETE FROM t;"',
+    ),
     (("[", "]"), ('{"a": ', "}"), ("[[", "]]")),
-)  # fmt: skip
+)
 
 
 @settings(FUZZ, max_examples=COMMAND_EXAMPLES)
@@ -648,25 +1182,30 @@ def test_mutated_payloads_are_answered_without_crash_hang_or_traceback(recipe):
 
 
 def _claude_call(tool: str, tool_input: dict, cwd: str) -> str:
-    return json.dumps({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool,
-                       "tool_input": tool_input})  # fmt: skip
+    return json.dumps(
+        {"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}
+    )
 
 
 # Payloads that reach past the parsers: a FIFO to read, paths and folders no file system accepts, and
 # JSON nested past Python's recursion limit. `@CWD@` becomes the project folder, with a FIFO `pipe.sql`.
 HOSTILE_PAYLOADS = {
     "write-to-a-fifo": _claude_call("Write", {"file_path": "@CWD@/pipe.sql", "content": "SELECT 1;\n"}, "@CWD@"),
-    "edit-of-a-fifo": _claude_call("Edit", {"file_path": "@CWD@/pipe.sql", "old_string": "a", "new_string": "b"}, "@CWD@"),
+    "edit-of-a-fifo": _claude_call(
+        "Edit", {"file_path": "@CWD@/pipe.sql", "old_string": "a", "new_string": "b"}, "@CWD@"
+    ),
     "nul-in-the-file-path": _claude_call("Write", {"file_path": "@CWD@/a\x00b.sql", "content": "SELECT 1;\n"}, "@CWD@"),
-    "lone-surrogate-in-the-file-path": _claude_call("Write", {"file_path": "@CWD@/a\ud800.sql", "content": "SELECT 1;\n"},
-                                                    "@CWD@"),
+    "lone-surrogate-in-the-file-path": _claude_call(
+        "Write", {"file_path": "@CWD@/a\ud800.sql", "content": "SELECT 1;\n"}, "@CWD@"
+    ),
     "nul-in-the-cwd": _claude_call("Bash", {"command": "ls"}, "@CWD@/\x00"),
     "lone-surrogate-in-the-cwd": _claude_call("Bash", {"command": "ls"}, "@CWD@/\udfff"),
     "json-nested-100000-deep": '{"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "@CWD@", '
-                               '"tool_input": {"command": "ls", "x": ' + "[" * 100000 + "]" * 100000 + "}}",
+    '"tool_input": {"command": "ls", "x": ' + "[" * 100000 + "]" * 100000 + "}}",
     "tool-args-string-nested-100000-deep": '{"timestamp": 1, "cwd": "@CWD@", "toolName": "bash", "toolArgs": "'
-                                           + "[" * 100000 + '"}',
-}  # fmt: skip
+    + "[" * 100000
+    + '"}',
+}
 
 
 @pytest.mark.parametrize("case", HOSTILE_PAYLOADS)
@@ -679,17 +1218,70 @@ def test_hostile_payloads_are_answered_without_crash_hang_or_internal_error(case
 
 
 # Pieces of command lines: every subcommand and option, with values good and bad.
-ARGUMENTS = ("check", "hook", "rules", "rule", "--format", "json", "sarif", "github", "text", "markdown", "--fail-on",
-             "error", "never", "--select", "SQL1,SH", "--ignore", "nope", "--config", "missing.toml", "blastguard.toml",
-             "--stdin-filename", "x.sql", "x.unknown", "-", "--diff", "--staged", "--diff-file", "--agent", "claude",
-             "bogus", "--print-config", "--sql-dialect", "postgres", "klingon", "--baseline", "--write-baseline",
-             "base.json", "--output", "out/report", "--include-suppressed", "--force-exclude", "--color", "always",
-             "SQL101", "unbounded-delete", "src", "q.sql", "--", "-h", "=", "--format=json", "--agent=", "\u00e9",
-             "\U0010ffff", "")  # fmt: skip
+ARGUMENTS = (
+    "check",
+    "hook",
+    "rules",
+    "rule",
+    "--format",
+    "json",
+    "sarif",
+    "github",
+    "text",
+    "markdown",
+    "--fail-on",
+    "error",
+    "never",
+    "--select",
+    "SQL1,SH",
+    "--ignore",
+    "nope",
+    "--config",
+    "missing.toml",
+    "blastguard.toml",
+    "--stdin-filename",
+    "x.sql",
+    "x.unknown",
+    "-",
+    "--diff",
+    "--staged",
+    "--diff-file",
+    "--agent",
+    "claude",
+    "bogus",
+    "--print-config",
+    "--sql-dialect",
+    "postgres",
+    "klingon",
+    "--baseline",
+    "--write-baseline",
+    "base.json",
+    "--output",
+    "out/report",
+    "--include-suppressed",
+    "--force-exclude",
+    "--color",
+    "always",
+    "SQL101",
+    "unbounded-delete",
+    "src",
+    "q.sql",
+    "--",
+    "-h",
+    "=",
+    "--format=json",
+    "--agent=",
+    "\u00e9",
+    "\U0010ffff",
+    "",
+)
 
 
 @settings(FUZZ, max_examples=COMMAND_EXAMPLES)
-@given(argv=st.lists(st.sampled_from(ARGUMENTS), min_size=1, max_size=7), stdin=st.sampled_from(["", "DELETE FROM t;\n", "{"]))
+@given(
+    argv=st.lists(st.sampled_from(ARGUMENTS), min_size=1, max_size=7),
+    stdin=st.sampled_from(["", "DELETE FROM t;\n", "{"]),
+)
 def test_mutated_command_lines_end_with_an_answer_or_a_one_line_error(argv, stdin):
     """Exit 0, 1 or 2, never a traceback; exit 2 (bad usage) with exactly one line on stderr."""
     if argv[0] not in ("check", "hook", "rules", "rule"):
@@ -714,24 +1306,39 @@ def test_mutated_command_lines_end_with_an_answer_or_a_one_line_error(argv, stdi
 _WORKFLOW_HEAD = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n"
 CRASHES = {
     # The SQL frontend spent more than a minute, then failed with RecursionError.
-    "sql-3000-term-or-chain": ("purge.sql", ["DELETE FROM users WHERE " + " OR ".join(f"id = {i}" for i in range(3000)) + ";\n"]),
+    "sql-3000-term-or-chain": (
+        "purge.sql",
+        ["DELETE FROM users WHERE " + " OR ".join(f"id = {i}" for i in range(3000)) + ";\n"],
+    ),
     # ValueError (substring not found): a `|` block scalar with no line break after it.
     "workflow-run-block-at-end-of-file": (".github/workflows/ci.yml", [_WORKFLOW_HEAD + "      - run: |"]),
     # The same ValueError: YAML also breaks lines at CR, NEL and U+2028, not only at LF.
-    "workflow-run-block-with-cr-line-breaks": (".github/workflows/ci.yml",
-                                               [(_WORKFLOW_HEAD + "      - run: |\n          pytest -x\n").replace("\n", "\r")]),
-    "gitlab-script-block-with-line-separators": (".gitlab-ci.yml",
-                                                 ["test:\n  script: |\n    echo done\n".replace("\n", "\u2028")]),
+    "workflow-run-block-with-cr-line-breaks": (
+        ".github/workflows/ci.yml",
+        [(_WORKFLOW_HEAD + "      - run: |\n          pytest -x\n").replace("\n", "\r")],
+    ),
+    "gitlab-script-block-with-line-separators": (
+        ".gitlab-ci.yml",
+        ["test:\n  script: |\n    echo done\n".replace("\n", "\u2028")],
+    ),
     # RecursionError reading YAML and HCL nested a thousand levels deep.
-    "workflow-1000-nested-flow-sequences": (".github/workflows/ci.yml", [_WORKFLOW_HEAD + "      - run: " + "[" * 1000 + "]" * 1000 + "\n"]),
-    "terraform-3000-nested-lists": ("main.tf", ['locals {\n  x = ' + "[" * 3000 + "]" * 3000 + "\n}\n"]),
+    "workflow-1000-nested-flow-sequences": (
+        ".github/workflows/ci.yml",
+        [_WORKFLOW_HEAD + "      - run: " + "[" * 1000 + "]" * 1000 + "\n"],
+    ),
+    "terraform-3000-nested-lists": ("main.tf", ["locals {\n  x = " + "[" * 3000 + "]" * 3000 + "\n}\n"]),
     # tree-sitter-bash dies by SIGSEGV on most runs, not all, so several variants are checked.
-    "shell-brace-then-astral-code-point": ("brace.sh", ["{\U0010ffff", "{\U0010ffff\n", "x {\U0010ffff", "echo {\U0010ffff",
-                                                        "{{\U0010ffff", "{\U0010ffff}"]),
+    "shell-brace-then-astral-code-point": (
+        "brace.sh",
+        ["{\U0010ffff", "{\U0010ffff\n", "x {\U0010ffff", "echo {\U0010ffff", "{{\U0010ffff", "{\U0010ffff}"],
+    ),
     # libcst dies by SIGSEGV parsing a call this deep.
-    "python-1300-nested-parentheses": ("deep.py", ["import subprocess\nsubprocess.run(" + "(" * 1300 + "'ls'" + ")" * 1300 + ")\n"]),
+    "python-1300-nested-parentheses": (
+        "deep.py",
+        ["import subprocess\nsubprocess.run(" + "(" * 1300 + "'ls'" + ")" * 1300 + ")\n"],
+    ),
     "python-3000-nested-lists": ("deep.py", ["import os\nos.system(" + "[" * 3000 + "]" * 3000 + ")\n"]),
-}  # fmt: skip
+}
 
 
 def test_a_crash_in_a_worker_process_of_a_large_scan_is_no_traceback(tmp_path):
@@ -773,5 +1380,3 @@ def test_inputs_that_crashed_before_are_checked_cleanly(case, tmp_path):
             failures.append(f"`blastguard hook` ({'Bash' if shell else 'Write'}) of {_shown(text)} {problem}")
             break
     assert not failures, "\n".join(failures)
-
-

@@ -13,11 +13,11 @@ import tempfile
 import zlib
 
 import pytest
+from test_hook import CLEAN_ENV, claude
 
 from blastguard.config import _KEYS, _TIGHTEN, Config, discover_guarded, parse_table, tightened
 from blastguard.model import Severity
 from conftest import err, out, run_cli
-from test_hook import CLEAN_ENV, claude
 
 RM_HOME = "rm -rf ~"  # SH301 recursive-delete, an error: denied
 RM_HOME_SUPPRESSED = "rm -rf ~  # blastguard: ignore[SH301] the agent says this is fine"
@@ -29,8 +29,13 @@ def run_hook(payload, config=None, environ=None) -> str:
     from blastguard.interfaces import hook
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as answer:
-        code = hook.run(None, None if config is None else str(config), stdin=io.BytesIO(json.dumps(payload).encode()),
-                        stdout=answer, environ={**CLEAN_ENV, **(environ or {})})  # fmt: skip
+        code = hook.run(
+            None,
+            None if config is None else str(config),
+            stdin=io.BytesIO(json.dumps(payload).encode()),
+            stdout=answer,
+            environ={**CLEAN_ENV, **(environ or {})},
+        )
         answer.seek(0)
         text = answer.read()
     assert code == 0
@@ -106,14 +111,20 @@ LOOSENING = [
     ("hook-trust-suppressions = true\n", RM_HOME_SUPPRESSED, "deny", ["hook-trust-suppressions"]),
     ('[severity]\nSH401 = "note"\n', HISTORY_REWRITE, "ask", ["severity.SH401"]),
     ('ignore = ["SH401"]\nhook-on-error = "allow"\n', HISTORY_REWRITE, "ask", ["ignore", "hook-on-error"]),
-    ('select = ["SQL1"]\nignore = ["ALL"]\nhook-trust-suppressions = true\nhook-on-error = "allow"\n'
-     '[severity]\nSH301 = "note"\n[per-path-ignores]\n"command.sh" = ["SH301"]\n', RM_HOME_SUPPRESSED, "deny",
-     ["select", "ignore", "hook-trust-suppressions", "hook-on-error", "severity.SH301", "per-path-ignores"]),
-]  # fmt: skip
+    (
+        'select = ["SQL1"]\nignore = ["ALL"]\nhook-trust-suppressions = true\nhook-on-error = "allow"\n'
+        '[severity]\nSH301 = "note"\n[per-path-ignores]\n"command.sh" = ["SH301"]\n',
+        RM_HOME_SUPPRESSED,
+        "deny",
+        ["select", "ignore", "hook-trust-suppressions", "hook-on-error", "severity.SH301", "per-path-ignores"],
+    ),
+]
 
 
 @pytest.mark.parametrize("where", PLACES)
-@pytest.mark.parametrize(("table", "command", "expected", "keys"), LOOSENING, ids=[c[0].split("\n")[0] for c in LOOSENING])
+@pytest.mark.parametrize(
+    ("table", "command", "expected", "keys"), LOOSENING, ids=[c[0].split("\n")[0] for c in LOOSENING]
+)
 def test_the_projects_configuration_cannot_loosen_the_hook(project, where, table, command, expected, keys):
     cwd = place(project, where, table)
     answer = run_hook(bash(command, cwd))
@@ -153,7 +164,9 @@ def test_an_allowed_call_carries_the_notice_as_context(project):
 
 
 def test_without_a_loosening_key_there_is_no_notice(project):
-    (project / "blastguard.toml").write_text('hook-on-error = "deny"\nproduction-names = ["prod", "production", "prd", "live", "blue"]\n')
+    (project / "blastguard.toml").write_text(
+        'hook-on-error = "deny"\nproduction-names = ["prod", "production", "prd", "live", "blue"]\n'
+    )
     assert run_hook(bash("ls -la", project)) == ""
     assert reason(run_hook(bash(RM_HOME, project))).startswith("blastguard blocked this: [SH301")
     assert "ignored" not in reason(run_hook(bash(RM_HOME, project)))
@@ -331,9 +344,15 @@ def test_the_environment_the_agent_can_set_loosens_nothing(project, tmp_path):
     loose = tmp_path / "loose.toml"
     loose.write_text('ignore = ["ALL"]\nhook-on-error = "allow"\n')
     _forge_cache_entry(tmp_path / "xdg-cache", config, {"hook-on-error": "allow"})
-    env = {**CLEAN_ENV, "HOME": str(tmp_path / "home"), "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
-           "BLASTGUARD_CONFIG": str(loose), "BLASTGUARD_FAIL_ON": "never", "BLASTGUARD_SQL_DIALECT": "tsql",
-           "BLASTGUARD_HOOK_ON_ERROR": "allow"}  # fmt: skip
+    env = {
+        **CLEAN_ENV,
+        "HOME": str(tmp_path / "home"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+        "BLASTGUARD_CONFIG": str(loose),
+        "BLASTGUARD_FAIL_ON": "never",
+        "BLASTGUARD_SQL_DIALECT": "tsql",
+        "BLASTGUARD_HOOK_ON_ERROR": "allow",
+    }
     result = run_cli("hook", stdin=json.dumps(bash(RM_HOME, project)), cwd=project, env=env)
     assert result.returncode == 0 and "Traceback" not in err(result)
     assert decision(out(result)) == "deny"
@@ -359,44 +378,63 @@ def _project(table: dict) -> Config:
     return parse_table(table, "/project/blastguard.toml", "/project")
 
 
-@pytest.mark.parametrize(("trusted", "table", "attribute", "value", "ignored"), [
-    ({}, {"select": ["SQL"]}, "select", ["ALL"], ["select"]),
-    ({"select": ["SQL"]}, {"select": ["SQL", "SH"]}, "select", ["SQL", "SH"], []),
-    ({"select": ["SQL", "SH"]}, {"select": ["SH"]}, "select", ["SQL", "SH"], ["select"]),
-    ({"select": ["SQL"]}, {"select": ["ALL"]}, "select", ["SQL", "ALL"], []),
-    ({"select": ["SQL"]}, {"select": ["SQL", "NOPE9"]}, "select", ["SQL"], ["select 'NOPE9' (names no rule)"]),
-    ({}, {"ignore": ["SQL101"]}, "ignore", [], ["ignore"]),
-    ({"ignore": ["SQL101"]}, {"ignore": ["SQL101"]}, "ignore", ["SQL101"], []),
-    ({}, {"exclude": ["legacy/"]}, "exclude", [], ["exclude"]),
-    ({}, {"per-path-ignores": {"m/**": ["SQL204"]}}, "per_path_ignores", {}, ["per-path-ignores"]),
-    ({}, {"fail-on": "note"}, "fail_on", "note", []),
-    ({}, {"fail-on": "error"}, "fail_on", "warning", ["fail-on"]),
-    ({"fail_on": "never"}, {"fail-on": "error"}, "fail_on", "error", []),
-    ({}, {"sql-dialect": "postgres"}, "sql_dialect", "auto", ["sql-dialect"]),
-    ({"sql_dialect": "mysql"}, {"sql-dialect": "mysql"}, "sql_dialect", "mysql", []),
-    ({}, {"baseline": "b.json"}, "baseline", None, ["baseline"]),
-    ({}, {"max-file-size": 10}, "max_file_size", Config().max_file_size, ["max-file-size"]),
-    ({}, {"max-file-size": 1 << 30}, "max_file_size", Config().max_file_size, ["max-file-size"]),
-    ({}, {"respect-gitignore": False}, "respect_gitignore", False, []),
-    ({"respect_gitignore": False}, {"respect-gitignore": True}, "respect_gitignore", False, ["respect-gitignore"]),
-    ({}, {"production-names": ["prod", "production", "prd", "live", "blue"]}, "production_names",
-     ["prod", "production", "prd", "live", "blue"], []),
-    ({}, {"production-names": ["blue"]}, "production_names", ["prod", "production", "prd", "live", "blue"],
-     ["production-names"]),
-    ({}, {"max-destroy": 3}, "max_destroy", 3, []),
-    ({"max_destroy": 5}, {"max-destroy": 3}, "max_destroy", 3, []),
-    ({"max_destroy": 5}, {"max-destroy": 50}, "max_destroy", 5, ["max-destroy"]),
-    ({"stateful_types": ["acme_a"]}, {"stateful-types": ["acme_b"]}, "stateful_types", ["acme_a", "acme_b"], []),
-    ({}, {"audit-log": "trail.jsonl"}, "audit_log", None, ["audit-log"]),
-    ({"audit_log": "/var/log/bg.jsonl"}, {"audit-log": "/dev/null"}, "audit_log", "/var/log/bg.jsonl", ["audit-log"]),
-    ({}, {"hook-on-error": "deny"}, "hook_on_error", "deny", []),
-    ({}, {"hook-on-error": "allow"}, "hook_on_error", "ask", ["hook-on-error"]),
-    ({"hook_on_error": "allow"}, {"hook-on-error": "ask"}, "hook_on_error", "ask", []),
-    ({}, {"hook-trust-suppressions": True}, "hook_trust_suppressions", False, ["hook-trust-suppressions"]),
-    ({"hook_trust_suppressions": True}, {"hook-trust-suppressions": False}, "hook_trust_suppressions", False, []),
-    ({}, {"hook-deadline": 2}, "hook_deadline", 2.0, []),
-    ({}, {"hook-deadline": 60}, "hook_deadline", 5.0, ["hook-deadline"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("trusted", "table", "attribute", "value", "ignored"),
+    [
+        ({}, {"select": ["SQL"]}, "select", ["ALL"], ["select"]),
+        ({"select": ["SQL"]}, {"select": ["SQL", "SH"]}, "select", ["SQL", "SH"], []),
+        ({"select": ["SQL", "SH"]}, {"select": ["SH"]}, "select", ["SQL", "SH"], ["select"]),
+        ({"select": ["SQL"]}, {"select": ["ALL"]}, "select", ["SQL", "ALL"], []),
+        ({"select": ["SQL"]}, {"select": ["SQL", "NOPE9"]}, "select", ["SQL"], ["select 'NOPE9' (names no rule)"]),
+        ({}, {"ignore": ["SQL101"]}, "ignore", [], ["ignore"]),
+        ({"ignore": ["SQL101"]}, {"ignore": ["SQL101"]}, "ignore", ["SQL101"], []),
+        ({}, {"exclude": ["legacy/"]}, "exclude", [], ["exclude"]),
+        ({}, {"per-path-ignores": {"m/**": ["SQL204"]}}, "per_path_ignores", {}, ["per-path-ignores"]),
+        ({}, {"fail-on": "note"}, "fail_on", "note", []),
+        ({}, {"fail-on": "error"}, "fail_on", "warning", ["fail-on"]),
+        ({"fail_on": "never"}, {"fail-on": "error"}, "fail_on", "error", []),
+        ({}, {"sql-dialect": "postgres"}, "sql_dialect", "auto", ["sql-dialect"]),
+        ({"sql_dialect": "mysql"}, {"sql-dialect": "mysql"}, "sql_dialect", "mysql", []),
+        ({}, {"baseline": "b.json"}, "baseline", None, ["baseline"]),
+        ({}, {"max-file-size": 10}, "max_file_size", Config().max_file_size, ["max-file-size"]),
+        ({}, {"max-file-size": 1 << 30}, "max_file_size", Config().max_file_size, ["max-file-size"]),
+        ({}, {"respect-gitignore": False}, "respect_gitignore", False, []),
+        ({"respect_gitignore": False}, {"respect-gitignore": True}, "respect_gitignore", False, ["respect-gitignore"]),
+        (
+            {},
+            {"production-names": ["prod", "production", "prd", "live", "blue"]},
+            "production_names",
+            ["prod", "production", "prd", "live", "blue"],
+            [],
+        ),
+        (
+            {},
+            {"production-names": ["blue"]},
+            "production_names",
+            ["prod", "production", "prd", "live", "blue"],
+            ["production-names"],
+        ),
+        ({}, {"max-destroy": 3}, "max_destroy", 3, []),
+        ({"max_destroy": 5}, {"max-destroy": 3}, "max_destroy", 3, []),
+        ({"max_destroy": 5}, {"max-destroy": 50}, "max_destroy", 5, ["max-destroy"]),
+        ({"stateful_types": ["acme_a"]}, {"stateful-types": ["acme_b"]}, "stateful_types", ["acme_a", "acme_b"], []),
+        ({}, {"audit-log": "trail.jsonl"}, "audit_log", None, ["audit-log"]),
+        (
+            {"audit_log": "/var/log/bg.jsonl"},
+            {"audit-log": "/dev/null"},
+            "audit_log",
+            "/var/log/bg.jsonl",
+            ["audit-log"],
+        ),
+        ({}, {"hook-on-error": "deny"}, "hook_on_error", "deny", []),
+        ({}, {"hook-on-error": "allow"}, "hook_on_error", "ask", ["hook-on-error"]),
+        ({"hook_on_error": "allow"}, {"hook-on-error": "ask"}, "hook_on_error", "ask", []),
+        ({}, {"hook-trust-suppressions": True}, "hook_trust_suppressions", False, ["hook-trust-suppressions"]),
+        ({"hook_trust_suppressions": True}, {"hook-trust-suppressions": False}, "hook_trust_suppressions", False, []),
+        ({}, {"hook-deadline": 2}, "hook_deadline", 2.0, []),
+        ({}, {"hook-deadline": 60}, "hook_deadline", 5.0, ["hook-deadline"]),
+    ],
+)
 def test_tightened_key_by_key(trusted, table, attribute, value, ignored):
     config, skipped = tightened(Config(**trusted), _project(table))
     assert getattr(config, attribute) == value
@@ -405,8 +443,15 @@ def test_tightened_key_by_key(trusted, table, attribute, value, ignored):
 
 def test_tightened_severities_are_floors_above_the_trusted_level():
     trusted = Config(severity={"SQL106": Severity.NOTE})
-    table = {"severity": {"SQL106": "warning", "SQL101": "note", "unbounded-delete": "warning",
-                          "SH401": "error", "NOPE9": "error"}}  # fmt: skip
+    table = {
+        "severity": {
+            "SQL106": "warning",
+            "SQL101": "note",
+            "unbounded-delete": "warning",
+            "SH401": "error",
+            "NOPE9": "error",
+        }
+    }
     config, ignored = tightened(trusted, _project(table))
     assert config.severity == {"SQL106": Severity.NOTE}  # the trusted override stays; the floor lifts it
     assert config.severity_floor == {"SQL106": Severity.WARNING, "SH401": Severity.ERROR}
@@ -415,10 +460,18 @@ def test_tightened_severities_are_floors_above_the_trusted_level():
 
 def test_tightened_leaves_the_trusted_configuration_unchanged():
     trusted = Config(select=["SQL"], production_names=["prod"], stateful_types=["a"])
-    tightened(trusted, _project({"select": ["SH"], "production-names": ["blue"], "stateful-types": ["b"],
-                                 "severity": {"SH401": "error"}}))  # fmt: skip
+    tightened(
+        trusted,
+        _project(
+            {"select": ["SH"], "production-names": ["blue"], "stateful-types": ["b"], "severity": {"SH401": "error"}}
+        ),
+    )
     assert (trusted.select, trusted.production_names, trusted.stateful_types, trusted.severity_floor) == (
-        ["SQL"], ["prod"], ["a"], {})
+        ["SQL"],
+        ["prod"],
+        ["a"],
+        {},
+    )
 
 
 def test_every_configuration_key_has_a_decision_for_hooks():

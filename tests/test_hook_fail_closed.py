@@ -16,24 +16,22 @@ import time
 
 import pytest
 
-from hook_calls import claude
-from conftest import err, out, run_cli
-
 from blastguard import engine as engine_module
-from blastguard.interfaces import hook as hook_module
-from blastguard.interfaces.bounded import MAX_DEADLINE, deadline, run_bounded
 from blastguard.config import Config
 from blastguard.engine import Engine
+from blastguard.interfaces import hook as hook_module
+from blastguard.interfaces.bounded import MAX_DEADLINE, deadline, run_bounded
 from blastguard.interfaces.hook_protocols import decision_for, unchecked
 from blastguard.model import Finding, Notification, Region, Severity
 from blastguard.sources import Source
+from conftest import err, out, run_cli
+from hook_calls import claude
 
 HANG_GUARD = 60  # seconds: only a guard against a hang; speed is measured in bench/
 MARGIN = 5  # seconds a bounded check may take past its deadline (fork, kill, a loaded machine)
 CLEAN_ENV = {"DATABASE_URL": "", "PGHOST": "", "APP_ENV": "", "ENV": "", "ENVIRONMENT": "", "TF_WORKSPACE": ""}
 
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="the bounded check needs fork")
-
 
 
 def or_chain(terms: int, last: str = "") -> str:
@@ -46,8 +44,12 @@ def and_chain(terms: int, last: str = "") -> str:
 
 def check_file(path, *args):
     """`blastguard check` in a fresh process: it must answer, with findings or none, never a traceback."""
-    result = subprocess.run([sys.executable, "-m", "blastguard", "check", str(path), *args], capture_output=True,
-                            timeout=HANG_GUARD, env={**os.environ, "NO_COLOR": "1", **CLEAN_ENV})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", "check", str(path), *args],
+        capture_output=True,
+        timeout=HANG_GUARD,
+        env={**os.environ, "NO_COLOR": "1", **CLEAN_ENV},
+    )
     assert "Traceback" not in err(result) and "internal error" not in out(result) + err(result), err(result)
     assert result.returncode in (0, 1), err(result)
     return result
@@ -67,8 +69,9 @@ def hook_in_process(payload, project, tmp_path, config_path=None):
     answer_path = tmp_path / "answer.json"
     started = time.monotonic()
     with open(answer_path, "w") as answer_file:
-        code = hook_module.run(None, config_path, stdin=io.BytesIO(json.dumps(payload).encode()), stdout=answer_file,
-                               environ=CLEAN_ENV)  # fmt: skip
+        code = hook_module.run(
+            None, config_path, stdin=io.BytesIO(json.dumps(payload).encode()), stdout=answer_file, environ=CLEAN_ENV
+        )
     elapsed = time.monotonic() - started
     assert code == 0
     text = answer_path.read_text()
@@ -116,19 +119,24 @@ def stall(pids_file):
 # --- the crashes, fixed at their root, through the command line -----------------------------------------
 
 
-@pytest.mark.parametrize("statement", [
-    f"DELETE FROM t WHERE {or_chain(5000)};",
-    f"DELETE FROM t WHERE {or_chain(10000)};",
-    f"DELETE FROM t WHERE {and_chain(10000)};",
-    f"UPDATE t SET x = 1 WHERE {' OR '.join(f'(a = {i} AND b IS NULL)' for i in range(3000))};",
-    f"DELETE FROM t WHERE {' AND '.join('1 = 1' for _ in range(5000))} AND id = 5;",  # folds to the real filter
-    f"DELETE FROM t WHERE {' OR '.join('1 = 0' for _ in range(5000))} OR id = 5;",
-    f"SELECT * FROM t WHERE {or_chain(8000)};",
-    # terms whose own folding is quadratic in their size: judged as written past a budget
-    "DELETE FROM t WHERE " + " OR ".join(f"({'+'.join(f'c{j}' for j in range(600))}) = {i}" for i in range(100)) + ";",
-    "DELETE FROM t WHERE " + "+".join(f"c{j}" for j in range(5000)) + " = 1;",
-    "DELETE FROM t WHERE " + " OR ".join(f"(a = {i} OR b = {i} AND ({or_chain(40)}))" for i in range(300)) + ";",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "statement",
+    [
+        f"DELETE FROM t WHERE {or_chain(5000)};",
+        f"DELETE FROM t WHERE {or_chain(10000)};",
+        f"DELETE FROM t WHERE {and_chain(10000)};",
+        f"UPDATE t SET x = 1 WHERE {' OR '.join(f'(a = {i} AND b IS NULL)' for i in range(3000))};",
+        f"DELETE FROM t WHERE {' AND '.join('1 = 1' for _ in range(5000))} AND id = 5;",  # folds to the real filter
+        f"DELETE FROM t WHERE {' OR '.join('1 = 0' for _ in range(5000))} OR id = 5;",
+        f"SELECT * FROM t WHERE {or_chain(8000)};",
+        # terms whose own folding is quadratic in their size: judged as written past a budget
+        "DELETE FROM t WHERE "
+        + " OR ".join(f"({'+'.join(f'c{j}' for j in range(600))}) = {i}" for i in range(100))
+        + ";",
+        "DELETE FROM t WHERE " + "+".join(f"c{j}" for j in range(5000)) + " = 1;",
+        "DELETE FROM t WHERE " + " OR ".join(f"(a = {i} OR b = {i} AND ({or_chain(40)}))" for i in range(300)) + ";",
+    ],
+)
 def test_a_long_and_or_chain_is_checked_without_an_error(tmp_path, statement):
     path = tmp_path / "long.sql"
     path.write_text(statement + "\n")
@@ -136,14 +144,17 @@ def test_a_long_and_or_chain_is_checked_without_an_error(tmp_path, statement):
     assert result.returncode == 0 and out(result).startswith("No findings"), out(result)
 
 
-@pytest.mark.parametrize("predicate", [
-    or_chain(5000, "1 = 1"),
-    or_chain(10000, "TRUE"),
-    or_chain(5000, "id = id"),
-    "1 = 1 OR " + or_chain(5000),
-    " AND ".join("1 = 1" for _ in range(8000)),
-    " AND ".join("(1 = 1 OR a = 1)" for _ in range(3000)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "predicate",
+    [
+        or_chain(5000, "1 = 1"),
+        or_chain(10000, "TRUE"),
+        or_chain(5000, "id = id"),
+        "1 = 1 OR " + or_chain(5000),
+        " AND ".join("1 = 1" for _ in range(8000)),
+        " AND ".join("(1 = 1 OR a = 1)" for _ in range(3000)),
+    ],
+)
 def test_a_long_chain_that_is_always_true_is_still_found(tmp_path, predicate):
     path = tmp_path / "purge.sql"
     path.write_text(f"DELETE FROM users WHERE {predicate};\n")
@@ -163,7 +174,9 @@ def test_a_workflow_ending_in_an_empty_block_scalar_is_checked(tmp_path, ending)
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
     path = workflows / "ci.yml"
-    path.write_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      " + ending)  # no final newline
+    path.write_text(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      " + ending
+    )  # no final newline
     result = check_file(path)
     assert result.returncode == 0, out(result)
 
@@ -172,8 +185,10 @@ def test_a_workflow_with_a_destroy_before_an_empty_final_block_is_still_found(tm
     workflows = tmp_path / ".github" / "workflows"
     workflows.mkdir(parents=True)
     path = workflows / "ci.yml"
-    path.write_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
-                    "      - run: terraform destroy -auto-approve\n      - run: |")  # fmt: skip
+    path.write_text(
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: terraform destroy -auto-approve\n      - run: |"
+    )
     result = check_file(path)
     assert result.returncode == 1 and "SH101" in out(result), out(result)
 
@@ -223,22 +238,25 @@ def _note(kind, level="warning", language=""):
     return Notification("x", "why", kind, level, language=language)
 
 
-@pytest.mark.parametrize("notifications, on_error, expected", [
-    ([], "ask", "allow"),
-    ([_note("internal-error", "error")], "ask", "ask"),
-    ([_note("internal-error", "error")], "deny", "deny"),
-    ([_note("internal-error", "error")], "allow", "allow"),  # only the hook's own --config can say so
-    ([_note("parse-error", language="shell")], "ask", "ask"),  # a command line that does not parse
-    ([_note("parse-error", language="python")], "deny", "deny"),
-    ([_note("parse-error", language="terraform")], "ask", "ask"),
-    ([_note("parse-error", language="github-actions")], "ask", "ask"),
-    ([_note("parse-error", language="")], "ask", "ask"),  # a language not known: fail closed
-    ([_note("parse-error", language="sql")], "deny", "allow"),  # judged word by word, SQL900 when unclear
-    ([_note("parse-error", language="terraform-plan")], "deny", "allow"),  # data, nothing runs it
-    ([_note("skipped", "note")], "deny", "allow"),  # not a file type blastguard reads
-    ([_note("skipped")], "ask", "ask"),  # oversized, undecodable, nested too deep
-    ([_note("some-future-kind")], "ask", "ask"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "notifications, on_error, expected",
+    [
+        ([], "ask", "allow"),
+        ([_note("internal-error", "error")], "ask", "ask"),
+        ([_note("internal-error", "error")], "deny", "deny"),
+        ([_note("internal-error", "error")], "allow", "allow"),  # only the hook's own --config can say so
+        ([_note("parse-error", language="shell")], "ask", "ask"),  # a command line that does not parse
+        ([_note("parse-error", language="python")], "deny", "deny"),
+        ([_note("parse-error", language="terraform")], "ask", "ask"),
+        ([_note("parse-error", language="github-actions")], "ask", "ask"),
+        ([_note("parse-error", language="")], "ask", "ask"),  # a language not known: fail closed
+        ([_note("parse-error", language="sql")], "deny", "allow"),  # judged word by word, SQL900 when unclear
+        ([_note("parse-error", language="terraform-plan")], "deny", "allow"),  # data, nothing runs it
+        ([_note("skipped", "note")], "deny", "allow"),  # not a file type blastguard reads
+        ([_note("skipped")], "ask", "ask"),  # oversized, undecodable, nested too deep
+        ([_note("some-future-kind")], "ask", "ask"),
+    ],
+)
 def test_what_was_not_checked_completely_answers_on_error(notifications, on_error, expected):
     assert decision_for([], notifications, on_error) == expected
 
@@ -321,25 +339,34 @@ def test_an_error_outside_the_engine_answers_on_error(project, tmp_path, monkeyp
     monkeypatch.setattr(hook_module, "_findings", _raise)
     payload = claude("Bash", {"command": "ls"}, project)
     answer, _ = hook_in_process(payload, project, tmp_path)
-    assert answer == {"hookEventName": "PreToolUse", "permissionDecision": "ask", "permissionDecisionReason":
-                      "blastguard failed while checking this tool call (RuntimeError: a rule tripped)."}  # fmt: skip
+    assert answer == {
+        "hookEventName": "PreToolUse",
+        "permissionDecision": "ask",
+        "permissionDecisionReason": "blastguard failed while checking this tool call (RuntimeError: a rule tripped).",
+    }
 
 
 def test_a_command_that_does_not_parse_asks_and_a_harmless_one_is_allowed(project):
     broken = hook_cli(claude("Bash", {"command": "if true; then echo x"}, project), project)
     assert broken["permissionDecision"] == "ask" and "could not be parsed" in broken["permissionDecisionReason"]
-    assert hook_cli(claude("Bash", {"command": "if true; then echo x; fi"}, project), project) == {"permissionDecision": "allow"}
+    assert hook_cli(claude("Bash", {"command": "if true; then echo x; fi"}, project), project) == {
+        "permissionDecision": "allow"
+    }
 
 
 def test_a_written_script_that_does_not_parse_asks(project):
-    payload = claude("Write", {"file_path": "deploy.sh", "content": "#!/bin/sh\nfor x in a b; do\n  echo $x\n"}, project)
+    payload = claude(
+        "Write", {"file_path": "deploy.sh", "content": "#!/bin/sh\nfor x in a b; do\n  echo $x\n"}, project
+    )
     assert hook_cli(payload, project)["permissionDecision"] == "ask"
 
 
 def test_a_written_sql_file_that_does_not_parse_is_judged_by_its_words(project):
     harmless = claude("Write", {"file_path": "q.sql", "content": "SELECT FROM WHERE;\n"}, project)
     assert hook_cli(harmless, project)["permissionDecision"] == "allow"
-    destructive = claude("Write", {"file_path": "q.sql", "content": "DELETE FROM users WHERE id IN (SELECT ;\n"}, project)
+    destructive = claude(
+        "Write", {"file_path": "q.sql", "content": "DELETE FROM users WHERE id IN (SELECT ;\n"}, project
+    )
     answer = hook_cli(destructive, project)
     assert answer["permissionDecision"] == "ask" and "SQL900" in answer["permissionDecisionReason"]
 
@@ -353,7 +380,10 @@ def test_a_native_crash_inside_a_rule_answers_on_error(project, tmp_path, monkey
     payload = claude("Write", {"file_path": "cleanup.sql", "content": "DELETE FROM t;\n"}, project)
     answer, _ = hook_in_process(payload, project, tmp_path, str(config))
     assert answer["permissionDecision"] == on_error
-    assert answer["permissionDecisionReason"] == "blastguard failed while checking this tool call (the check crashed (signal 11))."
+    assert (
+        answer["permissionDecisionReason"]
+        == "blastguard failed while checking this tool call (the check crashed (signal 11))."
+    )
 
 
 # --- the hook's deadline -------------------------------------------------------------------------------
@@ -368,8 +398,9 @@ def test_a_stalled_check_answers_at_the_deadline_and_leaves_nothing_running(proj
     config.write_text(f'hook-deadline = 1\nhook-on-error = "{on_error}"\n')
     answer, elapsed = hook_in_process(claude("Bash", {"command": "ls"}, project), project, tmp_path, str(config))
     assert answer["permissionDecision"] == on_error
-    assert answer["permissionDecisionReason"] == ("blastguard failed while checking this tool call "
-                                                  "(the check did not finish within 1 s).")  # fmt: skip
+    assert answer["permissionDecisionReason"] == (
+        "blastguard failed while checking this tool call (the check did not finish within 1 s)."
+    )
     assert 1 <= elapsed < 1 + MARGIN
     child, grandchild = map(int, pids.read_text().split())
     assert gone(child) and gone(grandchild)
@@ -378,7 +409,9 @@ def test_a_stalled_check_answers_at_the_deadline_and_leaves_nothing_running(proj
 def test_the_deadline_from_the_hooks_own_configuration_holds_for_a_real_check(project, tmp_path):
     config = tmp_path / "hook.toml"
     config.write_text("hook-deadline = 0.05\n")  # less than importing the SQL parser takes
-    payload = claude("Write", {"file_path": "cleanup.sql", "content": f"DELETE FROM t WHERE {or_chain(10000)};\n"}, project)
+    payload = claude(
+        "Write", {"file_path": "cleanup.sql", "content": f"DELETE FROM t WHERE {or_chain(10000)};\n"}, project
+    )
     answer = hook_cli(payload, project, "--config", str(config))
     assert answer["permissionDecision"] == "ask"
     assert "did not finish within 0.05 s" in answer["permissionDecisionReason"]
@@ -470,7 +503,7 @@ def test_mcp_a_native_crash_answers_and_the_server_goes_on(tmp_path, monkeypatch
 
 @needs_fork
 def test_mcp_bad_input_is_still_an_error_for_the_agent():
-    from blastguard.interfaces.mcp_server import CheckError, Checker
+    from blastguard.interfaces.mcp_server import Checker, CheckError
 
     with pytest.raises(CheckError, match="must be a string"):
         Checker(Config()).check_command(["ls"])
@@ -483,8 +516,10 @@ def test_mcp_check_diff_answers_on_error_for_what_it_could_not_check(tmp_path, m
     from blastguard.interfaces.mcp_server import Checker
 
     (tmp_path / ".git").mkdir()
-    patch = ("diff --git a/cleanup.sql b/cleanup.sql\nnew file mode 100644\n--- /dev/null\n+++ b/cleanup.sql\n"
-             "@@ -0,0 +1 @@\n+DELETE FROM t WHERE id = 1;\n")  # fmt: skip
+    patch = (
+        "diff --git a/cleanup.sql b/cleanup.sql\nnew file mode 100644\n--- /dev/null\n+++ b/cleanup.sql\n"
+        "@@ -0,0 +1 @@\n+DELETE FROM t WHERE id = 1;\n"
+    )
     assert Checker(Config(), root=str(tmp_path)).check_diff(patch)["decision"] == "allow"
     monkeypatch.setattr(_sql_rule("SQL101"), "check", _raise)
     result = Checker(Config(hook_on_error="deny"), root=str(tmp_path)).check_diff(patch)
@@ -492,12 +527,19 @@ def test_mcp_check_diff_answers_on_error_for_what_it_could_not_check(tmp_path, m
 
 
 @needs_fork
-@pytest.mark.parametrize("path, content, expected", [
-    ("cleanup.sql", f"DELETE FROM t WHERE {or_chain(5000)};", "allow"),
-    ("cleanup.sql", f"DELETE FROM t WHERE {or_chain(5000, '1 = 1')};", "deny"),
-    (".github/workflows/ci.yml", "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |", "allow"),
-    ("deploy.sh", "for x in a b; do\n  echo $x\n", "ask"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "path, content, expected",
+    [
+        ("cleanup.sql", f"DELETE FROM t WHERE {or_chain(5000)};", "allow"),
+        ("cleanup.sql", f"DELETE FROM t WHERE {or_chain(5000, '1 = 1')};", "deny"),
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |",
+            "allow",
+        ),
+        ("deploy.sh", "for x in a b; do\n  echo $x\n", "ask"),
+    ],
+)
 def test_mcp_check_file_of_the_regression_inputs(path, content, expected):
     from blastguard.interfaces.mcp_server import Checker
 
@@ -509,13 +551,18 @@ def test_mcp_check_file_of_the_regression_inputs(path, content, expected):
 # --- nesting no real file has, and payloads no agent sends ---------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("main.tf", "locals {\n  x = " + "[" * 3000 + "]" * 3000 + "\n}\n"),
-    ("main.tf", "locals {\n  x = " + "(" * 3000 + "1" + ")" * 3000 + "\n}\n"),
-    (".github/workflows/ci.yml", "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: " + "[" * 1000
-     + "]" * 1000 + "\n"),
-    (".gitlab-ci.yml", "job:\n  script: " + "[" * 1000 + "]" * 1000 + "\n"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("main.tf", "locals {\n  x = " + "[" * 3000 + "]" * 3000 + "\n}\n"),
+        ("main.tf", "locals {\n  x = " + "(" * 3000 + "1" + ")" * 3000 + "\n}\n"),
+        (
+            ".github/workflows/ci.yml",
+            "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: " + "[" * 1000 + "]" * 1000 + "\n",
+        ),
+        (".gitlab-ci.yml", "job:\n  script: " + "[" * 1000 + "]" * 1000 + "\n"),
+    ],
+)
 def test_nesting_past_the_recursion_limit_is_a_file_not_checked(tmp_path, name, text):
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -524,29 +571,41 @@ def test_nesting_past_the_recursion_limit_is_a_file_not_checked(tmp_path, name, 
     assert result.returncode == 1 and "BG005" in out(result) and "deeper than blastguard reads" in out(result)
 
 
-@pytest.mark.parametrize(("payload", "said"), [
-    ({"tool_name": "Write", "tool_input": {"file_path": "a\u0000b.sh", "content": "ls\n"}}, "NUL byte"),
-    ({"tool_name": "Write", "tool_input": {"file_path": "a\ud800.sh", "content": "ls\n"}}, "lone surrogate"),
-    ({"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "/tmp/\u0000x"}, "NUL byte"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("payload", "said"),
+    [
+        ({"tool_name": "Write", "tool_input": {"file_path": "a\u0000b.sh", "content": "ls\n"}}, "NUL byte"),
+        ({"tool_name": "Write", "tool_input": {"file_path": "a\ud800.sh", "content": "ls\n"}}, "lone surrogate"),
+        ({"tool_name": "Bash", "tool_input": {"command": "ls"}, "cwd": "/tmp/\u0000x"}, "NUL byte"),
+    ],
+)
 def test_a_path_no_file_can_have_is_a_payload_that_cannot_be_read(tmp_path, payload, said):
     full = {**claude(payload["tool_name"], payload["tool_input"], payload.get("cwd", tmp_path))}
     answer = hook_cli(full, tmp_path)
     assert answer["permissionDecision"] == "ask"
-    assert "could not read this tool call" in answer["permissionDecisionReason"] and said in answer[
-        "permissionDecisionReason"]
+    assert (
+        "could not read this tool call" in answer["permissionDecisionReason"]
+        and said in answer["permissionDecisionReason"]
+    )
 
 
 @pytest.mark.parametrize("nested", ["payload", "toolArgs"])
 def test_json_nested_past_the_recursion_limit_is_a_payload_that_cannot_be_read(tmp_path, nested):
     deep = "[" * 100_000 + "]" * 100_000
     if nested == "payload":
-        raw = '{"session_id": "s", "cwd": "%s", "hook_event_name": "PreToolUse", "tool_name": "Bash", ' \
-              '"tool_input": {"command": "ls", "x": %s}}' % (tmp_path, deep)
+        raw = (
+            '{"session_id": "s", "cwd": "%s", "hook_event_name": "PreToolUse", "tool_name": "Bash", '
+            '"tool_input": {"command": "ls", "x": %s}}' % (tmp_path, deep)
+        )
     else:
         raw = json.dumps({"timestamp": 1, "cwd": str(tmp_path), "toolName": "bash", "toolArgs": deep})
-    result = subprocess.run([sys.executable, "-m", "blastguard", "hook"], input=raw.encode(), capture_output=True,
-                            timeout=HANG_GUARD, env={**os.environ, **CLEAN_ENV})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", "hook"],
+        input=raw.encode(),
+        capture_output=True,
+        timeout=HANG_GUARD,
+        env={**os.environ, **CLEAN_ENV},
+    )
     assert result.returncode == 0 and "Traceback" not in err(result)
     assert "nested too deeply" in out(result) and "RecursionError" not in out(result)
     assert ("deny" if nested == "toolArgs" else "ask") in out(result)

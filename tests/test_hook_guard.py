@@ -7,14 +7,14 @@ import json
 import os
 
 import pytest
+from test_hook import CLEAN_ENV
 
 from blastguard.config import Config
 from blastguard.engine import Engine
 from blastguard.interfaces.guard_tampering import command_findings, rule_for
 from blastguard.interfaces.tool_inputs import Piece, pieces
-from hook_calls import claude
 from conftest import err, out, run_cli
-from test_hook import CLEAN_ENV
+from hook_calls import claude
 
 # --- shell commands, checked in process -----------------------------------------------------------
 
@@ -37,8 +37,8 @@ WRITES = [
     "bash -c 'echo {} > .gemini/settings.json'",
     "sudo sh -c 'echo {} > /etc/claude-code/managed-settings.json'",
     "F=blastguard.toml; echo x > $F",
-    "DIR=.claude; echo {} > \"$DIR/settings.json\"",
-    "echo x > \"$UNKNOWN/blastguard.toml\"",
+    'DIR=.claude; echo {} > "$DIR/settings.json"',
+    'echo x > "$UNKNOWN/blastguard.toml"',
     # programs that write
     "printf '[tool.blastguard]\\n' | tee -a pyproject.toml",
     "echo {} | sudo tee ~/.copilot/hooks/guard.json",
@@ -87,13 +87,13 @@ WRITES = [
     # inline programs of other interpreters
     "python3 -c \"open('blastguard.toml', 'w').write('')\"",
     "python -c 'import os; os.remove(\".claude/settings.json\")'",
-    "python3 -c 'import pathlib; pathlib.Path(\".git/hooks/pre-commit\").write_text(\"\")'",
+    'python3 -c \'import pathlib; pathlib.Path(".git/hooks/pre-commit").write_text("")\'',
     "python3 -c 'import shutil; shutil.rmtree(\".husky\")'",
     "perl -e 'unlink \"/root/.claude/settings.json\"'",
-    "perl -e 'open(my $f, \">\", \"blastguard.toml\")'",
-    "ruby -e 'File.write(\".pre-commit-config.yaml\", \"\")'",
-    "node -e 'require(\"fs\").writeFileSync(\".github/hooks/guard.json\", \"{}\")'",
-    "node --eval 'require(\"fs\").unlinkSync(\".codex/hooks.json\")'",
+    'perl -e \'open(my $f, ">", "blastguard.toml")\'',
+    'ruby -e \'File.write(".pre-commit-config.yaml", "")\'',
+    'node -e \'require("fs").writeFileSync(".github/hooks/guard.json", "{}")\'',
+    'node --eval \'require("fs").unlinkSync(".codex/hooks.json")\'',
 ]
 
 
@@ -128,13 +128,13 @@ LOOKALIKES = [
     "git config user.email dev@example.com",
     "python3 -c \"print(open('blastguard.toml').read())\"",
     "python3 -c 'import json; json.load(open(\".claude/settings.json\"))'",
-    "node -e 'console.log(require(\"fs\").readFileSync(\".cursor/hooks.json\", \"utf8\"))'",
+    'node -e \'console.log(require("fs").readFileSync(".cursor/hooks.json", "utf8"))\'',
     "chmod +x scripts/build.sh",
     "rm -rf node_modules dist",
     "ls -la .git/hooks 2>/dev/null >&2",
     "pytest -q > /tmp/pytest.log 2>&1",
-    "echo x > \"$F\"",
-    "echo x > \"$(mktemp)\"",
+    'echo x > "$F"',
+    'echo x > "$(mktemp)"',
     "uv add requests",
     "mkdir -p .claude/commands",
     "echo build dist | xargs rm -rf",
@@ -217,25 +217,45 @@ def test_configuration_can_turn_the_check_off_for_a_person_who_wants_that(projec
 def test_tool_inputs_by_key_name():
     assert pieces("mcp__postgres__query", {"sql": "DROP TABLE users"}) == [Piece("sql", "DROP TABLE users", "sql")]
     assert pieces("mcp__db__run", {"statements": ["SELECT 1", "TRUNCATE t"]}) == [
-        Piece("sql", "SELECT 1", "statements[0]"), Piece("sql", "TRUNCATE t", "statements[1]")]
-    assert pieces("mcp__x__batch", {"ops": [{"raw_sql": "DELETE FROM t"}]}) == [Piece("sql", "DELETE FROM t", "ops[0].raw_sql")]
+        Piece("sql", "SELECT 1", "statements[0]"),
+        Piece("sql", "TRUNCATE t", "statements[1]"),
+    ]
+    assert pieces("mcp__x__batch", {"ops": [{"raw_sql": "DELETE FROM t"}]}) == [
+        Piece("sql", "DELETE FROM t", "ops[0].raw_sql")
+    ]
     assert pieces("mcp__shell__run", {"cmd": "ls"}) == [Piece("shell", "ls", "cmd")]
     assert pieces("mcp__term__exec", {"command": "rm", "args": ["-rf", "/srv/data dir"]}) == [
-        Piece("shell", "rm -rf '/srv/data dir'", "command")]
-    assert pieces("mcp__proc__spawn", {"argv": ["terraform", "destroy"]}) == [Piece("shell", "terraform destroy", "argv")]
+        Piece("shell", "rm -rf '/srv/data dir'", "command")
+    ]
+    assert pieces("mcp__proc__spawn", {"argv": ["terraform", "destroy"]}) == [
+        Piece("shell", "terraform destroy", "argv")
+    ]
 
 
 def test_tool_inputs_query_is_sql_only_when_it_reads_as_sql():
     assert pieces("mcp__search__find", {"query": "how do I drop a table"}) == []
-    assert pieces("mcp__pg__query", {"query": "  -- purge\nDELETE FROM t"}) == [Piece("sql", "  -- purge\nDELETE FROM t", "query")]
+    assert pieces("mcp__pg__query", {"query": "  -- purge\nDELETE FROM t"}) == [
+        Piece("sql", "  -- purge\nDELETE FROM t", "query")
+    ]
 
 
 def test_tool_inputs_sniff_destructive_sql_by_shape_not_by_first_word():
-    for text in ("DELETE FROM users", "drop table users;", "TRUNCATE orders", "UPDATE users SET admin = true",
-                 "ALTER TABLE users DROP COLUMN email", "DROP TABLE IF EXISTS a, b CASCADE"):  # fmt: skip
+    for text in (
+        "DELETE FROM users",
+        "drop table users;",
+        "TRUNCATE orders",
+        "UPDATE users SET admin = true",
+        "ALTER TABLE users DROP COLUMN email",
+        "DROP TABLE IF EXISTS a, b CASCADE",
+    ):
         assert pieces("mcp__notes__save", {"body": text}) == [Piece("sql", text, "body")], text
-    for text in ("Delete from the list please", "Update the docs set", "drop table tennis tonight?",
-                 "truncate the log file", "Merge request looks good"):  # fmt: skip
+    for text in (
+        "Delete from the list please",
+        "Update the docs set",
+        "drop table tennis tonight?",
+        "truncate the log file",
+        "Merge request looks good",
+    ):
         assert pieces("mcp__notes__save", {"body": text}) == [], text
     # a tool named for a database: anything that starts like SQL is SQL
     assert pieces("mcp__supabase__execute", {"input": "SELECT 1"}) == [Piece("sql", "SELECT 1", "input")]
@@ -245,7 +265,9 @@ def test_tool_inputs_sniff_destructive_sql_by_shape_not_by_first_word():
 def test_tool_inputs_paths_only_for_tools_that_write():
     assert pieces("mcp__filesystem__write_file", {"path": "a.txt", "content": "x"}) == [Piece("path", "a.txt", "path")]
     assert pieces("mcp__filesystem__move_file", {"source": "a", "destination": "b"}) == [
-        Piece("path", "a", "source"), Piece("path", "b", "destination")]
+        Piece("path", "a", "source"),
+        Piece("path", "b", "destination"),
+    ]
     assert pieces("mcp__filesystem__read_file", {"path": ".claude/settings.json"}) == []
 
 
@@ -268,8 +290,13 @@ def test_tool_inputs_are_bounded_and_read_only_tools_are_not_walked():
 def hook(payload, project, *args, env=None):
     home = project / "home"
     home.mkdir(exist_ok=True)
-    result = run_cli("hook", *args, stdin=json.dumps(payload), cwd=project,
-                     env={**CLEAN_ENV, "HOME": str(home), "XDG_CACHE_HOME": "", **(env or {})})  # fmt: skip
+    result = run_cli(
+        "hook",
+        *args,
+        stdin=json.dumps(payload),
+        cwd=project,
+        env={**CLEAN_ENV, "HOME": str(home), "XDG_CACHE_HOME": "", **(env or {})},
+    )
     assert result.returncode == 0 and "Traceback" not in err(result), err(result)
     return out(result)
 
@@ -290,18 +317,32 @@ def reason(text):
     return inner.get("permissionDecisionReason") or inner.get("reason") or inner.get("user_message")
 
 
-
 def write_payload(agent, path, content, cwd):
     if agent == "claude":
         return claude("Write", {"file_path": path, "content": content}, cwd)
     if agent == "gemini":
-        return {"session_id": "s1", "cwd": str(cwd), "hook_event_name": "BeforeTool", "tool_name": "write_file",
-                "tool_input": {"file_path": path, "content": content}}  # fmt: skip
+        return {
+            "session_id": "s1",
+            "cwd": str(cwd),
+            "hook_event_name": "BeforeTool",
+            "tool_name": "write_file",
+            "tool_input": {"file_path": path, "content": content},
+        }
     if agent == "cursor":
-        return {"conversation_id": "c1", "generation_id": "g1", "workspace_roots": [str(cwd)],
-                "hook_event_name": "preToolUse", "tool_name": "Write",
-                "tool_input": {"file_path": path, "content": content}}  # fmt: skip
-    return {"timestamp": 1, "cwd": str(cwd), "toolName": "create", "toolArgs": json.dumps({"path": path, "file_text": content})}
+        return {
+            "conversation_id": "c1",
+            "generation_id": "g1",
+            "workspace_roots": [str(cwd)],
+            "hook_event_name": "preToolUse",
+            "tool_name": "Write",
+            "tool_input": {"file_path": path, "content": content},
+        }
+    return {
+        "timestamp": 1,
+        "cwd": str(cwd),
+        "toolName": "create",
+        "toolArgs": json.dumps({"path": path, "file_text": content}),
+    }
 
 
 def edit_payload(agent, path, old, new, cwd):
@@ -310,20 +351,44 @@ def edit_payload(agent, path, old, new, cwd):
     if agent == "claude-multi":
         return claude("MultiEdit", {"file_path": path, "edits": [{"old_string": old, "new_string": new}]}, cwd)
     if agent == "gemini":
-        return {"session_id": "s1", "cwd": str(cwd), "hook_event_name": "BeforeTool", "tool_name": "replace",
-                "tool_input": {"file_path": path, "old_string": old, "new_string": new}}  # fmt: skip
+        return {
+            "session_id": "s1",
+            "cwd": str(cwd),
+            "hook_event_name": "BeforeTool",
+            "tool_name": "replace",
+            "tool_input": {"file_path": path, "old_string": old, "new_string": new},
+        }
     if agent == "cursor":
-        return {"conversation_id": "c1", "workspace_roots": [str(cwd)], "hook_event_name": "preToolUse",
-                "tool_name": "StrReplace", "tool_input": {"file_path": path, "old_string": old, "new_string": new}}
-    return {"timestamp": 1, "cwd": str(cwd), "toolName": "edit",
-            "toolArgs": json.dumps({"path": path, "old_str": old, "new_str": new})}  # fmt: skip
+        return {
+            "conversation_id": "c1",
+            "workspace_roots": [str(cwd)],
+            "hook_event_name": "preToolUse",
+            "tool_name": "StrReplace",
+            "tool_input": {"file_path": path, "old_string": old, "new_string": new},
+        }
+    return {
+        "timestamp": 1,
+        "cwd": str(cwd),
+        "toolName": "edit",
+        "toolArgs": json.dumps({"path": path, "old_str": old, "new_str": new}),
+    }
 
 
 # Copilot CLI cannot ask a person from a hook: its "ask" is a deny that says a person must approve.
 ASKED = {"claude": "ask", "claude-multi": "ask", "gemini": "ask", "cursor": "ask", "copilot": "deny", "codex": "deny"}
-PROTECTED = ["blastguard.toml", ".claude/settings.json", ".claude/settings.local.json", ".codex/hooks.json",
-             ".gemini/settings.json", ".cursor/hooks.json", ".github/hooks/guard.json", ".git/hooks/pre-commit",
-             ".husky/pre-push", ".pre-commit-config.yaml", ".blastguard_cache/config.json"]  # fmt: skip
+PROTECTED = [
+    "blastguard.toml",
+    ".claude/settings.json",
+    ".claude/settings.local.json",
+    ".codex/hooks.json",
+    ".gemini/settings.json",
+    ".cursor/hooks.json",
+    ".github/hooks/guard.json",
+    ".git/hooks/pre-commit",
+    ".husky/pre-push",
+    ".pre-commit-config.yaml",
+    ".blastguard_cache/config.json",
+]
 
 
 @pytest.mark.parametrize("agent", ["claude", "gemini", "cursor", "copilot"])
@@ -356,28 +421,42 @@ def test_file_tools_writing_ordinary_files_next_to_them_stay_allowed(agent, proj
 PYPROJECT = '[project]\nname = "app"\nversion = "1.0"\n\n[tool.blastguard]\nfail-on = "warning"\n'
 
 
-@pytest.mark.parametrize(("old", "new", "asks"), [
-    ('version = "1.0"', 'version = "1.1"', False),  # an ordinary edit
-    ('name = "app"', 'name = "app"\ndependencies = ["requests"]', False),
-    ('fail-on = "warning"', 'fail-on = "error"', True),  # loosens the guard
-    ('fail-on = "warning"', 'fail-on = "warning"\nignore = ["ALL"]', True),
-    ('[tool.blastguard]\nfail-on = "warning"\n', '', True),  # removes the table
-    ('[tool.blastguard]', '[tool.blastguardx]', True),
-    ('version = "1.0"', 'version = "1.0"\n[tool.blastguard.severity]\nSQL101 = "note"', True),
-    ('version = "1.0"', 'version = [', True),  # unreadable, and the table is there
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("old", "new", "asks"),
+    [
+        ('version = "1.0"', 'version = "1.1"', False),  # an ordinary edit
+        ('name = "app"', 'name = "app"\ndependencies = ["requests"]', False),
+        ('fail-on = "warning"', 'fail-on = "error"', True),  # loosens the guard
+        ('fail-on = "warning"', 'fail-on = "warning"\nignore = ["ALL"]', True),
+        ('[tool.blastguard]\nfail-on = "warning"\n', "", True),  # removes the table
+        ("[tool.blastguard]", "[tool.blastguardx]", True),
+        ('version = "1.0"', 'version = "1.0"\n[tool.blastguard.severity]\nSQL101 = "note"', True),
+        ('version = "1.0"', "version = [", True),  # unreadable, and the table is there
+    ],
+)
 def test_pyproject_edits_ask_only_when_blastguards_table_changes(old, new, asks, project):
     (project / "pyproject.toml").write_text(PYPROJECT)
-    answer = hook(claude("Edit", {"file_path": "pyproject.toml", "old_string": old, "new_string": new}, project), project)
+    answer = hook(
+        claude("Edit", {"file_path": "pyproject.toml", "old_string": old, "new_string": new}, project), project
+    )
     assert decision(answer) == ("ask" if asks else "allow"), answer
 
 
 def test_pyproject_without_our_table(project):
     (project / "pyproject.toml").write_text('[project]\nname = "app"\n')
-    add = claude("Edit", {"file_path": "pyproject.toml", "old_string": 'name = "app"',
-                          "new_string": 'name = "app"\n\n[tool.blastguard]\nignore = ["ALL"]'}, project)  # fmt: skip
+    add = claude(
+        "Edit",
+        {
+            "file_path": "pyproject.toml",
+            "old_string": 'name = "app"',
+            "new_string": 'name = "app"\n\n[tool.blastguard]\nignore = ["ALL"]',
+        },
+        project,
+    )
     assert decision(hook(add, project)) == "ask"
-    dotted = claude("Write", {"file_path": "pyproject.toml", "content": '[tool]\nblastguard = {ignore = ["ALL"]}\n'}, project)
+    dotted = claude(
+        "Write", {"file_path": "pyproject.toml", "content": '[tool]\nblastguard = {ignore = ["ALL"]}\n'}, project
+    )
     assert decision(hook(dotted, project)) == "ask"
     broken = claude("Write", {"file_path": "pyproject.toml", "content": '[project\nname = "app"\n'}, project)
     assert hook(broken, project) == ""  # broken, but never ours
@@ -387,17 +466,52 @@ def test_pyproject_without_our_table(project):
     assert decision(hook(claude("Bash", {"command": "sed -i 's/1.0/1.1/' pyproject.toml"}, project), project)) == "ask"
 
 
-@pytest.mark.parametrize(("agent", "payload"), [
-    ("claude", lambda p: claude("Bash", {"command": "echo '{}' > .claude/settings.json"}, p)),
-    ("codex", lambda p: {"session_id": "s", "cwd": str(p), "hook_event_name": "PreToolUse", "model": "gpt-5",
-                         "tool_name": "Bash", "tool_input": {"command": "git config core.hooksPath /dev/null"}}),
-    ("gemini", lambda p: {"session_id": "s", "cwd": str(p), "hook_event_name": "BeforeTool",
-                          "tool_name": "run_shell_command", "tool_input": {"command": "rm ~/.gemini/settings.json"}}),
-    ("cursor", lambda p: {"conversation_id": "c", "generation_id": "g", "hook_event_name": "beforeShellExecution",
-                          "workspace_roots": [str(p)], "command": "ln -sf /dev/null .git/hooks/pre-commit"}),
-    ("copilot", lambda p: {"timestamp": 1, "cwd": str(p), "toolName": "bash",
-                           "toolArgs": json.dumps({"command": "python3 -c \"open('blastguard.toml','w')\""})}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("agent", "payload"),
+    [
+        ("claude", lambda p: claude("Bash", {"command": "echo '{}' > .claude/settings.json"}, p)),
+        (
+            "codex",
+            lambda p: {
+                "session_id": "s",
+                "cwd": str(p),
+                "hook_event_name": "PreToolUse",
+                "model": "gpt-5",
+                "tool_name": "Bash",
+                "tool_input": {"command": "git config core.hooksPath /dev/null"},
+            },
+        ),
+        (
+            "gemini",
+            lambda p: {
+                "session_id": "s",
+                "cwd": str(p),
+                "hook_event_name": "BeforeTool",
+                "tool_name": "run_shell_command",
+                "tool_input": {"command": "rm ~/.gemini/settings.json"},
+            },
+        ),
+        (
+            "cursor",
+            lambda p: {
+                "conversation_id": "c",
+                "generation_id": "g",
+                "hook_event_name": "beforeShellExecution",
+                "workspace_roots": [str(p)],
+                "command": "ln -sf /dev/null .git/hooks/pre-commit",
+            },
+        ),
+        (
+            "copilot",
+            lambda p: {
+                "timestamp": 1,
+                "cwd": str(p),
+                "toolName": "bash",
+                "toolArgs": json.dumps({"command": "python3 -c \"open('blastguard.toml','w')\""}),
+            },
+        ),
+    ],
+)
 def test_shell_tampering_asks_in_every_agents_protocol(agent, payload, project):
     answer = hook(payload(project), project)
     assert decision(answer) == ASKED[agent] and "BG003" in reason(answer), answer
@@ -406,7 +520,10 @@ def test_shell_tampering_asks_in_every_agents_protocol(agent, payload, project):
 # --- an edit that only silences the guard ---------------------------------------------------------
 
 
-SUPPRESS = ("DELETE FROM sessions;", "-- blastguard: ignore[SQL101] sessions are rebuilt nightly\nDELETE FROM sessions;")
+SUPPRESS = (
+    "DELETE FROM sessions;",
+    "-- blastguard: ignore[SQL101] sessions are rebuilt nightly\nDELETE FROM sessions;",
+)
 
 
 @pytest.mark.parametrize("agent", ["claude", "claude-multi", "gemini", "cursor", "copilot"])
@@ -422,24 +539,50 @@ def test_silencing_an_existing_finding_asks_whatever_else_the_edit_does(trusted,
     config = tmp_path_factory.mktemp("cfg") / "hook.toml"
     config.write_text(f"hook-trust-suppressions = {'true' if trusted else 'false'}\n")
     (project / "purge.sql").write_text("SELECT 1;\nDELETE FROM sessions;\n")
-    same_line = claude("Edit", {"file_path": "purge.sql", "old_string": "DELETE FROM sessions;",
-                                "new_string": "DELETE FROM sessions; -- blastguard: ignore[unbounded-delete] ok"}, project)
+    same_line = claude(
+        "Edit",
+        {
+            "file_path": "purge.sql",
+            "old_string": "DELETE FROM sessions;",
+            "new_string": "DELETE FROM sessions; -- blastguard: ignore[unbounded-delete] ok",
+        },
+        project,
+    )
     assert decision(hook(same_line, project, "--config", config)) == "ask"
-    with_a_real_change = claude("Write", {"file_path": "purge.sql", "content": (
-        "SELECT 2;\n-- blastguard: ignore[SQL101] rebuilt nightly\nDELETE FROM sessions;\n")}, project)  # fmt: skip
+    with_a_real_change = claude(
+        "Write",
+        {
+            "file_path": "purge.sql",
+            "content": ("SELECT 2;\n-- blastguard: ignore[SQL101] rebuilt nightly\nDELETE FROM sessions;\n"),
+        },
+        project,
+    )
     answer = hook(with_a_real_change, project, "--config", config)
     assert decision(answer) == "ask" and "BG004" in reason(answer)
     (project / "run.sh").write_text("#!/bin/sh\nterraform destroy -auto-approve\n")
-    shell = claude("Edit", {"file_path": "run.sh", "old_string": "#!/bin/sh\n",
-                            "new_string": "#!/bin/sh\n# blastguard: ignore[SH101] review stack\n"}, project)  # fmt: skip
+    shell = claude(
+        "Edit",
+        {
+            "file_path": "run.sh",
+            "old_string": "#!/bin/sh\n",
+            "new_string": "#!/bin/sh\n# blastguard: ignore[SH101] review stack\n",
+        },
+        project,
+    )
     assert decision(hook(shell, project, "--config", config)) == "ask"
 
 
 def test_new_code_with_its_own_suppression_is_judged_as_that_code(project, tmp_path_factory):
     (project / "purge.sql").write_text("SELECT 1;\n")
-    add = claude("Edit", {"file_path": "purge.sql", "old_string": "SELECT 1;\n",
-                          "new_string": "SELECT 1;\n-- blastguard: ignore[SQL101] scratch table\nDELETE FROM scratch;\n"},
-                 project)  # fmt: skip
+    add = claude(
+        "Edit",
+        {
+            "file_path": "purge.sql",
+            "old_string": "SELECT 1;\n",
+            "new_string": "SELECT 1;\n-- blastguard: ignore[SQL101] scratch table\nDELETE FROM scratch;\n",
+        },
+        project,
+    )
     answer = hook(add, project)
     assert decision(answer) == "deny" and "SQL101" in reason(answer)  # not trusted: the DELETE itself is judged
     trusting = tmp_path_factory.mktemp("cfg") / "hook.toml"
@@ -449,14 +592,25 @@ def test_new_code_with_its_own_suppression_is_judged_as_that_code(project, tmp_p
 
 def test_edits_that_keep_reword_or_remove_a_suppression_do_not_ask(project):
     (project / "purge.sql").write_text("-- blastguard: ignore[SQL101] scratch table\nDELETE FROM scratch;\n")
-    keep = claude("Edit", {"file_path": "purge.sql", "old_string": "DELETE FROM scratch;",
-                           "new_string": "DELETE FROM scratch;\nSELECT 1;"}, project)  # fmt: skip
+    keep = claude(
+        "Edit",
+        {
+            "file_path": "purge.sql",
+            "old_string": "DELETE FROM scratch;",
+            "new_string": "DELETE FROM scratch;\nSELECT 1;",
+        },
+        project,
+    )
     assert hook(keep, project) == ""
-    reword = claude("Edit", {"file_path": "purge.sql", "old_string": "scratch table", "new_string": "rebuilt hourly"},
-                    project)  # fmt: skip
+    reword = claude(
+        "Edit", {"file_path": "purge.sql", "old_string": "scratch table", "new_string": "rebuilt hourly"}, project
+    )
     assert hook(reword, project) == ""  # the finding was silenced before the edit too
-    drop = claude("Edit", {"file_path": "purge.sql", "old_string": "-- blastguard: ignore[SQL101] scratch table\n",
-                           "new_string": ""}, project)  # fmt: skip
+    drop = claude(
+        "Edit",
+        {"file_path": "purge.sql", "old_string": "-- blastguard: ignore[SQL101] scratch table\n", "new_string": ""},
+        project,
+    )
     assert hook(drop, project) == ""
 
 
@@ -466,12 +620,16 @@ def test_the_mcp_servers_diff_check_judges_suppressions_as_the_hook_does(trusted
 
     (project / "purge.sql").write_text("SELECT 1;\nDELETE FROM sessions;\n")
     checker = Checker(Config(root=str(project), hook_trust_suppressions=trusted), root=str(project))
-    silence = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
-               "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n")  # fmt: skip
+    silence = (
+        "--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
+        "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n"
+    )
     result = checker.check_diff(silence, str(project))
     assert result["decision"] == "ask" and [f["rule_id"] for f in result["findings"]] == ["BG004"]
-    own = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,4 @@\n SELECT 1;\n DELETE FROM sessions;\n"
-           "+-- blastguard: ignore[SQL101] scratch table\n+DELETE FROM scratch;\n")  # fmt: skip
+    own = (
+        "--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,4 @@\n SELECT 1;\n DELETE FROM sessions;\n"
+        "+-- blastguard: ignore[SQL101] scratch table\n+DELETE FROM scratch;\n"
+    )
     result = checker.check_diff(own, str(project))
     assert [f["rule_id"] for f in result["findings"]] == ([] if trusted else ["SQL101"])
 
@@ -479,50 +637,77 @@ def test_the_mcp_servers_diff_check_judges_suppressions_as_the_hook_does(trusted
 # --- any tool, any agent ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("tool", "tool_input", "expected"), [
-    ("mcp__postgres__query", {"sql": "DROP TABLE users"}, "deny"),
-    ("mcp__postgres__query", {"sql": "DELETE FROM users WHERE id = 4"}, "allow"),
-    ("mcp__postgres__query", {"sql": "SELECT * FROM users"}, "allow"),
-    ("mcp__db__execute", {"statements": [{"sql": "SELECT 1"}, {"sql": "TRUNCATE orders"}]}, "deny"),
-    ("mcp__supabase__execute_sql", {"project_id": "p1", "query": "DELETE FROM accounts"}, "deny"),
-    ("mcp__neon__run_sql", {"params": {"sql": "UPDATE users SET admin = true"}}, "deny"),
-    ("mcp__neon__run_sql", {"params": {"sql": "DROP INDEX idx_users_email"}}, "ask"),
-    ("mcp__shell__execute", {"command": "terraform destroy -auto-approve"}, "deny"),
-    ("mcp__desktop__start_process", {"command": "rm", "args": ["-rf", "/"]}, "deny"),
-    ("mcp__desktop__start_process", {"command": "ls", "args": ["-la"]}, "allow"),
-    ("mcp__github__search_code", {"query": "DROP TABLE users"}, "allow"),
-    ("mcp__docs__lookup", {"text": "DELETE FROM users;"}, "allow"),  # a tool that reads: nothing sniffed
-    ("mcp__analytics__run", {"text": "DELETE FROM users;"}, "deny"),  # the very shape of a destructive statement
-    ("mcp__notes__create", {"title": "todo", "body": "Delete from the list please"}, "allow"),
-    ("mcp__filesystem__write_file", {"path": ".claude/settings.json", "content": "{}"}, "ask"),
-    ("mcp__filesystem__read_file", {"path": ".claude/settings.json"}, "allow"),
-    ("mcp__filesystem__write_file", {"path": "notes.md", "content": "DROP TABLE is documented here"}, "allow"),
-    ("WebSearch", {"query": "DROP TABLE users postgres"}, "allow"),
-    ("Read", {"file_path": "blastguard.toml"}, "allow"),
-    ("Task", {"description": "cleanup", "prompt": "run DELETE FROM users"}, "allow"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("tool", "tool_input", "expected"),
+    [
+        ("mcp__postgres__query", {"sql": "DROP TABLE users"}, "deny"),
+        ("mcp__postgres__query", {"sql": "DELETE FROM users WHERE id = 4"}, "allow"),
+        ("mcp__postgres__query", {"sql": "SELECT * FROM users"}, "allow"),
+        ("mcp__db__execute", {"statements": [{"sql": "SELECT 1"}, {"sql": "TRUNCATE orders"}]}, "deny"),
+        ("mcp__supabase__execute_sql", {"project_id": "p1", "query": "DELETE FROM accounts"}, "deny"),
+        ("mcp__neon__run_sql", {"params": {"sql": "UPDATE users SET admin = true"}}, "deny"),
+        ("mcp__neon__run_sql", {"params": {"sql": "DROP INDEX idx_users_email"}}, "ask"),
+        ("mcp__shell__execute", {"command": "terraform destroy -auto-approve"}, "deny"),
+        ("mcp__desktop__start_process", {"command": "rm", "args": ["-rf", "/"]}, "deny"),
+        ("mcp__desktop__start_process", {"command": "ls", "args": ["-la"]}, "allow"),
+        ("mcp__github__search_code", {"query": "DROP TABLE users"}, "allow"),
+        ("mcp__docs__lookup", {"text": "DELETE FROM users;"}, "allow"),  # a tool that reads: nothing sniffed
+        ("mcp__analytics__run", {"text": "DELETE FROM users;"}, "deny"),  # the very shape of a destructive statement
+        ("mcp__notes__create", {"title": "todo", "body": "Delete from the list please"}, "allow"),
+        ("mcp__filesystem__write_file", {"path": ".claude/settings.json", "content": "{}"}, "ask"),
+        ("mcp__filesystem__read_file", {"path": ".claude/settings.json"}, "allow"),
+        ("mcp__filesystem__write_file", {"path": "notes.md", "content": "DROP TABLE is documented here"}, "allow"),
+        ("WebSearch", {"query": "DROP TABLE users postgres"}, "allow"),
+        ("Read", {"file_path": "blastguard.toml"}, "allow"),
+        ("Task", {"description": "cleanup", "prompt": "run DELETE FROM users"}, "allow"),
+    ],
+)
 def test_claude_any_tool_is_checked_by_what_its_input_carries(tool, tool_input, expected, project):
     assert decision(hook(claude(tool, tool_input, project), project)) == expected
 
 
 def test_gemini_cursor_and_copilot_mcp_tools_are_checked(project):
-    gemini = {"session_id": "s", "cwd": str(project), "hook_event_name": "BeforeTool", "tool_name": "postgres__query",
-              "tool_input": {"sql": "DROP DATABASE app"}, "mcp_context": {"server_name": "postgres"}}  # fmt: skip
+    gemini = {
+        "session_id": "s",
+        "cwd": str(project),
+        "hook_event_name": "BeforeTool",
+        "tool_name": "postgres__query",
+        "tool_input": {"sql": "DROP DATABASE app"},
+        "mcp_context": {"server_name": "postgres"},
+    }
     assert decision(hook(gemini, project)) == "deny"
-    cursor_tool = {"conversation_id": "c", "workspace_roots": [str(project)], "hook_event_name": "preToolUse",
-                   "tool_name": "MCP:query", "tool_input": {"sql": "TRUNCATE users"}}  # fmt: skip
+    cursor_tool = {
+        "conversation_id": "c",
+        "workspace_roots": [str(project)],
+        "hook_event_name": "preToolUse",
+        "tool_name": "MCP:query",
+        "tool_input": {"sql": "TRUNCATE users"},
+    }
     assert decision(hook(cursor_tool, project)) == "deny"
-    cursor_mcp = {"conversation_id": "c", "workspace_roots": [str(project)], "hook_event_name": "beforeMCPExecution",
-                  "tool_name": "query", "tool_input": json.dumps({"sql": "DELETE FROM users"}),
-                  "command": "npx -y @modelcontextprotocol/server-postgres"}  # fmt: skip
+    cursor_mcp = {
+        "conversation_id": "c",
+        "workspace_roots": [str(project)],
+        "hook_event_name": "beforeMCPExecution",
+        "tool_name": "query",
+        "tool_input": json.dumps({"sql": "DELETE FROM users"}),
+        "command": "npx -y @modelcontextprotocol/server-postgres",
+    }
     assert decision(hook(cursor_mcp, project)) == "deny"
     benign = {**cursor_mcp, "tool_input": json.dumps({"sql": "SELECT count(*) FROM users"})}
     assert hook(benign, project) == ""
-    typed = {"timestamp": 1, "cwd": str(project), "toolName": "write_bash",
-             "toolArgs": json.dumps({"shellId": "1", "input": "terraform destroy -auto-approve\n", "delay": 5})}
+    typed = {
+        "timestamp": 1,
+        "cwd": str(project),
+        "toolName": "write_bash",
+        "toolArgs": json.dumps({"shellId": "1", "input": "terraform destroy -auto-approve\n", "delay": 5}),
+    }
     assert decision(hook(typed, project)) == "deny"  # typed into a shell started earlier: it runs
-    copilot = {"timestamp": 1, "cwd": str(project), "toolName": "postgres-query",
-               "toolArgs": json.dumps({"query": "DROP TABLE users"})}  # fmt: skip
+    copilot = {
+        "timestamp": 1,
+        "cwd": str(project),
+        "toolName": "postgres-query",
+        "toolArgs": json.dumps({"query": "DROP TABLE users"}),
+    }
     assert decision(hook(copilot, project)) == "deny"
 
 
@@ -534,10 +719,15 @@ def test_every_call_is_audited_known_tool_or_not(project):
         claude("Read", {"file_path": "README.md"}, project),
         claude("mcp__postgres__query", {"sql": "DROP TABLE users"}, project),
         claude("mcp__memory__store", {"note": "remember this"}, project),
-        {"conversation_id": "c", "workspace_roots": [str(project)], "hook_event_name": "beforeReadFile",
-         "file_path": "README.md", "content": "x"},
+        {
+            "conversation_id": "c",
+            "workspace_roots": [str(project)],
+            "hook_event_name": "beforeReadFile",
+            "file_path": "README.md",
+            "content": "x",
+        },
         {"timestamp": 1, "cwd": str(project), "toolName": "view", "toolArgs": json.dumps({"path": "README.md"})},
-    ]  # fmt: skip
+    ]
     for payload in calls:
         hook(payload, project, "--config", str(trusted))
     entries = [json.loads(line) for line in (project / "logs" / "hook.jsonl").read_text().splitlines()]
@@ -563,8 +753,9 @@ def test_print_config_sends_every_tool_to_the_hook(project):
 
 def test_blastguard_check_does_not_report_guard_tampering(project):
     """Install scripts write git hooks legitimately: only the agent hook asks about them."""
-    (project / "install.sh").write_text("#!/bin/sh\ncp hooks/pre-commit .git/hooks/pre-commit\n"
-                                        "git config core.hooksPath .githooks\n")  # fmt: skip
+    (project / "install.sh").write_text(
+        "#!/bin/sh\ncp hooks/pre-commit .git/hooks/pre-commit\ngit config core.hooksPath .githooks\n"
+    )
     result = run_cli("check", "--format", "json", "install.sh", cwd=project)
     assert result.returncode == 0, err(result)
     assert json.loads(out(result))["findings"] == []
@@ -574,9 +765,20 @@ def test_guarded_locations_are_listed_in_one_module():
     from blastguard.interfaces import guarded_paths
 
     whats = {g.parts: g.what for g in guarded_paths.GUARDED}
-    for parts in [("blastguard.toml",), (".claude", "settings.json"), (".codex", "hooks.json"), (".codex", "config.toml"),
-                  (".gemini", "settings.json"), (".cursor", "hooks.json"), (".github", "hooks"), (".copilot", "hooks"),
-                  (".git", "hooks"), (".husky",), (".pre-commit-config.yaml",), (".cache", "blastguard")]:  # fmt: skip
+    for parts in [
+        ("blastguard.toml",),
+        (".claude", "settings.json"),
+        (".codex", "hooks.json"),
+        (".codex", "config.toml"),
+        (".gemini", "settings.json"),
+        (".cursor", "hooks.json"),
+        (".github", "hooks"),
+        (".copilot", "hooks"),
+        (".git", "hooks"),
+        (".husky",),
+        (".pre-commit-config.yaml",),
+        (".cache", "blastguard"),
+    ]:
         assert parts in whats, parts
     assert os.path.basename(guarded_paths.resolve("~/x/../.claude/settings.json", "/w", "/h")) == "settings.json"
     assert guarded_paths.resolve("~/x/../.claude/settings.json", "/w", "/h") == "/h/.claude/settings.json"

@@ -31,11 +31,20 @@ print(json.dumps({"decisions": decisions, "modules": sorted(sys.modules)}))
 def _hook_in_a_fresh_interpreter(tmp_path, *commands):
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-           "XDG_CACHE_HOME": str(home / ".cache")}  # fmt: skip
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+    }
     tests = os.path.dirname(os.path.abspath(__file__))
-    result = subprocess.run([sys.executable, "-c", _SCRIPT, tests, str(tmp_path), *commands], capture_output=True,
-                            cwd=tmp_path, env=env, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, tests, str(tmp_path), *commands],
+        capture_output=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr.decode()
     return json.loads(result.stdout)
 

@@ -104,8 +104,11 @@ deploy-prod:
 def test_gitlab_scripts_and_context():
     children = _children(GitLabCIFrontend(), GITLAB, ".gitlab-ci.yml")
     assert [c.source.text for c in children] == [
-        "terraform init", "terraform destroy -auto-approve", "make deploy", 'psql -c "TRUNCATE audit"\n'
-    ]  # fmt: skip
+        "terraform init",
+        "terraform destroy -auto-approve",
+        "make deploy",
+        'psql -c "TRUNCATE audit"\n',
+    ]
     assert all(_mapped(c, GITLAB) == c.source.text for c in children)
     assert children[-1].source.context.production == ("job deploy-prod deploys to environment 'prd-eu'",)
     assert children[0].source.context.env == {"AWS_PROFILE": "ops"}
@@ -154,8 +157,10 @@ def test_local_exec_commands(command, expected):
 
 
 def test_provisioners_that_run_python_are_read_as_python():
-    hcl = ('resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    interpreter = ["python3", "-c"]\n'
-           '    command = "import shutil; shutil.rmtree(\'/\')"\n  }\n}\n')  # fmt: skip
+    hcl = (
+        'resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    interpreter = ["python3", "-c"]\n'
+        "    command = \"import shutil; shutil.rmtree('/')\"\n  }\n}\n"
+    )
     [child] = TerraformFrontend().parse(Source("main.tf", hcl, "terraform", Context())).children()
     assert (child.source.language, child.source.text) == ("python", "import shutil; shutil.rmtree('/')")
     [finding] = check_text(hcl, filename="main.tf")
@@ -167,19 +172,26 @@ def test_provisioners_that_run_python_are_read_as_python():
 
 
 def test_external_program_and_remote_exec():
-    hcl = ('data "external" "a" {\n  program = ["bash", "-c", "terraform state rm aws_db_instance.x"]\n}\n'
-           'data "external" "b" {\n  program = ["terraform", "destroy", "-auto-approve"]\n}\n'
-           'resource "terraform_data" "r" {\n  provisioner "remote-exec" {\n    inline = ["dropdb orders", "echo ok"]\n  }\n}\n')  # fmt: skip
+    hcl = (
+        'data "external" "a" {\n  program = ["bash", "-c", "terraform state rm aws_db_instance.x"]\n}\n'
+        'data "external" "b" {\n  program = ["terraform", "destroy", "-auto-approve"]\n}\n'
+        'resource "terraform_data" "r" {\n  provisioner "remote-exec" {\n    inline = ["dropdb orders", "echo ok"]\n  }\n}\n'
+    )
     children = TerraformFrontend().parse(Source("main.tf", hcl, "terraform", Context())).children()
     assert [c.source.text for c in children] == [
-        "terraform state rm aws_db_instance.x", "terraform destroy -auto-approve", "dropdb orders", "echo ok"
-    ]  # fmt: skip
+        "terraform state rm aws_db_instance.x",
+        "terraform destroy -auto-approve",
+        "dropdb orders",
+        "echo ok",
+    ]
     assert children[1].anchor is not None and children[0].anchor is None
 
 
 def test_children_carry_the_module_production_context():
-    hcl = ('provider "aws" {\n  profile = "live-admin"\n}\nresource "terraform_data" "x" {\n'
-           '  provisioner "local-exec" {\n    command = "make clean"\n  }\n}\n')  # fmt: skip
+    hcl = (
+        'provider "aws" {\n  profile = "live-admin"\n}\nresource "terraform_data" "x" {\n'
+        '  provisioner "local-exec" {\n    command = "make clean"\n  }\n}\n'
+    )
     source = Source("main.tf", hcl, "terraform", Context(names=Production()))
     (child,) = TerraformFrontend().parse(source).children()
     assert child.source.context.production == ('provider aws profile = "live-admin"',)

@@ -18,13 +18,13 @@ pytestmark = pytest.mark.anyio
 
 TOOLS = {"check_command", "check_file", "check_diff", "explain_rule"}
 
-PURGE = '''import sqlite3
+PURGE = """import sqlite3
 
 
 def purge(conn):
     cursor = conn.cursor()
     cursor.execute("DELETE FROM users")
-'''
+"""
 
 PURGE_IGNORED = PURGE.replace(
     '    cursor.execute("DELETE FROM users")',
@@ -49,7 +49,9 @@ def anyio_backend():
 def _parameters(cwd, *extra):
     # A fixed, minimal environment: production evidence in the developer's own shell must not leak in.
     env = {"PATH": "/usr/bin:/bin", "HOME": str(cwd), "NO_COLOR": "1"}
-    return StdioServerParameters(command=sys.executable, args=["-m", "blastguard", "mcp", *extra], cwd=str(cwd), env=env)
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "blastguard", "mcp", *extra], cwd=str(cwd), env=env
+    )
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +152,11 @@ async def test_sql_in_a_python_file_is_denied_at_its_exact_position(session):
     start = line.index("DELETE") + 1
     assert (finding["rule_id"], finding["rule_name"], finding["severity"]) == ("SQL101", "unbounded-delete", "error")
     assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (
-        6, start, 6, start + len("DELETE FROM users"))  # fmt: skip
+        6,
+        start,
+        6,
+        start + len("DELETE FROM users"),
+    )
     assert finding["snippet"] == "DELETE FROM users"
 
 
@@ -168,7 +174,9 @@ async def test_the_configuration_given_with_config_applies(session):
 
 
 async def test_a_file_type_blastguard_does_not_read_is_allowed_with_a_note(session):
-    result = await _check(session, "check_file", {"path": "notes.txt", "content": "Remember to back up the database first.\n"})
+    result = await _check(
+        session, "check_file", {"path": "notes.txt", "content": "Remember to back up the database first.\n"}
+    )
     assert result["decision"] == "allow"
     assert result["findings"] == []
     assert [n["kind"] for n in result["notifications"]] == ["skipped"]
@@ -210,8 +218,9 @@ async def test_explain_rule_prints_the_rule_documentation(session):
     result = _dump(await session.call_tool("explain_rule", {"rule_id": "SQL101"}))
     assert not result.get("isError")
     text = result["content"][0]["text"]
-    expected = subprocess.run([sys.executable, "-m", "blastguard", "rule", "SQL101"], capture_output=True,
-                              text=True, cwd=REPO, check=True).stdout  # fmt: skip
+    expected = subprocess.run(
+        [sys.executable, "-m", "blastguard", "rule", "SQL101"], capture_output=True, text=True, cwd=REPO, check=True
+    ).stdout
     assert text == expected
     assert text.startswith("SQL101 unbounded-delete (error, sql)")
 
@@ -234,7 +243,9 @@ async def test_trusted_suppressions_when_the_configuration_says_so(tmp_path):
         async with ClientSession(read, write) as client:
             await client.initialize()
             result = await _check(client, "check_file", {"path": "app/cleanup.py", "content": PURGE_IGNORED})
-            patch = DIFF.replace("+DELETE FROM users;", "+DELETE FROM users; -- blastguard: ignore[SQL101] scratch table")
+            patch = DIFF.replace(
+                "+DELETE FROM users;", "+DELETE FROM users; -- blastguard: ignore[SQL101] scratch table"
+            )
             from_diff = await _check(client, "check_diff", {"patch": patch})  # root: the server's folder
     assert result == {"decision": "allow", "findings": [], "notifications": []}
     assert from_diff == {"decision": "allow", "findings": [], "notifications": []}
@@ -267,8 +278,14 @@ def test_without_the_mcp_extra_it_says_how_to_install_it():
 
 def test_a_bad_configuration_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "blastguard.toml").write_text("no-such-key = 1\n")
-    result = subprocess.run([sys.executable, "-m", "blastguard", "mcp"], capture_output=True, text=True,
-                            cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", "mcp"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("blastguard: error:") and "unknown key 'no-such-key'" in result.stderr
     assert result.stderr.count("\n") == 1
@@ -330,9 +347,12 @@ def test_a_diff_against_etc_passwd_does_not_quote_it(confined):
     checker, root = confined
     (root / "users.sql").symlink_to("/etc/passwd")
     first = open("/etc/passwd", encoding="utf-8", errors="replace").readline().strip()
-    for patch, where in [(PATCH_OF.format("users.sql"), None), (PATCH_OF.format("passwd"), "/etc"),
-                         (PATCH_OF.format("../../../../../../../etc/passwd"), None),
-                         (PATCH_OF.format("/etc/passwd"), None)]:  # fmt: skip
+    for patch, where in [
+        (PATCH_OF.format("users.sql"), None),
+        (PATCH_OF.format("passwd"), "/etc"),
+        (PATCH_OF.format("../../../../../../../etc/passwd"), None),
+        (PATCH_OF.format("/etc/passwd"), None),
+    ]:
         message = _refused(checker.check_diff, patch, where)
         assert first not in message
 
@@ -367,7 +387,8 @@ def test_check_file_refuses_a_path_outside_the_root(confined, tmp_path, path):
     checker, _ = confined
     path = path.format(tmp=tmp_path)
     assert f"path {path!r} is outside the folder this server checks" in _refused(
-        checker.check_file, path, "DELETE FROM users;\n")
+        checker.check_file, path, "DELETE FROM users;\n"
+    )
 
 
 def test_check_file_inside_the_root(confined):
@@ -384,8 +405,9 @@ def test_the_projects_loosening_keys_are_ignored_and_named_in_every_result(tmp_p
     from blastguard.interfaces.mcp_server import Checker
 
     (tmp_path / ".git").mkdir()
-    (tmp_path / "blastguard.toml").write_text('ignore = ["ALL"]\nhook-trust-suppressions = true\n'
-                                              '[severity]\nSH401 = "error"\n')  # fmt: skip
+    (tmp_path / "blastguard.toml").write_text(
+        'ignore = ["ALL"]\nhook-trust-suppressions = true\n[severity]\nSH401 = "error"\n'
+    )
     config, notices = discover_guarded(str(tmp_path))
     checker = Checker(config, root=str(tmp_path), notices=notices)
     result = checker.check_command("rm -rf ~  # blastguard: ignore[SH301] fine")
@@ -409,11 +431,14 @@ async def test_the_real_server_confines_its_tools_and_ignores_a_loosening_projec
             await client.initialize()
             command = await _check(client, "check_command", {"command": "rm -rf ~"})
             diff = await _check(client, "check_diff", {"patch": DIFF})
-            outside = await _error(client, "check_diff", {"patch": PATCH_OF.format("secret.sql"), "root": str(tmp_path)})
+            outside = await _error(
+                client, "check_diff", {"patch": PATCH_OF.format("secret.sql"), "root": str(tmp_path)}
+            )
             linked = await _error(client, "check_diff", {"patch": PATCH_OF.format("users.sql")})
     assert command["decision"] == "deny" and diff["decision"] == "deny"
     assert [n["message"].split(" in /")[0] for n in command["notifications"]] == [
-        "blastguard ignored ignore, hook-on-error"]
+        "blastguard ignored ignore, hook-on-error"
+    ]
     assert "is outside the folder this server checks" in outside and "through a symbolic link" in linked
     assert "secret-line" not in outside + linked
 

@@ -27,14 +27,22 @@ TREE_SITTER_CRASH = "{\U0010ffff"
 LIBCST_CRASH = "import os\nos.system(" + "(" * 1300 + "'ls'" + ")" * 1300 + ")\n"
 # A child program that runs the command line with the nesting guard switched off: libcst then
 # really segfaults on LIBCST_CRASH, inside whichever process parses it.
-WITHOUT_GUARD = ("import sys\nimport blastguard.frontends.python.frontend as python\npython.too_deep = lambda text: None\n"
-                 "from blastguard.interfaces.cli import main\nsys.exit(main(sys.argv[1:]))\n")  # fmt: skip
+WITHOUT_GUARD = (
+    "import sys\nimport blastguard.frontends.python.frontend as python\npython.too_deep = lambda text: None\n"
+    "from blastguard.interfaces.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+)
 
 
 def run(args, cwd, stdin: str | None = None, program: str | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-c", program, *args] if program else [sys.executable, "-m", "blastguard", *args]
-    result = subprocess.run(command, cwd=cwd, capture_output=True, timeout=TIMEOUT, input=(stdin or "").encode(),
-                            env={**os.environ, "NO_COLOR": "1"})  # fmt: skip
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        timeout=TIMEOUT,
+        input=(stdin or "").encode(),
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     assert "Traceback" not in result.stderr.decode(), result.stderr.decode()
     assert result.returncode >= 0, f"the check died: signal {-result.returncode}"
     return result
@@ -77,8 +85,10 @@ def test_tree_sitter_crash_input_on_stdin_and_in_the_hook(tmp_path):
     for _ in range(4):
         result = run(["check", "-", "--stdin-filename", "x.sh"], tmp_path, stdin=TREE_SITTER_CRASH)
         assert result.returncode == 1 and [rule for _, rule in found(result)] == ["SH900"]
-        payload = ('{"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "%s", "tool_input": {"command": '
-                   '"%s && terraform destroy -auto-approve"}}') % (tmp_path, "{\\udbff\\udfff")  # fmt: skip
+        payload = (
+            '{"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": "%s", "tool_input": {"command": '
+            '"%s && terraform destroy -auto-approve"}}'
+        ) % (tmp_path, "{\\udbff\\udfff")
         answer = run(["hook"], tmp_path, stdin=payload).stdout.decode()
         assert '"permissionDecision": "deny"' in answer and "SH101" in answer and "crashed" not in answer
 
@@ -89,8 +99,10 @@ def test_positions_after_characters_beyond_the_bmp_stay_exact(tmp_path):
     out = run(["check", "x.sh", "--format", "json"], tmp_path).stdout.decode()
     import json
 
-    regions = {f["rule_id"]: (f["region"]["start_line"], f["region"]["start_column"], f["region"]["end_column"])
-               for f in json.loads(out)["findings"]}  # fmt: skip
+    regions = {
+        f["rule_id"]: (f["region"]["start_line"], f["region"]["start_column"], f["region"]["end_column"])
+        for f in json.loads(out)["findings"]
+    }
     start = script.index("terraform") + 1
     assert regions["SH101"] == (1, start, start + len("terraform destroy -auto-approve"))
     assert regions["SH301"][:2] == (2, 1)
@@ -113,7 +125,8 @@ def test_libcst_crash_input_alone_is_a_not_checked_finding(tmp_path):
     assert result.returncode == 1
     assert found(result) == [("deep.py", "BG005")]
     assert f"deep.py:2:1: BG005 warning This part was not checked: nesting deeper than {MAX_NESTING} brackets" in (
-        result.stdout.decode())
+        result.stdout.decode()
+    )
 
 
 def test_libcst_crash_input_in_a_folder_of_twenty(tmp_path):
@@ -129,8 +142,10 @@ def test_a_real_segfault_in_a_worker_costs_only_its_file(tmp_path):
     result = run(["check", "."], tmp_path, program=WITHOUT_GUARD)
     assert result.returncode == 1
     assert set(found(result)) == expected | {("deep.py", "BG005")}
-    assert ("deep.py:1:1: BG005 warning This file was not checked: its check crashed (signal 11); nothing in it "
-            "was verified.") in result.stdout.decode()  # fmt: skip
+    assert (
+        "deep.py:1:1: BG005 warning This file was not checked: its check crashed (signal 11); nothing in it "
+        "was verified."
+    ) in result.stdout.decode()
 
 
 def test_a_real_segfault_checking_one_named_file_is_a_finding_not_a_dead_process(tmp_path):
@@ -172,22 +187,30 @@ def test_f_string_replacement_fields_count_as_nesting():
     assert too_deep("x = f'" + "{" * (MAX_NESTING + 1) + "a" + "}" * (MAX_NESTING + 1) + "'\n") is not None
 
 
-@pytest.mark.parametrize("text", [
-    "NUMBERS = [" + ", ".join(str(-n) for n in range(5000)) + "]\n",  # many short chains, not one long one
-    "PAIRS = {" + ", ".join(f"'k{n}': -{n}.5" for n in range(3000)) + "}\n",
-    "TEXT = '" + "(" * 5000 + "'\n",  # brackets in a string do not nest
-    "# " + "[" * 5000 + "\nx = 1\n",  # nor in a comment
-    "BLOB = '" + "ab+/" * 20000 + "'\n",  # a base64 blob is full of operator characters
-    '"""' + "a. b - c + d. " * 3000 + '"""\n',
-    "".join(f"x{n} = a.b.c + d - e\n" for n in range(3000)),  # many statements, each short
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NUMBERS = [" + ", ".join(str(-n) for n in range(5000)) + "]\n",  # many short chains, not one long one
+        "PAIRS = {" + ", ".join(f"'k{n}': -{n}.5" for n in range(3000)) + "}\n",
+        "TEXT = '" + "(" * 5000 + "'\n",  # brackets in a string do not nest
+        "# " + "[" * 5000 + "\nx = 1\n",  # nor in a comment
+        "BLOB = '" + "ab+/" * 20000 + "'\n",  # a base64 blob is full of operator characters
+        '"""' + "a. b - c + d. " * 3000 + '"""\n',
+        "".join(f"x{n} = a.b.c + d - e\n" for n in range(3000)),  # many statements, each short
+    ],
+)
 def test_large_ordinary_code_is_not_refused(text):
     assert too_deep(text) is None
 
 
 def test_a_refused_statement_does_not_hide_the_rest_of_the_file():
-    text = ("import os\n\nos.system('terraform destroy -auto-approve')\n\nvalue = os.system("
-            + "(" * 300 + "'ls'" + ")" * 300 + ")\n\nos.system('rm -rf ~')\n")  # fmt: skip
+    text = (
+        "import os\n\nos.system('terraform destroy -auto-approve')\n\nvalue = os.system("
+        + "(" * 300
+        + "'ls'"
+        + ")" * 300
+        + ")\n\nos.system('rm -rf ~')\n"
+    )
     findings, notes = Engine(Config(), ".").check_source(Source("x.py", text, "python"))
     assert [(f.rule_id, f.region.start_line) for f in findings] == [("SH101", 3), ("BG005", 5), ("SH301", 7)]
     assert not notes
@@ -199,22 +222,29 @@ def test_a_refused_statement_that_only_binds_a_value_is_a_notice_not_a_finding()
     findings, notes = Engine(Config(), ".").check_source(Source("x.py", text, "python"))
     assert [f.rule_id for f in findings] == ["SH301"]
     assert [(n.message, n.region.start_line) for n in notes] == [
-        (f"A statement was not read (nesting deeper than {MAX_NESTING} brackets); the values it defines are unknown.", 2)]
+        (
+            f"A statement was not read (nesting deeper than {MAX_NESTING} brackets); the values it defines are unknown.",
+            2,
+        )
+    ]
 
 
 def test_bg005_can_be_switched_off_but_the_refusal_is_still_reported():
     text = "import os\nos.system(" + "(" * 300 + "'ls'" + ")" * 300 + ")\n"
     findings, notes = Engine(Config(ignore=["BG005"]), ".").check_source(Source("x.py", text, "python"))
     assert findings == []
-    assert [n.message for n in notes] == [f"This part was not checked: nesting deeper than {MAX_NESTING} brackets; "
-                                          "what it runs is unknown."]  # fmt: skip
+    assert [n.message for n in notes] == [
+        f"This part was not checked: nesting deeper than {MAX_NESTING} brackets; what it runs is unknown."
+    ]
 
 
 # --- worker death, deterministic: a monkeypatch inherited by the forked workers ---------------------------------
 
 
 def _sources(count):
-    return [(Source(f"f{i:02}.sql", f"DELETE FROM table_{i};\n" + "SELECT 1;\n" * 800, "sql"), None) for i in range(count)]
+    return [
+        (Source(f"f{i:02}.sql", f"DELETE FROM table_{i};\n" + "SELECT 1;\n" * 800, "sql"), None) for i in range(count)
+    ]
 
 
 def _dies_on(monkeypatch, names, how=lambda: os.kill(os.getpid(), signal.SIGSEGV)):
@@ -229,8 +259,16 @@ def _dies_on(monkeypatch, names, how=lambda: os.kill(os.getpid(), signal.SIGSEGV
 
 
 @pytest.mark.parametrize("parallel", [False, True])
-@pytest.mark.parametrize("crashing", [{"f00.sql"}, {"f10.sql"}, {"f19.sql"}, {"f04.sql", "f05.sql", "f06.sql"},
-                                      {f"f{i:02}.sql" for i in range(0, 20, 2)}])  # fmt: skip
+@pytest.mark.parametrize(
+    "crashing",
+    [
+        {"f00.sql"},
+        {"f10.sql"},
+        {"f19.sql"},
+        {"f04.sql", "f05.sql", "f06.sql"},
+        {f"f{i:02}.sql" for i in range(0, 20, 2)},
+    ],
+)
 def test_each_dead_worker_costs_only_its_file(monkeypatch, parallel, crashing):
     monkeypatch.setattr(engine_module, "PARALLEL_MIN_FILES", 2 if parallel else 10**9)
     _dies_on(monkeypatch, crashing)
@@ -239,8 +277,13 @@ def test_each_dead_worker_costs_only_its_file(monkeypatch, parallel, crashing):
     assert by_file == {(f"f{i:02}.sql", "BG005" if f"f{i:02}.sql" in crashing else "SQL101") for i in range(20)}
     assert report.files_checked == 20 and not report.notifications
     crashed = [f for f in report.findings if f.rule_id == "BG005"]
-    assert all(f.message == "This file was not checked: its check crashed (signal 11); nothing in it was verified."
-               and f.severity.name == "WARNING" and f.region.start_line == 1 and f.fingerprint for f in crashed)  # fmt: skip
+    assert all(
+        f.message == "This file was not checked: its check crashed (signal 11); nothing in it was verified."
+        and f.severity.name == "WARNING"
+        and f.region.start_line == 1
+        and f.fingerprint
+        for f in crashed
+    )
 
 
 def test_a_worker_that_exits_is_reported_with_its_status(monkeypatch):
@@ -282,7 +325,8 @@ def _square_or_die(n):
 def test_the_pool_keeps_order_and_marks_only_the_items_whose_worker_died(workers):
     results = isolation.run(_square_or_die, list(range(30)), workers)
     assert [r.how if isinstance(r, isolation.Crashed) else r for r in results] == [
-        "signal 9" if n % 7 == 3 else n * n for n in range(30)]
+        "signal 9" if n % 7 == 3 else n * n for n in range(30)
+    ]
 
 
 def test_the_pool_carries_large_results_and_leaves_no_worker_behind():

@@ -79,14 +79,23 @@ def _repo_with_staged_file(repo, name, text):
 
 def _try_repo(repo, home):
     env = {**os.environ, "PRE_COMMIT_HOME": str(home), "NO_COLOR": "1"}
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "blastguard", "--color", "never"],
-                          cwd=repo, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "blastguard", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_pre_commit_hook_blocks_a_staged_destructive_file_and_passes_a_clean_one(tmp_path, pre_commit_home):
-    manifest = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
-                              capture_output=True, text=True)  # fmt: skip
+    manifest = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert manifest.returncode == 0, manifest.stdout + manifest.stderr
 
     dirty = _repo_with_staged_file(tmp_path / "dirty", "cleanup.sql", "DELETE FROM users;\n")

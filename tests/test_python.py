@@ -4,15 +4,25 @@ files that do not parse. Samples are only ever parsed, never run."""
 
 from blastguard.api import check_text
 from blastguard.context import Context
-from blastguard.frontends.python.frontend import PythonFrontend
 from blastguard.frontends.python.chunks import split
+from blastguard.frontends.python.frontend import PythonFrontend
 from blastguard.sources import Source
 from conftest import json_out, run_cli
 
 
 def findings(code, filename="job.py"):
-    return [(f.rule_id, f.severity.label, f.region.start_line, f.region.start_column, f.region.end_line,
-             f.region.end_column) for f in check_text(code, filename=filename) if f.suppression is None]  # fmt: skip
+    return [
+        (
+            f.rule_id,
+            f.severity.label,
+            f.region.start_line,
+            f.region.start_column,
+            f.region.end_line,
+            f.region.end_column,
+        )
+        for f in check_text(code, filename=filename)
+        if f.suppression is None
+    ]
 
 
 def rules(code, filename="job.py"):
@@ -36,8 +46,10 @@ def test_escapes_and_implicit_concatenation_keep_positions():
 
 
 def test_triple_quoted_dedented_sql_keeps_positions():
-    code = ('import textwrap\nconn.executescript(textwrap.dedent("""\n    CREATE TABLE t (id int);\n'
-            '    DROP TABLE audit;\n"""))\n')  # fmt: skip
+    code = (
+        'import textwrap\nconn.executescript(textwrap.dedent("""\n    CREATE TABLE t (id int);\n'
+        '    DROP TABLE audit;\n"""))\n'
+    )
     assert findings(code) == [("SQL202", "error", 4, 5, 4, 21)]
 
 
@@ -49,8 +61,12 @@ def test_constant_used_whole_is_reported_where_the_sql_is_written():
 def test_constant_spliced_into_an_f_string_is_reported_at_its_use():
     code = 'TABLE = "sessions"\ncur.execute(f"DELETE FROM {TABLE}")\n'
     [finding] = check_text(code, filename="job.py")
-    assert (finding.rule_id, finding.region.start_line, finding.region.start_column, finding.region.end_column) == \
-        ("SQL101", 2, 15, 34)  # fmt: skip
+    assert (finding.rule_id, finding.region.start_line, finding.region.start_column, finding.region.end_column) == (
+        "SQL101",
+        2,
+        15,
+        34,
+    )
     assert "sessions" in finding.message
 
 
@@ -65,12 +81,15 @@ def test_percent_format_and_str_format_and_concatenation_fold():
 
 def test_a_name_bound_twice_or_a_parameter_is_not_a_constant():
     assert rules('q = "DELETE FROM a WHERE id = 1"\nq = "DELETE FROM b"\ncur.execute(q)\n') == []
-    assert rules('TABLE = "users"\ndef purge(TABLE):\n    cur.execute(f"DELETE FROM {TABLE} WHERE id = 1")\n') == \
-        ["SQL901"]  # fmt: skip
+    assert rules('TABLE = "users"\ndef purge(TABLE):\n    cur.execute(f"DELETE FROM {TABLE} WHERE id = 1")\n') == [
+        "SQL901"
+    ]
 
 
 def test_class_attribute_through_self():
-    code = 'class Repo:\n    table = "users"\n    def wipe(self):\n        self.cur.execute(f"DELETE FROM {self.table}")\n'
+    code = (
+        'class Repo:\n    table = "users"\n    def wipe(self):\n        self.cur.execute(f"DELETE FROM {self.table}")\n'
+    )
     assert rules(code) == ["SQL101"]
 
 
@@ -78,18 +97,21 @@ def test_class_attribute_through_self():
 
 
 def test_values_in_value_positions_and_parameters_are_fine():
-    for code in ('cur.execute(f"DELETE FROM t WHERE id = {uid}")\n',
-                 'cur.execute("DELETE FROM t WHERE id = %s", (uid,))\n',
-                 'cur.execute("DELETE FROM t WHERE id = %(uid)s", {"uid": uid})\n',
-                 'cur.execute("DELETE FROM t WHERE id = ?", (uid,))\n',
-                 'cur.execute("DELETE FROM t WHERE id = :uid", {"uid": uid})\n',
-                 'cur.execute(f"DELETE FROM t WHERE name = \'{name}\'")\n'):  # fmt: skip
+    for code in (
+        'cur.execute(f"DELETE FROM t WHERE id = {uid}")\n',
+        'cur.execute("DELETE FROM t WHERE id = %s", (uid,))\n',
+        'cur.execute("DELETE FROM t WHERE id = %(uid)s", {"uid": uid})\n',
+        'cur.execute("DELETE FROM t WHERE id = ?", (uid,))\n',
+        'cur.execute("DELETE FROM t WHERE id = :uid", {"uid": uid})\n',
+        "cur.execute(f\"DELETE FROM t WHERE name = '{name}'\")\n",
+    ):
         assert rules(code) == [], code
 
 
 def test_run_time_table_or_predicate_is_unverifiable():
-    assert findings('def f(cond):\n    cur.execute(f"DELETE FROM t WHERE {cond}")\n') == \
-        [("SQL901", "warning", 2, 33, 2, 45)]  # fmt: skip
+    assert findings('def f(cond):\n    cur.execute(f"DELETE FROM t WHERE {cond}")\n') == [
+        ("SQL901", "warning", 2, 33, 2, 45)
+    ]
     assert rules('def f(table):\n    cur.execute(f"DELETE FROM {table} WHERE id = %s", (1,))\n') == ["SQL901"]
     assert rules('def f(table):\n    cur.execute(f"DROP TABLE {table}")\n') == ["SQL202"]
 
@@ -114,10 +136,12 @@ def test_every_execution_point_is_read():
 
 
 def test_strings_that_do_not_reach_an_executor_are_never_findings():
-    code = ('"""Run DELETE FROM users to reset."""\nimport logging\nlog = logging.getLogger()\n'
-            'print("DELETE FROM users")\nlog.warning("DROP TABLE users would be bad")\n'
-            'HELP = "terraform destroy -auto-approve"\nraise SystemExit("rm -rf /")\n'
-            '# cur.execute("DELETE FROM users")\n')  # fmt: skip
+    code = (
+        '"""Run DELETE FROM users to reset."""\nimport logging\nlog = logging.getLogger()\n'
+        'print("DELETE FROM users")\nlog.warning("DROP TABLE users would be bad")\n'
+        'HELP = "terraform destroy -auto-approve"\nraise SystemExit("rm -rf /")\n'
+        '# cur.execute("DELETE FROM users")\n'
+    )
     assert rules(code) == []
 
 
@@ -136,13 +160,13 @@ def test_argv_list_is_rebuilt_for_the_shell_rules():
 
 def test_shell_strings_and_their_sql():
     assert rules('import os\nos.system("terraform destroy -auto-approve")\n') == ["SH101"]
-    assert rules('import subprocess\nsubprocess.check_call("psql -c \'DROP TABLE users\'", shell=True)\n') == \
-        ["SQL202"]  # fmt: skip
+    assert rules("import subprocess\nsubprocess.check_call(\"psql -c 'DROP TABLE users'\", shell=True)\n") == ["SQL202"]
     assert rules('import subprocess\nsubprocess.run(["psql", "-c", "DELETE FROM users"])\n') == ["SQL101"]
     assert rules('import subprocess, shlex\nsubprocess.run(shlex.split("rm -rf /"))\n') == ["SH301"]
     assert rules('import asyncio\nasyncio.create_subprocess_exec("rm", "-rf", "/")\n') == ["SH301"]
-    assert rules('from invoke import task\n@task\ndef down(c):\n    c.run("terraform destroy -auto-approve")\n') == \
-        ["SH101"]  # fmt: skip
+    assert rules('from invoke import task\n@task\ndef down(c):\n    c.run("terraform destroy -auto-approve")\n') == [
+        "SH101"
+    ]
 
 
 def test_disguised_commands_flag():
@@ -153,13 +177,15 @@ def test_disguised_commands_flag():
 
 
 def test_clean_processes():
-    for code in ('import subprocess\nsubprocess.run(["terraform", "plan"])\n',
-                 'import subprocess\nsubprocess.run(["git", "commit", "-m", "terraform destroy -auto-approve"])\n',
-                 'import os\nos.system("rm -rf /tmp/build-cache")\n',
-                 'import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "install", "."])\n',
-                 'import subprocess\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n',
-                 'import os\ndef show(cmd, path):\n    os.system(cmd + " " + path)\n',
-                 'import subprocess\nsubprocess.run(["echo", "rm -rf /"])\n'):  # fmt: skip
+    for code in (
+        'import subprocess\nsubprocess.run(["terraform", "plan"])\n',
+        'import subprocess\nsubprocess.run(["git", "commit", "-m", "terraform destroy -auto-approve"])\n',
+        'import os\nos.system("rm -rf /tmp/build-cache")\n',
+        'import subprocess, sys\nsubprocess.run([sys.executable, "-m", "pip", "install", "."])\n',
+        "import subprocess\ndef run(cmd):\n    subprocess.run(cmd, shell=True)\n",
+        'import os\ndef show(cmd, path):\n    os.system(cmd + " " + path)\n',
+        'import subprocess\nsubprocess.run(["echo", "rm -rf /"])\n',
+    ):
         assert rules(code) == [], code
 
 
@@ -172,8 +198,10 @@ def test_run_that_is_not_a_process():
 
 
 def test_connection_to_production_raises_a_finding():
-    code = ('from sqlalchemy import create_engine, text\nengine = create_engine("postgresql://app@prod-db.internal/app")\n'
-            'with engine.begin() as conn:\n    conn.execute(text("DELETE FROM users WHERE last_login IS NULL"))\n')
+    code = (
+        'from sqlalchemy import create_engine, text\nengine = create_engine("postgresql://app@prod-db.internal/app")\n'
+        'with engine.begin() as conn:\n    conn.execute(text("DELETE FROM users WHERE last_login IS NULL"))\n'
+    )
     [finding] = check_text(code, filename="job.py")
     assert (finding.rule_id, finding.severity.label) == ("SQL104", "error")  # a warning, raised for production
     assert "prod-db.internal" in finding.message
@@ -189,8 +217,10 @@ def test_constant_url_and_profile_name_are_evidence():
 
 
 def test_environment_gate_is_not_evidence():
-    code = ('import os, sys\nif os.environ.get("APP_ENV") == "production":\n    sys.exit("refusing to run in production")\n'
-            'cur.execute("DELETE FROM sessions WHERE expires_at < now()")\n')  # fmt: skip
+    code = (
+        'import os, sys\nif os.environ.get("APP_ENV") == "production":\n    sys.exit("refusing to run in production")\n'
+        'cur.execute("DELETE FROM sessions WHERE expires_at < now()")\n'
+    )
     assert parse(code).production == ()
     assert rules(code) == []
 
@@ -250,8 +280,10 @@ def test_python_files_are_found_by_extension_and_shebang(project):
 
 
 def test_chunks_cover_the_file_and_start_at_top_level_statements():
-    code = ('import os\n@decorator\n# note\ndef f():\n    x = """\ndef not_a_start():\n"""\n    return (\n1)\n'
-            'if x:\n    pass\nelse:\n    pass\nclass C:\n    pass\n')  # fmt: skip
+    code = (
+        'import os\n@decorator\n# note\ndef f():\n    x = """\ndef not_a_start():\n"""\n    return (\n1)\n'
+        "if x:\n    pass\nelse:\n    pass\nclass C:\n    pass\n"
+    )
     chunks = split(code)
     assert "".join(code[c.start : c.end] for c in chunks) == code
     starts = [code[c.start : c.end].split("\n", 1)[0] for c in chunks]
@@ -260,26 +292,32 @@ def test_chunks_cover_the_file_and_start_at_top_level_statements():
 
 
 def test_python_run_inline_by_a_shell_script_is_read_as_python():
-    script = ("python3 -c 'import shutil; shutil.rmtree(\"/var/lib/postgresql\")'\n"
-              "python3 - <<'PY'\nimport os\nos.system(\"terraform destroy -auto-approve\")\nPY\n"
-              "python3 -u -c 'print(\"DROP TABLE users\")'\npython3 tool.py\n")  # fmt: skip
+    script = (
+        "python3 -c 'import shutil; shutil.rmtree(\"/var/lib/postgresql\")'\n"
+        "python3 - <<'PY'\nimport os\nos.system(\"terraform destroy -auto-approve\")\nPY\n"
+        "python3 -u -c 'print(\"DROP TABLE users\")'\npython3 tool.py\n"
+    )
     assert findings(script, filename="run.sh") == [("PY301", "error", 1, 28, 1, 64), ("SH101", "error", 4, 12, 4, 43)]
 
 
 def test_a_program_whose_name_is_only_known_at_run_time_is_not_judged():
-    for code in ('import subprocess, os, sys\nsubprocess.run([os.path.join(os.path.dirname(sys.executable), name), "-E"])\n',
-                 'import os\ndef f(vcvars, arch):\n    os.popen(\'"%s" %s & set\' % (vcvars, arch))\n'):  # fmt: skip
+    for code in (
+        'import subprocess, os, sys\nsubprocess.run([os.path.join(os.path.dirname(sys.executable), name), "-E"])\n',
+        "import os\ndef f(vcvars, arch):\n    os.popen('\"%s\" %s & set' % (vcvars, arch))\n",
+    ):
         assert rules(code) == [], code
     assert rules('import subprocess\nsubprocess.run([venv / "bin" / "rm", "-rf", "/"])\n') == ["SH301"]
 
 
 def test_very_long_and_deeply_nested_code_does_not_exhaust_the_stack():
-    concatenated = 'cur.execute(\n' + '    "SELECT 1;"\n' * 1500 + '    "DELETE FROM users"\n)\n'
+    concatenated = "cur.execute(\n" + '    "SELECT 1;"\n' * 1500 + '    "DELETE FROM users"\n)\n'
     assert rules(concatenated) == ["SQL101"]
     nested = "import os\nx = " + "[" * 900 + "]" * 900 + "\nos.system('rm -rf /')\n"
     assert rules(nested) == ["SH301"]
 
 
 def test_a_command_built_by_a_call_is_not_judged_and_loses_nothing_else():
-    code = 'import subprocess\nsubprocess.run(get_cmd())\nsubprocess.run(build("x"))\nsubprocess.run(["rm", "-rf", "/"])\n'
+    code = (
+        'import subprocess\nsubprocess.run(get_cmd())\nsubprocess.run(build("x"))\nsubprocess.run(["rm", "-rf", "/"])\n'
+    )
     assert findings(code) == [("SH301", "error", 4, 18, 4, 32)]

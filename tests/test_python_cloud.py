@@ -65,11 +65,7 @@ def test_terminate_instances_is_an_error_only_with_a_production_profile(project)
 
 def test_redis_flushall_is_a_warning(project):
     text = (
-        "import redis\n"
-        "\n"
-        'r = redis.Redis(host="localhost", port=6379)\n'
-        "if reset:\n"
-        "    r.flushall(asynchronous=True)\n"
+        'import redis\n\nr = redis.Redis(host="localhost", port=6379)\nif reset:\n    r.flushall(asynchronous=True)\n'
     )
     assert _findings(project, "reset_cache.py", text) == [("PY402", "warning", _region(5, 5, 5, 34))]
 

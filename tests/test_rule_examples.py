@@ -5,8 +5,8 @@ import pytest
 
 from blastguard.api import check_diff, check_text
 from blastguard.config import parse_table
-from blastguard.filters.diffs import pre_images
 from blastguard.examples import Example, code_of, config_of
+from blastguard.filters.diffs import pre_images
 from blastguard.registry import all_rules
 
 # The file name each language's examples are checked under.
@@ -68,8 +68,11 @@ def _mismatch(example: Example, finding) -> str:
         "region": (region.start_line, region.start_column, region.end_line, region.end_column),
         "severity": finding.severity,
     }
-    wrong = [f"{name} is {actual[name]!r}, not {getattr(example, name)!r}" for name in ("flagged", "region", "severity")
-             if getattr(example, name) is not None and actual[name] != getattr(example, name)]  # fmt: skip
+    wrong = [
+        f"{name} is {actual[name]!r}, not {getattr(example, name)!r}"
+        for name in ("flagged", "region", "severity")
+        if getattr(example, name) is not None and actual[name] != getattr(example, name)
+    ]
     if example.message is not None and example.message not in finding.message:
         wrong.append(f"the message {finding.message!r} does not hold {example.message!r}")
     return "; ".join(wrong)
@@ -95,7 +98,9 @@ def test_every_rule_has_unique_id_and_name():
 
 def test_every_rule_pins_the_span_severity_and_message_of_a_finding():
     for rule in all_rules():
-        pinned = [e for e in rule.flag if isinstance(e, Example) and (e.flagged or e.region) and e.severity and e.message]
+        pinned = [
+            e for e in rule.flag if isinstance(e, Example) and (e.flagged or e.region) and e.severity and e.message
+        ]
         assert pinned, f"{rule.id}: no flag example pins its finding's span, severity and message"
 
 
@@ -109,12 +114,21 @@ def test_a_pin_that_does_not_hold_is_reported(tmp_path):
     from blastguard.registry import find_rule
 
     rule = find_rule("SQL101")
-    right = Example("DELETE FROM users;", flagged="DELETE FROM users", region=(1, 1, 1, 18),
-                    severity=Severity.ERROR, message="has no WHERE clause")  # fmt: skip
+    right = Example(
+        "DELETE FROM users;",
+        flagged="DELETE FROM users",
+        region=(1, 1, 1, 18),
+        severity=Severity.ERROR,
+        message="has no WHERE clause",
+    )
     (finding,) = _findings(rule, right, tmp_path)
     assert _mismatch(right, finding) == ""
-    for wrong in ({"flagged": "DELETE"}, {"region": (1, 1, 1, 7)}, {"severity": Severity.WARNING},
-                  {"message": "has no LIMIT"}):  # fmt: skip
+    for wrong in (
+        {"flagged": "DELETE"},
+        {"region": (1, 1, 1, 7)},
+        {"severity": Severity.WARNING},
+        {"message": "has no LIMIT"},
+    ):
         assert _mismatch(right.replace(**wrong), finding), wrong
 
 
@@ -133,8 +147,17 @@ def test_a_rule_refuses_examples_it_cannot_check():
     from blastguard.rule import Rule
 
     def rule(flag, clean):
-        return Rule(id="X001", name="x", language="sql", severity=Severity.ERROR, summary="X.", rationale="X.",
-                    flag=flag, clean=clean, meta=True)  # fmt: skip
+        return Rule(
+            id="X001",
+            name="x",
+            language="sql",
+            severity=Severity.ERROR,
+            summary="X.",
+            rationale="X.",
+            flag=flag,
+            clean=clean,
+            meta=True,
+        )
 
     rule((Example("DELETE FROM t;", message="WHERE"),), (Example("SELECT 1;", config={"max-destroy": 2}),))
     with pytest.raises(ValueError, match="clean example has no finding to pin"):
@@ -146,8 +169,8 @@ def test_a_rule_refuses_examples_it_cannot_check():
 def test_rule_documentation_shows_examples_with_their_settings(capsys):
     import json
 
-    from blastguard.interfaces.cli import main
     from blastguard.docs import render_rule_list, rule_markdown
+    from blastguard.interfaces.cli import main
 
     assert main(["rule", "TFP105"]) == 0
     text = capsys.readouterr().out

@@ -7,14 +7,16 @@ import pytest
 
 from blastguard import registry
 from blastguard.api import check_text
-from blastguard.filters.changes import introduced
 from blastguard.config import Config, rule_options
 from blastguard.context import Context, Production
 from blastguard.engine import Engine
+from blastguard.filters.changes import introduced
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
-_PROTECTED = 'resource "aws_db_instance" "orders" {\n  engine              = "postgres"\n  deletion_protection = true\n}\n'
+_PROTECTED = (
+    'resource "aws_db_instance" "orders" {\n  engine              = "postgres"\n  deletion_protection = true\n}\n'
+)
 _UNPROTECTED = 'resource "aws_db_instance" "orders" {\n  engine              = "postgres"\n}\n'
 _LEDGER = 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\nresource "aws_iam_role" "ci" {\n  name = "ci"\n}\n'
 _ROLE_ONLY = 'resource "aws_iam_role" "ci" {\n  name = "ci"\n}\n'
@@ -74,8 +76,11 @@ def test_a_suppression_added_by_a_change_respects_the_severity_floor(tmp_path):
 def test_a_change_only_rule_is_raised_by_the_callers_production_evidence(tmp_path):
     path = str(tmp_path / "main.tf")
     context = Context(production=("TF_WORKSPACE=prod",))
-    [finding] = [f for f in introduced(_engine(tmp_path), path, _PROTECTED, _UNPROTECTED, context=context)
-                 if f.rule_id == "TF109"]  # fmt: skip
+    [finding] = [
+        f
+        for f in introduced(_engine(tmp_path), path, _PROTECTED, _UNPROTECTED, context=context)
+        if f.rule_id == "TF109"
+    ]
     assert finding.severity == Severity.ERROR
     assert finding.message.endswith("The target looks like production (TF_WORKSPACE=prod).")
 
@@ -124,8 +129,18 @@ def test_meta_rules_are_the_ones_marked_meta():
 @pytest.mark.parametrize(("checks", "meta"), [({}, False), ({"check": lambda unit, document: ()}, True)])
 def test_a_rule_must_say_how_it_reports(checks, meta):
     with pytest.raises(ValueError, match="meta rule"):
-        Rule(id="X1", name="x", language="sql", severity=Severity.NOTE, summary="S.", rationale="R.", flag=("a",),
-             clean=("b",), meta=meta, **checks)  # fmt: skip
+        Rule(
+            id="X1",
+            name="x",
+            language="sql",
+            severity=Severity.NOTE,
+            summary="S.",
+            rationale="R.",
+            flag=("a",),
+            clean=("b",),
+            meta=meta,
+            **checks,
+        )
 
 
 # --- context merged once --------------------------------------------------------------------------------
@@ -137,4 +152,8 @@ def test_merge_adds_what_the_other_context_knows_and_keeps_the_configured_names(
     merged = configured.merge(caller)
     assert merged.names == Production(("live",))
     assert (merged.production, merged.env, merged.directory, merged.agent) == (
-        ("job environment 'live'",), {"A": "1", "B": "2"}, "/srv", True)  # fmt: skip
+        ("job environment 'live'",),
+        {"A": "1", "B": "2"},
+        "/srv",
+        True,
+    )

@@ -11,10 +11,10 @@ import shlex
 import time
 
 import pytest
-from conftest import err, out, run_cli
 
 from blastguard.api import check_text
 from blastguard.interfaces.hook_protocols import decision_for
+from conftest import err, out, run_cli
 
 # Forms whose destructive command is known: the hook denies, with the rule that judges the command.
 DENIED = [
@@ -118,14 +118,14 @@ ASKED = [
 ALLOWED = [
     'for f in *.py; do black "$f"; done',
     "for f in $(find . -name '*.pyc'); do rm -rf \"$f\"; done",
-    "for d in build dist; do rm -rf \"$d\"; done",
+    'for d in build dist; do rm -rf "$d"; done',
     "for i in 1 2 3; do echo $i; done",
-    "while read -r line; do echo \"$line\"; done < notes.txt",
-    "git ls-files | while read f; do wc -l \"$f\"; done",
+    'while read -r line; do echo "$line"; done < notes.txt',
+    'git ls-files | while read f; do wc -l "$f"; done',
     "alias ll='ls -l'",
     "alias ll='ls -l'; ll",
     "trap 'rm -f \"$tmpfile\"' EXIT",
-    'TMPDIR_X=$(mktemp -d); trap \'rm -rf "$TMPDIR_X"\' EXIT',
+    "TMPDIR_X=$(mktemp -d); trap 'rm -rf \"$TMPDIR_X\"' EXIT",
     "make -j{1..4}",
     "echo {a,b}",
     "mkdir -p src/{app,tests}",
@@ -188,8 +188,13 @@ def test_everyday_look_alikes_stay_allowed(form):
 
 
 def hook_decision(command, project):
-    payload = {"session_id": "s", "hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": str(project),
-               "tool_input": {"command": command}}  # fmt: skip
+    payload = {
+        "session_id": "s",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "cwd": str(project),
+        "tool_input": {"command": command},
+    }
     home = project / "home"
     home.mkdir(exist_ok=True)
     result = run_cli("hook", stdin=json.dumps(payload), cwd=project, env={"HOME": str(home)})
@@ -201,7 +206,7 @@ def hook_decision(command, project):
 @pytest.mark.parametrize(
     "command, expected",
     [(form, "deny") for form in DENIED] + [(form, "ask") for form in ASKED] + [(form, "allow") for form in ALLOWED],
-)  # fmt: skip
+)
 def test_the_hook_answers_each_form(project, command, expected):
     assert hook_decision(command, project) == expected
 
@@ -245,13 +250,16 @@ DEEP = {
     "nested subshells x500": "(" * 500 + "rm -rf ~" + ")" * 500,
     "nested command substitutions x300": "echo " + "$(" * 300 + "rm -rf ~" + ")" * 300,
     "function calls doubling x40": "f0() { rm -rf x; }; "
-    + "".join(f"f{i}() {{ f{i - 1}; f{i - 1}; }}; " for i in range(1, 40)) + "f39",
+    + "".join(f"f{i}() {{ f{i - 1}; f{i - 1}; }}; " for i in range(1, 40))
+    + "f39",
     "recursive function": 'f() { rm -rf "$1"; f "$1/x"; }; f build',
     "aliases doubling x40": "".join(f"alias a{i}='a{i - 1}; a{i - 1}'; " for i in range(1, 40)) + "a39",
     "alias chain x3000": "".join(f"alias a{i}='a{i - 1}'; " for i in range(1, 3000)) + "a2999",
     "nested loops x12": "".join(f"for a{i} in 1 2 3 4 5 6 7 8; do " for i in range(12)) + "echo" + "; done" * 12,
-    "loops inside functions x40": "".join(f"f{i}() {{ for x in 1; do for y in 2; do f{i - 1}; done; done; }}; "
-                                          for i in range(1, 40)) + "f39",  # fmt: skip
+    "loops inside functions x40": "".join(
+        f"f{i}() {{ for x in 1; do for y in 2; do f{i - 1}; done; done; }}; " for i in range(1, 40)
+    )
+    + "f39",
     "brace expansion x30": "echo " + "{a,b}" * 30,
     "brace sequence": "echo {1..99999999}",
     "brace sequence of huge numbers": "echo {1.." + "9" * 5000 + "} {1..999999999999999999..1}",
@@ -273,14 +281,26 @@ def test_nesting_past_a_limit_finishes_quickly_and_is_never_allowed(name):
     assert decision_for(found) in ("deny", "ask"), name
 
 
-@pytest.mark.parametrize("name", ["eval x9", "bash -c x9", "shells fed by heredocs x30", "nested braces x2000",
-                                  "nested if x150", "function calls doubling x40", "brace expansion x30",
-                                  "alias chain x3000"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "eval x9",
+        "bash -c x9",
+        "shells fed by heredocs x30",
+        "nested braces x2000",
+        "nested if x150",
+        "function calls doubling x40",
+        "brace expansion x30",
+        "alias chain x3000",
+    ],
+)
 def test_a_limit_reached_is_an_unverifiable_command_with_the_reason(name):
     found = [f for f in check_text(DEEP[name], filename="x.sh") if f.rule_id == "SH900"]
     assert found, name
     assert all(f.severity.label == "warning" for f in found)
-    assert any(word in f.message for f in found for word in ("deep", "more than", "nest", "more words", "could not be parsed")), found
+    assert any(
+        word in f.message for f in found for word in ("deep", "more than", "nest", "more words", "could not be parsed")
+    ), found
 
 
 def test_the_deepest_strings_blastguard_reads_are_still_judged_by_their_rule():
@@ -350,7 +370,9 @@ def test_a_read_loop_past_its_line_limit_still_judges_the_lines_it_did_not_read(
     lines[280] = "build-280"
     lines[3] = "/"
     assert messages('while read -r d; do rm -rf "$d"; done <<EOF\n' + "\n".join(lines) + "\nEOF\n")[0][:2] == (
-        "SH301", "error")
+        "SH301",
+        "error",
+    )
 
 
 def test_the_budget_of_loop_runs_is_reported_where_the_loop_is():

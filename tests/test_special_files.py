@@ -15,14 +15,32 @@ from conftest import REPO
 # Far above the second or two a check takes, far below forever.
 TIMEOUT = 60
 NOT_REGULAR = "not a regular file (a FIFO, device or socket is never opened for reading)"
-CLEAN_ENV = {name: "" for name in ("DATABASE_URL", "PGHOST", "AWS_PROFILE", "TF_WORKSPACE", "KUBE_CONTEXT",
-                                   "KUBECONFIG", "APP_ENV", "ENV", "ENVIRONMENT", "NODE_ENV")}  # fmt: skip
+CLEAN_ENV = dict.fromkeys(
+    (
+        "DATABASE_URL",
+        "PGHOST",
+        "AWS_PROFILE",
+        "TF_WORKSPACE",
+        "KUBE_CONTEXT",
+        "KUBECONFIG",
+        "APP_ENV",
+        "ENV",
+        "ENVIRONMENT",
+        "NODE_ENV",
+    ),
+    "",
+)
 
 
 def blastguard(*args, cwd, stdin: str | None = None, env=None) -> subprocess.CompletedProcess:
-    result = subprocess.run([sys.executable, "-m", "blastguard", *map(str, args)], cwd=cwd, capture_output=True,
-                            input=(stdin or "").encode(), timeout=TIMEOUT,
-                            env={**os.environ, "NO_COLOR": "1", **CLEAN_ENV, **(env or {})})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-m", "blastguard", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        input=(stdin or "").encode(),
+        timeout=TIMEOUT,
+        env={**os.environ, "NO_COLOR": "1", **CLEAN_ENV, **(env or {})},
+    )
     assert "Traceback" not in result.stderr.decode(), result.stderr.decode()
     return result
 
@@ -41,14 +59,21 @@ def project(tmp_path):
 
 
 def hook(payload: dict, project, env=None) -> str:
-    result = blastguard("hook", cwd=project, stdin=json.dumps(payload), env={"HOME": str(project / "home"), **(env or {})})
+    result = blastguard(
+        "hook", cwd=project, stdin=json.dumps(payload), env={"HOME": str(project / "home"), **(env or {})}
+    )
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout.decode()
 
 
 def claude(tool: str, tool_input: dict, cwd) -> dict:
-    return {"session_id": "1", "cwd": str(cwd), "hook_event_name": "PreToolUse", "tool_name": tool,
-            "tool_input": tool_input}  # fmt: skip
+    return {
+        "session_id": "1",
+        "cwd": str(cwd),
+        "hook_event_name": "PreToolUse",
+        "tool_name": tool,
+        "tool_input": tool_input,
+    }
 
 
 def answer(output: str) -> tuple[str, str]:
@@ -91,19 +116,27 @@ def test_a_fifo_named_by_kubeconfig_is_passed_over_for_the_next_file(project, tm
 
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
 def test_a_device_as_the_kubeconfig_is_never_read(project, device):
-    assert answer(hook(claude("Bash", {"command": APPLY}, project), project, env={"KUBECONFIG": device})) == ("allow", "")
+    assert answer(hook(claude("Bash", {"command": APPLY}, project), project, env={"KUBECONFIG": device})) == (
+        "allow",
+        "",
+    )
 
 
 # --- the hook's file edits ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tool_input", [
-    {"old_string": "SELECT 1;", "new_string": "DELETE FROM users;"},
-    {"old_string": "a", "new_string": "b", "replace_all": True},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "tool_input",
+    [
+        {"old_string": "SELECT 1;", "new_string": "DELETE FROM users;"},
+        {"old_string": "a", "new_string": "b", "replace_all": True},
+    ],
+)
 def test_an_edit_of_a_fifo_asks_instead_of_stalling(project, tool_input):
     os.mkfifo(project / "x.sql")
-    decision, reason = answer(hook(claude("Edit", {"file_path": str(project / "x.sql"), **tool_input}, project), project))
+    decision, reason = answer(
+        hook(claude("Edit", {"file_path": str(project / "x.sql"), **tool_input}, project), project)
+    )
     assert decision == "ask"
     assert NOT_REGULAR in reason and "x.sql" in reason
 
@@ -116,7 +149,9 @@ def test_a_write_over_a_fifo_asks_instead_of_stalling(project):
 
 
 def test_a_write_over_a_device_asks(project):
-    decision, reason = answer(hook(claude("Write", {"file_path": "/dev/zero", "content": "SELECT 1;\n"}, project), project))
+    decision, reason = answer(
+        hook(claude("Write", {"file_path": "/dev/zero", "content": "SELECT 1;\n"}, project), project)
+    )
     assert decision == "ask" and NOT_REGULAR in reason
 
 
@@ -179,8 +214,9 @@ def test_a_fifo_baseline_or_configuration_named_on_the_command_line_is_one_line_
 
 def test_sarif_line_hashes_never_read_a_fifo_named_like_the_stdin_file(project):
     os.mkfifo(project / "x.sql")
-    result = blastguard("check", "-", "--stdin-filename", "x.sql", "--format", "sarif", cwd=project,
-                        stdin="DELETE FROM users;\n")  # fmt: skip
+    result = blastguard(
+        "check", "-", "--stdin-filename", "x.sql", "--format", "sarif", cwd=project, stdin="DELETE FROM users;\n"
+    )
     assert result.returncode == 1
     [finding] = json.loads(result.stdout)["runs"][0]["results"]
     assert finding["ruleId"] == "SQL101"
@@ -219,8 +255,10 @@ def test_a_fifo_beside_a_terraform_file_is_reported_and_the_module_still_checked
     os.mkfifo(project / "backend.tf")
     result = blastguard("check", "main.tf", cwd=project)
     stderr = text(result)[1]
-    assert ("backend.tf, another file of this module, was not read "
-            f"({NOT_REGULAR}); production settings in it were not seen.") in stderr  # fmt: skip
+    assert (
+        "backend.tf, another file of this module, was not read "
+        f"({NOT_REGULAR}); production settings in it were not seen."
+    ) in stderr
     assert "main.tf" in text(result)[0]
 
 
@@ -246,8 +284,14 @@ def test_a_diff_that_names_a_fifo_is_one_line_and_exit_2(project):
 def test_a_tracked_file_replaced_by_a_fifo_is_skipped_by_check_diff(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull}  # fmt: skip
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+    }
     (repo / "x.sql").write_text("SELECT 1;\n")
     (repo / "y.sql").write_text("SELECT 1;\n")
     for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "start"]):
@@ -271,8 +315,10 @@ def test_a_fifo_as_the_patch_file_is_one_line_and_exit_2(project):
 def test_a_fifo_beside_a_changed_terraform_file_is_passed_over(project):
     (project / "main.tf").write_text('resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n')
     os.mkfifo(project / "backend.tf")
-    patch = ("--- a/main.tf\n+++ b/main.tf\n@@ -1,3 +1,4 @@\n resource \"aws_s3_bucket\" \"logs\" {\n"
-             "   bucket = \"logs\"\n+  force_destroy = true\n }\n")  # fmt: skip
+    patch = (
+        '--- a/main.tf\n+++ b/main.tf\n@@ -1,3 +1,4 @@\n resource "aws_s3_bucket" "logs" {\n'
+        '   bucket = "logs"\n+  force_destroy = true\n }\n'
+    )
     (project / "change.patch").write_text(patch)
     result = blastguard("check", "--diff-file", "change.patch", cwd=project)
     assert result.returncode in (0, 1), text(result)
@@ -281,6 +327,11 @@ def test_a_fifo_beside_a_changed_terraform_file_is_passed_over(project):
 def test_the_action_event_payload_is_never_a_fifo(tmp_path):
     os.mkfifo(tmp_path / "event.json")
     program = "from blastguard.interfaces import action\ntry:\n    action._event()\nexcept action.ActionError as e:\n    print(e)\n"
-    result = subprocess.run([sys.executable, "-c", program], capture_output=True, timeout=TIMEOUT, cwd=REPO,
-                            env={**os.environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")})  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        timeout=TIMEOUT,
+        cwd=REPO,
+        env={**os.environ, "GITHUB_EVENT_PATH": str(tmp_path / "event.json")},
+    )
     assert result.stdout.decode() == f"cannot read the event payload {tmp_path / 'event.json'}: {NOT_REGULAR}\n"

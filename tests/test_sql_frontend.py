@@ -10,8 +10,11 @@ from blastguard.sources import Source
 
 
 def findings(sql, **kw):
-    return [(f.rule_id, f.region.start_line, f.region.start_column, f.region.end_line, f.region.end_column)
-            for f in check_text(sql, filename="t.sql", **kw) if f.suppression is None]  # fmt: skip
+    return [
+        (f.rule_id, f.region.start_line, f.region.start_column, f.region.end_line, f.region.end_column)
+        for f in check_text(sql, filename="t.sql", **kw)
+        if f.suppression is None
+    ]
 
 
 def rules(sql):
@@ -44,9 +47,9 @@ def test_where_clause_span_stops_before_returning():
 
 
 def test_where_clause_span_keeps_its_parentheses():
-    assert [f.snippet for f in check_text("DELETE FROM users WHERE id IN (SELECT id FROM users);", filename="t.sql")] == [
-        "WHERE id IN (SELECT id FROM users)"
-    ]
+    assert [
+        f.snippet for f in check_text("DELETE FROM users WHERE id IN (SELECT id FROM users);", filename="t.sql")
+    ] == ["WHERE id IN (SELECT id FROM users)"]
     nested = "WITH d AS (DELETE FROM t WHERE (1=1) RETURNING *) SELECT 1;"
     assert [f.snippet for f in check_text(nested, filename="t.sql")] == ["WHERE (1=1)"]
 
@@ -81,7 +84,7 @@ def test_comment_positions_come_from_the_gaps_only():
         "DELETE FROM `users`;",  # MySQL identifier quotes
         "DELETE FROM users # WHERE id = 1\n;",  # MySQL comment hides the WHERE
         "DELETE FROM users WHERE id = %s OR 1=1;",  # pyformat parameter
-        "delete from \"Users\";",
+        'delete from "Users";',
         "DELETE FROM public.users;",
         "/* leading */ DELETE FROM users;",
         "SELECT 1; DELETE FROM users;",

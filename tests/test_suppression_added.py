@@ -3,8 +3,9 @@ adds, on real git repositories, so a reviewer sees it."""
 
 import json
 
-from conftest import err
-from test_diff import check, commit, found, git, repo  # noqa: F401  (repo is a fixture)
+from test_diff import check, commit, found
+
+from conftest import err, git
 
 PURGE = "SELECT 1;\nDELETE FROM sessions;\n"
 SILENCED = "SELECT 1;\n-- blastguard: ignore[SQL101] sessions are rebuilt nightly\nDELETE FROM sessions;\n"
@@ -22,7 +23,9 @@ def test_diff_reports_a_suppression_added_to_an_existing_finding(repo):
 
 def test_staged_reports_a_suppression_on_the_same_line_in_a_shell_script(repo):
     commit(repo, {"deploy.sh": "#!/bin/sh\nterraform destroy -auto-approve\n"})
-    (repo / "deploy.sh").write_text("#!/bin/sh\nterraform destroy -auto-approve  # blastguard: ignore[SH101] review app\n")
+    (repo / "deploy.sh").write_text(
+        "#!/bin/sh\nterraform destroy -auto-approve  # blastguard: ignore[SH101] review app\n"
+    )
     assert found(check(repo, "--staged")) == []  # not staged yet
     git(repo, "add", "deploy.sh")
     assert [f[0] for f in found(check(repo, "--staged"))] == ["BG004"]
@@ -51,8 +54,10 @@ def test_a_suppression_that_silences_nothing_is_bg002_not_bg004(repo):
 
 def test_diff_file_reports_it_and_configuration_can_ignore_it(repo):
     commit(repo, {"purge.sql": PURGE})
-    patch = ("--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
-             "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n")  # fmt: skip
+    patch = (
+        "--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,3 @@\n SELECT 1;\n"
+        "+-- blastguard: ignore[SQL101] sessions are rebuilt nightly\n DELETE FROM sessions;\n"
+    )
     assert [f[0] for f in found(check(repo, "--diff-file", "-", stdin=patch))] == ["BG004"]
     commit(repo, {"blastguard.toml": 'ignore = ["BG004"]\n'})
     assert found(check(repo, "--diff-file", "-", stdin=patch)) == []

@@ -5,12 +5,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import json_out, out, run_cli
 
 from blastguard.context import Context, Production
 from blastguard.frontends.terraform.plan import PlanFrontend
 from blastguard.rules.tfplan._examples import change, plan, prior
 from blastguard.sources import Source
+from conftest import json_out, out, run_cli
 
 DATA = Path(__file__).parent / "data" / "tfplan"
 
@@ -30,8 +30,10 @@ def _check(project, name: str, text: str | None = None, config: str | None = Non
 
 
 def _found(report) -> list[tuple]:
-    return [(f["rule_id"], f["severity"], f["region"]["start_line"], f["region"]["start_column"])
-            for f in report["findings"]]  # fmt: skip
+    return [
+        (f["rule_id"], f["severity"], f["region"]["start_line"], f["region"]["start_column"])
+        for f in report["findings"]
+    ]
 
 
 def _messages(report, rule_id: str) -> list[str]:
@@ -53,8 +55,10 @@ def test_rds_instance_replaced_because_its_identifier_changed(project):
     assert finding["region"]["end_column"] == 18 + len('"aws_db_instance.orders"')
     assert finding["snippet"] == '"aws_db_instance.orders"'
     message = finding["message"]
-    assert message.startswith("The plan replaces aws_db_instance.orders because an argument that cannot change in "
-                              "place changed (replace_because_cannot_update): the old one is destroyed before")
+    assert message.startswith(
+        "The plan replaces aws_db_instance.orders because an argument that cannot change in "
+        "place changed (replace_because_cannot_update): the old one is destroyed before"
+    )
     assert "Forced by: identifier." in message
     assert "holds data" in message
     assert "production" not in message  # its profile, acme-staging, is not production
@@ -70,8 +74,10 @@ def test_bucket_deleted_because_its_block_was_removed(project):
         ("TFP103", "warning", 96, 18),
     ]
     stateful, other = _messages(report, "TFP101")
-    assert stateful.startswith("The plan deletes aws_s3_bucket.assets because its resource block is no longer in "
-                               "the configuration (delete_because_no_resource_config). Its type, aws_s3_bucket, holds data")
+    assert stateful.startswith(
+        "The plan deletes aws_s3_bucket.assets because its resource block is no longer in "
+        "the configuration (delete_because_no_resource_config). Its type, aws_s3_bucket, holds data"
+    )
     assert other.startswith("The plan deletes aws_s3_bucket_public_access_block.assets because")
     accident = _messages(report, "TFP103")[0]
     assert "aws_s3_bucket.assets" in accident and "delete_because_no_resource_config" in accident
@@ -85,10 +91,14 @@ def test_protection_turned_off_in_a_production_account(project):
     # disable_api_termination false -> false, which is no change of protection.
     assert _found(report) == [("TFP104", "error", 75, 18)]
     message = report["findings"][0]["message"]
-    assert message.startswith("The plan turns off protection on aws_db_instance.billing in place: deletion_protection "
-                              "goes from true to false, so it can be deleted; skip_final_snapshot goes from false to true")
-    assert message.endswith('The target looks like production (provider aws assume_role.role_arn = '
-                            '"arn:aws:iam::111122223333:role/prod-terraform-deployer").')
+    assert message.startswith(
+        "The plan turns off protection on aws_db_instance.billing in place: deletion_protection "
+        "goes from true to false, so it can be deleted; skip_final_snapshot goes from false to true"
+    )
+    assert message.endswith(
+        "The target looks like production (provider aws assume_role.role_arn = "
+        '"arn:aws:iam::111122223333:role/prod-terraform-deployer").'
+    )
 
 
 def test_destroy_plan_of_a_whole_production_stack(project):
@@ -106,8 +116,10 @@ def test_destroy_plan_of_a_whole_production_stack(project):
     assert report["findings"][-1]["snippet"] == '"prior_state"'
     radius = _messages(report, "TFP105")[0]
     # The data source in prior_state is not deleted by a destroy plan and does not count.
-    assert radius.startswith("The plan deletes all 6 managed resources in its prior state, as `terraform destroy` "
-                             "does. Counts by action: delete 6.")
+    assert radius.startswith(
+        "The plan deletes all 6 managed resources in its prior state, as `terraform destroy` "
+        "does. Counts by action: delete 6."
+    )
     assert radius.endswith('The target looks like production (variable environment = "production").')
     security_group = _messages(report, "TFP101")[2]
     assert security_group.startswith("The plan deletes aws_security_group.db. Make sure the delete is meant.")
@@ -129,12 +141,16 @@ def test_compact_one_line_plan_maps_escapes_deposed_objects_and_code_points(proj
     line = (DATA / "compact.json").read_text(encoding="utf-8")
     assert line.index("Zoë") < 1502
     # The address appears four times; the finding is on the deposed object's entry.
-    assert line[1501:].startswith('"aws_db_instance.reports","mode":"managed","type":"aws_db_instance","name":"reports",'
-                                  '"provider_name":"registry.terraform.io/hashicorp/aws","deposed":"7f3c2a1b"')
+    assert line[1501:].startswith(
+        '"aws_db_instance.reports","mode":"managed","type":"aws_db_instance","name":"reports",'
+        '"provider_name":"registry.terraform.io/hashicorp/aws","deposed":"7f3c2a1b"'
+    )
     deposed, tenant = _messages(report, "TFP101")
     assert deposed.startswith("The plan deletes aws_db_instance.reports (deposed object 7f3c2a1b).")
-    assert tenant.startswith('The plan deletes aws_s3_bucket.tenant["müller&co"] because its key is no longer in '
-                             "`for_each` (delete_because_each_key).")
+    assert tenant.startswith(
+        'The plan deletes aws_s3_bucket.tenant["müller&co"] because its key is no longer in '
+        "`for_each` (delete_because_each_key)."
+    )
     snippet = report["findings"][1]["snippet"]
     assert snippet == '"aws_s3_bucket.tenant[\\"müller\\u0026co\\"]"'
     assert report["findings"][1]["region"]["end_column"] == 2602 + len(snippet)
@@ -184,8 +200,9 @@ def test_max_destroy_counts_replaces(project):
         change("aws_security_group.old", ["delete"], before={"name": "old"}),
         change("aws_iam_role.ci", ["forget"], before={"name": "ci"}),
         change("aws_s3_bucket.logs", ["update"], before={"tags": {}}, after={"tags": {"a": "b"}}),
-        prior_state=prior("aws_instance.web", "aws_instance.worker", "aws_security_group.old", "aws_iam_role.ci",
-                          "aws_s3_bucket.logs"),
+        prior_state=prior(
+            "aws_instance.web", "aws_instance.worker", "aws_security_group.old", "aws_iam_role.ci", "aws_s3_bucket.logs"
+        ),
     )
     _, report = _check(project, "plan.json", text, config="max-destroy = 2\n")
     assert _messages(report, "TFP105") == [
@@ -215,12 +232,14 @@ def test_provider_setting_from_a_variable_is_production_evidence():
     text = plan(
         change("aws_instance.web", ["delete"], before={"ami": "ami-1"}),
         variables={"aws_profile": {"value": "acme-prod"}, "env": {"value": "product-demo"}},
-        configuration={"provider_config": {
-            "aws": {"name": "aws", "expressions": {"profile": {"references": ["var.aws_profile"]}}},
-            "google": {"name": "google", "expressions": {"project": {"constant_value": "acme-live-4711"}}},
-            "module.legacy:aws": {"name": "aws", "expressions": {"profile": {"references": ["var.aws_profile"]}}},
-        }},
-    )  # fmt: skip
+        configuration={
+            "provider_config": {
+                "aws": {"name": "aws", "expressions": {"profile": {"references": ["var.aws_profile"]}}},
+                "google": {"name": "google", "expressions": {"project": {"constant_value": "acme-live-4711"}}},
+                "module.legacy:aws": {"name": "aws", "expressions": {"profile": {"references": ["var.aws_profile"]}}},
+            }
+        },
+    )
     # `product-demo` holds no production token, and a module's `var.` is not the root variable.
     assert _parse(text).production == (
         'provider aws profile (from var.aws_profile) = "acme-prod"',
@@ -238,7 +257,9 @@ def test_production_names_come_from_the_context():
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("*.json")))
-@pytest.mark.parametrize("layout", [None, {"indent": 2}, {"indent": "\t", "ensure_ascii": True}, {"separators": (",", ":")}])
+@pytest.mark.parametrize(
+    "layout", [None, {"indent": 2}, {"indent": "\t", "ensure_ascii": True}, {"separators": (",", ":")}]
+)
 def test_every_address_span_decodes_to_its_address(name, layout):
     text = (DATA / name).read_text(encoding="utf-8")
     if layout is not None:
@@ -268,19 +289,24 @@ def test_truncated_plan_is_a_parse_notice_and_checks_what_was_read(project):
     assert result.returncode == 1
     assert [n["kind"] for n in report["notifications"]] == ["parse-error"]
     notice = report["notifications"][0]
-    assert notice["message"] == ("The plan could not be read as JSON (Unterminated string starting at: line 96 column 18), so only the 2 "
-                                 "resource changes before this point were checked.")
+    assert notice["message"] == (
+        "The plan could not be read as JSON (Unterminated string starting at: line 96 column 18), so only the 2 "
+        "resource changes before this point were checked."
+    )
     assert notice["region"]["start_line"] == 96
     # The bucket's delete was read; the plan-wide blast radius is not judged from part of a plan.
     assert _found(report) == [("TFP101", "error", 69, 18), ("TFP103", "warning", 69, 18)]
 
 
-@pytest.mark.parametrize("text", [
-    '{"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": [',
-    '{"format_version": "1.2", "terraform_version": "1.9.5", oops}',
-    '{"format_version": "1.2", "terraform_version": "1.9.5", "x": ' + "[" * 100_000,
-    '{"format_version": "1.2", "terraform_version": "1.9.5"}\n{"second": "document"}',
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format_version": "1.2", "terraform_version": "1.9.5", "resource_changes": [',
+        '{"format_version": "1.2", "terraform_version": "1.9.5", oops}',
+        '{"format_version": "1.2", "terraform_version": "1.9.5", "x": ' + "[" * 100_000,
+        '{"format_version": "1.2", "terraform_version": "1.9.5"}\n{"second": "document"}',
+    ],
+)
 def test_malformed_json_is_a_notice_not_a_crash(project, text):
     result, report = _check(project, "plan.json", text)
     assert result.returncode == 0
@@ -290,8 +316,11 @@ def test_malformed_json_is_a_notice_not_a_crash(project, text):
 
 
 def test_state_instead_of_a_plan_is_a_notice(project):
-    state = {"format_version": "1.0", "terraform_version": "1.9.5",
-             "values": {"root_module": {"resources": [{"address": "aws_s3_bucket.logs", "mode": "managed"}]}}}  # fmt: skip
+    state = {
+        "format_version": "1.0",
+        "terraform_version": "1.9.5",
+        "values": {"root_module": {"resources": [{"address": "aws_s3_bucket.logs", "mode": "managed"}]}},
+    }
     result, report = _check(project, "state.json", json.dumps(state, indent=2))
     assert result.returncode == 0
     assert [n["message"] for n in report["notifications"]] == [
@@ -300,30 +329,57 @@ def test_state_instead_of_a_plan_is_a_notice(project):
 
 
 def test_plan_without_resource_changes_is_quietly_clean(project):
-    text = json.dumps({"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {}},
-                       "configuration": {"root_module": {}}, "applyable": False, "complete": True, "errored": False})  # fmt: skip
+    text = json.dumps(
+        {
+            "format_version": "1.2",
+            "terraform_version": "1.9.5",
+            "planned_values": {"root_module": {}},
+            "configuration": {"root_module": {}},
+            "applyable": False,
+            "complete": True,
+            "errored": False,
+        }
+    )
     result, report = _check(project, "plan.json", text)
     assert result.returncode == 0
     assert report["findings"] == [] and report["notifications"] == []
 
 
 def test_odd_types_are_skipped_without_a_crash(project):
-    text = json.dumps({
-        "format_version": "1.2", "terraform_version": "1.9.5",
-        "variables": {"env": "prod", "environment": {"value": ["prod"]}},
-        "configuration": {"provider_config": {"aws": {"expressions": {"assume_role": {"role_arn": 1}}}, "x": []}},
-        "prior_state": {"values": {"root_module": {"resources": "none", "child_modules": [None, {"resources": [1]}]}}},
-        "resource_changes": [
-            42,
-            {"address": 7, "change": "delete"},
-            {"address": "aws_s3_bucket.a", "type": ["aws_s3_bucket"], "change": {"actions": "delete"}},
-            {"address": "aws_db_instance.b", "type": "aws_db_instance", "action_reason": 3,
-             "change": {"actions": ["update"], "before": "x", "after": {"deletion_protection": False}, "replace_paths": "x"}},
-            {"address": "aws_db_instance.c", "type": "aws_db_instance", "change": {"actions": ["delete", None]}},
-            {"address": "aws_ebs_volume.d", "type": "aws_ebs_volume", "change": {"actions": ["delete", "create"],
-                                                                              "replace_paths": [["size"], "x", [0, "a b"]]}},
-        ],
-    }, indent=1)  # fmt: skip
+    text = json.dumps(
+        {
+            "format_version": "1.2",
+            "terraform_version": "1.9.5",
+            "variables": {"env": "prod", "environment": {"value": ["prod"]}},
+            "configuration": {"provider_config": {"aws": {"expressions": {"assume_role": {"role_arn": 1}}}, "x": []}},
+            "prior_state": {
+                "values": {"root_module": {"resources": "none", "child_modules": [None, {"resources": [1]}]}}
+            },
+            "resource_changes": [
+                42,
+                {"address": 7, "change": "delete"},
+                {"address": "aws_s3_bucket.a", "type": ["aws_s3_bucket"], "change": {"actions": "delete"}},
+                {
+                    "address": "aws_db_instance.b",
+                    "type": "aws_db_instance",
+                    "action_reason": 3,
+                    "change": {
+                        "actions": ["update"],
+                        "before": "x",
+                        "after": {"deletion_protection": False},
+                        "replace_paths": "x",
+                    },
+                },
+                {"address": "aws_db_instance.c", "type": "aws_db_instance", "change": {"actions": ["delete", None]}},
+                {
+                    "address": "aws_ebs_volume.d",
+                    "type": "aws_ebs_volume",
+                    "change": {"actions": ["delete", "create"], "replace_paths": [["size"], "x", [0, "a b"]]},
+                },
+            ],
+        },
+        indent=1,
+    )
     result, report = _check(project, "plan.json", text, config="max-destroy = 1\n")
     assert [n["kind"] for n in report["notifications"]] == ["parse-error"]  # resource_changes[0] is not an object
     assert [n["message"] for n in report["notifications"]] == [

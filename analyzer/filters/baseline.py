@@ -58,7 +58,11 @@ def load(path: str) -> set[str]:
         raise BaselineError(f"baseline {path}: {skip}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BaselineError(f"baseline {path} is not valid JSON: {exc}") from None
-    if not isinstance(data, dict) or data.get("version") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != BASELINE_VERSION
+        or not isinstance(data.get("findings"), list)
+    ):
         raise BaselineError(f"baseline {path} is not a blastguard baseline (version {BASELINE_VERSION})")
     try:
         return {entry["fingerprint"] for entry in data["findings"]}

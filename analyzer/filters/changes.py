@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from blastguard import registry
-from blastguard.filters import baseline
 from blastguard.context import Context
+from blastguard.filters import baseline
 from blastguard.model import Finding, Notification, Report
 from blastguard.records import record
 from blastguard.sources import SkipFile, Source, detect_language, is_within, language_for_name
@@ -82,8 +82,9 @@ class Change:
         return self._siblings
 
 
-def introduced(engine, path: str, before: str | None, after: str, language: str | None = None, *,
-               context: Context | None = None) -> list[Finding]:  # fmt: skip
+def introduced(
+    engine, path: str, before: str | None, after: str, language: str | None = None, *, context: Context | None = None
+) -> list[Finding]:
     """The findings that `after` (the whole new content of `path`) introduces relative to `before`
     (its old content; None for a new file), change-only rules included.
 
@@ -117,7 +118,9 @@ def analyse_change(
     language = language or detect_language(path, text) or (detect_language(path, before) if before else None)
     if not language:
         return [], []
-    post, notifications = engine.check_source(Source(shown, text, language, context), path) if after is not None else ([], [])
+    post, notifications = (
+        engine.check_source(Source(shown, text, language, context), path) if after is not None else ([], [])
+    )
     pre: list[Finding] = []
     if before is not None:
         pre, _ = engine.check_source(Source(shown, before, language, context), path)
@@ -131,8 +134,10 @@ def analyse_change(
             try:
                 new += _change_findings(engine, path, shown, language, before, text, opcodes, rules, context)
             except Exception as exc:  # a change rule that trips must not cost the other findings
-                message = (f"internal error while comparing this file with its old version ({type(exc).__name__}: "
-                           f"{exc}); change-only rules were not run")  # fmt: skip
+                message = (
+                    f"internal error while comparing this file with its old version ({type(exc).__name__}: "
+                    f"{exc}); change-only rules were not run"
+                )
                 notifications = [*notifications, Notification(shown, message, "internal-error", level="error")]
     new.sort(key=lambda f: f.sort_key)
     return new, notifications
@@ -151,9 +156,17 @@ def new_state(changes, root: str, siblings: Mapping[str, str | None] | None = No
     return state
 
 
-def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | None = None,
-                  baseline_file: str | None = None, suppressions_added: str = "all",
-                  excludes: bool = True) -> ChangeReport:  # fmt: skip
+def check_changes(
+    engine,
+    changes,
+    root: str,
+    base: str,
+    *,
+    paths: list[str] | None = None,
+    baseline_file: str | None = None,
+    suppressions_added: str = "all",
+    excludes: bool = True,
+) -> ChangeReport:
     """A report of what `changes` (`diffs.FileChange`s, paths relative to `root`) introduce, checked by
     `engine`, whose reader holds their `new_state` (`api.Session.check_changes` builds both).
 
@@ -184,17 +197,22 @@ def check_changes(engine, changes, root: str, base: str, *, paths: list[str] | N
             continue
         too_big = max(len((change.after or "").encode("utf-8")), len((change.before or "").encode("utf-8")))
         if too_big > engine.config.max_file_size:
-            report.notifications.append(Notification(
-                shown, f"Skipped: larger than the {engine.config.max_file_size}-byte limit ({too_big} bytes).", "skipped"))
+            report.notifications.append(
+                Notification(
+                    shown,
+                    f"Skipped: larger than the {engine.config.max_file_size}-byte limit ({too_big} bytes).",
+                    "skipped",
+                )
+            )
             continue
-        findings, notifications = analyse_change(engine, location, change.before, change.after, language,
-                                                 shown=shown)  # fmt: skip
+        findings, notifications = analyse_change(engine, location, change.before, change.after, language, shown=shown)
         if change.after is not None:  # each suppression the change adds is seen
             from blastguard.filters import suppression_changes
 
             if suppressions_added == "existing":
-                findings += suppression_changes.silenced_in_change(engine, location, change.before, change.after,
-                                                                   language, Context(), findings, shown)  # fmt: skip
+                findings += suppression_changes.silenced_in_change(
+                    engine, location, change.before, change.after, language, Context(), findings, shown
+                )
             else:
                 findings += suppression_changes.added(engine, findings, location, shown, change.after)
         report.files_checked += 1
@@ -248,7 +266,7 @@ def _subtract(post: list[Finding], pre: list[Finding], opcodes) -> list[Finding]
     """Findings of `post` beyond those of `pre`, identity by identity (a multiset difference)."""
     old_line_of: dict[int, int] = {}  # new line -> old line, for unchanged lines (0-based)
     changed: set[int] = set()  # new lines that are inserted or replaced (0-based)
-    for tag, i1, i2, j1, j2 in opcodes:
+    for tag, i1, _i2, j1, j2 in opcodes:
         if tag == "equal":
             for k in range(j2 - j1):
                 old_line_of[j1 + k] = i1 + k
@@ -307,8 +325,10 @@ def _change_findings(engine, path, shown, language, before, after, opcodes, rule
         return []  # what was or is in an unparsable file cannot be compared (the parse problem is reported)
 
     def load_siblings() -> list[object]:
-        return [frontend.parse(Source(p, t, language, context.replace(reader=engine.reader.at(p))))
-                for p, t in _sibling_texts(engine.reader, path, language)]  # fmt: skip
+        return [
+            frontend.parse(Source(p, t, language, context.replace(reader=engine.reader.at(p))))
+            for p, t in _sibling_texts(engine.reader, path, language)
+        ]
 
     change = Change(shown, old, new, _pre_to_post(opcodes), load_siblings)
     package = registry.rule_package(language)

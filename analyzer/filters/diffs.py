@@ -172,7 +172,8 @@ def _locate(lines: list[str], expected: list[str], at: int, floor: int) -> int |
 
     def fits(position: int) -> bool:
         return floor <= position <= len(lines) - len(want) and all(
-            _bare(lines[position + k]) == w for k, w in enumerate(want))
+            _bare(lines[position + k]) == w for k, w in enumerate(want)
+        )
 
     if not want:
         return at if floor <= at <= len(lines) else None
@@ -198,7 +199,9 @@ def apply_hunks(text: str, patched, label: str) -> str:
         position = _locate(lines, old, at, cursor)
         header = f"@@ -{hunk.source_start},{hunk.source_length} +{hunk.target_start},{hunk.target_length} @@"
         if position is None:
-            raise DiffError(f"{label}, hunk {number} ({header}) does not apply: {_mismatch(lines, old, max(at, cursor))}")
+            raise DiffError(
+                f"{label}, hunk {number} ({header}) does not apply: {_mismatch(lines, old, max(at, cursor))}"
+            )
         out += lines[cursor:position]
         for kind, value in new:
             out.append(lines[position + value] if kind == "keep" else value)
@@ -256,7 +259,9 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
             if named is not None and not _within(top, os.path.join(root, named)):
                 # As `git apply` refuses a path beyond a symbolic link. Reading it would quote, in a
                 # hunk's mismatch, a file from anywhere on the machine.
-                raise DiffError(f"{label}: {named} leads out of the folder the patch applies to, through a symbolic link")
+                raise DiffError(
+                    f"{label}: {named} leads out of the folder the patch applies to, through a symbolic link"
+                )
         if patched.is_binary_file:
             changes.append(FileChange(path, old, None, None, skipped="binary change"))
             continue
@@ -334,7 +339,9 @@ def git_toplevel(start: str) -> str:
     try:
         return _git(start, "rev-parse", "--show-toplevel").decode("utf-8").strip()
     except DiffError:
-        raise DiffError(f"{os.path.abspath(start)} is not inside a git repository (needed for --diff and --staged)") from None
+        raise DiffError(
+            f"{os.path.abspath(start)} is not inside a git repository (needed for --diff and --staged)"
+        ) from None
 
 
 def _resolve(top: str, rev: str) -> str | None:
@@ -366,7 +373,9 @@ def _base(top: str, rev: str) -> str:
 
 def _raw(top: str, *args: str) -> list[tuple[str, str, str, str | None]]:
     """(status, old mode, new mode, old path, new path) from `git diff --raw -z`."""
-    out = _git(top, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", *args).decode("utf-8", "surrogateescape")
+    out = _git(top, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", *args).decode(
+        "utf-8", "surrogateescape"
+    )
     fields = out.split("\0")
     entries = []
     i = 0

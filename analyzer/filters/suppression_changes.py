@@ -17,8 +17,8 @@ import os
 from collections import Counter
 
 from blastguard import registry
-from blastguard.filters import baseline
 from blastguard.context import Context
+from blastguard.filters import baseline
 from blastguard.model import Finding
 from blastguard.rule import Hit
 from blastguard.textindex import LineIndex
@@ -44,8 +44,16 @@ def added(engine, change_findings: list[Finding], path: str, shown: str, text: s
     return found
 
 
-def silenced_in_change(engine, path: str, before: str | None, after: str, language: str, context, new: list[Finding],
-                       shown: str | None = None) -> list[Finding]:  # fmt: skip
+def silenced_in_change(
+    engine,
+    path: str,
+    before: str | None,
+    after: str,
+    language: str,
+    context,
+    new: list[Finding],
+    shown: str | None = None,
+) -> list[Finding]:
     """For the agent hook and the MCP server: BG004 for each finding the change to `path` silences that
     the file already had. `new` is what `engine` found the change introduces. The other view (with
     suppressions honoured if `engine` ignores them, or ignored if it honours them) is computed here,
@@ -55,15 +63,17 @@ def silenced_in_change(engine, path: str, before: str | None, after: str, langua
     from blastguard.api import Session
     from blastguard.filters.changes import introduced
 
-    other = Session(engine.config, engine.project_root, not engine.trust_suppressions,
-                    pending=engine.reader.pending).engine()  # fmt: skip
+    other = Session(
+        engine.config, engine.project_root, not engine.trust_suppressions, pending=engine.reader.pending
+    ).engine()
     other_new = introduced(other, path, before, after, language, context=context)
     trusted, untrusted = (new, other_new) if engine.trust_suppressions else (other_new, new)
     return silenced_existing(engine, trusted, untrusted, shown or os.path.basename(path), after)
 
 
-def silenced_existing(engine, trusted_new: list[Finding], untrusted_new: list[Finding], shown: str,
-                      text: str) -> list[Finding]:  # fmt: skip
+def silenced_existing(
+    engine, trusted_new: list[Finding], untrusted_new: list[Finding], shown: str, text: str
+) -> list[Finding]:
     """For the agent hook: BG004 findings for the findings an edit silences that the file already had.
 
     `trusted_new` is what the edit introduces with suppressions honoured (a silenced finding is new
@@ -80,8 +90,16 @@ def silenced_existing(engine, trusted_new: list[Finding], untrusted_new: list[Fi
         if brought[_key(finding)]:
             brought[_key(finding)] -= 1
             continue
-        found.append(_finding(engine, rule, finding, shown, text,
-                              "This edit adds a suppression that silences a finding the file already had:"))  # fmt: skip
+        found.append(
+            _finding(
+                engine,
+                rule,
+                finding,
+                shown,
+                text,
+                "This edit adds a suppression that silences a finding the file already had:",
+            )
+        )
     return found
 
 
@@ -101,6 +119,8 @@ def _finding(engine, rule, silenced: Finding, shown: str, text: str, lead: str) 
             end = index.line_starts[candidate - 1] + len(body.rstrip())
             break
     reason = silenced.suppression.justification if silenced.suppression else ""
-    message = (f"{lead} {silenced.rule_id} {silenced.rule_name} on line {line} ({silenced.message.rstrip('.')}). "
-               f"The reason given: \"{reason}\".")  # fmt: skip
+    message = (
+        f"{lead} {silenced.rule_id} {silenced.rule_name} on line {line} ({silenced.message.rstrip('.')}). "
+        f'The reason given: "{reason}".'
+    )
     return engine.finding(rule, Hit(start, end, message), shown, text, index, Context())

@@ -8,6 +8,7 @@ nothing are reported (BG001, BG002), so a typo cannot silence the guard.
 from __future__ import annotations
 
 import re
+
 from blastguard.model import Finding, Suppression
 from blastguard.records import factory, record
 from blastguard.textindex import LineIndex
@@ -51,23 +52,41 @@ def parse(comments, index: LineIndex, resolve) -> tuple[list[Directive], list[Pr
             continue
         match = _DIRECTIVE.search(comment.body)
         if not match:
-            problems.append(Problem("BG001", comment.start, comment.end,
-                                    "Suppression comment is malformed and suppresses nothing. "
-                                    "Write it as `blastguard: ignore[RULE] reason`."))  # fmt: skip
+            problems.append(
+                Problem(
+                    "BG001",
+                    comment.start,
+                    comment.end,
+                    "Suppression comment is malformed and suppresses nothing. "
+                    "Write it as `blastguard: ignore[RULE] reason`.",
+                )
+            )
             continue
         keys = [k.strip() for k in match.group(1).split(",") if k.strip()]
         reason = " ".join(match.group(2).split())
         unknown = [k for k in keys if resolve(k) is None]
         if not keys or unknown:
             named = ", ".join(unknown) if unknown else "no rule"
-            problems.append(Problem("BG001", comment.start, comment.end,
-                                    f"Suppression names an unknown rule ({named}) and suppresses nothing. "
-                                    "Use a rule id such as SQL101 or a rule name."))  # fmt: skip
+            problems.append(
+                Problem(
+                    "BG001",
+                    comment.start,
+                    comment.end,
+                    f"Suppression names an unknown rule ({named}) and suppresses nothing. "
+                    "Use a rule id such as SQL101 or a rule name.",
+                )
+            )
             continue
         if not reason:
-            problems.append(Problem("BG001", comment.start, comment.end,
-                                    f"Suppression of {', '.join(keys)} has no reason, so it is not applied. "
-                                    "Say why after the brackets: `blastguard: ignore[SQL101] why`."))  # fmt: skip
+            problems.append(
+                Problem(
+                    "BG001",
+                    comment.start,
+                    comment.end,
+                    f"Suppression of {', '.join(keys)} has no reason, so it is not applied. "
+                    "Say why after the brackets: `blastguard: ignore[SQL101] why`.",
+                )
+            )
             continue
         line, column = index.position(comment.start)
         own_line = not index.line_text(line)[: column - 1].strip()
@@ -93,7 +112,13 @@ def unused(directives: list[Directive], enabled: set[str]) -> list[Problem]:
     for directive in directives:
         idle = [r for r in directive.rules if r not in directive.used and r in enabled]
         if idle:
-            problems.append(Problem("BG002", directive.start, directive.end,
-                                    f"Suppression of {', '.join(idle)} suppresses nothing here. "
-                                    "Remove it, or move it onto the line of the finding or the line before."))  # fmt: skip
+            problems.append(
+                Problem(
+                    "BG002",
+                    directive.start,
+                    directive.end,
+                    f"Suppression of {', '.join(idle)} suppresses nothing here. "
+                    "Remove it, or move it onto the line of the finding or the line before.",
+                )
+            )
     return problems

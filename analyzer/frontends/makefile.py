@@ -91,7 +91,9 @@ def _logical_lines(text: str):
         i += 1
 
 
-def _expand(text: str, start: int, variables: dict[str, str], chars: list[str], offsets: list[int], depth: int = 0) -> None:
+def _expand(
+    text: str, start: int, variables: dict[str, str], chars: list[str], offsets: list[int], depth: int = 0
+) -> None:
     """Append `text` with make's `$` references resolved; each produced character maps to `start + i`."""
     i = 0
     for match in _REFERENCE.finditer(text):

@@ -43,8 +43,11 @@ class _WorkflowFrontend(Frontend):
             mark = getattr(exc, "problem_mark", None)
             at = mark.index if mark else 0
             reason = getattr(exc, "problem", None) or "invalid YAML"
-            document.problems.append(Problem(at, at + 1, f"The workflow could not be parsed as YAML ({reason}); "
-                                                         "its scripts were not checked."))  # fmt: skip
+            document.problems.append(
+                Problem(
+                    at, at + 1, f"The workflow could not be parsed as YAML ({reason}); its scripts were not checked."
+                )
+            )
             return document
         if isinstance(root, yaml.MappingNode):
             document.scripts = list(self.scripts(root, source))
@@ -70,7 +73,9 @@ class GitHubActionsFrontend(_WorkflowFrontend):
                 run = _get(step, "run")
                 shell = (_scalar(_get(step, "shell")) or job_shell or "bash").split()[0]
                 program = shell.rsplit("/", 1)[-1]
-                language = "shell" if program in _SHELL_NAMES else "python" if PYTHON_INTERPRETER.fullmatch(program) else None
+                language = (
+                    "shell" if program in _SHELL_NAMES else "python" if PYTHON_INTERPRETER.fullmatch(program) else None
+                )
                 if isinstance(run, yaml.ScalarNode) and language:
                     step_context = context.with_env(_env(_get(step, "env")))
                     yield _script(run, source, step_context, _GITHUB_EXPRESSION, language)
@@ -85,7 +90,9 @@ class GitLabCIFrontend(_WorkflowFrontend):
         global_env = _env(_get(root, "variables"))
         default = _get(root, "default")
         jobs = [(None, root), (None, default)] + [
-            (key, job) for key, job in _items(root) if key.value not in self._RESERVED and isinstance(job, yaml.MappingNode)
+            (key, job)
+            for key, job in _items(root)
+            if key.value not in self._RESERVED and isinstance(job, yaml.MappingNode)
         ]
         for key, job in jobs:
             if job is None:
@@ -111,7 +118,9 @@ def _get(node, key: str):
 
 
 def _items(node):
-    return [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)] if isinstance(node, yaml.MappingNode) else []
+    return (
+        [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)] if isinstance(node, yaml.MappingNode) else []
+    )
 
 
 def _scalar(node) -> str | None:
@@ -145,8 +154,9 @@ def _comments(text: str) -> list[Comment]:
 # --- scalar text to host offsets ------------------------------------------------------------------
 
 
-def _script(node: yaml.ScalarNode, source: Source, context: Context, expression: re.Pattern | None,
-            language: str = "shell") -> Embedded:
+def _script(
+    node: yaml.ScalarNode, source: Source, context: Context, expression: re.Pattern | None, language: str = "shell"
+) -> Embedded:
     text = source.text
     code, offsets = _scalar_code(node, text)
     if expression is not None:

@@ -140,12 +140,16 @@ def resolve_base(event: dict, explicit: str = "") -> tuple[str, str]:
             return first, name
     target = explicit or str((pull.get("base") or {}).get("sha") or "") or (f"origin/{ref}" if ref else "")
     if not target:
-        raise ActionError("changed-only needs a base to compare with: run on a pull_request event, or set the "
-                          "`base` input (a branch, tag or commit), or set `changed-only: false`")  # fmt: skip
+        raise ActionError(
+            "changed-only needs a base to compare with: run on a pull_request event, or set the "
+            "`base` input (a branch, tag or commit), or set `changed-only: false`"
+        )
     base = _present(target)
     if base is None:
-        raise ActionError(f"cannot find the base {name} ({target}) in this clone, nor fetch it from origin: "
-                          "check out with `fetch-depth: 0`")  # fmt: skip
+        raise ActionError(
+            f"cannot find the base {name} ({target}) in this clone, nor fetch it from origin: "
+            "check out with `fetch-depth: 0`"
+        )
     merge_base = _git("merge-base", base, head)
     for depth in (*FETCH_DEPTHS, 0):  # 0: all of it
         if merge_base or _git("rev-parse", "--is-shallow-repository") != "true":
@@ -154,8 +158,10 @@ def resolve_base(event: dict, explicit: str = "") -> tuple[str, str]:
             _fetch(f"--depth={depth}" if depth else "--unshallow", "origin", commit)
         merge_base = _git("merge-base", base, head)
     if not merge_base:
-        raise ActionError(f"the checkout and the base {name} have no history in common, so what changed cannot be "
-                          "told apart: check out with `fetch-depth: 0`")  # fmt: skip
+        raise ActionError(
+            f"the checkout and the base {name} have no history in common, so what changed cannot be "
+            "told apart: check out with `fetch-depth: 0`"
+        )
     return merge_base, f"{name} (merge base {merge_base[:12]})"
 
 
@@ -166,8 +172,8 @@ def scan(paths: list[str], base: str | None, described: str):
     """(report, whole, session): `report` is what the working tree adds to `base` (None: all of
     `paths`), `whole` the report of all of `paths` (the same object without a base)."""
     from blastguard.api import Session, UsageError
-    from blastguard.filters.baseline import BaselineError
     from blastguard.config import ConfigError, discover
+    from blastguard.filters.baseline import BaselineError
     from blastguard.filters.diffs import DiffError
 
     try:
@@ -209,8 +215,13 @@ def sarif_log(report, whole) -> dict:
         return build(whole, RenderContext())
     known = {f.fingerprint for f in whole.findings}
     only_in_change = [f for f in report.findings if f.fingerprint not in known]  # change-only rules (TF108, TF109)
-    merged = Report(findings=whole.findings + only_in_change, notifications=whole.notifications,
-                    files_checked=whole.files_checked, texts={**whole.texts, **report.texts}, project_root=whole.project_root)
+    merged = Report(
+        findings=whole.findings + only_in_change,
+        notifications=whole.notifications,
+        files_checked=whole.files_checked,
+        texts={**whole.texts, **report.texts},
+        project_root=whole.project_root,
+    )
     log = build(merged, RenderContext())
     new = {f.fingerprint for f in report.reported}
     for result in log["runs"][0]["results"]:
@@ -287,23 +298,36 @@ def summary(report, config, scope: str, links: _Links, counts: Counter, failing:
     lines += [f"{scope} {verdict}", "", "| Severity | Findings |", "|---|---:|"]
     lines += [f"| {level} | {counts[level]} |" for level in LEVELS]
     if earlier:
-        lines += ["", f"The SARIF report also lists {_plural(earlier, 'finding')} that {'was' if earlier == 1 else 'were'} "
-                      "already there (marked `baselineState: unchanged`), so that code scanning can compare it with the "
-                      "base branch's analysis."]  # fmt: skip
+        lines += [
+            "",
+            f"The SARIF report also lists {_plural(earlier, 'finding')} that {'was' if earlier == 1 else 'were'} "
+            "already there (marked `baselineState: unchanged`), so that code scanning can compare it with the "
+            "base branch's analysis.",
+        ]
     if report.suppressed:
-        lines += ["", f"{_plural(len(report.suppressed), 'finding')} suppressed by ignore comments or the baseline "
-                      "are not counted."]  # fmt: skip
+        lines += [
+            "",
+            f"{_plural(len(report.suppressed), 'finding')} suppressed by ignore comments or the baseline "
+            "are not counted.",
+        ]
     if findings:
         lines += ["", "| Severity | Rule | Where | Message |", "|---|---|---|---|"]
         for f in findings[:SUMMARY_ROWS]:
             where = links.cell(f.path, f.region.start_line, f.region.end_line)
             lines.append(f"| {f.severity.label} | `{f.rule_id}` {f.rule_name} | {where} | {_cell(f.message)} |")
         if len(findings) > SUMMARY_ROWS:
-            lines += ["", f"… and {len(findings) - SUMMARY_ROWS} more, in the SARIF report (and in code scanning "
-                          "when it is uploaded)."]  # fmt: skip
+            lines += [
+                "",
+                f"… and {len(findings) - SUMMARY_ROWS} more, in the SARIF report (and in code scanning "
+                "when it is uploaded).",
+            ]
     if report.notifications:
-        lines += ["", f"<details><summary>{_plural(len(report.notifications), 'notice')}: files that were not "
-                      "fully checked</summary>", ""]  # fmt: skip
+        lines += [
+            "",
+            f"<details><summary>{_plural(len(report.notifications), 'notice')}: files that were not "
+            "fully checked</summary>",
+            "",
+        ]
         for n in report.notifications[:SUMMARY_ROWS]:
             where = links.cell(n.path, n.region.start_line, n.region.start_line) if n.region else f"`{_cell(n.path)}`"
             lines.append(f"- {where}: {_cell(n.message)}")
@@ -364,20 +388,36 @@ def run() -> int:
     see = ", in the job summary and in code scanning" if upload else ", and in the job summary"
     sys.stdout.write(github.render(report, RenderContext(), reserved=1 if why_not else 0, see=see))
     if why_not:
-        print("::notice title=blastguard::" + github.escape_data(f"The SARIF report is not uploaded to code scanning: "
-              f"{why_not}. The annotations and the job summary show the findings."))  # fmt: skip
+        print(
+            "::notice title=blastguard::"
+            + github.escape_data(
+                f"The SARIF report is not uploaded to code scanning: "
+                f"{why_not}. The annotations and the job summary show the findings."
+            )
+        )
     total = sum(counts.values())
     detail = ", ".join(f"{counts[level]} {level}{'s' if counts[level] != 1 else ''}" for level in LEVELS)
-    print(f"blastguard: {_plural(total, 'finding')} ({detail}); {scope[0].lower()}{scope[1:]} "
-          f"SARIF report: {sarif}", flush=True)  # fmt: skip
+    print(
+        f"blastguard: {_plural(total, 'finding')} ({detail}); {scope[0].lower()}{scope[1:]} SARIF report: {sarif}",
+        flush=True,
+    )
 
     links = _Links(report.project_root, event)
     _append("GITHUB_STEP_SUMMARY", summary(report, config, scope, links, counts, failing, earlier))
-    _outputs({
-        "sarif-file": sarif, "findings": total, "errors": counts["error"], "warnings": counts["warning"],
-        "notes": counts["note"], "failing": failing, "fail-on": config.fail_on, "exit-code": exit_code,
-        "upload-sarif": "true" if upload else "false", "checkout-path": os.path.abspath(report.project_root),
-    })  # fmt: skip
+    _outputs(
+        {
+            "sarif-file": sarif,
+            "findings": total,
+            "errors": counts["error"],
+            "warnings": counts["warning"],
+            "notes": counts["note"],
+            "failing": failing,
+            "fail-on": config.fail_on,
+            "exit-code": exit_code,
+            "upload-sarif": "true" if upload else "false",
+            "checkout-path": os.path.abspath(report.project_root),
+        }
+    )
     return 0
 
 

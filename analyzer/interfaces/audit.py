@@ -26,8 +26,14 @@ except ImportError:  # pragma: no cover - Windows: O_APPEND alone, no lock
     fcntl = None  # type: ignore[assignment]
 
 # O_NONBLOCK: a FIFO put where the log was must not stall the hook (it is refused below).
-_FLAGS = (os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-          | getattr(os, "O_NONBLOCK", 0))
+_FLAGS = (
+    os.O_WRONLY
+    | os.O_APPEND
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+)
 
 
 def resolve(path: str, config) -> str:
@@ -38,8 +44,9 @@ def resolve(path: str, config) -> str:
     return os.path.abspath(path)
 
 
-def line(*, agent: str, tool: str, cwd: str, decision: str, rule_ids, payload_text: str | bytes,
-         now: datetime | None = None) -> str:  # fmt: skip
+def line(
+    *, agent: str, tool: str, cwd: str, decision: str, rule_ids, payload_text: str | bytes, now: datetime | None = None
+) -> str:
     """The JSON line recorded for one decision (with its newline)."""
     data = payload_text if isinstance(payload_text, bytes) else str(payload_text).encode("utf-8", "surrogatepass")
     moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -55,12 +62,14 @@ def line(*, agent: str, tool: str, cwd: str, decision: str, rule_ids, payload_te
     return json.dumps(entry, separators=(",", ":")) + "\n"
 
 
-def record(path: str, *, agent: str, tool: str, cwd: str, decision: str, rule_ids: list[str],
-           payload_text: str | bytes) -> str | None:  # fmt: skip
+def record(
+    path: str, *, agent: str, tool: str, cwd: str, decision: str, rule_ids: list[str], payload_text: str | bytes
+) -> str | None:
     """Append one decision to the log at `path` (already resolved); None, or why it could not be written."""
     try:
-        data = line(agent=agent, tool=tool, cwd=cwd, decision=decision, rule_ids=rule_ids,
-                    payload_text=payload_text).encode("utf-8")  # fmt: skip
+        data = line(
+            agent=agent, tool=tool, cwd=cwd, decision=decision, rule_ids=rule_ids, payload_text=payload_text
+        ).encode("utf-8")
         path = os.path.expanduser(path)
         parent = os.path.dirname(path)
         if parent:

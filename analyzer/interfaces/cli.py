@@ -29,12 +29,17 @@ def _parser():
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="check files, folders or stdin")
-    check.add_argument("paths", nargs="*", metavar="PATH", help="files and folders to check; - reads stdin (default: .)")
+    check.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files and folders to check; - reads stdin (default: .)"
+    )
     check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--stdin-filename", metavar="NAME", help="file name for stdin: sets its language and path")
-    check.add_argument("--fail-on", choices=("error", "warning", "note", "never"),
-                       help="lowest severity that makes the exit code 1 (default: warning)")  # fmt: skip
+    check.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "note", "never"),
+        help="lowest severity that makes the exit code 1 (default: warning)",
+    )
     check.add_argument("--sql-dialect", metavar="DIALECT", help="sqlglot dialect, or auto (default: auto)")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the path)")
     check.add_argument("--select", metavar="RULES", help="comma-separated rules to run (ids, prefixes, names)")
@@ -42,25 +47,45 @@ def _parser():
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
     check.add_argument("--include-suppressed", action="store_true", help="also report suppressed findings, marked")
-    check.add_argument("--force-exclude", action="store_true", help="apply excludes to files named on the command line too")
+    check.add_argument(
+        "--force-exclude", action="store_true", help="apply excludes to files named on the command line too"
+    )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
     change = check.add_mutually_exclusive_group()
-    change.add_argument("--diff", nargs="?", const="HEAD", metavar="REV",
-                        help="report only what the working tree adds against REV (default: HEAD); untracked files are new")  # fmt: skip
+    change.add_argument(
+        "--diff",
+        nargs="?",
+        const="HEAD",
+        metavar="REV",
+        help="report only what the working tree adds against REV (default: HEAD); untracked files are new",
+    )
     change.add_argument("--staged", action="store_true", help="report only what the staged changes add against HEAD")
-    change.add_argument("--diff-file", metavar="PATCH",
-                        help="report only what a unified diff (not yet applied; - reads stdin) would add")  # fmt: skip
+    change.add_argument(
+        "--diff-file",
+        metavar="PATCH",
+        help="report only what a unified diff (not yet applied; - reads stdin) would add",
+    )
 
     hook = commands.add_parser("hook", help="check an agent's tool call (JSON on stdin) and answer in its protocol")
     hook.add_argument("--agent", choices=AGENTS, help="the agent sending the payload (default: told from its shape)")
-    hook.add_argument("--print-config", metavar="AGENT", choices=AGENTS,
-                      help="print the settings snippet that makes AGENT run this hook")  # fmt: skip
-    hook.add_argument("--config", metavar="FILE", help="configuration file; the project's, found upward from the "
-                      "call's cwd, may only make it stricter")  # fmt: skip
+    hook.add_argument(
+        "--print-config",
+        metavar="AGENT",
+        choices=AGENTS,
+        help="print the settings snippet that makes AGENT run this hook",
+    )
+    hook.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file; the project's, found upward from the call's cwd, may only make it stricter",
+    )
 
     mcp = commands.add_parser("mcp", help="run an MCP server on stdio with tools that check commands, files and diffs")
-    mcp.add_argument("--config", metavar="FILE",
-                     help="configuration file; the project's, found upward from the root, may only make it stricter")  # fmt: skip
+    mcp.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file; the project's, found upward from the root, may only make it stricter",
+    )
     mcp.add_argument("--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)")
 
     rules = commands.add_parser("rules", help="list every rule")
@@ -81,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "mcp":
             from blastguard.interfaces import mcp_server
 
-            forwarded = [*(["--config", args.config] if args.config else []), *(["--root", args.root] if args.root else [])]
+            forwarded = [
+                *(["--config", args.config] if args.config else []),
+                *(["--root", args.root] if args.root else []),
+            ]
             return mcp_server.main(forwarded)
         if args.command == "rules":
             from blastguard.docs import render_rule_list
@@ -142,9 +170,9 @@ def _rule(key: str) -> int:
 
 
 def _check(args) -> int:
-    from blastguard.filters import baseline
     from blastguard.api import Session, UsageError
     from blastguard.config import ConfigError, discover
+    from blastguard.filters import baseline
     from blastguard.reporters import RenderContext, render
     from blastguard.reporters.text import render_notifications
 
@@ -163,8 +191,13 @@ def _check(args) -> int:
         else:
             stdin = sys.stdin.buffer.read() if "-" in paths else None
             session = Session.for_paths(paths, config)
-            report = session.scan(paths, stdin=stdin, stdin_filename=args.stdin_filename, force_exclude=args.force_exclude,
-                                  baseline_file=None if args.write_baseline else args.baseline)  # fmt: skip
+            report = session.scan(
+                paths,
+                stdin=stdin,
+                stdin_filename=args.stdin_filename,
+                force_exclude=args.force_exclude,
+                baseline_file=None if args.write_baseline else args.baseline,
+            )
         if args.write_baseline:
             baseline.write(args.write_baseline, report.reported)
             sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
@@ -188,7 +221,9 @@ def _check(args) -> int:
         for line in render_notifications(report):
             sys.stderr.write(line + "\n")
     if report.files_checked == 0 and not report.notifications and not changes:
-        sys.stderr.write("blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n")
+        sys.stderr.write(
+            "blastguard: warning: no files to check: nothing under the given paths is a file type blastguard reads\n"
+        )
     if report.had_internal_error:
         return EXIT_ERROR
     return EXIT_FINDINGS if session.failing(report.reported) else EXIT_CLEAN
@@ -226,8 +261,9 @@ def _check_changes(args, config):
             if args.staged:  # the rest of each Terraform module as it would be committed
                 siblings = {os.path.join(root, path): text for path, text in git_staged_view(root).items()}
         session = Session.for_paths([root], config)
-        return session, session.check_changes(changes, root, base, siblings=siblings, paths=args.paths or None,
-                                              baseline_file=args.baseline)  # fmt: skip
+        return session, session.check_changes(
+            changes, root, base, siblings=siblings, paths=args.paths or None, baseline_file=args.baseline
+        )
     except DiffError as exc:
         raise _Failure(str(exc)) from None
 

@@ -21,14 +21,41 @@ from blastguard.context import Context, Production, url_target
 from blastguard.sources import SkipFile, read_regular
 
 # Variables whose value is where a command connects: a URL or a host.
-_CONNECTIONS = ("DATABASE_URL", "DATABASE_HOST", "DB_HOST", "PGHOST", "PGSERVICE", "MYSQL_HOST", "REDIS_URL",
-                "REDIS_HOST", "MONGODB_URI", "MONGO_URL")  # fmt: skip
+_CONNECTIONS = (
+    "DATABASE_URL",
+    "DATABASE_HOST",
+    "DB_HOST",
+    "PGHOST",
+    "PGSERVICE",
+    "MYSQL_HOST",
+    "REDIS_URL",
+    "REDIS_HOST",
+    "MONGODB_URI",
+    "MONGO_URL",
+)
 # Variables that name the account, profile or workspace a cloud or Terraform command acts on.
-_TARGETS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "TF_WORKSPACE", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT",
-            "AZURE_SUBSCRIPTION", "KUBE_CONTEXT")  # fmt: skip
+_TARGETS = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "TF_WORKSPACE",
+    "GOOGLE_CLOUD_PROJECT",
+    "CLOUDSDK_CORE_PROJECT",
+    "AZURE_SUBSCRIPTION",
+    "KUBE_CONTEXT",
+)
 # Application environment names: evidence only together with another signal.
-_ENVIRONMENT_NAMES = ("APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "RACK_ENV", "NODE_ENV", "FLASK_ENV",
-                      "DJANGO_ENV", "STAGE", "DEPLOY_ENV")  # fmt: skip
+_ENVIRONMENT_NAMES = (
+    "APP_ENV",
+    "ENV",
+    "ENVIRONMENT",
+    "RAILS_ENV",
+    "RACK_ENV",
+    "NODE_ENV",
+    "FLASK_ENV",
+    "DJANGO_ENV",
+    "STAGE",
+    "DEPLOY_ENV",
+)
 _CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import os
 import re
 
-from blastguard.patterns import LazyPattern
 from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS
 from blastguard.interfaces.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
+from blastguard.patterns import LazyPattern
 from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER
 
@@ -65,7 +65,8 @@ def file_findings(rule, engine, shown: str, path: str, before: str | None, after
         if changed is None:
             return []
         how = {"adds": "adds a [tool.blastguard] table to", "removes": "removes the [tool.blastguard] table from"}.get(
-            changed, f"{changed} the [tool.blastguard] table of")
+            changed, f"{changed} the [tool.blastguard] table of"
+        )
         message = f"This edit {how} {shown}: blastguard's configuration."
     else:
         verb = "creates" if before is None else "changes"
@@ -115,8 +116,10 @@ def _table(text: str | None):
 # --- shell commands --------------------------------------------------------------------------------
 
 
-_WORTH_PARSING = re.compile(r">|\b(?:tee|cp|mv|install|rsync|ln|rm|unlink|shred|rmdir|truncate|touch|chmod|chown|chgrp|"
-                            r"dd|sed|perl|ruby|node|nodejs|bun|deno|python[\d.]*|curl|wget|git)\b")  # fmt: skip
+_WORTH_PARSING = re.compile(
+    r">|\b(?:tee|cp|mv|install|rsync|ln|rm|unlink|shred|rmdir|truncate|touch|chmod|chown|chgrp|"
+    r"dd|sed|perl|ruby|node|nodejs|bun|deno|python[\d.]*|curl|wget|git)\b"
+)
 
 
 def command_findings(rule, engine, command: str, cwd: str, home: str, cache_home: str | None):
@@ -124,9 +127,9 @@ def command_findings(rule, engine, command: str, cwd: str, home: str, cache_home
     if not _WORTH_PARSING.search(command):
         return []  # no redirection and no program that writes: nothing to resolve
     from blastguard.context import Production
-    from blastguard.frontends.shell.unwrapped_commands import Normaliser, Session
     from blastguard.frontends.shell.syntax_steps import Layer, new_parser
     from blastguard.frontends.shell.syntax_steps import parse as parse_script
+    from blastguard.frontends.shell.unwrapped_commands import Normaliser, Session
 
     parser = new_parser()
     normaliser = Normaliser(parser, Production(()))
@@ -139,8 +142,14 @@ def command_findings(rule, engine, command: str, cwd: str, home: str, cache_home
         position = command_object.index if command_object is not None else len(normaliser.commands)
         while next_redirect < len(redirects) and redirects[next_redirect][0] <= position:
             word = redirects[next_redirect][1]
-            findings += _judge(rule, engine, command, [Target(word, resolve(word.value, here, home), "write")],
-                               f"The redirection to `{word.value}`", cache_home)  # fmt: skip
+            findings += _judge(
+                rule,
+                engine,
+                command,
+                [Target(word, resolve(word.value, here, home), "write")],
+                f"The redirection to `{word.value}`",
+                cache_home,
+            )
             next_redirect += 1
         if command_object is None:
             break
@@ -174,8 +183,10 @@ def _judge(rule, engine, text: str, targets, shown: str, cache_home: str | None)
         verb = "removes or moves" if target.how == "remove" else "writes"
         message = f"{shown} {verb} {guard.what} ({target.word.value})."
         if guard.parts == (PYPROJECT,):
-            message = (f"{shown} writes {target.word.value}, which can hold blastguard's configuration "
-                       "([tool.blastguard]); what a shell command writes there cannot be checked.")  # fmt: skip
+            message = (
+                f"{shown} writes {target.word.value}, which can hold blastguard's configuration "
+                "([tool.blastguard]); what a shell command writes there cannot be checked."
+            )
         findings.append(_finding(rule, engine, message + _ASK, "command.sh", text, target.word.start, target.word.end))
     return findings
 
@@ -212,10 +223,29 @@ _COPY_OPTIONS = {  # options that take a value, per program
     "mv": _CP,
     "ln": _CP,
     "install": _CP | _options("-m", "--mode", "-o", "--owner", "-g", "--group"),
-    "rsync": _options("-e", "--rsh", "--exclude", "--include", "-f", "--filter", "--files-from", "--chmod", "--chown",
-                      "-T", "--temp-dir", "--backup-dir", "--partial-dir", "--log-file", "--password-file", "-M",
-                      "--rsync-path", "--exclude-from", "--include-from", "--suffix"),
-}  # fmt: skip
+    "rsync": _options(
+        "-e",
+        "--rsh",
+        "--exclude",
+        "--include",
+        "-f",
+        "--filter",
+        "--files-from",
+        "--chmod",
+        "--chown",
+        "-T",
+        "--temp-dir",
+        "--backup-dir",
+        "--partial-dir",
+        "--log-file",
+        "--password-file",
+        "-M",
+        "--rsync-path",
+        "--exclude-from",
+        "--include-from",
+        "--suffix",
+    ),
+}
 _TOUCH_OPTIONS = _options("-d", "--date", "-t", "-r", "--reference", "-s", "--size")
 _SED_OPTIONS = _options("-e", "--expression", "-f", "--file", "-l", "--line-length")
 _SED_IN_PLACE = LazyPattern(r"-[nErsuzb]*i|--in-place")
@@ -233,8 +263,13 @@ def _targets(command, here: str, home: str) -> list[Target]:
     if program in ("tee",):
         return _paths(_positionals(command.args, _options()), here, home, "write")
     if program in ("rm", "unlink", "shred", "rmdir"):
-        return _paths(_positionals(command.args, _options("-n", "--iterations", "-s", "--size")), here, home, "remove",
-                      follows=False)  # fmt: skip
+        return _paths(
+            _positionals(command.args, _options("-n", "--iterations", "-s", "--size")),
+            here,
+            home,
+            "remove",
+            follows=False,
+        )
     if program in ("truncate", "touch"):
         return _paths(_positionals(command.args, _TOUCH_OPTIONS), here, home, "write")
     if program in ("chmod", "chown", "chgrp"):  # `chmod -x f`: a mode may start with a dash
@@ -247,8 +282,9 @@ def _targets(command, here: str, home: str) -> list[Target]:
     if program == "dd":
         return _paths([w.slice(3) for w in command.args if w.value.startswith("of=")], here, home, "write")
     if program == "sed" and any(_SED_IN_PLACE.match(w.value) for w in command.args):
-        return _paths(_after_script(command.args, _SED_OPTIONS, ("-e", "--expression", "-f", "--file")), here, home,
-                      "write")  # fmt: skip
+        return _paths(
+            _after_script(command.args, _SED_OPTIONS, ("-e", "--expression", "-f", "--file")), here, home, "write"
+        )
     if program == "perl" and any(_PERL_IN_PLACE.match(w.value) for w in command.args):
         return _paths(_after_script(command.args, _options(), ("-e", "-E")), here, home, "write")
     if program == "curl":
@@ -325,8 +361,13 @@ def _copy(command, here: str, home: str) -> list[Target]:
         return []
     targets = _paths(sources, here, home, "remove", follows=False) if command.program == "mv" else []
     folder = resolve(destination.value, here, home) if destination is not None else here
-    into = destination is None or bool(directory) or destination.value.endswith("/") or len(sources) > 1 or (
-        os.path.isabs(folder) and os.path.isdir(folder))  # fmt: skip
+    into = (
+        destination is None
+        or bool(directory)
+        or destination.value.endswith("/")
+        or len(sources) > 1
+        or (os.path.isabs(folder) and os.path.isdir(folder))
+    )
     follows = command.program not in ("ln", "mv")
     word = destination if destination is not None else sources[0]
     if into:
@@ -345,10 +386,35 @@ def _paths(words, here: str, home: str, how: str, follows: bool = True) -> list[
 # --- git ------------------------------------------------------------------------------------------
 
 _GIT_CONFIG_VALUES = _options("-f", "--file", "--blob", "--type", "--default", "--comment", "--value")
-_GIT_CONFIG_READS = frozenset({"--get", "--get-all", "--get-regexp", "--get-urlmatch", "--list", "-l", "get", "list",
-                               "--show-origin", "--show-scope"})  # fmt: skip
-_GIT_CONFIG_WRITES = frozenset({"set", "unset", "--unset", "--unset-all", "--add", "--replace-all", "edit", "-e",
-                                "--edit", "rename-section", "remove-section"})  # fmt: skip
+_GIT_CONFIG_READS = frozenset(
+    {
+        "--get",
+        "--get-all",
+        "--get-regexp",
+        "--get-urlmatch",
+        "--list",
+        "-l",
+        "get",
+        "list",
+        "--show-origin",
+        "--show-scope",
+    }
+)
+_GIT_CONFIG_WRITES = frozenset(
+    {
+        "set",
+        "unset",
+        "--unset",
+        "--unset-all",
+        "--add",
+        "--replace-all",
+        "edit",
+        "-e",
+        "--edit",
+        "rename-section",
+        "remove-section",
+    }
+)
 
 
 def _hooks_path(rule, engine, text: str, command):
@@ -378,19 +444,27 @@ def _hooks_path(rule, engine, text: str, command):
 # --- inline programs of other interpreters ---------------------------------------------------------
 
 _STRING = LazyPattern(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
-_PYTHON_WRITES = LazyPattern(r"\bopen\s*\([^)]*['\"][rbt]*[wax+][rbt+]*['\"]|\.write_(?:text|bytes)\s*\(|"
-                             r"\bos\.(?:remove|unlink|rename|replace|rmdir|removedirs|symlink|link|truncate|chmod|chown|"
-                             r"open|system|popen)\s*\(|\bshutil\.\w+\s*\(|\.(?:touch|unlink|rename|symlink_to|"
-                             r"hardlink_to|chmod|rmdir)\s*\(|\bsubprocess\b")  # fmt: skip
-_PERL_WRITES = LazyPattern(r"\bopen\b[^;]*?['\"]\s*\+?[>]|\bopen\b[^;]*?['\"]\s*\+<|\bsysopen\b|"
-                           r"\b(?:unlink|rename|symlink|link|truncate|chmod|chown|rmdir|system|exec)\b|`")  # fmt: skip
-_RUBY_WRITES = LazyPattern(r"\bFile\.(?:write|delete|unlink|rename|symlink|link|truncate|chmod|chown)\b|"
-                           r"\bIO\.(?:write|binwrite)\b|\bopen\s*\(?[^)\n]*['\"][wa]\+?['\"]|\bFileUtils\.|"
-                           r"\b(?:system|exec|spawn)\b|`|%x")  # fmt: skip
-_NODE_WRITES = LazyPattern(r"\b(?:writeFile|appendFile|createWriteStream|unlink|rm|rmdir|rename|copyFile|cp|symlink|"
-                           r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
-                           r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
-                           r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")  # fmt: skip
+_PYTHON_WRITES = LazyPattern(
+    r"\bopen\s*\([^)]*['\"][rbt]*[wax+][rbt+]*['\"]|\.write_(?:text|bytes)\s*\(|"
+    r"\bos\.(?:remove|unlink|rename|replace|rmdir|removedirs|symlink|link|truncate|chmod|chown|"
+    r"open|system|popen)\s*\(|\bshutil\.\w+\s*\(|\.(?:touch|unlink|rename|symlink_to|"
+    r"hardlink_to|chmod|rmdir)\s*\(|\bsubprocess\b"
+)
+_PERL_WRITES = LazyPattern(
+    r"\bopen\b[^;]*?['\"]\s*\+?[>]|\bopen\b[^;]*?['\"]\s*\+<|\bsysopen\b|"
+    r"\b(?:unlink|rename|symlink|link|truncate|chmod|chown|rmdir|system|exec)\b|`"
+)
+_RUBY_WRITES = LazyPattern(
+    r"\bFile\.(?:write|delete|unlink|rename|symlink|link|truncate|chmod|chown)\b|"
+    r"\bIO\.(?:write|binwrite)\b|\bopen\s*\(?[^)\n]*['\"][wa]\+?['\"]|\bFileUtils\.|"
+    r"\b(?:system|exec|spawn)\b|`|%x"
+)
+_NODE_WRITES = LazyPattern(
+    r"\b(?:writeFile|appendFile|createWriteStream|unlink|rm|rmdir|rename|copyFile|cp|symlink|"
+    r"link|truncate|chmod|chown|writeSync)(?:Sync)?\s*\(|"
+    r"\bopen(?:Sync)?\s*\([^)]*['\"][wa]\+?['\"]|"
+    r"\b(?:exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\("
+)
 # How a program of each interpreter writes or removes a file, by the language the interpreter reader names.
 _WRITES = {"python": _PYTHON_WRITES, "perl": _PERL_WRITES, "ruby": _RUBY_WRITES, "javascript": _NODE_WRITES}
 
@@ -414,7 +488,9 @@ def _inline_program(rule, engine, text: str, command, here: str, home: str, cach
                 continue
             start = code.offsets[match.start()]
             end = code.offsets[match.end() - 1] + 1
-            message = (f"The {command.program} program of `{command.text(40)}` names {guard.what} ({literal}) and "
-                       "writes or removes files.")  # fmt: skip
+            message = (
+                f"The {command.program} program of `{command.text(40)}` names {guard.what} ({literal}) and "
+                "writes or removes files."
+            )
             return [_finding(rule, engine, message + _ASK, "command.sh", text, start, end)]
     return []

@@ -15,8 +15,16 @@ import json
 import os
 import sys
 
-from blastguard.interfaces.hook_protocols import (PayloadError, ToolCall, answer, decision_for, detect, read, settings_snippet,
-                                       unchecked)
+from blastguard.interfaces.hook_protocols import (
+    PayloadError,
+    ToolCall,
+    answer,
+    decision_for,
+    detect,
+    read,
+    settings_snippet,
+    unchecked,
+)
 
 MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refused, not truncated
 MAX_REASONS = 3
@@ -124,7 +132,9 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     if partial:  # why the call was not checked completely, first: it is why a harmless-looking call asks
         why = " ".join(_unchecked_reason(n) for n in partial[:MAX_REASONS])
         shown.insert(0, f"It could not be checked completely: {why}")
-    lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(decision, "blastguard notes")
+    lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(
+        decision, "blastguard notes"
+    )
     return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
 
 
@@ -136,8 +146,8 @@ def _unchecked_reason(notification) -> str:
 def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list]:
     """(findings, notifications): what the call introduces, and whether it tampers with the guard itself
     (BG003, BG004); the notifications say what could not be checked completely."""
-    from blastguard.interfaces import guard_tampering
     from blastguard.api import Session
+    from blastguard.interfaces import guard_tampering
 
     environ = os.environ if environ is None else environ
     root = call.cwd if os.path.isdir(call.cwd) else "."
@@ -153,8 +163,9 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
         for language, text, field in pieces:
             if language == "path":
                 if guard:
-                    findings += guard_tampering.path_findings(guard, engine, call.tool, field, text, call.cwd, home,
-                                                              cache_home)  # fmt: skip
+                    findings += guard_tampering.path_findings(
+                        guard, engine, call.tool, field, text, call.cwd, home, cache_home
+                    )
                 continue
             shown = "command.sh" if call.command is not None else f"{call.tool} {field}"
             found, notes = session.check_text(text, shown, language=language)
@@ -170,8 +181,11 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     session = Session(config, root, trust, context=context, pending={path: after})
     engine = session.engine()
     guard = guard_tampering.rule_for(engine)
-    findings = guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after,
-                                             cache_home) if guard else []  # fmt: skip
+    findings = (
+        guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after, cache_home)
+        if guard
+        else []
+    )
     new, notifications = session.check_change(path, before, after)
     return findings + new, notifications
 
@@ -202,9 +216,15 @@ def _apply(before: str | None, edits, shown: str) -> str:
 def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes) -> None:
     from blastguard.interfaces.audit import record, resolve
 
-    error = record(resolve(config.audit_log, config), agent=agent, tool=call.tool if call else "?",
-                   cwd=call.cwd if call else os.getcwd(), decision=decision, rule_ids=rule_ids,
-                   payload_text=raw.decode("utf-8", "replace"))  # fmt: skip
+    error = record(
+        resolve(config.audit_log, config),
+        agent=agent,
+        tool=call.tool if call else "?",
+        cwd=call.cwd if call else os.getcwd(),
+        decision=decision,
+        rule_ids=rule_ids,
+        payload_text=raw.decode("utf-8", "replace"),
+    )
     if error:
         print(f"blastguard: audit log not written: {error}", file=sys.stderr)
 
@@ -212,4 +232,3 @@ def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: l
 def print_config(agent: str) -> int:
     sys.stdout.write(settings_snippet(agent))
     return 0
-

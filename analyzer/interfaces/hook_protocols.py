@@ -62,8 +62,10 @@ def detect(payload: dict) -> str:
     if event == "PreToolUse":
         # Codex's payload is Claude Code's plus a required `model`, for its Bash tool only.
         return "codex" if "model" in payload and payload.get("tool_name") == "Bash" else "claude"
-    raise PayloadError("the payload is not a pre-tool-use event of Claude Code, Codex, Gemini CLI, Cursor or "
-                       "Copilot CLI (pass --agent to say which)")  # fmt: skip
+    raise PayloadError(
+        "the payload is not a pre-tool-use event of Claude Code, Codex, Gemini CLI, Cursor or "
+        "Copilot CLI (pass --agent to say which)"
+    )
 
 
 def read(payload: dict, agent: str) -> ToolCall:
@@ -123,8 +125,9 @@ def _edits(items, old_key: str, new_key: str) -> list[Edit]:
     for item in items:
         if not isinstance(item, dict):
             raise PayloadError("an edit in the payload is not an object")
-        edits.append(Edit(_text(item.get(old_key), old_key), _text(item.get(new_key), new_key),
-                          bool(item.get("replace_all"))))  # fmt: skip
+        edits.append(
+            Edit(_text(item.get(old_key), old_key), _text(item.get(new_key), new_key), bool(item.get("replace_all")))
+        )
     return edits
 
 
@@ -159,8 +162,9 @@ def _gemini(payload: dict, agent: str) -> ToolCall | None:
         call.path = _text(data.get("file_path"), "file_path")
         expected = data.get("expected_replacements")
         replace_all = isinstance(expected, int) and expected > 1
-        call.edits = [Edit(_text(data.get("old_string"), "old_string"), _text(data.get("new_string"), "new_string"),
-                           replace_all)]  # fmt: skip
+        call.edits = [
+            Edit(_text(data.get("old_string"), "old_string"), _text(data.get("new_string"), "new_string"), replace_all)
+        ]
     else:
         call.pieces = _any_tool(tool, data)
     return call
@@ -231,10 +235,13 @@ def unchecked(notifications) -> list:
     """The notifications that say the content was not checked completely: an internal error, a crash,
     a cap reached, a part skipped, or a parse failure in content that will run. Anything not known to
     be harmless counts, so a new kind of notification fails closed."""
-    return [n for n in notifications
-            if not (n.kind == "skipped" and n.level == "note")  # not a file type blastguard reads
-            and n.kind != "configuration-ignored"  # a loosening key the project may not set: nothing unchecked
-            and not (n.kind == "parse-error" and n.language in _JUDGED_DESPITE_PARSE_ERRORS)]  # fmt: skip
+    return [
+        n
+        for n in notifications
+        if not (n.kind == "skipped" and n.level == "note")  # not a file type blastguard reads
+        and n.kind != "configuration-ignored"  # a loosening key the project may not set: nothing unchecked
+        and not (n.kind == "parse-error" and n.language in _JUDGED_DESPITE_PARSE_ERRORS)
+    ]
 
 
 def decision_for(findings, notifications=(), on_error: str = "ask") -> str:
@@ -280,15 +287,22 @@ def settings_snippet(agent: str) -> str:
         config = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .codex/hooks.json (or ~/.codex/hooks.json), and turn hooks on in Codex's [features]:"
     elif agent == "gemini":
-        config = {"hooks": {"BeforeTool": [{"matcher": ".*",
-                                            "hooks": [{**hook, "timeout": 30000}]}]}}  # fmt: skip
+        config = {"hooks": {"BeforeTool": [{"matcher": ".*", "hooks": [{**hook, "timeout": 30000}]}]}}
         where = "Add to .gemini/settings.json (or ~/.gemini/settings.json):"
     elif agent == "cursor":
-        config = {"version": 1, "hooks": {"beforeShellExecution": [{"command": hook["command"]}],
-                                          "preToolUse": [{"command": hook["command"]}],
-                                          "beforeMCPExecution": [{"command": hook["command"]}]}}  # fmt: skip
+        config = {
+            "version": 1,
+            "hooks": {
+                "beforeShellExecution": [{"command": hook["command"]}],
+                "preToolUse": [{"command": hook["command"]}],
+                "beforeMCPExecution": [{"command": hook["command"]}],
+            },
+        }
         where = "Add to .cursor/hooks.json (or ~/.cursor/hooks.json):"
     else:
-        config = {"version": 1, "hooks": {"preToolUse": [{"type": "command", "bash": hook["command"], "timeoutSec": 30}]}}
+        config = {
+            "version": 1,
+            "hooks": {"preToolUse": [{"type": "command", "bash": hook["command"], "timeoutSec": 30}]},
+        }
         where = "Save as .github/hooks/blastguard.json:"
     return f"{where}\n{json.dumps(config, indent=2)}\n"

@@ -71,8 +71,9 @@ def notification_dict(notification: Notification) -> dict:
     }
 
 
-def _result(findings: list[Finding], notifications: list[Notification], config: Config, *,
-            with_path: bool = False) -> dict:  # fmt: skip
+def _result(
+    findings: list[Finding], notifications: list[Notification], config: Config, *, with_path: bool = False
+) -> dict:
     reported = [f for f in findings if f.suppression is None]
     return {
         # Not checked completely (an internal error, a part skipped, content that runs and did not
@@ -126,8 +127,9 @@ class Checker:
             raise CheckError(f"{what} must be a path")
         resolved = os.path.realpath(os.path.join(self.root, path))
         if not is_within(resolved, self.root):
-            raise CheckError(f"{what} {path!r} is outside the folder this server checks ({self.root}): "
-                             "give a path inside it")  # fmt: skip
+            raise CheckError(
+                f"{what} {path!r} is outside the folder this server checks ({self.root}): give a path inside it"
+            )
         return resolved
 
     def _result(self, findings: list[Finding], notifications: list[Notification], *, with_path: bool = False) -> dict:
@@ -193,8 +195,8 @@ class Checker:
         return self._bounded(lambda: self._check_diff_now(patch, root), "the patch")
 
     def _check_diff_now(self, patch: str, root: str | None) -> dict:
-        from blastguard.filters.diffs import DiffError, apply_patch
         from blastguard.discovery import find_project_root
+        from blastguard.filters.diffs import DiffError, apply_patch
 
         if not isinstance(patch, str):
             raise CheckError("the patch must be a string")
@@ -204,8 +206,9 @@ class Checker:
         try:
             changes = apply_patch(patch, folder)
             session = self._session(find_project_root(folder))
-            report = session.check_changes(changes, folder, "the patch's pre-image", excludes=False,
-                                           suppressions_added="existing")  # as the hook judges an agent's edit
+            report = session.check_changes(
+                changes, folder, "the patch's pre-image", excludes=False, suppressions_added="existing"
+            )  # as the hook judges an agent's edit
         except (DiffError, ConfigError) as exc:
             raise CheckError(str(exc)) from None
         return self._result(report.findings, report.notifications, with_path=True)
@@ -217,8 +220,10 @@ class Checker:
 
         rule = find_rule(rule_id.strip()) if isinstance(rule_id, str) else None
         if rule is None:
-            raise CheckError(f"no rule {rule_id!r}: give a rule id or name such as SQL101 or unbounded-delete "
-                             "(`blastguard rules` lists them)")  # fmt: skip
+            raise CheckError(
+                f"no rule {rule_id!r}: give a rule id or name such as SQL101 or unbounded-delete "
+                "(`blastguard rules` lists them)"
+            )
         return render_rule(rule)
 
 
@@ -274,7 +279,6 @@ class DiffCheckResult(TypedDict):
     decision: str
     findings: list[DiffFindingResult]
     notifications: list[NotificationResult]
-
 
 
 def _server_classes():
@@ -336,9 +340,14 @@ def build_server(config: Config, root: str | None = None, notices: list[str] | t
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="blastguard mcp", description="Run the blastguard MCP server on stdio.")
-    parser.add_argument("--config", metavar="FILE",
-                        help="configuration file; the project's, found upward from the root, may only make it stricter")  # fmt: skip
-    parser.add_argument("--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)")
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file; the project's, found upward from the root, may only make it stricter",
+    )
+    parser.add_argument(
+        "--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)"
+    )
     args = parser.parse_args(argv)
     try:
         import mcp  # noqa: F401

@@ -33,26 +33,108 @@ from blastguard.records import record
 MAX_DEPTH = 12
 MAX_VALUES = 512  # strings and containers looked at in one input
 
-_SQL_KEYS = frozenset({"sql", "sqls", "sqlquery", "sqlstatement", "sqlstatements", "sqltext", "sqlscript", "statement",
-                       "statements", "queries", "rawsql", "rawquery", "ddl", "dml", "migration"})  # fmt: skip
+_SQL_KEYS = frozenset(
+    {
+        "sql",
+        "sqls",
+        "sqlquery",
+        "sqlstatement",
+        "sqlstatements",
+        "sqltext",
+        "sqlscript",
+        "statement",
+        "statements",
+        "queries",
+        "rawsql",
+        "rawquery",
+        "ddl",
+        "dml",
+        "migration",
+    }
+)
 _MAYBE_SQL_KEYS = frozenset({"query", "querytext", "querystring", "q"})
-_COMMAND_KEYS = frozenset({"command", "cmd", "commands", "commandline", "cmdline", "script", "shell", "bash", "sh",
-                           "shellcommand", "bashcommand", "run", "exec", "execute"})  # fmt: skip
+_COMMAND_KEYS = frozenset(
+    {
+        "command",
+        "cmd",
+        "commands",
+        "commandline",
+        "cmdline",
+        "script",
+        "shell",
+        "bash",
+        "sh",
+        "shellcommand",
+        "bashcommand",
+        "run",
+        "exec",
+        "execute",
+    }
+)
 _ARGUMENT_KEYS = frozenset({"args", "argv", "arguments"})
-_PATH_KEYS = frozenset({"path", "filepath", "file", "filename", "target", "targetpath", "destination", "dest",
-                        "destinationpath", "newpath", "topath", "source", "sourcepath", "frompath", "oldpath",
-                        "directory", "dir"})  # fmt: skip
-_WRITING_TOOL = LazyPattern(r"write|edit|create|delete|remove|move|rename|copy|put|update|patch|append|save|replace|"
-                            r"upload|mkdir|touch|chmod|unlink|insert|overwrite|modify|apply", re.IGNORECASE)  # fmt: skip
+_PATH_KEYS = frozenset(
+    {
+        "path",
+        "filepath",
+        "file",
+        "filename",
+        "target",
+        "targetpath",
+        "destination",
+        "dest",
+        "destinationpath",
+        "newpath",
+        "topath",
+        "source",
+        "sourcepath",
+        "frompath",
+        "oldpath",
+        "directory",
+        "dir",
+    }
+)
+_WRITING_TOOL = LazyPattern(
+    r"write|edit|create|delete|remove|move|rename|copy|put|update|patch|append|save|replace|"
+    r"upload|mkdir|touch|chmod|unlink|insert|overwrite|modify|apply",
+    re.IGNORECASE,
+)
 # Built-in tools of the agents that only read, search or fetch: nothing in them runs.
-READ_ONLY_TOOLS = frozenset({"Read", "Glob", "Grep", "LS", "WebFetch", "WebSearch", "TodoWrite", "TodoRead", "Task",
-                             "NotebookRead", "ExitPlanMode", "read_file", "read_many_files", "glob", "list_directory",
-                             "search_file_content", "web_fetch", "google_web_search", "save_memory", "view",
-                             "Read File", "Grep Search", "Codebase Search", "Search", "List", "fetch",
-                             "web_search"})  # fmt: skip
-_SQL_START = LazyPattern(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:WITH|SELECT|INSERT|UPDATE|DELETE|MERGE|DROP|TRUNCATE|"
-                         r"ALTER|CREATE|GRANT|REVOKE|REPLACE|UPSERT|COPY|VACUUM|BEGIN|COMMIT|SET|CALL|EXEC|EXECUTE)\b",
-                         re.IGNORECASE | re.DOTALL)  # fmt: skip
+READ_ONLY_TOOLS = frozenset(
+    {
+        "Read",
+        "Glob",
+        "Grep",
+        "LS",
+        "WebFetch",
+        "WebSearch",
+        "TodoWrite",
+        "TodoRead",
+        "Task",
+        "NotebookRead",
+        "ExitPlanMode",
+        "read_file",
+        "read_many_files",
+        "glob",
+        "list_directory",
+        "search_file_content",
+        "web_fetch",
+        "google_web_search",
+        "save_memory",
+        "view",
+        "Read File",
+        "Grep Search",
+        "Codebase Search",
+        "Search",
+        "List",
+        "fetch",
+        "web_search",
+    }
+)
+_SQL_START = LazyPattern(
+    r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*(?:WITH|SELECT|INSERT|UPDATE|DELETE|MERGE|DROP|TRUNCATE|"
+    r"ALTER|CREATE|GRANT|REVOKE|REPLACE|UPSERT|COPY|VACUUM|BEGIN|COMMIT|SET|CALL|EXEC|EXECUTE)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _NAME = r"(?:[A-Za-z_][\w$]*|\"[^\"]+\"|`[^`]+`|\[[^\]]+\])(?:\.(?:[A-Za-z_][\w$]*|\"[^\"]+\"|`[^`]+`|\[[^\]]+\]))*"
 _END = r"\s*(?:;|$)"
 # A destructive statement's own shape, so that prose ("Delete from the list please") is not taken for SQL.
@@ -71,9 +153,11 @@ _DESTRUCTIVE_SQL = LazyPattern(
 # A tool whose name says it searches or reads: its `query` is free text, and nothing is sniffed.
 _READING_TOOL = LazyPattern(r"search|find|lookup|grep|fetch|browse|read|view|list|(?:^|_)get", re.IGNORECASE)
 # A tool named for a database: a string that starts like any SQL statement is SQL.
-_DATABASE_TOOL = LazyPattern(r"sql|postgres|\bpg|_pg|mysql|maria|sqlite|database|\bdb|_db|db_|bigquery|snowflake|"
-                             r"supabase|neon|redshift|clickhouse|duckdb|mssql|oracle|cockroach|planetscale|turso|d1",
-                             re.IGNORECASE)  # fmt: skip
+_DATABASE_TOOL = LazyPattern(
+    r"sql|postgres|\bpg|_pg|mysql|maria|sqlite|database|\bdb|_db|db_|bigquery|snowflake|"
+    r"supabase|neon|redshift|clickhouse|duckdb|mssql|oracle|cockroach|planetscale|turso|d1",
+    re.IGNORECASE,
+)
 
 
 @record(frozen=True)
@@ -101,8 +185,17 @@ def _normal(key: str) -> str:
     return re.sub(r"[^a-z0-9]", "", key.lower())
 
 
-def _walk(value, field: str, key: str | None, found: list[Piece], budget: list[int], depth: int, writes: bool,
-          database: bool, reads: bool) -> None:
+def _walk(
+    value,
+    field: str,
+    key: str | None,
+    found: list[Piece],
+    budget: list[int],
+    depth: int,
+    writes: bool,
+    database: bool,
+    reads: bool,
+) -> None:
     budget[0] -= 1
     if budget[0] < 0 or depth > MAX_DEPTH:
         return

@@ -19,14 +19,18 @@ class RenderContext:
 def render(fmt: str, report: Report, context: RenderContext) -> str:
     if fmt == "text":
         from blastguard.reporters.text import render as text
+
         return text(report, context)
     if fmt == "json":
         from blastguard.reporters.json import render as json_
+
         return json_(report, context)
     if fmt == "sarif":
         from blastguard.reporters.sarif import render as sarif
+
         return sarif(report, context)
     if fmt == "github":
         from blastguard.reporters.github import render as github
+
         return github(report, context)
     raise ValueError(f"unknown format {fmt!r}")

@@ -73,12 +73,7 @@ def _normalise(text: str) -> str:
     # adjacent in the raw text: the TS resets its "previous was CR" flag on a
     # skipped space or tab, so "\r \n" is two breaks. Collapse CRLF before
     # removing blanks to keep that behaviour.
-    return (
-        text.replace("\r\n", "\n")
-        .replace("\r", "\n")
-        .replace(" ", "")
-        .replace("\t", "")
-    )
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace(" ", "").replace("\t", "")
 
 
 def _code_units(norm: str) -> array:
@@ -130,10 +125,7 @@ def _window_hashes(units: array, starts: list[int]) -> list[int]:
         window = units[base : base + _CHUNK + _BLOCK_SIZE]
         q = list(accumulate(map(mul, window, inv_powers), initial=0))
         rel = [s - base for s in starts[first:last]]
-        out += [
-            ((q[s + _BLOCK_SIZE] - q[s]) * powers[s + _BLOCK_SIZE - 1]) & _MASK
-            for s in rel
-        ]
+        out += [((q[s + _BLOCK_SIZE] - q[s]) * powers[s + _BLOCK_SIZE - 1]) & _MASK for s in rel]
         first = last
     return out
 

@@ -54,8 +54,9 @@ def _notification(n: Notification) -> tuple[str, str, str]:
     return kind, f"::{kind} {','.join(props)}::{escape_data(n.message)}", _one_line(f"{n.kind} at {where}: {n.message}")
 
 
-def render(report: Report, context: RenderContext, *, limit: int | None = STEP_LIMIT, reserved: int = 0,
-           see: str = "") -> str:  # fmt: skip
+def render(
+    report: Report, context: RenderContext, *, limit: int | None = STEP_LIMIT, reserved: int = 0, see: str = ""
+) -> str:
     """Workflow commands for `report`, at most `limit` of each kind (None: no limit), leaving
     `reserved` notices to the caller. `see` completes the closing notice's "They are listed in this
     log" (e.g. ", in the job summary and in code scanning")."""
@@ -89,5 +90,7 @@ def _left_out(held: list[tuple[bool, str, str]], limit: int, see: str) -> str:
     if notices:
         parts.append(f"{notices} more notice{'s' if notices != 1 else ''} about files that were not fully checked")
     one = len(held) == 1
-    return (f"{' and '.join(parts)} {'is' if one else 'are'} not shown as annotations: GitHub shows at most {limit} errors, {limit} "
-            f"warnings and {limit} notices per step. They are listed in this log{see}.")  # fmt: skip
+    return (
+        f"{' and '.join(parts)} {'is' if one else 'are'} not shown as annotations: GitHub shows at most {limit} errors, {limit} "
+        f"warnings and {limit} notices per step. They are listed in this log{see}."
+    )

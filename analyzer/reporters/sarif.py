@@ -35,7 +35,9 @@ def _descriptor(rule) -> dict:
     # Rules about the destruction of data are security rules; suppression hygiene is not.
     security = rule.language != "any"
     properties = {
-        "tags": list(dict.fromkeys((["security"] if security else []) + ["blastguard", rule.examples_language, *rule.tags])),
+        "tags": list(
+            dict.fromkeys((["security"] if security else []) + ["blastguard", rule.examples_language, *rule.tags])
+        ),
         "precision": rule.precision,
         "problem.severity": _PROBLEM_SEVERITY[rule.severity],
     }
@@ -146,7 +148,10 @@ def build(report: Report, context: RenderContext) -> dict:
         },
         "originalUriBaseIds": {ROOT_ID: {"uri": pathlib.Path(root).as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index, root, hashes, "new" if change else None) for f in sorted(findings, key=lambda f: f.sort_key)],
+        "results": [
+            _result(f, index, root, hashes, "new" if change else None)
+            for f in sorted(findings, key=lambda f: f.sort_key)
+        ],
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}

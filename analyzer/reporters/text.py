@@ -24,7 +24,9 @@ def render(report: Report, context: RenderContext) -> str:
         severity = paint(_COLORS[finding.severity], finding.severity.label)
         suppressed = f" [suppressed: {finding.suppression.justification}]" if finding.suppression else ""
         lines.append(f"{location} {finding.rule_id} {severity} {finding.message}{suppressed}")
-        lines.extend(paint(_DIM, line) if i != 1 else line for i, line in enumerate(_excerpt(finding, report.texts, indexes)))
+        lines.extend(
+            paint(_DIM, line) if i != 1 else line for i, line in enumerate(_excerpt(finding, report.texts, indexes))
+        )
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
@@ -48,7 +50,11 @@ def _excerpt(finding, texts: dict[str, str], indexes: dict[str, LineIndex]) -> l
     more = f" (to line {r.end_line})" if r.end_line > r.start_line else ""
     prefix = "…" if first else ""
     suffix = "…" if first + _EXCERPT_WIDTH < len(line) else ""
-    return [f"{' ' * width} |", f"{r.start_line} | {prefix}{shown}{suffix}", f"{' ' * width} | {' ' * len(prefix)}{marker}{more}"]
+    return [
+        f"{' ' * width} |",
+        f"{r.start_line} | {prefix}{shown}{suffix}",
+        f"{' ' * width} | {' ' * len(prefix)}{marker}{more}",
+    ]
 
 
 def _summary(report: Report) -> str:

@@ -26,9 +26,15 @@ RULE = Rule(
         "pass something nobody looked at."
     ),
     fix="Split the statement into smaller ones; if the check crashed, report the file's content to the blastguard maintainers.",
-    flag=(Example(_TOO_DEEP,
-            region=(2, 1, 2, 418), severity=Severity.WARNING,
-            message="This part was not checked: nesting deeper than 200 brackets"), _CHAINED),
+    flag=(
+        Example(
+            _TOO_DEEP,
+            region=(2, 1, 2, 418),
+            severity=Severity.WARNING,
+            message="This part was not checked: nesting deeper than 200 brackets",
+        ),
+        _CHAINED,
+    ),
     clean=(
         "import os\nos.system(" + "(" * 150 + "'ls'" + ")" * 150 + ")\n",
         "import os\nos.system(cmd" + " + cmd" * 500 + ")\n",

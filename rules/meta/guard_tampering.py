@@ -27,9 +27,12 @@ RULE = Rule(
     ),
     fix="Let a person make the change, or approve it when asked.",
     flag=(
-        Example("echo 'ignore = [\"ALL\"]' > blastguard.toml",
-                flagged="blastguard.toml", severity=Severity.WARNING,
-                message="The redirection to `blastguard.toml` writes blastguard's configuration"),
+        Example(
+            "echo 'ignore = [\"ALL\"]' > blastguard.toml",
+            flagged="blastguard.toml",
+            severity=Severity.WARNING,
+            message="The redirection to `blastguard.toml` writes blastguard's configuration",
+        ),
         "printf '[tool.blastguard]\\n' | tee -a pyproject.toml",
         "cp /tmp/settings.json .claude/settings.json",
         "sed -i '/blastguard/d' .git/hooks/pre-commit",

@@ -19,9 +19,12 @@ RULE = Rule(
     ),
     fix="Write `blastguard: ignore[RULE] reason` with a known rule id or name and a reason.",
     flag=(
-        Example("DELETE FROM scratch; -- blastguard: ignore[SQL101]",
-                flagged="-- blastguard: ignore[SQL101]", severity=Severity.WARNING,
-                message="Suppression of SQL101 has no reason, so it is not applied."),
+        Example(
+            "DELETE FROM scratch; -- blastguard: ignore[SQL101]",
+            flagged="-- blastguard: ignore[SQL101]",
+            severity=Severity.WARNING,
+            message="Suppression of SQL101 has no reason, so it is not applied.",
+        ),
         "DELETE FROM scratch; -- blastguard: ignore[SQL1O1] typo in the id",
         "DELETE FROM scratch; -- blastguard: ignore nightly purge",
     ),

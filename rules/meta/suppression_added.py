@@ -25,11 +25,13 @@ RULE = Rule(
     ),
     fix="Review the suppression and its reason; remove it if the finding is real.",
     flag=(
-        Example("--- a/purge.sql\n+++ b/purge.sql\n@@ -1 +1,2 @@\n"
-                "+-- blastguard: ignore[SQL101] the table is rebuilt every night\n DELETE FROM sessions;\n",
-                flagged="blastguard: ignore[SQL101] the table is rebuilt every night",
-                severity=Severity.WARNING,
-                message="This change adds a suppression that silences SQL101 unbounded-delete on line 2"),
+        Example(
+            "--- a/purge.sql\n+++ b/purge.sql\n@@ -1 +1,2 @@\n"
+            "+-- blastguard: ignore[SQL101] the table is rebuilt every night\n DELETE FROM sessions;\n",
+            flagged="blastguard: ignore[SQL101] the table is rebuilt every night",
+            severity=Severity.WARNING,
+            message="This change adds a suppression that silences SQL101 unbounded-delete on line 2",
+        ),
         "--- a/cleanup.sh\n+++ b/cleanup.sh\n@@ -1,2 +1,2 @@\n #!/bin/sh\n"
         "-terraform destroy -auto-approve\n"
         "+terraform destroy -auto-approve  # blastguard: ignore[SH101] ephemeral review stack\n",

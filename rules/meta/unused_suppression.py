@@ -18,9 +18,12 @@ RULE = Rule(
     ),
     fix="Remove the comment, or move it onto the finding's line or the line before it.",
     flag=(
-        Example("DELETE FROM users WHERE id = 1; -- blastguard: ignore[SQL101] it has a WHERE now",
-                flagged="-- blastguard: ignore[SQL101] it has a WHERE now", severity=Severity.WARNING,
-                message="Suppression of SQL101 suppresses nothing here."),
+        Example(
+            "DELETE FROM users WHERE id = 1; -- blastguard: ignore[SQL101] it has a WHERE now",
+            flagged="-- blastguard: ignore[SQL101] it has a WHERE now",
+            severity=Severity.WARNING,
+            message="Suppression of SQL101 suppresses nothing here.",
+        ),
         "-- blastguard: ignore[SQL201] not needed\nSELECT 1;",
     ),
     clean=(

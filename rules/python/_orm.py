@@ -13,15 +13,48 @@ import libcst as cst
 from blastguard.records import record
 
 # Links that keep every row of what they are applied to.
-KEEPS_ROWS = frozenset({"all", "order_by", "select_related", "prefetch_related", "using", "only", "defer",
-                        "annotate", "alias", "distinct", "reverse", "select_for_update", "options",
-                        "execution_options", "enable_eagerloads", "with_for_update", "returning",
-                        "values", "with_hint", "prefix_with", "suffix_with", "objects", "_default_manager",
-                        "_base_manager", "query", "returning", "set", "inline", "with_dialect_options"})  # fmt: skip
+KEEPS_ROWS = frozenset(
+    {
+        "all",
+        "order_by",
+        "select_related",
+        "prefetch_related",
+        "using",
+        "only",
+        "defer",
+        "annotate",
+        "alias",
+        "distinct",
+        "reverse",
+        "select_for_update",
+        "options",
+        "execution_options",
+        "enable_eagerloads",
+        "with_for_update",
+        "returning",
+        "values",
+        "with_hint",
+        "prefix_with",
+        "suffix_with",
+        "objects",
+        "_default_manager",
+        "_base_manager",
+        "query",
+        "set",
+        "inline",
+        "with_dialect_options",
+    }
+)
 # Links that may keep every row when called without arguments, and filter when given some.
 FILTERS = frozenset({"filter", "filter_by", "where", "exclude", "complex_filter"})
-_SQLALCHEMY_BUILDERS = ("sqlalchemy.delete", "sqlalchemy.update", "sqlalchemy.sql.delete", "sqlalchemy.sql.update",
-                        "sqlalchemy.sql.expression.delete", "sqlalchemy.sql.expression.update")  # fmt: skip
+_SQLALCHEMY_BUILDERS = (
+    "sqlalchemy.delete",
+    "sqlalchemy.update",
+    "sqlalchemy.sql.delete",
+    "sqlalchemy.sql.update",
+    "sqlalchemy.sql.expression.delete",
+    "sqlalchemy.sql.expression.update",
+)
 _MAX_FOLLOW = 4
 
 

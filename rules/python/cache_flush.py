@@ -11,13 +11,17 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
-_FIX = ("Delete the keys you mean (`SCAN` with a `match=` pattern and `UNLINK`), or give them a TTL; "
-        "never flush a shared server from application code.")  # fmt: skip
-_FLUSHES = {"flushall": "every key in every database of the Redis server",
-            "flushdb": "every key in the selected Redis database"}  # fmt: skip
+_FIX = (
+    "Delete the keys you mean (`SCAN` with a `match=` pattern and `UNLINK`), or give them a TTL; "
+    "never flush a shared server from application code."
+)
+_FLUSHES = {
+    "flushall": "every key in every database of the Redis server",
+    "flushdb": "every key in the selected Redis database",
+}
 # Calls that send a raw command, its name first.
 _RAW = frozenset({"execute_command", "send_command"})
 
@@ -54,16 +58,19 @@ RULE = Rule(
     rationale=(
         "`r.flushall()` empties every database of a Redis server and `r.flushdb()` the selected one, with no "
         "undo: sessions, queues, rate limits and any data kept only in Redis go with the cache. The same "
-        "commands sent raw (`execute_command(\"FLUSHALL\")`, with the name folded from constants) are found, "
+        'commands sent raw (`execute_command("FLUSHALL")`, with the name folded from constants) are found, '
         "and `asynchronous=True` is still a flush. Deleting single keys is not a finding, and neither are "
         "other caches' clears (Django's `cache.clear()`, memcached's `flush_all()`), which this rule does not "
         "cover."
     ),
     fix=_FIX,
     flag=(
-        Example("import redis\nr = redis.Redis(host='localhost')\nr.flushall()",
-                flagged="r.flushall()", severity=Severity.WARNING,
-                message="`flushall()` deletes every key in every database of the Redis server."),
+        Example(
+            "import redis\nr = redis.Redis(host='localhost')\nr.flushall()",
+            flagged="r.flushall()",
+            severity=Severity.WARNING,
+            message="`flushall()` deletes every key in every database of the Redis server.",
+        ),
         "redis_client.flushdb()",
         "conn.send_command('FLUSHDB')",
         "r.flushall(asynchronous=True)",

@@ -14,11 +14,13 @@ from blastguard.rules.python._orm import chain
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
-_FIX = ("Keep a way back: take a snapshot, backup or export first, delete only what you mean, and tear "
-        "stores down through reviewed infrastructure code rather than a script.")  # fmt: skip
+_FIX = (
+    "Keep a way back: take a snapshot, backup or export first, delete only what you mean, and tear "
+    "stores down through reviewed infrastructure code rather than a script."
+)
 
 _BOTO = frozenset({"boto3", "aioboto3", "botocore", "aiobotocore"})
 # Collections of an S3 bucket that `.delete()` empties, and what goes.
@@ -28,17 +30,22 @@ _KEEPS_OBJECTS = frozenset({"all", "page_size"})
 # Calls that give a bucket (boto3's `s3.Bucket("x")`, google-cloud-storage's `client.bucket("x")`).
 _BUCKETS = frozenset({"Bucket", "bucket", "get_bucket", "lookup_bucket"})
 # Azure management collections whose `delete`/`begin_delete` removes a store and its data.
-_AZURE_COLLECTIONS = {"storage_accounts": "storage account and every blob, file, queue and table in it",
-                      "servers": "database server and every database on it",
-                      "databases": "database and its data",
-                      "resource_groups": "resource group and every resource in it",
-                      "managed_instances": "SQL managed instance and its databases",
-                      "database_accounts": "Cosmos DB account and every database in it"}  # fmt: skip
+_AZURE_COLLECTIONS = {
+    "storage_accounts": "storage account and every blob, file, queue and table in it",
+    "servers": "database server and every database on it",
+    "databases": "database and its data",
+    "resource_groups": "resource group and every resource in it",
+    "managed_instances": "SQL managed instance and its databases",
+    "database_accounts": "Cosmos DB account and every database in it",
+}
 # boto3 calls that delete a store or a backup; the keyword that names it marks the call as boto3's.
 _AWS_DELETES = {
     "delete_file_system": ("FileSystemId", "the EFS file system{name} and every file on it"),
-    "delete_stack": ("StackName", "the CloudFormation stack{name} and every resource it created, databases "
-                                  "and buckets included unless they are set to `DeletionPolicy: Retain`"),
+    "delete_stack": (
+        "StackName",
+        "the CloudFormation stack{name} and every resource it created, databases "
+        "and buckets included unless they are set to `DeletionPolicy: Retain`",
+    ),
     "delete_backup_vault": ("BackupVaultName", "the AWS Backup vault{name}"),
     "delete_recovery_point": ("RecoveryPointArn", "the backup recovery point{name}: that restore point is gone"),
     "delete_volume": ("VolumeId", "the EBS volume{name} and the data on it"),
@@ -52,61 +59,86 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     elif method == "delete_cluster":
         if _is_true(_keyword(call, document, "SkipFinalClusterSnapshot"), call, document):
             name = _named(call, document, "ClusterIdentifier")
-            yield Hit(*call.span(), f"`delete_cluster(…, SkipFinalClusterSnapshot=True)` deletes the Redshift "
-                                    f"cluster{name} without a final snapshot: nothing is left to restore from. "
-                                    f"Set `SkipFinalClusterSnapshot=False` with a `FinalClusterSnapshotIdentifier`.",
-                      severity=Severity.ERROR)  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_cluster(…, SkipFinalClusterSnapshot=True)` deletes the Redshift "
+                f"cluster{name} without a final snapshot: nothing is left to restore from. "
+                f"Set `SkipFinalClusterSnapshot=False` with a `FinalClusterSnapshotIdentifier`.",
+                severity=Severity.ERROR,
+            )
     elif method == "delete_bucket":
         if call.keyword("Bucket") is not None or _service(call, document) == "s3":
             name = _named(call, document, "Bucket")
-            yield Hit(*call.span(), f"`delete_bucket` deletes the S3 bucket{name}: S3 only refuses while objects "
-                                    f"remain, so this usually follows a step that emptied it, and the name is "
-                                    f"released for any account to claim. {_FIX}")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_bucket` deletes the S3 bucket{name}: S3 only refuses while objects "
+                f"remain, so this usually follows a step that emptied it, and the name is "
+                f"released for any account to claim. {_FIX}",
+            )
     elif method in ("delete", "begin_delete"):
         yield from _delete(call, document)
     elif method == "delete_table":
         yield from _delete_table(call, document)
     elif method == "terminate_instances":
         if document.production:
-            yield Hit(*call.span(), "`terminate_instances` in a file that targets production terminates EC2 "
-                                    "instances: their instance-store data and every EBS volume set to delete on "
-                                    "termination are gone. Stop the instances instead, or enable termination "
-                                    "protection and terminate through reviewed infrastructure code.")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                "`terminate_instances` in a file that targets production terminates EC2 "
+                "instances: their instance-store data and every EBS volume set to delete on "
+                "termination are gone. Stop the instances instead, or enable termination "
+                "protection and terminate through reviewed infrastructure code.",
+            )
     elif method in _AWS_DELETES:
         keyword, what = _AWS_DELETES[method]
         if call.keyword(keyword) is not None or _uses(document, _BOTO) or _service(call, document):
             name = _named(call, document, keyword)
             yield Hit(*call.span(), f"`{method}` deletes {what.format(name=name)}. {_FIX}")
         elif method == "delete_file_system" and _uses(document, {"azure"}):
-            yield Hit(*call.span(), f"`delete_file_system` deletes the Azure Data Lake file system and every "
-                                    f"file in it. {_FIX}")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_file_system` deletes the Azure Data Lake file system and every file in it. {_FIX}",
+            )
     elif method == "delete_dataset":
         if _is_true(_keyword(call, document, "delete_contents"), call, document):
             name = _named(call, document, "dataset", position=0)
-            yield Hit(*call.span(), f"`delete_dataset(…, delete_contents=True)` deletes the BigQuery dataset{name} "
-                                    f"and every table in it. Delete the tables you mean one by one, and keep a "
-                                    f"copy or rely on time travel only after checking its window.",
-                      severity=Severity.ERROR)  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_dataset(…, delete_contents=True)` deletes the BigQuery dataset{name} "
+                f"and every table in it. Delete the tables you mean one by one, and keep a "
+                f"copy or rely on time travel only after checking its window.",
+                severity=Severity.ERROR,
+            )
     elif method == "drop":
         if not call.node.args and _google(document) and _spanner_database(call, document):
-            yield Hit(*call.span(), f"`database.drop()` drops the Cloud Spanner database and all its data. "
-                                    f"Back it up first (`database.backup(...)`) and drop it through reviewed "
-                                    f"infrastructure code.", severity=Severity.ERROR)  # fmt: skip
+            yield Hit(
+                *call.span(),
+                "`database.drop()` drops the Cloud Spanner database and all its data. "
+                "Back it up first (`database.backup(...)`) and drop it through reviewed "
+                "infrastructure code.",
+                severity=Severity.ERROR,
+            )
     elif method == "recursive_delete":
         if _google(document) or _uses(document, {"firebase_admin"}):
-            yield Hit(*call.span(), f"`recursive_delete` deletes the Firestore document or collection and every "
-                                    f"document beneath it. Export the collection first and delete only the "
-                                    f"documents you mean.")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                "`recursive_delete` deletes the Firestore document or collection and every "
+                "document beneath it. Export the collection first and delete only the "
+                "documents you mean.",
+            )
     elif method == "delete_database":
         if _uses(document, {"azure"}):
             name = _named(call, document, "database", position=0)
-            yield Hit(*call.span(), f"`delete_database` deletes the Cosmos DB database{name} with every container "
-                                    f"and item in it. {_FIX}")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_database` deletes the Cosmos DB database{name} with every container and item in it. {_FIX}",
+            )
     elif method == "delete_container":
         if _uses(document, {"azure"}):
             name = _named(call, document, "container", "name", position=0)
-            yield Hit(*call.span(), f"`delete_container` deletes the Azure container{name} and everything stored "
-                                    f"in it. {_FIX}")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`delete_container` deletes the Azure container{name} and everything stored in it. {_FIX}",
+            )
 
 
 def _rds(call, document):
@@ -125,9 +157,13 @@ def _rds(call, document):
         keep = " and `DeleteAutomatedBackups=False`"
     else:
         also, keep = "", ""
-    yield Hit(*call.span(), f"`{call.method}(…, SkipFinalSnapshot=True)` deletes {what} with no final snapshot{also}: "
-                            f"nothing may be left to restore from. Set `SkipFinalSnapshot=False` with a "
-                            f"`FinalDBSnapshotIdentifier`{keep}.", severity=Severity.ERROR)  # fmt: skip
+    yield Hit(
+        *call.span(),
+        f"`{call.method}(…, SkipFinalSnapshot=True)` deletes {what} with no final snapshot{also}: "
+        f"nothing may be left to restore from. Set `SkipFinalSnapshot=False` with a "
+        f"`FinalDBSnapshotIdentifier`{keep}.",
+        severity=Severity.ERROR,
+    )
 
 
 def _delete(call, document):
@@ -136,8 +172,9 @@ def _delete(call, document):
     names = [link.name for link in links]
     collection = names[-2] if len(names) >= 2 else ""
     if collection in _AZURE_COLLECTIONS and _uses(document, {"azure"}):
-        yield Hit(*call.span(), f"`{collection}.{call.method}` deletes an Azure "
-                                f"{_AZURE_COLLECTIONS[collection]}. {_FIX}")  # fmt: skip
+        yield Hit(
+            *call.span(), f"`{collection}.{call.method}` deletes an Azure {_AZURE_COLLECTIONS[collection]}. {_FIX}"
+        )
         return
     if call.method != "delete" or any(a.keyword is None for a in call.node.args):
         return  # `blob.delete()`-style single objects take no positional arguments here; others are not ours
@@ -145,43 +182,64 @@ def _delete(call, document):
         if names[i] in _S3_COLLECTIONS:
             if _s3_bucket(links[:i]) and _every_object(links[i + 1 : -1], call, document):
                 shown = call.code()
-                yield Hit(*call.span(), f"`{shown}` deletes {_S3_COLLECTIONS[names[i]]} in the S3 bucket"
-                                        f"{_bucket_name(links[:i], call, document)}. Delete a prefix you mean "
-                                        f"(`objects.filter(Prefix=...)`) and keep versioning with a lifecycle "
-                                        f"rule instead of emptying the bucket.", severity=Severity.ERROR)  # fmt: skip
+                yield Hit(
+                    *call.span(),
+                    f"`{shown}` deletes {_S3_COLLECTIONS[names[i]]} in the S3 bucket"
+                    f"{_bucket_name(links[:i], call, document)}. Delete a prefix you mean "
+                    f"(`objects.filter(Prefix=...)`) and keep versioning with a lifecycle "
+                    f"rule instead of emptying the bucket.",
+                    severity=Severity.ERROR,
+                )
             return
     last = links[-2] if len(links) >= 2 else None
     if last is not None and last.name == "Table" and _dynamodb_table(last, call, document):
-        yield Hit(*call.span(), f"`Table(…).delete()` deletes the DynamoDB table"
-                                f"{_string_of(last, call, document, 'name')} and every item in it. "
-                                f"Enable deletion protection and point-in-time recovery, and delete tables "
-                                f"through reviewed infrastructure code.", severity=Severity.ERROR)  # fmt: skip
+        yield Hit(
+            *call.span(),
+            f"`Table(…).delete()` deletes the DynamoDB table"
+            f"{_string_of(last, call, document, 'name')} and every item in it. "
+            f"Enable deletion protection and point-in-time recovery, and delete tables "
+            f"through reviewed infrastructure code.",
+            severity=Severity.ERROR,
+        )
         return
     name = _bucket_name(links[:-1], call, document)
     if _is_true(_keyword(call, document, "force"), call, document):
         if any("bucket" in n.lower() for n in names[:-1]):  # `client.bucket("x")`, `get_bucket`, a `bucket` name
-            yield Hit(*call.span(), f"`bucket.delete(force=True)` deletes the Cloud Storage bucket{name} and "
-                                    f"every object in it. Delete the objects you mean and keep the bucket's soft "
-                                    f"delete or object versioning on.", severity=Severity.ERROR)  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`bucket.delete(force=True)` deletes the Cloud Storage bucket{name} and "
+                f"every object in it. Delete the objects you mean and keep the bucket's soft "
+                f"delete or object versioning on.",
+                severity=Severity.ERROR,
+            )
         return
     if last is not None and last.name in _BUCKETS and last.call is not None:
         if _uses(document, _BOTO) or _google(document):
-            yield Hit(*call.span(), f"`bucket.delete()` deletes the bucket{name}: it only refuses while objects "
-                                    f"remain, so this usually follows a step that emptied it. {_FIX}")  # fmt: skip
+            yield Hit(
+                *call.span(),
+                f"`bucket.delete()` deletes the bucket{name}: it only refuses while objects "
+                f"remain, so this usually follows a step that emptied it. {_FIX}",
+            )
 
 
 def _delete_table(call, document):
     service = _service(call, document)
     if service in ("dynamodb", "timestream-write") or (service is None and call.keyword("TableName") is not None):
         name = _named(call, document, "TableName")  # DynamoDB (Glue's delete_table takes `Name`: metadata only)
-        yield Hit(*call.span(), f"`delete_table` deletes the table{name} and every item in it. Enable deletion "
-                                f"protection and point-in-time recovery, take a backup (`create_backup`) and "
-                                f"delete tables through reviewed infrastructure code.",
-                  severity=Severity.ERROR)  # fmt: skip
+        yield Hit(
+            *call.span(),
+            f"`delete_table` deletes the table{name} and every item in it. Enable deletion "
+            f"protection and point-in-time recovery, take a backup (`create_backup`) and "
+            f"delete tables through reviewed infrastructure code.",
+            severity=Severity.ERROR,
+        )
     elif service is None and _google(document):
         name = _named(call, document, "table", position=0)
-        yield Hit(*call.span(), f"`delete_table` deletes the BigQuery table{name} and its data. Copy or snapshot "
-                                f"it first, and delete through reviewed infrastructure code.")  # fmt: skip
+        yield Hit(
+            *call.span(),
+            f"`delete_table` deletes the BigQuery table{name} and its data. Copy or snapshot "
+            f"it first, and delete through reviewed infrastructure code.",
+        )
     elif service is None and _uses(document, {"azure"}):
         name = _named(call, document, "table_name", position=0)
         yield Hit(*call.span(), f"`delete_table` deletes the Azure table{name} and every entity in it. {_FIX}")
@@ -228,7 +286,7 @@ def _is_true(node, call, document) -> bool:
 
 
 def _named(call, document, *keywords: str, position: int | None = None) -> str:
-    """" 'orders-db'" when the argument naming the target folds to a literal, else ""."""
+    """ " 'orders-db'" when the argument naming the target folds to a literal, else ""."""
     node = call.argument(position, *keywords)
     value = document.string(node, call) if node is not None else None
     return f" '{value.text}'" if value is not None and value.literal and value.text else ""
@@ -335,17 +393,20 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example('from azure.mgmt.sql import SqlManagementClient\nclient.servers.begin_delete("rg", "orders-sql")',
-                flagged='client.servers.begin_delete("rg", "orders-sql")', severity=Severity.WARNING,
-                message="`servers.begin_delete` deletes an Azure database server and every database"),
+        Example(
+            'from azure.mgmt.sql import SqlManagementClient\nclient.servers.begin_delete("rg", "orders-sql")',
+            flagged='client.servers.begin_delete("rg", "orders-sql")',
+            severity=Severity.WARNING,
+            message="`servers.begin_delete` deletes an Azure database server and every database",
+        ),
         'from google.cloud import firestore\ndb.recursive_delete(db.collection("users"))',
         'import boto3\nrds = boto3.client("rds")\n'
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True)',
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=True, DeleteAutomatedBackups=True)',
         'boto3.client("rds").delete_db_cluster(DBClusterIdentifier="aurora-main", SkipFinalSnapshot=True)',
-        'SKIP = True\nrds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=SKIP)',
+        "SKIP = True\nrds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=SKIP)",
         'def teardown(rds):\n    params = {"DBInstanceIdentifier": "orders", "SkipFinalSnapshot": True}\n'
-        '    rds.delete_db_instance(**params)',
+        "    rds.delete_db_instance(**params)",
         'rds.delete_db_instance(**dict(DBInstanceIdentifier="orders", SkipFinalSnapshot=True))',
         'redshift = boto3.client("redshift")\n'
         'redshift.delete_cluster(ClusterIdentifier="dw", SkipFinalClusterSnapshot=True)',
@@ -357,35 +418,35 @@ RULE = Rule(
         'import boto3\nbucket = boto3.resource("s3").Bucket("logs")\nbucket.object_versions.delete()',
         's3.Bucket("logs").objects.filter(Prefix="").delete()',
         'BUCKET = "logs"\nEVERYTHING = ""\ns3.Bucket(BUCKET).objects.filter(Prefix=EVERYTHING).delete()',
-        'def purge(bucket):\n    bucket.objects.all().delete()',
-        'class Cleaner:\n    def run(self):\n        self.bucket.object_versions.delete()',
+        "def purge(bucket):\n    bucket.objects.all().delete()",
+        "class Cleaner:\n    def run(self):\n        self.bucket.object_versions.delete()",
         'import boto3\nboto3.resource("s3").Bucket("old-site").delete()',
         'import boto3\nddb = boto3.client("dynamodb")\nddb.delete_table(TableName="orders")',
-        'dynamodb.delete_table(TableName=TABLE)',
+        "dynamodb.delete_table(TableName=TABLE)",
         'import boto3\ntable = boto3.resource("dynamodb").Table("orders")\ntable.delete()',
         'import boto3\ndynamodb = boto3.resource("dynamodb")\ndynamodb.Table("sessions").delete()',
         'import boto3\nsession = boto3.Session(profile_name="prod")\nec2 = session.client("ec2")\n'
-        'ec2.terminate_instances(InstanceIds=ids)',
+        "ec2.terminate_instances(InstanceIds=ids)",
         'import boto3\nefs = boto3.client("efs")\nefs.delete_file_system(FileSystemId="fs-0123")',
         'cfn.delete_stack(StackName="payments-prod")',
         'import boto3\nboto3.client("backup").delete_backup_vault(BackupVaultName="nightly")',
         'backup.delete_recovery_point(BackupVaultName="nightly", RecoveryPointArn=arn)',
         'ec2.delete_volume(VolumeId="vol-0abc")',
         'from google.cloud import storage\nbucket = storage.Client().bucket("media")\nbucket.delete(force=True)',
-        'def drop_bucket(bucket):\n    bucket.delete(force=True)',
-        'from google.cloud import bigquery\nclient = bigquery.Client()\n'
+        "def drop_bucket(bucket):\n    bucket.delete(force=True)",
+        "from google.cloud import bigquery\nclient = bigquery.Client()\n"
         'client.delete_dataset("proj.analytics", delete_contents=True, not_found_ok=True)',
         'from google.cloud import bigquery\nclient = bigquery.Client()\nclient.delete_table("proj.analytics.events")',
         'from google.cloud import spanner\ninstance = spanner.Client().instance("main")\n'
         'database = instance.database("orders")\ndatabase.drop()',
-        'from google.cloud import spanner\ndef reset(database):\n    database.drop()',
-        'from azure.mgmt.storage import StorageManagementClient\nclient = StorageManagementClient(cred, sub)\n'
+        "from google.cloud import spanner\ndef reset(database):\n    database.drop()",
+        "from azure.mgmt.storage import StorageManagementClient\nclient = StorageManagementClient(cred, sub)\n"
         'client.storage_accounts.delete("rg", "prodstore")',
-        'from azure.mgmt.resource import ResourceManagementClient\n'
+        "from azure.mgmt.resource import ResourceManagementClient\n"
         'ResourceManagementClient(cred, sub).resource_groups.delete("prod-rg")',
-        'from azure.cosmos import CosmosClient\nclient = CosmosClient(url, credential=key)\n'
+        "from azure.cosmos import CosmosClient\nclient = CosmosClient(url, credential=key)\n"
         'client.delete_database("orders")',
-        'from azure.storage.blob import BlobServiceClient\nservice = BlobServiceClient.from_connection_string(conn)\n'
+        "from azure.storage.blob import BlobServiceClient\nservice = BlobServiceClient.from_connection_string(conn)\n"
         'service.delete_container("backups")',
         'from azure.data.tables import TableServiceClient\nTableServiceClient(endpoint).delete_table("events")',
     ),
@@ -394,7 +455,7 @@ RULE = Rule(
         'FinalDBSnapshotIdentifier="orders-final")',
         'rds.delete_db_instance(DBInstanceIdentifier="orders", FinalDBSnapshotIdentifier="orders-final")',
         'rds.delete_db_instance(DBInstanceIdentifier="orders", FinalDBSnapshotIdentifier="f", '
-        'DeleteAutomatedBackups=True)',
+        "DeleteAutomatedBackups=True)",
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=skip_snapshot)',
         'redshift.delete_cluster(ClusterIdentifier="dw", FinalClusterSnapshotIdentifier="dw-final")',
         'eks.delete_cluster(name="ci")',
@@ -402,8 +463,8 @@ RULE = Rule(
         'import boto3\nbucket = boto3.resource("s3").Bucket("logs")\nbucket.objects.filter(Prefix="tmp/").delete()',
         's3.Bucket("logs").objects.limit(10).delete()',
         's3.Object("logs", "a.txt").delete()',
-        'BucketPolicy.objects.all().delete()',
-        'Bucket.objects.all().delete()',
+        "BucketPolicy.objects.all().delete()",
+        "Bucket.objects.all().delete()",
         'registry.delete_bucket("tmp")',
         'import boto3\nglue = boto3.client("glue")\nglue.delete_table(DatabaseName="lake", Name="events")',
         'glue.delete_table(DatabaseName="lake", Name="events")',
@@ -413,27 +474,43 @@ RULE = Rule(
         'import boto3\nec2 = boto3.client("ec2")\nec2.terminate_instances(InstanceIds=ids)',
         'import boto3\nsession = boto3.Session(profile_name="staging")\n'
         'session.client("ec2").terminate_instances(InstanceIds=ids)',
-        'undo.delete_stack(frame)',
+        "undo.delete_stack(frame)",
         'from google.cloud import storage\nstorage.Client().bucket("media").blob("a.png").delete()',
         'from google.cloud import bigquery\nbigquery.Client().delete_dataset("proj.scratch")',
         'df.drop(columns=["tmp"])',
-        'from google.cloud import spanner\ntable.drop()',
-        'users.drop()',
-        'repo.delete(force=True)',
-        'from google.cloud import storage\nrelease.delete(force=True)',
+        "from google.cloud import spanner\ntable.drop()",
+        "users.drop()",
+        "repo.delete(force=True)",
+        "from google.cloud import storage\nrelease.delete(force=True)",
         'cache.delete("key")',
-        'requests.delete(url)',
+        "requests.delete(url)",
         'client.storage_accounts.delete("rg", "prodstore")',
         'client.delete_container("backups")',
-        'docker_client.containers.get(cid).remove(force=True)',
-        'print("s3.Bucket(\'x\').objects.all().delete()")',
+        "docker_client.containers.get(cid).remove(force=True)",
+        "print(\"s3.Bucket('x').objects.all().delete()\")",
     ),
     check=check,
     escalates=True,
-    keywords=("delete", "drop", "delete_db_instance", "delete_db_cluster", "delete_cluster", "delete_bucket",
-              "delete_table", "terminate_instances", "delete_file_system", "delete_stack", "delete_backup_vault",
-              "delete_recovery_point", "delete_volume", "delete_dataset", "recursive_delete", "begin_delete",
-              "delete_database", "delete_container"),  # fmt: skip
+    keywords=(
+        "delete",
+        "drop",
+        "delete_db_instance",
+        "delete_db_cluster",
+        "delete_cluster",
+        "delete_bucket",
+        "delete_table",
+        "terminate_instances",
+        "delete_file_system",
+        "delete_stack",
+        "delete_backup_vault",
+        "delete_recovery_point",
+        "delete_volume",
+        "delete_dataset",
+        "recursive_delete",
+        "begin_delete",
+        "delete_database",
+        "delete_container",
+    ),
     precision="high",
     tags=("data-loss", "cloud"),
 )

@@ -11,24 +11,34 @@ from blastguard.rule import Hit, Rule
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
 # Alembic operations (on `op` or a `batch_op`), and what each destroys.
-_ALEMBIC = {"drop_table": "drops the table {} with all its rows", "drop_column": "drops the column {} and its data",
-            "drop_index": "drops the index {}", "drop_constraint": "drops the constraint {}"}  # fmt: skip
+_ALEMBIC = {
+    "drop_table": "drops the table {} with all its rows",
+    "drop_column": "drops the column {} and its data",
+    "drop_index": "drops the index {}",
+    "drop_constraint": "drops the constraint {}",
+}
 # Django migration operations.
-_DJANGO = {"DeleteModel": "deletes the model {} and drops its table with all its rows",
-           "RemoveField": "removes the field {} and drops its column with its data"}  # fmt: skip
-_FIX = ("Make sure nothing reads the data any more and that a backup exists; deploy the code that stops using it "
-        "first, and drop in a later release.")
+_DJANGO = {
+    "DeleteModel": "deletes the model {} and drops its table with all its rows",
+    "RemoveField": "removes the field {} and drops its column with its data",
+}
+_FIX = (
+    "Make sure nothing reads the data any more and that a backup exists; deploy the code that stops using it "
+    "first, and drop in a later release."
+)
 
 
 def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     imported = document.model.imported_modules
     if method in _ALEMBIC and "alembic" in imported and not call.scope.within("downgrade"):
-        what = _ALEMBIC[method].format(_named(call, document, "table_name" if method == "drop_table" else "column_name"))
+        what = _ALEMBIC[method].format(
+            _named(call, document, "table_name" if method == "drop_table" else "column_name")
+        )
         yield Hit(*call.span(), f"This migration {what}. {_FIX}")
     elif method in _DJANGO and (call.name.startswith("django.") or "django" in imported):
         what = _DJANGO[method].format(_named(call, document, "name"))
@@ -63,9 +73,12 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example('from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
-                flagged='op.drop_table("audit_log")', severity=Severity.WARNING,
-                message="This migration drops the table `audit_log` with all its rows."),
+        Example(
+            'from alembic import op\n\ndef upgrade():\n    op.drop_table("audit_log")',
+            flagged='op.drop_table("audit_log")',
+            severity=Severity.WARNING,
+            message="This migration drops the table `audit_log` with all its rows.",
+        ),
         'from alembic import op\n\ndef upgrade():\n    op.drop_column("users", "legacy_id")',
         'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n'
         '        batch_op.drop_column("legacy_id")',
@@ -78,7 +91,7 @@ RULE = Rule(
         'from alembic import op\n\ndef upgrade():\n    op.create_table("audit_log")',
         'from django.db import migrations\n\noperations = [migrations.AddField(model_name="p", name="sku", field=f)]',
         'df.drop_column("x")',
-        'print("op.drop_table(\'users\')")',
+        "print(\"op.drop_table('users')\")",
     ),
     check=check,
     escalates=True,

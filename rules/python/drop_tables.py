@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import libcst as cst
-
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -14,11 +12,13 @@ from blastguard.rules.python._orm import chain
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
-_FIX = ("Drop tables in a reviewed migration, never from application or script code; to reset test data, "
-        "use a dedicated test database.")
+_FIX = (
+    "Drop tables in a reviewed migration, never from application or script code; to reset test data, "
+    "use a dedicated test database."
+)
 _MONGO = ("pymongo", "motor", "mongoengine")
 
 
@@ -37,9 +37,13 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     elif method == "drop" and not call.node.args and imported.intersection(_MONGO):
         yield Hit(*call.span(), f"`.drop()` on a MongoDB collection drops it with every document. {_FIX}")
     elif method == "to_sql" and _string(call.keyword("if_exists"), call, document) == "replace":
-        yield Hit(*call.span(), "`to_sql(..., if_exists=\"replace\")` drops the existing table and creates it anew "
-                  "from the DataFrame: rows and columns that are not in the DataFrame are lost. Use "
-                  "if_exists=\"append\", or write to a new table and swap it in after checking it.", Severity.WARNING)
+        yield Hit(
+            *call.span(),
+            '`to_sql(..., if_exists="replace")` drops the existing table and creates it anew '
+            "from the DataFrame: rows and columns that are not in the DataFrame are lost. Use "
+            'if_exists="append", or write to a new table and swap it in after checking it.',
+            Severity.WARNING,
+        )
 
 
 def _is_table(call, document) -> bool:
@@ -74,15 +78,18 @@ RULE = Rule(
         "`Base.metadata.drop_all(engine)` is a one-line DROP of every table; it is right in a test fixture's "
         "own database and a disaster anywhere else. So are SQLAlchemy's `Table.drop()`, peewee's "
         "`drop_tables()` and `truncate_table()`, and pymongo's `drop()`, `drop_collection()` and "
-        "`drop_database()`. pandas' `to_sql(if_exists=\"replace\")` drops and recreates the table, a warning. "
+        '`drop_database()`. pandas\' `to_sql(if_exists="replace")` drops and recreates the table, a warning. '
         "pandas' `DataFrame.drop(...)` drops columns of a frame in memory and is not a finding; Alembic's "
         "`op.drop_table` is a migration (PY201)."
     ),
     fix=_FIX,
     flag=(
-        Example("Base.metadata.drop_all(engine)",
-                flagged="Base.metadata.drop_all(engine)", severity=Severity.ERROR,
-                message="`drop_all()` drops every table the metadata knows, with all their rows."),
+        Example(
+            "Base.metadata.drop_all(engine)",
+            flagged="Base.metadata.drop_all(engine)",
+            severity=Severity.ERROR,
+            message="`drop_all()` drops every table the metadata knows, with all their rows.",
+        ),
         "db.drop_all()",
         "User.__table__.drop(engine)",
         "from sqlalchemy import Table\nusers = Table('users', metadata, autoload_with=engine)\nusers.drop(engine)",
@@ -104,8 +111,16 @@ RULE = Rule(
     ),
     check=check,
     escalates=True,
-    keywords=("drop", "drop_all", "drop_tables", "drop_table", "truncate_table", "drop_collection", "drop_database",
-              "to_sql"),  # fmt: skip
+    keywords=(
+        "drop",
+        "drop_all",
+        "drop_tables",
+        "drop_table",
+        "truncate_table",
+        "drop_collection",
+        "drop_database",
+        "to_sql",
+    ),
     precision="high",
     tags=("data-loss", "schema"),
 )

@@ -12,12 +12,17 @@ from blastguard.rules._paths import dangerous_target
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
 # Functions that delete the path given as their first argument.
-_DELETES = {"shutil.rmtree": "recursively deletes", "os.removedirs": "deletes", "os.rmdir": "deletes",
-            "os.remove": "deletes", "os.unlink": "deletes"}  # fmt: skip
+_DELETES = {
+    "shutil.rmtree": "recursively deletes",
+    "os.removedirs": "deletes",
+    "os.rmdir": "deletes",
+    "os.remove": "deletes",
+    "os.unlink": "deletes",
+}
 # pathlib methods that delete the path they are called on.
 _PATH_METHODS = {"unlink": "deletes", "rmdir": "deletes", "rmtree": "recursively deletes"}
 _FIX = "Delete only the paths you mean, spelled out, and never a path that can resolve to a system, home or data directory."
@@ -51,17 +56,20 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="Python code that deletes the root, the home directory, or a system or data directory.",
     rationale=(
-        "`shutil.rmtree` of `/`, of the home directory (`Path.home()`, `os.path.expanduser(\"~\")`, "
-        "`os.environ[\"HOME\"]`), of `/etc` or `/var/lib/postgresql` destroys a machine or its data, exactly "
+        '`shutil.rmtree` of `/`, of the home directory (`Path.home()`, `os.path.expanduser("~")`, '
+        '`os.environ["HOME"]`), of `/etc` or `/var/lib/postgresql` destroys a machine or its data, exactly '
         "like `rm -rf`. The same paths are judged as for shell deletes, whether written out, built with "
         "`os.path.join` or pathlib's `/`, or held in a constant. Deleting a temporary directory, a build "
         "folder or a path only known at run time is not a finding."
     ),
     fix=_FIX,
     flag=(
-        Example('import shutil\nshutil.rmtree("/")',
-                flagged='shutil.rmtree("/")', severity=Severity.ERROR,
-                message="This recursively deletes the whole filesystem (/)."),
+        Example(
+            'import shutil\nshutil.rmtree("/")',
+            flagged='shutil.rmtree("/")',
+            severity=Severity.ERROR,
+            message="This recursively deletes the whole filesystem (/).",
+        ),
         'import os, shutil\nshutil.rmtree(os.path.expanduser("~"))',
         "import shutil\nfrom pathlib import Path\nshutil.rmtree(Path.home())",
         'import os, shutil\nshutil.rmtree(os.environ["HOME"])',
@@ -71,13 +79,13 @@ RULE = Rule(
         'from pathlib import Path\nPath("/etc").rmdir()',
     ),
     clean=(
-        'import shutil, tempfile\nshutil.rmtree(tempfile.mkdtemp())',
-        'import shutil, tempfile\ntmp = tempfile.mkdtemp()\nshutil.rmtree(tmp)',
+        "import shutil, tempfile\nshutil.rmtree(tempfile.mkdtemp())",
+        "import shutil, tempfile\ntmp = tempfile.mkdtemp()\nshutil.rmtree(tmp)",
         'import shutil\nshutil.rmtree("build")',
         'import shutil\nfrom pathlib import Path\nshutil.rmtree(Path.home() / ".cache" / "myapp")',
         'import os\nos.remove("/etc/nginx/conf.d/default.conf")',
-        'import shutil\ndef clean(path):\n    shutil.rmtree(path)',
-        'print("shutil.rmtree(\'/\')")',
+        "import shutil\ndef clean(path):\n    shutil.rmtree(path)",
+        "print(\"shutil.rmtree('/')\")",
         'items.remove("/")',
     ),
     check=check,

@@ -12,8 +12,8 @@ from blastguard.rules.python._orm import mass_operation
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 
@@ -39,9 +39,12 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example("Cart.objects.all().delete()",
-                flagged="Cart.objects.all().delete()", severity=Severity.ERROR,
-                message="`Cart.objects.all().delete()` deletes every row"),
+        Example(
+            "Cart.objects.all().delete()",
+            flagged="Cart.objects.all().delete()",
+            severity=Severity.ERROR,
+            message="`Cart.objects.all().delete()` deletes every row",
+        ),
         "Cart.objects.filter().delete()",
         "qs = Session.objects.all()\nqs.delete()",
         "session.query(User).delete()",

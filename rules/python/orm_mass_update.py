@@ -12,8 +12,8 @@ from blastguard.rules.python._orm import mass_operation
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.frontend import PythonDocument
     from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.frontend import PythonDocument
 
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 
@@ -21,8 +21,11 @@ _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) an
 def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     kind = mass_operation(call, document, "update")
     if kind:
-        yield Hit(*call.span(), f"`{call.code()}` overwrites every row: nothing filters this {kind}, and the old "
-                  f"values cannot be recovered. {_FIX}")
+        yield Hit(
+            *call.span(),
+            f"`{call.code()}` overwrites every row: nothing filters this {kind}, and the old "
+            f"values cannot be recovered. {_FIX}",
+        )
 
 
 RULE = Rule(
@@ -39,14 +42,17 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example('Order.objects.update(status="archived")',
-                flagged='Order.objects.update(status="archived")', severity=Severity.ERROR,
-                message='`Order.objects.update(status="archived")` overwrites every row'),
+        Example(
+            'Order.objects.update(status="archived")',
+            flagged='Order.objects.update(status="archived")',
+            severity=Severity.ERROR,
+            message='`Order.objects.update(status="archived")` overwrites every row',
+        ),
         'Order.objects.all().update(status="archived")',
         'session.query(User).update({"active": False})',
         "from sqlalchemy import update\nsession.execute(update(User).values(active=False))",
         "User.update(active=False).execute()",
-        'qs = Order.objects.all()\nqs.update(total=0)',
+        "qs = Order.objects.all()\nqs.update(total=0)",
     ),
     clean=(
         'Order.objects.filter(pk=order_id).update(status="archived")',

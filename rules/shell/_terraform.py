@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import shlex
 
+from blastguard.frontends.shell.production import TERRAFORM
 from blastguard.frontends.shell.program_options import TERRAFORM_ARGUMENTS, Argv, parse
 from blastguard.frontends.shell.unwrapped_commands import Command
-from blastguard.frontends.shell.production import TERRAFORM
 from blastguard.frontends.shell.word_values import Word
 from blastguard.records import record
 

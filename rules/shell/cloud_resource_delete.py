@@ -28,32 +28,41 @@ class Deletion:
 
 # Keyed by the command's leading positionals after the program: ("rds", "delete-db-instance").
 _AWS = {
-    ("rds", "delete-db-instance"): Deletion("the RDS instance", ("--db-instance-identifier",),
-                                            unrecoverable=("--skip-final-snapshot",)),
-    ("rds", "delete-db-cluster"): Deletion("the RDS cluster", ("--db-cluster-identifier",),
-                                           unrecoverable=("--skip-final-snapshot",)),
-    ("docdb", "delete-db-cluster"): Deletion("the DocumentDB cluster", ("--db-cluster-identifier",),
-                                             unrecoverable=("--skip-final-snapshot",)),
-    ("redshift", "delete-cluster"): Deletion("the Redshift cluster", ("--cluster-identifier",),
-                                             unrecoverable=("--skip-final-cluster-snapshot",)),
+    ("rds", "delete-db-instance"): Deletion(
+        "the RDS instance", ("--db-instance-identifier",), unrecoverable=("--skip-final-snapshot",)
+    ),
+    ("rds", "delete-db-cluster"): Deletion(
+        "the RDS cluster", ("--db-cluster-identifier",), unrecoverable=("--skip-final-snapshot",)
+    ),
+    ("docdb", "delete-db-cluster"): Deletion(
+        "the DocumentDB cluster", ("--db-cluster-identifier",), unrecoverable=("--skip-final-snapshot",)
+    ),
+    ("redshift", "delete-cluster"): Deletion(
+        "the Redshift cluster", ("--cluster-identifier",), unrecoverable=("--skip-final-cluster-snapshot",)
+    ),
     ("s3", "rm"): Deletion("every object under that prefix", requires=("--recursive",)),
     ("s3", "rb"): Deletion("the bucket and every object in it", requires=("--force",), unrecoverable=("--force",)),
     ("dynamodb", "delete-table"): Deletion("the DynamoDB table", ("--table-name",)),
     ("ec2", "delete-volume"): Deletion("the EBS volume", ("--volume-id",)),
     ("efs", "delete-file-system"): Deletion("the EFS file system", ("--file-system-id",)),
-    ("elasticache", "delete-replication-group"): Deletion("the ElastiCache replication group",
-                                                          ("--replication-group-id",)),
+    ("elasticache", "delete-replication-group"): Deletion(
+        "the ElastiCache replication group", ("--replication-group-id",)
+    ),
     ("elasticache", "delete-cache-cluster"): Deletion("the ElastiCache cluster", ("--cache-cluster-id",)),
     ("opensearch", "delete-domain"): Deletion("the OpenSearch domain", ("--domain-name",)),
     ("eks", "delete-cluster"): Deletion("the EKS cluster", ("--name",)),
     ("cloudformation", "delete-stack"): Deletion("the CloudFormation stack and its resources", ("--stack-name",)),
-    ("ecr", "delete-repository"): Deletion("the ECR repository and its images", ("--repository-name",),
-                                           requires=("--force",)),
-    ("secretsmanager", "delete-secret"): Deletion("the secret", ("--secret-id",),
-                                                  requires=("--force-delete-without-recovery",),
-                                                  unrecoverable=("--force-delete-without-recovery",)),
+    ("ecr", "delete-repository"): Deletion(
+        "the ECR repository and its images", ("--repository-name",), requires=("--force",)
+    ),
+    ("secretsmanager", "delete-secret"): Deletion(
+        "the secret",
+        ("--secret-id",),
+        requires=("--force-delete-without-recovery",),
+        unrecoverable=("--force-delete-without-recovery",),
+    ),
     ("kms", "schedule-key-deletion"): Deletion("the KMS key, and with it everything encrypted under it", ("--key-id",)),
-}  # fmt: skip
+}
 _GCLOUD = {
     ("sql", "instances", "delete"): Deletion("the Cloud SQL instance and its backups"),
     ("sql", "databases", "delete"): Deletion("the Cloud SQL database"),
@@ -72,8 +81,9 @@ _GCLOUD = {
 _GSUTIL = {("rm",): Deletion("every object under that prefix", requires=("-r", "-R"))}
 _BQ = {("rm",): Deletion("the BigQuery dataset and its tables", requires=("-r", "--recursive"))}
 _AZ = {
-    ("group", "delete"): Deletion("the resource group and every resource in it",
-                                  ("-n", "--name", "-g", "--resource-group")),
+    ("group", "delete"): Deletion(
+        "the resource group and every resource in it", ("-n", "--name", "-g", "--resource-group")
+    ),
     ("sql", "db", "delete"): Deletion("the Azure SQL database", ("-n", "--name")),
     ("sql", "server", "delete"): Deletion("the Azure SQL server and its databases", ("-n", "--name")),
     ("postgres", "flexible-server", "delete"): Deletion("the PostgreSQL server", ("-n", "--name")),
@@ -89,25 +99,40 @@ _AZ = {
 }
 _TABLES = {"aws": _AWS, "gcloud": _GCLOUD, "gsutil": _GSUTIL, "bq": _BQ, "az": _AZ}
 _SYNTAX = {
-    "aws": Syntax(GLOBAL_OPTIONS["aws"].takes_value | {o for d in _AWS.values() for o in d.names} |
-                  options("--exclude", "--include", "--request-payer", "--expected-bucket-owner",
-                          "--final-db-snapshot-identifier", "--recovery-window-in-days", "--pending-window-in-days"),
-                  clusters=False),  # fmt: skip
+    "aws": Syntax(
+        GLOBAL_OPTIONS["aws"].takes_value
+        | {o for d in _AWS.values() for o in d.names}
+        | options(
+            "--exclude",
+            "--include",
+            "--request-payer",
+            "--expected-bucket-owner",
+            "--final-db-snapshot-identifier",
+            "--recovery-window-in-days",
+            "--pending-window-in-days",
+        ),
+        clusters=False,
+    ),
     "gcloud": GLOBAL_OPTIONS["gcloud"],
     "gsutil": GLOBAL_OPTIONS["gsutil"],
     "bq": GLOBAL_OPTIONS["bq"],
-    "az": Syntax(GLOBAL_OPTIONS["az"].takes_value | options("-n", "--name", "-g", "--resource-group", "-s", "--server"),
-                 clusters=False),  # fmt: skip
+    "az": Syntax(
+        GLOBAL_OPTIONS["az"].takes_value | options("-n", "--name", "-g", "--resource-group", "-s", "--server"),
+        clusters=False,
+    ),
 }
 # kubectl resources whose deletion loses data, by every name kubectl accepts for them.
 _KUBERNETES = {
-    "namespace": "the namespace and everything in it", "namespaces": "the namespace and everything in it",
-    "ns": "the namespace and everything in it", "pv": "the persistent volume",
+    "namespace": "the namespace and everything in it",
+    "namespaces": "the namespace and everything in it",
+    "ns": "the namespace and everything in it",
+    "pv": "the persistent volume",
     "persistentvolume": "the persistent volume",
-    "persistentvolumes": "the persistent volume", "pvc": "the persistent volume claim (and, usually, its volume)",
+    "persistentvolumes": "the persistent volume",
+    "pvc": "the persistent volume claim (and, usually, its volume)",
     "persistentvolumeclaim": "the persistent volume claim (and, usually, its volume)",
     "persistentvolumeclaims": "the persistent volume claim (and, usually, its volume)",
-}  # fmt: skip
+}
 
 
 def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
@@ -121,8 +146,13 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
         return
     message, severity, names = found
     targets = tuple(f"deletes {n}" for n in names if document.source.context.names.matches(_bucket(n)))
-    yield Hit(command.start, command.end, f"{message} Check the target and take a snapshot or backup first.",
-              severity, production=targets)  # fmt: skip
+    yield Hit(
+        command.start,
+        command.end,
+        f"{message} Check the target and take a snapshot or backup first.",
+        severity,
+        production=targets,
+    )
 
 
 def _cloud(command):
@@ -192,9 +222,12 @@ RULE = Rule(
     ),
     fix="Check the target, take a snapshot or backup, and delete by hand with the console's safeguards.",
     flag=(
-        Example("aws rds delete-db-instance --db-instance-identifier app --skip-final-snapshot",
-                region=(1, 1, 1, 78), severity=Severity.ERROR,
-                message="`aws rds delete-db-instance app` deletes the RDS instance"),
+        Example(
+            "aws rds delete-db-instance --db-instance-identifier app --skip-final-snapshot",
+            region=(1, 1, 1, 78),
+            severity=Severity.ERROR,
+            message="`aws rds delete-db-instance app` deletes the RDS instance",
+        ),
         "aws --profile prod s3 rm s3://assets/uploads --recursive",
         "AWS_PROFILE=production aws dynamodb delete-table --table-name orders",
         "aws s3 rb s3://prod-data --force",

@@ -45,8 +45,11 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
         if any(_MONGO_DROP.search(s.value) for s in scripts):
             message = f"`{name}` runs `dropDatabase()` or a collection's `drop()`, which deletes the data for good."
     if message:
-        yield Hit(command.start, command.end, f"{message} Take a backup first and run it by hand against the "
-                  "database you mean.")  # fmt: skip
+        yield Hit(
+            command.start,
+            command.end,
+            f"{message} Take a backup first and run it by hand against the database you mean.",
+        )
 
 
 def _redis_flush(argv, command) -> str | None:
@@ -72,9 +75,12 @@ RULE = Rule(
     ),
     fix="Take a backup, and run the drop by hand against the database you mean.",
     flag=(
-        Example("dropdb app_production",
-                flagged="dropdb app_production", severity=Severity.ERROR,
-                message="`dropdb app_production` deletes the database app_production and every table"),
+        Example(
+            "dropdb app_production",
+            flagged="dropdb app_production",
+            severity=Severity.ERROR,
+            message="`dropdb app_production` deletes the database app_production and every table",
+        ),
         "PGHOST=prod-db.internal dropdb --if-exists app",
         "redis-cli -h cache.internal -n 2 flushall",
         "redis-cli -u redis://prod-cache:6379 FLUSHDB ASYNC",

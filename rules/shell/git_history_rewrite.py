@@ -27,8 +27,11 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     if subcommand == "push":
         finding = _push(parse(rest, _PUSH)[0], document.source.context.names)
     elif subcommand == "reset" and parse(rest)[0].has("--hard"):
-        finding = ("`git reset --hard` discards every uncommitted change in the working tree, and the commits "
-                   "it moves away from are kept only in the reflog. Commit or `git stash` first.", None)
+        finding = (
+            "`git reset --hard` discards every uncommitted change in the working tree, and the commits "
+            "it moves away from are kept only in the reflog. Commit or `git stash` first.",
+            None,
+        )
     elif subcommand == "clean":
         finding = _clean(parse(rest, _CLEAN)[0])
     else:
@@ -44,27 +47,42 @@ def _push(argv, names):
     deletes = argv.has("-d", "--delete")
     refspecs = [w.value for w in argv.positionals[1:]]
     if argv.has("--mirror"):
-        return ("`git push --mirror` makes the remote match this repository exactly: branches it lacks are "
-                "deleted and every other branch is force-updated. Push the branches you mean instead.", None)
+        return (
+            "`git push --mirror` makes the remote match this repository exactly: branches it lacks are "
+            "deleted and every other branch is force-updated. Push the branches you mean instead.",
+            None,
+        )
     for refspec in refspecs:
         source, _, target = refspec.lstrip("+").partition(":")
         branch = (target or source).removeprefix("refs/heads/")
         if not _protected(branch, names):
             continue
         if deletes or (refspec.startswith(":") and target):
-            return (f"`git push` deletes the protected branch {branch} on the remote. Delete it in the hosting "
-                    "service's settings if you really mean to.", Severity.ERROR)
+            return (
+                f"`git push` deletes the protected branch {branch} on the remote. Delete it in the hosting "
+                "service's settings if you really mean to.",
+                Severity.ERROR,
+            )
         if force or refspec.startswith("+"):
-            return (f"A force push to the protected branch {branch} rewrites its shared history; everyone's "
-                    "commits after the rewritten point are lost from it. Push a new branch and open a "
-                    "pull request instead.", Severity.ERROR)
+            return (
+                f"A force push to the protected branch {branch} rewrites its shared history; everyone's "
+                "commits after the rewritten point are lost from it. Push a new branch and open a "
+                "pull request instead.",
+                Severity.ERROR,
+            )
         if lease:
-            return (f"`--force-with-lease` to the protected branch {branch} still rewrites its shared history. "
-                    "Push a new branch and open a pull request instead.", None)
+            return (
+                f"`--force-with-lease` to the protected branch {branch} still rewrites its shared history. "
+                "Push a new branch and open a pull request instead.",
+                None,
+            )
     if force and not lease:
         where = f"the branch {refspecs[0].lstrip('+')}" if refspecs else "the current branch"
-        return (f"A force push to {where} can overwrite commits others pushed. Use `--force-with-lease`, which "
-                "refuses when the remote has moved.", None)
+        return (
+            f"A force push to {where} can overwrite commits others pushed. Use `--force-with-lease`, which "
+            "refuses when the remote has moved.",
+            None,
+        )
     return None
 
 
@@ -77,8 +95,11 @@ def _clean(argv):
         return None
     if argv.has("-d", "-x"):
         removes = "untracked directories and ignored files" if argv.has("-x") else "untracked directories"
-        return (f"`git clean -f` with -d or -x deletes {removes} (local configuration, data files, build "
-                "caches) for good; they were never committed. Run `git clean -n` first to see what goes.", None)
+        return (
+            f"`git clean -f` with -d or -x deletes {removes} (local configuration, data files, build "
+            "caches) for good; they were never committed. Run `git clean -n` first to see what goes.",
+            None,
+        )
     return None
 
 
@@ -98,9 +119,12 @@ RULE = Rule(
     ),
     fix="Push to a new branch and open a pull request; use `--force-with-lease` for your own rebased branches.",
     flag=(
-        Example("git push --force origin main",
-                flagged="git push --force origin main", severity=Severity.ERROR,
-                message="A force push to the protected branch main rewrites its shared history"),
+        Example(
+            "git push --force origin main",
+            flagged="git push --force origin main",
+            severity=Severity.ERROR,
+            message="A force push to the protected branch main rewrites its shared history",
+        ),
         "git -C services/api push -f origin HEAD:master",
         "git push origin +release/2.4",
         "git push origin --force-with-lease prod",

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 
 _RM = Syntax(options("--interactive"))
 _FIND = Syntax(options("-D"))
-_FIX = ("Delete only the paths you mean, spelled out, and never a path that can expand to a system, home or "
-        "data directory.")
+_FIX = (
+    "Delete only the paths you mean, spelled out, and never a path that can expand to a system, home or data directory."
+)
 
 
 def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
@@ -40,9 +41,14 @@ def _rm(command, document):
         roots = _upstream_roots(command)
         if roots is None:
             source = f"`{command.upstream.text(40)}`" if command.upstream else "its input"
-            yield Hit(command.start, command.end, f"`{shown}` recursively deletes whatever paths arrive from "
-                      f"{source}, which cannot be checked before it runs. List the paths first and delete them "
-                      "explicitly.", Severity.WARNING)  # fmt: skip
+            yield Hit(
+                command.start,
+                command.end,
+                f"`{shown}` recursively deletes whatever paths arrive from "
+                f"{source}, which cannot be checked before it runs. List the paths first and delete them "
+                "explicitly.",
+                Severity.WARNING,
+            )
             return
         targets = roots
     else:
@@ -51,9 +57,14 @@ def _rm(command, document):
         for word in argv.positionals:
             source = _input_source(word, command)
             if source:
-                yield Hit(command.start, command.end, f"`{shown}` recursively deletes whatever paths {source} puts "
-                          f"in `{word.value}`, which cannot be checked before it runs. List the paths first and "
-                          "delete them explicitly.", Severity.WARNING)  # fmt: skip
+                yield Hit(
+                    command.start,
+                    command.end,
+                    f"`{shown}` recursively deletes whatever paths {source} puts "
+                    f"in `{word.value}`, which cannot be checked before it runs. List the paths first and "
+                    "delete them explicitly.",
+                    Severity.WARNING,
+                )
                 return
     cwd = _working_directory(document.earlier(command, "cd", "pushd"))
     for value, literal in targets:
@@ -153,9 +164,12 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example("rm -rf /",
-                flagged="rm -rf /", severity=Severity.ERROR,
-                message="`rm -rf /` recursively deletes the whole filesystem (/)."),
+        Example(
+            "rm -rf /",
+            flagged="rm -rf /",
+            severity=Severity.ERROR,
+            message="`rm -rf /` recursively deletes the whole filesystem (/).",
+        ),
         "FOO=1 rm -r -f /",
         "sudo rm -fr --no-preserve-root /",
         "rm --recursive --force ~",
@@ -189,15 +203,15 @@ RULE = Rule(
         "perl -e 'system(\"rm -rf ~\")'",
         "perl -MFile::Path -e 'rmtree(\"/\")'",
         "ruby -rfileutils -e 'FileUtils.rm_rf(\"/var/lib/postgresql\")'",
-        'node -e "require(\'child_process\').execSync(\'rm -rf ~\')"',
-        'node -e "require(\'fs\').rmSync(\'/\', {recursive: true, force: true})"',
+        "node -e \"require('child_process').execSync('rm -rf ~')\"",
+        "node -e \"require('fs').rmSync('/', {recursive: true, force: true})\"",
         "php -r 'shell_exec(\"rm -rf /etc\");'",
         "lua -e 'os.execute(\"rm -rf ~\")'",
         "awk 'BEGIN { system(\"rm -rf /\") }'",
         "echo cm0gLXJmIH4= | base64 -d | sh",
         'eval "$(echo cm0gLXJmIH4= | base64 --decode)"',
         "perl -MMIME::Base64 -e 'system(decode_base64(\"cm0gLXJmIH4=\"))'",
-        'python3 -c "exec(__import__(\'base64\').b64decode(\'aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInJtIC1yZiB+Iik=\'))"',
+        "python3 -c \"exec(__import__('base64').b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInJtIC1yZiB+Iik='))\"",
     ),
     clean=(
         "rm -rf node_modules dist",
@@ -218,12 +232,12 @@ RULE = Rule(
         "for f in $(find . -name '*.pyc'); do rm -rf \"$f\"; done",
         'clean() { rm -rf "$1"; }; clean build',
         "alias ll='ls -l'; ll",
-        'TMPDIR_X=$(mktemp -d); trap \'rm -rf "$TMPDIR_X"\' EXIT',
+        "TMPDIR_X=$(mktemp -d); trap 'rm -rf \"$TMPDIR_X\"' EXIT",
         "trap 'rm -f \"$tmpfile\"' EXIT",
         "mkdir -p src/{app,tests}",
         "(( i++ ))",
         "perl -e 'system(\"rm -rf build\")'",
-        'node -e "require(\'fs\').rmSync(\'dist\', {recursive: true, force: true})"',
+        "node -e \"require('fs').rmSync('dist', {recursive: true, force: true})\"",
         "ruby -e 'puts \"rm -rf /\"'",
         "perl -e 'print \"system(rm -rf /)\"'",
         "node -e '// execSync(\"rm -rf ~\")'",

@@ -30,9 +30,13 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
         argv = parse(command.args[1:])[0]
         skips = command.env.get("PULUMI_SKIP_CONFIRMATIONS", "").lower() in ("true", "1")
         if argv.has("-y", "--yes") or skips:
-            yield Hit(command.start, command.end, "`pulumi destroy --yes` deletes every resource of the stack "
-                      "without asking for confirmation. Review `pulumi preview --destroy` first and confirm "
-                      "interactively.")  # fmt: skip
+            yield Hit(
+                command.start,
+                command.end,
+                "`pulumi destroy --yes` deletes every resource of the stack "
+                "without asking for confirmation. Review `pulumi preview --destroy` first and confirm "
+                "interactively.",
+            )
 
 
 def _unprompted_destroy(call: TerraformCall) -> str | None:
@@ -41,8 +45,10 @@ def _unprompted_destroy(call: TerraformCall) -> str | None:
         return None
     shown = f"{call.tool} destroy" if call.subcommand == "destroy" else f"{call.tool} apply -destroy"
     if call.every_module:
-        return (f"`{shown}` in every module of the stack (run-all / --all) deletes all their resources, and "
-                "Terragrunt approves each module's destroy itself.")
+        return (
+            f"`{shown}` in every module of the stack (run-all / --all) deletes all their resources, and "
+            "Terragrunt approves each module's destroy itself."
+        )
     source = call.source_of("auto-approve")
     if source is None:
         return None
@@ -59,8 +65,10 @@ def _saved_destroy_plan(call: TerraformCall, earlier) -> str | None:
         planned = terraform_call(before)
         if planned and planned.subcommand == "plan" and planned.flag("destroy"):
             if plan_file in [w.value for w in planned.values("out")]:
-                return (f"`{call.tool} apply {plan_file}` applies a saved destroy plan (made with `plan -destroy`), "
-                        "which deletes its resources without asking for confirmation.")
+                return (
+                    f"`{call.tool} apply {plan_file}` applies a saved destroy plan (made with `plan -destroy`), "
+                    "which deletes its resources without asking for confirmation."
+                )
     return None
 
 
@@ -81,9 +89,12 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example("terraform destroy -auto-approve",
-                flagged="terraform destroy -auto-approve", severity=Severity.ERROR,
-                message="`terraform destroy -auto-approve` deletes every resource in the state"),
+        Example(
+            "terraform destroy -auto-approve",
+            flagged="terraform destroy -auto-approve",
+            severity=Severity.ERROR,
+            message="`terraform destroy -auto-approve` deletes every resource in the state",
+        ),
         "for dir in infra/*; do terraform -chdir=$dir destroy -auto-approve; done",
         "sudo env -i TF_LOG=1 terraform -chdir=infra destroy -auto-approve",
         'bash -c "terraform destroy -auto-approve"',
@@ -98,7 +109,7 @@ RULE = Rule(
         "pulumi destroy --yes --stack dev",
         "alias tfd='terraform destroy -auto-approve'; tfd",
         "trap 'terraform destroy -auto-approve' EXIT",
-        "teardown() { terraform -chdir=\"$1\" destroy -auto-approve; }; teardown infra",
+        'teardown() { terraform -chdir="$1" destroy -auto-approve; }; teardown infra',
         "{terraform,destroy,-auto-approve}",
     ),
     clean=(

@@ -7,10 +7,10 @@ import re
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.shell._terraform import TerraformCall, terraform_call
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -34,28 +34,42 @@ def _findings(call: TerraformCall, command: Command, document: ShellDocument, st
     if call.subcommand == "apply" and not call.flag("destroy"):
         unreviewed = call.source_of("auto-approve") is not None or call.every_module
         if unreviewed and not positionals and (document.source.context.production or document.evidence(command)):
-            yield (f"`{tool} apply -auto-approve` changes production without showing the plan for review. "
-                   f"Save a plan (`{tool} plan -out=tfplan`), review it, and apply that file.")
+            yield (
+                f"`{tool} apply -auto-approve` changes production without showing the plan for review. "
+                f"Save a plan (`{tool} plan -out=tfplan`), review it, and apply that file."
+            )
         for address in call.values("replace"):
             if _stateful(address.value, stateful_types):
-                yield (f"`-replace={address.value}` destroys and recreates a resource that holds data; what is "
-                       "stored in it is lost. Replace it only after a backup, or migrate the data instead.")
+                yield (
+                    f"`-replace={address.value}` destroys and recreates a resource that holds data; what is "
+                    "stored in it is lost. Replace it only after a backup, or migrate the data instead."
+                )
     elif call.subcommand == "taint" and positionals and _stateful(positionals[0], stateful_types):
-        yield (f"`{tool} taint {positionals[0]}` makes the next apply destroy and recreate a resource that holds "
-               "data; what is stored in it is lost. Use `-replace` in a reviewed plan after a backup instead.")
+        yield (
+            f"`{tool} taint {positionals[0]}` makes the next apply destroy and recreate a resource that holds "
+            "data; what is stored in it is lost. Use `-replace` in a reviewed plan after a backup instead."
+        )
     elif call.subcommand == "state" and positionals[:1] == ["rm"]:
-        yield (f"`{tool} state rm` makes Terraform forget {', '.join(positionals[1:]) or 'resources'}: they keep "
-               "running unmanaged, and a later apply may create duplicates. Use a `removed` block in a reviewed "
-               "change.")
+        yield (
+            f"`{tool} state rm` makes Terraform forget {', '.join(positionals[1:]) or 'resources'}: they keep "
+            "running unmanaged, and a later apply may create duplicates. Use a `removed` block in a reviewed "
+            "change."
+        )
     elif call.subcommand == "state" and positionals[:1] == ["push"] and call.flag("force"):
-        yield (f"`{tool} state push -force` overwrites the stored state even when it is newer, so Terraform loses "
-               "track of resources. Pull, fix and push without -force.")
+        yield (
+            f"`{tool} state push -force` overwrites the stored state even when it is newer, so Terraform loses "
+            "track of resources. Pull, fix and push without -force."
+        )
     elif call.subcommand == "force-unlock":
-        yield (f"`{tool} force-unlock` removes a lock another run may still hold; two runs writing the same state "
-               "can corrupt it. Make sure no run is in progress first.")
+        yield (
+            f"`{tool} force-unlock` removes a lock another run may still hold; two runs writing the same state "
+            "can corrupt it. Make sure no run is in progress first."
+        )
     elif call.subcommand == "workspace" and positionals[:1] == ["delete"]:
-        yield (f"`{tool} workspace delete` deletes the workspace's state; the resources it tracked keep running "
-               "but are no longer managed. Destroy or move them deliberately first.")
+        yield (
+            f"`{tool} workspace delete` deletes the workspace's state; the resources it tracked keep running "
+            "but are no longer managed. Destroy or move them deliberately first."
+        )
 
 
 def _stateful(address: str, stateful_types: Collection[str]) -> bool:
@@ -71,8 +85,10 @@ RULE = Rule(
     name="terraform-production-apply",
     language="shell",
     severity=Severity.WARNING,
-    summary=("An unreviewed Terraform apply to production, state surgery, or forced replacement of a resource "
-             "that holds data."),
+    summary=(
+        "An unreviewed Terraform apply to production, state surgery, or forced replacement of a resource "
+        "that holds data."
+    ),
     rationale=(
         "`terraform apply -auto-approve` applies whatever the plan turns out to be; against production "
         "(a workspace selected earlier in the chain, TF_WORKSPACE, `-var-file=prod.tfvars`, `-chdir=…/prod`, "
@@ -81,12 +97,17 @@ RULE = Rule(
         "delete`) desynchronises Terraform from what runs, and `-replace` / `taint` of a database, bucket "
         "or volume destroys its data. Findings are warnings, and errors when the target is production."
     ),
-    fix=("Save a plan, review it, and apply the plan file; make state changes with `removed`/`moved` blocks in a "
-         "reviewed change."),
+    fix=(
+        "Save a plan, review it, and apply the plan file; make state changes with `removed`/`moved` blocks in a "
+        "reviewed change."
+    ),
     flag=(
-        Example("terraform workspace select prod && terraform apply -auto-approve",
-                flagged="terraform apply -auto-approve", severity=Severity.ERROR,
-                message="`terraform apply -auto-approve` changes production without showing the plan"),
+        Example(
+            "terraform workspace select prod && terraform apply -auto-approve",
+            flagged="terraform apply -auto-approve",
+            severity=Severity.ERROR,
+            message="`terraform apply -auto-approve` changes production without showing the plan",
+        ),
         "TF_WORKSPACE=production terraform apply -auto-approve",
         "terraform apply -auto-approve -var-file=envs/prod.tfvars",
         "terraform -chdir=live/prod apply -auto-approve",

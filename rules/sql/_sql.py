@@ -11,11 +11,28 @@ from blastguard.frontends.sql.frontend import Statement, TableName, node_offsets
 from blastguard.frontends.sql.words import scan
 
 # Words that end a WHERE clause at its own depth.
-WHERE_STOPS = frozenset({"ORDER", "LIMIT", "RETURNING", "OFFSET", "FETCH", "GROUP", "HAVING", "WINDOW",
-                         "UNION", "INTERSECT", "EXCEPT", "OUTPUT", "OPTION", "FOR"})  # fmt: skip
+WHERE_STOPS = frozenset(
+    {
+        "ORDER",
+        "LIMIT",
+        "RETURNING",
+        "OFFSET",
+        "FETCH",
+        "GROUP",
+        "HAVING",
+        "WINDOW",
+        "UNION",
+        "INTERSECT",
+        "EXCEPT",
+        "OUTPUT",
+        "OPTION",
+        "FOR",
+    }
+)
 # Words that bound one boolean term of a predicate at its own depth.
-TERM_BOUNDARIES = frozenset({"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE", "HAVING", "SET", ",",
-                             "USING", "FROM"}) | WHERE_STOPS  # fmt: skip
+TERM_BOUNDARIES = (
+    frozenset({"AND", "OR", "WHERE", "ON", "WHEN", "THEN", "ELSE", "HAVING", "SET", ",", "USING", "FROM"}) | WHERE_STOPS
+)
 
 
 def target_table(node: exp.Expression) -> exp.Table | None:
@@ -116,6 +133,7 @@ def runtime_condition(predicate: exp.Expression) -> bool:
     if isinstance(predicate, exp.Binary) and not isinstance(predicate, exp.Connector):
         return is_runtime_value(predicate.this) and is_runtime_value(predicate.expression)
     return is_runtime_value(predicate)
+
 
 # --- predicates -------------------------------------------------------------------------------
 
@@ -365,8 +383,9 @@ def _segment_verdict(words: list[str]) -> str | None:
 
 
 _DATA_HOLDERS = {"TABLE": "drop-table", "SCHEMA": "drop-schema", "DATABASE": "drop-schema", "OWNED": "drop-schema"}
-_STATEMENT_VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "TRUNCATE", "DROP",
-                              "ALTER", "GRANT", "CREATE", "SET"})  # fmt: skip
+_STATEMENT_VERBS = frozenset(
+    {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE", "SET"}
+)
 _VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
 
 

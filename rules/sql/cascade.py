@@ -42,7 +42,11 @@ def _action_cascades(action: exp.Expression) -> bool:
 def _cascade_word(stmt) -> int | None:
     """The CASCADE that applies to the statement: not the `ON DELETE CASCADE` of a foreign key."""
     for i, word in enumerate(stmt.words):
-        if word.upper == "CASCADE" and word.depth == 0 and (i == 0 or stmt.words[i - 1].upper not in ("DELETE", "UPDATE")):
+        if (
+            word.upper == "CASCADE"
+            and word.depth == 0
+            and (i == 0 or stmt.words[i - 1].upper not in ("DELETE", "UPDATE"))
+        ):
             return i
     return None
 
@@ -52,9 +56,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         index = _cascade_word(stmt)
         span = stmt.span(index, index) if index is not None else (stmt.start, stmt.end)
         verb = stmt.words[0].upper
-        yield Hit(*span, f"CASCADE makes this {verb} also drop or empty every object that depends on its target "
-                  "(views, foreign-key tables, columns of a dropped type), none of which the statement names. "
-                  "Drop or change the dependent objects explicitly, so the statement fails if anything unexpected depends on it.")
+        yield Hit(
+            *span,
+            f"CASCADE makes this {verb} also drop or empty every object that depends on its target "
+            "(views, foreign-key tables, columns of a dropped type), none of which the statement names. "
+            "Drop or change the dependent objects explicitly, so the statement fails if anything unexpected depends on it.",
+        )
 
 
 RULE = Rule(
@@ -70,9 +77,12 @@ RULE = Rule(
     ),
     fix="Remove CASCADE and handle the dependent objects explicitly.",
     flag=(
-        Example("DROP TABLE customers CASCADE;",
-                flagged="CASCADE", severity=Severity.ERROR,
-                message="CASCADE makes this DROP also drop or empty every object that depends"),
+        Example(
+            "DROP TABLE customers CASCADE;",
+            flagged="CASCADE",
+            severity=Severity.ERROR,
+            message="CASCADE makes this DROP also drop or empty every object that depends",
+        ),
         "TRUNCATE orders CASCADE;",
         "DROP TYPE mood CASCADE;",
         "DROP EXTENSION postgis CASCADE;",

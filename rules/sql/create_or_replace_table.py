@@ -26,8 +26,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     table = node.this.this if isinstance(node.this, exp.Schema) else node.this
     if document.created_before(table, stmt):
         return
-    yield Hit(stmt.start, stmt.end, f"CREATE OR REPLACE TABLE {table_label(table)} silently replaces an existing "
-              "table and every row in it. Use CREATE TABLE (which fails if the table exists) or a new table name.")
+    yield Hit(
+        stmt.start,
+        stmt.end,
+        f"CREATE OR REPLACE TABLE {table_label(table)} silently replaces an existing "
+        "table and every row in it. Use CREATE TABLE (which fails if the table exists) or a new table name.",
+    )
 
 
 RULE = Rule(
@@ -42,10 +46,12 @@ RULE = Rule(
     ),
     fix="Use CREATE TABLE (it fails when the table exists) or write to a new table.",
     flag=(
-        Example("CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
-                flagged="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily",
-                severity=Severity.ERROR,
-                message="CREATE OR REPLACE TABLE analytics.daily silently replaces an existing table"),
+        Example(
+            "CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily;",
+            flagged="CREATE OR REPLACE TABLE analytics.daily AS SELECT * FROM staging.daily",
+            severity=Severity.ERROR,
+            message="CREATE OR REPLACE TABLE analytics.daily silently replaces an existing table",
+        ),
         "CREATE OR REPLACE TABLE users (id int, email text);",
     ),
     clean=(

@@ -21,7 +21,10 @@ _DESTRUCTIVE = {"ALL", "DELETE", "TRUNCATE", "DROP", "SUPER"}
 def _granted(stmt) -> list[str]:
     node = stmt.expression
     if isinstance(node, exp.Grant):
-        names = [p.this.name.upper() if isinstance(p, exp.GrantPrivilege) else p.sql().upper() for p in node.args.get("privileges") or []]
+        names = [
+            p.this.name.upper() if isinstance(p, exp.GrantPrivilege) else p.sql().upper()
+            for p in node.args.get("privileges") or []
+        ]
         return [n for n in names if n.split()[0] in _DESTRUCTIVE]
     if not isinstance(node, exp.Command):
         return []
@@ -39,8 +42,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     if granted:
         to_public = "PUBLIC" in [w.upper for w in stmt.words[-2:]]
         who = "every role (PUBLIC)" if to_public else "the grantee"
-        yield Hit(stmt.start, stmt.end, f"This statement gives {who} {', '.join(dict.fromkeys(granted))}: the power to "
-                  "destroy data. Grant only the privileges the role needs (SELECT, INSERT, UPDATE on named tables).")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"This statement gives {who} {', '.join(dict.fromkeys(granted))}: the power to "
+            "destroy data. Grant only the privileges the role needs (SELECT, INSERT, UPDATE on named tables).",
+        )
 
 
 RULE = Rule(
@@ -56,10 +63,12 @@ RULE = Rule(
     ),
     fix="Grant only the privileges the role needs, on named tables.",
     flag=(
-        Example("GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent;",
-                flagged="GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent",
-                severity=Severity.WARNING,
-                message="This statement gives the grantee ALL: the power to destroy data."),
+        Example(
+            "GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent;",
+            flagged="GRANT ALL PRIVILEGES ON ALL TABLES IN SCHEMA public TO agent",
+            severity=Severity.WARNING,
+            message="This statement gives the grantee ALL: the power to destroy data.",
+        ),
         "GRANT DELETE, TRUNCATE ON orders TO etl;",
         "GRANT ALL ON TABLE users TO PUBLIC;",
         "ALTER ROLE agent SUPERUSER;",

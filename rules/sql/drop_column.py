@@ -17,8 +17,25 @@ if TYPE_CHECKING:
     from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 # What may follow DROP in ALTER TABLE besides a column (those are SQL207's, or harmless).
-NOT_COLUMNS = frozenset({"CONSTRAINT", "INDEX", "KEY", "PRIMARY", "FOREIGN", "CHECK", "UNIQUE", "PARTITION",
-                         "DEFAULT", "NOT", "EXPRESSION", "IDENTITY", "TRIGGER", "RULE", "POLICY"})  # fmt: skip
+NOT_COLUMNS = frozenset(
+    {
+        "CONSTRAINT",
+        "INDEX",
+        "KEY",
+        "PRIMARY",
+        "FOREIGN",
+        "CHECK",
+        "UNIQUE",
+        "PARTITION",
+        "DEFAULT",
+        "NOT",
+        "EXPRESSION",
+        "IDENTITY",
+        "TRIGGER",
+        "RULE",
+        "POLICY",
+    }
+)
 
 
 def dropped_columns(node: exp.Alter) -> list[str]:
@@ -46,9 +63,13 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     columns = [c for c in dropped_columns(node) if not document.column_added_before(table, c, stmt)]
     if columns:
         named = ", ".join(columns)
-        yield Hit(stmt.start, stmt.end, f"ALTER TABLE {table_label(table)} drops column{'s' if len(columns) > 1 else ''} "
-                  f"{named}, destroying {'their' if len(columns) > 1 else 'its'} values in every row. Stop using the "
-                  "column first, back up the data, and drop it in a later, reviewed migration.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"ALTER TABLE {table_label(table)} drops column{'s' if len(columns) > 1 else ''} "
+            f"{named}, destroying {'their' if len(columns) > 1 else 'its'} values in every row. Stop using the "
+            "column first, back up the data, and drop it in a later, reviewed migration.",
+        )
 
 
 RULE = Rule(
@@ -63,9 +84,12 @@ RULE = Rule(
     ),
     fix="Stop reading and writing the column, back it up, and drop it in a later reviewed migration.",
     flag=(
-        Example("ALTER TABLE users DROP COLUMN email;",
-                flagged="ALTER TABLE users DROP COLUMN email", severity=Severity.ERROR,
-                message="ALTER TABLE users drops column email, destroying its values in every row."),
+        Example(
+            "ALTER TABLE users DROP COLUMN email;",
+            flagged="ALTER TABLE users DROP COLUMN email",
+            severity=Severity.ERROR,
+            message="ALTER TABLE users drops column email, destroying its values in every row.",
+        ),
         "ALTER TABLE users DROP COLUMN IF EXISTS email, DROP COLUMN phone;",
         "ALTER TABLE users DROP email;",
     ),

@@ -38,13 +38,21 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if isinstance(node, exp.Drop) and str(node.args.get("kind", "")).upper() == "INDEX":
         names = ", ".join(t.sql() for t in node.args.get("tables") or [])
-        yield Hit(stmt.start, stmt.end, f"DROP INDEX {names} removes an index that queries or a uniqueness guarantee may "
-                  "depend on; if it backs a UNIQUE rule, duplicates can creep in. Confirm it is unused (pg_stat_user_indexes) "
-                  "and that nothing relies on it.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"DROP INDEX {names} removes an index that queries or a uniqueness guarantee may "
+            "depend on; if it backs a UNIQUE rule, duplicates can creep in. Confirm it is unused (pg_stat_user_indexes) "
+            "and that nothing relies on it.",
+        )
     elif isinstance(node, exp.Alter) and (dropped := _dropped(node)):
-        yield Hit(stmt.start, stmt.end, f"ALTER TABLE {table_label(node.this)} drops {', '.join(dropped)}; without it "
-                  "the database stops rejecting duplicate, orphaned or invalid rows, and the damage is silent. "
-                  "Fix the data that violates the constraint instead of removing it.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"ALTER TABLE {table_label(node.this)} drops {', '.join(dropped)}; without it "
+            "the database stops rejecting duplicate, orphaned or invalid rows, and the damage is silent. "
+            "Fix the data that violates the constraint instead of removing it.",
+        )
 
 
 RULE = Rule(
@@ -60,9 +68,12 @@ RULE = Rule(
     ),
     fix="Fix the data that violates the constraint; drop indexes only after confirming they are unused.",
     flag=(
-        Example("DROP INDEX idx_users_email;",
-                flagged="DROP INDEX idx_users_email", severity=Severity.WARNING,
-                message="DROP INDEX idx_users_email removes an index that queries or a uniqueness"),
+        Example(
+            "DROP INDEX idx_users_email;",
+            flagged="DROP INDEX idx_users_email",
+            severity=Severity.WARNING,
+            message="DROP INDEX idx_users_email removes an index that queries or a uniqueness",
+        ),
         "DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;",
         "ALTER TABLE users DROP CONSTRAINT users_email_key;",
         "ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer;",

@@ -23,14 +23,26 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     node = stmt.expression
     if isinstance(node, exp.Drop) and (kind := _KINDS.get(str(node.args.get("kind", "")).upper())):
         names = ", ".join(t.sql() for t in node.args.get("tables") or [])
-        yield Hit(stmt.start, stmt.end, f"DROP {kind.upper()} destroys the {kind} {names} with every table and "
-                  "row in it. Take a backup and drop it by hand, not from a script.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"DROP {kind.upper()} destroys the {kind} {names} with every table and "
+            "row in it. Take a backup and drop it by hand, not from a script.",
+        )
     elif isinstance(node, exp.Command) and [w.upper for w in stmt.words[:2]] == ["DROP", "OWNED"]:
-        yield Hit(stmt.start, stmt.end, "DROP OWNED BY drops every object the role owns, in every schema of the "
-                  "database: tables and their rows included. Use REASSIGN OWNED, or drop the objects you mean by name.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "DROP OWNED BY drops every object the role owns, in every schema of the "
+            "database: tables and their rows included. Use REASSIGN OWNED, or drop the objects you mean by name.",
+        )
     elif token_verdict(stmt) == "drop-schema":
-        yield Hit(stmt.start, stmt.end, "DROP SCHEMA / DATABASE destroys everything in it. The statement did not "
-                  "parse, so this was read from its tokens.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "DROP SCHEMA / DATABASE destroys everything in it. The statement did not "
+            "parse, so this was read from its tokens.",
+        )
 
 
 RULE = Rule(
@@ -45,9 +57,12 @@ RULE = Rule(
     ),
     fix="Take a backup and run it by hand after review; drop individual objects by name.",
     flag=(
-        Example("DROP DATABASE production;",
-                flagged="DROP DATABASE production", severity=Severity.ERROR,
-                message="DROP DATABASE destroys the database production with every table and row in it."),
+        Example(
+            "DROP DATABASE production;",
+            flagged="DROP DATABASE production",
+            severity=Severity.ERROR,
+            message="DROP DATABASE destroys the database production with every table and row in it.",
+        ),
         "DROP SCHEMA analytics CASCADE;",
         "DROP SCHEMA IF EXISTS reporting;",
         "DROP OWNED BY app_user;",

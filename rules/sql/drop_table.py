@@ -25,12 +25,20 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         tables = [t for t in node.args.get("tables") or [] if not document.created_before(t, stmt)]
         if tables:
             names = ", ".join(t.sql() for t in tables)
-            yield Hit(stmt.start, stmt.end, f"DROP TABLE destroys {names} with all {'their' if len(tables) > 1 else 'its'} "
-                      "rows; IF EXISTS does not make it safer. Rename the table or take a backup first, and drop it "
-                      "in a reviewed migration.")
+            yield Hit(
+                stmt.start,
+                stmt.end,
+                f"DROP TABLE destroys {names} with all {'their' if len(tables) > 1 else 'its'} "
+                "rows; IF EXISTS does not make it safer. Rename the table or take a backup first, and drop it "
+                "in a reviewed migration.",
+            )
     elif token_verdict(stmt) == "drop-table":
-        yield Hit(stmt.start, stmt.end, "DROP TABLE destroys a table with all its rows. The statement did not "
-                  "parse, so this was read from its tokens.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "DROP TABLE destroys a table with all its rows. The statement did not "
+            "parse, so this was read from its tokens.",
+        )
 
 
 RULE = Rule(
@@ -47,11 +55,14 @@ RULE = Rule(
     ),
     fix="Rename the table (keep it until you are sure) or take a backup, and drop it in a reviewed migration.",
     flag=(
-        Example("DROP TABLE users;",
-                flagged="DROP TABLE users", severity=Severity.ERROR,
-                message="DROP TABLE destroys users with all its rows; IF EXISTS does not make it safer."),
+        Example(
+            "DROP TABLE users;",
+            flagged="DROP TABLE users",
+            severity=Severity.ERROR,
+            message="DROP TABLE destroys users with all its rows; IF EXISTS does not make it safer.",
+        ),
         "DROP TABLE IF EXISTS users, orders;",
-        "drop table public.\"Users\";",
+        'drop table public."Users";',
         "CREATE TABLE IF NOT EXISTS users (id int);\nDROP TABLE users;",
         "DROP TABLE users;\nCREATE TABLE users (id int);",
     ),

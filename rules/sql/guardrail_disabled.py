@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 _OFF = {"0", "off", "false"}
 # setting -> (values that disable it, what is lost)
 _SETTINGS = {
-    "session_replication_role": ({"replica"}, "foreign keys and user triggers (ON DELETE CASCADE, audit triggers) stop firing"),
+    "session_replication_role": (
+        {"replica"},
+        "foreign keys and user triggers (ON DELETE CASCADE, audit triggers) stop firing",
+    ),
     "foreign_key_checks": (_OFF, "foreign keys are no longer enforced"),
     "unique_checks": (_OFF, "unique indexes are no longer checked on insert"),
     "sql_safe_updates": (_OFF, "MySQL stops refusing UPDATE and DELETE without a key in the WHERE clause"),
@@ -57,16 +60,22 @@ def _disabled(stmt) -> list[str]:
         uppers = [w.upper for w in stmt.words if w.depth == 0]
         for i, word in enumerate(uppers[:-1]):
             if word == "DISABLE" and uppers[i + 1] == "TRIGGER":
-                lost.append("DISABLE TRIGGER: the table's triggers (audit, cascades, FK enforcement for ALL) stop firing")
+                lost.append(
+                    "DISABLE TRIGGER: the table's triggers (audit, cascades, FK enforcement for ALL) stop firing"
+                )
     return lost
 
 
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     lost = _disabled(stmt)
     if lost:
-        yield Hit(stmt.start, stmt.end, f"This statement switches off a database safeguard ({'; '.join(lost)}). "
-                  "Whatever runs after it can destroy or corrupt data that the database would otherwise protect. "
-                  "Leave the safeguard on and fix the statement it was in the way of.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"This statement switches off a database safeguard ({'; '.join(lost)}). "
+            "Whatever runs after it can destroy or corrupt data that the database would otherwise protect. "
+            "Leave the safeguard on and fix the statement it was in the way of.",
+        )
 
 
 RULE = Rule(
@@ -83,9 +92,12 @@ RULE = Rule(
     ),
     fix="Keep the safeguard on and fix the statement it was blocking.",
     flag=(
-        Example("SET session_replication_role = replica;",
-                flagged="SET session_replication_role = replica", severity=Severity.WARNING,
-                message="This statement switches off a database safeguard"),
+        Example(
+            "SET session_replication_role = replica;",
+            flagged="SET session_replication_role = replica",
+            severity=Severity.WARNING,
+            message="This statement switches off a database safeguard",
+        ),
         "SET session_replication_role TO 'replica';",
         "ALTER TABLE orders DISABLE TRIGGER ALL;",
         "SET FOREIGN_KEY_CHECKS = 0;",

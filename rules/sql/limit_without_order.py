@@ -26,9 +26,16 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         keyword = _KEYWORD[type(node)]
         head = head_index(stmt, node, keyword)
         limit = stmt.keyword_after(head, "LIMIT") if head is not None else None
-        span = stmt.span(limit, stmt.clause_end(limit, WHERE_STOPS - {"LIMIT"})) if limit is not None else (stmt.start, stmt.end)
-        yield Hit(*span, f"{keyword} on {table_label(target_table(node))} has LIMIT but no ORDER BY, so which rows "
-                  "it touches is up to the database and can differ on every run. Add an ORDER BY on a key.")
+        span = (
+            stmt.span(limit, stmt.clause_end(limit, WHERE_STOPS - {"LIMIT"}))
+            if limit is not None
+            else (stmt.start, stmt.end)
+        )
+        yield Hit(
+            *span,
+            f"{keyword} on {table_label(target_table(node))} has LIMIT but no ORDER BY, so which rows "
+            "it touches is up to the database and can differ on every run. Add an ORDER BY on a key.",
+        )
 
 
 RULE = Rule(
@@ -43,9 +50,12 @@ RULE = Rule(
     ),
     fix="Add ORDER BY on a key, or select the batch by key in a subquery.",
     flag=(
-        Example("DELETE FROM sessions WHERE expired LIMIT 1000;",
-                flagged="LIMIT 1000", severity=Severity.WARNING,
-                message="DELETE on sessions has LIMIT but no ORDER BY"),
+        Example(
+            "DELETE FROM sessions WHERE expired LIMIT 1000;",
+            flagged="LIMIT 1000",
+            severity=Severity.WARNING,
+            message="DELETE on sessions has LIMIT but no ORDER BY",
+        ),
         "UPDATE jobs SET state = 'queued' WHERE state = 'stuck' LIMIT 10;",
         "DELETE FROM sessions LIMIT 500;",
     ),

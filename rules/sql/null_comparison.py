@@ -25,9 +25,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
                 span = term_span(stmt, comparison) or (stmt.start, stmt.end)
                 keyword = type(node).__name__.upper()
                 written = " ".join(document.text[span[0] : span[1]].split())
-                yield Hit(*span, f"`{written}` in the {keyword} on {table_label(target_table(node))} is "
-                          "never true, because comparing with NULL yields NULL, so the statement matches no rows. "
-                          "Use IS NULL / IS NOT NULL; do not 'fix' it by dropping the condition.")
+                yield Hit(
+                    *span,
+                    f"`{written}` in the {keyword} on {table_label(target_table(node))} is "
+                    "never true, because comparing with NULL yields NULL, so the statement matches no rows. "
+                    "Use IS NULL / IS NOT NULL; do not 'fix' it by dropping the condition.",
+                )
 
 
 RULE = Rule(
@@ -43,9 +46,12 @@ RULE = Rule(
     ),
     fix="Use IS NULL or IS NOT NULL.",
     flag=(
-        Example("DELETE FROM users WHERE deleted_at = NULL;",
-                flagged="deleted_at = NULL", severity=Severity.WARNING,
-                message="`deleted_at = NULL` in the DELETE on users is never true"),
+        Example(
+            "DELETE FROM users WHERE deleted_at = NULL;",
+            flagged="deleted_at = NULL",
+            severity=Severity.WARNING,
+            message="`deleted_at = NULL` in the DELETE on users is never true",
+        ),
         "UPDATE users SET active = false WHERE last_login <> NULL;",
         "DELETE FROM users WHERE id = 5 AND email != NULL;",
         "DELETE FROM users WHERE id NOT IN (1, 2, NULL);",

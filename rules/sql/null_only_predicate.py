@@ -32,9 +32,13 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         keyword = _KEYWORD[type(node)]
         start, end = where_span(stmt, node, keyword)
         verb = "removes" if keyword == "DELETE" else "rewrites"
-        yield Hit(start, end, f"{keyword} on {table_label(table)} is filtered only by NULL tests, so it {verb} "
-                  "every row where the column was never set, and that can be most of the table. Run SELECT "
-                  "count(*) with the same WHERE first, and add a bounding condition on a key or a date.")
+        yield Hit(
+            start,
+            end,
+            f"{keyword} on {table_label(table)} is filtered only by NULL tests, so it {verb} "
+            "every row where the column was never set, and that can be most of the table. Run SELECT "
+            "count(*) with the same WHERE first, and add a bounding condition on a key or a date.",
+        )
 
 
 def _fills_nulls(update: exp.Update, predicate: exp.Expression) -> bool:
@@ -44,7 +48,9 @@ def _fills_nulls(update: exp.Update, predicate: exp.Expression) -> bool:
     for term in predicate.flatten() if isinstance(predicate, exp.And) else [predicate]:
         while isinstance(term, exp.Paren):
             term = term.this
-        if not (isinstance(term, exp.Is) and isinstance(term.expression, exp.Null) and isinstance(term.this, exp.Column)):
+        if not (
+            isinstance(term, exp.Is) and isinstance(term.expression, exp.Null) and isinstance(term.this, exp.Column)
+        ):
             return False
         tested.add(term.this.name.lower())
     assigned = [a.this for a in update.expressions if isinstance(a, exp.EQ)]
@@ -66,9 +72,12 @@ RULE = Rule(
     ),
     fix="Check the count first and add a bounding condition on a key or a date.",
     flag=(
-        Example("DELETE FROM users WHERE last_login IS NULL;",
-                flagged="WHERE last_login IS NULL", severity=Severity.WARNING,
-                message="DELETE on users is filtered only by NULL tests"),
+        Example(
+            "DELETE FROM users WHERE last_login IS NULL;",
+            flagged="WHERE last_login IS NULL",
+            severity=Severity.WARNING,
+            message="DELETE on users is filtered only by NULL tests",
+        ),
         "DELETE FROM users WHERE last_login IS NULL OR email IS NULL;",
         "UPDATE accounts SET status = 'closed' WHERE closed_at IS NOT NULL AND reopened_at IS NULL;",
         "DELETE FROM users WHERE deleted_at IS NOT DISTINCT FROM NULL;",

@@ -9,8 +9,16 @@ from sqlglot import exp
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import (fold, is_runtime_value, null_only, runtime_condition, table_label, target_table,
-                                      tautology_reason, where_span)
+from blastguard.rules.sql._sql import (
+    fold,
+    is_runtime_value,
+    null_only,
+    runtime_condition,
+    table_label,
+    target_table,
+    tautology_reason,
+    where_span,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,9 +40,13 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         keyword = _KEYWORD[type(node)]
         verb = "deletes" if keyword == "DELETE" else "changes"
         start, end = where_span(stmt, node, keyword)
-        yield Hit(stmt.start, end, f"This {keyword} {verb} rows of {table_label(table)} in production. "
-                  "Check how many rows the WHERE clause matches with SELECT count(*) first, and run it in a "
-                  "transaction you can roll back.")  # fmt: skip
+        yield Hit(
+            stmt.start,
+            end,
+            f"This {keyword} {verb} rows of {table_label(table)} in production. "
+            "Check how many rows the WHERE clause matches with SELECT count(*) first, and run it in a "
+            "transaction you can roll back.",
+        )
 
 
 RULE = Rule(
@@ -54,21 +66,30 @@ RULE = Rule(
     fix="Check the row count with SELECT count(*) first, and run the statement in a transaction.",
     example_language="shell",
     flag=(
-        Example("psql -h prod-db.internal -c \"DELETE FROM sessions WHERE expires_at < now()\"",
-                flagged="DELETE FROM sessions WHERE expires_at < now()", severity=Severity.WARNING,
-                message="This DELETE deletes rows of sessions in production."),
+        Example(
+            'psql -h prod-db.internal -c "DELETE FROM sessions WHERE expires_at < now()"',
+            flagged="DELETE FROM sessions WHERE expires_at < now()",
+            severity=Severity.WARNING,
+            message="This DELETE deletes rows of sessions in production.",
+        ),
         "PGHOST=db.prod.example.com psql -c \"UPDATE users SET tier = 'free' WHERE id = 42\"",
-        Example("psql -h staging-db.internal -c \"DELETE FROM sessions WHERE expires_at < now()\"",
-                config={"production-names": ["staging"]}, region=(1, 33, 1, 78), severity=Severity.WARNING,
-                message="deletes rows of sessions in production"),
+        Example(
+            'psql -h staging-db.internal -c "DELETE FROM sessions WHERE expires_at < now()"',
+            config={"production-names": ["staging"]},
+            region=(1, 33, 1, 78),
+            severity=Severity.WARNING,
+            message="deletes rows of sessions in production",
+        ),
     ),
     clean=(
-        "psql -h localhost -c \"DELETE FROM sessions WHERE expires_at < now()\"",
-        "psql -h prod-db.internal -c \"SELECT count(*) FROM sessions WHERE expires_at < now()\"",
-        "psql -h prod-db.internal -c \"DELETE FROM sessions\"",
-        "psql -h prod-db.internal -c \"DELETE FROM users WHERE last_login IS NULL\"",
-        Example("psql -h prod-db.internal -c \"DELETE FROM sessions WHERE expires_at < now()\"",
-                config={"production-names": ["staging"]}),
+        'psql -h localhost -c "DELETE FROM sessions WHERE expires_at < now()"',
+        'psql -h prod-db.internal -c "SELECT count(*) FROM sessions WHERE expires_at < now()"',
+        'psql -h prod-db.internal -c "DELETE FROM sessions"',
+        'psql -h prod-db.internal -c "DELETE FROM users WHERE last_login IS NULL"',
+        Example(
+            'psql -h prod-db.internal -c "DELETE FROM sessions WHERE expires_at < now()"',
+            config={"production-names": ["staging"]},
+        ),
     ),
     check=check,
     escalates=True,

@@ -30,8 +30,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
             keyword = _KEYWORD[type(node)]
             verb = "removes" if keyword == "DELETE" else "rewrites"
             start, end = where_span(stmt, node, keyword)
-            yield Hit(start, end, f"{keyword} on {table_label(table)} has a WHERE clause that matches every row, "
-                      f"so it {verb} them all: {reason}. Write the condition that selects the rows you mean.")
+            yield Hit(
+                start,
+                end,
+                f"{keyword} on {table_label(table)} has a WHERE clause that matches every row, "
+                f"so it {verb} them all: {reason}. Write the condition that selects the rows you mean.",
+            )
 
 
 RULE = Rule(
@@ -47,9 +51,12 @@ RULE = Rule(
     ),
     fix="Write the condition that selects the rows you mean, and check it with SELECT count(*).",
     flag=(
-        Example("DELETE FROM users WHERE 1=1;",
-                flagged="WHERE 1=1", severity=Severity.ERROR,
-                message="DELETE on users has a WHERE clause that matches every row"),
+        Example(
+            "DELETE FROM users WHERE 1=1;",
+            flagged="WHERE 1=1",
+            severity=Severity.ERROR,
+            message="DELETE on users has a WHERE clause that matches every row",
+        ),
         "DELETE FROM users WHERE TRUE;",
         "DELETE FROM users WHERE NOT FALSE;",
         "DELETE FROM users WHERE 'a' = 'a';",

@@ -23,12 +23,20 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         tables = [t for t in node.expressions if not document.created_before(t, stmt)]
         if tables:
             names = ", ".join(t.sql() for t in tables)
-            yield Hit(stmt.start, stmt.end, f"TRUNCATE empties {names} at once; it cannot be filtered, skips "
-                      "row-level triggers and in MySQL cannot be rolled back. Use a DELETE with a WHERE clause "
-                      "for the rows you mean, or take a backup first.")
+            yield Hit(
+                stmt.start,
+                stmt.end,
+                f"TRUNCATE empties {names} at once; it cannot be filtered, skips "
+                "row-level triggers and in MySQL cannot be rolled back. Use a DELETE with a WHERE clause "
+                "for the rows you mean, or take a backup first.",
+            )
     elif token_verdict(stmt) == "truncate":
-        yield Hit(stmt.start, stmt.end, "TRUNCATE empties the table at once. The statement did not parse, "
-                  "so this was read from its tokens. Use a DELETE with a WHERE clause for the rows you mean.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "TRUNCATE empties the table at once. The statement did not parse, "
+            "so this was read from its tokens. Use a DELETE with a WHERE clause for the rows you mean.",
+        )
 
 
 RULE = Rule(
@@ -44,9 +52,12 @@ RULE = Rule(
     ),
     fix="Use a DELETE with a WHERE clause for the rows you mean, or take a backup first.",
     flag=(
-        Example("TRUNCATE users;",
-                flagged="TRUNCATE users", severity=Severity.ERROR,
-                message="TRUNCATE empties users at once; it cannot be filtered"),
+        Example(
+            "TRUNCATE users;",
+            flagged="TRUNCATE users",
+            severity=Severity.ERROR,
+            message="TRUNCATE empties users at once; it cannot be filtered",
+        ),
         "TRUNCATE TABLE orders, order_items RESTART IDENTITY;",
         "TRUNCATE TABLE IF EXISTS audit_log;",
     ),

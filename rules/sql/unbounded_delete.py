@@ -27,8 +27,12 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Merge):
         yield from _check_merge(stmt, node)
     if token_verdict(stmt) == "unbounded-delete":
-        yield Hit(stmt.start, stmt.end, f"{_words(stmt)} has no WHERE clause, so it removes every row. "
-                  "The statement did not parse, so this was read from its tokens. " + _FIX)
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"{_words(stmt)} has no WHERE clause, so it removes every row. "
+            "The statement did not parse, so this was read from its tokens. " + _FIX,
+        )
 
 
 def _check_delete(stmt, document, node: exp.Delete):
@@ -44,11 +48,18 @@ def _check_delete(stmt, document, node: exp.Delete):
         message = f"DELETE from {label} … USING has no WHERE clause, so it removes every row of {label}."
     elif joins:
         if all(join.args.get("on") or join.args.get("using") for join in joins):
-            yield Hit(start, end, f"DELETE from {label} is filtered only by its join condition. "
-                      "Every row with a match in the joined table is removed; add a WHERE clause that "
-                      "states which rows you mean.", Severity.WARNING)
+            yield Hit(
+                start,
+                end,
+                f"DELETE from {label} is filtered only by its join condition. "
+                "Every row with a match in the joined table is removed; add a WHERE clause that "
+                "states which rows you mean.",
+                Severity.WARNING,
+            )
             return
-        message = f"DELETE from {label} joins without a join condition and has no WHERE clause, so it removes every row."
+        message = (
+            f"DELETE from {label} joins without a join condition and has no WHERE clause, so it removes every row."
+        )
     elif not is_nested(node) and any(_COMMENTED_WHERE.match(c.body) for c in document.comments_of(stmt)):
         message = f"DELETE from {label} has its WHERE clause commented out, so it removes every row."
     elif is_nested(node):
@@ -64,9 +75,12 @@ def _check_merge(stmt, node: exp.Merge):
         deletes = isinstance(when.args.get("then"), exp.Var) and when.args["then"].name.upper() == "DELETE"
         if deletes and when.args.get("source") and not when.args.get("condition"):
             label = table_label(target_table(node))
-            yield Hit(*_merge_clause_span(stmt), f"MERGE into {label} deletes every row that is missing from "
-                      "its source (WHEN NOT MATCHED BY SOURCE THEN DELETE), so an empty or partial source "
-                      "empties the table. Add a condition to the WHEN clause or delete the rows explicitly.")
+            yield Hit(
+                *_merge_clause_span(stmt),
+                f"MERGE into {label} deletes every row that is missing from "
+                "its source (WHEN NOT MATCHED BY SOURCE THEN DELETE), so an empty or partial source "
+                "empties the table. Add a condition to the WHEN clause or delete the rows explicitly.",
+            )
 
 
 def _merge_clause_span(stmt) -> tuple[int, int]:
@@ -103,11 +117,19 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example("DELETE FROM users;",
-                flagged="DELETE FROM users", severity=Severity.ERROR,
-                message="DELETE from users has no WHERE clause, so it removes every row."),
-        Example("DELETE FROM users;", config={"severity": {"SQL101": "warning"}}, flagged="DELETE FROM users",
-                severity=Severity.WARNING, message="has no WHERE clause"),
+        Example(
+            "DELETE FROM users;",
+            flagged="DELETE FROM users",
+            severity=Severity.ERROR,
+            message="DELETE from users has no WHERE clause, so it removes every row.",
+        ),
+        Example(
+            "DELETE FROM users;",
+            config={"severity": {"SQL101": "warning"}},
+            flagged="DELETE FROM users",
+            severity=Severity.WARNING,
+            message="has no WHERE clause",
+        ),
         "DELETE FROM ONLY users;",
         "DELETE FROM users\n-- WHERE id = 42\n;",
         "DELETE FROM users; -- WHERE id = 42",
@@ -137,8 +159,7 @@ RULE = Rule(
         "DELETE FROM events WHERE id IN (SELECT id FROM batch);",
         "CREATE FUNCTION purge_audit() RETURNS trigger AS $$ BEGIN DELETE FROM audit; RETURN NEW; END $$ "
         "LANGUAGE plpgsql;",
-        "MERGE INTO users u USING staging s ON u.id = s.id\n"
-        "WHEN NOT MATCHED BY SOURCE AND u.archived THEN DELETE;",
+        "MERGE INTO users u USING staging s ON u.id = s.id\nWHEN NOT MATCHED BY SOURCE AND u.archived THEN DELETE;",
     ),
     check=check,
     escalates=True,

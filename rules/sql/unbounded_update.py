@@ -33,17 +33,33 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         constants = [a for a in assignments if writes_constant(a.expression)]
         if constants:
             written = ", ".join(f"`{a.sql()}`" for a in constants[:3])
-            yield Hit(start, end, f"UPDATE of {label} has no WHERE clause, so it overwrites every row with "
-                      f"{written}. The old values cannot be recovered. {_FIX}", Severity.ERROR)
+            yield Hit(
+                start,
+                end,
+                f"UPDATE of {label} has no WHERE clause, so it overwrites every row with "
+                f"{written}. The old values cannot be recovered. {_FIX}",
+                Severity.ERROR,
+            )
         elif node.args.get("from_"):
-            yield Hit(start, end, f"UPDATE of {label} … FROM has no WHERE clause, so every row is joined with "
-                      f"every row of the FROM list and overwritten. {_FIX}", Severity.ERROR)
+            yield Hit(
+                start,
+                end,
+                f"UPDATE of {label} … FROM has no WHERE clause, so every row is joined with "
+                f"every row of the FROM list and overwritten. {_FIX}",
+                Severity.ERROR,
+            )
         else:
-            yield Hit(start, end, f"UPDATE of {label} has no WHERE clause, so it rewrites every row. {_FIX}",
-                      Severity.WARNING)
+            yield Hit(
+                start, end, f"UPDATE of {label} has no WHERE clause, so it rewrites every row. {_FIX}", Severity.WARNING
+            )
     if token_verdict(stmt) == "unbounded-update":
-        yield Hit(stmt.start, stmt.end, "UPDATE has no WHERE clause, so it rewrites every row. The statement did "
-                  f"not parse, so this was read from its tokens. {_FIX}", Severity.WARNING)
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "UPDATE has no WHERE clause, so it rewrites every row. The statement did "
+            f"not parse, so this was read from its tokens. {_FIX}",
+            Severity.WARNING,
+        )
 
 
 RULE = Rule(
@@ -61,9 +77,12 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
-        Example("UPDATE users SET email = NULL;",
-                flagged="UPDATE users", severity=Severity.ERROR,
-                message="UPDATE of users has no WHERE clause"),
+        Example(
+            "UPDATE users SET email = NULL;",
+            flagged="UPDATE users",
+            severity=Severity.ERROR,
+            message="UPDATE of users has no WHERE clause",
+        ),
         "UPDATE accounts SET balance = 0;",
         "UPDATE users SET email = lower(email);",
         "UPDATE orders SET status = s.status FROM shipments s;",

@@ -19,13 +19,21 @@ _DESTRUCTIVE = ("DELETE", "UPDATE", "DROP", "TRUNCATE", "MERGE", "GRANT", "ALTER
 
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     if do_block_runs_dynamic_sql(stmt):
-        yield Hit(stmt.start, stmt.end, "This DO block runs at once and builds SQL at run time with EXECUTE, so "
-                  "blastguard cannot tell what it would destroy. Write the statements out as plain SQL so they can be checked.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            "This DO block runs at once and builds SQL at run time with EXECUTE, so "
+            "blastguard cannot tell what it would destroy. Write the statements out as plain SQL so they can be checked.",
+        )
     elif token_verdict(stmt) == "unverifiable":
         verbs = [w.upper for w in stmt.words if w.upper in _DESTRUCTIVE]
         named = ", ".join(dict.fromkeys(verbs)) or "a destructive keyword"
-        yield Hit(stmt.start, stmt.end, f"This statement could not be parsed and contains {named}, so blastguard "
-                  "cannot tell how much it would destroy. Fix the syntax (or set --sql-dialect) so it can be checked.")
+        yield Hit(
+            stmt.start,
+            stmt.end,
+            f"This statement could not be parsed and contains {named}, so blastguard "
+            "cannot tell how much it would destroy. Fix the syntax (or set --sql-dialect) so it can be checked.",
+        )
 
 
 RULE = Rule(
@@ -42,9 +50,12 @@ RULE = Rule(
     ),
     fix="Fix the syntax, or pass the right --sql-dialect, so the statement can be checked.",
     flag=(
-        Example("DELETE FROM users WHERE id IN (SELECT ;",
-                flagged="DELETE FROM users WHERE id IN (SELECT", severity=Severity.WARNING,
-                message="This statement could not be parsed and contains DELETE"),
+        Example(
+            "DELETE FROM users WHERE id IN (SELECT ;",
+            flagged="DELETE FROM users WHERE id IN (SELECT",
+            severity=Severity.WARNING,
+            message="This statement could not be parsed and contains DELETE",
+        ),
         "ALTER TABLE events DROP PARTITION p2019;",
         "DO LANGUAGE plpgsql $body$ BEGIN EXECUTE 'TRUNCATE ' || target; END $body$;",
     ),

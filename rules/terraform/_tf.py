@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from blastguard.frontends.terraform.hcl import Attribute, Block, TerraformDocument
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 
 def literal_is(value: object, expected: object) -> bool:

@@ -19,18 +19,28 @@ if TYPE_CHECKING:
 def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block, attribute in document.settings("backup_retention_period"):
         if literal_is(attribute.value, 0) and holds_data(block, stateful_types):
-            yield hit(attribute, f"{describe(block)} keeps no automated backups "
-                      "(`backup_retention_period = 0`), so there is no point in time to restore to after a bad "
-                      "DELETE or a lost instance. Keep at least 7 days.")
+            yield hit(
+                attribute,
+                f"{describe(block)} keeps no automated backups "
+                "(`backup_retention_period = 0`), so there is no point in time to restore to after a bad "
+                "DELETE or a lost instance. Keep at least 7 days.",
+            )
     for block, attribute in document.settings("snapshot_retention_limit"):
         if literal_is(attribute.value, 0) and holds_data(block, stateful_types):
-            yield hit(attribute, f"{describe(block)} keeps no snapshots (`snapshot_retention_limit = 0`). "
-                      "Keep at least one day if the data matters.", Severity.WARNING)
+            yield hit(
+                attribute,
+                f"{describe(block)} keeps no snapshots (`snapshot_retention_limit = 0`). "
+                "Keep at least one day if the data matters.",
+                Severity.WARNING,
+            )
     for block, attribute in document.settings("enabled"):
         if block is not None and block.type == "backup_configuration" and attribute.value is False:
-            yield hit(attribute, f"Backups are disabled on {describe(block)} "
-                      "(`backup_configuration { enabled = false }`), so a lost or corrupted database cannot be "
-                      "restored. Enable them, with point-in-time recovery.")
+            yield hit(
+                attribute,
+                f"Backups are disabled on {describe(block)} "
+                "(`backup_configuration { enabled = false }`), so a lost or corrupted database cannot be "
+                "restored. Enable them, with point-in-time recovery.",
+            )
 
 
 RULE = Rule(
@@ -46,9 +56,12 @@ RULE = Rule(
     ),
     fix="Keep automated backups on, with a retention period of at least 7 days.",
     flag=(
-        Example('resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}',
-                flagged="backup_retention_period = 0", severity=Severity.ERROR,
-                message="aws_db_instance.main keeps no automated backups (`backup_retention_period = 0`)"),
+        Example(
+            'resource "aws_db_instance" "main" {\n  backup_retention_period = 0\n}',
+            flagged="backup_retention_period = 0",
+            severity=Severity.ERROR,
+            message="aws_db_instance.main keeps no automated backups (`backup_retention_period = 0`)",
+        ),
         'resource "google_sql_database_instance" "db" {\n  settings {\n    backup_configuration {\n'
         "      enabled = false\n    }\n  }\n}",
         'resource "aws_elasticache_cluster" "cache" {\n  snapshot_retention_limit = 0\n}',

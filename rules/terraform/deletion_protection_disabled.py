@@ -31,13 +31,20 @@ def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> It
                 continue
             where = describe(block)
             if holds_data(block, stateful_types):
-                yield hit(attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
-                          "so a destroy, a replace or a removed block deletes it and its data without any guard. "
-                          "Keep it true; turn it off only in a reviewed change that deletes the resource on purpose.")
+                yield hit(
+                    attribute,
+                    f"Deletion protection is switched off on {where} (`{name} = false`), "
+                    "so a destroy, a replace or a removed block deletes it and its data without any guard. "
+                    "Keep it true; turn it off only in a reviewed change that deletes the resource on purpose.",
+                )
             else:
-                yield hit(attribute, f"Deletion protection is switched off on {where} (`{name} = false`), "
-                          "so Terraform can delete it without a second step. Keep it on for anything that serves "
-                          "traffic or holds state.", Severity.WARNING)
+                yield hit(
+                    attribute,
+                    f"Deletion protection is switched off on {where} (`{name} = false`), "
+                    "so Terraform can delete it without a second step. Keep it on for anything that serves "
+                    "traffic or holds state.",
+                    Severity.WARNING,
+                )
 
 
 RULE = Rule(
@@ -55,9 +62,12 @@ RULE = Rule(
     ),
     fix="Keep the protection on; switch it off only in a reviewed change that deletes the resource on purpose.",
     flag=(
-        Example('resource "aws_db_instance" "main" {\n  engine              = "postgres"\n  deletion_protection = false\n}',
-                flagged="deletion_protection = false", severity=Severity.ERROR,
-                message="Deletion protection is switched off on aws_db_instance.main"),
+        Example(
+            'resource "aws_db_instance" "main" {\n  engine              = "postgres"\n  deletion_protection = false\n}',
+            flagged="deletion_protection = false",
+            severity=Severity.ERROR,
+            message="Deletion protection is switched off on aws_db_instance.main",
+        ),
         'resource "aws_dynamodb_table" "events" {\n  name                        = "events"\n'
         "  deletion_protection_enabled = false\n}",
         'resource "google_sql_database_instance" "db" {\n  deletion_protection = false\n}',

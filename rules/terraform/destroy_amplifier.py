@@ -45,8 +45,12 @@ def check(document: TerraformDocument) -> Iterator[Hit]:
             owner = owner_of(block)
             outright = owner is None or owner.resource_type in data_types
             severity = None if outright else Severity.WARNING
-            yield hit(attribute, f"`{name} = {str(value).lower()}` on {describe(block)} {effect}. "
-                      "Remove it, and empty or delete the contents deliberately when you mean to.", severity)
+            yield hit(
+                attribute,
+                f"`{name} = {str(value).lower()}` on {describe(block)} {effect}. "
+                "Remove it, and empty or delete the contents deliberately when you mean to.",
+                severity,
+            )
 
 
 RULE = Rule(
@@ -65,9 +69,12 @@ RULE = Rule(
     ),
     fix="Remove the flag; empty or delete the contents deliberately when you mean to.",
     flag=(
-        Example('resource "aws_s3_bucket" "uploads" {\n  bucket        = "acme-uploads"\n  force_destroy = true\n}',
-                flagged="force_destroy = true", severity=Severity.ERROR,
-                message="`force_destroy = true` on aws_s3_bucket.uploads deletes every object in it"),
+        Example(
+            'resource "aws_s3_bucket" "uploads" {\n  bucket        = "acme-uploads"\n  force_destroy = true\n}',
+            flagged="force_destroy = true",
+            severity=Severity.ERROR,
+            message="`force_destroy = true` on aws_s3_bucket.uploads deletes every object in it",
+        ),
         'resource "google_bigquery_dataset" "analytics" {\n  delete_contents_on_destroy = true\n}',
         'resource "aws_secretsmanager_secret" "db" {\n  recovery_window_in_days = 0\n}',
         'resource "aws_route53_zone" "main" {\n  force_destroy = true\n}',

@@ -20,9 +20,12 @@ def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> It
     for block, attribute in document.settings("prevent_destroy"):
         in_lifecycle = block is None or block.type == "lifecycle"
         if attribute.value is False and in_lifecycle and holds_data(block, stateful_types):
-            yield hit(attribute, f"`prevent_destroy = false` on {describe(block)} lets a plan destroy it "
-                      "without an error: the guard is written out on purpose. Keep `prevent_destroy = true` on "
-                      "resources that hold data.")
+            yield hit(
+                attribute,
+                f"`prevent_destroy = false` on {describe(block)} lets a plan destroy it "
+                "without an error: the guard is written out on purpose. Keep `prevent_destroy = true` on "
+                "resources that hold data.",
+            )
 
 
 RULE = Rule(
@@ -38,9 +41,12 @@ RULE = Rule(
     ),
     fix="Keep `lifecycle { prevent_destroy = true }` on resources that hold data.",
     flag=(
-        Example('resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
-                flagged="prevent_destroy = false", severity=Severity.WARNING,
-                message="`prevent_destroy = false` on aws_db_instance.main lets a plan destroy it"),
+        Example(
+            'resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
+            flagged="prevent_destroy = false",
+            severity=Severity.WARNING,
+            message="`prevent_destroy = false` on aws_db_instance.main lets a plan destroy it",
+        ),
         'resource "google_storage_bucket" "data" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
     ),
     clean=(

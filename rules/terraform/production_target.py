@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 
 def check(document: TerraformDocument) -> Iterator[Hit]:
     for attribute, evidence in document.production_sites:
-        yield Hit(attribute.start, attribute.end, f"This configuration targets production ({evidence}). Destructive "
-                  "findings in it are raised one level, and commands that apply it are treated as production.")
+        yield Hit(
+            attribute.start,
+            attribute.end,
+            f"This configuration targets production ({evidence}). Destructive "
+            "findings in it are raised one level, and commands that apply it are treated as production.",
+        )
 
 
 RULE = Rule(
@@ -36,21 +40,31 @@ RULE = Rule(
     ),
     fix="Nothing to fix: it is context for the other findings.",
     flag=(
-        Example('terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n    key    = "app.tfstate"\n  }\n}',
-                flagged='bucket = "acme-prod-tfstate"', severity=Severity.NOTE,
-                message='This configuration targets production (backend s3 bucket = "acme-prod-tfstate").'),
+        Example(
+            'terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n    key    = "app.tfstate"\n  }\n}',
+            flagged='bucket = "acme-prod-tfstate"',
+            severity=Severity.NOTE,
+            message='This configuration targets production (backend s3 bucket = "acme-prod-tfstate").',
+        ),
         'provider "aws" {\n  profile = "production"\n}',
         'provider "google" {\n  project = "acme-prd-42"\n}',
         'variable "environment" {\n  default = "prod"\n}',
-        Example('terraform {\n  backend "s3" {\n    bucket = "acme-staging-tfstate"\n  }\n}',
-                config={"production-names": ["staging"]}, flagged='bucket = "acme-staging-tfstate"',
-                severity=Severity.NOTE, message='(backend s3 bucket = "acme-staging-tfstate")'),
+        Example(
+            'terraform {\n  backend "s3" {\n    bucket = "acme-staging-tfstate"\n  }\n}',
+            config={"production-names": ["staging"]},
+            flagged='bucket = "acme-staging-tfstate"',
+            severity=Severity.NOTE,
+            message='(backend s3 bucket = "acme-staging-tfstate")',
+        ),
     ),
     clean=(
         'terraform {\n  backend "s3" {\n    bucket = "acme-staging-tfstate"\n  }\n}',
         'resource "aws_s3_bucket" "images" {\n  bucket = "product-images"\n}',
         'variable "environment" {\n  description = "Use for production-grade stacks"\n  default     = "dev"\n}',
-        Example('terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n  }\n}', config={"production-names": ["staging"]}),
+        Example(
+            'terraform {\n  backend "s3" {\n    bucket = "acme-prod-tfstate"\n  }\n}',
+            config={"production-names": ["staging"]},
+        ),
     ),
     check=check,
     precision="high",

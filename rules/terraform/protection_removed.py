@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
 from blastguard.frontends.terraform.hcl import Block
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.terraform._tf import address_of, full_diff, holds_data, literal_is
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -29,11 +29,19 @@ _SWITCHES = {
     "disable_api_termination": True,  # EC2 instances
 }
 # Set to false these are TF101's findings already (TF105's for `prevent_destroy` on data stores).
-_REPORTED_WHEN_FALSE = frozenset({"deletion_protection", "deletion_protection_enabled", "enable_deletion_protection",
-                                  "disable_api_termination"})  # fmt: skip
+_REPORTED_WHEN_FALSE = frozenset(
+    {"deletion_protection", "deletion_protection_enabled", "enable_deletion_protection", "disable_api_termination"}
+)
 # Google resources whose `deletion_protection` is on unless set: deleting the line keeps it on.
-_PROTECTED_BY_DEFAULT = frozenset({"google_sql_database_instance", "google_bigquery_table", "google_container_cluster",
-                                   "google_spanner_database", "google_bigtable_instance"})  # fmt: skip
+_PROTECTED_BY_DEFAULT = frozenset(
+    {
+        "google_sql_database_instance",
+        "google_bigquery_table",
+        "google_container_cluster",
+        "google_spanner_database",
+        "google_bigtable_instance",
+    }
+)
 
 
 def _prevent_destroy(block: Block):
@@ -44,8 +52,11 @@ def _prevent_destroy(block: Block):
 
 
 def _protections(block: Block) -> set[str]:
-    on = {name for name, value in _SWITCHES.items() if name in block.attributes
-          and literal_is(block.attributes[name].value, value)}  # fmt: skip
+    on = {
+        name
+        for name, value in _SWITCHES.items()
+        if name in block.attributes and literal_is(block.attributes[name].value, value)
+    }
     if _prevent_destroy(block) is True:
         on.add("prevent_destroy")
     return on
@@ -54,8 +65,11 @@ def _protections(block: Block) -> set[str]:
 def _lost(name: str, block: Block, stateful_types: Collection[str]) -> str | None:
     """How the new block lost protection `name` (it had it before), or None when it did not, or when
     another rule already reports how."""
-    value = _prevent_destroy(block) if name == "prevent_destroy" else (
-        block.attributes[name].value if name in block.attributes else None)
+    value = (
+        _prevent_destroy(block)
+        if name == "prevent_destroy"
+        else (block.attributes[name].value if name in block.attributes else None)
+    )
     if name == "prevent_destroy":
         if value is None:
             return "`lifecycle { prevent_destroy = true }` was removed"
@@ -74,8 +88,12 @@ def _lost(name: str, block: Block, stateful_types: Collection[str]) -> str | Non
 def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     before, after = change.before, change.after
     old = {b.address: b for b in before.blocks if b.type in ("resource", "module") and b.labels}
-    renamed = {address_of(b, "to"): address_of(b, "from") for d in (after, *change.siblings())
-               for b in d.blocks if b.type == "moved"}  # fmt: skip
+    renamed = {
+        address_of(b, "to"): address_of(b, "from")
+        for d in (after, *change.siblings())
+        for b in d.blocks
+        if b.type == "moved"
+    }
     for block in after.blocks:
         if block.type not in ("resource", "module") or not block.labels:
             continue
@@ -90,15 +108,23 @@ def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator
             continue
         prevent = any("prevent_destroy" in how for how in lost)
         data = " and its data" if block.type == "resource" and holds_data(block, stateful_types) else ""
-        guard = ("a plan that destroys or replaces it no longer fails" if prevent
-                 else "the provider no longer refuses to delete it")  # fmt: skip
-        yield Hit(block.start, block.head_end, f"{block.address} loses its protection ({'; '.join(lost)}) and "
-                  f"gains none in exchange, so {guard}: the next destroy or replace takes it{data} without "
-                  "a second step. Keep the protection; remove it only in a reviewed change that deletes the "
-                  "resource on purpose.", None if prevent else Severity.WARNING)  # fmt: skip
+        guard = (
+            "a plan that destroys or replaces it no longer fails"
+            if prevent
+            else "the provider no longer refuses to delete it"
+        )
+        yield Hit(
+            block.start,
+            block.head_end,
+            f"{block.address} loses its protection ({'; '.join(lost)}) and "
+            f"gains none in exchange, so {guard}: the next destroy or replace takes it{data} without "
+            "a second step. Keep the protection; remove it only in a reviewed change that deletes the "
+            "resource on purpose.",
+            None if prevent else Severity.WARNING,
+        )
 
 
-_GUARDED = '''resource "aws_db_instance" "orders" {
+_GUARDED = """resource "aws_db_instance" "orders" {
   identifier          = "orders"
   engine              = "postgres"
   deletion_protection = true
@@ -107,13 +133,13 @@ _GUARDED = '''resource "aws_db_instance" "orders" {
     prevent_destroy = true
   }
 }
-'''
-_UNGUARDED = '''resource "aws_db_instance" "orders" {
+"""
+_UNGUARDED = """resource "aws_db_instance" "orders" {
   identifier          = "orders"
   engine              = "postgres"
   deletion_protection = true
 }
-'''
+"""
 _LB = 'resource "aws_lb" "api" {\n  name                       = "api"\n  enable_deletion_protection = true\n}\n'
 
 RULE = Rule(
@@ -136,21 +162,37 @@ RULE = Rule(
     ),
     fix="Keep the protection; remove it only in its own reviewed change, right before a planned delete.",
     flag=(
-        Example(full_diff("main.tf", _GUARDED, _UNGUARDED),
-                flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
-                message="aws_db_instance.orders loses its protection"),
+        Example(
+            full_diff("main.tf", _GUARDED, _UNGUARDED),
+            flagged='resource "aws_db_instance" "orders"',
+            severity=Severity.ERROR,
+            message="aws_db_instance.orders loses its protection",
+        ),
         full_diff("main.tf", _LB, _LB.replace("  enable_deletion_protection = true\n", "")),
-        full_diff("main.tf", _GUARDED, _GUARDED.replace("orders", "main").replace("  lifecycle {\n    prevent_destroy"
-                  " = true\n  }\n", "") + '\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n'),
+        full_diff(
+            "main.tf",
+            _GUARDED,
+            _GUARDED.replace("orders", "main").replace("  lifecycle {\n    prevent_destroy = true\n  }\n", "")
+            + "\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n",
+        ),
     ),
     clean=(
         full_diff("main.tf", _UNGUARDED, _GUARDED),
-        full_diff("main.tf", _LB, _LB.replace("enable_deletion_protection = true", "enable_deletion_protection = false")),
-        full_diff("main.tf", _LB.replace("aws_lb", "google_sql_database_instance").replace(
-            "enable_deletion_protection", "deletion_protection        "), _LB.replace("aws_lb",
-            "google_sql_database_instance").replace("  enable_deletion_protection = true\n", "")),
-        full_diff("main.tf", _UNGUARDED, _UNGUARDED.replace("  deletion_protection = true\n",
-                  "\n  lifecycle {\n    prevent_destroy = true\n  }\n")),
+        full_diff(
+            "main.tf", _LB, _LB.replace("enable_deletion_protection = true", "enable_deletion_protection = false")
+        ),
+        full_diff(
+            "main.tf",
+            _LB.replace("aws_lb", "google_sql_database_instance").replace(
+                "enable_deletion_protection", "deletion_protection        "
+            ),
+            _LB.replace("aws_lb", "google_sql_database_instance").replace("  enable_deletion_protection = true\n", ""),
+        ),
+        full_diff(
+            "main.tf",
+            _UNGUARDED,
+            _UNGUARDED.replace("  deletion_protection = true\n", "\n  lifecycle {\n    prevent_destroy = true\n  }\n"),
+        ),
     ),
     check_change=check_change,
     options=("stateful-types",),

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
 from blastguard.frontends.terraform.hcl import Expr
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -30,9 +30,13 @@ def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> It
         target = destroys[0] if destroys else None
         start, end = (target.start, target.end) if target else (block.start, block.head_end)
         why = "`lifecycle { destroy = true }`" if target else "no `lifecycle { destroy = false }`"
-        yield Hit(start, end, f"The removed block for {address} has {why}, so the next apply destroys the real "
-                  "object, not only its entry in the state. Set `destroy = false` to stop managing it and keep it.",
-                  severity)
+        yield Hit(
+            start,
+            end,
+            f"The removed block for {address} has {why}, so the next apply destroys the real "
+            "object, not only its entry in the state. Set `destroy = false` to stop managing it and keep it.",
+            severity,
+        )
 
 
 RULE = Rule(
@@ -49,15 +53,18 @@ RULE = Rule(
     ),
     fix="Use `lifecycle { destroy = false }` to stop managing the object without deleting it.",
     flag=(
-        Example("removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = true\n  }\n}",
-                flagged="destroy = true", severity=Severity.ERROR,
-                message="The removed block for aws_db_instance.legacy has `lifecycle { destroy = true }`"),
+        Example(
+            "removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = true\n  }\n}",
+            flagged="destroy = true",
+            severity=Severity.ERROR,
+            message="The removed block for aws_db_instance.legacy has `lifecycle { destroy = true }`",
+        ),
         "removed {\n  from = aws_s3_bucket.old_uploads\n}",
         "removed {\n  from = module.cache\n  lifecycle {\n    destroy = true\n  }\n}",
     ),
     clean=(
         "removed {\n  from = aws_db_instance.legacy\n  lifecycle {\n    destroy = false\n  }\n}",
-        'moved {\n  from = aws_db_instance.old\n  to   = aws_db_instance.main\n}',
+        "moved {\n  from = aws_db_instance.old\n  to   = aws_db_instance.main\n}",
     ),
     check=check,
     options=("stateful-types",),

@@ -19,14 +19,21 @@ if TYPE_CHECKING:
 def check(document: TerraformDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for block, attribute in document.settings("skip_final_snapshot"):
         if attribute.value is True and holds_data(block, stateful_types):
-            yield hit(attribute, f"{describe(block)} has `skip_final_snapshot = true`: when it is deleted "
-                      "or replaced, no final snapshot is taken and the data is gone for good. Set it to false and "
-                      "give a `final_snapshot_identifier`.")
+            yield hit(
+                attribute,
+                f"{describe(block)} has `skip_final_snapshot = true`: when it is deleted "
+                "or replaced, no final snapshot is taken and the data is gone for good. Set it to false and "
+                "give a `final_snapshot_identifier`.",
+            )
     for block, attribute in document.settings("delete_automated_backups"):
         if attribute.value is True and holds_data(block, stateful_types):
-            yield hit(attribute, f"{describe(block)} has `delete_automated_backups = true`: deleting the "
-                      "instance also deletes its automated backups, so nothing is left to restore from. Keep them "
-                      "(false).", Severity.WARNING)
+            yield hit(
+                attribute,
+                f"{describe(block)} has `delete_automated_backups = true`: deleting the "
+                "instance also deletes its automated backups, so nothing is left to restore from. Keep them "
+                "(false).",
+                Severity.WARNING,
+            )
 
 
 RULE = Rule(
@@ -42,9 +49,12 @@ RULE = Rule(
     ),
     fix="Set `skip_final_snapshot = false` with a `final_snapshot_identifier`, and keep automated backups.",
     flag=(
-        Example('resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
-                flagged="skip_final_snapshot = true", severity=Severity.ERROR,
-                message="aws_db_instance.main has `skip_final_snapshot = true`"),
+        Example(
+            'resource "aws_db_instance" "main" {\n  skip_final_snapshot = true\n}',
+            flagged="skip_final_snapshot = true",
+            severity=Severity.ERROR,
+            message="aws_db_instance.main has `skip_final_snapshot = true`",
+        ),
         'resource "aws_rds_cluster" "aurora" {\n  skip_final_snapshot = true\n}',
         'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  skip_final_snapshot = true\n}',
         'resource "aws_db_instance" "main" {\n  delete_automated_backups = true\n}',

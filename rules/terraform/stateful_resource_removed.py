@@ -10,10 +10,10 @@ import re
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.terraform._tf import address_of, covers, full_diff, head, resources
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -23,15 +23,20 @@ if TYPE_CHECKING:
 
 def _guarded(block) -> bool:
     """`lifecycle { prevent_destroy = true }`: deleting the block is the way around that guard."""
-    return any(life.attributes.get("prevent_destroy") and life.attributes["prevent_destroy"].value is True
-               for life in block.nested("lifecycle"))  # fmt: skip
+    return any(
+        life.attributes.get("prevent_destroy") and life.attributes["prevent_destroy"].value is True
+        for life in block.nested("lifecycle")
+    )
 
 
 def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     before, after = change.before, change.after
-    gone = [(address, block) for address, block in resources(before).items()
-            if (is_stateful(block.resource_type or "", stateful_types) or _guarded(block))
-            and address not in resources(after)]  # fmt: skip
+    gone = [
+        (address, block)
+        for address, block in resources(before).items()
+        if (is_stateful(block.resource_type or "", stateful_types) or _guarded(block))
+        and address not in resources(after)
+    ]
     if not gone:
         return
     documents = [after, *change.siblings()]  # the block may have moved to another file of the module
@@ -46,15 +51,23 @@ def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator
         if unparsed and re.search(r'\bresource\s+"?{}"?\s+"?{}"?'.format(*map(re.escape, block.labels)), unparsed):
             continue
         start, end = change.line_span(change.place_of(block.start, block.end))
-        what = ("and the data in it" if is_stateful(block.resource_type or "", stateful_types)
-                else "although it was marked `prevent_destroy = true`")  # fmt: skip
-        yield Hit(start, end, f"The block `{head(block, before)}` was deleted, so the next apply destroys "
-                  f"{address} {what}. To rename or move it, add a `moved` block; to stop "
-                  f"managing it and keep it, replace it with `removed {{ from = {address} "
-                  "lifecycle { destroy = false } }`.", identity=head(block, before))  # fmt: skip
+        what = (
+            "and the data in it"
+            if is_stateful(block.resource_type or "", stateful_types)
+            else "although it was marked `prevent_destroy = true`"
+        )
+        yield Hit(
+            start,
+            end,
+            f"The block `{head(block, before)}` was deleted, so the next apply destroys "
+            f"{address} {what}. To rename or move it, add a `moved` block; to stop "
+            f"managing it and keep it, replace it with `removed {{ from = {address} "
+            "lifecycle { destroy = false } }`.",
+            identity=head(block, before),
+        )
 
 
-_DATABASE = '''resource "aws_s3_bucket" "logs" {
+_DATABASE = """resource "aws_s3_bucket" "logs" {
   bucket = "acme-logs"
 }
 
@@ -63,12 +76,12 @@ resource "aws_db_instance" "orders" {
   engine         = "postgres"
   instance_class = "db.t3.micro"
 }
-'''
-_LOGS_ONLY = '''resource "aws_s3_bucket" "logs" {
+"""
+_LOGS_ONLY = """resource "aws_s3_bucket" "logs" {
   bucket = "acme-logs"
 }
-'''
-_ROLE = '''resource "aws_iam_role" "ci" {
+"""
+_ROLE = """resource "aws_iam_role" "ci" {
   name = "ci"
 }
 
@@ -76,7 +89,7 @@ resource "aws_dynamodb_table" "events" {
   name     = "events"
   hash_key = "id"
 }
-'''
+"""
 
 RULE = Rule(
     id="TF108",
@@ -99,21 +112,38 @@ RULE = Rule(
     ),
     fix="Add a `moved` block to rename it, or stop managing it with `removed { … lifecycle { destroy = false } }`.",
     flag=(
-        Example(full_diff("main.tf", _DATABASE, _LOGS_ONLY),
-                flagged='resource "aws_db_instance" "orders"', severity=Severity.ERROR,
-                message='The block `resource "aws_db_instance" "orders"` was deleted'),
+        Example(
+            full_diff("main.tf", _DATABASE, _LOGS_ONLY),
+            flagged='resource "aws_db_instance" "orders"',
+            severity=Severity.ERROR,
+            message='The block `resource "aws_db_instance" "orders"` was deleted',
+        ),
         full_diff("main.tf", _ROLE, _ROLE.replace('"events"', '"audit_events"', 1)),
-        full_diff("main.tf", _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
-                  _ROLE.split("\n\n", 1)[1]),
-        Example(full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
-                config={"stateful-types": ["acme_ledger"]}, flagged='resource "acme_ledger" "books"',
-                severity=Severity.ERROR, message="destroys acme_ledger.books and the data in it"),
+        full_diff(
+            "main.tf",
+            _ROLE.replace('"ci"\n}', '"ci"\n\n  lifecycle {\n    prevent_destroy = true\n  }\n}'),
+            _ROLE.split("\n\n", 1)[1],
+        ),
+        Example(
+            full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
+            config={"stateful-types": ["acme_ledger"]},
+            flagged='resource "acme_ledger" "books"',
+            severity=Severity.ERROR,
+            message="destroys acme_ledger.books and the data in it",
+        ),
     ),
     clean=(
-        full_diff("main.tf", _DATABASE, _DATABASE.replace('"orders" {', '"main" {') + '\nmoved {\n'
-                  '  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n'),
-        full_diff("main.tf", _DATABASE, _LOGS_ONLY + '\nremoved {\n  from = aws_db_instance.orders\n\n'
-                  '  lifecycle {\n    destroy = false\n  }\n}\n'),
+        full_diff(
+            "main.tf",
+            _DATABASE,
+            _DATABASE.replace('"orders" {', '"main" {') + "\nmoved {\n"
+            "  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n",
+        ),
+        full_diff(
+            "main.tf",
+            _DATABASE,
+            _LOGS_ONLY + "\nremoved {\n  from = aws_db_instance.orders\n\n  lifecycle {\n    destroy = false\n  }\n}\n",
+        ),
         full_diff("main.tf", _ROLE, _ROLE.split("\n\n")[1]),
         full_diff("main.tf", 'resource "acme_ledger" "books" {\n  name = "books"\n}\n\n' + _LOGS_ONLY, _LOGS_ONLY),
     ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+
 def plan(*changes: dict, **sections) -> str:
     """A plan with these resource changes, one per line, after any other top-level sections."""
     head = ['  "format_version": "1.2",', '  "terraform_version": "1.9.5",']
@@ -16,10 +17,13 @@ def change(address: str, actions: list[str], before=None, after=None, reason: st
     """One `resource_changes` entry for a root-module resource (`type.name`)."""
     resource_type, name = address.split("[")[0].split(".")
     entry = {
-        "address": address, "mode": "managed", "type": resource_type, "name": name,
+        "address": address,
+        "mode": "managed",
+        "type": resource_type,
+        "name": name,
         "provider_name": f"registry.terraform.io/hashicorp/{resource_type.split('_')[0]}",
         "change": {"actions": actions, "before": before, "after": after},
-    }  # fmt: skip
+    }
     if replace_paths:
         entry["change"]["replace_paths"] = replace_paths
     if reason:

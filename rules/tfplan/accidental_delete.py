@@ -40,8 +40,11 @@ _ADVICE = {
 def check(document: PlanDocument) -> Iterator[Hit]:
     for item in document.changes:
         if item.action == "delete" and item.reason in _ADVICE:
-            yield hit(item, f"The plan deletes {item.label}{because(item)}, which is how an accidental "
-                      f"delete looks. {_ADVICE[item.reason]}")
+            yield hit(
+                item,
+                f"The plan deletes {item.label}{because(item)}, which is how an accidental "
+                f"delete looks. {_ADVICE[item.reason]}",
+            )
 
 
 RULE = Rule(
@@ -58,23 +61,58 @@ RULE = Rule(
         "`removed` block with `destroy = false`) carries the same reason but destroys nothing."
     ),
     fix="Add a `moved` block for a rename, a `removed` block with `destroy = false` to stop managing it, or "
-        "restore the configuration.",
+    "restore the configuration.",
     flag=(
-        Example(plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"},
-                            reason="delete_because_no_resource_config")),
-                flagged='"aws_s3_bucket.assets"', severity=Severity.WARNING,
-                message="The plan deletes aws_s3_bucket.assets because its resource block is no longer"),
-        plan(change("aws_instance.worker[2]", ["delete"], before={"instance_type": "t3.large"},
-                    reason="delete_because_count_index")),
-        plan(change('aws_sqs_queue.jobs["billing"]', ["delete"], before={"name": "billing"},
-                    reason="delete_because_each_key")),
+        Example(
+            plan(
+                change(
+                    "aws_s3_bucket.assets",
+                    ["delete"],
+                    before={"bucket": "acme-assets"},
+                    reason="delete_because_no_resource_config",
+                )
+            ),
+            flagged='"aws_s3_bucket.assets"',
+            severity=Severity.WARNING,
+            message="The plan deletes aws_s3_bucket.assets because its resource block is no longer",
+        ),
+        plan(
+            change(
+                "aws_instance.worker[2]",
+                ["delete"],
+                before={"instance_type": "t3.large"},
+                reason="delete_because_count_index",
+            )
+        ),
+        plan(
+            change(
+                'aws_sqs_queue.jobs["billing"]',
+                ["delete"],
+                before={"name": "billing"},
+                reason="delete_because_each_key",
+            )
+        ),
     ),
     clean=(
-        plan(change("aws_s3_bucket.assets", ["forget"], before={"bucket": "acme-assets"},
-                    reason="delete_because_no_resource_config")),
+        plan(
+            change(
+                "aws_s3_bucket.assets",
+                ["forget"],
+                before={"bucket": "acme-assets"},
+                reason="delete_because_no_resource_config",
+            )
+        ),
         plan(change("aws_s3_bucket.assets", ["delete"], before={"bucket": "acme-assets"})),
-        plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},
-                    reason="replace_because_cannot_update", replace_paths=[["ami"]])),
+        plan(
+            change(
+                "aws_instance.web",
+                ["delete", "create"],
+                before={"ami": "ami-0a1b"},
+                after={"ami": "ami-0c2d"},
+                reason="replace_because_cannot_update",
+                replace_paths=[["ami"]],
+            )
+        ),
     ),
     check=check,
     escalates=True,

@@ -31,13 +31,19 @@ def check(document: PlanDocument, *, max_destroy: int | None) -> Iterator[Hit]:
     if limit is not None and len(deleted) > limit:
         replaced = sum(item.action != "delete" for item in deleted)
         of_them = f" ({replaced} of them replaced)" if replaced else ""
-        yield Hit(*document.changes_key, f"The plan deletes {len(deleted)} resources{of_them}, more than "
-                  f"max-destroy = {limit}. {_counts(document)} Split it into smaller plans, or raise max-destroy "
-                  "if this is meant.")  # fmt: skip
+        yield Hit(
+            *document.changes_key,
+            f"The plan deletes {len(deleted)} resources{of_them}, more than "
+            f"max-destroy = {limit}. {_counts(document)} Split it into smaller plans, or raise max-destroy "
+            "if this is meant.",
+        )
     managed = document.prior_addresses
     if managed and managed <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
-        yield Hit(*document.prior_key, f"The plan deletes all {len(managed)} managed resources in its prior state, "
-                  f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.")
+        yield Hit(
+            *document.prior_key,
+            f"The plan deletes all {len(managed)} managed resources in its prior state, "
+            f"as `terraform destroy` does. {_counts(document)} Make sure the whole stack is meant to go.",
+        )
 
 
 RULE = Rule(
@@ -54,29 +60,54 @@ RULE = Rule(
     ),
     fix="Split the change into smaller plans, or raise `max-destroy` when a large delete is really meant.",
     flag=(
-        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
-                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
-                     prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
-                flagged='"prior_state"', severity=Severity.WARNING,
-                message="The plan deletes all 2 managed resources in its prior state"),
-        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
-                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
-                     change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"})),
-                config={"max-destroy": 2}, flagged='"resource_changes"', severity=Severity.WARNING,
-                message="The plan deletes 3 resources (1 of them replaced), more than max-destroy = 2."),
+        Example(
+            plan(
+                change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                prior_state=prior("aws_db_instance.orders", "aws_security_group.db"),
+            ),
+            flagged='"prior_state"',
+            severity=Severity.WARNING,
+            message="The plan deletes all 2 managed resources in its prior state",
+        ),
+        Example(
+            plan(
+                change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"}),
+            ),
+            config={"max-destroy": 2},
+            flagged='"resource_changes"',
+            severity=Severity.WARNING,
+            message="The plan deletes 3 resources (1 of them replaced), more than max-destroy = 2.",
+        ),
     ),
     clean=(
-        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
-                     change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
-                     change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"})),
-                config={"max-destroy": 5}),
-        plan(change("aws_db_instance.orders", ["no-op"], before={"identifier": "orders"},
-                    after={"identifier": "orders"}),
-             change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
-             prior_state=prior("aws_db_instance.orders", "aws_security_group.db")),
-        plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
-                    after={"identifier": "orders-v2"}, reason="replace_because_cannot_update"),
-             prior_state=prior("aws_db_instance.orders")),
+        Example(
+            plan(
+                change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+                change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+                change("aws_iam_role.app", ["delete", "create"], before={"name": "app"}, after={"name": "app-v2"}),
+            ),
+            config={"max-destroy": 5},
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders", ["no-op"], before={"identifier": "orders"}, after={"identifier": "orders"}
+            ),
+            change("aws_security_group.db", ["delete"], before={"name": "orders-db"}),
+            prior_state=prior("aws_db_instance.orders", "aws_security_group.db"),
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["delete", "create"],
+                before={"identifier": "orders"},
+                after={"identifier": "orders-v2"},
+                reason="replace_because_cannot_update",
+            ),
+            prior_state=prior("aws_db_instance.orders"),
+        ),
     ),
     check=check,
     options=("max-destroy",),

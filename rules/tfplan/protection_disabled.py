@@ -36,9 +36,12 @@ _GUARDS = {
     "skip_final_snapshot": (_is(False), _is(True), "deleting it takes no final snapshot"),
     "force_destroy": (_is(False), _is(True), "deleting it also deletes everything in it"),
     "delete_automated_backups": (_is(False), _is(True), "deleting it also deletes its automated backups"),
-    "backup_retention_period": (lambda v: _count(v) and v > 0, lambda v: _count(v) and v == 0,
-                                "automated backups stop and the existing ones are deleted"),
-}  # fmt: skip
+    "backup_retention_period": (
+        lambda v: _count(v) and v > 0,
+        lambda v: _count(v) and v == 0,
+        "automated backups stop and the existing ones are deleted",
+    ),
+}
 
 
 def check(document: PlanDocument) -> Iterator[Hit]:
@@ -51,9 +54,12 @@ def check(document: PlanDocument) -> Iterator[Hit]:
             if safe(item.before.get(name)) and unsafe(item.after.get(name))
         ]
         if weakened:
-            yield hit(item, f"The plan turns off protection on {item.label} in place: {'; '.join(weakened)}. "
-                      "Nothing is deleted by this apply, but the next delete meets no guard. Keep the protection, "
-                      "or turn it off in its own reviewed change right before a planned delete.")
+            yield hit(
+                item,
+                f"The plan turns off protection on {item.label} in place: {'; '.join(weakened)}. "
+                "Nothing is deleted by this apply, but the next delete meets no guard. Keep the protection, "
+                "or turn it off in its own reviewed change right before a planned delete.",
+            )
 
 
 RULE = Rule(
@@ -72,22 +78,58 @@ RULE = Rule(
     ),
     fix="Keep the protection on; when a delete is really planned, turn it off in its own reviewed change.",
     flag=(
-        Example(plan(change("aws_db_instance.orders", ["update"], before={"identifier": "orders", "deletion_protection": True},
-                            after={"identifier": "orders", "deletion_protection": False})),
-                flagged='"aws_db_instance.orders"', severity=Severity.WARNING,
-                message="The plan turns off protection on aws_db_instance.orders in place"),
-        plan(change("aws_s3_bucket.assets", ["update"], before={"bucket": "acme-assets", "force_destroy": False},
-                    after={"bucket": "acme-assets", "force_destroy": True})),
-        plan(change("aws_db_instance.orders", ["update"], before={"backup_retention_period": 7},
-                    after={"backup_retention_period": 0})),
+        Example(
+            plan(
+                change(
+                    "aws_db_instance.orders",
+                    ["update"],
+                    before={"identifier": "orders", "deletion_protection": True},
+                    after={"identifier": "orders", "deletion_protection": False},
+                )
+            ),
+            flagged='"aws_db_instance.orders"',
+            severity=Severity.WARNING,
+            message="The plan turns off protection on aws_db_instance.orders in place",
+        ),
+        plan(
+            change(
+                "aws_s3_bucket.assets",
+                ["update"],
+                before={"bucket": "acme-assets", "force_destroy": False},
+                after={"bucket": "acme-assets", "force_destroy": True},
+            )
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["update"],
+                before={"backup_retention_period": 7},
+                after={"backup_retention_period": 0},
+            )
+        ),
     ),
     clean=(
-        plan(change("aws_instance.web", ["update"], before={"disable_api_termination": False},
-                    after={"disable_api_termination": False})),
-        plan(change("aws_db_instance.orders", ["update"], before={"deletion_protection": False},
-                    after={"deletion_protection": True})),
-        plan(change("aws_db_instance.orders", ["create"], after={"deletion_protection": False,
-                                                                  "skip_final_snapshot": True})),
+        plan(
+            change(
+                "aws_instance.web",
+                ["update"],
+                before={"disable_api_termination": False},
+                after={"disable_api_termination": False},
+            )
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["update"],
+                before={"deletion_protection": False},
+                after={"deletion_protection": True},
+            )
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders", ["create"], after={"deletion_protection": False, "skip_final_snapshot": True}
+            )
+        ),
     ),
     check=check,
     escalates=True,

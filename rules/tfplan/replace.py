@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import attribute_path, because, hit
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -32,8 +32,9 @@ def check(document: PlanDocument, *, stateful_types: Collection[str]) -> Iterato
         if item.replace_paths:
             message += f" Forced by: {', '.join(attribute_path(p) for p in item.replace_paths)}."
         if is_stateful(item.type, stateful_types):
-            message += (f" Its type, {item.type}, holds data: the new one starts empty unless it is restored "
-                        "from a snapshot.")
+            message += (
+                f" Its type, {item.type}, holds data: the new one starts empty unless it is restored from a snapshot."
+            )
             severity = Severity.ERROR if delete_first else Severity.WARNING
         else:
             severity = Severity.WARNING if delete_first else Severity.NOTE
@@ -49,29 +50,66 @@ RULE = Rule(
     rationale=(
         "A replace is a delete in disguise: `terraform plan` prints it as `-/+` among in-place updates, but "
         "the existing object is destroyed. For a resource that holds data, destroying it first "
-        "(`[\"delete\", \"create\"]`) is an error and creating the new one first (`create_before_destroy`) "
+        '(`["delete", "create"]`) is an error and creating the new one first (`create_before_destroy`) '
         "a warning, since the new one still starts empty; for other resources they are a warning and a note. "
         "The message gives Terraform's `action_reason` and the `replace_paths` that forced it, such as an "
         "RDS `identifier` that cannot change in place."
     ),
     fix="Revert the argument that forces the replace if it is not meant; otherwise take a snapshot first and "
-        "restore the new resource from it.",
+    "restore the new resource from it.",
     flag=(
-        Example(plan(change("aws_db_instance.orders", ["delete", "create"], before={"identifier": "orders"},
-                            after={"identifier": "orders-v2"}, reason="replace_because_cannot_update",
-                            replace_paths=[["identifier"]])),
-                flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
-                message="The plan replaces aws_db_instance.orders because an argument that cannot change"),
-        plan(change("aws_ebs_volume.data", ["create", "delete"], before={"size": 100}, after={"size": 100},
-                    reason="replace_by_request")),
-        plan(change("aws_instance.web", ["delete", "create"], before={"ami": "ami-0a1b"}, after={"ami": "ami-0c2d"},
-                    reason="replace_because_cannot_update", replace_paths=[["ami"]])),
+        Example(
+            plan(
+                change(
+                    "aws_db_instance.orders",
+                    ["delete", "create"],
+                    before={"identifier": "orders"},
+                    after={"identifier": "orders-v2"},
+                    reason="replace_because_cannot_update",
+                    replace_paths=[["identifier"]],
+                )
+            ),
+            flagged='"aws_db_instance.orders"',
+            severity=Severity.ERROR,
+            message="The plan replaces aws_db_instance.orders because an argument that cannot change",
+        ),
+        plan(
+            change(
+                "aws_ebs_volume.data",
+                ["create", "delete"],
+                before={"size": 100},
+                after={"size": 100},
+                reason="replace_by_request",
+            )
+        ),
+        plan(
+            change(
+                "aws_instance.web",
+                ["delete", "create"],
+                before={"ami": "ami-0a1b"},
+                after={"ami": "ami-0c2d"},
+                reason="replace_because_cannot_update",
+                replace_paths=[["ami"]],
+            )
+        ),
     ),
     clean=(
-        plan(change("aws_db_instance.orders", ["update"], before={"instance_class": "db.t3.small"},
-                    after={"instance_class": "db.t3.medium"})),
-        plan(change("aws_db_instance.orders", ["create", "forget"], before={"identifier": "orders"},
-                    after={"identifier": "orders-v2"})),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["update"],
+                before={"instance_class": "db.t3.small"},
+                after={"instance_class": "db.t3.medium"},
+            )
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["create", "forget"],
+                before={"identifier": "orders"},
+                after={"identifier": "orders-v2"},
+            )
+        ),
     ),
     check=check,
     options=("stateful-types",),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from blastguard.examples import Example
+from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
 from blastguard.rules.tfplan._plan import because, hit
-from blastguard.frontends.terraform.stateful_types import is_stateful
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterator
@@ -23,12 +23,16 @@ def check(document: PlanDocument, *, stateful_types: Collection[str]) -> Iterato
         if item.action != "delete":
             continue  # replaces are TFP102's; `forget` leaves the object running
         if is_stateful(item.type, stateful_types):
-            yield hit(item, f"The plan deletes {item.label}{because(item)}. Its type, {item.type}, "
-                      "holds data: what is in it is lost unless it was backed up. Make sure the delete is meant, "
-                      "and take a snapshot or backup first.")
+            yield hit(
+                item,
+                f"The plan deletes {item.label}{because(item)}. Its type, {item.type}, "
+                "holds data: what is in it is lost unless it was backed up. Make sure the delete is meant, "
+                "and take a snapshot or backup first.",
+            )
         else:
-            yield hit(item, f"The plan deletes {item.label}{because(item)}. Make sure the delete is meant.",
-                      Severity.WARNING)
+            yield hit(
+                item, f"The plan deletes {item.label}{because(item)}. Make sure the delete is meant.", Severity.WARNING
+            )
 
 
 RULE = Rule(
@@ -47,26 +51,53 @@ RULE = Rule(
     ),
     fix="Make sure the delete is meant; take a snapshot or backup first, or keep the resource with `prevent_destroy`.",
     flag=(
-        Example(plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "orders", "engine": "postgres"},
-                            reason="delete_because_no_resource_config")),
-                flagged='"aws_db_instance.orders"', severity=Severity.ERROR,
-                message="The plan deletes aws_db_instance.orders because its resource block is no longer"),
+        Example(
+            plan(
+                change(
+                    "aws_db_instance.orders",
+                    ["delete"],
+                    before={"identifier": "orders", "engine": "postgres"},
+                    reason="delete_because_no_resource_config",
+                )
+            ),
+            flagged='"aws_db_instance.orders"',
+            severity=Severity.ERROR,
+            message="The plan deletes aws_db_instance.orders because its resource block is no longer",
+        ),
         plan(change("google_storage_bucket.exports", ["delete"], before={"name": "acme-exports"})),
         plan(change("aws_instance.bastion", ["delete"], before={"instance_type": "t3.micro"})),
-        Example(plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
-                config={"stateful-types": ["acme_ledger"]}, flagged='"acme_ledger.main"', severity=Severity.ERROR,
-                message="Its type, acme_ledger, holds data"),
-        Example(plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
-                flagged='"acme_ledger.main"', severity=Severity.WARNING,
-                message="The plan deletes acme_ledger.main. Make sure the delete is meant."),
+        Example(
+            plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
+            config={"stateful-types": ["acme_ledger"]},
+            flagged='"acme_ledger.main"',
+            severity=Severity.ERROR,
+            message="Its type, acme_ledger, holds data",
+        ),
+        Example(
+            plan(change("acme_ledger.main", ["delete"], before={"name": "main"})),
+            flagged='"acme_ledger.main"',
+            severity=Severity.WARNING,
+            message="The plan deletes acme_ledger.main. Make sure the delete is meant.",
+        ),
     ),
     clean=(
-        plan(change("aws_db_instance.orders", ["forget"], before={"identifier": "orders"},
-                    reason="delete_because_no_resource_config")),
-        plan(change("aws_db_instance.orders", ["update"], before={"allocated_storage": 20},
-                    after={"allocated_storage": 50})),
-        plan(change("aws_s3_bucket.logs", ["no-op"], before={"bucket": "acme-logs"}, after={"bucket": "acme-logs"}),
-             resource_drift=[change("aws_s3_bucket.scratch", ["delete"], before={"bucket": "acme-scratch"})]),
+        plan(
+            change(
+                "aws_db_instance.orders",
+                ["forget"],
+                before={"identifier": "orders"},
+                reason="delete_because_no_resource_config",
+            )
+        ),
+        plan(
+            change(
+                "aws_db_instance.orders", ["update"], before={"allocated_storage": 20}, after={"allocated_storage": 50}
+            )
+        ),
+        plan(
+            change("aws_s3_bucket.logs", ["no-op"], before={"bucket": "acme-logs"}, after={"bucket": "acme-logs"}),
+            resource_drift=[change("aws_s3_bucket.scratch", ["delete"], before={"bucket": "acme-scratch"})],
+        ),
     ),
     check=check,
     options=("stateful-types",),

@@ -21,9 +21,30 @@ from blastguard.frontends.python.string_values import code_of
 from blastguard.records import factory, record
 
 # Fields that hold only whitespace, punctuation or comments: never walked.
-_SKIPPED_FIELDS = ("whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "equal", "leading_lines",
-                   "trailing_whitespace", "header", "footer", "lines_after_decorators", "operator", "dot",
-                   "star", "newline", "lbracket", "rbracket", "lbrace", "rbrace", "asynchronous", "arrow")  # fmt: skip
+_SKIPPED_FIELDS = (
+    "whitespace",
+    "lpar",
+    "rpar",
+    "comma",
+    "semicolon",
+    "colon",
+    "equal",
+    "leading_lines",
+    "trailing_whitespace",
+    "header",
+    "footer",
+    "lines_after_decorators",
+    "operator",
+    "dot",
+    "star",
+    "newline",
+    "lbracket",
+    "rbracket",
+    "lbrace",
+    "rbrace",
+    "asynchronous",
+    "arrow",
+)
 _SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 # libcst generates code recursively, a few frames per nesting level (each string of an implicit
 # concatenation is one level); this is enough for a few thousand, within the main thread's stack.

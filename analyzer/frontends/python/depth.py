@@ -78,7 +78,9 @@ def _measure(text: str) -> str | None:
                     outer.pop()
             elif kind == tokenize.OP and value in (",", ";"):
                 chain = outer[-1] if outer else 0
-            elif (kind == tokenize.OP and value not in _NOT_OPERATORS) or (kind == tokenize.NAME and value in _OPERATOR_WORDS):
+            elif (kind == tokenize.OP and value not in _NOT_OPERATORS) or (
+                kind == tokenize.NAME and value in _OPERATOR_WORDS
+            ):
                 chain += 1
             elif kind == tokenize.STRING and value[:3].lower().lstrip("rb").startswith("f"):
                 if len(outer) + _raw_depth(value) > MAX_NESTING:  # an f-string's replacement fields nest too

@@ -31,10 +31,12 @@ _SQL_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 # Calls that run a shell command line, and those that run an argv.
-_SHELL_LINE = frozenset({"os.system", "os.popen", "asyncio.create_subprocess_shell", "subprocess.getoutput",
-                         "subprocess.getstatusoutput"})  # fmt: skip
-_SUBPROCESS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-                         "subprocess.Popen"})  # fmt: skip
+_SHELL_LINE = frozenset(
+    {"os.system", "os.popen", "asyncio.create_subprocess_shell", "subprocess.getoutput", "subprocess.getstatusoutput"}
+)
+_SUBPROCESS = frozenset(
+    {"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.Popen"}
+)
 _ARGV_FROM_SECOND = frozenset({"os.execv", "os.execvp", "os.execve", "os.execvpe"})
 _ARGS_SPREAD = frozenset({"asyncio.create_subprocess_exec", "os.execl", "os.execlp", "os.execle", "os.execlpe"})
 _TASK_RUNNERS = ("invoke", "fabric")  # `c.run("…")` in tasks.py and fabfiles
@@ -46,7 +48,11 @@ _PROGRAM_NAME = re.compile(r"[A-Za-z0-9._+-]+")
 
 def sql_value(call, folder) -> list[Value]:
     """The SQL strings `call` executes, if it is an execution point."""
-    if call.method in _SQL_METHODS or (call.method == "raw" and ".objects." in call.name) or call.name in _SQL_FUNCTIONS:
+    if (
+        call.method in _SQL_METHODS
+        or (call.method == "raw" and ".objects." in call.name)
+        or call.name in _SQL_FUNCTIONS
+    ):
         argument = call.argument(0, *_SQL_KEYWORDS)
         arguments = [argument] if argument is not None else []
     elif call.method == "RunSQL":
@@ -78,8 +84,11 @@ def _statements(argument) -> list[cst.BaseExpression]:
 def shell_value(call, folder, model) -> Rendered | None:
     """The command line `call` runs, rendered as shell with the file offset of every character."""
     name = call.name
-    if name in _SHELL_LINE or (call.method in ("run", "sudo", "local") and model.imported_modules.intersection(_TASK_RUNNERS)
-                               and not name.startswith(("subprocess.", "asyncio."))):  # fmt: skip
+    if name in _SHELL_LINE or (
+        call.method in ("run", "sudo", "local")
+        and model.imported_modules.intersection(_TASK_RUNNERS)
+        and not name.startswith(("subprocess.", "asyncio."))
+    ):
         return _line(call.argument(0, "cmd", "command"), call, folder)
     if name in _SUBPROCESS:
         args = call.argument(0, "args")

@@ -19,10 +19,10 @@ from typing import NamedTuple
 import libcst as cst
 
 from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
-from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.production import evidence
 from blastguard.frontends.python.string_values import Folder
 from blastguard.records import record
@@ -30,10 +30,12 @@ from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
 # Calls that execute, delete or drop something, whatever the file imports (`name(`, `.name(`).
-_ALWAYS = (r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
-           r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
-           r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
-           r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table")  # fmt: skip
+_ALWAYS = (
+    r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
+    r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
+    r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
+    r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table"
+)
 # Common names that only matter when the file uses what they belong to (plain substring tests: a
 # regular expression per file here would cost more than the parse it saves).
 _WHEN_USED = (
@@ -51,8 +53,9 @@ _IMPORT = re.compile(r"(?:import|from)\s")
 _SETS_ENVIRONMENT = re.compile(r"os\.(?:environ|putenv)\b")  # production evidence
 # Statements only Python 2 has: `print "…"`, `exec "…"`, `except E, e:`. A match is confirmed by
 # the compiler, since a docstring may hold such a line too.
-_PYTHON2 = re.compile(r"^[ \t]*(?:print[ \t]+[\"'\w]|exec[ \t]+[\"']|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:)",
-                      re.MULTILINE)  # fmt: skip
+_PYTHON2 = re.compile(
+    r"^[ \t]*(?:print[ \t]+[\"'\w]|exec[ \t]+[\"']|except[ \t]+[\w.]+[ \t]*,[ \t]*\w+[ \t]*:)", re.MULTILINE
+)
 
 
 def wanted_calls(text: str) -> re.Pattern:
@@ -81,8 +84,9 @@ class PythonDocument(Document):
     def children(self) -> list[Embedded]:
         context = self.source.context.with_production(*self.production)
         path = self.source.path
-        children = (sql_children(self.calls, self.folder, path, context)
-                    + shell_children(self.calls, self.folder, self.model, path, context))  # fmt: skip
+        children = sql_children(self.calls, self.folder, path, context) + shell_children(
+            self.calls, self.folder, self.model, path, context
+        )
         # A constant executed in two places is one statement in the file: judge it once.
         unique = {(c.source.language, c.source.text, tuple(c.offsets)): c for c in children}
         return list(unique.values())
@@ -100,7 +104,9 @@ class PythonFrontend(Frontend):
         if not calls.search(text):
             return document  # nothing here can execute or delete anything
         if _python2(text):
-            document.problems.append(Problem(0, 0, "This looks like Python 2, which blastguard does not read; the file was skipped."))
+            document.problems.append(
+                Problem(0, 0, "This looks like Python 2, which blastguard does not read; the file was skipped.")
+            )
             return document
         document.comments = comments(text)
         chunks = split(text)
@@ -110,8 +116,11 @@ class PythonFrontend(Frontend):
             if calls.search(text, start, end):  # it may run something: reported as not checked (BG005)
                 document.unchecked.append(Problem(start, end, reason))
             else:  # it only binds values: a statement that uses them sees them as unknown
-                document.problems.append(Problem(start, start + 1, f"A statement was not read ({reason}); "
-                                                                   "the values it defines are unknown."))  # fmt: skip
+                document.problems.append(
+                    Problem(
+                        start, start + 1, f"A statement was not read ({reason}); the values it defines are unknown."
+                    )
+                )
         if failed is not None:
             # The whole text holds any refused statement, so it would be refused too.
             whole = None if refused else _parse(text, 0)
@@ -184,8 +193,9 @@ def _parse(text: str, start: int) -> ParsedChunk | Refused | Problem:
         message = str(exc.message).rstrip(".")
         return Problem(offset, offset + 1, f"Python syntax error: {message}; this file was only partly checked.")
     except (RecursionError, ValueError) as exc:
-        return Problem(start, start + 1, f"The Python parser failed ({type(exc).__name__}); "
-                                         "this file was only partly checked.")  # fmt: skip
+        return Problem(
+            start, start + 1, f"The Python parser failed ({type(exc).__name__}); this file was only partly checked."
+        )
 
 
 def _offset(text: str, line: int, column: int) -> int:

@@ -13,16 +13,60 @@ from __future__ import annotations
 from blastguard.context import url_target
 
 # Keyword arguments that say where a call connects.
-_TARGET_KEYWORDS = frozenset({"host", "hostname", "server", "db_host", "dbhost", "profile_name", "profile",
-                              "context", "cluster", "database", "dbname", "dsn", "environment"})  # fmt: skip
+_TARGET_KEYWORDS = frozenset(
+    {
+        "host",
+        "hostname",
+        "server",
+        "db_host",
+        "dbhost",
+        "profile_name",
+        "profile",
+        "context",
+        "cluster",
+        "database",
+        "dbname",
+        "dsn",
+        "environment",
+    }
+)
 # Calls whose first argument is a connection URL or host.
-_CONNECTS = frozenset({"create_engine", "create_async_engine", "connect", "from_url", "MongoClient", "Redis",
-                       "StrictRedis", "create_pool", "Database", "Session", "engine_from_config"})  # fmt: skip
+_CONNECTS = frozenset(
+    {
+        "create_engine",
+        "create_async_engine",
+        "connect",
+        "from_url",
+        "MongoClient",
+        "Redis",
+        "StrictRedis",
+        "create_pool",
+        "Database",
+        "Session",
+        "engine_from_config",
+    }
+)
 # Environment variables whose value names the target (set with os.environ[...] = or setdefault).
-_TARGET_VARIABLES = frozenset({"APP_ENV", "ENV", "ENVIRONMENT", "RAILS_ENV", "NODE_ENV", "FLASK_ENV",
-                               "DJANGO_SETTINGS_MODULE", "AWS_PROFILE", "DATABASE_URL", "DATABASE_HOST",
-                               "DB_HOST", "PGHOST", "MYSQL_HOST", "REDIS_URL", "TF_WORKSPACE",
-                               "KUBECONTEXT"})  # fmt: skip
+_TARGET_VARIABLES = frozenset(
+    {
+        "APP_ENV",
+        "ENV",
+        "ENVIRONMENT",
+        "RAILS_ENV",
+        "NODE_ENV",
+        "FLASK_ENV",
+        "DJANGO_SETTINGS_MODULE",
+        "AWS_PROFILE",
+        "DATABASE_URL",
+        "DATABASE_HOST",
+        "DB_HOST",
+        "PGHOST",
+        "MYSQL_HOST",
+        "REDIS_URL",
+        "TF_WORKSPACE",
+        "KUBECONTEXT",
+    }
+)
 
 
 def evidence(model, folder, names) -> tuple[str, ...]:

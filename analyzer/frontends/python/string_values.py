@@ -22,11 +22,25 @@ import libcst as cst
 from blastguard.records import record
 
 _CODEGEN = cst.Module(body=[])
-_ESCAPE = re.compile(r"\\(?:\r\n|[\n\\'\"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
-_SIMPLE_ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r",
-                   "t": "\t", "v": "\v"}  # fmt: skip
+_ESCAPE = re.compile(
+    r"\\(?:\r\n|[\n\\'\"abfnrtv]|[0-7]{1,3}|x[0-9a-fA-F]{2}|N\{[^}]*\}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})"
+)
+_SIMPLE_ESCAPES = {
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+}
 # `%s`, `%(name)s`, `%-10.3f`, `%%`
-_PERCENT_SPEC = re.compile(r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])")
+_PERCENT_SPEC = re.compile(
+    r"%(?:\((?P<key>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
+)
 # `{}`, `{0}`, `{name}`, `{name.attr[key]!r:>10}`, `{{`, `}}`
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}!:]*)(?:![rsa])?(?::[^{}]*)?\}")
 _DEDENT_CALLS = frozenset({"textwrap.dedent", "inspect.cleandoc"})
@@ -197,7 +211,11 @@ class Folder:
             return self._call(node, scope, chunk, depth)
         if isinstance(node, cst.Subscript) and self._qualified(node.value) == "os.environ":
             key = node.slice[0].slice if len(node.slice) == 1 else None
-            if isinstance(key, cst.Index) and isinstance(key.value, cst.SimpleString) and decode_literal(key.value.value)[0] == "HOME":
+            if (
+                isinstance(key, cst.Index)
+                and isinstance(key.value, cst.SimpleString)
+                and decode_literal(key.value.value)[0] == "HOME"
+            ):
                 return Value((Piece("~", node, chunk, None, "home"),))
         return None
 
@@ -206,7 +224,9 @@ class Folder:
         folded = self._fold(node, scope, chunk, depth + 1)
         if folded is None:
             return hole(node, chunk)
-        literal_here = isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation))
+        literal_here = isinstance(
+            node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation)
+        )
         return folded if literal_here else folded.anchored(node, chunk)
 
     def _name(self, node, scope, chunk, depth: int) -> Value | None:
@@ -242,8 +262,11 @@ class Folder:
             left = self._fold(node.left, scope, chunk, depth + 1)
             if left is None and self._fold(node.right, scope, chunk, depth + 1) is None:
                 return None
-            return self._operand(node.left, scope, chunk, depth) + _separator(node, chunk) + \
-                self._operand(node.right, scope, chunk, depth)  # fmt: skip
+            return (
+                self._operand(node.left, scope, chunk, depth)
+                + _separator(node, chunk)
+                + self._operand(node.right, scope, chunk, depth)
+            )
         if isinstance(node.operator, cst.Modulo):
             template = self._fold(node.left, scope, chunk, depth + 1)
             if template is None:
@@ -285,7 +308,9 @@ class Folder:
         if name in ("os.path.expanduser", "posixpath.expanduser") and node.args:
             path = self._fold(node.args[0].value, scope, chunk, depth + 1)
             if path is not None and path.literal and (path.text == "~" or path.text.startswith("~/")):
-                return Value((Piece("~", node, chunk, None, "home"),)) + path.slice(1, len(path.text)).anchored(node, chunk)
+                return Value((Piece("~", node, chunk, None, "home"),)) + path.slice(1, len(path.text)).anchored(
+                    node, chunk
+                )
             return path
         if name == "pathlib.Path.home" or _home_variable(self._qualified, node, self._literal_arg):
             return Value((Piece("~", node, chunk, None, "home"),))
@@ -350,8 +375,11 @@ class Folder:
         for i, element in enumerate(node.args[0].value.elements):
             if i:
                 result += separator
-            result += hole(element.value, chunk) if isinstance(element, cst.StarredElement) else \
-                self._operand(element.value, scope, chunk, depth)  # fmt: skip
+            result += (
+                hole(element.value, chunk)
+                if isinstance(element, cst.StarredElement)
+                else self._operand(element.value, scope, chunk, depth)
+            )
         return result
 
 

@@ -31,43 +31,182 @@ class Client:
 _PG_VARIABLES = ("PGHOST", "PGDATABASE", "PGSERVICE", "DATABASE_URL")
 _PG = ("-h", "--host", "-p", "--port", "-U", "--username")
 _MYSQL = Client(
-    Syntax(options("-h", "--host", "-P", "--port", "-u", "--user", "-D", "--database", "-e", "--execute", "-S",
-                   "--socket", "--login-path", "--defaults-file"), attached_only=options("-p")),  # fmt: skip
-    hosts=("-h", "--host"), databases=("-D", "--database"), positional_database=True,
-    variables=("MYSQL_HOST", "DATABASE_URL"), sql=("-e", "--execute"), sql_on_stdin=True,
-)  # fmt: skip
-_MONGO = Client(Syntax(options("--host", "--port", "-u", "--username", "-p", "--password", "--eval",
-                               "--authenticationDatabase", "--file", "-f")),
-                hosts=("--host",), positional_database=True, variables=("MONGODB_URI", "MONGO_URL"))  # fmt: skip
+    Syntax(
+        options(
+            "-h",
+            "--host",
+            "-P",
+            "--port",
+            "-u",
+            "--user",
+            "-D",
+            "--database",
+            "-e",
+            "--execute",
+            "-S",
+            "--socket",
+            "--login-path",
+            "--defaults-file",
+        ),
+        attached_only=options("-p"),
+    ),
+    hosts=("-h", "--host"),
+    databases=("-D", "--database"),
+    positional_database=True,
+    variables=("MYSQL_HOST", "DATABASE_URL"),
+    sql=("-e", "--execute"),
+    sql_on_stdin=True,
+)
+_MONGO = Client(
+    Syntax(
+        options(
+            "--host",
+            "--port",
+            "-u",
+            "--username",
+            "-p",
+            "--password",
+            "--eval",
+            "--authenticationDatabase",
+            "--file",
+            "-f",
+        )
+    ),
+    hosts=("--host",),
+    positional_database=True,
+    variables=("MONGODB_URI", "MONGO_URL"),
+)
 
 CLIENTS: dict[str, Client] = {
     "psql": Client(
-        Syntax(options(*_PG, "-d", "--dbname", "-c", "--command", "-f", "--file", "-v", "--set", "--variable", "-o",
-                       "--output", "-L", "--log-file", "-P", "--pset", "-F", "--field-separator", "-R",
-                       "--record-separator", "-T", "--table-attr")),  # fmt: skip
-        hosts=("-h", "--host"), databases=("-d", "--dbname"), positional_database=True, variables=_PG_VARIABLES,
-        sql=("-c", "--command"), sql_files=("-f", "--file"), sql_on_stdin=True,
-    ),  # fmt: skip
-    "dropdb": Client(Syntax(options(*_PG, "--maintenance-db")), hosts=("-h", "--host"), positional_database=True,
-                     variables=_PG_VARIABLES),  # fmt: skip
+        Syntax(
+            options(
+                *_PG,
+                "-d",
+                "--dbname",
+                "-c",
+                "--command",
+                "-f",
+                "--file",
+                "-v",
+                "--set",
+                "--variable",
+                "-o",
+                "--output",
+                "-L",
+                "--log-file",
+                "-P",
+                "--pset",
+                "-F",
+                "--field-separator",
+                "-R",
+                "--record-separator",
+                "-T",
+                "--table-attr",
+            )
+        ),
+        hosts=("-h", "--host"),
+        databases=("-d", "--dbname"),
+        positional_database=True,
+        variables=_PG_VARIABLES,
+        sql=("-c", "--command"),
+        sql_files=("-f", "--file"),
+        sql_on_stdin=True,
+    ),
+    "dropdb": Client(
+        Syntax(options(*_PG, "--maintenance-db")),
+        hosts=("-h", "--host"),
+        positional_database=True,
+        variables=_PG_VARIABLES,
+    ),
     "mysql": _MYSQL,
     "mariadb": _MYSQL,
     "mysqladmin": Client(_MYSQL.syntax, hosts=("-h", "--host"), variables=("MYSQL_HOST",)),
-    "sqlite3": Client(Syntax(options("-cmd", "-init", "-separator", "-newline", "-nullvalue", "-vfs", "-lookaside",
-                                     "-pagecache", "-mmap", "-maxsize"), clusters=False),
-                      positional_database=True, sql=("-cmd",), positional_sql=True, sql_on_stdin=True),  # fmt: skip
+    "sqlite3": Client(
+        Syntax(
+            options(
+                "-cmd",
+                "-init",
+                "-separator",
+                "-newline",
+                "-nullvalue",
+                "-vfs",
+                "-lookaside",
+                "-pagecache",
+                "-mmap",
+                "-maxsize",
+            ),
+            clusters=False,
+        ),
+        positional_database=True,
+        sql=("-cmd",),
+        positional_sql=True,
+        sql_on_stdin=True,
+    ),
     "clickhouse-client": Client(
-        Syntax(options("-h", "--host", "--port", "-u", "--user", "--password", "-d", "--database", "-q", "--query",
-                       "--queries-file", "--format", "-f")),  # fmt: skip
-        hosts=("-h", "--host"), databases=("-d", "--database"), variables=("CLICKHOUSE_HOST",),
-        sql=("-q", "--query"), sql_files=("--queries-file",), sql_on_stdin=True,
-    ),  # fmt: skip
-    "redis-cli": Client(Syntax(options("-h", "-p", "-s", "-a", "--user", "--pass", "-u", "-r", "-i", "-n", "-d", "-D",
-                                       "-X", "--sni", "--cacert", "--cacertdir", "--tls-ciphers", "--tls-ciphersuites",
-                                       "--cert", "--key", "--show-pushes", "--pattern", "--count", "--quoted-pattern",
-                                       "--rdb", "--functions-rdb", "--pipe-timeout", "--memkeys-samples",
-                                       "--intrinsic-latency", "--eval")),  # fmt: skip
-                        hosts=("-h",), databases=("-u",), variables=("REDIS_URL", "REDIS_HOST")),
+        Syntax(
+            options(
+                "-h",
+                "--host",
+                "--port",
+                "-u",
+                "--user",
+                "--password",
+                "-d",
+                "--database",
+                "-q",
+                "--query",
+                "--queries-file",
+                "--format",
+                "-f",
+            )
+        ),
+        hosts=("-h", "--host"),
+        databases=("-d", "--database"),
+        variables=("CLICKHOUSE_HOST",),
+        sql=("-q", "--query"),
+        sql_files=("--queries-file",),
+        sql_on_stdin=True,
+    ),
+    "redis-cli": Client(
+        Syntax(
+            options(
+                "-h",
+                "-p",
+                "-s",
+                "-a",
+                "--user",
+                "--pass",
+                "-u",
+                "-r",
+                "-i",
+                "-n",
+                "-d",
+                "-D",
+                "-X",
+                "--sni",
+                "--cacert",
+                "--cacertdir",
+                "--tls-ciphers",
+                "--tls-ciphersuites",
+                "--cert",
+                "--key",
+                "--show-pushes",
+                "--pattern",
+                "--count",
+                "--quoted-pattern",
+                "--rdb",
+                "--functions-rdb",
+                "--pipe-timeout",
+                "--memkeys-samples",
+                "--intrinsic-latency",
+                "--eval",
+            )
+        ),
+        hosts=("-h",),
+        databases=("-u",),
+        variables=("REDIS_URL", "REDIS_HOST"),
+    ),
     "mongo": _MONGO,
     "mongosh": _MONGO,
 }
@@ -113,8 +252,11 @@ def connection_evidence(command: Command, names: Production) -> list[str]:
     if found is None:
         return []
     name, spec, argv = found
-    evidence = [_evidence(f"{name} {o.name} ", o.value.value, names) for o in argv.options
-                if o.value is not None and o.name in spec.hosts + spec.databases]  # fmt: skip
+    evidence = [
+        _evidence(f"{name} {o.name} ", o.value.value, names)
+        for o in argv.options
+        if o.value is not None and o.name in spec.hosts + spec.databases
+    ]
     if spec.positional_database and argv.positionals:
         evidence.append(_evidence(f"{name} ", argv.positionals[0].value, names))
     evidence += [_evidence(f"{v}=", command.env[v], names) for v in spec.variables if command.env.get(v)]

@@ -36,8 +36,13 @@ def decoded_runs(document) -> tuple[list[Embedded], set[int]]:
             continue
         context = document.source.context.with_production(*document.evidence(command)).replace(env=dict(command.env))
         count = len(text) + 1
-        children.append(Embedded(Source(document.source.path, text, "shell", context), [payload.start] * count,
-                                 ends=[payload.end] * count))  # fmt: skip
+        children.append(
+            Embedded(
+                Source(document.source.path, text, "shell", context),
+                [payload.start] * count,
+                ends=[payload.end] * count,
+            )
+        )
         resolved.add(command.index)
     return children, resolved
 
@@ -61,8 +66,12 @@ def _decodes(command) -> bool:
     if program == "xxd":
         return "-r" in values or any(re.fullmatch(r"-[a-z]*r[a-z]*", v) for v in values)
     if program == "openssl":
-        return bool(values) and values[0] in ("base64", "enc") and "-d" in values and (
-            values[0] == "base64" or "-base64" in values or "-a" in values)
+        return (
+            bool(values)
+            and values[0] in ("base64", "enc")
+            and "-d" in values
+            and (values[0] == "base64" or "-base64" in values or "-a" in values)
+        )
     return False
 
 

@@ -61,6 +61,8 @@ def _file_child(word: Word, context, problems: list) -> Embedded | None:
     try:
         text = reader.read(path)
     except SkipFile as skip:
-        problems.append(Problem(word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked."))
+        problems.append(
+            Problem(word.start, word.end, f"{word.value} was not read ({skip}); the SQL it holds was not checked.")
+        )
         return None
     return Embedded(Source(word.value, text, "sql", context), [], anchor=(word.start, word.end))

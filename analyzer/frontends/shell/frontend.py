@@ -18,17 +18,16 @@ import bisect
 from functools import cached_property, partial
 
 from blastguard.frontends.base import Document, Frontend, Problem
-from blastguard.frontends.shell.unwrapped_commands import Command, Normaliser, Session
-from blastguard.frontends.shell.production import evidence
 from blastguard.frontends.shell.embedded_python import python_children
-from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS, Unverified, script_runs
 from blastguard.frontends.shell.embedded_sql import sql_children
+from blastguard.frontends.shell.production import evidence
+from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS, Unverified, script_runs
 from blastguard.frontends.shell.syntax_steps import Layer, new_parser
 from blastguard.frontends.shell.syntax_steps import parse as parse_script
+from blastguard.frontends.shell.unwrapped_commands import Command, Normaliser, Session
 from blastguard.records import factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
-
 
 # Programs whose literal input `decoded_payloads` decodes when a shell runs their output.
 DECODERS = frozenset({"base64", "basenc", "xxd", "openssl"})
@@ -115,5 +114,10 @@ class ShellFrontend(Frontend):
         normaliser = Normaliser(self.parser, source.context.names)
         normaliser.run(script, Session(dict(env), set(env)))
         problems = [Problem(*problem) for problem in sorted(script.problems + normaliser.problems)]
-        return ShellDocument(source=source, index=LineIndex(source.text), commands=normaliser.commands,
-                             comments=script.comments, problems=problems)
+        return ShellDocument(
+            source=source,
+            index=LineIndex(source.text),
+            commands=normaliser.commands,
+            comments=script.comments,
+            problems=problems,
+        )

@@ -21,19 +21,26 @@ from __future__ import annotations
 import re
 
 from blastguard.frontends.shell.program_tokens import Dialect, Token, Unreadable, arguments, tokens
-from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.frontends.shell.script_files import Unverified
+from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.frontends.shell.word_values import Word
 from blastguard.records import record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 
 _PERL = Dialect(perl_quotes=True)
 _RUBY = Dialect(ruby_percent=True, interpolates='"')
-_JAVASCRIPT = Dialect(line_comments=("//",), block_comments=(("/*", "*/"),), interpolates="", backticks="template",
-                      single_escapes_all=True, sigils=False)  # fmt: skip
+_JAVASCRIPT = Dialect(
+    line_comments=("//",),
+    block_comments=(("/*", "*/"),),
+    interpolates="",
+    backticks="template",
+    single_escapes_all=True,
+    sigils=False,
+)
 _PHP = Dialect(line_comments=("//", "#"), block_comments=(("/*", "*/"),))
-_LUA = Dialect(line_comments=("--",), interpolates="", backticks="", regex_literals=False, sigils=False,
-               single_escapes_all=True)  # fmt: skip
+_LUA = Dialect(
+    line_comments=("--",), interpolates="", backticks="", regex_literals=False, sigils=False, single_escapes_all=True
+)
 _AWK = Dialect(interpolates="", backticks="", sigils=False, single_escapes_all=True)
 _PYTHON = Dialect(interpolates="", backticks="", regex_literals=False, sigils=False, single_escapes_all=True)
 
@@ -56,49 +63,143 @@ def _names(*names: str) -> frozenset[str]:
     return frozenset(names)
 
 
-PERL = Language("perl", _PERL, shell_line=_names("system", "exec", "readpipe", "CORE::system", "CORE::exec"),
-                deletes=_names("unlink", "CORE::unlink"),
-                recursive_deletes=_names("rmtree", "remove_tree", "File::Path::rmtree", "File::Path::remove_tree"),
-                decoders=_names("decode_base64", "MIME::Base64::decode_base64", "pack"))  # fmt: skip
-RUBY = Language("ruby", _RUBY,
-                shell_line=_names("system", "exec", "spawn", "Kernel.system", "Kernel.exec", "Kernel.spawn",
-                                  "Process.spawn", "IO.popen", "Open3.capture2", "Open3.capture2e", "Open3.capture3",
-                                  "Open3.popen3", "Open3.popen2", "Open3.popen2e", "PTY.spawn"),
-                deletes=_names("File.delete", "File.unlink", "FileUtils.rm", "FileUtils.rm_f", "FileUtils.remove",
-                               "FileUtils.remove_file"),
-                recursive_deletes=_names("FileUtils.rm_rf", "FileUtils.rm_r", "FileUtils.rmtree", "FileUtils.remove_dir",
-                                         "FileUtils.remove_entry", "FileUtils.remove_entry_secure", "rm_rf", "rm_r"),
-                decoders=_names("Base64.decode64", "Base64.strict_decode64", "Base64.urlsafe_decode64", "unpack1",
-                                "unpack"))  # fmt: skip
-JAVASCRIPT = Language("javascript", _JAVASCRIPT,
-                      shell_line=_names("execSync", "exec", "child_process.exec", "child_process.execSync",
-                                        "cp.exec", "cp.execSync", "$"),
-                      argv=_names("execFileSync", "execFile", "spawn", "spawnSync", "child_process.spawn",
-                                  "child_process.spawnSync", "Bun.spawn", "Bun.spawnSync"),
-                      deletes=_names("unlinkSync", "fs.unlink", "fs.unlinkSync", "fs.promises.unlink", "Deno.remove",
-                                     "Deno.removeSync", "rmSync", "fs.rm", "fs.rmSync", "fs.promises.rm", "rmdirSync",
-                                     "fs.rmdir", "fs.rmdirSync", "fs.promises.rmdir"),
-                      recursive_deletes=_names("rimraf", "rimrafSync", "rimraf.sync", "removeSync", "fs.remove",
-                                               "fs.removeSync", "fse.remove", "fse.removeSync", "emptyDirSync",
-                                               "fs.emptyDirSync", "fs.emptyDir", "deleteSync", "del.sync"),
-                      decoders=_names("Buffer.from", "atob"))  # fmt: skip
-PHP = Language("php", _PHP, shell_line=_names("system", "exec", "shell_exec", "passthru", "popen", "proc_open",
-                                              "pcntl_exec"),
-               deletes=_names("unlink"), decoders=_names("base64_decode", "hex2bin"))  # fmt: skip
+PERL = Language(
+    "perl",
+    _PERL,
+    shell_line=_names("system", "exec", "readpipe", "CORE::system", "CORE::exec"),
+    deletes=_names("unlink", "CORE::unlink"),
+    recursive_deletes=_names("rmtree", "remove_tree", "File::Path::rmtree", "File::Path::remove_tree"),
+    decoders=_names("decode_base64", "MIME::Base64::decode_base64", "pack"),
+)
+RUBY = Language(
+    "ruby",
+    _RUBY,
+    shell_line=_names(
+        "system",
+        "exec",
+        "spawn",
+        "Kernel.system",
+        "Kernel.exec",
+        "Kernel.spawn",
+        "Process.spawn",
+        "IO.popen",
+        "Open3.capture2",
+        "Open3.capture2e",
+        "Open3.capture3",
+        "Open3.popen3",
+        "Open3.popen2",
+        "Open3.popen2e",
+        "PTY.spawn",
+    ),
+    deletes=_names(
+        "File.delete", "File.unlink", "FileUtils.rm", "FileUtils.rm_f", "FileUtils.remove", "FileUtils.remove_file"
+    ),
+    recursive_deletes=_names(
+        "FileUtils.rm_rf",
+        "FileUtils.rm_r",
+        "FileUtils.rmtree",
+        "FileUtils.remove_dir",
+        "FileUtils.remove_entry",
+        "FileUtils.remove_entry_secure",
+        "rm_rf",
+        "rm_r",
+    ),
+    decoders=_names("Base64.decode64", "Base64.strict_decode64", "Base64.urlsafe_decode64", "unpack1", "unpack"),
+)
+JAVASCRIPT = Language(
+    "javascript",
+    _JAVASCRIPT,
+    shell_line=_names(
+        "execSync", "exec", "child_process.exec", "child_process.execSync", "cp.exec", "cp.execSync", "$"
+    ),
+    argv=_names(
+        "execFileSync",
+        "execFile",
+        "spawn",
+        "spawnSync",
+        "child_process.spawn",
+        "child_process.spawnSync",
+        "Bun.spawn",
+        "Bun.spawnSync",
+    ),
+    deletes=_names(
+        "unlinkSync",
+        "fs.unlink",
+        "fs.unlinkSync",
+        "fs.promises.unlink",
+        "Deno.remove",
+        "Deno.removeSync",
+        "rmSync",
+        "fs.rm",
+        "fs.rmSync",
+        "fs.promises.rm",
+        "rmdirSync",
+        "fs.rmdir",
+        "fs.rmdirSync",
+        "fs.promises.rmdir",
+    ),
+    recursive_deletes=_names(
+        "rimraf",
+        "rimrafSync",
+        "rimraf.sync",
+        "removeSync",
+        "fs.remove",
+        "fs.removeSync",
+        "fse.remove",
+        "fse.removeSync",
+        "emptyDirSync",
+        "fs.emptyDirSync",
+        "fs.emptyDir",
+        "deleteSync",
+        "del.sync",
+    ),
+    decoders=_names("Buffer.from", "atob"),
+)
+PHP = Language(
+    "php",
+    _PHP,
+    shell_line=_names("system", "exec", "shell_exec", "passthru", "popen", "proc_open", "pcntl_exec"),
+    deletes=_names("unlink"),
+    decoders=_names("base64_decode", "hex2bin"),
+)
 LUA = Language("lua", _LUA, shell_line=_names("os.execute", "io.popen"), deletes=_names("os.remove"))
 AWK = Language("awk", _AWK, shell_line=_names("system"))
-PYTHON = Language("python", _PYTHON, decoders=_names("base64.b64decode", "b64decode", "base64.decodebytes",
-                                                     "bytes.fromhex", "codecs.decode", "base64.standard_b64decode",
-                                                     "base64.urlsafe_b64decode"),
-                  evaluates=_names("exec", "eval", "builtins.exec"))  # fmt: skip
+PYTHON = Language(
+    "python",
+    _PYTHON,
+    decoders=_names(
+        "base64.b64decode",
+        "b64decode",
+        "base64.decodebytes",
+        "bytes.fromhex",
+        "codecs.decode",
+        "base64.standard_b64decode",
+        "base64.urlsafe_b64decode",
+    ),
+    evaluates=_names("exec", "eval", "builtins.exec"),
+)
 
 # Options that take the next word, per interpreter, and the options that give the program itself.
 _INTERPRETERS: dict[str, tuple[Language, frozenset[str], frozenset[str]]] = {
     "perl": (PERL, _names("-e", "-E"), _names("-I", "-M", "-m", "-F", "-x", "-C", "-d", "-D")),
     "ruby": (RUBY, _names("-e"), _names("-r", "-I", "-C", "-E", "--encoding", "-F", "-x")),
-    "node": (JAVASCRIPT, _names("-e", "--eval", "-p", "--print"),
-             _names("-r", "--require", "--import", "--loader", "--experimental-loader", "--input-type", "-C",
-                    "--conditions", "--env-file", "--title", "--stack-size")),
+    "node": (
+        JAVASCRIPT,
+        _names("-e", "--eval", "-p", "--print"),
+        _names(
+            "-r",
+            "--require",
+            "--import",
+            "--loader",
+            "--experimental-loader",
+            "--input-type",
+            "-C",
+            "--conditions",
+            "--env-file",
+            "--title",
+            "--stack-size",
+        ),
+    ),
     "nodejs": (JAVASCRIPT, _names("-e", "--eval", "-p", "--print"), _names("-r", "--require", "--import")),
     "bun": (JAVASCRIPT, _names("-e", "--eval", "-p", "--print"), _names("-r", "--preload", "--cwd", "--env-file")),
     "php": (PHP, _names("-r", "-R", "-B", "-E"), _names("-d", "-c", "-z")),
@@ -129,22 +230,43 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
             reader = _Reader(program, document.source.path, context)
             word = program.word
             if not word.literal and (_BUILT_AT_RUN_TIME.search(word.value) or _risky_words(program)):
-                unverified.append((command.index, word.start, word.end, "warning",
-                                   f"The {program.label} program is built from values only known when it runs, so "
-                                   "blastguard cannot tell whether it destroys anything."))  # fmt: skip
+                unverified.append(
+                    (
+                        command.index,
+                        word.start,
+                        word.end,
+                        "warning",
+                        f"The {program.label} program is built from values only known when it runs, so "
+                        "blastguard cannot tell whether it destroys anything.",
+                    )
+                )
                 continue
             try:
                 reader.read()
             except Exception as exc:  # text that ends inside a string, or a reader that tripped: asked, never passed
                 if not isinstance(exc, (Unreadable, RecursionError)):
-                    unverified.append((command.index, word.start, word.end, "warning",
-                                       f"The {program.label} program could not be read ({type(exc).__name__}: {exc}), "
-                                       "so blastguard cannot tell whether it destroys anything."))  # fmt: skip
+                    unverified.append(
+                        (
+                            command.index,
+                            word.start,
+                            word.end,
+                            "warning",
+                            f"The {program.label} program could not be read ({type(exc).__name__}: {exc}), "
+                            "so blastguard cannot tell whether it destroys anything.",
+                        )
+                    )
                     continue
                 if _risky_words(program):
-                    unverified.append((command.index, word.start, word.end, "warning",
-                                       f"The {program.label} program could not be read far enough to tell what it "
-                                       "runs, so blastguard cannot tell whether it destroys anything."))  # fmt: skip
+                    unverified.append(
+                        (
+                            command.index,
+                            word.start,
+                            word.end,
+                            "warning",
+                            f"The {program.label} program could not be read far enough to tell what it "
+                            "runs, so blastguard cannot tell whether it destroys anything.",
+                        )
+                    )
                 continue
             children += reader.children
             unverified += [(command.index, *problem) for problem in reader.problems]
@@ -190,8 +312,9 @@ def inline_programs(command) -> list[_Program]:
         elif value.startswith("--"):
             index += 1 if value in value_options else 0
         else:
-            index += _cluster(word, words[index + 1] if index + 1 < len(words) else None, code_options,
-                              value_options, codes)  # fmt: skip
+            index += _cluster(
+                word, words[index + 1] if index + 1 < len(words) else None, code_options, value_options, codes
+            )
         index += 1
     label = f"`{program} {'-e' if program not in ('php',) else '-r'}`"
     if codes:
@@ -203,8 +326,18 @@ def inline_programs(command) -> list[_Program]:
 
 
 # Script files by the interpreter on their `#!` line.
-_BY_SHEBANG = {"perl": PERL, "ruby": RUBY, "node": JAVASCRIPT, "nodejs": JAVASCRIPT, "bun": JAVASCRIPT,
-               "deno": JAVASCRIPT, "php": PHP, "lua": LUA, "luajit": LUA, **{awk: AWK for awk in _AWKS}}  # fmt: skip
+_BY_SHEBANG = {
+    "perl": PERL,
+    "ruby": RUBY,
+    "node": JAVASCRIPT,
+    "nodejs": JAVASCRIPT,
+    "bun": JAVASCRIPT,
+    "deno": JAVASCRIPT,
+    "php": PHP,
+    "lua": LUA,
+    "luajit": LUA,
+    **dict.fromkeys(_AWKS, AWK),
+}
 _JAVASCRIPT_FILE = re.compile(r".*\.(?:[cm]?js|[cm]?ts|jsx|tsx)")
 
 
@@ -279,8 +412,10 @@ def _awk_program(command) -> list[_Program]:
     return [_Program(AWK, words[index], f"`{command.program}`")] if index < len(words) else []
 
 
-_RISKY = re.compile(r"system|exec|spawn|popen|passthru|unlink|rmtree|remove|rm_r|rmSync|rmdir|rimraf|`|qx|%x|"
-                    r"eval|decode|Buffer|atob|pack|getline|\|\s*\"")  # fmt: skip
+_RISKY = re.compile(
+    r"system|exec|spawn|popen|passthru|unlink|rmtree|remove|rm_r|rmSync|rmdir|rimraf|`|qx|%x|"
+    r"eval|decode|Buffer|atob|pack|getline|\|\s*\""
+)
 _RISKY_PYTHON = re.compile(r"\b(?:exec|eval)\b")
 
 
@@ -324,8 +459,12 @@ class _Reader:
                 self._shell_call(found, index)
             elif name in language.argv or token.value in language.argv:
                 self._argv_call(found, index)
-            elif (name in language.recursive_deletes or token.value in language.recursive_deletes
-                  or name in language.deletes or token.value in language.deletes):  # fmt: skip
+            elif (
+                name in language.recursive_deletes
+                or token.value in language.recursive_deletes
+                or name in language.deletes
+                or token.value in language.deletes
+            ):
                 self._delete_call(found, index)
             elif name in language.evaluates or token.value in language.evaluates:
                 self._evaluate_call(found, index)
@@ -411,8 +550,12 @@ class _Reader:
             target = after
         else:
             return
-        if target.kind == "string" and target.literal and target.value.split()[:1] and (
-                target.value.split()[0].rpartition("/")[2] in SHELLS):
+        if (
+            target.kind == "string"
+            and target.literal
+            and target.value.split()[:1]
+            and (target.value.split()[0].rpartition("/")[2] in SHELLS)
+        ):
             self._unknown(found[index], "pipes what it prints into a shell")
         elif target.kind == "string" or (target.kind == "name" and target.value != "getline"):
             self._shell_string(target, found[index])
@@ -439,8 +582,9 @@ class _Reader:
             last = literal.value.rindex("|")
             start, end = (first + 1, len(literal.value)) if first >= 0 else (0, last)
             after = literal.offsets[end - 1] + 1 if end > start else literal.offsets[start]
-            piece = Token("string", literal.value[start:end], literal.start, literal.end,
-                          literal.offsets[start:end] + [after])
+            piece = Token(
+                "string", literal.value[start:end], literal.start, literal.end, literal.offsets[start:end] + [after]
+            )
             self._shell_string(piece, found[index])
 
     def _evaluate_call(self, found: list[Token], index: int) -> None:
@@ -505,8 +649,11 @@ class _Reader:
 
     def _decoded(self, group: list[Token]) -> tuple[str, Token] | None:
         """(the decoded text, its literal) when `group` decodes a literal: `decode_base64("…")`."""
-        names = [t for t in group if t.kind == "name" and (t.value in self.language.decoders
-                                                            or _call_name(t.value) in self.language.decoders)]
+        names = [
+            t
+            for t in group
+            if t.kind == "name" and (t.value in self.language.decoders or _call_name(t.value) in self.language.decoders)
+        ]
         literals = [t for t in group if t.kind == "string" and t.literal and len(t.value) > 3]
         if not names or not literals:
             return None
@@ -527,10 +674,18 @@ class _Reader:
     def _unknown(self, call: Token, does: str) -> None:
         start, end = self._doc(call.start), self._doc(call.end - 1) + 1
         what = "script" if self.program.file else "program"
-        self.problems.append((start, end, "warning", (
-            f"The {self.program.label} {what} {does} through `{call.value}` with a value only known when it runs, "
-            "so blastguard cannot tell whether it destroys anything. Spell the command out, or review it "
-            "before it runs.")))  # fmt: skip
+        self.problems.append(
+            (
+                start,
+                end,
+                "warning",
+                (
+                    f"The {self.program.label} {what} {does} through `{call.value}` with a value only known when it runs, "
+                    "so blastguard cannot tell whether it destroys anything. Spell the command out, or review it "
+                    "before it runs."
+                ),
+            )
+        )
 
 
 _PLAIN_WORD = re.compile(r"[\w@%+=:,./~-]+")
@@ -555,8 +710,12 @@ def _is_definition(found: list[Token], index: int) -> bool:
     if index and found[index - 1].kind == "punct" and found[index - 1].value == ".":
         return False
     following = found[index + 1] if index + 1 < len(found) else None
-    return following is not None and following.kind == "punct" and following.value in ("=", ":", "}") and (
-        following.value != "=" or (index + 2 < len(found) and found[index + 2].value != "="))
+    return (
+        following is not None
+        and following.kind == "punct"
+        and following.value in ("=", ":", "}")
+        and (following.value != "=" or (index + 2 < len(found) and found[index + 2].value != "="))
+    )
 
 
 def _followed_by_template(found: list[Token], index: int, text: str) -> bool:

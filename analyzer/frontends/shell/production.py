@@ -10,8 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from blastguard.context import Production
-from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, TERRAFORM_ARGUMENTS, Syntax, options, parse
 from blastguard.frontends.shell.database_clients import connection_evidence
+from blastguard.frontends.shell.program_options import (
+    GLOBAL_OPTIONS,
+    PLAIN,
+    TERRAFORM_ARGUMENTS,
+    Syntax,
+    options,
+    parse,
+)
 from blastguard.frontends.shell.unwrapped_commands import Command
 
 TERRAFORM = frozenset({"terraform", "tofu", "terragrunt"})
@@ -28,20 +35,31 @@ _TARGET_OPTIONS = {
     "az": ("--subscription", "-g", "--resource-group"),
     "pulumi": ("-s", "--stack", "-C", "--cwd"),
     "docker": ("--context", "-H", "--host"),
-    **{tool: ("-chdir", "--chdir", "-var-file", "--var-file", "-backend-config", "--terragrunt-working-dir",
-              "--working-dir") for tool in TERRAFORM},  # fmt: skip
+    **dict.fromkeys(
+        TERRAFORM,
+        (
+            "-chdir",
+            "--chdir",
+            "-var-file",
+            "--var-file",
+            "-backend-config",
+            "--terragrunt-working-dir",
+            "--working-dir",
+        ),
+    ),
 }
 _SYNTAX = {
     **GLOBAL_OPTIONS,
     "terraform": TERRAFORM_ARGUMENTS,
     "tofu": TERRAFORM_ARGUMENTS,
-    "az": Syntax(options("--subscription", "--output", "-o", "--query", "-g", "--resource-group", "-n", "--name"),
-                 clusters=False),  # fmt: skip
+    "az": Syntax(
+        options("--subscription", "--output", "-o", "--query", "-g", "--resource-group", "-n", "--name"), clusters=False
+    ),
     "pulumi": Syntax(options("-s", "--stack", "-C", "--cwd"), clusters=False),
 }
 # Environment variables that name where a tool acts.
 _TARGET_VARIABLES = {
-    **{tool: ("TF_WORKSPACE",) for tool in TERRAFORM},
+    **dict.fromkeys(TERRAFORM, ("TF_WORKSPACE",)),
     "aws": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
     "kubectl": ("KUBECONFIG",),
     "helm": ("KUBECONFIG", "HELM_KUBECONTEXT"),
@@ -59,11 +77,15 @@ def evidence(command: Command, earlier: Callable[..., list[Command]], names: Pro
     found = list(command.via)
     targets = _TARGET_OPTIONS.get(program, ())
     if targets:
-        argv = parse(command.words[1:], _SYNTAX.get(program, Syntax()))[0]
-        found += [f"{program} {o.name} {o.value.value}" for o in argv.options
-                  if o.name in targets and o.value is not None and names.matches(o.value.value)]  # fmt: skip
-    found += [f"{v}={command.env[v]}" for v in _TARGET_VARIABLES.get(program, ())
-              if names.matches(command.env.get(v, ""))]  # fmt: skip
+        argv = parse(command.words[1:], _SYNTAX.get(program, PLAIN))[0]
+        found += [
+            f"{program} {o.name} {o.value.value}"
+            for o in argv.options
+            if o.name in targets and o.value is not None and names.matches(o.value.value)
+        ]
+    found += [
+        f"{v}={command.env[v]}" for v in _TARGET_VARIABLES.get(program, ()) if names.matches(command.env.get(v, ""))
+    ]
     found += connection_evidence(command, names)
     if program in _SETTERS:
         settings = _earlier_settings(program, earlier(*_SETTERS[program]))
@@ -76,7 +98,7 @@ _SETTERS = {
     **{tool: (*sorted(TERRAFORM), "cd", "pushd") for tool in TERRAFORM},
     "kubectl": ("kubectl",),
     "oc": ("oc",),
-    **{tool: ("gcloud",) for tool in ("gcloud", "gsutil", "bq")},
+    **dict.fromkeys(("gcloud", "gsutil", "bq"), ("gcloud",)),
 }
 
 

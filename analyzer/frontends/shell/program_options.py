@@ -44,7 +44,10 @@ class Syntax:
     attached_only: frozenset[str] = frozenset()  # a value only when attached: mysql's `-psecret`
 
 
-def parse(words: list[Word], syntax: Syntax = Syntax(), stop_at_positional: bool = False) -> tuple[Argv, list[Word]]:
+PLAIN = Syntax()  # no option takes a value
+
+
+def parse(words: list[Word], syntax: Syntax = PLAIN, stop_at_positional: bool = False) -> tuple[Argv, list[Word]]:
     """Split `words` into options and positionals.
 
     With `stop_at_positional`, reading stops at the first positional (a subcommand), and the words
@@ -115,43 +118,159 @@ def options(*names: str) -> frozenset[str]:
 
 # Options a program takes before its subcommand, and whether they take a value.
 _TERRAFORM = Syntax(options("-chdir"), clusters=False)
-_TERRAGRUNT = Syntax(options("--terragrunt-working-dir", "--terragrunt-config", "--working-dir", "--config",
-                             "--terragrunt-log-level", "--log-level", "--terragrunt-iam-role", "--iam-assume-role",
-                             "--terragrunt-tfpath", "--tf-path", "--terragrunt-source", "--source"),
-                     clusters=False)  # fmt: skip
-_KUBECTL = Syntax(options("--context", "--cluster", "--user", "-n", "--namespace", "--kubeconfig", "-s", "--server",
-                          "--token", "--as", "--as-group", "--as-uid", "--request-timeout", "--certificate-authority",
-                          "--client-certificate", "--client-key", "--tls-server-name", "--cache-dir", "-v",
-                          "--v", "--password", "--username", "--profile", "--profile-output", "-l", "--selector",
-                          "-o", "--output", "-f", "--filename", "--field-selector", "-c", "--container",
-                          "--grace-period", "--timeout"))  # fmt: skip
+_TERRAGRUNT = Syntax(
+    options(
+        "--terragrunt-working-dir",
+        "--terragrunt-config",
+        "--working-dir",
+        "--config",
+        "--terragrunt-log-level",
+        "--log-level",
+        "--terragrunt-iam-role",
+        "--iam-assume-role",
+        "--terragrunt-tfpath",
+        "--tf-path",
+        "--terragrunt-source",
+        "--source",
+    ),
+    clusters=False,
+)
+_KUBECTL = Syntax(
+    options(
+        "--context",
+        "--cluster",
+        "--user",
+        "-n",
+        "--namespace",
+        "--kubeconfig",
+        "-s",
+        "--server",
+        "--token",
+        "--as",
+        "--as-group",
+        "--as-uid",
+        "--request-timeout",
+        "--certificate-authority",
+        "--client-certificate",
+        "--client-key",
+        "--tls-server-name",
+        "--cache-dir",
+        "-v",
+        "--v",
+        "--password",
+        "--username",
+        "--profile",
+        "--profile-output",
+        "-l",
+        "--selector",
+        "-o",
+        "--output",
+        "-f",
+        "--filename",
+        "--field-selector",
+        "-c",
+        "--container",
+        "--grace-period",
+        "--timeout",
+    )
+)
 # Terraform's subcommand options (Go flags: `-name value`, `-name=value`, one dash or two).
-TERRAFORM_ARGUMENTS = Syntax(options("-var-file", "-var", "-target", "-replace", "-state", "-state-out", "-backup",
-                                     "-out", "-lock-timeout", "-parallelism", "-backend-config", "-chdir",
-                                     "--var-file", "--var", "--target", "--replace"), clusters=False)  # fmt: skip
+TERRAFORM_ARGUMENTS = Syntax(
+    options(
+        "-var-file",
+        "-var",
+        "-target",
+        "-replace",
+        "-state",
+        "-state-out",
+        "-backup",
+        "-out",
+        "-lock-timeout",
+        "-parallelism",
+        "-backend-config",
+        "-chdir",
+        "--var-file",
+        "--var",
+        "--target",
+        "--replace",
+    ),
+    clusters=False,
+)
 GLOBAL_OPTIONS: dict[str, Syntax] = {
     "terraform": _TERRAFORM,
     "tofu": _TERRAFORM,
     "terragrunt": _TERRAGRUNT,
-    "git": Syntax(options("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--config-env", "--super-prefix",
-                          "--exec-path", "--list-cmds"), clusters=False),  # fmt: skip
+    "git": Syntax(
+        options(
+            "-C",
+            "-c",
+            "--git-dir",
+            "--work-tree",
+            "--namespace",
+            "--config-env",
+            "--super-prefix",
+            "--exec-path",
+            "--list-cmds",
+        ),
+        clusters=False,
+    ),
     "kubectl": _KUBECTL,
     "oc": _KUBECTL,
-    "helm": Syntax(options("--kube-context", "-n", "--namespace", "--kubeconfig", "--kube-apiserver", "--kube-token",
-                           "--registry-config", "--repository-cache", "--repository-config",
-                           "--burst-limit")),  # fmt: skip
-    "aws": Syntax(options("--profile", "--region", "--endpoint-url", "--output", "--query", "--color", "--ca-bundle",
-                          "--cli-read-timeout", "--cli-connect-timeout", "--cli-binary-format"),
-                  clusters=False),  # fmt: skip
-    "gcloud": Syntax(options("--project", "--account", "--configuration", "--billing-project", "--verbosity",
-                             "--impersonate-service-account", "--format", "--flags-file", "--flatten",
-                             "--trace-token"), clusters=False),  # fmt: skip
+    "helm": Syntax(
+        options(
+            "--kube-context",
+            "-n",
+            "--namespace",
+            "--kubeconfig",
+            "--kube-apiserver",
+            "--kube-token",
+            "--registry-config",
+            "--repository-cache",
+            "--repository-config",
+            "--burst-limit",
+        )
+    ),
+    "aws": Syntax(
+        options(
+            "--profile",
+            "--region",
+            "--endpoint-url",
+            "--output",
+            "--query",
+            "--color",
+            "--ca-bundle",
+            "--cli-read-timeout",
+            "--cli-connect-timeout",
+            "--cli-binary-format",
+        ),
+        clusters=False,
+    ),
+    "gcloud": Syntax(
+        options(
+            "--project",
+            "--account",
+            "--configuration",
+            "--billing-project",
+            "--verbosity",
+            "--impersonate-service-account",
+            "--format",
+            "--flags-file",
+            "--flatten",
+            "--trace-token",
+        ),
+        clusters=False,
+    ),
     "gsutil": Syntax(options("-o", "-h", "-u", "-i")),
-    "bq": Syntax(options("--project_id", "--location", "--format", "--dataset_id", "--api", "--apilog"),
-                 clusters=False),
+    "bq": Syntax(
+        options("--project_id", "--location", "--format", "--dataset_id", "--api", "--apilog"), clusters=False
+    ),
     "az": Syntax(options("--subscription", "--output", "-o", "--query"), clusters=False),
-    "docker": Syntax(options("-H", "--host", "--context", "-c", "--config", "-l", "--log-level", "--tlscacert",
-                             "--tlscert", "--tlskey")),  # fmt: skip
-    "pulumi": Syntax(options("-C", "--cwd", "--color", "--config-file", "-v", "--verbose", "--logflow"),
-                     clusters=False),
+    "docker": Syntax(
+        options(
+            "-H", "--host", "--context", "-c", "--config", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey"
+        )
+    ),
+    "pulumi": Syntax(
+        options("-C", "--cwd", "--color", "--config-file", "-v", "--verbose", "--logflow"), clusters=False
+    ),
 }

@@ -26,9 +26,17 @@ class Token:
     literal: bool = True  # strings: no interpolation
 
     # Written by hand: a token is made per word of every inline program (~5x faster than the generic one).
-    def __init__(self, kind: str, value: str, start: int, end: int, offsets: list[int] | None = None,
-                 literal: bool = True) -> None:  # fmt: skip
-        self.kind, self.value, self.start, self.end, self.offsets, self.literal = kind, value, start, end, offsets, literal
+    def __init__(
+        self, kind: str, value: str, start: int, end: int, offsets: list[int] | None = None, literal: bool = True
+    ) -> None:
+        self.kind, self.value, self.start, self.end, self.offsets, self.literal = (
+            kind,
+            value,
+            start,
+            end,
+            offsets,
+            literal,
+        )
 
 
 @record(frozen=True)
@@ -54,8 +62,27 @@ _SPACE = re.compile(r"\s+")
 _CLOSING = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "a": "\a", "e": "\x1b", "f": "\f", "v": "\v"}
 # Perl's and Ruby's words after which `/` starts a regular expression, not a division.
-_REGEX_AFTER = frozenset({"split", "grep", "if", "unless", "and", "or", "not", "return", "when", "while", "until",
-                          "map", "join", "typeof", "case", "in", "of"})  # fmt: skip
+_REGEX_AFTER = frozenset(
+    {
+        "split",
+        "grep",
+        "if",
+        "unless",
+        "and",
+        "or",
+        "not",
+        "return",
+        "when",
+        "while",
+        "until",
+        "map",
+        "join",
+        "typeof",
+        "case",
+        "in",
+        "of",
+    }
+)
 _PERL_QUOTE_OPERATORS = {"q": 1, "qq": 1, "qw": 1, "qx": 1, "m": 1, "qr": 1, "s": 2, "tr": 2, "y": 2}
 
 
@@ -147,9 +174,12 @@ def _quoted(text: str, start: int, quote: str, dialect: Dialect) -> Token:
             offsets.append(index)
             index += 2
             continue
-        if interpolates and (char in "$@" and index + 1 < len(text) and (text[index + 1].isalnum() or
-                                                                          text[index + 1] in "_{")  # fmt: skip
-                             or text.startswith("#{", index)):
+        if interpolates and (
+            char in "$@"
+            and index + 1 < len(text)
+            and (text[index + 1].isalnum() or text[index + 1] in "_{")
+            or text.startswith("#{", index)
+        ):
             literal = False
         value.append(char)
         offsets.append(index)
@@ -244,8 +274,12 @@ def arguments(found: list[Token], index: int) -> tuple[list[list[Token]], bool]:
                 continue
             elif token.value == ";" and depth == 0:
                 break
-        elif (token.kind == "name" and depth == 0 and not parenthesised
-              and token.value in ("or", "and", "if", "unless", "foreach", "for", "while", "until")):
+        elif (
+            token.kind == "name"
+            and depth == 0
+            and not parenthesised
+            and token.value in ("or", "and", "if", "unless", "foreach", "for", "while", "until")
+        ):
             break
         groups[-1].append(token)
         position += 1

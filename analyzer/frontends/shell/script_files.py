@@ -22,16 +22,25 @@ import re
 from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.records import factory, record
-from blastguard.sources import (DEFAULT_MAX_FILE_SIZE, PYTHON_INTERPRETER, Embedded, SkipFile, Source,
-                                language_for_content, language_for_name, reader_of)  # fmt: skip
+from blastguard.sources import (
+    DEFAULT_MAX_FILE_SIZE,
+    PYTHON_INTERPRETER,
+    Embedded,
+    SkipFile,
+    Source,
+    language_for_content,
+    language_for_name,
+    reader_of,
+)
 
 MAX_DEPTH = 3  # a script that runs a script that runs a script; one more is reported, not read
 MAX_FILES = 32  # scripts read for one checked file, at every depth together
 MAX_BYTES = 4 * DEFAULT_MAX_FILE_SIZE
 MAX_PROGRAM_CHARS = 256 * 1024  # a Perl, Ruby, JavaScript, … file is read token by token, in Python: a bundle is not
 # Programs whose script files `inline_programs` reads; that module is loaded only when one appears.
-PROGRAM_INTERPRETERS = frozenset({"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk",
-                                  "gawk", "mawk", "nawk"})  # fmt: skip
+PROGRAM_INTERPRETERS = frozenset(
+    {"perl", "ruby", "node", "nodejs", "bun", "deno", "php", "lua", "luajit", "awk", "gawk", "mawk", "nawk"}
+)
 
 # (command index, start, end, level, message): something a command runs that could not be checked.
 Unverified = tuple[int, int, int, str, str]
@@ -61,8 +70,9 @@ _PYTHON_OPTIONS = Syntax(options("-W", "-X", "--check-hash-based-pycs"))
 # Programs that write a file named among their arguments: a script they write is not what is on disk now.
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})  # the last operand is written
 _EXTRACTORS = frozenset({"unzip", "tar", "patch"})  # may write any file they mention
-_GIT_WRITES = frozenset({"checkout", "restore", "apply", "am", "pull", "merge", "reset", "stash", "switch",
-                         "cherry-pick", "revert", "mv"})  # fmt: skip
+_GIT_WRITES = frozenset(
+    {"checkout", "restore", "apply", "am", "pull", "merge", "reset", "stash", "switch", "cherry-pick", "revert", "mv"}
+)
 _WRITERS = _COPIERS | _EXTRACTORS | {"tee", "curl", "wget", "dd", "sed", "git"}
 # A folder only known at run time that holds installed tools, not scripts of the project (`"$VENV/bin/pip"`).
 _TOOL_FOLDER = re.compile(r".*/bin")
@@ -86,8 +96,13 @@ def script_runs(document) -> tuple[list[Embedded], list[Unverified]]:
             start, end = word.start, word.end
             problem = _read(document, command, word, language, trail, children)
         except Exception as exc:  # a name no file can have (`$'\0'`), a file system error: asked, never passed
-            problem = "warning", (f"`{command.text(50)}` runs a script blastguard could not look up "
-                                  f"({type(exc).__name__}: {exc}), so what it runs was not checked.")  # fmt: skip
+            problem = (
+                "warning",
+                (
+                    f"`{command.text(50)}` runs a script blastguard could not look up "
+                    f"({type(exc).__name__}: {exc}), so what it runs was not checked."
+                ),
+            )
         if problem is not None:
             level, message = problem
             unverified.append((command.index, start, end, level, message))
@@ -138,8 +153,14 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
     value, literal = word.value, word.literal
     remote = next((w for w in command.wrappers if w in _REMOTE), None)
     if remote is not None:  # `ssh host bash x.sh`: the file is on the other machine, not here
-        return ("note", f"`{value}` runs inside `{remote}`, on another machine or container, so blastguard could "
-                "not read it.") if agent else None  # fmt: skip
+        return (
+            (
+                "note",
+                f"`{value}` runs inside `{remote}`, on another machine or container, so blastguard could not read it.",
+            )
+            if agent
+            else None
+        )
     if not literal and agent:
         value = _KNOWN_VARIABLE.sub(lambda m: _known(m.group(1) or m.group(2), context), value)
         literal = "$" not in value and "`" not in value
@@ -147,14 +168,23 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
         direct = language is None
         if not agent or (direct and _TOOL_FOLDER.fullmatch(posixpath.dirname(value))):
             return None
-        return "warning", (f"`{command.text(50)}` runs a script named by a value only known when it runs "
-                           f"({word.value}), so what it runs cannot be checked.")  # fmt: skip
+        return "warning", (
+            f"`{command.text(50)}` runs a script named by a value only known when it runs "
+            f"({word.value}), so what it runs cannot be checked."
+        )
     if not agent and value.startswith(("~", "/")):
         return None  # a repository check reads the repository's scripts, not this machine's
     path = _locate(document, command, os.path.expanduser(value), trail)
     if path is None:
-        return ("warning", f"`{command.text(50)}` runs `{value}` from a directory only known when it runs, so "
-                "what it runs cannot be checked.") if agent else None  # fmt: skip
+        return (
+            (
+                "warning",
+                f"`{command.text(50)}` runs `{value}` from a directory only known when it runs, so "
+                "what it runs cannot be checked.",
+            )
+            if agent
+            else None
+        )
     real = os.path.realpath(path)
     if real in trail.paths:
         return None  # a script that runs itself: it is being checked already
@@ -163,15 +193,21 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
         return _missing(document, command, value, path) if agent else None
     written = _written_before(document, command, value)
     if written is not None:
-        return "warning", (f"`{value}` is written by `{written}` in the same command line before it runs, so what it "
-                           "will hold cannot be checked. Write the script first, then run it.")  # fmt: skip
+        return "warning", (
+            f"`{value}` is written by `{written}` in the same command line before it runs, so what it "
+            "will hold cannot be checked. Write the script first, then run it."
+        )
     if len(trail.paths) >= MAX_DEPTH:
-        return "warning", (f"`{value}` is a script run by a script run by a script; blastguard reads scripts "
-                           f"{MAX_DEPTH} deep, so what it runs was not checked.")  # fmt: skip
+        return "warning", (
+            f"`{value}` is a script run by a script run by a script; blastguard reads scripts "
+            f"{MAX_DEPTH} deep, so what it runs was not checked."
+        )
     budget = trail.budget
     if budget.files <= 0 or budget.bytes <= 0:
-        return "warning", (f"`{value}` was not read: this command runs more scripts than blastguard reads for one "
-                           "check, so what it runs was not checked.")  # fmt: skip
+        return "warning", (
+            f"`{value}` was not read: this command runs more scripts than blastguard reads for one "
+            "check, so what it runs was not checked."
+        )
     try:
         text = reader.read(path, max_size=budget.bytes)
         budget.files -= 1
@@ -180,12 +216,18 @@ def _read(document, command, word, language, trail: Trail, children: list[Embedd
         if language is None and str(exc) == "binary file":
             return None  # a compiled program, not a script
         return "warning", f"`{value}` cannot be read ({exc}), so what it runs was not checked."
-    language = language or language_for_name(value) or language_for_content(text) or _interpreted(text) or (
-        _plain_script(text))
+    language = (
+        language
+        or language_for_name(value)
+        or language_for_content(text)
+        or _interpreted(text)
+        or (_plain_script(text))
+    )
     if language is None:
         return None  # a program in a language blastguard does not read
     child_context = context.with_production(*document.evidence(command)).replace(
-        env=dict(command.env), scripts=trail.then(real))
+        env=dict(command.env), scripts=trail.then(real)
+    )
     # Named as the command wrote it, after the scripts that run it: `./a.sh → ./b.sh`.
     shown = f"{document.source.path} → {value}" if trail.paths else value
     anchor = (word.start, word.end)
@@ -207,12 +249,19 @@ def _interpreted(text: str):
 def _program_file(text: str, language, shown: str, context, anchor, children: list[Embedded], agent: bool):
     """A script of another interpreter: the shell lines and deletes it makes with literals are checked, each
     at its line; what it computes at run time is only noted (build scripts routinely do), never asked."""
-    from blastguard.frontends.shell.program_tokens import Unreadable
     from blastguard.frontends.shell.inline_programs import read_script
+    from blastguard.frontends.shell.program_tokens import Unreadable
 
     if len(text) > MAX_PROGRAM_CHARS:
-        return ("note", f"`{shown}` is larger than blastguard reads in a script of this language, so what it runs "
-                "was not checked.") if agent else None  # fmt: skip
+        return (
+            (
+                "note",
+                f"`{shown}` is larger than blastguard reads in a script of this language, so what it runs "
+                "was not checked.",
+            )
+            if agent
+            else None
+        )
     try:
         found, problems = read_script(text, language, shown, context)
     except (Unreadable, RecursionError):
@@ -293,8 +342,10 @@ def _working_directory(changes, start: str | None) -> tuple[str | None, bool]:
 def _missing(document, command, value: str, path: str) -> tuple[str, str]:
     written = _written_before(document, command, value)
     if written is not None:
-        return "warning", (f"`{value}` does not exist yet: `{written}` writes it in the same command line, so what "
-                           "it will run cannot be checked. Write the script first, then run it.")  # fmt: skip
+        return "warning", (
+            f"`{value}` does not exist yet: `{written}` writes it in the same command line, so what "
+            "it will run cannot be checked. Write the script first, then run it."
+        )
     folder = os.path.dirname(os.path.normpath(path))
     return "note", f"`{value}` does not exist in {folder}, so what it would run was not checked."
 
@@ -336,7 +387,7 @@ def _written_by(command) -> list[str]:
     if program == "dd":
         return [v[3:] for v in values if v.startswith("of=")]
     if program == "sed":
-        return operands[1:] if any(v.startswith("-i") or v.startswith("--in-place") for v in values) else []
+        return operands[1:] if any(v.startswith(("-i", "--in-place")) for v in values) else []
     if program == "git" and command.subcommand in _GIT_WRITES:
         return operands[1:]
     return []

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+
 from blastguard.frontends import Comment
 from blastguard.records import factory, record
 
@@ -285,8 +286,9 @@ class _Walker:
         body = self._collect(node.children_by_field_name("body"), depth)
         name = self.layer.source(variable) if variable is not None else None
         feed = RawCommand(self.layer, [], [])
-        self.script.steps.append(Loop(self.layer, self.layer.span(node), name, values if has_list else None, Script(),
-                                      body, feed))  # fmt: skip
+        self.script.steps.append(
+            Loop(self.layer, self.layer.span(node), name, values if has_list else None, Script(), body, feed)
+        )
         return feed
 
     def _while(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand:
@@ -369,8 +371,9 @@ class _Walker:
             start, end = self.layer.char(brace.start_byte), self.layer.char(command.end_byte)
             offsets = [self.layer.doc(start)] * 3 + [self.layer.doc(start + i) for i in range(end - start)]
             offsets.append(self.layer.doc_end(end))
-            script = parse(self.parser, Layer("'' " + self.layer.text[start:end], offsets, self.layer.depth),
-                           recovers=False)  # fmt: skip
+            script = parse(
+                self.parser, Layer("'' " + self.layer.text[start:end], offsets, self.layer.depth), recovers=False
+            )
             first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
             if first is not None and len(first.words) > 1:
                 first.words = first.words[1:]

@@ -28,17 +28,24 @@ from __future__ import annotations
 import os
 import re
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
-    from tree_sitter import Node, Parser
-
 from blastguard.context import Production
-from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, Argv, Syntax, options, parse
+from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, PLAIN, Argv, Syntax, options, parse
 from blastguard.frontends.shell.syntax_steps import Binding, Function, Layer, Loop, RawCommand, Script
 from blastguard.frontends.shell.syntax_steps import parse as parse_script
-from blastguard.frontends.shell.word_values import (MAX_BRACE_WORDS, TooManyWords, Word, decode, decode_fields,
-                                              decode_heredoc, join)
+from blastguard.frontends.shell.word_values import (
+    MAX_BRACE_WORDS,
+    TooManyWords,
+    Word,
+    decode,
+    decode_fields,
+    decode_heredoc,
+    join,
+)
 from blastguard.records import factory, record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
+    from tree_sitter import Parser
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 # Strings inside strings inside strings: deeper than this is not checked (and says so).
@@ -169,6 +176,9 @@ class _Frame:
     depth: int = 0
 
 
+_TOP = _Frame()  # a script's own commands: inside no wrapper
+
+
 @record
 class _Unwrapped:
     """What a wrapper runs: more words, or a script string."""
@@ -210,7 +220,8 @@ class Normaliser:
         self._too_deep = False
         self._defining = 0  # inside a function's body where it is defined: its arguments are judged at each call
 
-    def run(self, script: Script, session: Session, frame: _Frame = _Frame()) -> None:
+    def run(self, script: Script, session: Session, frame: _Frame | None = None) -> None:
+        frame = frame or _TOP
         self._produced.update(script.produced)
         for start, end, message in script.problems:
             reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
@@ -219,10 +230,14 @@ class Normaliser:
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
                 step = script.steps[0]
-                start, end = step.layer.span(step.words[0]) if isinstance(step, RawCommand) and step.words else (
-                    step.layer.doc(0), step.layer.doc(0) + 1)  # fmt: skip
-                self._unverifiable(start, end, "loops, functions and aliases nest deeper here than blastguard "
-                                   "follows", frame)  # fmt: skip
+                start, end = (
+                    step.layer.span(step.words[0])
+                    if isinstance(step, RawCommand) and step.words
+                    else (step.layer.doc(0), step.layer.doc(0) + 1)
+                )
+                self._unverifiable(
+                    start, end, "loops, functions and aliases nest deeper here than blastguard follows", frame
+                )
             return
         self._runs_open += 1
         try:
@@ -254,9 +269,14 @@ class Normaliser:
         if self._work > _MAX_WORK and self._expansions <= _MAX_EXPANSIONS:
             self._expansions = _MAX_EXPANSIONS + 1  # as many steps as a long script: stop re-running bodies
         if self._expansions == _MAX_EXPANSIONS + 1:
-            self._unverifiable(start, end, f"the script runs loop bodies, function calls and aliases more than "
-                               f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
-                               "here on they are not checked with their values", frame)  # fmt: skip
+            self._unverifiable(
+                start,
+                end,
+                f"the script runs loop bodies, function calls and aliases more than "
+                f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
+                "here on they are not checked with their values",
+                frame,
+            )
         return self._expansions <= _MAX_EXPANSIONS
 
     # --- functions and loops -------------------------------------------------------------------
@@ -281,8 +301,13 @@ class Normaliser:
             return True  # the same call is already being followed: recursion adds nothing new
         start, end = words[0].start, words[-1].end
         if len(self._calls) >= _MAX_CALLS:
-            self._unverifiable(start, end, f"function calls nest more than {_MAX_CALLS} deep here (`{function.name}`), "
-                               "deeper than blastguard follows", frame)  # fmt: skip
+            self._unverifiable(
+                start,
+                end,
+                f"function calls nest more than {_MAX_CALLS} deep here (`{function.name}`), "
+                "deeper than blastguard follows",
+                frame,
+            )
             return True
         if not self._budget(start, end, frame):
             return False
@@ -296,8 +321,10 @@ class Normaliser:
         return True
 
     def _loop(self, loop: Loop, session: Session, frame: _Frame) -> None:
-        self.writes += [(len(self.commands), decode(node, loop.layer, session.lookup, self._substitute))
-                        for node in loop.feed.output_files]  # `done > f`: the loop writes f
+        self.writes += [
+            (len(self.commands), decode(node, loop.layer, session.lookup, self._substitute))
+            for node in loop.feed.output_files
+        ]  # `done > f`: the loop writes f
         if loop.variable is None:
             self._while(loop, session, frame)
             return
@@ -357,8 +384,9 @@ class Normaliser:
             source = "standard input"
         self._runs(loop, [], names, f"the lines `read` takes from {source}", session, frame)
 
-    def _runs(self, loop: Loop, rows: list[list[str]], names: list[str], unknown: str | None, session: Session,
-              frame: _Frame) -> None:  # fmt: skip
+    def _runs(
+        self, loop: Loop, rows: list[list[str]], names: list[str], unknown: str | None, session: Session, frame: _Frame
+    ) -> None:
         """The loop body once per row of values (bound to `names`), then once more with the unknown ones."""
         start, end = loop.span
         done = set()
@@ -416,8 +444,9 @@ class Normaliser:
             word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
-        self.writes += [(len(self.commands), decode(node, raw.layer, lookup, self._substitute))
-                        for node in raw.output_files]
+        self.writes += [
+            (len(self.commands), decode(node, raw.layer, lookup, self._substitute)) for node in raw.output_files
+        ]
         words = []
         for node in raw.words:
             try:
@@ -426,8 +455,9 @@ class Normaliser:
                     raise TooManyWords(raw.layer.source(node))
             except TooManyWords as error:
                 start, end = raw.layer.span(node)
-                self._unverifiable(start, end, f"the brace expansion `{str(error)[:40]}` makes more words than "
-                                   "blastguard reads", frame)  # fmt: skip
+                self._unverifiable(
+                    start, end, f"the brace expansion `{str(error)[:40]}` makes more words than blastguard reads", frame
+                )
                 return
         words += self._trailing.pop(raw, [])
         if not words:
@@ -447,8 +477,15 @@ class Normaliser:
         if name in session.aliases and name not in self._expanding:
             value = session.aliases[name]
             if value is None:
-                self._add(Command(words, {}, wrappers=frame.wrappers, via=frame.via,
-                                  unresolved=f"the alias `{name}` is only known when the script runs"))  # fmt: skip
+                self._add(
+                    Command(
+                        words,
+                        {},
+                        wrappers=frame.wrappers,
+                        via=frame.via,
+                        unresolved=f"the alias `{name}` is only known when the script runs",
+                    )
+                )
                 return True
             if not self._budget(words[0].start, words[0].end, frame) or not value.value.strip():
                 return False
@@ -511,8 +548,11 @@ class Normaliser:
 
     def _stdin(self, raw: RawCommand, upstream: Command | None, session: Session) -> Feed | None:
         if raw.heredoc is not None:
-            return Feed(text=decode_heredoc(raw.heredoc, raw.layer, session.lookup, raw.heredoc_expands,
-                                            raw.heredoc_strips_tabs))  # fmt: skip
+            return Feed(
+                text=decode_heredoc(
+                    raw.heredoc, raw.layer, session.lookup, raw.heredoc_expands, raw.heredoc_strips_tabs
+                )
+            )
         if raw.herestring is not None:
             return Feed(text=decode(raw.herestring, raw.layer, session.lookup))
         if raw.input_file is not None:
@@ -523,8 +563,15 @@ class Normaliser:
             return Feed(file=file)
         return upstream.output if upstream is not None else None
 
-    def _unwrap(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
-                session: Session, frame: _Frame) -> Command | None:  # fmt: skip
+    def _unwrap(
+        self,
+        words: list[Word],
+        env: dict[str, str],
+        stdin: Feed | None,
+        upstream: Command | None,
+        session: Session,
+        frame: _Frame,
+    ) -> Command | None:
         while words and words[0].literal:
             name = os.path.basename(words[0].value)
             handler = _WRAPPERS.get(name)
@@ -534,11 +581,16 @@ class Normaliser:
             env = {**({} if unwrapped.clears_env else env), **unwrapped.env}
             via = tuple(evidence for evidence, target in unwrapped.targets if self.names.matches(target))
             from_stdin = frame.arguments_from_stdin or unwrapped.arguments_from_stdin
-            inner = frame.replace(wrappers=frame.wrappers + (unwrapped.label,), via=frame.via + via,
-                            arguments_from_stdin=from_stdin)
+            inner = frame.replace(
+                wrappers=frame.wrappers + (unwrapped.label,), via=frame.via + via, arguments_from_stdin=from_stdin
+            )
             if unwrapped.script is not None:
-                self._script(unwrapped.script, session if unwrapped.same_shell else session.child(env), inner,
-                             unwrapped.script_arguments)  # fmt: skip
+                self._script(
+                    unwrapped.script,
+                    session if unwrapped.same_shell else session.child(env),
+                    inner,
+                    unwrapped.script_arguments,
+                )
                 return None
             if unwrapped.script_from_stdin:
                 return self._stdin_script(words, env, stdin, upstream, session, frame, inner)
@@ -568,9 +620,19 @@ class Normaliser:
         elif name in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
         inputs = {n: s for n, s in session.inputs.items() if any(_uses(w, n) for w in words)}
-        return self._add(Command(words, env, wrappers=frame.wrappers, via=frame.via, stdin=stdin, upstream=upstream,
-                                 arguments_from_stdin=frame.arguments_from_stdin, unresolved=unresolved,
-                                 inputs=inputs))  # fmt: skip
+        return self._add(
+            Command(
+                words,
+                env,
+                wrappers=frame.wrappers,
+                via=frame.via,
+                stdin=stdin,
+                upstream=upstream,
+                arguments_from_stdin=frame.arguments_from_stdin,
+                unresolved=unresolved,
+                inputs=inputs,
+            )
+        )
 
     def _add(self, command: Command) -> Command | None:
         key = (command.start, command.end, tuple(w.value for w in command.words))
@@ -587,8 +649,13 @@ class Normaliser:
         if not word.value.strip():
             return
         if frame.depth >= _MAX_LAYERS:
-            self._unverifiable(word.start, word.end, f"strings run by a shell (`eval`, `bash -c`, …) nest more than "
-                               f"{_MAX_LAYERS} deep here, deeper than blastguard reads", frame)  # fmt: skip
+            self._unverifiable(
+                word.start,
+                word.end,
+                f"strings run by a shell (`eval`, `bash -c`, …) nest more than "
+                f"{_MAX_LAYERS} deep here, deeper than blastguard reads",
+                frame,
+            )
             return
         layer = Layer(word.value, list(word.offsets), depth=frame.depth + 1)
         script = parse_script(self.parser, layer)
@@ -599,8 +666,17 @@ class Normaliser:
                 session.variables["0"] = arguments[0].value if arguments[0].literal else None
         self.run(script, session, frame.replace(depth=frame.depth + 1))
 
-    def _stdin_script(self, words: list[Word], env: dict[str, str], stdin: Feed | None, upstream: Command | None,
-                      session: Session, frame: _Frame, inner: _Frame, same_shell: bool = False) -> Command | None:
+    def _stdin_script(
+        self,
+        words: list[Word],
+        env: dict[str, str],
+        stdin: Feed | None,
+        upstream: Command | None,
+        session: Session,
+        frame: _Frame,
+        inner: _Frame,
+        same_shell: bool = False,
+    ) -> Command | None:
         """A shell reading its script from standard input (or `source /dev/stdin`): a literal one is checked,
         any other is unknown."""
         if stdin is not None and stdin.text is not None:
@@ -613,8 +689,17 @@ class Normaliser:
             unresolved = f"`{words[0].value}` runs a script it reads from `{upstream.text(40)}`"
         elif stdin.file is not None and (stdin.file.start, stdin.file.end) in self._process_feeds:
             unresolved = f"`{words[0].value}` runs the script that `{stdin.file.value[:40]}` writes"
-        return self._add(Command(words, env, wrappers=frame.wrappers, via=frame.via, stdin=stdin, upstream=upstream,
-                                 unresolved=unresolved))  # fmt: skip
+        return self._add(
+            Command(
+                words,
+                env,
+                wrappers=frame.wrappers,
+                via=frame.via,
+                stdin=stdin,
+                upstream=upstream,
+                unresolved=unresolved,
+            )
+        )
 
     def _split(self, word: Word, session: Session) -> list[Word]:
         """`env -S 'terraform destroy'`: the string's words, read as the shell would read them."""
@@ -706,9 +791,32 @@ def _after_options(args: list[Word], syntax: Syntax) -> list[Word]:
     return parse(args, syntax, stop_at_positional=True)[1]
 
 
-_SUDO = Syntax(options("-u", "-g", "-h", "-p", "-C", "-D", "-r", "-t", "-T", "-U", "-R", "--user", "--group", "--host",
-                       "--prompt", "--close-from", "--chdir", "--role", "--type", "--command-timeout", "--other-user",
-                       "--chroot"))  # fmt: skip
+_SUDO = Syntax(
+    options(
+        "-u",
+        "-g",
+        "-h",
+        "-p",
+        "-C",
+        "-D",
+        "-r",
+        "-t",
+        "-T",
+        "-U",
+        "-R",
+        "--user",
+        "--group",
+        "--host",
+        "--prompt",
+        "--close-from",
+        "--chdir",
+        "--role",
+        "--type",
+        "--command-timeout",
+        "--other-user",
+        "--chroot",
+    )
+)
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
@@ -753,7 +861,7 @@ def _env(args: list[Word]) -> _Unwrapped | None:
     return unwrapped if unwrapped.words or unwrapped.split else None
 
 
-def _plain(label: str, syntax: Syntax = Syntax(), skip_positionals: int = 0):
+def _plain(label: str, syntax: Syntax = PLAIN, skip_positionals: int = 0):
     """A wrapper that runs the rest of its words after its options (and `skip_positionals` operands)."""
 
     def unwrap(args: list[Word]) -> _Unwrapped | None:
@@ -770,9 +878,27 @@ def _command(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("command", rest) if rest else None
 
 
-_XARGS = Syntax(options("-I", "-L", "-n", "-P", "-s", "-d", "-E", "-a", "--arg-file", "--delimiter", "--max-args",
-                        "--max-procs", "--replace", "--max-lines", "--max-chars", "--eof",
-                        "--process-slot-var"))  # fmt: skip
+_XARGS = Syntax(
+    options(
+        "-I",
+        "-L",
+        "-n",
+        "-P",
+        "-s",
+        "-d",
+        "-E",
+        "-a",
+        "--arg-file",
+        "--delimiter",
+        "--max-args",
+        "--max-procs",
+        "--replace",
+        "--max-lines",
+        "--max-chars",
+        "--eof",
+        "--process-slot-var",
+    )
+)
 
 
 def _xargs(args: list[Word]) -> _Unwrapped | None:
@@ -795,8 +921,22 @@ def _shell(label: str):
     return unwrap
 
 
-_SU = Syntax(options("-c", "--command", "-s", "--shell", "-g", "--group", "-G", "--supp-group", "-w",
-                     "--whitelist-environment", "-u", "--user"))  # fmt: skip
+_SU = Syntax(
+    options(
+        "-c",
+        "--command",
+        "-s",
+        "--shell",
+        "-g",
+        "--group",
+        "-G",
+        "--supp-group",
+        "-w",
+        "--whitelist-environment",
+        "-u",
+        "--user",
+    )
+)
 
 
 def _su(label: str):
@@ -821,8 +961,26 @@ def _trap(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("trap", script=args[0], same_shell=True)
 
 
-_SCRIPT = Syntax(options("-c", "--command", "-E", "--echo", "-I", "--log-in", "-O", "--log-out", "-B", "--log-io",
-                         "-T", "--log-timing", "-m", "--logging-format", "-o", "--output-limit"))  # fmt: skip
+_SCRIPT = Syntax(
+    options(
+        "-c",
+        "--command",
+        "-E",
+        "--echo",
+        "-I",
+        "--log-in",
+        "-O",
+        "--log-out",
+        "-B",
+        "--log-io",
+        "-T",
+        "--log-timing",
+        "-m",
+        "--logging-format",
+        "-o",
+        "--output-limit",
+    )
+)
 
 
 def _script_command(args: list[Word]) -> _Unwrapped | None:
@@ -844,8 +1002,32 @@ def _flock(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("flock", rest[1:])
 
 
-_SSH = Syntax(options("-b", "-c", "-D", "-E", "-e", "-F", "-I", "-i", "-J", "-L", "-l", "-m", "-O", "-o", "-p", "-Q",
-                      "-R", "-S", "-W", "-w", "-B", "-P"))  # fmt: skip
+_SSH = Syntax(
+    options(
+        "-b",
+        "-c",
+        "-D",
+        "-E",
+        "-e",
+        "-F",
+        "-I",
+        "-i",
+        "-J",
+        "-L",
+        "-l",
+        "-m",
+        "-O",
+        "-o",
+        "-p",
+        "-Q",
+        "-R",
+        "-S",
+        "-W",
+        "-w",
+        "-B",
+        "-P",
+    )
+)
 
 
 def _ssh(args: list[Word]) -> _Unwrapped | None:
@@ -868,17 +1050,33 @@ def _kubectl(args: list[Word]) -> _Unwrapped | None:
     argv, _ = parse(args[: values.index("--")], syntax)
     if [w.value for w in argv.positionals[:1]] != ["exec"]:
         return None
-    targets = tuple((f"kubectl {o.name} {o.value.value}", o.value.value) for o in argv.options
-                    if o.value is not None and o.name in ("--context", "-n", "--namespace", "--cluster"))  # fmt: skip
+    targets = tuple(
+        (f"kubectl {o.name} {o.value.value}", o.value.value)
+        for o in argv.options
+        if o.value is not None and o.name in ("--context", "-n", "--namespace", "--cluster")
+    )
     pods = argv.positionals[1:2]
     targets += tuple((f"kubectl exec {pod.value}", pod.value) for pod in pods)
     return _Unwrapped("kubectl exec", args[values.index("--") + 1 :], targets=targets)
 
 
-_DOCKER_EXEC = Syntax(options("-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys",
-                              "--index"))  # fmt: skip
-_COMPOSE = Syntax(options("-f", "--file", "-p", "--project-name", "--project-directory", "--env-file", "--profile",
-                          "--ansi", "--parallel", "--progress"))  # fmt: skip
+_DOCKER_EXEC = Syntax(
+    options("-e", "--env", "--env-file", "-u", "--user", "-w", "--workdir", "--detach-keys", "--index")
+)
+_COMPOSE = Syntax(
+    options(
+        "-f",
+        "--file",
+        "-p",
+        "--project-name",
+        "--project-directory",
+        "--env-file",
+        "--profile",
+        "--ansi",
+        "--parallel",
+        "--progress",
+    )
+)
 
 
 def _docker(args: list[Word]) -> _Unwrapped | None:

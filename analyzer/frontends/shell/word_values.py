@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
-    from tree_sitter import Node, Parser
-
 from blastguard.frontends.shell.syntax_steps import Layer
 from blastguard.records import record
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
+    from tree_sitter import Node
 
 Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
 # What a `$(…)` or `<(…)` (the node, in its layer) writes, when the script shows it; None when unknown.
@@ -122,8 +122,11 @@ def _split(word: Word, ifs: str | None) -> list[Word]:
 
 def _only_all_arguments(node: Node) -> bool:
     children = node.named_children
-    return len(children) == 1 and children[0].type in ("simple_expansion", "expansion") and any(
-        c.type == "special_variable_name" and c.text in (b"@", b"*") for c in children[0].named_children)
+    return (
+        len(children) == 1
+        and children[0].type in ("simple_expansion", "expansion")
+        and any(c.type == "special_variable_name" and c.text in (b"@", b"*") for c in children[0].named_children)
+    )
 
 
 def _unquoted(node: Node) -> bool:
@@ -175,8 +178,10 @@ def _expand_once(word: Word) -> list[Word] | None:
             if len(values) > MAX_BRACE_WORDS:
                 raise TooManyWords(word.value)
             anchor = word.slice(match.start(), match.end())
-            parts = [Word(v, (anchor.offsets[0],) * len(v) + (anchor.offsets[-1],), anchor.start, anchor.end,
-                          word.literal) for v in values]  # fmt: skip
+            parts = [
+                Word(v, (anchor.offsets[0],) * len(v) + (anchor.offsets[-1],), anchor.start, anchor.end, word.literal)
+                for v in values
+            ]
         return [_concat(before, part, after, word) for part in parts]
     return None
 
@@ -252,9 +257,21 @@ def _decode(node: Node, builder: _Builder, lookup: Lookup) -> None:
         builder.add(layer.source(node), start)
 
 
-_PARTS = frozenset({"simple_expansion", "expansion", "command_substitution", "process_substitution",
-                    "arithmetic_expansion", "string", "raw_string", "ansi_c_string", "translated_string", "word",
-                    "concatenation"})  # fmt: skip
+_PARTS = frozenset(
+    {
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "arithmetic_expansion",
+        "string",
+        "raw_string",
+        "ansi_c_string",
+        "translated_string",
+        "word",
+        "concatenation",
+    }
+)
 _TEXT_PARTS = frozenset({"string_content", "heredoc_content"})  # decoded with the gaps between parts
 
 
@@ -314,8 +331,21 @@ def _escaped(text: str, position: int, builder: _Builder, escapes: Callable[[str
 
 
 _ANSI_C = re.compile(r"\\(?:x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.DOTALL)
-_ANSI_C_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
-                  "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?"}  # fmt: skip
+_ANSI_C_SIMPLE = {
+    "a": "\a",
+    "b": "\b",
+    "e": "\x1b",
+    "E": "\x1b",
+    "f": "\f",
+    "n": "\n",
+    "r": "\r",
+    "t": "\t",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "?": "?",
+}
 
 
 def _ansi_c_text(source: str, position: int, builder: _Builder) -> None:

@@ -10,9 +10,9 @@ backtick identifiers, `#` comments and `%s` parameters without the user choosing
 
 from __future__ import annotations
 
+import bisect
 import logging
 import re
-import bisect
 import sys
 import types
 from contextlib import contextmanager
@@ -65,15 +65,35 @@ AUTO_DIALECTS = ("postgres", "mysql", "sqlite", "")
 DIALECT_NAMES = frozenset(d.value for d in sqlglot.Dialects) | {"auto"}
 
 _STRING_TOKENS = {
-    TokenType.STRING, TokenType.NATIONAL_STRING, TokenType.RAW_STRING, TokenType.NATIONAL_RAW_STRING,
-    TokenType.HEREDOC_STRING, TokenType.BYTE_STRING, TokenType.HEX_STRING, TokenType.BIT_STRING,
+    TokenType.STRING,
+    TokenType.NATIONAL_STRING,
+    TokenType.RAW_STRING,
+    TokenType.NATIONAL_RAW_STRING,
+    TokenType.HEREDOC_STRING,
+    TokenType.BYTE_STRING,
+    TokenType.HEX_STRING,
+    TokenType.BIT_STRING,
     TokenType.UNICODE_STRING,
-}  # fmt: skip
+}
 # Statement keywords that can follow EXPLAIN's options.
-_EXPLAINABLE = {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "VALUES", "TABLE", "CREATE",
-                "EXECUTE", "DECLARE", "REPLACE"}  # fmt: skip
+_EXPLAINABLE = {
+    "SELECT",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "MERGE",
+    "WITH",
+    "VALUES",
+    "TABLE",
+    "CREATE",
+    "EXECUTE",
+    "DECLARE",
+    "REPLACE",
+}
 _DOLLAR_BODY = re.compile(r"\$(\w*)\$(.*?)\$\1\$", re.DOTALL)
-_SQL_VERBS_IN_PLPGSQL = frozenset({"DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE"})
+_SQL_VERBS_IN_PLPGSQL = frozenset(
+    {"DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE"}
+)
 
 
 # Client directives, not SQL: psql meta-commands (\c, \i, \set ...) and the mysql client's DELIMITER.
@@ -330,10 +350,14 @@ class SqlFrontend(Frontend):
             statements, comments = self._rescue(masked)
         for index, stmt in enumerate(statements):
             stmt.index = index
-        problems = [Problem(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
-                    for s in statements if s.error]  # fmt: skip
-        return SqlDocument(source=source, index=LineIndex(text), statements=statements, comments=comments,
-                           problems=problems)
+        problems = [
+            Problem(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
+            for s in statements
+            if s.error
+        ]
+        return SqlDocument(
+            source=source, index=LineIndex(text), statements=statements, comments=comments, problems=problems
+        )
 
     def _parser(self, dialect: str):
         """One parser per dialect, reused: parse() resets its state."""
@@ -349,7 +373,11 @@ class SqlFrontend(Frontend):
             except Exception:  # TokenError, or whatever else malformed input trips in the tokenizer
                 continue
             # A backtick in PostgreSQL tokenizes as UNKNOWN: that dialect is the wrong one.
-            if len(self.dialects) > 1 and text.find("`", start, end) >= 0 and any(t.token_type == TokenType.UNKNOWN for t in tokens):
+            if (
+                len(self.dialects) > 1
+                and text.find("`", start, end) >= 0
+                and any(t.token_type == TokenType.UNKNOWN for t in tokens)
+            ):
                 continue
             if start:
                 lines = text.count("\n", 0, start)
@@ -368,7 +396,9 @@ class SqlFrontend(Frontend):
             if tokens:
                 statements += self._statements(text, tokens, dialect)
             else:
-                statements.append(Statement(0, start, end, part.end, part.words, error="the SQL could not be tokenized"))
+                statements.append(
+                    Statement(0, start, end, part.end, part.words, error="the SQL could not be tokenized")
+                )
         return statements, comments
 
     def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:

@@ -20,9 +20,9 @@ import hcl2
 from lark import Token, Tree
 
 from blastguard.context import Context, Production
-from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
 from blastguard.records import factory, record
+from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
 from blastguard.textindex import LineIndex
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -139,19 +139,29 @@ class TerraformFrontend(Frontend):
         if tree is None:
             attributes, comments = _line_scan(text)
             start = problem[0] if problem else 0
-            message = (f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
-                       "its attributes were checked line by line.")  # fmt: skip
-            return TerraformDocument(source=source, index=index, blocks=[], comments=comments,
-                                     problems=[Problem(start, start + 1, message)],
-                                     loose_attributes=attributes)  # fmt: skip
+            message = (
+                f"The file could not be parsed as HCL ({problem[1] if problem else 'syntax error'}); "
+                "its attributes were checked line by line."
+            )
+            return TerraformDocument(
+                source=source,
+                index=index,
+                blocks=[],
+                comments=comments,
+                problems=[Problem(start, start + 1, message)],
+                loose_attributes=attributes,
+            )
         blocks = [_block(node, text, None) for node in _body_items(tree, "block")]
         document = TerraformDocument(source=source, index=index, blocks=blocks, comments=_comments(tree))
         names = source.context.names
         document.production_sites = production_evidence(blocks, names)
-        document.production = (tuple(e for _, e in document.production_sites)
-                               + self._sibling_evidence(source, names, document.problems))  # fmt: skip
+        document.production = tuple(e for _, e in document.production_sites) + self._sibling_evidence(
+            source, names, document.problems
+        )
         context = source.context.with_production(*document.production)
-        document._children = [child for block in document.all_blocks() for child in _embedded(block, text, source, context)]
+        document._children = [
+            child for block in document.all_blocks() for child in _embedded(block, text, source, context)
+        ]
         return document
 
     def _sibling_evidence(self, source: Source, names: Production, problems: list) -> tuple[str, ...]:
@@ -170,8 +180,14 @@ class TerraformFrontend(Frontend):
                 text = reader.read(path)
             except SkipFile as skip:
                 if reader.exists(path):  # not one that is gone, or a link to nothing
-                    problems.append(Problem(0, 0, f"{name}, another file of this module, was not read ({skip}); "
-                                              "production settings in it were not seen."))  # fmt: skip
+                    problems.append(
+                        Problem(
+                            0,
+                            0,
+                            f"{name}, another file of this module, was not read ({skip}); "
+                            "production settings in it were not seen.",
+                        )
+                    )
                 continue
             tree, _ = reader.parsed("hcl", path, text, _parse)
             if tree is not None:
@@ -221,8 +237,9 @@ def _block(node: Tree, text: str, parent: Block | None) -> Block:
     block_type = _token_text(parts[0])
     labels = [_string_value(p, text) if p.data == "string" else _token_text(p) for p in parts[1:]]
     head_end = parts[-1].meta.end_pos
-    block = Block(block_type, [str(label) for label in labels], node.meta.start_pos, node.meta.end_pos, head_end,
-                  parent=parent)  # fmt: skip
+    block = Block(
+        block_type, [str(label) for label in labels], node.meta.start_pos, node.meta.end_pos, head_end, parent=parent
+    )
     for item in _body_items(node, "attribute"):
         attribute = _attribute(item, text)
         block.attributes[attribute.name] = attribute
@@ -233,8 +250,9 @@ def _block(node: Tree, text: str, parent: Block | None) -> Block:
 def _attribute(node: Tree, text: str) -> Attribute:
     name = _token_text(node.children[0])
     expr = node.children[-1]
-    return Attribute(name, node.meta.start_pos, node.meta.end_pos, _value(expr, text), expr.meta.start_pos,
-                     expr.meta.end_pos, expr)  # fmt: skip
+    return Attribute(
+        name, node.meta.start_pos, node.meta.end_pos, _value(expr, text), expr.meta.start_pos, expr.meta.end_pos, expr
+    )
 
 
 def _token_text(node: Tree) -> str:
@@ -335,13 +353,17 @@ def _comments(tree: Tree) -> list[Comment]:
     comments = []
     for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NL_OR_COMMENT"):
         for match in re.finditer(r"#[^\n]*|//[^\n]*|/\*.*?\*/", str(token), re.DOTALL):
-            comments.append(Comment(token.start_pos + match.start(), token.start_pos + match.end(), _comment_body(match.group(0))))
+            comments.append(
+                Comment(token.start_pos + match.start(), token.start_pos + match.end(), _comment_body(match.group(0)))
+            )
     return comments
 
 
 # --- the line-level fallback ----------------------------------------------------------------------
 
-_LINE_ATTRIBUTE = re.compile(r'^[ \t]*([A-Za-z_][\w-]*)[ \t]*=[ \t]*(true|false|-?\d+|"[^"\n]*")[ \t]*(?:#.*|//.*)?$', re.MULTILINE)
+_LINE_ATTRIBUTE = re.compile(
+    r'^[ \t]*([A-Za-z_][\w-]*)[ \t]*=[ \t]*(true|false|-?\d+|"[^"\n]*")[ \t]*(?:#.*|//.*)?$', re.MULTILINE
+)
 
 
 _HIDDEN = re.compile(r"/\*.*?\*/|#[^\n]*|//[^\n]*|<<-?([A-Za-z_]\w*)\n.*?^[ \t]*\1[ \t]*$", re.DOTALL | re.MULTILINE)
@@ -369,8 +391,18 @@ def _comment_body(raw: str) -> str:
 
 # --- production evidence --------------------------------------------------------------------------
 
-_BACKEND_KEYS = ("bucket", "key", "prefix", "workspace_key_prefix", "organization", "resource_group_name",
-                 "storage_account_name", "container_name", "path", "address")  # fmt: skip
+_BACKEND_KEYS = (
+    "bucket",
+    "key",
+    "prefix",
+    "workspace_key_prefix",
+    "organization",
+    "resource_group_name",
+    "storage_account_name",
+    "container_name",
+    "path",
+    "address",
+)
 _PROVIDER_KEYS = ("profile", "project", "subscription_id", "role_arn")
 
 
@@ -417,6 +449,7 @@ def _interpreted_language(interpreter) -> str | None:
 
 def _embedded(block: Block, text: str, source: Source, context: Context) -> list[Embedded]:
     """Shell (and Python) that Terraform runs: provisioner commands and external data programs."""
+
     def shell(attribute: Attribute, code: str, offsets: list[int], anchor=None, language: str = "shell") -> Embedded:
         return Embedded(Source(source.path, code, language, context), offsets, anchor)
 

@@ -69,6 +69,7 @@ class ResourceChange:
     def label(self) -> str:
         return f"{self.address} (deposed object {self.deposed})" if self.deposed else self.address
 
+
 @record(kw_only=True, identity=True)
 class PlanDocument(Document):  # JSON has no comments, so no inline suppressions
     changes: list[ResourceChange] = factory(list)
@@ -77,6 +78,7 @@ class PlanDocument(Document):  # JSON has no comments, so no inline suppressions
     prior_key: tuple[int, int] | None = None  # span of the `"prior_state"` key
     prior_addresses: frozenset[str] | None = None  # managed resources in prior_state; None without one
     production: tuple[str, ...] = ()  # evidence from variables and provider settings
+
 
 class PlanFrontend(Frontend):
     language = "terraform-plan"
@@ -98,24 +100,37 @@ class PlanFrontend(Frontend):
             _describe(document, plan, members)
         return document
 
+
 def _broken(document: PlanDocument, position: int, why: str) -> None:
     """The text stopped being JSON at `position`: the changes read before it are all the rules get."""
     document.complete = False
-    checked = (f"only the {len(document.changes)} resource changes before this point were checked"
-               if document.changes else "it was not checked")  # fmt: skip
-    document.problems.append(Problem(position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}."))
+    checked = (
+        f"only the {len(document.changes)} resource changes before this point were checked"
+        if document.changes
+        else "it was not checked"
+    )
+    document.problems.append(
+        Problem(position, position + 1, f"The plan could not be read as JSON ({why}), so {checked}.")
+    )
+
 
 def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
     """Fill in what the rules read besides the changes: where the sections are, prior state, production."""
     if "resource_changes" in members:
         document.changes_key = members["resource_changes"].key
     elif "values" in plan and "planned_values" not in plan:
-        document.problems.append(Problem(*members["values"].key, "This is Terraform state (`terraform show -json` "
-                                         "without a plan file), not a plan, so there are no changes to check."))  # fmt: skip
+        document.problems.append(
+            Problem(
+                *members["values"].key,
+                "This is Terraform state (`terraform show -json` "
+                "without a plan file), not a plan, so there are no changes to check.",
+            )
+        )
     if isinstance(plan.get("prior_state"), dict):
         document.prior_key = members["prior_state"].key
         document.prior_addresses = _managed_addresses(plan["prior_state"])
     document.production = _production(plan, document.source.context.names)
+
 
 class _Reader:
     """Reads the plan text one level at a time, adding each resource change to the document as it goes."""
@@ -127,16 +142,18 @@ class _Reader:
     def plan(self) -> tuple[dict, dict[str, _Member]]:
         plan, members, end = self.object(0, self.member)
         if self.skip(end) < len(self.text):
-            self.document.problems.append(Problem(self.skip(end), len(self.text), "Text follows the plan's JSON "
-                                                  "object; it was ignored."))  # fmt: skip
+            self.document.problems.append(
+                Problem(self.skip(end), len(self.text), "Text follows the plan's JSON object; it was ignored.")
+            )
         return plan, members
 
     def member(self, key: str, start: int):
         if key == "resource_changes" and self.text.startswith("[", start):
             return None, self.changes(start)
         if key == "resource_changes":
-            self.document.problems.append(Problem(start, start + 1, "`resource_changes` is not a list, so no "
-                                                  "resource change was checked."))  # fmt: skip
+            self.document.problems.append(
+                Problem(start, start + 1, "`resource_changes` is not a list, so no resource change was checked.")
+            )
         return self.value(key, start)
 
     def changes(self, pos: int) -> int:
@@ -152,8 +169,9 @@ class _Reader:
                 self.document.changes.append(_change(entry, members, index, start, end))
             else:
                 _, end = _DECODER.raw_decode(self.text, start)
-                self.document.problems.append(Problem(start, end, f"resource_changes[{index}] is not an object, "
-                                                      "so it was not checked."))  # fmt: skip
+                self.document.problems.append(
+                    Problem(start, end, f"resource_changes[{index}] is not an object, so it was not checked.")
+                )
             pos = self.skip(end)
             if self.text.startswith("]", pos):
                 return pos + 1
@@ -201,6 +219,7 @@ class _Member:
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]
 
+
 def _change(entry: dict, members: dict[str, _Member], index: int, start: int, end: int) -> ResourceChange:
     """A resource change with safe types, whatever odd values the entry holds."""
     change = _dict(entry.get("change"))
@@ -220,6 +239,7 @@ def _change(entry: dict, members: dict[str, _Member], index: int, start: int, en
         end=members["address"].value[1] if isinstance(address, str) else end,
     )
 
+
 def _managed_addresses(state: dict) -> frozenset[str] | None:
     """Addresses of the managed resources in a state's root module and its child modules."""
     values = state.get("values")
@@ -235,6 +255,7 @@ def _managed_addresses(state: dict) -> frozenset[str] | None:
                 addresses.add(resource["address"])
         modules += _list(module.get("child_modules"))
     return frozenset(addresses)
+
 
 def _production(plan: dict, names: Production) -> tuple[str, ...]:
     """Evidence that the plan targets production: an environment variable, or a provider's account."""
@@ -254,6 +275,7 @@ def _production(plan: dict, names: Production) -> tuple[str, ...]:
                     evidence.append(f"provider {key} {'.'.join(path)}{via} = {_quoted(value)}")
     return tuple(evidence)
 
+
 def _setting(expressions: dict, path: tuple[str, ...], variables: dict) -> list[tuple[str, str]]:
     """A provider setting's string value and where it came from: a constant, or root variables it uses."""
     node = expressions
@@ -270,14 +292,18 @@ def _setting(expressions: dict, path: tuple[str, ...], variables: dict) -> list[
                 found.append((value, f" (from {reference})"))
     return found
 
+
 def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
+
 
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
+
 def _list(value) -> list:
     return value if isinstance(value, list) else []
+
 
 def _string(value) -> str:
     return value if isinstance(value, str) else ""
