@@ -5,41 +5,10 @@ import io
 import json
 
 from blastguard.interfaces import hook
+from blastguard.interfaces.environment_gate import READ_VARIABLES
 
 # Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
-CLEAN_ENV = dict.fromkeys(
-    (
-        "DATABASE_URL",
-        "DATABASE_HOST",
-        "DB_HOST",
-        "PGHOST",
-        "PGSERVICE",
-        "MYSQL_HOST",
-        "REDIS_URL",
-        "REDIS_HOST",
-        "MONGODB_URI",
-        "MONGO_URL",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "TF_WORKSPACE",
-        "GOOGLE_CLOUD_PROJECT",
-        "CLOUDSDK_CORE_PROJECT",
-        "AZURE_SUBSCRIPTION",
-        "KUBE_CONTEXT",
-        "KUBECONFIG",
-        "APP_ENV",
-        "ENV",
-        "ENVIRONMENT",
-        "RAILS_ENV",
-        "RACK_ENV",
-        "NODE_ENV",
-        "FLASK_ENV",
-        "DJANGO_ENV",
-        "STAGE",
-        "DEPLOY_ENV",
-    ),
-    "",
-)
+CLEAN_ENV = dict.fromkeys(READ_VARIABLES, "")
 
 
 def claude(tool, tool_input, cwd):

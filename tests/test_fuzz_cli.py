@@ -35,6 +35,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from hook_calls import CLEAN_ENV
+
 # --- how much to run -------------------------------------------------------------------------------
 
 BATCH = 16  # files checked by one `blastguard check` process
@@ -57,37 +59,6 @@ SINGLE_TIMEOUT = 20  # seconds for one file
 HOOK_TIMEOUT = 10  # seconds for one hook payload: twice the default `hook-deadline`
 MAX_INPUT = 256 * 1024  # characters; a mutation that would grow an input past this is skipped
 
-# Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
-_GATE_VARIABLES = (
-    "DATABASE_URL",
-    "DATABASE_HOST",
-    "DB_HOST",
-    "PGHOST",
-    "PGSERVICE",
-    "MYSQL_HOST",
-    "REDIS_URL",
-    "REDIS_HOST",
-    "MONGODB_URI",
-    "MONGO_URL",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "TF_WORKSPACE",
-    "GOOGLE_CLOUD_PROJECT",
-    "CLOUDSDK_CORE_PROJECT",
-    "AZURE_SUBSCRIPTION",
-    "KUBE_CONTEXT",
-    "KUBECONFIG",
-    "APP_ENV",
-    "ENV",
-    "ENVIRONMENT",
-    "RAILS_ENV",
-    "RACK_ENV",
-    "NODE_ENV",
-    "FLASK_ENV",
-    "DJANGO_ENV",
-    "STAGE",
-    "DEPLOY_ENV",
-)
 
 # --- what each frontend is made of -----------------------------------------------------------------
 
@@ -780,7 +751,7 @@ class Outcome(NamedTuple):
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {**os.environ, "NO_COLOR": "1", "HOME": str(home), **dict.fromkeys(_GATE_VARIABLES, "")}
+    env = {**os.environ, "NO_COLOR": "1", "HOME": str(home), **CLEAN_ENV}
     env.pop("XDG_CACHE_HOME", None)
     return env
 

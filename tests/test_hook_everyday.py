@@ -20,6 +20,7 @@ import pytest
 
 from blastguard.interfaces import hook
 from conftest import err, out, run_cli
+from hook_calls import CLEAN_ENV, claude
 
 COMMANDS_FILE = Path(__file__).parent / "data" / "everyday_commands.txt"
 COMMANDS = [
@@ -29,37 +30,6 @@ COMMANDS = [
 ]
 SAMPLE = COMMANDS[:: len(COMMANDS) // 15]  # through a fresh process each, as an agent runs the hook
 
-# Variables the environment gate reads, cleared so the machine running the tests cannot leak in.
-_GATE_VARIABLES = (
-    "DATABASE_URL",
-    "DATABASE_HOST",
-    "DB_HOST",
-    "PGHOST",
-    "PGSERVICE",
-    "MYSQL_HOST",
-    "REDIS_URL",
-    "REDIS_HOST",
-    "MONGODB_URI",
-    "MONGO_URL",
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "TF_WORKSPACE",
-    "GOOGLE_CLOUD_PROJECT",
-    "CLOUDSDK_CORE_PROJECT",
-    "AZURE_SUBSCRIPTION",
-    "KUBE_CONTEXT",
-    "KUBECONFIG",
-    "APP_ENV",
-    "ENV",
-    "ENVIRONMENT",
-    "RAILS_ENV",
-    "RACK_ENV",
-    "NODE_ENV",
-    "FLASK_ENV",
-    "DJANGO_ENV",
-    "STAGE",
-    "DEPLOY_ENV",
-)
 
 # The project the agent works in: the files its commands name and its edits change.
 PROJECT_FILES = {
@@ -125,19 +95,6 @@ def _load_analysers() -> None:
         registry.rule_package(language)
 
 
-def claude(tool: str, tool_input: dict, cwd: Path) -> dict:
-    return {
-        "session_id": "9f1c",
-        "transcript_path": "/tmp/transcript.jsonl",
-        "cwd": str(cwd),
-        "permission_mode": "default",
-        "hook_event_name": "PreToolUse",
-        "tool_name": tool,
-        "tool_use_id": "toolu_01",
-        "tool_input": tool_input,
-    }
-
-
 def hook_in_process(payload: dict, project: Path) -> tuple[int, str]:
     """(exit code, stdout) of `blastguard.interfaces.hook.run`: the check runs in a forked child that answers on
     the shared file, so the answer is read back from the file rather than from a buffer."""
@@ -151,7 +108,7 @@ def hook_in_process(payload: dict, project: Path) -> tuple[int, str]:
 
 
 def hook_in_subprocess(payload: dict, project: Path) -> tuple[int, str]:
-    env = {**dict.fromkeys(_GATE_VARIABLES, ""), "HOME": str(project / "home")}
+    env = {**CLEAN_ENV, "HOME": str(project / "home")}
     result = run_cli("hook", stdin=json.dumps(payload), cwd=project, env=env)
     assert "Traceback" not in err(result)
     return result.returncode, out(result)

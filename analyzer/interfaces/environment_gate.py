@@ -56,6 +56,8 @@ _ENVIRONMENT_NAMES = (
     "STAGE",
     "DEPLOY_ENV",
 )
+# Every variable the gate reads (the kubeconfig's too): a test clears them all.
+READ_VARIABLES = (*_CONNECTIONS, *_TARGETS, "KUBECONFIG", *_ENVIRONMENT_NAMES)
 _CURRENT_CONTEXT = re.compile(r"^current-context:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
