@@ -1,12 +1,12 @@
 """What a shell-only hook call imports. `blastguard hook` runs before every tool call of an agent, so
-it must not pay for `dataclasses` and `inspect` (~14 ms), nor for the SQL and Python parsers."""
+it must not pay for `dataclasses` and `inspect` (~14 ms), `typing` (~3 ms), nor for the SQL and Python parsers."""
 
 import json
 import os
 import subprocess
 import sys
 
-HEAVY = ("dataclasses", "inspect", "sqlglot", "libcst")
+HEAVY = ("dataclasses", "inspect", "typing", "sqlglot", "libcst")
 
 # Runs the hook in a fresh interpreter, in-process: the check is not forked (a child's imports would not
 # show here), then prints each decision and the imported modules. The commands are only parsed.
@@ -49,7 +49,7 @@ def _hook_in_a_fresh_interpreter(tmp_path, *commands):
     return json.loads(result.stdout)
 
 
-def test_a_shell_hook_call_imports_neither_dataclasses_inspect_sqlglot_nor_libcst(tmp_path):
+def test_a_shell_hook_call_imports_neither_dataclasses_inspect_typing_sqlglot_nor_libcst(tmp_path):
     seen = _hook_in_a_fresh_interpreter(tmp_path, "ls -la", "rm -rf ~")
     assert seen["decisions"] == ["allow", "deny"]  # the destructive one was read by the shell pack
     assert "blastguard.frontends.shell.frontend" in seen["modules"]
