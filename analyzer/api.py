@@ -112,11 +112,7 @@ class Session:
         config = self.config
         walker = Walker(config.root, config.exclude, config.respect_gitignore)
         report = self.engine().check_sources(self._sources(paths, walker, force_exclude, stdin, stdin_filename))
-        baseline_file = baseline_file or (
-            baseline.resolve_path(config.baseline, config.root) if config.baseline else None
-        )
-        if baseline_file:
-            baseline.apply(report.findings, baseline.load(baseline_file))
+        baseline.apply_configured(report.findings, config, baseline_file)
         return report
 
     def _sources(self, paths, walker, force_exclude: bool, stdin, stdin_filename) -> Iterator:

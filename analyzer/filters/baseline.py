@@ -78,3 +78,10 @@ def apply(findings: list[Finding], known: set[str]) -> None:
 
 def resolve_path(path: str, root: str) -> str:
     return path if os.path.isabs(path) else os.path.join(root, path)
+
+
+def apply_configured(findings: list[Finding], config, baseline_file: str | None = None) -> None:
+    """Mark the findings in the baseline: `baseline_file` when given, else the configured one, if any."""
+    baseline_file = baseline_file or (resolve_path(config.baseline, config.root) if config.baseline else None)
+    if baseline_file:
+        apply(findings, load(baseline_file))

@@ -220,9 +220,7 @@ def check_changes(
             report.texts[shown] = change.after or ""
         report.findings += findings
         report.notifications += notifications
-    configured = baseline.resolve_path(engine.config.baseline, engine.config.root) if engine.config.baseline else None
-    if baseline_file or configured:
-        baseline.apply(report.findings, baseline.load(baseline_file or configured))
+    baseline.apply_configured(report.findings, engine.config, baseline_file)
     return report
 
 
