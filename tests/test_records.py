@@ -189,3 +189,34 @@ def test_records_survive_pickle_and_copy_private_state_included():
         assert copy.deepcopy(original) == original
     assert pickle.loads(pickle.dumps(cached))._length == 3
     assert pickle.loads(pickle.dumps(Node("a"))).label == "a"
+
+
+def test_a_class_made_often_gets_a_compiled_init_that_behaves_the_same():
+    from blastguard import records
+
+    @record(frozen=True, kw_only=True)
+    class Often:
+        name: str
+        size: int = 1
+        tags: list = factory(list)
+        _seen: list = factory(list)
+        doubled: int = 0
+
+        def __post_init__(self) -> None:
+            object.__setattr__(self, "doubled", self.size * 2)
+
+    made = [Often(name="0", size=0)]
+    generic = Often.__init__  # built by the first instance
+    made += [Often(name=str(n), size=n) for n in range(1, records.COMPILE_AFTER + 5)]
+    assert Often.__init__ is not generic and Often.__init__.__code__.co_filename == "<string>"  # compiled
+    for n, item in enumerate(made):
+        assert (item.name, item.size, item.doubled, item.tags, item._seen) == (str(n), n, 2 * n, [], [])
+    late = Often(name="late")
+    assert (late.size, late.doubled) == (1, 2) and late.tags is not made[-1].tags
+    with pytest.raises(AttributeError):
+        late.size = 3
+    with pytest.raises(TypeError):
+        Often("positional")
+    with pytest.raises(TypeError):
+        Often()
+    assert late.replace(size=4).doubled == 8
