@@ -19,7 +19,7 @@ from blastguard.records import factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
-def _toml():
+def toml_parser():
     """The TOML parser, imported only when a configuration file is read (an agent hook starts fast)."""
     if sys.version_info >= (3, 11):
         import tomllib
@@ -176,7 +176,7 @@ def _read_toml(path: str, data: bytes | None = None) -> dict:
     never opened, an oversized file is refused) and ValueError when it is not TOML."""
     if data is None:
         data = read_regular(path, max_size=MAX_CONFIG_SIZE)
-    return _toml().loads(data.decode("utf-8"))
+    return toml_parser().loads(data.decode("utf-8"))
 
 
 def _tool_table(document: dict) -> dict:

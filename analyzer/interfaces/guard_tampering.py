@@ -103,7 +103,9 @@ def _table(text: str | None):
     """(the [tool.blastguard] table or None, whether the text is valid TOML)."""
     if text is None:
         return None, True
-    import tomllib  # only for a pyproject.toml edit
+    from blastguard.config import toml_parser  # only for a pyproject.toml edit
+
+    tomllib = toml_parser()  # the standard library's from Python 3.11, tomli before
 
     try:
         data = tomllib.loads(text)
