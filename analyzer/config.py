@@ -15,7 +15,7 @@ import sys
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
@@ -39,7 +39,7 @@ class ConfigError(Exception):
 
 
 @record
-class Config:
+class Config(Record):
     path: str | None = None  # the file it came from
     root: str = "."  # directory that relative paths in the configuration are taken from
     select: list[str] = factory(lambda: ["ALL"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
 
@@ -59,7 +59,7 @@ def url_target(url: str) -> str | None:
 
 
 @record  # not frozen: a frozen record cannot be unpickled yet, and sources travel to check workers as pickles
-class Production:
+class Production(Record):
     """Which name tokens mean production (configurable: `production-names`)."""
 
     names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
@@ -79,7 +79,7 @@ _DEFAULT_NAMES = Production()
 
 
 @record  # not frozen, as Production
-class Context:
+class Context(Record):
     production: tuple[str, ...] = ()  # evidence, e.g. "job environment 'production'"
     env: dict[str, str] = factory(dict)  # environment variables known to be set
     names: Production = _DEFAULT_NAMES

@@ -11,7 +11,7 @@ from blastguard.config import Config, ConfigError, rule_options
 from blastguard.context import Context, Production
 from blastguard.filters import baseline, suppressions
 from blastguard.model import Finding, Notification, Region, Report, Severity
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.rule import Hit, Rule
 from blastguard.sources import Embedded, FileReader, Source
 from blastguard.textindex import LineIndex
@@ -21,7 +21,7 @@ _SNIPPET = 200
 
 
 @record
-class _Scan:
+class _Scan(Record):
     """What one file's check gathers, across the host and everything embedded in it."""
 
     host: Source
@@ -34,7 +34,7 @@ class _Scan:
 
 
 @record(frozen=True)
-class _Enabled:
+class _Enabled(Record):
     rules: tuple[Rule, ...]
     # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
     # files here, and the frontend uses it to skip statements.

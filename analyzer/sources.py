@@ -13,7 +13,7 @@ import os
 import re
 
 from blastguard.context import Context
-from blastguard.records import record
+from blastguard.records import Record, record
 
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -33,7 +33,7 @@ _SQL_START = re.compile(
 
 
 @record
-class Source:
+class Source(Record):
     path: str  # the name shown in reports
     text: str
     language: str
@@ -45,7 +45,7 @@ class Source:
 
 
 @record(frozen=True)
-class Embedded:
+class Embedded(Record):
     """A source inside another (SQL in a shell command, a script in a workflow step).
 
     `offsets[i]` is the host offset of the child's character i, with one extra entry for the end,

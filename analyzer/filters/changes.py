@@ -24,7 +24,7 @@ from blastguard import registry
 from blastguard.context import Context
 from blastguard.filters import baseline
 from blastguard.model import Finding, Notification, Report
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import SkipFile, Source, detect_language, is_within, language_for_name
 from blastguard.textindex import LineIndex
 
@@ -40,7 +40,7 @@ class ChangeReport(Report):
 
 
 @record
-class Change:
+class Change(Record):
     """One file's change, as change-only rules see it."""
 
     path: str

@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import SkipFile, decode, is_within, read_regular
 
 DEV_NULL = "/dev/null"
@@ -29,7 +29,7 @@ class DiffError(Exception):
 
 
 @record(frozen=True)
-class FileChange:
+class FileChange(Record):
     """One file of a change. Paths are relative to the root (the repository top), with `/`."""
 
     path: str  # the new path; the old one for a deleted file

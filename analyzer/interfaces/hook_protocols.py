@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 AGENTS = ("claude", "codex", "gemini", "cursor", "copilot")
 
@@ -25,14 +25,14 @@ class PayloadError(Exception):
 
 
 @record(frozen=True)
-class Edit:
+class Edit(Record):
     old: str
     new: str
     replace_all: bool = False
 
 
 @record
-class ToolCall:
+class ToolCall(Record):
     agent: str
     tool: str  # the agent's own name for the tool
     cwd: str

@@ -13,13 +13,13 @@ from blastguard.frontends.shell.production import TERRAFORM
 from blastguard.frontends.shell.program_options import TERRAFORM_ARGUMENTS, Argv, parse
 from blastguard.frontends.shell.unwrapped_commands import Command
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import record
+from blastguard.records import Record, record
 
 _FALSE = frozenset({"false", "0", "f"})
 
 
 @record(frozen=True)
-class TerraformCall:
+class TerraformCall(Record):
     tool: str
     subcommand: str
     argv: Argv  # the subcommand's own arguments

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from blastguard.examples import Example
 from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.rule import Hit, Rule
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @record(frozen=True)
-class Deletion:
+class Deletion(Record):
     what: str  # "the RDS instance"
     names: tuple[str, ...] = ()  # options naming what is deleted (positionals always do)
     requires: tuple[str, ...] = ()  # only a finding with one of these options (`s3 rm --recursive`)

@@ -18,7 +18,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from blastguard.frontends.python.string_values import code_of
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 # Fields that hold only whitespace, punctuation or comments: never walked.
 _SKIPPED_FIELDS = (
@@ -89,7 +89,7 @@ class _Locator(CodegenState):
 
 
 @record(frozen=True, identity=True)
-class ParsedChunk:
+class ParsedChunk(Record):
     """One top-level statement (or the whole file) parsed, with its offset in the file."""
 
     start: int
@@ -118,7 +118,7 @@ class ParsedChunk:
 
 
 @record(frozen=True, identity=True)
-class Scope:
+class Scope(Record):
     kind: str  # "module" | "function" | "class"
     parent: Scope | None
     name: str = ""  # the function's or class's name
@@ -139,7 +139,7 @@ class Scope:
 
 
 @record(frozen=True, identity=True)
-class Call:
+class Call(Record):
     node: cst.Call
     name: str  # dotted, imports resolved: "subprocess.run", "cursor.execute", "Cart.objects.all.delete"
     scope: Scope

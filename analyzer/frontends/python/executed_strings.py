@@ -17,7 +17,7 @@ import re
 import libcst as cst
 
 from blastguard.frontends.python.string_values import Piece, Value
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import Embedded, Source
 
 # Methods whose first argument is SQL, on whatever object: cursors, connections, sessions, `op`.
@@ -220,7 +220,7 @@ def render(value: Value, hole_text, quote: bool = False) -> Rendered:
 
 
 @record
-class Rendered:
+class Rendered(Record):
     """Text for another language's frontend, and where each of its characters is in the file."""
 
     text: str

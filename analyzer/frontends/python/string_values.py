@@ -19,7 +19,7 @@ import re
 
 import libcst as cst
 
-from blastguard.records import record
+from blastguard.records import Record, record
 
 _CODEGEN = cst.Module(body=[])
 _ESCAPE = re.compile(
@@ -53,7 +53,7 @@ def code_of(node: cst.CSTNode) -> str:
 
 
 @record(frozen=True)
-class Piece:
+class Piece(Record):
     text: str
     node: cst.CSTNode  # where the characters are written (or, for a hole, the expression)
     chunk: object  # the parsed chunk that holds `node`, which can locate it
@@ -69,7 +69,7 @@ class Piece:
 
 
 @record(frozen=True)
-class Value:
+class Value(Record):
     pieces: tuple[Piece, ...]
 
     @property

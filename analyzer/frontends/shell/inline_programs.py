@@ -24,7 +24,7 @@ from blastguard.frontends.shell.program_tokens import Dialect, Token, Unreadable
 from blastguard.frontends.shell.script_files import Unverified
 from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 
 _PERL = Dialect(perl_quotes=True)
@@ -46,7 +46,7 @@ _PYTHON = Dialect(interpolates="", backticks="", regex_literals=False, sigils=Fa
 
 
 @record(frozen=True)
-class Language:
+class Language(Record):
     """What a language's programs call to run a shell line, to run a program with arguments, to delete."""
 
     name: str
@@ -212,7 +212,7 @@ _RECURSIVE_OPTION = re.compile(r"\brecursive\s*:\s*true\b")
 
 
 @record(frozen=True)
-class _Program:
+class _Program(Record):
     """An inline program: its text with the document offset of each character."""
 
     language: Language

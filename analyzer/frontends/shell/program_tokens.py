@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(identity=True)
-class Token:
+class Token(Record):
     kind: str  # "name" (dotted: `FileUtils.rm_rf`), "string", "shell" (backticks, qx, %x), "punct"
     value: str  # a string's value after its escapes
     start: int  # in the program text
@@ -40,7 +40,7 @@ class Token:
 
 
 @record(frozen=True)
-class Dialect:
+class Dialect(Record):
     """The lexical rules of one language, as far as telling code from strings and comments needs."""
 
     line_comments: tuple[str, ...] = ("#",)

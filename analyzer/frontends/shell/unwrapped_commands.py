@@ -41,7 +41,7 @@ from blastguard.frontends.shell.word_values import (
     decode_heredoc,
     join,
 )
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
@@ -65,7 +65,7 @@ _POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
 @record(frozen=True, identity=True)
-class Feed:
+class Feed(Record):
     """What a command reads on its standard input, as far as the script shows it."""
 
     text: Word | None = None  # a heredoc, a here-string, what `echo` pipes in
@@ -73,7 +73,7 @@ class Feed:
 
 
 @record(identity=True)
-class Command:
+class Command(Record):
     words: list[Word]  # argv after unwrapping: words[0] names the program
     env: dict[str, str]  # environment variables the program sees, where their values are known
     index: int = 0  # position in the document's list: the commands before it ran before it
@@ -167,7 +167,7 @@ class Session:
 
 
 @record(frozen=True)
-class _Frame:
+class _Frame(Record):
     """What applies to every command found inside a wrapper."""
 
     wrappers: tuple[str, ...] = ()
@@ -180,7 +180,7 @@ _TOP = _Frame()  # a script's own commands: inside no wrapper
 
 
 @record
-class _Unwrapped:
+class _Unwrapped(Record):
     """What a wrapper runs: more words, or a script string."""
 
     label: str

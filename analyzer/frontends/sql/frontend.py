@@ -54,7 +54,7 @@ with _without_importlib_metadata():
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
 from blastguard.frontends.sql.words import Word, comments_in_gap, scan
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -127,7 +127,7 @@ def _terminate(segment: str, delimiter: str) -> str:
 
 
 @record
-class Statement:
+class Statement(Record):
     index: int
     start: int  # span of the statement in the document text, semicolon excluded
     end: int
@@ -236,7 +236,7 @@ def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
 
 
 @record(frozen=True)
-class TableName:
+class TableName(Record):
     schema: str | None
     name: str
 

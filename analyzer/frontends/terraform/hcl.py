@@ -21,7 +21,7 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
 from blastguard.textindex import LineIndex
 
@@ -29,14 +29,14 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 
 
 @record(frozen=True)
-class Expr:
+class Expr(Record):
     """A value that is not a literal: its source text (`var.env`, `"app-${var.env}"`)."""
 
     text: str
 
 
 @record(frozen=True)
-class Attribute:
+class Attribute(Record):
     name: str
     start: int  # the whole `name = value`
     end: int
@@ -51,7 +51,7 @@ class Attribute:
 
 
 @record
-class Block:
+class Block(Record):
     type: str
     labels: list[str]
     start: int

@@ -16,7 +16,7 @@ import re
 
 from blastguard.context import Production, name_tokens
 from blastguard.frontends.base import Document, Frontend, Problem
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -44,7 +44,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 @record(frozen=True)
-class ResourceChange:
+class ResourceChange(Record):
     address: str  # as decoded; `resource_changes[i]` when the entry has none
     type: str
     actions: tuple[str, ...]
@@ -215,7 +215,7 @@ class _Reader:
 
 
 @record(frozen=True)
-class _Member:
+class _Member(Record):
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]
 
