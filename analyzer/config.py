@@ -352,7 +352,7 @@ def _select(mine: list[str], theirs: list[str]):
     return added, (["select"] if narrows else []) + [f"select {k!r} (names no rule)" for k in unknown]
 
 
-def _per_path(mine: dict, theirs: dict):
+def _tighten_per_path(mine: dict, theirs: dict):
     return dict(mine), any(set(rules) - set(mine.get(pattern, ())) for pattern, rules in theirs.items())
 
 
@@ -372,7 +372,7 @@ _TIGHTEN = {
     "select": _select,
     "ignore": _nothing_added,
     "exclude": _nothing_added,
-    "per-path-ignores": _per_path,
+    "per-path-ignores": _tighten_per_path,
     "fail-on": _stricter(("never", "error", "warning", "note")),
     "sql-dialect": _trusted_only,
     "baseline": _trusted_only,

@@ -10,6 +10,11 @@ import re
 
 from blastguard.records import Record, factory, record
 
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
+if TYPE_CHECKING:  # annotations only
+    from blastguard.frontends.shell.script_files import Trail
+    from blastguard.sources import FileReader
+
 DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
 
 # Names are compared token by token: `prod-db`, `eu_prod`, `ProdCluster` hold `prod`;
@@ -86,8 +91,8 @@ class Context(Record):
     directory: str | None = None  # the working directory commands run in, when known (an agent's cwd)
     # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
     agent: bool = False
-    scripts: object = None  # the script files being read to get here (frontends.shell.script_files.Trail)
-    reader: object = None  # how files it refers to are read (sources.FileReader), given by the engine
+    scripts: Trail | None = None  # the script files being read to get here
+    reader: FileReader | None = None  # how files it refers to are read, given by the engine
 
     def merge(self, other: Context) -> Context:
         """This context with what `other` knows added: its production evidence and environment, and its

@@ -13,7 +13,7 @@ import os
 import re
 
 from blastguard.context import Context
-from blastguard.records import Record, record
+from blastguard.records import Record, factory, record
 
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -37,10 +37,10 @@ class Source(Record):
     path: str  # the name shown in reports
     text: str
     language: str
-    context: Context | None = None  # where it will run, as far as known (None: nothing known)
+    context: Context = factory(Context)  # where it will run, as far as known
 
     def __post_init__(self) -> None:
-        if self.context is None:
+        if self.context is None:  # from a caller of the public API that means "nothing known"
             self.context = Context()
 
 

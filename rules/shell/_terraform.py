@@ -36,8 +36,8 @@ class TerraformCall(Record):
             if option.name.lstrip("-") == name and (option.value is None or option.value.value.lower() not in _FALSE):
                 return ""
         for variable, text in self.injected:
-            option, _, value = text.lstrip("-").partition("=")
-            if option == name and value.lower() not in _FALSE:
+            given, _, value = text.lstrip("-").partition("=")
+            if given == name and value.lower() not in _FALSE:
                 return variable
         return None
 

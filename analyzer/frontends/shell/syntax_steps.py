@@ -38,7 +38,7 @@ def _binding(package: str):
         from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
 
         spec = PathFinder.find_spec(package)
-        for folder in spec.submodule_search_locations or ():
+        for folder in (spec.submodule_search_locations if spec is not None else None) or ():
             for suffix in EXTENSION_SUFFIXES:
                 path = os.path.join(folder, "_binding" + suffix)
                 if os.path.exists(path):
@@ -486,11 +486,12 @@ class _Walker:
             self._substitutions(value, depth + 1)
         if name is None or name.type != "variable_name":
             return
+        assigned: Node | str | None = value
         if any(c.type == "+=" for c in node.children) or (value is not None and value.type == "array"):
-            value = None  # `X+=more`, `X=(a b)`: not a plain string known here
+            assigned = None  # `X+=more`, `X=(a b)`: not a plain string known here
         elif value is None:
-            value = ""  # `X=`
-        self.script.steps.append(Binding(self.layer, self.layer.source(name), value, exported))
+            assigned = ""  # `X=`
+        self.script.steps.append(Binding(self.layer, self.layer.source(name), assigned, exported))
 
     def _declaration(self, node: Node, depth: int) -> None:
         keyword = node.children[0].type if node.children else ""

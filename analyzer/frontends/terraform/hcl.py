@@ -169,10 +169,11 @@ class TerraformFrontend(Frontend):
         the checked file's folder, as the check's reader sees them (staged, patched or proposed content
         included). Each is parsed once per scan, however many files of the module refer to it."""
         reader = reader_of(source.context)
-        if reader.host is None or not reader.exists(reader.host):
+        folder = reader.folder
+        if reader.host is None or folder is None or not reader.exists(reader.host):
             return ()  # stdin, a command, or a file that is not (and will not be) on disk: no module around it
         evidence: list[str] = []
-        for path in reader.names(reader.folder):
+        for path in reader.names(folder):
             name = os.path.basename(path)
             if not name.endswith((".tf", ".tofu")) or path == reader.host:
                 continue

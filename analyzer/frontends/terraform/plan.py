@@ -114,7 +114,7 @@ def _broken(document: PlanDocument, position: int, why: str) -> None:
     )
 
 
-def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
+def _describe(document: PlanDocument, plan: dict, members: dict[str, _Member]) -> None:
     """Fill in what the rules read besides the changes: where the sections are, prior state, production."""
     if "resource_changes" in members:
         document.changes_key = members["resource_changes"].key
@@ -205,7 +205,9 @@ class _Reader:
         return _DECODER.raw_decode(self.text, start)
 
     def skip(self, pos: int) -> int:
-        return _WHITESPACE.match(self.text, pos).end()
+        blank = _WHITESPACE.match(self.text, pos)
+        assert blank is not None  # it matches the empty string too
+        return blank.end()
 
     def expect(self, pos: int, char: str, what: str) -> int:
         pos = self.skip(pos)
