@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from blastguard.config import Config
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Report, Severity
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import FileReader, SkipFile, Source, decode, detect_language, read_regular
 
 
@@ -26,7 +26,7 @@ class UsageError(Exception):
 
 
 @record(identity=True)
-class Session:
+class Session(Record):
     """One check's setup. `context` is what is known about where checked text will run (an agent's
     working directory and production evidence); `pending` is content that is not on disk yet (absolute
     path -> text, None: deleted), which every file read during the check sees; `fingerprints=False`

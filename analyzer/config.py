@@ -15,11 +15,11 @@ import sys
 
 from blastguard.context import DEFAULT_PRODUCTION_NAMES
 from blastguard.model import Severity
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import DEFAULT_MAX_FILE_SIZE, SkipFile, read_regular
 
 
-def _toml():
+def toml_parser():
     """The TOML parser, imported only when a configuration file is read (an agent hook starts fast)."""
     if sys.version_info >= (3, 11):
         import tomllib
@@ -39,7 +39,7 @@ class ConfigError(Exception):
 
 
 @record
-class Config:
+class Config(Record):
     path: str | None = None  # the file it came from
     root: str = "."  # directory that relative paths in the configuration are taken from
     select: list[str] = factory(lambda: ["ALL"])
@@ -176,7 +176,7 @@ def _read_toml(path: str, data: bytes | None = None) -> dict:
     never opened, an oversized file is refused) and ValueError when it is not TOML."""
     if data is None:
         data = read_regular(path, max_size=MAX_CONFIG_SIZE)
-    return _toml().loads(data.decode("utf-8"))
+    return toml_parser().loads(data.decode("utf-8"))
 
 
 def _tool_table(document: dict) -> dict:
@@ -352,7 +352,7 @@ def _select(mine: list[str], theirs: list[str]):
     return added, (["select"] if narrows else []) + [f"select {k!r} (names no rule)" for k in unknown]
 
 
-def _per_path(mine: dict, theirs: dict):
+def _tighten_per_path(mine: dict, theirs: dict):
     return dict(mine), any(set(rules) - set(mine.get(pattern, ())) for pattern, rules in theirs.items())
 
 
@@ -372,7 +372,7 @@ _TIGHTEN = {
     "select": _select,
     "ignore": _nothing_added,
     "exclude": _nothing_added,
-    "per-path-ignores": _per_path,
+    "per-path-ignores": _tighten_per_path,
     "fail-on": _stricter(("never", "error", "warning", "note")),
     "sql-dialect": _trusted_only,
     "baseline": _trusted_only,

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import re
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
+
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
+if TYPE_CHECKING:  # annotations only
+    from blastguard.frontends.shell.script_files import Trail
+    from blastguard.sources import FileReader
 
 DEFAULT_PRODUCTION_NAMES = ("prod", "production", "prd", "live")
 
@@ -59,7 +64,7 @@ def url_target(url: str) -> str | None:
 
 
 @record  # not frozen: a frozen record cannot be unpickled yet, and sources travel to check workers as pickles
-class Production:
+class Production(Record):
     """Which name tokens mean production (configurable: `production-names`)."""
 
     names: tuple[str, ...] = DEFAULT_PRODUCTION_NAMES
@@ -79,15 +84,15 @@ _DEFAULT_NAMES = Production()
 
 
 @record  # not frozen, as Production
-class Context:
+class Context(Record):
     production: tuple[str, ...] = ()  # evidence, e.g. "job environment 'production'"
     env: dict[str, str] = factory(dict)  # environment variables known to be set
     names: Production = _DEFAULT_NAMES
     directory: str | None = None  # the working directory commands run in, when known (an agent's cwd)
     # An agent is about to run this (hook, MCP server): what cannot be read must be reported, not passed.
     agent: bool = False
-    scripts: object = None  # the script files being read to get here (frontends.shell.script_files.Trail)
-    reader: object = None  # how files it refers to are read (sources.FileReader), given by the engine
+    scripts: Trail | None = None  # the script files being read to get here
+    reader: FileReader | None = None  # how files it refers to are read, given by the engine
 
     def merge(self, other: Context) -> Context:
         """This context with what `other` knows added: its production evidence and environment, and its

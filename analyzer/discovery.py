@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pathspec
 
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import SkipFile, is_within, language_for_name, read_regular, sniff_language
 
 # Folders no one wants scanned: version control, dependencies, virtual environments, caches and
@@ -44,13 +44,13 @@ DEFAULT_EXCLUDES = (
 
 
 @record(frozen=True)
-class Candidate:
+class Candidate(Record):
     path: str  # filesystem path
     language: str
 
 
 @record(frozen=True)
-class Skipped:
+class Skipped(Record):
     """Something a walk met and did not read, with the reason the scan reports."""
 
     path: str

@@ -11,7 +11,7 @@ from blastguard.config import Config, ConfigError, rule_options
 from blastguard.context import Context, Production
 from blastguard.filters import baseline, suppressions
 from blastguard.model import Finding, Notification, Region, Report, Severity
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.rule import Hit, Rule
 from blastguard.sources import Embedded, FileReader, Source
 from blastguard.textindex import LineIndex
@@ -21,7 +21,7 @@ _SNIPPET = 200
 
 
 @record
-class _Scan:
+class _Scan(Record):
     """What one file's check gathers, across the host and everything embedded in it."""
 
     host: Source
@@ -32,9 +32,15 @@ class _Scan:
     comments: list = factory(list)  # in host offsets: suppressions may sit in any of them
     rules_run: set[Rule] = factory(set)
 
+    @property
+    def host_index(self) -> LineIndex:
+        """The host's line index: the host is parsed before anything is placed in it."""
+        assert self.index is not None
+        return self.index
+
 
 @record(frozen=True)
-class _Enabled:
+class _Enabled(Record):
     rules: tuple[Rule, ...]
     # Matches the words some enabled rule looks for; None: every text must be parsed. It skips whole
     # files here, and the frontend uses it to skip statements.
@@ -198,12 +204,13 @@ class Engine:
             scan.rules_run.add(rule)  # a change-only rule too: a suppression of it here suppresses nothing
             if rule.check is None:
                 continue
+            assert package is not None  # the language has rules, so it has their package
             for hit in package.run(rule, document, self.options(rule)):
                 start, end = to_host(hit.start, hit.end)
                 message = hit.message + _where_in_file(embedded, source, document, hit.start)
                 hit = hit.replace(start=start, end=end, message=message)
                 scan.findings.append(
-                    self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, source.context)
+                    self.finding(rule, hit, scan.host.path, scan.host.text, scan.host_index, source.context)
                 )
         # Children first: finding them may add a problem (a `psql -f` file that cannot be read).
         children = self._children(scan, source, document, to_host)
@@ -217,7 +224,7 @@ class Engine:
                     scan.host.path,
                     message,
                     "parse-error",
-                    region=scan.index.region(*to_host(problem.start, problem.end)),
+                    region=scan.host_index.region(*to_host(problem.start, problem.end)),
                     language=source.language,
                 )
             )
@@ -240,7 +247,7 @@ class Engine:
             except ConfigError:
                 raise
             except Exception as exc:  # an embedded script that trips the engine must not cost the host's findings
-                where = scan.index.region(*mapped.host_span(0, max(1, len(child.source.text))))
+                where = scan.host_index.region(*mapped.host_span(0, max(1, len(child.source.text))))
                 message = (
                     f"internal error while checking the {child.source.language} embedded here "
                     f"({type(exc).__name__}: {exc}); it was not checked"
@@ -252,18 +259,18 @@ class Engine:
         message = f"This part was not checked: {reason}; what it runs is unknown."
         if rule is None or rule.id in scan.ignored:
             scan.notifications.append(
-                Notification(scan.host.path, message, "parse-error", region=scan.index.region(start, end))
+                Notification(scan.host.path, message, "parse-error", region=scan.host_index.region(start, end))
             )
             return
         snippet = scan.host.text[start:end][:_SNIPPET]  # the statement can be megabytes long
         hit = Hit(start, end, message, identity=snippet)
-        scan.findings.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, Context()))
+        scan.findings.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.host_index, Context()))
 
     @staticmethod
     def _beyond_depth(scan: _Scan, source: Source, children: list[Embedded], to_host) -> None:
         """Code nested deeper than the engine follows is not checked: say so, never pass it as clean."""
         if children:
-            where = scan.index.region(*to_host(0, max(1, len(source.text))))
+            where = scan.host_index.region(*to_host(0, max(1, len(source.text))))
             message = (
                 f"code embedded more than {MAX_EMBEDDING_DEPTH} levels deep (the "
                 f"{children[0].source.language} in this {source.language}) was not checked"
@@ -276,7 +283,7 @@ class Engine:
         try:
             return document.children()
         except Exception as exc:
-            where = scan.index.region(*to_host(0, max(1, len(source.text))))
+            where = scan.host_index.region(*to_host(0, max(1, len(source.text))))
             message = (
                 f"internal error while looking for code embedded in this {source.language} "
                 f"({type(exc).__name__}: {exc}); what it runs was not checked"
@@ -309,7 +316,7 @@ class Engine:
             return []
         # A host and what it embeds can both see one comment (a `#` line in a workflow's script).
         comments = list({(c.start, c.end): c for c in scan.comments}.values())
-        directives, problems = suppressions.parse(comments, scan.index, resolve_rule_key)
+        directives, problems = suppressions.parse(comments, scan.host_index, resolve_rule_key)
         suppressions.apply(scan.findings, directives)
         problems += suppressions.unused(directives, enabled)
         meta = []
@@ -317,7 +324,7 @@ class Engine:
             rule = self.meta.get(problem.rule_id)
             if rule and rule.id not in scan.ignored:
                 hit = Hit(problem.start, problem.end, problem.message)
-                meta.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.index, Context()))
+                meta.append(self.finding(rule, hit, scan.host.path, scan.host.text, scan.host_index, Context()))
         return meta
 
     def check_sources(self, sources) -> Report:

@@ -25,13 +25,13 @@ Imported with every rule module: it must stay as cheap as `records`.
 
 from __future__ import annotations
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 _PINS = ("flagged", "region", "severity", "message")
 
 
 @record(frozen=True)
-class Example:
+class Example(Record):
     code: str
     flagged: str | None = None
     region: tuple[int, int, int, int] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 
 class Severity(enum.IntEnum):
@@ -27,7 +27,7 @@ class Severity(enum.IntEnum):
 
 
 @record(frozen=True)
-class Region:
+class Region(Record):
     """A span in the host file: 1-based lines and columns, end column exclusive (as in SARIF)."""
 
     start_line: int
@@ -37,7 +37,7 @@ class Region:
 
 
 @record(frozen=True)
-class Suppression:
+class Suppression(Record):
     """Why a finding is not reported: an inline comment (`in-source`) or a baseline entry (`external`)."""
 
     kind: str  # "inSource" | "external"
@@ -45,7 +45,7 @@ class Suppression:
 
 
 @record
-class Finding:
+class Finding(Record):
     rule_id: str
     rule_name: str
     severity: Severity
@@ -63,7 +63,7 @@ class Finding:
 
 
 @record(frozen=True)
-class Notification:
+class Notification(Record):
     """Something the user should know that is not a finding: a parse problem, a skipped file, a crash."""
 
     path: str
@@ -75,7 +75,7 @@ class Notification:
 
 
 @record
-class Report:
+class Report(Record):
     """Everything one run produced."""
 
     findings: list[Finding] = factory(list)

@@ -5,7 +5,7 @@ milliseconds. Importing `dataclasses` costs about 14 ms (it pulls in `inspect`),
 declared with the `record` decorator instead, which reads the same annotations:
 
     @record(frozen=True)
-    class Region:
+    class Region(Record):
         start_line: int
         end_line: int = 0
         tags: list = factory(list)     # a fresh list per instance
@@ -17,20 +17,61 @@ It gives the class `__slots__`, an `__init__` taking the public fields in order 
 `__init__` so derived state is recomputed. `frozen=True` forbids assignment after `__init__` (pickle
 and copy still restore the slots). An `__init__` written in the class body is kept: for the few
 classes made per word on the hook's hot path; it must accept every public field by name.
+
+`Record`, the base, is `object` at run time: it only declares `replace` to a type checker, which
+reads the rest from `record` (`dataclass_transform`).
 """
 
 from __future__ import annotations
 
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds; a type checker takes this as true
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar, overload
+
+    from typing_extensions import Self, dataclass_transform
+
+    _T = TypeVar("_T")
+
+    class Record:
+        """What `record` adds that a type checker cannot infer. Every record derives from it; at run
+        time it is `object`, so it adds nothing."""
+
+        def replace(self, **changes: Any) -> Self: ...
+
+    _R = TypeVar("_R", bound=Record)
+
+    def factory(make: Callable[[], _T], /) -> _T:
+        """The checker sees the default `factory` makes, not the factory."""
+        ...
+
+else:
+    Record = object
+
+    class factory:
+        """A default made fresh for each instance (`dataclasses.field(default_factory=...)`)."""
+
+        __slots__ = ("make",)
+
+        def __init__(self, make) -> None:
+            self.make = make
+
+
 _MISSING = object()
 
 
-class factory:
-    """A default made fresh for each instance (`dataclasses.field(default_factory=...)`)."""
+if TYPE_CHECKING:
+    # The decorator used bare and with arguments. `dataclass_transform` tells the type checker which
+    # `__init__`, equality and frozenness `record` builds from the annotations, as `dataclass` would.
+    # Unlike `dataclass`, private fields are not arguments: the checker accepts them, the record not.
+    @overload
+    @dataclass_transform()
+    def record(cls: type[_R], /) -> type[_R]: ...
 
-    __slots__ = ("make",)
-
-    def __init__(self, make) -> None:
-        self.make = make
+    @overload
+    def record(
+        *, frozen: bool = False, identity: bool = False, kw_only: bool = False
+    ) -> Callable[[type[_R]], type[_R]]: ...
 
 
 def record(cls=None, /, *, frozen: bool = False, identity: bool = False, kw_only: bool = False):

@@ -13,12 +13,12 @@ import importlib
 import os
 from functools import cache
 
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.rule import Rule
 
 
 @record(frozen=True)
-class Language:
+class Language(Record):
     """What blastguard knows of a language: where its frontend and rules are, and which files are
     written in it (by extension, by exact file name, or by a pattern on the whole path)."""
 

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterable
 
 from blastguard.examples import Example, problem_with
 from blastguard.model import Severity
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(frozen=True)
-class Hit:
+class Hit(Record):
     """A rule's raw result: an offset span in the analysed text and a message."""
 
     start: int
@@ -45,7 +45,7 @@ class Hit:
 
 
 @record(identity=True, kw_only=True)  # one object per rule: sets of rules compare by identity
-class Rule:
+class Rule(Record):
     id: str  # stable and opaque: SQL101
     name: str  # kebab-case: unbounded-delete
     language: str  # the language pack whose documents `check` reads

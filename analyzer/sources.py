@@ -13,7 +13,7 @@ import os
 import re
 
 from blastguard.context import Context
-from blastguard.records import record
+from blastguard.records import Record, factory, record
 
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
@@ -33,19 +33,19 @@ _SQL_START = re.compile(
 
 
 @record
-class Source:
+class Source(Record):
     path: str  # the name shown in reports
     text: str
     language: str
-    context: Context | None = None  # where it will run, as far as known (None: nothing known)
+    context: Context = factory(Context)  # where it will run, as far as known
 
     def __post_init__(self) -> None:
-        if self.context is None:
+        if self.context is None:  # from a caller of the public API that means "nothing known"
             self.context = Context()
 
 
 @record(frozen=True)
-class Embedded:
+class Embedded(Record):
     """A source inside another (SQL in a shell command, a script in a workflow step).
 
     `offsets[i]` is the host offset of the child's character i, with one extra entry for the end,

@@ -5,10 +5,13 @@ handed to blastguard; nothing in them is ever run."""
 
 import json
 import os
+import sys
 
 import pytest
 from test_hook import CLEAN_ENV
 
+import hook_calls
+from blastguard import config
 from blastguard.config import Config
 from blastguard.engine import Engine
 from blastguard.interfaces.guard_tampering import command_findings, rule_for
@@ -440,6 +443,18 @@ def test_pyproject_edits_ask_only_when_blastguards_table_changes(old, new, asks,
         claude("Edit", {"file_path": "pyproject.toml", "old_string": old, "new_string": new}, project), project
     )
     assert decision(answer) == ("ask" if asks else "allow"), answer
+
+
+def test_pyproject_edits_are_read_where_tomllib_is_missing(project, monkeypatch):
+    """Python 3.10 has no tomllib: an edit is read with the configuration's TOML parser (tomli there)."""
+    parser = config.toml_parser()
+    monkeypatch.setitem(sys.modules, "tomllib", None)  # importing it fails, as on Python 3.10
+    monkeypatch.setattr(config, "toml_parser", lambda: parser)  # tomli, there
+    (project / "pyproject.toml").write_text(PYPROJECT)
+    ordinary = {"file_path": "pyproject.toml", "old_string": 'version = "1.0"', "new_string": 'version = "1.1"'}
+    assert hook_calls.call("Edit", ordinary, project, project).decision == "allow"
+    loosening = {"file_path": "pyproject.toml", "old_string": '"warning"', "new_string": '"error"'}
+    assert hook_calls.call("Edit", loosening, project, project).decision == "ask"
 
 
 def test_pyproject_without_our_table(project):

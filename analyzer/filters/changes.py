@@ -24,9 +24,15 @@ from blastguard import registry
 from blastguard.context import Context
 from blastguard.filters import baseline
 from blastguard.model import Finding, Notification, Report
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import SkipFile, Source, detect_language, is_within, language_for_name
 from blastguard.textindex import LineIndex
+
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
+if TYPE_CHECKING:  # annotations only
+    from typing import Any
+
+    from blastguard.frontends.base import Document
 
 
 class ChangeReport(Report):
@@ -40,15 +46,16 @@ class ChangeReport(Report):
 
 
 @record
-class Change:
+class Change(Record):
     """One file's change, as change-only rules see it."""
 
     path: str
-    before: object  # the old content's Document (the language's frontend), parsed whole
-    after: object  # the new content's Document
+    # The old and the new content, parsed whole by the language's frontend: its Document subclass.
+    before: Any
+    after: Any
     pre_to_post: list[int | None]  # for each old line (0-based), the new line it is, or None if it is gone
-    read_siblings: Callable[[], list[object]]
-    _siblings: list[object] | None = None
+    read_siblings: Callable[[], list[Any]]  # documents of the same language
+    _siblings: list[Any] | None = None
 
     def place_of(self, start: int, end: int) -> int:
         """The 1-based line of the new text where the old text [start, end) was: the first line after
@@ -63,8 +70,9 @@ class Change:
         before = [n for n in range(first - 2, -1, -1) if self.pre_to_post[n] is not None]
         for candidates in (after, before):
             for n in candidates:
-                if old.line_text(n + 1).strip():
-                    return self.pre_to_post[n] + 1
+                new = self.pre_to_post[n]  # (not None: the candidates are lines still there)
+                if new is not None and old.line_text(n + 1).strip():
+                    return new + 1
         return 1
 
     def line_span(self, line: int) -> tuple[int, int]:
@@ -75,7 +83,7 @@ class Change:
         start = index.line_starts[line - 1]
         return start, start + len(index.line_text(line))
 
-    def siblings(self) -> list[object]:
+    def siblings(self) -> list[Any]:
         """Documents of the other files of the same folder (a Terraform module) in the new state."""
         if self._siblings is None:
             self._siblings = self.read_siblings()
@@ -284,7 +292,7 @@ def _subtract(post: list[Finding], pre: list[Finding], opcodes) -> list[Finding]
             continue
         # Pair findings that sit on the same unchanged line first; of the rest, those touching a
         # changed line are the new ones.
-        old_lines = defaultdict(int)
+        old_lines: defaultdict[int, int] = defaultdict(int)
         for finding in olds:
             old_lines[finding.region.start_line - 1] += 1
         unpaired = []
@@ -322,7 +330,7 @@ def _change_findings(engine, path, shown, language, before, after, opcodes, rule
     if getattr(old, "problems", None) or getattr(new, "problems", None):
         return []  # what was or is in an unparsable file cannot be compared (the parse problem is reported)
 
-    def load_siblings() -> list[object]:
+    def load_siblings() -> list[Document]:
         return [
             frontend.parse(Source(p, t, language, context.replace(reader=engine.reader.at(p))))
             for p, t in _sibling_texts(engine.reader, path, language)

@@ -17,7 +17,7 @@ import os
 import re
 import subprocess
 
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import SkipFile, decode, is_within, read_regular
 
 DEV_NULL = "/dev/null"
@@ -29,7 +29,7 @@ class DiffError(Exception):
 
 
 @record(frozen=True)
-class FileChange:
+class FileChange(Record):
     """One file of a change. Paths are relative to the root (the repository top), with `/`."""
 
     path: str  # the new path; the old one for a deleted file
@@ -150,8 +150,9 @@ def _hunk_sides(hunk) -> tuple[list[str], list[tuple[str, int | str]]]:
     for line in hunk:
         kind = line.line_type
         if kind == "\\":  # "\ No newline at end of file": the previous line has no line break
-            if last == "+" and new and new[-1][0] == "add":
-                new[-1] = ("add", new[-1][1].rstrip("\n").rstrip("\r"))
+            added = new[-1][1] if last == "+" and new else None
+            if isinstance(added, str):  # the previous line was added (a kept one is an index)
+                new[-1] = ("add", added.rstrip("\n").rstrip("\r"))
             continue
         if kind == " ":
             new.append(("keep", len(old)))
@@ -203,8 +204,8 @@ def apply_hunks(text: str, patched, label: str) -> str:
                 f"{label}, hunk {number} ({header}) does not apply: {_mismatch(lines, old, max(at, cursor))}"
             )
         out += lines[cursor:position]
-        for kind, value in new:
-            out.append(lines[position + value] if kind == "keep" else value)
+        for _, value in new:
+            out.append(value if isinstance(value, str) else lines[position + value])  # added, or kept
         cursor = position + len(old)
     out += lines[cursor:]
     # A line that ended the file without a break and is no longer last gets one.
@@ -292,10 +293,11 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
         if new is None:
             if after_text.strip("\n"):
                 raise DiffError(f"{label}: the patch deletes {old}, but the file has lines the patch does not remove")
-            current[old] = None
-            changes.append(FileChange(old, old, _strip_bom(before), None))
+            current[path] = None  # the path is the old one: nothing new is named
+            changes.append(FileChange(path, path, _strip_bom(before), None))
             continue
         if how == "rename":
+            assert old is not None  # a rename names what it renames
             current[old] = None
         current[new] = after_text
         base = None if how == "copy" or old is None else _strip_bom(before)
@@ -371,7 +373,7 @@ def _base(top: str, rev: str) -> str:
     raise DiffError(f"unknown revision {rev!r}: it names no commit in this repository")
 
 
-def _raw(top: str, *args: str) -> list[tuple[str, str, str, str | None]]:
+def _raw(top: str, *args: str) -> list[tuple[str, str, str, str, str]]:
     """(status, old mode, new mode, old path, new path) from `git diff --raw -z`."""
     out = _git(top, "diff", "--raw", "-z", "-M", "--no-ext-diff", "--no-textconv", *args).decode(
         "utf-8", "surrogateescape"

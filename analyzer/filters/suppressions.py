@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from blastguard.model import Finding, Suppression
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.textindex import LineIndex
 
 _MARKER = re.compile(r"blastguard\s*:\s*ignore\b", re.IGNORECASE)  # a comment that means to suppress
@@ -18,7 +18,7 @@ _DIRECTIVE = re.compile(r"blastguard\s*:\s*ignore\s*\[([^\]]*)\]\s*[:\-—]*\s*(
 
 
 @record
-class Directive:
+class Directive(Record):
     start: int  # offsets of the comment
     end: int
     line: int
@@ -35,7 +35,7 @@ class Directive:
 
 
 @record(frozen=True)
-class Problem:
+class Problem(Record):
     """A directive that cannot be honoured, reported as BG001 or BG002."""
 
     rule_id: str

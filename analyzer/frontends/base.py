@@ -9,7 +9,7 @@ Imported by every frontend, the shell one included: it must stay as cheap as `re
 
 from __future__ import annotations
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
 if TYPE_CHECKING:  # annotations only
@@ -20,14 +20,14 @@ if TYPE_CHECKING:  # annotations only
 
 
 @record(frozen=True)
-class Comment:
+class Comment(Record):
     start: int
     end: int
     body: str  # without the comment markers
 
 
 @record(frozen=True)
-class Problem:
+class Problem(Record):
     """A span of the source the frontend could not read as it should: a parse error, a file it could
     not open. The engine reports it as a notification; `message` is a full sentence."""
 
@@ -42,7 +42,7 @@ class _Lazy:
 
 
 @record(kw_only=True, identity=True)
-class Document(_Lazy):
+class Document(_Lazy, Record):
     """One parsed source. A language's document adds what its rules read."""
 
     source: Source

@@ -17,6 +17,10 @@ from blastguard.records import factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 from blastguard.textindex import LineIndex
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Iterator
+
 # Shells whose `run:` text is shell; `shell: python` steps are Python, `pwsh` is not read.
 _SHELL_NAMES = {"bash", "sh"}
 # GitHub replaces `${{ … }}` before the shell sees the script: keep its length, make it one plain word.
@@ -34,6 +38,10 @@ class WorkflowDocument(Document):
 
 class _WorkflowFrontend(Frontend):
     embeds = ("shell", "python")
+
+    def scripts(self, root: yaml.MappingNode, source: Source) -> Iterator[Embedded]:
+        """The scripts the workflow runs, each with what is known of where it runs."""
+        raise NotImplementedError
 
     def parse(self, source: Source, wanted=None) -> WorkflowDocument:
         document = WorkflowDocument(source=source, index=LineIndex(source.text), comments=_comments(source.text))

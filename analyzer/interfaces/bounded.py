@@ -19,6 +19,10 @@ import signal
 import sys
 import time
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from typing import Any
+
 _FAILED = 70  # the child's exit status when its work raised or its result could not be sent
 # Seconds: at most this long whatever the configuration says, to stay below the 30 s hook timeout
 # that `blastguard hook --print-config` sets up, after which an agent runs the tool unchecked.
@@ -34,7 +38,7 @@ def deadline(config) -> float:
     return min(config.hook_deadline, MAX_DEADLINE)
 
 
-def run_bounded(work, seconds: float) -> tuple[object, str]:
+def run_bounded(work, seconds: float) -> tuple[Any, str]:
     """(work()'s result, "") or (None, why there is none: the check crashed, failed or ran out of time).
 
     `work` returns a JSON value; it runs in a forked child, so what it changes stays there."""

@@ -12,6 +12,11 @@ import sys
 import blastguard
 from blastguard.interfaces.hook_protocols import AGENTS
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from blastguard.api import Session
+    from blastguard.model import Report
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -134,7 +139,7 @@ class _Failure(Exception):
 def _hook(argv: list[str]) -> int:
     """`blastguard hook`, parsed by hand: it runs before every agent tool call, and building the
     argparse parser (its help formatter imports shutil and locale) costs more than the check itself."""
-    options = {"--agent": None, "--print-config": None, "--config": None}
+    options: dict[str, str | None] = {"--agent": None, "--print-config": None, "--config": None}
     rest = list(argv)
     while rest:
         name, _, value = rest.pop(0).partition("=")
@@ -245,7 +250,7 @@ def _check_change_arguments(args) -> None:
         raise _Failure(f"--write-baseline records a whole scan; it cannot be combined with {option}")
 
 
-def _check_changes(args, config):
+def _check_changes(args, config) -> tuple[Session, Report]:
     """(session, the report of what a change adds): the working tree or the index against git, or a patch."""
     from blastguard.api import Session
     from blastguard.filters.diffs import DiffError, apply_patch, git_changes, git_staged_view

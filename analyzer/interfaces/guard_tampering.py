@@ -28,14 +28,14 @@ import re
 from blastguard.frontends.shell.script_files import PROGRAM_INTERPRETERS
 from blastguard.interfaces.guarded_paths import PYPROJECT, Guarded, guarded, guarded_within, resolve
 from blastguard.patterns import LazyPattern
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import PYTHON_INTERPRETER
 
 RULE_ID = "BG003"
 
 
 @record(frozen=True, identity=True)
-class Target:
+class Target(Record):
     """A path a command writes (`write`) or takes away (`remove`), and the word that names it."""
 
     word: object  # a shell Word
@@ -103,7 +103,9 @@ def _table(text: str | None):
     """(the [tool.blastguard] table or None, whether the text is valid TOML)."""
     if text is None:
         return None, True
-    import tomllib  # only for a pyproject.toml edit
+    from blastguard.config import toml_parser  # only for a pyproject.toml edit
+
+    tomllib = toml_parser()  # the standard library's from Python 3.11, tomli before
 
     try:
         data = tomllib.loads(text)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import os
 import re
 
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(frozen=True)
-class Guarded:
+class Guarded(Record):
     parts: tuple[str, ...]  # path components, matched at the end of a path
     what: str  # what the location is, for messages
     folder: bool = False  # the folder and everything under it

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 AGENTS = ("claude", "codex", "gemini", "cursor", "copilot")
 
@@ -25,14 +25,14 @@ class PayloadError(Exception):
 
 
 @record(frozen=True)
-class Edit:
+class Edit(Record):
     old: str
     new: str
     replace_all: bool = False
 
 
 @record
-class ToolCall:
+class ToolCall(Record):
     agent: str
     tool: str  # the agent's own name for the tool
     cwd: str
@@ -131,7 +131,7 @@ def _edits(items, old_key: str, new_key: str) -> list[Edit]:
     return edits
 
 
-def _claude(payload: dict, agent: str) -> ToolCall | None:
+def _claude(payload: dict, agent: str) -> ToolCall:
     tool = _text(payload.get("tool_name"), "tool_name")
     data = _input(payload, "tool_input")
     call = ToolCall(agent, tool, _cwd(payload))
@@ -150,7 +150,7 @@ def _claude(payload: dict, agent: str) -> ToolCall | None:
     return call
 
 
-def _gemini(payload: dict, agent: str) -> ToolCall | None:
+def _gemini(payload: dict, agent: str) -> ToolCall:
     tool = _text(payload.get("tool_name"), "tool_name")
     data = _input(payload, "tool_input")
     call = ToolCall(agent, tool, _text(data.get("directory") or _cwd(payload), "directory"))
@@ -170,7 +170,7 @@ def _gemini(payload: dict, agent: str) -> ToolCall | None:
     return call
 
 
-def _cursor(payload: dict, agent: str) -> ToolCall | None:
+def _cursor(payload: dict, agent: str) -> ToolCall:
     event = payload.get("hook_event_name")
     if event == "beforeShellExecution" or (event is None and "command" in payload):
         return ToolCall(agent, "Shell", _cwd(payload), command=_text(payload.get("command"), "command"))
@@ -197,7 +197,7 @@ def _cursor(payload: dict, agent: str) -> ToolCall | None:
     return call
 
 
-def _copilot(payload: dict, agent: str) -> ToolCall | None:
+def _copilot(payload: dict, agent: str) -> ToolCall:
     tool = _text(payload.get("toolName"), "toolName")
     data = _input(payload, "toolArgs")
     call = ToolCall(agent, tool, _cwd(payload))
@@ -281,7 +281,7 @@ def settings_snippet(agent: str) -> str:
     tool, so that MCP tools are checked too and every call is audited."""
     hook = {"type": "command", "command": f"blastguard hook --agent {agent}"}
     if agent == "claude":
-        config = {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{**hook, "timeout": 30}]}]}}
+        config: dict = {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .claude/settings.json (or ~/.claude/settings.json):"
     elif agent == "codex":
         config = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{**hook, "timeout": 30}]}]}}

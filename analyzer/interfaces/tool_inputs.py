@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from blastguard.patterns import LazyPattern
-from blastguard.records import record
+from blastguard.records import Record, record
 
 MAX_DEPTH = 12
 MAX_VALUES = 512  # strings and containers looked at in one input
@@ -161,7 +161,7 @@ _DATABASE_TOOL = LazyPattern(
 
 
 @record(frozen=True)
-class Piece:
+class Piece(Record):
     """One value of a tool's input to check: its language ("sql", "shell" or "path") and the key path it sits at."""
 
     language: str

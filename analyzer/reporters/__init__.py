@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from blastguard.model import Report
-from blastguard.records import record
+from blastguard.records import Record, record
 
 FORMATS = ("text", "json", "sarif", "github")
 
 
 @record(frozen=True)
-class RenderContext:
+class RenderContext(Record):
     """What a reporter may need beyond the findings."""
 
     include_suppressed: bool = False

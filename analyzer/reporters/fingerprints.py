@@ -38,6 +38,10 @@ from bisect import bisect_left
 from itertools import accumulate
 from operator import mul
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from collections.abc import Iterator
+
 __all__ = ["line_hashes"]
 
 _BLOCK_SIZE = 100
@@ -90,6 +94,7 @@ def _code_units(norm: str) -> array:
 
 def _line_starts(norm: str, n_units: int) -> list[int]:
     lines = norm.split("\n")
+    lengths: Iterator[int]
     if n_units == len(norm):
         lengths = map(len, lines)  # BMP only: one code unit per character
     else:

@@ -89,6 +89,7 @@ class _LineHashes:
         if path not in self.cache and self.prefer_texts and path in self.texts:
             self.cache[path] = line_hashes(self.texts[path])
         if path not in self.cache:
+            text: str | None
             try:
                 text = read_regular(path).decode("utf-8", errors="replace")
             except SkipFile:
@@ -99,7 +100,7 @@ class _LineHashes:
 
 
 def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHashes, state: str | None) -> dict:
-    result = {
+    result: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
         "level": _LEVEL[finding.severity],

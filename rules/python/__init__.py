@@ -15,6 +15,8 @@ from blastguard.rule import Hit, Rule
 
 
 def run(rule: Rule, document: PythonDocument, options: Mapping[str, object]) -> Iterator[Hit]:
+    check = rule.check
+    assert check is not None  # the engine runs only rules that have one
     for call in document.calls:
-        for hit in rule.check(call, document, **options):
+        for hit in check(call, document, **options):
             yield hit.found_in(document.production)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from blastguard.records import record
+from blastguard.records import Record, record
 
 # Links that keep every row of what they are applied to.
 KEEPS_ROWS = frozenset(
@@ -59,7 +59,7 @@ _MAX_FOLLOW = 4
 
 
 @record(frozen=True)
-class Link:
+class Link(Record):
     name: str  # attribute, method or function name; "[]" for a subscript
     call: cst.Call | None  # the call applied at this link
 

@@ -17,9 +17,11 @@ def run(rule: Rule, document: ShellDocument, options: Mapping[str, object]) -> I
     """Each command's hits, one per place: a loop body or a function body runs once per value or call,
     so the same command can be judged several times; the most severe judgement of it is kept. Each
     hit carries the production evidence of its command (`kubectl --context prod`, `ssh prod-db`)."""
+    check = rule.check
+    assert check is not None  # the engine runs only rules that have one
     kept: dict[tuple[int, int], Hit] = {}
     for command in document.commands:
-        for hit in rule.check(command, document, **options):
+        for hit in check(command, document, **options):
             hit = hit.found_in(document.evidence(command))
             place = (hit.start, hit.end)
             if place not in kept or _rank(hit, rule) > _rank(kept[place], rule):

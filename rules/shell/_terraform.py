@@ -13,13 +13,13 @@ from blastguard.frontends.shell.production import TERRAFORM
 from blastguard.frontends.shell.program_options import TERRAFORM_ARGUMENTS, Argv, parse
 from blastguard.frontends.shell.unwrapped_commands import Command
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import record
+from blastguard.records import Record, record
 
 _FALSE = frozenset({"false", "0", "f"})
 
 
 @record(frozen=True)
-class TerraformCall:
+class TerraformCall(Record):
     tool: str
     subcommand: str
     argv: Argv  # the subcommand's own arguments
@@ -36,8 +36,8 @@ class TerraformCall:
             if option.name.lstrip("-") == name and (option.value is None or option.value.value.lower() not in _FALSE):
                 return ""
         for variable, text in self.injected:
-            option, _, value = text.lstrip("-").partition("=")
-            if option == name and value.lower() not in _FALSE:
+            given, _, value = text.lstrip("-").partition("=")
+            if given == name and value.lower() not in _FALSE:
                 return variable
         return None
 

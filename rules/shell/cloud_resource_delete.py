@@ -5,7 +5,7 @@ from __future__ import annotations
 from blastguard.examples import Example
 from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, Syntax, options, parse
 from blastguard.model import Severity
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.rule import Hit, Rule
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @record(frozen=True)
-class Deletion:
+class Deletion(Record):
     what: str  # "the RDS instance"
     names: tuple[str, ...] = ()  # options naming what is deleted (positionals always do)
     requires: tuple[str, ...] = ()  # only a finding with one of these options (`s3 rm --recursive`)

@@ -35,45 +35,47 @@ TERM_BOUNDARIES = (
 )
 
 
-def target_table(node: exp.Expression) -> exp.Table | None:
+def target_table(node: exp.Expr) -> exp.Table | None:
     table = node.this
     return table if isinstance(table, exp.Table) else None
 
 
-def is_nested(node: exp.Expression) -> bool:
+def is_nested(node: exp.Expr) -> bool:
     return node.parent is not None
 
 
-def _name_offsets(table: exp.Expression) -> tuple[int, int] | None:
+def _name_offsets(table: exp.Expr) -> tuple[int, int] | None:
     """Offsets of a table's name (catalog.schema.name), leaving out its joins and alias."""
-    spans = [node_offsets(part) for key in ("catalog", "db", "this") if (part := table.args.get(key))]
-    spans = [s for s in spans if s]
+    offsets = [node_offsets(part) for key in ("catalog", "db", "this") if (part := table.args.get(key))]
+    spans = [s for s in offsets if s]
     if not spans:
         return None
     return min(s[0] for s in spans), max(s[1] for s in spans)
 
 
-def _head(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int] | None:
+def _head(stmt: Statement, node: exp.Expr, keyword: str) -> tuple[int, int] | None:
     """(index of the word `keyword` that opens `node`, end offset of its target table's name)."""
     table = target_table(node)
     offsets = _name_offsets(table) if table is not None else None
-    start = stmt.keyword_before(offsets[0], keyword) if offsets else None
+    if not offsets:
+        return None
+    start = stmt.keyword_before(offsets[0], keyword)
     return (start, offsets[1]) if start is not None else None
 
 
-def head_index(stmt: Statement, node: exp.Expression, keyword: str) -> int | None:
+def head_index(stmt: Statement, node: exp.Expr, keyword: str) -> int | None:
     """Index of the word `keyword` (DELETE, UPDATE) that opens `node`."""
     head = _head(stmt, node, keyword)
     return head[0] if head else None
 
 
-def head_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
+def head_span(stmt: Statement, node: exp.Expr, keyword: str) -> tuple[int, int]:
     """`DELETE FROM users`: from the opening keyword to the end of the target table's name."""
     head = _head(stmt, node, keyword)
     return (stmt.words[head[0]].start, head[1]) if head else (stmt.start, stmt.end)
 
 
-def where_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int, int]:
+def where_span(stmt: Statement, node: exp.Expr, keyword: str) -> tuple[int, int]:
     """The WHERE clause of `node`, from WHERE to the end of its predicate."""
     start = head_index(stmt, node, keyword)
     where = stmt.keyword_after(start, "WHERE") if start is not None else None
@@ -82,7 +84,7 @@ def where_span(stmt: Statement, node: exp.Expression, keyword: str) -> tuple[int
     return stmt.span(where, stmt.clause_end(where, WHERE_STOPS))
 
 
-def term_span(stmt: Statement, node: exp.Expression) -> tuple[int, int] | None:
+def term_span(stmt: Statement, node: exp.Expr) -> tuple[int, int] | None:
     """The boolean term of a predicate that contains `node`, e.g. `email = NULL` in `a = 1 AND email = NULL`."""
     offsets = node_offsets(node)
     index = stmt.word_at(offsets[0]) if offsets else None
@@ -102,7 +104,7 @@ def _term_edge(stmt: Statement, index: int, step: int) -> int:
     return index
 
 
-def table_label(table: exp.Expression | None) -> str:
+def table_label(table: exp.Expr | None) -> str:
     name = TableName.of(table) if table is not None else None
     return _HOLE_MARKER.sub("{…}", str(name)) if name else "the table"
 
@@ -112,14 +114,14 @@ def table_label(table: exp.Expression | None) -> str:
 _HOLE_MARKER = re.compile(r"__hole\d+__")
 
 
-def is_runtime_value(node: exp.Expression | None) -> bool:
+def is_runtime_value(node: exp.Expr | None) -> bool:
     """A column or table name that stands for a program's run-time value (`{condition}`)."""
     if isinstance(node, (exp.Column, exp.Table)):
         node = node.this
     return isinstance(node, exp.Identifier) and node.quoted and node.name.startswith("{") and node.name.endswith("}")
 
 
-def runtime_condition(predicate: exp.Expression) -> bool:
+def runtime_condition(predicate: exp.Expr) -> bool:
     """The condition, or an OR-branch of it, is a run-time value: it may select every row."""
     while isinstance(predicate, exp.Paren):
         predicate = predicate.this
@@ -152,13 +154,13 @@ _FOLD_WORK = _SIMPLIFY_NODES**2
 _FOLD_DEPTH = 32
 
 
-def fold(predicate: exp.Expression) -> exp.Expression:
+def fold(predicate: exp.Expr) -> exp.Expr:
     """Constant-fold a predicate (`1=1 AND id = 5` -> `id = 5`) in time linear in its size; on any
     trouble, or where a part is too large to fold, that part is left as written."""
     return _fold(predicate, 0, [_FOLD_WORK])
 
 
-def _fold(predicate: exp.Expression, depth: int, work_left: list[int]) -> exp.Expression:
+def _fold(predicate: exp.Expr, depth: int, work_left: list[int]) -> exp.Expr:
     node = _unwrap(predicate)
     if isinstance(node, exp.Connector) and depth < _FOLD_DEPTH:
         terms = list(node.flatten())
@@ -179,7 +181,7 @@ def _fold(predicate: exp.Expression, depth: int, work_left: list[int]) -> exp.Ex
         return predicate
 
 
-def _join(connector: type[exp.Connector], terms: list[exp.Expression]) -> exp.Expression:
+def _join(connector: type[exp.Connector], terms: list[exp.Expr]) -> exp.Expr:
     """The folded terms of an AND / OR chain as one balanced chain: a constant that decides it decides
     it, constants that do not are dropped. Balanced, so the tree stays shallow for the rules' walks."""
     absorbing = connector is exp.Or  # TRUE decides an OR, FALSE an AND
@@ -198,7 +200,7 @@ def _join(connector: type[exp.Connector], terms: list[exp.Expression]) -> exp.Ex
     return kept[0]
 
 
-def _size(node: exp.Expression, limit: int) -> int:
+def _size(node: exp.Expr, limit: int) -> int:
     """The number of nodes in `node`, counted up to `limit` + 1."""
     count = 0
     for count, _ in enumerate(node.walk(), start=1):
@@ -207,17 +209,17 @@ def _size(node: exp.Expression, limit: int) -> int:
     return count
 
 
-def _unwrap(node: exp.Expression) -> exp.Expression:
+def _unwrap(node: exp.Expr) -> exp.Expr:
     while isinstance(node, exp.Paren):
         node = node.this
     return node
 
 
-def _is_null(node: exp.Expression) -> bool:
+def _is_null(node: exp.Expr) -> bool:
     return isinstance(_unwrap(node), exp.Null)
 
 
-def _is_not_null_test(node: exp.Expression) -> bool:
+def _is_not_null_test(node: exp.Expr) -> bool:
     node = _unwrap(node)
     if isinstance(node, exp.Is) and node.args.get("negate"):
         return _is_null(node.expression)
@@ -231,7 +233,7 @@ _SELF_COMPARISONS = (exp.EQ, exp.GTE, exp.LTE, exp.NullSafeEQ)
 _VOLATILE = {"RAND", "RANDOM", "NEWID", "UUID", "GEN_RANDOM_UUID"}
 
 
-def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = None) -> str | None:
+def tautology_reason(predicate: exp.Expr, target: exp.Expr | None = None) -> str | None:
     """Why `predicate` (already folded) holds for every row, or None if it may not."""
     node = _unwrap(predicate)
     if _is_not_null_test(node):
@@ -251,7 +253,7 @@ def tautology_reason(predicate: exp.Expression, target: exp.Expression | None = 
     return None
 
 
-def _always_true_term(node: exp.Expression, target: exp.Expression | None) -> str | None:
+def _always_true_term(node: exp.Expr, target: exp.Expr | None) -> str | None:
     if isinstance(node, exp.Boolean) and node.this is True:
         return "it is always true"
     if isinstance(node, _SELF_COMPARISONS) and node.this == node.expression and not _volatile(node):
@@ -268,7 +270,7 @@ def _always_true_term(node: exp.Expression, target: exp.Expression | None) -> st
     return None
 
 
-def _in_same_table(node: exp.In, target: exp.Expression) -> str | None:
+def _in_same_table(node: exp.In, target: exp.Expr) -> str | None:
     """`id IN (SELECT id FROM same_table)` with nothing narrowing the subquery selects every row."""
     query = node.args.get("query")
     query = query.this if isinstance(query, exp.Subquery) else query
@@ -287,11 +289,11 @@ def _in_same_table(node: exp.In, target: exp.Expression) -> str | None:
     return None
 
 
-def _volatile(node: exp.Expression) -> bool:
+def _volatile(node: exp.Expr) -> bool:
     return any(isinstance(f, exp.Func) and f.sql_name().upper() in _VOLATILE for f in node.find_all(exp.Func))
 
 
-def null_only(predicate: exp.Expression) -> bool:
+def null_only(predicate: exp.Expr) -> bool:
     """True when the predicate is made only of IS [NOT] NULL tests, joined by AND / OR."""
     node = _unwrap(predicate)
     if isinstance(node, (exp.And, exp.Or)):
@@ -305,7 +307,7 @@ def null_only(predicate: exp.Expression) -> bool:
     return False
 
 
-def null_comparisons(predicate: exp.Expression) -> Iterator[exp.Expression]:
+def null_comparisons(predicate: exp.Expr) -> Iterator[exp.Expr]:
     """Comparisons with a NULL literal that can never be true: `= NULL`, `<> NULL`, `NOT IN (.., NULL)`."""
     for node in predicate.find_all(exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.Not):
         if isinstance(node, exp.Not):
@@ -316,7 +318,7 @@ def null_comparisons(predicate: exp.Expression) -> Iterator[exp.Expression]:
             yield node
 
 
-def writes_constant(value: exp.Expression) -> bool:
+def writes_constant(value: exp.Expr) -> bool:
     """A SET value that is the same for every row: a literal, NULL, or an expression of no column."""
     return not any(True for _ in value.find_all(exp.Column))
 

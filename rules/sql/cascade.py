@@ -32,7 +32,7 @@ def _cascades(stmt, document) -> bool:
     return False
 
 
-def _action_cascades(action: exp.Expression) -> bool:
+def _action_cascades(action: exp.Expr) -> bool:
     if isinstance(action, exp.Drop):
         return bool(action.args.get("cascade"))
     return isinstance(action, exp.Command) and "CASCADE" in str(action.expression).upper().split()

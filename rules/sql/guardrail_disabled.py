@@ -29,7 +29,7 @@ _SETTINGS = {
 }
 
 
-def _setting_name(node: exp.Expression) -> str:
+def _setting_name(node: exp.Expr) -> str:
     if isinstance(node, exp.SessionParameter):
         node = node.this
     if isinstance(node, exp.Column):
@@ -37,7 +37,7 @@ def _setting_name(node: exp.Expression) -> str:
     return node.name.lower()
 
 
-def _value(node: exp.Expression) -> str:
+def _value(node: exp.Expr) -> str:
     return (node.name if isinstance(node, (exp.Literal, exp.Var, exp.Column, exp.Identifier)) else node.sql()).lower()
 
 

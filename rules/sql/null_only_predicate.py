@@ -40,7 +40,7 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         )
 
 
-def _fills_nulls(update: exp.Update, predicate: exp.Expression) -> bool:
+def _fills_nulls(update: exp.Update, predicate: exp.Expr) -> bool:
     """`UPDATE users SET tier = 'free' WHERE tier IS NULL`: every column it sets is NULL in every row it
     touches, so no value is overwritten (a backfill)."""
     tested = set()

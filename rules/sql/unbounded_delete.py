@@ -24,8 +24,8 @@ _FIX = "Add a WHERE clause that names the rows to delete, and check it first wit
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     for node in stmt.find_all(exp.Delete):
         yield from _check_delete(stmt, document, node)
-    for node in stmt.find_all(exp.Merge):
-        yield from _check_merge(stmt, node)
+    for merge in stmt.find_all(exp.Merge):
+        yield from _check_merge(stmt, merge)
     if token_verdict(stmt) == "unbounded-delete":
         yield Hit(
             stmt.start,

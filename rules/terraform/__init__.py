@@ -17,11 +17,15 @@ if TYPE_CHECKING:
 
 
 def run(rule: Rule, document: TerraformDocument, options: Mapping[str, object]) -> Iterator[Hit]:
-    for hit in rule.check(document, **options):
+    check = rule.check
+    assert check is not None  # the engine runs only rules that have one
+    for hit in check(document, **options):
         yield hit.found_in(document.production)  # backend, provider and defaults of the module
 
 
 def run_change(rule: Rule, change: Change, options: Mapping[str, object]) -> Iterator[Hit]:
+    check_change = rule.check_change
+    assert check_change is not None  # the engine runs only rules that have one
     production = tuple(dict.fromkeys(change.after.production + change.before.production))
-    for hit in rule.check_change(change, **options):
+    for hit in check_change(change, **options):
         yield hit.found_in(production)

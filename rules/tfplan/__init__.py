@@ -10,5 +10,7 @@ from blastguard.rule import Hit, Rule
 
 
 def run(rule: Rule, document: PlanDocument, options: Mapping[str, object]) -> Iterator[Hit]:
-    for hit in rule.check(document, **options):
+    check = rule.check
+    assert check is not None  # the engine runs only rules that have one
+    for hit in check(document, **options):
         yield hit.found_in(document.production)  # the plan's variables and provider settings

@@ -16,7 +16,7 @@ def plan(*changes: dict, **sections) -> str:
 def change(address: str, actions: list[str], before=None, after=None, reason: str = "", replace_paths=None) -> dict:
     """One `resource_changes` entry for a root-module resource (`type.name`)."""
     resource_type, name = address.split("[")[0].split(".")
-    entry = {
+    entry: dict = {
         "address": address,
         "mode": "managed",
         "type": resource_type,

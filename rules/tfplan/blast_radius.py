@@ -39,6 +39,7 @@ def check(document: PlanDocument, *, max_destroy: int | None) -> Iterator[Hit]:
         )
     managed = document.prior_addresses
     if managed and managed <= {item.address for item in deleted if item.action == "delete" and not item.deposed}:
+        assert document.prior_key is not None  # where the prior state it lists was read
         yield Hit(
             *document.prior_key,
             f"The plan deletes all {len(managed)} managed resources in its prior state, "

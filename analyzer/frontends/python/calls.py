@@ -18,7 +18,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from blastguard.frontends.python.string_values import code_of
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 # Fields that hold only whitespace, punctuation or comments: never walked.
 _SKIPPED_FIELDS = (
@@ -89,7 +89,7 @@ class _Locator(CodegenState):
 
 
 @record(frozen=True, identity=True)
-class ParsedChunk:
+class ParsedChunk(Record):
     """One top-level statement (or the whole file) parsed, with its offset in the file."""
 
     start: int
@@ -118,7 +118,7 @@ class ParsedChunk:
 
 
 @record(frozen=True, identity=True)
-class Scope:
+class Scope(Record):
     kind: str  # "module" | "function" | "class"
     parent: Scope | None
     name: str = ""  # the function's or class's name
@@ -127,7 +127,7 @@ class Scope:
 
     def within(self, *names: str) -> bool:
         """Inside a function or class called one of `names` (at any depth)."""
-        scope = self
+        scope: Scope | None = self
         while scope is not None:
             if scope.name in names:
                 return True
@@ -139,7 +139,7 @@ class Scope:
 
 
 @record(frozen=True, identity=True)
-class Call:
+class Call(Record):
     node: cst.Call
     name: str  # dotted, imports resolved: "subprocess.run", "cursor.execute", "Cart.objects.all.delete"
     scope: Scope
@@ -208,7 +208,7 @@ class Model:
                 parts.append("?")
                 return ".".join(reversed(parts))
 
-    def binding(self, node: cst.BaseExpression, scope: Scope):
+    def binding(self, node: cst.Name | cst.Attribute, scope: Scope | None):
         """(expression, scope, chunk) of the one plain assignment `node` refers to, else None."""
         if isinstance(node, cst.Attribute):  # self.table / cls.table: a class attribute
             owner = scope
@@ -285,7 +285,7 @@ class Model:
         name = node.name.value if not isinstance(node, cst.Lambda) else "<lambda>"
         inner = Scope("class" if isinstance(node, cst.ClassDef) else "function", scope, name)
         if isinstance(node, cst.ClassDef):
-            visit += [(arg, scope) for arg in node.bases + node.keywords]
+            visit += [(arg, scope) for arg in (*node.bases, *node.keywords)]
         else:
             params = node.params
             for param in (*params.posonly_params, *params.params, *params.kwonly_params):
@@ -306,7 +306,7 @@ class Model:
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, None, scope, chunk)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-            owner = scope
+            owner: Scope | None = scope
             while owner is not None and owner.kind != "class":
                 owner = owner.parent
             if owner is not None:
@@ -315,7 +315,7 @@ class Model:
     def _import(self, node, scope: Scope, chunk: ParsedChunk) -> None:
         if isinstance(node.names, cst.ImportStar):
             return
-        module = ""
+        module: str | None = ""
         if isinstance(node, cst.ImportFrom):
             module = self.qualified_name(node.module) if node.module is not None else ""
         for alias in node.names:

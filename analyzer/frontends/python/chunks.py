@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from blastguard.frontends import Comment
-from blastguard.records import record
+from blastguard.records import Record, record
 
 # Strings (any prefix, single or triple quoted), comments, brackets, continuation and line ends.
 _TOKENS = re.compile(
@@ -32,7 +32,7 @@ _DECORATOR = "@"
 
 
 @record(frozen=True)
-class Chunk:
+class Chunk(Record):
     start: int  # offset of its first character in the file
     end: int
     kind: str  # "definition" (def, class, decorated), "compound" (if/for/while/with), "simple"

@@ -17,8 +17,12 @@ import re
 import libcst as cst
 
 from blastguard.frontends.python.string_values import Piece, Value
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import Embedded, Source
+
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
+if TYPE_CHECKING:  # annotations only
+    from blastguard.frontends.python.calls import ParsedChunk
 
 # Methods whose first argument is SQL, on whatever object: cursors, connections, sessions, `op`.
 _SQL_METHODS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql", "read_sql", "read_sql_query"})
@@ -165,7 +169,9 @@ def _unknown(element, call, folder) -> bool:
     last_folder = max((i for i, p in enumerate(pieces) if p.kind == "text" and "/" in p.text), default=-1)
     name = pieces[last_folder + 1 :]
     if last_folder >= 0:
-        name = [Piece(pieces[last_folder].text.rsplit("/", 1)[1], pieces[last_folder].node, None)] + list(name)
+        name = [
+            Piece(pieces[last_folder].text.rsplit("/", 1)[1], pieces[last_folder].node, pieces[last_folder].chunk)
+        ] + list(name)
     if any(p.kind == "hole" for p in name):
         return True
     return not _PROGRAM_NAME.fullmatch("".join(p.text for p in name).strip())
@@ -189,7 +195,7 @@ def _sql_hole(piece: Piece, number: int, before: str, after: str) -> str:
 def render(value: Value, hole_text, quote: bool = False) -> Rendered:
     """`value` as text in the target language, with the file span of each character. With `quote`,
     literal parts are quoted as one shell word."""
-    by_chunk: dict[int, tuple[object, list]] = {}
+    by_chunk: dict[int, tuple[ParsedChunk, list]] = {}
     for piece in value.pieces:
         by_chunk.setdefault(id(piece.chunk), (piece.chunk, []))[1].append(piece.node)
     spans = {}
@@ -220,7 +226,7 @@ def render(value: Value, hole_text, quote: bool = False) -> Rendered:
 
 
 @record
-class Rendered:
+class Rendered(Record):
     """Text for another language's frontend, and where each of its characters is in the file."""
 
     text: str

@@ -19,7 +19,11 @@ import re
 
 import libcst as cst
 
-from blastguard.records import record
+from blastguard.records import Record, record
+
+TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
+if TYPE_CHECKING:  # annotations only
+    from blastguard.frontends.python.calls import ParsedChunk
 
 _CODEGEN = cst.Module(body=[])
 _ESCAPE = re.compile(
@@ -53,10 +57,10 @@ def code_of(node: cst.CSTNode) -> str:
 
 
 @record(frozen=True)
-class Piece:
+class Piece(Record):
     text: str
     node: cst.CSTNode  # where the characters are written (or, for a hole, the expression)
-    chunk: object  # the parsed chunk that holds `node`, which can locate it
+    chunk: ParsedChunk  # the parsed chunk that holds `node`, which can locate it
     offsets: tuple[int, ...] | None = None  # per character, from the node's start; None: the whole node
     kind: str = "text"  # "text" | "hole" | "home"
 
@@ -69,7 +73,7 @@ class Piece:
 
 
 @record(frozen=True)
-class Value:
+class Value(Record):
     pieces: tuple[Piece, ...]
 
     @property
@@ -246,6 +250,7 @@ class Folder:
                 pieces.append(Piece(text, node, chunk, tuple(offsets)))
                 position += len(part.value)
             else:  # `{expression}`: located with its braces
+                assert isinstance(part, cst.FormattedStringExpression)  # the other kind of part
                 folded = self._fold(part.expression, scope, chunk, depth + 1)
                 pieces.extend((folded.anchored(part, chunk) if folded is not None else hole(part, chunk)).pieces)
                 position += len(code_of(part))
@@ -340,9 +345,8 @@ class Folder:
         return None
 
     def _literal_arg(self, node: cst.Call, index: int = 0) -> str | None:
-        if len(node.args) > index and isinstance(node.args[index].value, cst.SimpleString):
-            return decode_literal(node.args[index].value.value)[0]
-        return None
+        value = node.args[index].value if len(node.args) > index else None
+        return decode_literal(value.value)[0] if isinstance(value, cst.SimpleString) else None
 
     def _format(self, template: Value, node: cst.Call, scope, chunk, depth: int) -> Value:
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
@@ -388,7 +392,7 @@ def _separator(node: cst.CSTNode, chunk) -> Value:
     return Value((Piece("/", node, chunk, None, "text"),))
 
 
-def _lpar_length(node: cst.CSTNode) -> int:
+def _lpar_length(node: cst.BaseExpression) -> int:
     return sum(len(code_of(paren)) for paren in node.lpar)
 
 

@@ -12,11 +12,11 @@ from blastguard.context import Production
 from blastguard.frontends.shell.program_options import Argv, Syntax, options, parse
 from blastguard.frontends.shell.unwrapped_commands import Command
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(frozen=True)
-class Client:
+class Client(Record):
     syntax: Syntax
     hosts: tuple[str, ...] = ()  # options naming the server
     databases: tuple[str, ...] = ()  # options naming the database, or holding a connection URL

@@ -24,7 +24,7 @@ from blastguard.frontends.shell.program_tokens import Dialect, Token, Unreadable
 from blastguard.frontends.shell.script_files import Unverified
 from blastguard.frontends.shell.unwrapped_commands import SHELLS
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, Source
 
 _PERL = Dialect(perl_quotes=True)
@@ -46,7 +46,7 @@ _PYTHON = Dialect(interpolates="", backticks="", regex_literals=False, sigils=Fa
 
 
 @record(frozen=True)
-class Language:
+class Language(Record):
     """What a language's programs call to run a shell line, to run a program with arguments, to delete."""
 
     name: str
@@ -212,7 +212,7 @@ _RECURSIVE_OPTION = re.compile(r"\brecursive\s*:\s*true\b")
 
 
 @record(frozen=True)
-class _Program:
+class _Program(Record):
     """An inline program: its text with the document offset of each character."""
 
     language: Language
@@ -484,8 +484,9 @@ class _Reader:
         if not groups:
             return
         strings = [_literal(group) for group in groups]
-        if len(groups) > 1 and self.language in (PERL, RUBY) and all(s is not None for s in strings):
-            self._argv_words(strings, name)  # `system 'rm', '-rf', '/'`
+        known = _all_known(strings)
+        if len(groups) > 1 and self.language in (PERL, RUBY) and known is not None:
+            self._argv_words(known, name)  # `system 'rm', '-rf', '/'`
             return
         first = groups[0]
         if self.language is RUBY and strings[0] is None and len(groups) > 1 and _is_hash_like(first):
@@ -514,10 +515,11 @@ class _Reader:
                 parts.append(_literal(group))
         if name.value.startswith("Bun."):
             parts = parts[: len(_list_items(groups[0]) or [])] if groups[0][0].value == "[" else parts[:1]
-        if not parts or any(p is None for p in parts):
+        known = _all_known(parts)
+        if not known:
             self._unknown(name, "runs a program")
             return
-        self._argv_words(parts, name)
+        self._argv_words(known, name)
 
     def _delete_call(self, found: list[Token], index: int) -> None:
         name = found[index]
@@ -530,9 +532,9 @@ class _Reader:
         recursive = recursive or bool(_RECURSIVE_OPTION.search(options))
         paths = groups if self.language in (PERL, RUBY) else groups[:1]
         if self.language is RUBY and len(groups) == 1 and groups[0][0].value == "[":
-            paths = [[t] for t in (_list_items(groups[0]) or [None])]
-        literals = [_literal(group) if group and group[0] is not None else None for group in paths]
-        if any(literal is None for literal in literals):
+            paths = [[t] if t is not None else [] for t in (_list_items(groups[0]) or [None])]
+        literals = _all_known([_literal(group) for group in paths])
+        if literals is None:
             self._unknown(name, "deletes a path")
             return
         for literal in literals:
@@ -567,8 +569,8 @@ class _Reader:
         modes = [i for i, lit in enumerate(literals) if lit is not None and lit.value.strip() in ("-|", "|-")]
         if modes:
             rest = groups[modes[0] + 1 :]
-            strings = [_literal(group) for group in rest]
-            if not rest or any(s is None for s in strings):
+            strings = _all_known([_literal(group) for group in rest])
+            if not rest or strings is None:
                 self._unknown(found[index], "runs a command")
             elif len(strings) == 1:
                 self._shell_string(strings[0], found[index])
@@ -581,9 +583,13 @@ class _Reader:
             first = literal.value.index("|") if literal.value.lstrip().startswith("|") else -1
             last = literal.value.rindex("|")
             start, end = (first + 1, len(literal.value)) if first >= 0 else (0, last)
-            after = literal.offsets[end - 1] + 1 if end > start else literal.offsets[start]
+            after = literal.value_offsets[end - 1] + 1 if end > start else literal.value_offsets[start]
             piece = Token(
-                "string", literal.value[start:end], literal.start, literal.end, literal.offsets[start:end] + [after]
+                "string",
+                literal.value[start:end],
+                literal.start,
+                literal.end,
+                literal.value_offsets[start:end] + [after],
             )
             self._shell_string(piece, found[index])
 
@@ -598,7 +604,7 @@ class _Reader:
         elif literal is None:
             self._unknown(found[index], "runs code")
         elif literal.value.strip():  # `exec("import os; os.system(…)")`: the string is code of its own
-            self._embed(literal.value, [self._doc(i) for i in literal.offsets], self.language.name)
+            self._embed(literal.value, [self._doc(i) for i in literal.value_offsets], self.language.name)
 
     # --- embedded sources ----------------------------------------------------------------------
 
@@ -615,7 +621,7 @@ class _Reader:
             self._unknown(call, "runs a shell command")
             return
         if token.value.strip():
-            offsets = [self._doc(i) for i in token.offsets]
+            offsets = [self._doc(i) for i in token.value_offsets]
             self._embed(token.value, offsets, "shell")
 
     def _argv_words(self, parts: list[Token], call: Token) -> None:
@@ -628,7 +634,7 @@ class _Reader:
             quoted = _shell_quoted(part.value)
             if quoted == part.value:
                 text.append(quoted)
-                offsets += [self._doc(i) for i in part.offsets[:-1]]
+                offsets += [self._doc(i) for i in part.value_offsets[:-1]]
             else:
                 text.append(quoted)
                 offsets += [self._doc(part.start)] * len(quoted)
@@ -641,7 +647,7 @@ class _Reader:
         quoted = _shell_quoted(path.value)
         offsets = [self._doc(call.start)] * len(flags)
         if quoted == path.value:
-            offsets += [self._doc(i) for i in path.offsets[:-1]]
+            offsets += [self._doc(i) for i in path.value_offsets[:-1]]
         else:  # quoted for the shell: every character stands for the literal's start
             offsets += [self._doc(path.start)] * len(quoted)
         offsets.append(self._doc(path.end - 1) + 1)
@@ -728,6 +734,12 @@ def _literal(group: list[Token]) -> Token | None:
     if len(group) == 1 and group[0].kind == "string" and group[0].literal:
         return group[0]
     return None
+
+
+def _all_known(tokens: list[Token | None]) -> list[Token] | None:
+    """The tokens, when none of them is missing."""
+    known = [token for token in tokens if token is not None]
+    return known if len(known) == len(tokens) else None
 
 
 def _list_items(group: list[Token]) -> list[Token | None] | None:

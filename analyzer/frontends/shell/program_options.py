@@ -8,18 +8,18 @@ Which options take a value is per program, so `kubectl -n prod delete ns x` and
 from __future__ import annotations
 
 from blastguard.frontends.shell.word_values import Word
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 
 @record(frozen=True)
-class Option:
+class Option(Record):
     name: str  # as written, without an attached value: "--context", "-n", "-chdir", "-f"
     value: Word | None  # None for a flag
     word: Word  # the word the option is written in
 
 
 @record(frozen=True)
-class Argv:
+class Argv(Record):
     options: list[Option] = factory(list)  # filled in by `parse`
     positionals: list[Word] = factory(list)
 
@@ -36,7 +36,7 @@ class Argv:
 
 
 @record(frozen=True)
-class Syntax:
+class Syntax(Record):
     """How a program spells options: which take a value, and whether `-rf` means `-r -f`."""
 
     takes_value: frozenset[str] = frozenset()

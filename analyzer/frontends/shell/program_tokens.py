@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(identity=True)
-class Token:
+class Token(Record):
     kind: str  # "name" (dotted: `FileUtils.rm_rf`), "string", "shell" (backticks, qx, %x), "punct"
     value: str  # a string's value after its escapes
     start: int  # in the program text
@@ -38,9 +38,15 @@ class Token:
             literal,
         )
 
+    @property
+    def value_offsets(self) -> list[int]:
+        """`offsets` of a string token, which always has them."""
+        assert self.offsets is not None
+        return self.offsets
+
 
 @record(frozen=True)
-class Dialect:
+class Dialect(Record):
     """The lexical rules of one language, as far as telling code from strings and comments needs."""
 
     line_comments: tuple[str, ...] = ("#",)
@@ -154,7 +160,8 @@ def _quoted(text: str, start: int, quote: str, dialect: Dialect) -> Token:
     """A string in `quote`s: escapes decoded in interpolating strings; interpolation makes it non-literal."""
     interpolates = quote in dialect.interpolates or quote == "`"
     full_escapes = interpolates or dialect.single_escapes_all
-    value, offsets = [], []
+    value: list[str] = []
+    offsets: list[int] = []
     literal = True
     index = start + 1
     while index < len(text):
@@ -209,7 +216,8 @@ def _delimited(text: str, index: int, opener: str, start: int, kind: str, parts:
                 literal = not re.search(r"[$@][\w{]", "".join(value))
                 return Token(kind, "".join(value), start, index + 1, offsets, literal)
             if closer != opener:  # `s{a}{b}`: the second part has its own brackets
-                index = _SPACE.match(text, index + 1).end() if _SPACE.match(text, index + 1) else index + 1
+                space = _SPACE.match(text, index + 1)
+                index = space.end() if space else index + 1
                 if index < len(text) and text[index] in _CLOSING:
                     opener, closer = text[index], _CLOSING[text[index]]
         value.append(char)

@@ -21,7 +21,7 @@ import re
 
 from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.frontends.shell.unwrapped_commands import SHELLS
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import (
     DEFAULT_MAX_FILE_SIZE,
     PYTHON_INTERPRETER,
@@ -55,7 +55,7 @@ class _Budget:
 
 
 @record(frozen=True, identity=True)
-class Trail:
+class Trail(Record):
     """The script files read to reach a document (real paths, outermost first), and the shared budget."""
 
     paths: tuple[str, ...] = ()

@@ -16,7 +16,7 @@ import re
 import sys
 
 from blastguard.frontends import Comment
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the real module is loaded by _binding below
@@ -38,7 +38,7 @@ def _binding(package: str):
         from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
 
         spec = PathFinder.find_spec(package)
-        for folder in spec.submodule_search_locations or ():
+        for folder in (spec.submodule_search_locations if spec is not None else None) or ():
             for suffix in EXTENSION_SUFFIXES:
                 path = os.path.join(folder, "_binding" + suffix)
                 if os.path.exists(path):
@@ -113,7 +113,7 @@ class Layer:
 
 
 @record(identity=True)
-class RawCommand:
+class RawCommand(Record):
     """A simple command as written: leading assignments, name and arguments, and what feeds its input."""
 
     layer: Layer
@@ -129,7 +129,7 @@ class RawCommand:
 
 
 @record(frozen=True, identity=True)
-class Binding:
+class Binding(Record):
     """A shell variable set (`X=1`, `export X=1`), set to something unknown here (`for x in …`,
     `local x`), or only marked for export (`export X`)."""
 
@@ -141,7 +141,7 @@ class Binding:
 
 
 @record(frozen=True, identity=True)
-class Function:
+class Function(Record):
     """`f() { …; }`: a function defined here; its body runs wherever `f` is called."""
 
     layer: Layer
@@ -150,7 +150,7 @@ class Function:
 
 
 @record(frozen=True, identity=True)
-class Loop:
+class Loop(Record):
     """`for`/`select` over a list of words, or `while`/`until` (whose `read` takes lines of what feeds the loop)."""
 
     layer: Layer
@@ -163,7 +163,7 @@ class Loop:
 
 
 @record
-class Script:
+class Script(Record):
     steps: list[RawCommand | Binding | Function | Loop] = factory(list)
     comments: list[Comment] = factory(list)  # of the document layer only
     problems: list[tuple[int, int, str]] = factory(list)
@@ -486,11 +486,12 @@ class _Walker:
             self._substitutions(value, depth + 1)
         if name is None or name.type != "variable_name":
             return
+        assigned: Node | str | None = value
         if any(c.type == "+=" for c in node.children) or (value is not None and value.type == "array"):
-            value = None  # `X+=more`, `X=(a b)`: not a plain string known here
+            assigned = None  # `X+=more`, `X=(a b)`: not a plain string known here
         elif value is None:
-            value = ""  # `X=`
-        self.script.steps.append(Binding(self.layer, self.layer.source(name), value, exported))
+            assigned = ""  # `X=`
+        self.script.steps.append(Binding(self.layer, self.layer.source(name), assigned, exported))
 
     def _declaration(self, node: Node, depth: int) -> None:
         keyword = node.children[0].type if node.children else ""

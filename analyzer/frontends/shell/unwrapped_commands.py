@@ -41,10 +41,12 @@ from blastguard.frontends.shell.word_values import (
     decode_heredoc,
     join,
 )
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
+    from collections.abc import Sequence
+
     from tree_sitter import Parser
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
@@ -65,7 +67,7 @@ _POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
 @record(frozen=True, identity=True)
-class Feed:
+class Feed(Record):
     """What a command reads on its standard input, as far as the script shows it."""
 
     text: Word | None = None  # a heredoc, a here-string, what `echo` pipes in
@@ -73,7 +75,7 @@ class Feed:
 
 
 @record(identity=True)
-class Command:
+class Command(Record):
     words: list[Word]  # argv after unwrapping: words[0] names the program
     env: dict[str, str]  # environment variables the program sees, where their values are known
     index: int = 0  # position in the document's list: the commands before it ran before it
@@ -167,7 +169,7 @@ class Session:
 
 
 @record(frozen=True)
-class _Frame:
+class _Frame(Record):
     """What applies to every command found inside a wrapper."""
 
     wrappers: tuple[str, ...] = ()
@@ -180,7 +182,7 @@ _TOP = _Frame()  # a script's own commands: inside no wrapper
 
 
 @record
-class _Unwrapped:
+class _Unwrapped(Record):
     """What a wrapper runs: more words, or a script string."""
 
     label: str
@@ -428,7 +430,7 @@ class Normaliser:
             session.set(binding.name, binding.value)
         elif binding.assigns:
             value = None
-            if binding.value is not None:
+            if binding.value is not None and not isinstance(binding.value, str):  # (a str was set above)
                 value = decode(binding.value, binding.layer, session.lookup, self._substitute)
             session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
@@ -511,7 +513,7 @@ class Normaliser:
             names = [w.value for w in argv.positionals] or ["REPLY"]
             text = command.stdin.text if command.stdin is not None else None
             line = text.value.split("\n", 1)[0] if text is not None and text.literal and not argv.has("-a") else None
-            values = _read_fields(line, len(names)) if line is not None else [None] * len(names)
+            values: Sequence[str | None] = _read_fields(line, len(names)) if line is not None else [None] * len(names)
             for name, value in zip(names, values):  # `read -r cmd <<< 'literal'` sets a known value
                 session.set(name, value)
             self._read = names
@@ -520,10 +522,10 @@ class Normaliser:
             text = written.text if written is not None else None
             session.set(command.args[1].value, text.value if text is not None and text.literal else None)
         elif program == "set":
-            values = [w.value for w in command.args]
-            if "--" in values:
-                session.arguments(command.args[values.index("--") + 1 :])
-            elif values and not values[0].startswith(("-", "+")):
+            given = [w.value for w in command.args]
+            if "--" in given:
+                session.arguments(command.args[given.index("--") + 1 :])
+            elif given and not given[0].startswith(("-", "+")):
                 session.arguments(command.args)
         elif program == "alias":
             for word in command.args:
@@ -686,6 +688,7 @@ class Normaliser:
             return None  # an interactive shell
         unresolved = None
         if stdin is None:  # a script file (`bash < x.sh`, `cat x.sh | bash`) is like `bash x.sh`: not read here
+            assert upstream is not None  # (without either, it returned above)
             unresolved = f"`{words[0].value}` runs a script it reads from `{upstream.text(40)}`"
         elif stdin.file is not None and (stdin.file.start, stdin.file.end) in self._process_feeds:
             unresolved = f"`{words[0].value}` runs the script that `{stdin.file.value[:40]}` writes"
@@ -712,7 +715,7 @@ _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
 _READ = Syntax(options("-a", "-d", "-i", "-n", "-N", "-p", "-t", "-u"))
 
 
-def _read_fields(line: str, count: int) -> list[str | None]:
+def _read_fields(line: str, count: int) -> list[str]:
     """The values `read a b c` gives its variables for `line`: one field each, the last takes the rest."""
     fields = line.split(None, count - 1) if count > 0 else []
     return fields + [""] * (count - len(fields))

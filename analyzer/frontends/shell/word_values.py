@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 from blastguard.frontends.shell.syntax_steps import Layer
-from blastguard.records import record
+from blastguard.records import Record, record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
@@ -28,7 +28,7 @@ _MAX_BRACE_CHARACTERS = 1 << 20  # and no more text than this, so a long word ca
 
 
 @record(identity=True)
-class Word:
+class Word(Record):
     value: str
     offsets: tuple[int, ...]  # document offset of each character of `value`, plus one past the last
     start: int  # the whole word as written, quotes included, in document offsets

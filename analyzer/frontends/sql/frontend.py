@@ -54,9 +54,15 @@ with _without_importlib_metadata():
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
 from blastguard.frontends.sql.words import Word, comments_in_gap, scan
-from blastguard.records import record
+from blastguard.records import Record, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # annotations only
+    from typing import TypeVar
+
+    _Node = TypeVar("_Node", bound=exp.Expr)
 
 # sqlglot logs a warning for every statement it keeps as an opaque Command; we handle those ourselves.
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
@@ -127,18 +133,18 @@ def _terminate(segment: str, delimiter: str) -> str:
 
 
 @record
-class Statement:
+class Statement(Record):
     index: int
     start: int  # span of the statement in the document text, semicolon excluded
     end: int
     chunk_end: int  # just past the terminating semicolon
     tokens: list  # sqlglot tokens, or the scanner's words when the text did not tokenize
-    expression: exp.Expression | None = None
+    expression: exp.Expr | None = None
     dialect: str | None = None
     error: str | None = None  # why the statement did not parse
     explain: str | None = None  # "plain" | "analyze" when wrapped in EXPLAIN
     _words: list[Word] | None = None  # built on first use, since most statements never need them
-    _nodes: dict[type, list[exp.Expression]] | None = None  # built on the first `find_all`
+    _nodes: dict[type, list[exp.Expr]] | None = None  # built on the first `find_all`
 
     @property
     def parsed(self) -> bool:
@@ -153,7 +159,7 @@ class Statement:
         return self._words
 
     @property
-    def _nodes_by_type(self) -> dict[type, list[exp.Expression]]:
+    def _nodes_by_type(self) -> dict[type, list[exp.Expr]]:
         if self._nodes is None:
             self._nodes = {}
             if self.expression is not None and not _defines_routine(self.expression):
@@ -161,9 +167,10 @@ class Statement:
                     self._nodes.setdefault(type(node), []).append(node)
         return self._nodes
 
-    def find_all(self, *kinds: type[exp.Expression]) -> list[exp.Expression]:
+    def find_all(self, *kinds: type[_Node]) -> list[_Node]:
         """Every node of `kinds` in the parse, from one walk shared by all rules."""
-        return [node for kind in kinds for node in self._nodes_by_type.get(kind, ())]
+        by_type: dict[type, list] = self._nodes_by_type  # (a node is filed under its own type)
+        return [node for kind in kinds for node in by_type.get(kind, ())]
 
     @property
     def executes(self) -> bool:
@@ -217,12 +224,12 @@ class Statement:
         return self.words[first].start, self.words[last].end
 
 
-def _defines_routine(node: exp.Expression) -> bool:
+def _defines_routine(node: exp.Expr) -> bool:
     """CREATE FUNCTION / PROCEDURE / TRIGGER: the statements in its body run later, not now."""
     return isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in _ROUTINES
 
 
-def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
+def node_offsets(node: exp.Expr) -> tuple[int, int] | None:
     """(first, last+1) offsets of the positioned leaves under `node`; sqlglot positions only some."""
     starts, ends = [], []
     for child in node.walk():
@@ -236,12 +243,12 @@ def node_offsets(node: exp.Expression) -> tuple[int, int] | None:
 
 
 @record(frozen=True)
-class TableName:
+class TableName(Record):
     schema: str | None
     name: str
 
     @classmethod
-    def of(cls, table: exp.Expression) -> TableName | None:
+    def of(cls, table: exp.Expr) -> TableName | None:
         if not isinstance(table, exp.Table) or not table.name:
             return None
         ident = table.this
@@ -308,11 +315,11 @@ class SqlDocument(Document):
                     added.append((stmt.index, table, action.name.lower()))
         return added
 
-    def created_before(self, table: exp.Expression, stmt: Statement) -> bool:
+    def created_before(self, table: exp.Expr, stmt: Statement) -> bool:
         name = TableName.of(table)
-        return bool(name) and any(i < stmt.index and name.matches(c) for i, c in self._created)
+        return name is not None and any(i < stmt.index and name.matches(c) for i, c in self._created)
 
-    def column_added_before(self, table: exp.Expression, column: str, stmt: Statement) -> bool:
+    def column_added_before(self, table: exp.Expr, column: str, stmt: Statement) -> bool:
         name = TableName.of(table)
         if not name:
             return False

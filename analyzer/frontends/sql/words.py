@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from blastguard.frontends import Comment
-from blastguard.records import record
+from blastguard.records import Record, record
 
 
 @record(frozen=True)
-class Word:
+class Word(Record):
     text: str  # as written; strings keep their quotes
     start: int  # offsets in the document text, half-open
     end: int
@@ -77,7 +77,7 @@ _DOLLAR_TAG = re.compile(r"\$([A-Za-z_]\w*)?\$")
 
 
 @record(frozen=True)
-class ScannedStatement:
+class ScannedStatement(Record):
     words: list[Word]
     end: int  # offset just past the terminating semicolon, or the end of the text
 

@@ -21,7 +21,7 @@ from lark import Token, Tree
 
 from blastguard.context import Context, Production
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import PYTHON_INTERPRETER, Embedded, SkipFile, Source, reader_of
 from blastguard.textindex import LineIndex
 
@@ -29,14 +29,14 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 
 
 @record(frozen=True)
-class Expr:
+class Expr(Record):
     """A value that is not a literal: its source text (`var.env`, `"app-${var.env}"`)."""
 
     text: str
 
 
 @record(frozen=True)
-class Attribute:
+class Attribute(Record):
     name: str
     start: int  # the whole `name = value`
     end: int
@@ -51,7 +51,7 @@ class Attribute:
 
 
 @record
-class Block:
+class Block(Record):
     type: str
     labels: list[str]
     start: int
@@ -169,10 +169,11 @@ class TerraformFrontend(Frontend):
         the checked file's folder, as the check's reader sees them (staged, patched or proposed content
         included). Each is parsed once per scan, however many files of the module refer to it."""
         reader = reader_of(source.context)
-        if reader.host is None or not reader.exists(reader.host):
+        folder = reader.folder
+        if reader.host is None or folder is None or not reader.exists(reader.host):
             return ()  # stdin, a command, or a file that is not (and will not be) on disk: no module around it
         evidence: list[str] = []
-        for path in reader.names(reader.folder):
+        for path in reader.names(folder):
             name = os.path.basename(path)
             if not name.endswith((".tf", ".tofu")) or path == reader.host:
                 continue

@@ -16,7 +16,7 @@ import re
 
 from blastguard.context import Production, name_tokens
 from blastguard.frontends.base import Document, Frontend, Problem
-from blastguard.records import factory, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -44,7 +44,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
 
 @record(frozen=True)
-class ResourceChange:
+class ResourceChange(Record):
     address: str  # as decoded; `resource_changes[i]` when the entry has none
     type: str
     actions: tuple[str, ...]
@@ -114,7 +114,7 @@ def _broken(document: PlanDocument, position: int, why: str) -> None:
     )
 
 
-def _describe(document: PlanDocument, plan: dict, members: dict) -> None:
+def _describe(document: PlanDocument, plan: dict, members: dict[str, _Member]) -> None:
     """Fill in what the rules read besides the changes: where the sections are, prior state, production."""
     if "resource_changes" in members:
         document.changes_key = members["resource_changes"].key
@@ -205,7 +205,9 @@ class _Reader:
         return _DECODER.raw_decode(self.text, start)
 
     def skip(self, pos: int) -> int:
-        return _WHITESPACE.match(self.text, pos).end()
+        blank = _WHITESPACE.match(self.text, pos)
+        assert blank is not None  # it matches the empty string too
+        return blank.end()
 
     def expect(self, pos: int, char: str, what: str) -> int:
         pos = self.skip(pos)
@@ -215,7 +217,7 @@ class _Reader:
 
 
 @record(frozen=True)
-class _Member:
+class _Member(Record):
     key: tuple[int, int]  # span of the quoted key
     value: tuple[int, int]
 
