@@ -19,22 +19,34 @@ _CONSTRAINT_KINDS = {"CONSTRAINT", "INDEX", "KEY", "FOREIGN KEY", "PRIMARY KEY",
 
 
 def _dropped(node: exp.Alter) -> list[tuple[str, str | None]]:
-    """(what is dropped, as a message says it; the constraint name an ADD CONSTRAINT would restore it by)."""
-    dropped = []
+    """(what is dropped, as a message says it; the name an `ADD CONSTRAINT` gives back, "primary key" for
+    one `ADD PRIMARY KEY` gives back, None for what no ADD CONSTRAINT restores: an index, a CASCADE that
+    also drops other tables' foreign keys)."""
+    dropped: list[tuple[str, str | None]] = []
     for action in node.args.get("actions") or []:
         if isinstance(action, exp.DropPrimaryKey):
             dropped.append(("the primary key", "primary key"))
         elif isinstance(action, exp.Drop) and (kind := str(action.args.get("kind", "")).upper()) in _CONSTRAINT_KINDS:
             names = [t.name for t in action.args.get("tables") or []]
-            restored_by = names[0] if len(names) == 1 and kind != "INDEX" else None
-            dropped.append((f"{kind.lower()} {', '.join(names)}".strip(), restored_by))
+            restorable = len(names) == 1 and kind not in ("INDEX", "KEY") and not action.args.get("cascade")
+            dropped.append((f"{kind.lower()} {', '.join(names)}".strip(), names[0] if restorable else None))
         elif isinstance(action, exp.Command) and action.name.upper() == "DROP":
-            rest = str(action.expression or "").split()  # e.g. "CONSTRAINT name", "PRIMARY KEY"
+            rest = str(action.expression or "").replace(",", " ").split()  # e.g. "CONSTRAINT name", "PRIMARY KEY"
             if rest and rest[0].upper() in ("CONSTRAINT", "PRIMARY", "FOREIGN", "INDEX", "KEY", "UNIQUE", "CHECK"):
-                what = " ".join(rest[:2]).lower()
-                restored_by = {"constraint": rest[1:2], "primary": ["primary key"]}.get(rest[0].lower(), [None])
-                dropped.append((what, restored_by[0] if restored_by else None))
+                dropped.append((" ".join(rest[:2]).lower(), _restored_by(rest)))
     return dropped
+
+
+def _restored_by(words: list[str]) -> str | None:
+    """The constraint name of `CONSTRAINT name` / `FOREIGN KEY name`, or "primary key", in the words of
+    a DROP that sqlglot keeps as text; None when a CASCADE in it drops more."""
+    upper = [w.upper() for w in words]
+    if "CASCADE" in upper:
+        return None
+    if upper[0] == "PRIMARY":
+        return "primary key"
+    name_at = {"CONSTRAINT": 1, "FOREIGN": 2}.get(upper[0])
+    return words[name_at] if name_at and len(words) > name_at else None
 
 
 def _not_restored(stmt: Statement, document: SqlDocument, node: exp.Alter) -> list[str]:
@@ -42,9 +54,7 @@ def _not_restored(stmt: Statement, document: SqlDocument, node: exp.Alter) -> li
     the same name to the same table (how Prisma and Django change a foreign key's ON DELETE) removes
     no guarantee."""
     return [
-        what
-        for what, name in _dropped(node)
-        if not (name and document.constraint_added_after(node.this, name.rstrip(","), stmt))
+        what for what, name in _dropped(node) if not (name and document.constraint_added_after(node.this, name, stmt))
     ]
 
 
@@ -108,6 +118,9 @@ RULE = Rule(
         "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk_v2 FOREIGN KEY (customer_id) REFERENCES customers (id);",
         "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n"
         "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;",
+        # CASCADE also drops the foreign keys of other tables that depend on it; adding it back restores none.
+        "ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE;\n"
+        "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id, tenant_id);",
     ),
     clean=(
         "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
@@ -126,6 +139,9 @@ RULE = Rule(
         "REFERENCES app_author (id) DEFERRABLE INITIALLY DEFERRED;",
         "ALTER TABLE users DROP CONSTRAINT users_email_key, ADD CONSTRAINT users_email_key UNIQUE (email, tenant);",
         "ALTER TABLE `orders` DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `tenant_id`);",
+        "ALTER TABLE orders DROP PRIMARY KEY;\nALTER TABLE orders ADD CONSTRAINT orders_pk PRIMARY KEY (id, tenant_id);",
+        "ALTER TABLE IF EXISTS ONLY public.orders DROP CONSTRAINT IF EXISTS orders_total_check;\n"
+        "ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);",
     ),
     check=check,
     keywords=("drop",),

@@ -54,10 +54,18 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
 
 def _selected(predicate: exp.Expression) -> str:
     """Which rows a NULL-only predicate selects, in words."""
-    tests = [node for node in predicate.find_all(exp.Is) if isinstance(node.expression, exp.Null)]
-    if tests and all(node.args.get("negate") for node in tests) and not predicate.find(exp.Not):
+    terms = predicate.flatten() if isinstance(predicate, exp.Connector) else [predicate]
+    if all(_requires_a_value(term.unnest()) for term in terms):
         return "the column has a value"
     return "the column was never set"
+
+
+def _requires_a_value(term: exp.Expression) -> bool:
+    """`x IS NOT NULL`, `NOT x IS NULL`, `x IS DISTINCT FROM NULL`."""
+    if isinstance(term, exp.Not):
+        inner = term.this.unnest()
+        return isinstance(inner, exp.Is) and not inner.args.get("negate")
+    return isinstance(term, exp.NullSafeNEQ) or (isinstance(term, exp.Is) and bool(term.args.get("negate")))
 
 
 def _fills_empty_columns(update: exp.Update, predicate: exp.Expression, document: SqlDocument, stmt: Statement) -> bool:

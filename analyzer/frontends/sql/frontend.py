@@ -366,9 +366,11 @@ class SqlDocument(Document):
             for i, word in enumerate(top[:-1]):
                 if table is None or word.upper != "ADD":
                     continue
-                if top[i + 1].upper == "CONSTRAINT" and i + 2 < len(top):
+                named = top[i + 1].upper == "CONSTRAINT" and i + 2 < len(top)
+                if named:
                     added.append((stmt.index, table, _unquoted(top[i + 2].text).lower()))
-                elif top[i + 1].upper.split()[:1] == ["PRIMARY"]:  # one token "PRIMARY KEY" to sqlglot
+                kind = top[i + 3 if named else i + 1] if i + (3 if named else 1) < len(top) else None
+                if kind is not None and kind.upper.startswith("PRIMARY"):  # "PRIMARY KEY" is one token to sqlglot
                     added.append((stmt.index, table, "primary key"))
         return added
 
