@@ -359,18 +359,18 @@ class SqlDocument(Document):
         a command counts too."""
         added = []
         for stmt in self.statements:
-            if not stmt.executes or not stmt.words or stmt.words[0].upper != "ALTER":
+            if not stmt.executes or not stmt.tokens or stmt.tokens[0].text.upper() != "ALTER":  # words cost time
                 continue
             table = _altered_table(stmt.words)
-            top = [w for w in stmt.words if w.depth == 0]
-            for i, word in enumerate(top[:-1]):
-                if table is None or word.upper != "ADD":
+            top = [w for w in stmt.words if w.depth == 0] if table else []
+            for i, word in enumerate(top):
+                if word.upper != "ADD":
                     continue
-                named = top[i + 1].upper == "CONSTRAINT" and i + 2 < len(top)
-                if named:
-                    added.append((stmt.index, table, _unquoted(top[i + 2].text).lower()))
-                kind = top[i + 3 if named else i + 1] if i + (3 if named else 1) < len(top) else None
-                if kind is not None and kind.upper.startswith("PRIMARY"):  # "PRIMARY KEY" is one token to sqlglot
+                after = top[i + 1 : i + 4]  # CONSTRAINT name PRIMARY KEY, or PRIMARY KEY
+                if len(after) > 1 and after[0].upper == "CONSTRAINT":
+                    added.append((stmt.index, table, _unquoted(after[1].text).lower()))
+                    after = after[2:]
+                if after and after[0].upper.startswith("PRIMARY"):  # "PRIMARY KEY" is one token to sqlglot
                     added.append((stmt.index, table, "primary key"))
         return added
 
