@@ -194,3 +194,57 @@ def test_statements_inside_a_do_block_are_judged_with_exact_positions():
 
 def test_drop_of_objects_without_rows_is_not_unverifiable_when_it_does_not_parse():
     assert rules("DROP FUNCTION bt_metap(IN relname text, OUT magic int4, OUT version int4);") == []
+
+
+# --- readings that real migrations showed wrong -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "DELETE FROM users WHERE NULL IS NOT NULL;",
+        "DELETE FROM users WHERE 1 = 0;",
+        "DELETE FROM users WHERE false;",
+        "UPDATE users SET email = NULL WHERE NULL IS NOT NULL;",
+        "UPDATE users SET email = NULL WHERE email IS NULL AND 1 = 0;",
+    ],
+)
+def test_a_constant_false_predicate_touches_no_row_and_is_not_reported(sql):
+    assert rules(sql) == [], sql
+
+
+def test_is_not_null_is_a_tautology_only_on_a_column_declared_not_null_before_the_statement():
+    delete = "DELETE FROM users WHERE email IS NOT NULL;"
+    assert rules(delete) == ["SQL104"]
+    assert rules("CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL);\n" + delete) == ["SQL103"]
+    assert rules("ALTER TABLE users ADD CONSTRAINT users_pk PRIMARY KEY (email);\n" + delete) == ["SQL103"]
+    # Declared after the statement, or relaxed before it: the column may hold NULLs when it runs.
+    assert rules(delete + "\nALTER TABLE users ALTER COLUMN email SET NOT NULL;") == ["SQL104"]
+    relaxed = (
+        "ALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;\n"
+    )
+    assert rules(relaxed + delete) == ["SQL104"]
+    # Another table's NOT NULL column says nothing about this one.
+    assert rules("CREATE TABLE accounts (email text NOT NULL);\n" + delete) == ["SQL104"]
+
+
+def test_a_constraint_dropped_and_added_back_in_a_migration_is_not_reported_but_one_only_dropped_is():
+    migration = (
+        '-- DropForeignKey\nALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";\n\n'
+        '-- DropForeignKey\nALTER TABLE "Comment" DROP CONSTRAINT "Comment_postId_fkey";\n\n'
+        '-- AlterTable\nALTER TABLE "Post" ALTER COLUMN "authorId" DROP NOT NULL;\n\n'
+        '-- AddForeignKey\nALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
+        'REFERENCES "User"("id") ON DELETE SET NULL ON UPDATE CASCADE;\n'
+    )
+    assert [f[:2] for f in findings(migration)] == [("SQL207", 5)]
+
+
+def test_an_unparsed_merge_is_judged_as_one_statement_with_its_actions():
+    tsql = (
+        "MERGE dbo.Products AS t\nUSING dbo.StagingProducts AS s\nON (t.ProductID = s.ProductID)\n"
+        "WHEN MATCHED AND t.Price <> s.Price THEN\n    UPDATE SET t.Price = s.Price\n"
+        "WHEN NOT MATCHED BY SOURCE THEN\n    DELETE\nOUTPUT $action, inserted.ProductID;"
+    )
+    assert parse(tsql).statements[0].error
+    # The UPDATE and DELETE after THEN are the MERGE's actions, not statements without a WHERE.
+    assert rules(tsql) == ["SQL900"]

@@ -10,6 +10,14 @@ from sqlglot import exp
 from blastguard.frontends.sql.frontend import Statement, TableName, node_offsets
 from blastguard.frontends.sql.words import scan
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from blastguard.frontends.sql.frontend import SqlDocument
+
+    NotNull = Callable[[exp.Expr], bool]  # whether a column is known NOT NULL
+
 # Words that end a WHERE clause at its own depth.
 WHERE_STOPS = frozenset(
     {
@@ -219,43 +227,74 @@ def _is_null(node: exp.Expr) -> bool:
     return isinstance(_unwrap(node), exp.Null)
 
 
-def _is_not_null_test(node: exp.Expr) -> bool:
+def _not_null_tested(node: exp.Expr) -> exp.Expr | None:
+    """`x` of `x IS NOT NULL` (or `NOT x IS NULL`), else None."""
     node = _unwrap(node)
-    if isinstance(node, exp.Is) and node.args.get("negate"):
-        return _is_null(node.expression)
+    if isinstance(node, exp.Is) and node.args.get("negate") and _is_null(node.expression):
+        return node.this
     if isinstance(node, exp.Not):
         inner = _unwrap(node.this)
-        return isinstance(inner, exp.Is) and _is_null(inner.expression)
-    return False
+        if isinstance(inner, exp.Is) and _is_null(inner.expression):
+            return inner.this
+    return None
 
 
 _SELF_COMPARISONS = (exp.EQ, exp.GTE, exp.LTE, exp.NullSafeEQ)
 _VOLATILE = {"RAND", "RANDOM", "NEWID", "UUID", "GEN_RANDOM_UUID"}
 
 
-def tautology_reason(predicate: exp.Expr, target: exp.Expr | None = None) -> str | None:
-    """Why `predicate` (already folded) holds for every row, or None if it may not."""
+def tautology_reason(
+    predicate: exp.Expr, target: exp.Expr | None = None, not_null: NotNull | None = None
+) -> str | None:
+    """Why `predicate` (already folded) holds for every row, or None if it may not.
+
+    `col IS NOT NULL` holds for every row only when `not_null(col)` says the column cannot be NULL;
+    on a column that may be NULL it is a real filter."""
     node = _unwrap(predicate)
-    if _is_not_null_test(node):
-        return f"`{node.sql()}` holds for every row that has a value"
-    reason = _always_true_term(node, target)
+    reason = _always_true_term(node, target, not_null)
     if reason:
         return reason
     if isinstance(node, exp.Or):
         for term in node.flatten():
-            reason = _always_true_term(_unwrap(term), target)
+            reason = _always_true_term(_unwrap(term), target, not_null)
             if reason:
                 return f"one of its OR branches is always true ({reason})"
     if isinstance(node, exp.And):
         terms = [_unwrap(t) for t in node.flatten()]
-        if all(_always_true_term(t, target) for t in terms):
+        if all(_always_true_term(t, target, not_null) for t in terms):
             return "every condition in it is always true"
     return None
 
 
-def _always_true_term(node: exp.Expr, target: exp.Expr | None) -> str | None:
+def matches_no_row(predicate: exp.Expr) -> bool:
+    """The predicate (already folded) is constant false or NULL (`1 = 0`, `NULL IS NOT NULL`): the
+    statement it filters touches no row."""
+    node = _unwrap(predicate)
+    return isinstance(node, exp.Null) or (isinstance(node, exp.Boolean) and node.this is False)
+
+
+def declared_not_null(document: SqlDocument, stmt: Statement, node: exp.Expr) -> NotNull:
+    """Whether a column in the WHERE of `node` (a DELETE or UPDATE) is one of its target table's columns
+    that the script declared NOT NULL or a key before `stmt`."""
+    table = target_table(node)
+    alias = table.alias_or_name.lower() if table is not None else ""
+
+    def not_null(column: exp.Expr) -> bool:
+        if table is None or not isinstance(column, exp.Column):
+            return False
+        if column.table and column.table.lower() not in (alias, table.name.lower()):
+            return False  # a column of another table in the statement
+        return document.column_not_null_before(table, column.name, stmt)
+
+    return not_null
+
+
+def _always_true_term(node: exp.Expr, target: exp.Expr | None, not_null: NotNull | None) -> str | None:
     if isinstance(node, exp.Boolean) and node.this is True:
         return "it is always true"
+    tested = _not_null_tested(node)
+    if tested is not None and not_null is not None and not_null(tested):
+        return f"`{node.sql()}` holds for every row, as the script declares {tested.sql()} NOT NULL"
     if isinstance(node, _SELF_COMPARISONS) and node.this == node.expression and not _volatile(node):
         return f"`{node.sql()}` compares a value with itself"
     if isinstance(node, (exp.Like, exp.ILike)) and isinstance(node.expression, exp.Literal):
@@ -323,6 +362,42 @@ def writes_constant(value: exp.Expr) -> bool:
     return not any(True for _ in value.find_all(exp.Column))
 
 
+# --- MERGE ------------------------------------------------------------------------------------
+
+
+def merge_action(when: exp.Expr) -> str | None:
+    """ "DELETE" or "UPDATE" when a MERGE's WHEN clause deletes or rewrites target rows, else None."""
+    then = when.args.get("then")
+    if isinstance(then, exp.Update):
+        return "UPDATE"
+    return "DELETE" if isinstance(then, exp.Var) and then.name.upper() == "DELETE" else None
+
+
+def merge_clauses(node: exp.Merge) -> list[exp.When]:
+    whens = node.args.get("whens")
+    return list(whens.expressions) if whens else []
+
+
+def merge_clause_span(stmt: Statement, action: str) -> tuple[int, int]:
+    """From `WHEN NOT MATCHED BY SOURCE` to its `action` (DELETE, UPDATE)."""
+    words = stmt.words
+    for i, word in enumerate(words):
+        if word.upper == "WHEN" and [w.upper for w in words[i + 1 : i + 5]] == ["NOT", "MATCHED", "BY", "SOURCE"]:
+            for j in range(i + 5, len(words)):
+                if words[j].upper == action:
+                    return stmt.span(i, j)
+    return stmt.start, stmt.end
+
+
+def merge_on_span(stmt: Statement, node: exp.Merge) -> tuple[int, int]:
+    """The ON condition of a MERGE, from ON to the word before its first WHEN."""
+    head = head_index(stmt, node, "MERGE")
+    on = stmt.keyword_after(head, "ON") if head is not None else None
+    if on is None:
+        return stmt.start, stmt.end
+    return stmt.span(on, stmt.clause_end(on, frozenset({"WHEN"})))
+
+
 # --- statements that did not parse --------------------------------------------------------------
 
 
@@ -350,7 +425,9 @@ def _segments(stmt: Statement) -> list[list[str]]:
     segments: list[list[str]] = [[]]
     previous_line = None
     for word in top:
-        if word.line != previous_line and word.upper in _STATEMENT_VERBS and segments[-1]:
+        # After THEN, a verb is a MERGE clause's action (`WHEN MATCHED THEN\n UPDATE …`), not a statement.
+        opens = word.line != previous_line and word.upper in _STATEMENT_VERBS
+        if opens and segments[-1] and segments[-1][-1] != "THEN":
             segments.append([])
         segments[-1].append(word.upper)
         previous_line = word.line

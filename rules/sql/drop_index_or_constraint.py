@@ -18,19 +18,44 @@ if TYPE_CHECKING:
 _CONSTRAINT_KINDS = {"CONSTRAINT", "INDEX", "KEY", "FOREIGN KEY", "PRIMARY KEY", "UNIQUE", "CHECK"}
 
 
-def _dropped(node: exp.Alter) -> list[str]:
-    dropped = []
+def _dropped(node: exp.Alter) -> list[tuple[str, str | None]]:
+    """(what is dropped, as a message says it; the name an `ADD CONSTRAINT` gives back, "primary key" for
+    one `ADD PRIMARY KEY` gives back, None for what no ADD CONSTRAINT restores: an index, a CASCADE that
+    also drops other tables' foreign keys)."""
+    dropped: list[tuple[str, str | None]] = []
     for action in node.args.get("actions") or []:
         if isinstance(action, exp.DropPrimaryKey):
-            dropped.append("the primary key")
+            dropped.append(("the primary key", "primary key"))
         elif isinstance(action, exp.Drop) and (kind := str(action.args.get("kind", "")).upper()) in _CONSTRAINT_KINDS:
-            names = ", ".join(t.name for t in action.args.get("tables") or [])
-            dropped.append(f"{kind.lower()} {names}".strip())
+            names = [t.name for t in action.args.get("tables") or []]
+            restorable = len(names) == 1 and kind not in ("INDEX", "KEY") and not action.args.get("cascade")
+            dropped.append((f"{kind.lower()} {', '.join(names)}".strip(), names[0] if restorable else None))
         elif isinstance(action, exp.Command) and action.name.upper() == "DROP":
-            rest = str(action.expression or "").split()  # e.g. "CONSTRAINT name", "PRIMARY KEY"
+            rest = str(action.expression or "").replace(",", " ").split()  # e.g. "CONSTRAINT name", "PRIMARY KEY"
             if rest and rest[0].upper() in ("CONSTRAINT", "PRIMARY", "FOREIGN", "INDEX", "KEY", "UNIQUE", "CHECK"):
-                dropped.append(" ".join(rest[:2]).lower())
+                dropped.append((" ".join(rest[:2]).lower(), _restored_by(rest)))
     return dropped
+
+
+def _restored_by(words: list[str]) -> str | None:
+    """The constraint name of `CONSTRAINT name` / `FOREIGN KEY name`, or "primary key", in the words of
+    a DROP that sqlglot keeps as text; None when a CASCADE in it drops more."""
+    upper = [w.upper() for w in words]
+    if "CASCADE" in upper:
+        return None
+    if upper[0] == "PRIMARY":
+        return "primary key"
+    name_at = {"CONSTRAINT": 1, "FOREIGN": 2}.get(upper[0])
+    return words[name_at] if name_at and len(words) > name_at else None
+
+
+def _not_restored(stmt: Statement, document: SqlDocument, node: exp.Alter) -> list[str]:
+    """What the ALTER drops that the script does not add back: dropping a constraint and adding one of
+    the same name to the same table (how Prisma and Django change a foreign key's ON DELETE) removes
+    no guarantee."""
+    return [
+        what for what, name in _dropped(node) if not (name and document.constraint_added_after(node.this, name, stmt))
+    ]
 
 
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
@@ -44,7 +69,7 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
             "depend on; if it backs a UNIQUE rule, duplicates can creep in. Confirm it is unused (pg_stat_user_indexes) "
             "and that nothing relies on it.",
         )
-    elif isinstance(node, exp.Alter) and (dropped := _dropped(node)):
+    elif isinstance(node, exp.Alter) and (dropped := _not_restored(stmt, document, node)):
         yield Hit(
             stmt.start,
             stmt.end,
@@ -63,7 +88,11 @@ RULE = Rule(
     rationale=(
         "An agent told to speed up writes or to get past a constraint violation may 'optimise' by dropping "
         "an index or a constraint. Nothing is deleted at once, but duplicates and orphans start to accumulate "
-        "silently, and queries that used the index slow down. A person should look."
+        "silently, and queries that used the index slow down. A person should look. It fires on DROP INDEX "
+        "and on an ALTER TABLE that drops a constraint, a foreign key, a primary key, an index or a key, "
+        "unless the same file adds a constraint of the same name (or a primary key) to the same table in "
+        "that statement or a later one: that replaces the constraint (how Prisma and Django change a "
+        "foreign key's ON DELETE) and removes no guarantee."
     ),
     fix="Fix the data that violates the constraint; drop indexes only after confirming they are unused.",
     flag=(
@@ -77,11 +106,42 @@ RULE = Rule(
         "ALTER TABLE users DROP CONSTRAINT users_email_key;",
         "ALTER TABLE orders DROP FOREIGN KEY fk_orders_customer;",
         "ALTER TABLE users DROP PRIMARY KEY;",
+        # Dropped without being added back, or added back to another table or under another name.
+        Example(
+            'ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";\n'
+            'ALTER TABLE "Comment" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
+            'REFERENCES "User"("id");',
+            flagged='ALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey"',
+            message="drops constraint Post_authorId_fkey",
+        ),
+        "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk_v2 FOREIGN KEY (customer_id) REFERENCES customers (id);",
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n"
+        "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;",
+        # CASCADE also drops the foreign keys of other tables that depend on it; adding it back restores none.
+        "ALTER TABLE users DROP CONSTRAINT users_pkey CASCADE;\n"
+        "ALTER TABLE users ADD CONSTRAINT users_pkey PRIMARY KEY (id, tenant_id);",
     ),
     clean=(
         "CREATE INDEX CONCURRENTLY idx_users_email ON users (email);",
         "ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);",
         "ALTER TABLE users DROP COLUMN legacy_flag;",
+        # The constraint is replaced in the same file: Prisma's and Django's way to change ON DELETE.
+        '-- DropForeignKey\nALTER TABLE "Post" DROP CONSTRAINT "Post_authorId_fkey";\n\n'
+        '-- AddForeignKey\nALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
+        'REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;',
+        "ALTER TABLE `Post` DROP FOREIGN KEY `Post_authorId_fkey`;\n"
+        "ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) "
+        "REFERENCES `User`(`id`) ON DELETE SET NULL ON UPDATE CASCADE;",
+        "ALTER TABLE app_book DROP CONSTRAINT app_book_author_id_fk;\n"
+        "ALTER TABLE app_book ALTER COLUMN author_id DROP NOT NULL;\n"
+        "ALTER TABLE app_book ADD CONSTRAINT app_book_author_id_fk FOREIGN KEY (author_id) "
+        "REFERENCES app_author (id) DEFERRABLE INITIALLY DEFERRED;",
+        "ALTER TABLE users DROP CONSTRAINT users_email_key, ADD CONSTRAINT users_email_key UNIQUE (email, tenant);",
+        "ALTER TABLE `orders` DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `tenant_id`);",
+        "ALTER TABLE orders DROP PRIMARY KEY;\nALTER TABLE orders ADD CONSTRAINT orders_pk PRIMARY KEY (id, tenant_id);",
+        "ALTER TABLE IF EXISTS ONLY public.orders DROP CONSTRAINT IF EXISTS orders_total_check;\n"
+        "ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);",
     ),
     check=check,
     keywords=("drop",),

@@ -8,8 +8,10 @@ from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import (
+    declared_not_null,
     fold,
     is_runtime_value,
+    matches_no_row,
     null_only,
     runtime_condition,
     table_label,
@@ -32,8 +34,13 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         return
     for node in stmt.find_all(exp.Delete, exp.Update):
         where, table = node.args.get("where"), target_table(node)
-        if not where or null_only(where.this) or tautology_reason(fold(where.this), table):
-            continue  # no real scope: the rules for unbounded, tautological and NULL-only filters report it
+        if not where or null_only(where.this):
+            continue  # no real scope: the rules for unbounded and NULL-only filters report it
+        predicate = fold(where.this)
+        if matches_no_row(predicate):
+            continue  # `WHERE 1 = 0` changes nothing
+        if tautology_reason(predicate, table, declared_not_null(document, stmt, node)):
+            continue  # the tautological-predicate rule reports it
         if runtime_condition(where.this) or is_runtime_value(table):
             continue  # filled in at run time: the runtime-structure rule reports it
         keyword = _KEYWORD[type(node)]
@@ -60,7 +67,8 @@ RULE = Rule(
         "evidence that the target is production (a `psql -h prod-db`, a connection URL in the same file, "
         "or, in an agent hook, `DATABASE_URL` pointing at a production host), and production raises it "
         "to a warning, so an agent hook asks before it runs. A statement with no WHERE at all is the "
-        "unbounded-delete and unbounded-update rules' to report."
+        "unbounded-delete and unbounded-update rules' to report, and one whose WHERE is always false "
+        "(`WHERE 1 = 0`) changes nothing and is not reported."
     ),
     fix="Check the row count with SELECT count(*) first, and run the statement in a transaction.",
     example_language="shell",
@@ -85,6 +93,9 @@ RULE = Rule(
         'psql -h prod-db.internal -c "SELECT count(*) FROM sessions WHERE expires_at < now()"',
         'psql -h prod-db.internal -c "DELETE FROM sessions"',
         'psql -h prod-db.internal -c "DELETE FROM users WHERE last_login IS NULL"',
+        # A constant-false WHERE changes nothing.
+        'psql -h prod-db.internal -c "DELETE FROM sessions WHERE 1 = 0"',
+        'psql -h prod-db.internal -c "UPDATE users SET tier = NULL WHERE false"',
         Example(
             'psql -h prod-db.internal -c "DELETE FROM sessions WHERE expires_at < now()"',
             config={"production-names": ["staging"]},

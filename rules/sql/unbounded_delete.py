@@ -9,7 +9,16 @@ from sqlglot import exp
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.sql._sql import head_span, is_nested, table_label, target_table, token_verdict
+from blastguard.rules.sql._sql import (
+    head_span,
+    is_nested,
+    merge_action,
+    merge_clause_span,
+    merge_clauses,
+    table_label,
+    target_table,
+    token_verdict,
+)
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -70,28 +79,15 @@ def _check_delete(stmt, document, node: exp.Delete):
 
 
 def _check_merge(stmt, node: exp.Merge):
-    whens = node.args.get("whens")
-    for when in whens.expressions if whens else []:
-        deletes = isinstance(when.args.get("then"), exp.Var) and when.args["then"].name.upper() == "DELETE"
-        if deletes and when.args.get("source") and not when.args.get("condition"):
+    for when in merge_clauses(node):
+        if merge_action(when) == "DELETE" and when.args.get("source") and not when.args.get("condition"):
             label = table_label(target_table(node))
             yield Hit(
-                *_merge_clause_span(stmt),
+                *merge_clause_span(stmt, "DELETE"),
                 f"MERGE into {label} deletes every row that is missing from "
                 "its source (WHEN NOT MATCHED BY SOURCE THEN DELETE), so an empty or partial source "
                 "empties the table. Add a condition to the WHEN clause or delete the rows explicitly.",
             )
-
-
-def _merge_clause_span(stmt) -> tuple[int, int]:
-    """From `WHEN NOT MATCHED BY SOURCE` to its `DELETE`."""
-    words = stmt.words
-    for i, word in enumerate(words):
-        if word.upper == "WHEN" and [w.upper for w in words[i + 1 : i + 5]] == ["NOT", "MATCHED", "BY", "SOURCE"]:
-            for j in range(i + 5, len(words)):
-                if words[j].upper == "DELETE":
-                    return stmt.span(i, j)
-    return stmt.start, stmt.end
 
 
 def _words(stmt) -> str:

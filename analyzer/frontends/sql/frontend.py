@@ -328,6 +328,118 @@ class SqlDocument(Document):
             i < stmt.index and name.matches(t) and c == column for i, t, c in self._added_columns
         )
 
+    # --- what the script declares about columns and constraints --------------------------------
+
+    @cached_property
+    def _nullability(self) -> list[tuple[int, TableName, str, bool]]:
+        """(statement, table, column, declared NOT NULL) for each column the script declares or alters:
+        a NOT NULL, PRIMARY KEY or identity column of CREATE TABLE / ADD COLUMN, a table's PRIMARY KEY,
+        SET / DROP NOT NULL."""
+        declared = []
+        for stmt in self.statements:
+            node = stmt.expression
+            if not stmt.executes or not isinstance(node, (exp.Create, exp.Alter)):
+                continue
+            if isinstance(node, exp.Create):
+                if str(node.args.get("kind", "")).upper() != "TABLE" or not isinstance(node.this, exp.Schema):
+                    continue
+                table, parts = TableName.of(node.this.this), node.this.expressions
+            else:
+                table, parts = TableName.of(node.this), node.args.get("actions") or []
+            if table is None:
+                continue
+            for column, not_null in _declared_nullability(parts):
+                declared.append((stmt.index, table, column, not_null))
+        return declared
+
+    def column_not_null_before(self, table: exp.Expr, column: str, stmt: Statement) -> bool:
+        """The script declared `column` of `table` NOT NULL (or a key) before `stmt`, and did not relax it."""
+        name = TableName.of(table)
+        if not name:
+            return False
+        column = column.lower()
+        latest = [n for i, t, c, n in self._nullability if i < stmt.index and c == column and name.matches(t)]
+        return bool(latest) and latest[-1]
+
+    @cached_property
+    def _added_constraints(self) -> list[tuple[int, TableName, str]]:
+        """(statement, table, constraint name) for each `ALTER TABLE … ADD CONSTRAINT name` and
+        `ADD PRIMARY KEY` (named "primary key"), read from the words so that an ALTER sqlglot keeps as
+        a command counts too."""
+        added = []
+        for stmt in self.statements:
+            if not stmt.executes or not stmt.tokens or stmt.tokens[0].text.upper() != "ALTER":  # words cost time
+                continue
+            table = _altered_table(stmt.words)
+            if table is None:
+                continue
+            top = [w for w in stmt.words if w.depth == 0]
+            for i, word in enumerate(top):
+                if word.upper != "ADD":
+                    continue
+                after = top[i + 1 : i + 4]  # CONSTRAINT name PRIMARY KEY, or PRIMARY KEY
+                if len(after) > 1 and after[0].upper == "CONSTRAINT":
+                    added.append((stmt.index, table, _unquoted(after[1].text).lower()))
+                    after = after[2:]
+                if after and after[0].upper.startswith("PRIMARY"):  # "PRIMARY KEY" is one token to sqlglot
+                    added.append((stmt.index, table, "primary key"))
+        return added
+
+    def constraint_added_after(self, table: exp.Expr, constraint: str, stmt: Statement) -> bool:
+        """`ALTER TABLE table ADD CONSTRAINT constraint` (or ADD PRIMARY KEY for "primary key") in
+        `stmt` itself or a later statement: the drop in `stmt` is a replacement."""
+        name = TableName.of(table)
+        if name is None:
+            return False
+        constraint = _unquoted(constraint).lower()
+        return any(i >= stmt.index and c == constraint and name.matches(t) for i, t, c in self._added_constraints)
+
+
+def _declared_nullability(parts: list[exp.Expr]) -> list[tuple[str, bool]]:
+    """(column, NOT NULL?) for the column definitions, primary keys and SET / DROP NOT NULL in `parts`."""
+    found = []
+    for part in parts:
+        if isinstance(part, exp.ColumnDef):
+            kinds = [c.args.get("kind") for c in part.args.get("constraints") or []]
+            if any(_makes_not_null(kind) for kind in kinds):
+                found.append((part.name.lower(), True))
+        elif isinstance(part, exp.AlterColumn) and part.args.get("allow_null") is not None:
+            found.append((part.name.lower(), not part.args["allow_null"]))
+        else:
+            found += [(key.name.lower(), True) for pk in part.find_all(exp.PrimaryKey) for key in pk.expressions]
+    return found
+
+
+def _makes_not_null(kind: exp.Expr | None) -> bool:
+    if isinstance(kind, exp.NotNullColumnConstraint):
+        return not kind.args.get("allow_null")
+    return isinstance(kind, (exp.PrimaryKeyColumnConstraint, exp.GeneratedAsIdentityColumnConstraint))
+
+
+def _altered_table(words: list[Word]) -> TableName | None:
+    """The table of `ALTER TABLE [IF EXISTS] [ONLY] [schema.]name …`."""
+    names = [w for w in words[:8] if w.upper not in ("ALTER", "TABLE", "IF", "EXISTS", "ONLY")]
+    if len(words) < 3 or words[1].upper != "TABLE" or not names or names[0].kind not in _NAME_KINDS:
+        return None
+    if len(names) >= 3 and names[1].text == "." and names[2].kind in _NAME_KINDS:
+        return TableName(_identifier(names[0]).lower(), _identifier(names[2]))
+    return TableName(None, _identifier(names[0]))
+
+
+# A double-quoted name is a string to the MySQL tokenizer, which reads a file that also has backticks.
+_NAME_KINDS = ("word", "quoted", "string")
+
+
+def _identifier(word: Word) -> str:
+    """A name as TableName keeps it: quoted as written, unquoted in lower case."""
+    return word.text.lower() if word.kind == "word" else _unquoted(word.text)
+
+
+def _unquoted(name: str) -> str:
+    """A name without the quotes it may be written in: "x", `x`, [x]."""
+    quoted = len(name) > 1 and (name[0] + name[-1]) in ('""', "``", "[]")
+    return name[1:-1] if quoted else name
+
 
 class SqlFrontend(Frontend):
     language = "sql"
