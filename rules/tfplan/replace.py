@@ -48,10 +48,10 @@ RULE = Rule(
     summary="The plan replaces a resource: it destroys the existing object and creates a new one.",
     rationale=(
         "A replace is a delete in disguise: `terraform plan` prints it as `-/+` among in-place updates, but "
-        "the existing object is destroyed. It fires on every replace in `resource_changes`, by the type "
+        "the existing object is destroyed. It fires on each replace in `resource_changes`, by the type "
         "replaced. For a resource that holds data (the built-in list and `stateful-types`), destroying it "
         'first (`["delete", "create"]`) is an error and creating the new one first (`create_before_destroy`) '
-        "a warning, since the new one still starts empty. A type known to hold no data is not a finding: it "
+        "a warning, since the new one still starts empty. A type known to hold no data is left alone: it "
         "comes back as it was (`null_resource`, `terraform_data`, `random_*`, `time_*`, security-group and "
         "firewall rules, IAM policy attachments). For any other type, which may hold data the list does not "
         "know (an instance's root volume), they are a warning and a note. The message gives Terraform's `action_reason` and the `replace_paths` that forced it, such as an "

@@ -43,14 +43,14 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="The plan deletes a resource; deleting one that holds data (a database, bucket, volume, key) is an error.",
     rationale=(
-        "A delete in a plan is carried out by the next `terraform apply` of it. It fires on every "
+        "A delete in a plan is carried out by the next `terraform apply` of it. It fires on each "
         '`["delete"]` in `resource_changes`, by the type deleted. A database, bucket, volume, file system, '
         "key or DNS zone loses what it holds, and no later apply brings it back: an error. The list of types "
-        "that hold data is built in and extended with `stateful-types`. A type known to hold no data is not "
-        "a finding: those that exist only in Terraform's state (`null_resource`, `terraform_data`, "
-        "`random_*`, `time_*`) and pure configuration such as security-group and firewall rules and IAM "
-        "policy attachments. Any other type is a warning, since it may hold data the list does not know "
-        "(an instance's root volume). `forget` (a `removed` block with `destroy = false`) leaves the object "
+        "that hold data is built in and extended with `stateful-types`. A type known to hold no data is left "
+        "alone: those that exist only in Terraform's state (`null_resource`, `terraform_data`, `random_*`, "
+        "`time_*`) and pure configuration (security-group and firewall rules, IAM policy attachments). Any "
+        "other type is a warning, since it may hold data the list does not know (an instance's root "
+        "volume). `forget` (a `removed` block with `destroy = false`) leaves the object "
         "running and is not a delete, replaces are TFP102's, and deletions in `resource_drift` already "
         "happened outside Terraform."
     ),
