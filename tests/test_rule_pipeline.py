@@ -107,7 +107,7 @@ def test_every_declared_option_is_a_configuration_key_its_checks_take():
 
 def test_the_engine_hands_a_rule_only_the_options_it_declares(tmp_path):
     engine = _engine(tmp_path, max_destroy=3, stateful_types=["acme_ledger"])
-    assert engine.options(registry.find_rule("TFP105")) == {"max_destroy": 3}
+    assert engine.options(registry.find_rule("TFP105")) == {"max_destroy": 3, "stateful_types": ["acme_ledger"]}
     assert engine.options(registry.find_rule("TFP101")) == {"stateful_types": ["acme_ledger"]}
     assert engine.options(registry.find_rule("SQL101")) == {}
 

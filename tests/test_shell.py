@@ -209,6 +209,37 @@ def test_product_is_not_production_and_read_only_commands_are_not_findings():
     assert findings("kubectl get pods -n production; pg_dump -h prod-db app > a.sql; aws s3 ls --profile prod") == []
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        'aws s3 rm s3://acme-builds/tmp/ --recursive --dryrun --exclude "*" --include "*.zip"',
+        "aws --profile prod s3 rm --dryrun s3://prod-data/exports --recursive",
+        "aws ec2 delete-volume --volume-id vol-0a1b2c --dry-run",
+        "kubectl --context prod-eu delete namespace payments --dry-run=server",
+        "kubectl delete pvc data-postgres-0 -n production --dry-run=client -o yaml",
+        "kubectl delete pods --all -n staging --dry-run",
+        "kubectl delete ns payments --dry-run=true",
+    ],
+)
+def test_a_dry_run_deletes_nothing_and_is_not_a_finding(command):
+    assert findings(command) == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        'aws s3 rm s3://acme-builds/tmp/ --recursive --exclude "*" --include "*.zip"',
+        "aws --profile prod s3 rm s3://prod-data/exports --recursive",
+        "aws ec2 delete-volume --volume-id vol-0a1b2c --dry-run --no-dry-run",
+        "kubectl --context prod-eu delete namespace payments --dry-run=none",
+        "kubectl delete pvc data-postgres-0 -n production --dry-run=false -o yaml",
+        "kubectl delete pods --all -n staging --dry-run=$MODE",
+    ],
+)
+def test_the_same_command_without_its_dry_run_still_reports(command):
+    assert rules(command) == ["SH501"]
+
+
 def test_host_context_environment_and_production_are_honoured():
     env = Context(env={"TF_CLI_ARGS_destroy": "-auto-approve"})
     assert [f.rule_id for f in check_source("terraform destroy", env)[0]] == ["SH101"]

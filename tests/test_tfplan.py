@@ -225,6 +225,115 @@ def test_stateful_types_from_configuration(project):
     assert _found(report) == [("TFP101", "error", 5, 17)]
 
 
+# --- resources that hold no data --------------------------------------------------------------------
+
+
+def _by_address(report) -> list[tuple]:
+    return sorted((f["snippet"].strip('"'), f["rule_id"], f["severity"]) for f in report["findings"])
+
+
+def test_plan_deleting_only_bookkeeping_resources_is_clean(project):
+    removed = "delete_because_no_resource_config"
+    text = plan(
+        change("null_resource.migrate", ["delete"], before={"triggers": {"v": "3"}}, reason=removed),
+        change("terraform_data.bootstrap", ["delete"], before={"input": "v3"}, reason=removed),
+        change("random_password.admin", ["delete"], before={"length": 32}, reason=removed),
+        change("time_sleep.settle", ["delete"], before={"create_duration": "30s"}, reason=removed),
+        prior_state=prior(
+            "null_resource.migrate", "terraform_data.bootstrap", "random_password.admin", "time_sleep.settle"
+        ),
+    )
+    result, report = _check(project, "plan.json", text, config="max-destroy = 1\n")
+    assert (result.returncode, report["findings"]) == (0, [])
+
+
+def test_replacing_security_group_rules_is_clean(project):
+    text = plan(
+        change(
+            "aws_security_group_rule.https",
+            ["delete", "create"],
+            before={"from_port": 443, "cidr_blocks": ["10.0.0.0/16"]},
+            after={"from_port": 443, "cidr_blocks": ["10.0.0.0/8"]},
+            reason="replace_because_cannot_update",
+            replace_paths=[["cidr_blocks"]],
+        ),
+        change("aws_vpc_security_group_ingress_rule.ssh", ["create", "delete"], before={"from_port": 22}),
+        change("google_compute_firewall.allow_lb", ["delete", "create"], before={"name": "allow-lb"}),
+        change("null_resource.deploy", ["delete", "create"], before={"triggers": {"sha": "a1"}}),
+    )
+    result, report = _check(project, "plan.json", text)
+    assert (result.returncode, report["findings"]) == (0, [])
+
+
+def test_data_destruction_is_still_reported_beside_data_free_changes(project):
+    text = plan(
+        change("aws_security_group_rule.https", ["delete", "create"], before={"from_port": 443}),
+        change("null_resource.migrate", ["delete"], before={"triggers": {"v": "3"}}),
+        change("aws_db_instance.orders", ["delete"], before={"identifier": "orders"}),
+        change("aws_s3_bucket.assets", ["delete", "create"], before={"bucket": "a"}, after={"bucket": "b"}),
+        change("aws_iam_role.app", ["delete"], before={"name": "app"}),
+        change("aws_instance.web", ["delete", "create"], before={"ami": "ami-1"}, after={"ami": "ami-2"}),
+    )
+    _, report = _check(project, "plan.json", text)
+    assert _by_address(report) == [
+        ("aws_db_instance.orders", "TFP101", "error"),
+        ("aws_iam_role.app", "TFP101", "warning"),
+        ("aws_instance.web", "TFP102", "warning"),
+        ("aws_s3_bucket.assets", "TFP102", "error"),
+    ]
+
+
+def test_a_removed_block_of_a_data_free_type_is_not_an_accidental_delete(project):
+    removed = "delete_because_no_resource_config"
+    text = plan(
+        change("aws_security_group_rule.office", ["delete"], before={"from_port": 22}, reason=removed),
+        change("aws_s3_bucket_policy.assets", ["delete"], before={"bucket": "a"}, reason=removed),
+    )
+    _, report = _check(project, "plan.json", text)
+    assert _by_address(report) == [
+        ("aws_s3_bucket_policy.assets", "TFP101", "warning"),
+        ("aws_s3_bucket_policy.assets", "TFP103", "warning"),
+    ]
+
+
+def test_stateful_types_overrides_the_data_free_lists(project):
+    text = plan(
+        change("random_password.ledger", ["delete"], before={"length": 32}),
+        change("aws_security_group_rule.https", ["delete", "create"], before={"from_port": 443}),
+    )
+    config = 'stateful-types = ["random_password", "aws_security_group_rule"]\n'
+    _, report = _check(project, "plan.json", text, config=config)
+    assert _by_address(report) == [
+        ("aws_security_group_rule.https", "TFP102", "error"),
+        ("random_password.ledger", "TFP101", "error"),
+    ]
+
+
+def test_max_destroy_counts_what_exists_outside_the_state(project):
+    bookkeeping = [change(f"null_resource.step{n}", ["delete"], before={"triggers": {}}) for n in range(3)]
+    one = plan(change("aws_db_instance.orders", ["delete"], before={"identifier": "o"}), *bookkeeping)
+    _, report = _check(project, "plan.json", one, config="max-destroy = 1\n")
+    assert _messages(report, "TFP105") == []
+    two = plan(
+        change("aws_db_instance.orders", ["delete"], before={"identifier": "o"}),
+        change("aws_security_group_rule.https", ["delete"], before={"from_port": 443}),
+        *bookkeeping,
+    )
+    _, report = _check(project, "plan.json", two, config="max-destroy = 1\n")
+    assert [m.split(",")[0] for m in _messages(report, "TFP105")] == ["The plan deletes 2 resources"]
+
+
+def test_destroying_a_stack_is_reported_when_it_holds_more_than_bookkeeping(project):
+    text = plan(
+        change("aws_security_group_rule.https", ["delete"], before={"from_port": 443}),
+        change("null_resource.migrate", ["delete"], before={"triggers": {}}),
+        prior_state=prior("aws_security_group_rule.https", "null_resource.migrate"),
+    )
+    _, report = _check(project, "plan.json", text)
+    [message] = _messages(report, "TFP105")
+    assert message.startswith("The plan deletes all 2 managed resources in its prior state")
+
+
 # --- production evidence ---------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ class Deletion(Record):
     requires: tuple[str, ...] = ()  # only a finding with one of these options (`s3 rm --recursive`)
     unrecoverable: tuple[str, ...] = ()  # with one of these it is an error (`--skip-final-snapshot`)
     lost_for_good: bool = False  # an error whatever the options (`az keyvault purge`)
+    dry_run: str = ""  # the CLI's own option for a run that deletes nothing (`s3 rm --dryrun`)
 
 
 # Keyed by the command's leading positionals after the program: ("rds", "delete-db-instance").
@@ -39,10 +40,11 @@ _AWS = {
     ("redshift", "delete-cluster"): Deletion(
         "the Redshift cluster", ("--cluster-identifier",), unrecoverable=("--skip-final-cluster-snapshot",)
     ),
-    ("s3", "rm"): Deletion("every object under that prefix", requires=("--recursive",)),
+    ("s3", "rm"): Deletion("every object under that prefix", requires=("--recursive",), dry_run="--dryrun"),
     ("s3", "rb"): Deletion("the bucket and every object in it", requires=("--force",), unrecoverable=("--force",)),
     ("dynamodb", "delete-table"): Deletion("the DynamoDB table", ("--table-name",)),
-    ("ec2", "delete-volume"): Deletion("the EBS volume", ("--volume-id",)),
+    # EC2's `--dry-run` only checks permissions; a later `--no-dry-run` undoes it.
+    ("ec2", "delete-volume"): Deletion("the EBS volume", ("--volume-id",), dry_run="--dry-run"),
     ("efs", "delete-file-system"): Deletion("the EFS file system", ("--file-system-id",)),
     ("elasticache", "delete-replication-group"): Deletion(
         "the ElastiCache replication group", ("--replication-group-id",)
@@ -163,6 +165,8 @@ def _cloud(command):
             continue
         if deletion.requires and not argv.has(*deletion.requires):
             return None
+        if deletion.dry_run and _last_switch(argv, deletion.dry_run):
+            return None
         names = [w.value for w in argv.positionals[len(key) :]] + [w.value for w in argv.values(*deletion.names)]
         unrecoverable = deletion.lost_for_good or argv.has(*deletion.unrecoverable)
         shown = " ".join((program, *key, *names[:1]))
@@ -175,8 +179,7 @@ def _cloud(command):
 def _kubectl(command):
     argv = parse(command.words[1:], GLOBAL_OPTIONS["kubectl"])[0]
     words = argv.positionals
-    dry_run = argv.value("--dry-run")
-    if not words or words[0].value != "delete" or (dry_run is not None and dry_run.value != "none"):
+    if not words or words[0].value != "delete" or _kubectl_dry_run(argv):
         return None
     kinds, names = [], []
     for word in words[1:]:
@@ -198,6 +201,25 @@ def _kubectl(command):
     return f"`{shown}` removes {what}.", None, names
 
 
+def _last_switch(argv, name: str) -> bool:
+    """Whether the last of `--name` and `--no-name` given is `--name` (AWS CLI options: the last one wins)."""
+    given = [o.name for o in argv.options if o.name in (name, "--no-" + name[2:])]
+    return bool(given) and given[-1] == name
+
+
+# kubectl's `--dry-run` values that still delete: `none`, and the old boolean false (Go's ParseBool).
+_KUBECTL_DELETES = frozenset({"none", "false", "False", "FALSE", "f", "F", "0"})
+
+
+def _kubectl_dry_run(argv) -> bool:
+    """`--dry-run`, `=client`, `=server` or `=true` deletes nothing; `=none`, `=false` or an unknown value may."""
+    given = [o for o in argv.options if o.name == "--dry-run"]
+    if not given:
+        return False
+    value = given[-1].value  # a bare `--dry-run` is the old spelling of `--dry-run=client`
+    return value is None or (value.literal and value.value not in _KUBECTL_DELETES)
+
+
 def _bucket(name: str) -> str:
     """`s3://prod-data/x` names the bucket prod-data; other names stand for themselves."""
     _, sep, rest = name.partition("://")
@@ -217,7 +239,11 @@ RULE = Rule(
         "errors where nothing can bring the data back (`--skip-final-snapshot`, `s3 rb --force`, `keyvault "
         "purge`) or where the target is production (`--profile prod`, AWS_PROFILE, `--context prod`, "
         "`-n production`, `--project prod-…`, or a resource named like production). Read-only commands "
-        "(`kubectl get -n production`, `aws s3 ls`) are not findings."
+        "(`kubectl get -n production`, `aws s3 ls`) are not findings, and nor are dry runs, which delete "
+        "nothing: `aws s3 rm --dryrun`, `aws ec2 delete-volume --dry-run` (unless a later `--no-dry-run` "
+        "undoes it) and `kubectl delete --dry-run` alone or `=client`, `=server` or `=true`. `kubectl "
+        "--dry-run=none` or `=false`, or a value held in a variable, still deletes and still reports. "
+        "(`gsutil rm`, `gcloud storage rm`, `bq rm` and the `az` deletes have no dry run.)"
     ),
     fix="Check the target, take a snapshot or backup, and delete by hand with the console's safeguards.",
     flag=(
@@ -238,6 +264,16 @@ RULE = Rule(
         "kubectl --context prod-eu delete ns/payments",
         "kubectl delete pvc data-postgres-0 -n production",
         "kubectl delete pods --all -n staging",
+        Example(
+            "aws --profile prod s3 rm s3://prod-data/exports --recursive",
+            severity=Severity.ERROR,
+            message="`aws s3 rm s3://prod-data/exports` deletes every object under that prefix.",
+        ),
+        "kubectl delete namespace payments --dry-run=none",
+        "kubectl delete namespace payments --dry-run=false",
+        'kubectl delete namespace payments --dry-run="$MODE"',
+        "aws ec2 delete-volume --volume-id vol-0a1b2c --dry-run --no-dry-run",
+        "aws ec2 delete-volume --volume-id vol-0a1b2c",
     ),
     clean=(
         "kubectl get pods -n production",
@@ -247,6 +283,11 @@ RULE = Rule(
         "aws s3 rb s3://empty-bucket",
         "gcloud sql instances list --project prod-123",
         "kubectl delete namespace payments --dry-run=client",
+        "kubectl delete namespace payments --dry-run=server",
+        "kubectl delete pvc data-postgres-0 -n production --dry-run",
+        "aws s3 rm s3://assets/uploads --recursive --dryrun",
+        "aws --profile prod s3 rm --dryrun s3://prod-data/exports --recursive",
+        "aws ec2 delete-volume --volume-id vol-0a1b2c --dry-run",
         "echo 'kubectl delete namespace payments'",
     ),
     check=check,

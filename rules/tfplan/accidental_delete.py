@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from blastguard.examples import Example
+from blastguard.frontends.terraform.stateful_types import holds_no_data
 from blastguard.model import Severity
 from blastguard.rule import Rule
 from blastguard.rules.tfplan._examples import change, plan
@@ -10,7 +11,7 @@ from blastguard.rules.tfplan._plan import because, hit
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Collection, Iterator
 
     from blastguard.frontends.terraform.plan import PlanDocument
     from blastguard.rule import Hit
@@ -36,9 +37,9 @@ _ADVICE = {
 }
 
 
-def check(document: PlanDocument) -> Iterator[Hit]:
+def check(document: PlanDocument, *, stateful_types: Collection[str]) -> Iterator[Hit]:
     for item in document.changes:
-        if item.action == "delete" and item.reason in _ADVICE:
+        if item.action == "delete" and item.reason in _ADVICE and not holds_no_data(item.type, stateful_types):
             yield hit(
                 item,
                 f"The plan deletes {item.label}{because(item)}, which is how an accidental "
@@ -56,8 +57,11 @@ RULE = Rule(
         "Terraform says why it deletes. `delete_because_no_resource_config` means the block was removed, "
         "which also removes its `lifecycle { prevent_destroy = true }`: the known way around that guard. "
         "A removed module call, a shrunk `count`, a renamed `for_each` key or a switch between `count` and "
-        "`for_each` delete objects that were usually meant to be kept, moved or renamed. `forget` (a "
-        "`removed` block with `destroy = false`) carries the same reason but destroys nothing."
+        "`for_each` delete objects that were usually meant to be kept, moved or renamed. It fires on a "
+        '`["delete"]` with one of these reasons, unless the type is known to hold no data (`null_resource`, '
+        "`terraform_data`, `random_*`, `time_*`, security-group and firewall rules, IAM policy attachments: "
+        "restoring the block brings them back as they were). `forget` (a `removed` block with `destroy = "
+        "false`) carries the same reason but destroys nothing."
     ),
     fix="Add a `moved` block for a rename, a `removed` block with `destroy = false` to stop managing it, or "
     "restore the configuration.",
@@ -95,6 +99,20 @@ RULE = Rule(
     clean=(
         plan(
             change(
+                "null_resource.seed",
+                ["delete"],
+                before={"triggers": {"v": "1"}},
+                reason="delete_because_no_resource_config",
+            ),
+            change(
+                'aws_security_group_rule.office["berlin"]',
+                ["delete"],
+                before={"cidr_blocks": ["203.0.113.0/24"]},
+                reason="delete_because_each_key",
+            ),
+        ),
+        plan(
+            change(
                 "aws_s3_bucket.assets",
                 ["forget"],
                 before={"bucket": "acme-assets"},
@@ -114,6 +132,7 @@ RULE = Rule(
         ),
     ),
     check=check,
+    options=("stateful-types",),
     escalates=True,
     precision="high",
     tags=("data-loss",),

@@ -1,7 +1,12 @@
-"""Terraform resource types that hold data: deleting or replacing one loses what is in it.
+"""Terraform resource types by what deleting or replacing one loses.
 
-Curated from the AWS, Google and Azure providers: databases, buckets, volumes, file systems, keys,
-DNS zones and clusters. Extend it with `stateful-types` in the configuration.
+`STATEFUL_TYPES` hold data: deleting or replacing one loses what is in it. Curated from the AWS, Google
+and Azure providers: databases, buckets, volumes, file systems, keys, DNS zones and clusters. Extend it
+with `stateful-types` in the configuration.
+
+At the other end are the types that hold no data, whose delete or replace loses nothing a later apply
+cannot recreate from the configuration (`holds_no_data`). Every other type is unknown: it may hold data
+(an instance's root volume) or not, so the plan rules still report its deletes as warnings.
 """
 
 from __future__ import annotations
@@ -100,5 +105,54 @@ STATEFUL_TYPES = frozenset(
 )
 
 
+# Objects that exist only in Terraform's state: nothing outside Terraform is created or destroyed with them.
+# A replaced `random_*` draws a new value; the resources that use it change in the same plan and are
+# judged there. (`tls_private_key` is not here: a deployed key's private half is lost with it.)
+STATE_ONLY_TYPES = frozenset(
+    {
+        "null_resource",
+        "terraform_data",
+        "random_bytes",
+        "random_id",
+        "random_integer",
+        "random_password",
+        "random_pet",
+        "random_shuffle",
+        "random_string",
+        "random_uuid",
+        "time_offset",
+        "time_rotating",
+        "time_sleep",
+        "time_static",
+    }
+)
+
+# Cloud objects that are all configuration: a firewall rule or a policy attachment holds nothing, and the
+# same arguments recreate it as it was. (Deleting one still changes access; it loses no data.)
+STATELESS_TYPES = frozenset(
+    {
+        "aws_security_group_rule",
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+        "aws_network_acl_rule",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_group_policy_attachment",
+        "google_compute_firewall",
+        "azurerm_network_security_rule",
+    }
+)
+
+
 def is_stateful(resource_type: str, extra: Collection[str] = ()) -> bool:
     return resource_type in STATEFUL_TYPES or resource_type in extra
+
+
+def is_state_only(resource_type: str, extra: Collection[str] = ()) -> bool:
+    """Exists only in Terraform's state, unless the configuration lists the type in `stateful-types`."""
+    return resource_type in STATE_ONLY_TYPES and resource_type not in extra
+
+
+def holds_no_data(resource_type: str, extra: Collection[str] = ()) -> bool:
+    """Deleting or replacing it loses nothing: state-only or stateless, and not listed in `stateful-types`."""
+    return (resource_type in STATE_ONLY_TYPES or resource_type in STATELESS_TYPES) and resource_type not in extra
