@@ -66,6 +66,15 @@ def test_state_operations_bound_in_the_migration_class():
     assert findings(code) == []
 
 
+def test_run_sql_state_operations_run_no_sql_but_its_sql_does():
+    drop = '"ALTER TABLE shop_product DROP COLUMN sku"'
+    keyword = migration(f"migrations.RunSQL({drop}, state_operations=[{REMOVE}])")
+    positional = migration(f"migrations.RunSQL({drop}, None, [{REMOVE}])")
+    assert {rule for rule, _ in findings(keyword)} == {rule for rule, _ in findings(positional)}
+    assert findings(keyword) and "PY201" not in {rule for rule, _ in findings(keyword)}
+    assert "PY201" in {rule for rule, _ in findings(migration(f"migrations.RunSQL({drop}, [{REMOVE}])"))}
+
+
 def test_everything_nested_in_state_operations_is_state_only():
     inner = f"migrations.SeparateDatabaseAndState(database_operations=[{REMOVE}])"
     assert findings(migration(f"migrations.SeparateDatabaseAndState(state_operations=[{inner}])")) == []
@@ -132,3 +141,17 @@ def test_only_the_function_the_step_runs_forward_is_filling():
 def test_a_function_run_by_two_steps_counts_only_what_both_follow():
     code = migration(RUN, ADD_SKU, RUN, before=forwards('Product.objects.update(sku="")'))
     assert findings(code) == [("PY102", 5)]
+
+
+def test_a_function_defined_in_the_migration_class_or_nested_in_the_step_function():
+    code = (
+        "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n"
+        "    def fill(apps, schema_editor):\n"
+        "        def each(model):\n"
+        "            model.objects.update(sku='')\n"
+        "        each(apps.get_model('shop', 'Product'))\n"
+        "        apps.get_model('shop', 'Product').objects.update(sku='')\n\n"
+        f"    operations = [{ADD_SKU}, migrations.RunPython(fill)]\n"
+    )
+    # `model` is a parameter: which model it is is not known, so that update still reports
+    assert findings(code) == [("PY102", 6)]

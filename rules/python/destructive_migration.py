@@ -72,10 +72,11 @@ RULE = Rule(
         "a table but not its rows. `op.drop_table`, `op.drop_column`, `op.drop_index`, `op.drop_constraint` "
         "(also on a `batch_op`), Django's `DeleteModel` and `RemoveField` are reported so a person looks. "
         "Steps inside `downgrade()` undo what the upgrade created and are not reported. A Django operation "
-        "written inside `SeparateDatabaseAndState(state_operations=[…])` (the second positional argument, or "
-        "a list bound once to a name) only changes Django's model state and runs no SQL: it is not reported; "
-        "one inside `database_operations` (the first) runs and is. SQL run by `op.execute` or `RunSQL` is "
-        "checked by the SQL rules (not when the `RunSQL` is itself a state operation)."
+        "written inside the `state_operations` of `SeparateDatabaseAndState` (its second positional argument) "
+        "or of `RunSQL` (its third), given as a list or as a name bound once to one, only changes Django's "
+        "model state and runs no SQL: it is not reported. One inside `database_operations` (the first "
+        "argument) runs and is. SQL run by `op.execute` or `RunSQL` is checked by the SQL rules (not when the "
+        "`RunSQL` is itself a state operation)."
     ),
     fix=_FIX,
     flag=(
@@ -121,6 +122,10 @@ RULE = Rule(
         '    migrations.DeleteModel(name="Coupon"),\n]\n\n'
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.SeparateDatabaseAndState(state_operations=STATE_OPERATIONS)]",
+        # The SQL drops the column (the SQL rules judge it); the RemoveField only tells Django.
+        "from django.db import migrations\n\noperations = [\n    migrations.RunSQL(\n"
+        '        "ALTER TABLE shop_product RENAME COLUMN sku TO code",\n'
+        '        state_operations=[migrations.RemoveField(model_name="product", name="sku")],\n    ),\n]',
         'df.drop_column("x")',
         "print(\"op.drop_table('users')\")",
     ),

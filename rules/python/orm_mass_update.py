@@ -42,10 +42,11 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
 def _fills_added_columns(call: Call, document: PythonDocument) -> bool:
     """A Django data migration's `RunPython` function setting only columns that the same migration's
     operations add (`AddField`) before that step: the rows held nothing there to lose."""
-    scope = call.scope
-    while scope.parent is not None and scope.parent.kind != "module":
+    scope, function = call.scope, None
+    while scope is not None:  # the outermost function: the one a step can name
+        function = scope.name if scope.kind == "function" else function
         scope = scope.parent
-    added = document.migration.added_columns(scope.name) if scope.kind == "function" else set()
+    added = document.migration.added_columns(function) if function else set()
     fields = [arg.keyword.value.lower() for arg in call.node.args if arg.keyword is not None]
     if not added or not fields or len(fields) != len(call.node.args):  # `update(**values)`: unknown columns
         return False

@@ -1,10 +1,10 @@
 """What a Django migration's operations do to the database, as far as its own file says.
 
 Two readings the rules need:
-- `SeparateDatabaseAndState(database_operations, state_operations)`: the state operations only
-  change Django's picture of the models and run no SQL; the database operations do run. A call
-  written inside `state_operations` (a list given directly, or a name bound once to one) is
-  state-only, at any depth.
+- `SeparateDatabaseAndState(database_operations, state_operations)` and `RunSQL(sql, reverse_sql,
+  state_operations)`: the state operations only change Django's picture of the models and run no
+  SQL; the database operations (and RunSQL's own SQL) do run. A call written inside
+  `state_operations` (a list given directly, or a name bound once to one) is state-only, at any depth.
 - A `RunPython(forwards)` step that comes after `AddField(model_name=…, name=…)` in the same
   operations writes into a column that the migration has just created: filling it overwrites
   nothing. An `AddField` that is state-only creates no column and does not count.
@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-_SEPARATE = "SeparateDatabaseAndState"
+# Operations that take a list of state operations, and its position: `SeparateDatabaseAndState(
+# database_operations=None, state_operations=None)`, `RunSQL(sql, reverse_sql=None, state_operations=None, …)`.
+_STATE_OPERATIONS_AT = {"SeparateDatabaseAndState": 1, "RunSQL": 2}
 
 
 class DjangoMigration:
@@ -35,14 +37,14 @@ class DjangoMigration:
         forward code is the module's function `function`, in the same operations."""
         return self._added.get(function, set())
 
-    # --- SeparateDatabaseAndState ---------------------------------------------------------------
+    # --- state operations ------------------------------------------------------------------------
 
     def _state_only_calls(self, calls) -> set[int]:
         found: set[int] = set()
         for call in calls:
-            if call.method != _SEPARATE:
+            if call.method not in _STATE_OPERATIONS_AT:
                 continue
-            operations = call.argument(1, "state_operations")
+            operations = call.argument(_STATE_OPERATIONS_AT[call.method], "state_operations")
             stack = list(self._elements(operations, call))
             while stack:  # every call written under the state operations, however nested
                 node = stack.pop()
