@@ -34,7 +34,8 @@ class DjangoMigration:
 
     def added_columns(self, function: str) -> set[tuple[str, str]]:
         """(model, field), both lower case, of every `AddField` that precedes a `RunPython` whose
-        forward code is the module's function `function`, in the same operations."""
+        forward code is the function `function`, in the same operations (written in the same class
+        body, or at module level)."""
         return self._added.get(function, set())
 
     # --- state operations ------------------------------------------------------------------------
