@@ -39,7 +39,11 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
             _named(call, document, "table_name" if method == "drop_table" else "column_name")
         )
         yield Hit(*call.span(), f"This migration {what}. {_FIX}")
-    elif method in _DJANGO and (call.name.startswith("django.") or "django" in imported):
+    elif (
+        method in _DJANGO
+        and (call.name.startswith("django.") or "django" in imported)
+        and not document.migration.state_only(call)  # `SeparateDatabaseAndState(state_operations=…)`: no SQL
+    ):
         what = _DJANGO[method].format(_named(call, document, "name"))
         yield Hit(*call.span(), f"This migration {what}. {_FIX}")
 
@@ -67,8 +71,12 @@ RULE = Rule(
         "Migrations that drop things are often intended, and still irreversible: the downgrade can recreate "
         "a table but not its rows. `op.drop_table`, `op.drop_column`, `op.drop_index`, `op.drop_constraint` "
         "(also on a `batch_op`), Django's `DeleteModel` and `RemoveField` are reported so a person looks. "
-        "Steps inside `downgrade()` undo what the upgrade created and are not reported. SQL run by "
-        "`op.execute` or `RunSQL` is checked by the SQL rules."
+        "Steps inside `downgrade()` undo what the upgrade created and are not reported. A Django operation "
+        "written inside the `state_operations` of `SeparateDatabaseAndState` (its second positional argument) "
+        "or of `RunSQL` (its third), given as a list or as a name bound once to one, only changes Django's "
+        "model state and runs no SQL: it is not reported. One inside `database_operations` (the first "
+        "argument) runs and is. SQL run by `op.execute` or `RunSQL` is checked by the SQL rules (not when the "
+        "`RunSQL` is itself a state operation)."
     ),
     fix=_FIX,
     flag=(
@@ -84,11 +92,40 @@ RULE = Rule(
         'from django.db import migrations\n\noperations = [migrations.DeleteModel(name="LegacyCoupon")]',
         'from django.db import migrations\n\noperations = [\n    migrations.RemoveField(model_name="product", '
         'name="legacy_sku"),\n]',
+        # The database operations of a SeparateDatabaseAndState run, keyword or positional.
+        Example(
+            "from django.db import migrations\n\noperations = [\n    migrations.SeparateDatabaseAndState(\n"
+            '        database_operations=[migrations.RemoveField(model_name="product", name="legacy_sku")],\n'
+            '        state_operations=[migrations.RemoveField(model_name="product", name="legacy_sku")],\n'
+            "    ),\n]",
+            flagged='migrations.RemoveField(model_name="product", name="legacy_sku")',
+            message="removes the field `product.legacy_sku`",
+        ),
+        "from django.db import migrations\n\noperations = [\n    migrations.SeparateDatabaseAndState(\n"
+        '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
+        '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
+        "    ),\n]",
     ),
     clean=(
         'from alembic import op\n\ndef downgrade():\n    op.drop_table("audit_log")',
         'from alembic import op\n\ndef upgrade():\n    op.create_table("audit_log")',
         'from django.db import migrations\n\noperations = [migrations.AddField(model_name="p", name="sku", field=f)]',
+        # State only: the model leaves Django's state, the table stays (it moved app, or is unmanaged).
+        "from django.db import migrations\n\nclass Migration(migrations.Migration):\n    operations = [\n"
+        "        migrations.SeparateDatabaseAndState(\n"
+        '            state_operations=[migrations.DeleteModel(name="Coupon")],\n'
+        "            database_operations=[],\n        ),\n    ]",
+        "from django.db import migrations\n\noperations = [\n    migrations.SeparateDatabaseAndState(\n"
+        '        [], [migrations.RemoveField(model_name="product", name="sku")]\n    ),\n]',
+        "from django.db import migrations\n\nSTATE_OPERATIONS = [\n"
+        '    migrations.RemoveField(model_name="product", name="sku"),\n'
+        '    migrations.DeleteModel(name="Coupon"),\n]\n\n'
+        "class Migration(migrations.Migration):\n"
+        "    operations = [migrations.SeparateDatabaseAndState(state_operations=STATE_OPERATIONS)]",
+        # The SQL drops the column (the SQL rules judge it); the RemoveField only tells Django.
+        "from django.db import migrations\n\noperations = [\n    migrations.RunSQL(\n"
+        '        "ALTER TABLE shop_product RENAME COLUMN sku TO code",\n'
+        '        state_operations=[migrations.RemoveField(model_name="product", name="sku")],\n    ),\n]',
         'df.drop_column("x")',
         "print(\"op.drop_table('users')\")",
     ),

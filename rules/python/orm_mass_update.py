@@ -5,7 +5,7 @@ from __future__ import annotations
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.python._orm import mass_operation
+from blastguard.rules.python._orm import chain, mass_operation
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -14,17 +14,56 @@ if TYPE_CHECKING:
     from blastguard.frontends.python.calls import Call
     from blastguard.frontends.python.frontend import PythonDocument
 
+# A Django migration that adds `Product.sku`, then runs `forwards`; `{fill}` is the update it makes.
+_MIGRATION = (
+    "from django.db import migrations, models\n\n"
+    "def forwards(apps, schema_editor):\n"
+    '    Product = apps.get_model("shop", "Product")\n'
+    "    {fill}\n\n"
+    "class Migration(migrations.Migration):\n"
+    "    operations = [\n"
+    '        migrations.AddField(model_name="product", name="sku", field=models.CharField(max_length=20)),\n'
+    "        migrations.RunPython(forwards, migrations.RunPython.noop),\n"
+    "    ]\n"
+)
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 
 
 def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     kind = mass_operation(call, document, "update")
-    if kind:
+    if kind and not (kind == "Django queryset" and _fills_added_columns(call, document)):
         yield Hit(
             *call.span(),
             f"`{call.code()}` overwrites every row: nothing filters this {kind}, and the old "
             f"values cannot be recovered. {_FIX}",
         )
+
+
+def _fills_added_columns(call: Call, document: PythonDocument) -> bool:
+    """A Django data migration's `RunPython` function setting only columns that the same migration's
+    operations add (`AddField`) before that step: the rows held nothing there to lose."""
+    scope, function = call.scope, None
+    while scope is not None:  # the outermost function: the one a step can name
+        function = scope.name if scope.kind == "function" else function
+        scope = scope.parent
+    added = document.migration.added_columns(function) if function else set()
+    fields = [arg.keyword.value.lower() for arg in call.node.args if arg.keyword is not None]
+    if not added or not fields or len(fields) != len(call.node.args):  # `update(**values)`: unknown columns
+        return False
+    model = _django_model(chain(call.node, call, document), call, document)
+    return model is not None and all((model, field) in added for field in fields)
+
+
+def _django_model(links, call: Call, document: PythonDocument) -> str | None:
+    """The model, lower case, of `apps.get_model("shop", "Product").objects…` (or `"shop.Product"`,
+    `model_name="Product"`; also through a name bound to it) or `Product.objects…`."""
+    for link in links:
+        if link.name == "get_model" and link.call is not None:
+            named = [a.value for a in link.call.args if a.keyword is not None and a.keyword.value == "model_name"]
+            name = (named or [a.value for a in link.call.args if a.keyword is None] or [None])[-1]
+            value = document.string(name, call) if name is not None else None
+            return value.text.rsplit(".", 1)[-1].lower() if value is not None and value.literal else None
+    return links[0].name.lower() if links and links[0].call is None else None
 
 
 RULE = Rule(
@@ -37,7 +76,10 @@ RULE = Rule(
         "`Model.objects.update(...)`, `session.query(Model).update(...)`, `session.execute(update(Model)"
         ".values(...))` and peewee's `Model.update(...).execute()` are `UPDATE table SET …` without a WHERE: "
         "every row is rewritten and the old values are gone. Filtered updates, and `dict.update`, are not "
-        "findings."
+        "findings. Nor is a Django data migration filling a column it has just created: an update inside "
+        "the function a `RunPython` step runs, on a model (`apps.get_model(…)` or the class) whose every "
+        "updated field is added by an `AddField` earlier in the same operations (not as a state operation) "
+        "overwrites nothing. An update of any column the migration did not add is reported."
     ),
     fix=_FIX,
     flag=(
@@ -52,6 +94,13 @@ RULE = Rule(
         "from sqlalchemy import update\nsession.execute(update(User).values(active=False))",
         "User.update(active=False).execute()",
         "qs = Order.objects.all()\nqs.update(total=0)",
+        # A data migration rewriting a column that existed before it.
+        Example(
+            _MIGRATION.format(fill='Product.objects.update(sku="", price=0)'),
+            flagged='Product.objects.update(sku="", price=0)',
+            message="overwrites every row",
+        ),
+        _MIGRATION.format(fill="Product.objects.update(price=0)"),
     ),
     clean=(
         'Order.objects.filter(pk=order_id).update(status="archived")',
@@ -61,6 +110,9 @@ RULE = Rule(
         'settings.update({"debug": True})',
         "os.environ.update(env)",
         'Order.objects.exclude(status="paid").filter(created__lt=cutoff).update(status="expired")',
+        # A data migration filling the column its AddField just created.
+        _MIGRATION.format(fill='Product.objects.update(sku="")'),
+        _MIGRATION.format(fill='apps.get_model("shop", "Product").objects.all().update(sku=F("name"))'),
     ),
     check=check,
     escalates=True,

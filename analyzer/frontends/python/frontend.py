@@ -22,6 +22,7 @@ from blastguard.frontends.base import Document, Frontend, Problem
 from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
+from blastguard.frontends.python.django_migrations import DjangoMigration
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
 from blastguard.frontends.python.production import evidence
 from blastguard.frontends.python.string_values import Folder
@@ -34,7 +35,7 @@ _ALWAYS = (
     r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
     r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
     r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
-    r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table"
+    r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table|SeparateDatabaseAndState"
 )
 # Common names that only matter when the file uses what they belong to (plain substring tests: a
 # regular expression per file here would cost more than the parse it saves).
@@ -44,6 +45,7 @@ _WHEN_USED = (
     (("sqlalchemy",), r"text|update"),
     ((".objects", "peewee", ".query("), r"update|raw"),
     (("from os import",), r"system|popen|remove|exec[lv]p?e?"),
+    ((".update(",), r"AddField|RunPython"),  # a data migration filling a column it just added
 )
 # Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `ARGV = [...]`, `NAME = other`.
 _CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|[(\[]|[A-Za-z_])")
@@ -77,6 +79,10 @@ class PythonDocument(Document):
     def folder(self) -> Folder:
         return Folder(self.model.binding, self.model.qualified_name)
 
+    @cached_property
+    def migration(self) -> DjangoMigration:
+        return DjangoMigration(self.model, self.folder)
+
     def string(self, node, call: Call):
         """The string `node` (an argument of `call`) folds to, or None when it is not a string."""
         return self.folder.string(node, call.scope, call.chunk)
@@ -84,7 +90,8 @@ class PythonDocument(Document):
     def children(self) -> list[Embedded]:
         context = self.source.context.with_production(*self.production)
         path = self.source.path
-        children = sql_children(self.calls, self.folder, path, context) + shell_children(
+        runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
+        children = sql_children(runs_sql, self.folder, path, context) + shell_children(
             self.calls, self.folder, self.model, path, context
         )
         # A constant executed in two places is one statement in the file: judge it once.
