@@ -11,7 +11,7 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an a
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from blastguard.frontends.python.calls import Call
+    from blastguard.frontends.python.calls import Call, Scope
     from blastguard.frontends.python.frontend import PythonDocument
 
 # A Django migration that adds `Product.sku`, then runs `forwards`; `{fill}` is the update it makes.
@@ -42,7 +42,8 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
 def _fills_added_columns(call: Call, document: PythonDocument) -> bool:
     """A Django data migration's `RunPython` function setting only columns that the same migration's
     operations add (`AddField`) before that step: the rows held nothing there to lose."""
-    scope, function = call.scope, None
+    scope: Scope | None = call.scope
+    function = None
     while scope is not None:  # the outermost function: the one a step can name
         function = scope.name if scope.kind == "function" else function
         scope = scope.parent
