@@ -1,5 +1,3 @@
-import sys
+from blastguard.interfaces.cli import entry
 
-from blastguard.interfaces.cli import main
-
-sys.exit(main())
+entry()

@@ -100,6 +100,21 @@ def _parser():
     return parser
 
 
+def entry() -> None:
+    """The `blastguard` command. After `blastguard hook` has answered, the process ends without the
+    interpreter's teardown (freeing every module and class it loaded): about 5 ms of every agent tool
+    call, with nothing left to do (the answer is flushed here, the audit log written unbuffered)."""
+    code = main()
+    if sys.argv[1:2] == ["hook"]:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:
+            code = code or EXIT_ERROR  # the agent closed the pipe: it has no answer
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["hook"] and not {"-h", "--help"}.intersection(argv):
