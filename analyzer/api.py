@@ -190,10 +190,11 @@ def check_text(
     """
     config = config or Config()
     text = text.lstrip("\ufeff")
-    if detect_language(filename, text) is None:
+    language = detect_language(filename, text)
+    if language is None:
         raise UsageError(f"cannot tell the language of {filename!r}: give it a known extension such as .sql")
     session = Session(config, os.getcwd(), trust_suppressions, context=context)
-    findings, _ = session.check_text(text, filename, location=filename)
+    findings, _ = session.check_text(text, filename, language=language, location=filename)
     return findings
 
 
