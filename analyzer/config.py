@@ -31,6 +31,20 @@ def toml_parser():
 CONFIG_FILES = ("blastguard.toml", "pyproject.toml")
 FAIL_ON_LEVELS = ("error", "warning", "note", "never")
 HOOK_DECISIONS = ("ask", "deny", "allow")
+TEST_CODE_POLICIES = ("note", "report")
+# Where test suites live, as gitignore-style patterns: Python's conventions, and the folder names other
+# ecosystems keep their tests and test data in (SQL and shell files live there too).
+DEFAULT_TEST_PATHS = (
+    "tests/",
+    "test/",
+    "__tests__/",
+    "spec/",
+    "testdata/",
+    "test_*.py",
+    "*_test.py",
+    "*_tests.py",
+    "conftest.py",
+)
 MAX_CONFIG_SIZE = 1 << 20  # a configuration file is a few lines; a larger one is refused, not read
 
 
@@ -59,6 +73,8 @@ class Config(Record):
     hook_on_error: str = "ask"  # what a hook answers for a malformed payload or an internal error
     hook_trust_suppressions: bool = False  # honour ignore comments inside content an agent proposes
     hook_deadline: float = 5.0  # seconds a hook may take before it answers ask and stops checking
+    test_code: str = "note"  # findings in test code: notes unless production evidence is present, or "report"
+    test_paths: list[str] = factory(lambda: list(DEFAULT_TEST_PATHS))
     # Rule id -> the lowest severity its findings get. Not a key of the file: a project's `severity`
     # in hook and MCP modes, which may raise a finding but never lower one (see `tightened`).
     severity_floor: dict[str, Severity] = factory(dict)
@@ -119,6 +135,13 @@ def _hook_decision(key: str, value) -> str:
     return value
 
 
+def _test_code(key: str, value) -> str:
+    value = _string(key, value).lower()
+    if value not in TEST_CODE_POLICIES:
+        raise ConfigError(f"'{key}' must be one of {', '.join(TEST_CODE_POLICIES)}, not {value!r}")
+    return value
+
+
 def _seconds(key: str, value) -> float:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= 600:
         raise ConfigError(f"'{key}' must be a number of seconds above 0 and at most 600")
@@ -150,6 +173,8 @@ _KEYS = {
     "hook-on-error": ("hook_on_error", _hook_decision),
     "hook-trust-suppressions": ("hook_trust_suppressions", _bool),
     "hook-deadline": ("hook_deadline", _seconds),
+    "test-code": ("test_code", _test_code),
+    "test-paths": ("test_paths", _strings),
 }
 
 
@@ -305,6 +330,8 @@ def tightened(trusted: Config, project: Config) -> tuple[Config, list[str]]:
     max-file-size      nothing: a smaller one leaves content unchecked, a larger one lifts the bound on
                        the time and memory a check takes
     baseline           nothing: it hides findings
+    test-code          become "report" (agents' commands and content are never treated as test code anyway)
+    test-paths         nothing: it decides which findings become notes in repository checks
     audit-log          nothing: where decisions are recorded is the user's choice; a file the agent
                        names could send the trail away, or to a FIFO that stalls the hook
     """
@@ -385,6 +412,8 @@ _TIGHTEN = {
     "hook-on-error": _stricter(("allow", "ask", "deny")),
     "hook-trust-suppressions": _only_off,
     "hook-deadline": _shorter,
+    "test-code": _stricter(TEST_CODE_POLICIES),
+    "test-paths": _trusted_only,
 }
 
 

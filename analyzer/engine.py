@@ -67,10 +67,10 @@ class Selection:
         return any(self.matches(k, rule) for k in self.select) and not any(self.matches(k, rule) for k in self.ignore)
 
 
-def _gitignore_spec(pattern: str):
-    import pathspec  # only when per-path ignores are configured: an agent hook must start fast
+def _gitignore_spec(*patterns: str):
+    import pathspec  # only when path patterns are needed: an agent hook must start fast
 
-    return pathspec.GitIgnoreSpec.from_lines([pattern])
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def resolve_rule_key(key: str) -> str | None:
@@ -103,6 +103,7 @@ class Engine:
         self._enabled: dict[str, _Enabled] = {}
         self.context = Context(names=Production(tuple(config.production_names)))
         self.meta = {r.id: r for r in registry.meta_rules() if self.selection.enabled(r)}
+        self._test_paths = None  # the `test-paths` patterns, compiled when a finding first needs them
 
     @staticmethod
     def _rule_id(key: str) -> str:
@@ -306,10 +307,23 @@ class Engine:
             level = Severity(min(level + 1, Severity.ERROR))
             message = f"{message} The target looks like production ({'; '.join(production)})."
         level = self.severity.get(rule.id) or level
+        if level > Severity.NOTE and not (production or rule.meta or context.agent) and self.is_test_code(path):
+            level = Severity.NOTE
+            message = f"{message} It is in test code, which runs against test data, so it is a note (see `test-code`)."
         level = max(level, self.config.severity_floor.get(rule.id, level))  # a hook's project may only raise it
         region = index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)
         snippet = text[hit.start : hit.end] if hit.identity is None else hit.identity
         return Finding(rule.id, rule.name, level, message, path, region, snippet)
+
+    def is_test_code(self, path: str) -> bool:
+        """Whether `path` is in a test suite (`test-paths`), where data is test data; never for what an
+        agent is about to run or write (the caller checks), so an agent cannot hide a command in tests/."""
+        if self.config.test_code != "note" or path.startswith("<"):
+            return False
+        spec = self._test_paths = self._test_paths or _gitignore_spec(*self.config.test_paths)
+        relative = self.identity_path(path)
+        # Only below the project root: the folders above it (a checkout in /srv/test/app) say nothing.
+        return not os.path.isabs(relative) and spec.match_file(relative)
 
     def _apply_suppressions(self, scan: _Scan, enabled: set[str]) -> list[Finding]:
         if not self.trust_suppressions:
