@@ -321,3 +321,10 @@ def test_a_command_built_by_a_call_is_not_judged_and_loses_nothing_else():
         'import subprocess\nsubprocess.run(get_cmd())\nsubprocess.run(build("x"))\nsubprocess.run(["rm", "-rf", "/"])\n'
     )
     assert findings(code) == [("SH301", "error", 4, 18, 4, 32)]
+
+
+def test_a_delete_verb_followed_only_by_run_time_values_is_another_tools_command():
+    # A debugger's `delete 3` (a breakpoint), not SQL: SQL names its table after DELETE FROM.
+    assert rules('def clear(bp):\n    gdb.execute("delete %s" % bp)\n') == []
+    assert rules('def clear(table):\n    cursor.execute("DELETE FROM %s" % table)\n') == ["SQL101"]
+    assert rules('cursor.execute("DELETE users")\n') == ["SQL101"]

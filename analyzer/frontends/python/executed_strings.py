@@ -67,9 +67,16 @@ def sql_value(call, folder) -> list[Value]:
     values = []
     for argument in arguments:
         value = folder.string(argument, call.scope, call.chunk)
-        if value is not None and _SQL_START.match(_render_sql(value).text):
+        if value is not None and _SQL_START.match(_render_sql(value).text) and not _verb_and_values(value):
             values.append(value)
     return values
+
+
+def _verb_and_values(value: Value) -> bool:
+    """`gdb.execute("delete %s" % number)`: a delete verb followed only by run-time values is another
+    tool's command (a debugger's breakpoint, a cache key); SQL names its table after `DELETE FROM`."""
+    literal = "".join(p.text for p in value.pieces if p.kind == "text").split()
+    return [word.lower() for word in literal] == ["delete"]
 
 
 def _statements(argument) -> list[cst.BaseExpression]:
