@@ -52,6 +52,7 @@ SOURCES = {
     "django-contrib": ("wheel", ["Django==5.1.4"], ["django/contrib/*/migrations/*.py"]),
     "mlflow-alembic": ("wheel", ["mlflow==2.19.0"], ["mlflow/store/db_migrations/*"]),
     "wagtail": ("wheel", ["wagtail==6.3.1"], ["*/migrations/*.py"]),
+    "pretix": ("wheel", ["pretix==2024.10.0"], ["*/migrations/*.py"]),
     "airflow": ("sdist", ["apache-airflow==2.10.3"], ["*"]),
     "sdist-scripts": (
         "sdist",
