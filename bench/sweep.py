@@ -44,6 +44,7 @@ FIELDS = ["source", "path", "line", "rule", "verdict", "reason"]
 # source name -> (kind, pinned packages, members to extract as fnmatch patterns). Kinds:
 #   wheel:  a PyPI wheel (`pip download --only-binary=:all:`)
 #   sdist:  a PyPI source distribution, fetched by exact file name from the simple index (no build is run)
+#   npm:    an npm package tarball (`npm pack name@version`)
 #   debian: Debian binary packages (`apt-get download name=version`); their files and maintainer scripts
 #           (under DEBIAN/), of which only shell scripts (by shebang) and patterns are kept
 # Debian keeps only the current version of a release in its archive: when a point release replaces a
@@ -53,6 +54,7 @@ SOURCES = {
     "mlflow-alembic": ("wheel", ["mlflow==2.19.0"], ["mlflow/store/db_migrations/*"]),
     "wagtail": ("wheel", ["wagtail==6.3.1"], ["*/migrations/*.py"]),
     "pretix": ("wheel", ["pretix==2024.10.0"], ["*/migrations/*.py"]),
+    "umami": ("npm", ["umami@2.10.0"], ["package/db/*"]),
     "airflow": ("sdist", ["apache-airflow==2.10.3"], ["*"]),
     "sdist-scripts": (
         "sdist",
@@ -122,6 +124,15 @@ def fetch_sdist(requirement: str) -> Path:
     return target
 
 
+def fetch_npm(package: str) -> Path:
+    """The npm tarball of `name@version`, downloaded once with npm (which checks its integrity)."""
+    name, version = package.rsplit("@", 1)
+    pattern = f"{name.lstrip('@').replace('/', '-')}-{version}.tgz"
+    if not cached(pattern):
+        subprocess.run(["npm", "pack", "--silent", package], cwd=WHEELS, check=True, capture_output=True)
+    return one(cached(pattern), package)
+
+
 def fetch_deb(package: str) -> Path:
     """The Debian binary package `name=version`, downloaded once with apt-get."""
     name, version = package.split("=")
@@ -152,8 +163,8 @@ def extract(source: str) -> Path:
                 members = [m for m in archive.namelist() if any(fnmatch.fnmatch(m, p) for p in patterns)]
                 archive.extractall(target, members)
             count += len(members)
-        elif kind == "sdist":
-            with tarfile.open(fetch_sdist(package)) as archive:
+        elif kind in ("sdist", "npm"):
+            with tarfile.open(fetch_sdist(package) if kind == "sdist" else fetch_npm(package)) as archive:
                 members = [
                     m for m in archive.getmembers() if m.isfile() and any(fnmatch.fnmatch(m.name, p) for p in patterns)
                 ]
