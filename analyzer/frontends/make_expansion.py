@@ -63,7 +63,7 @@ _ARITY = {
     "info": 1,
     "warning": 1,
     "error": 1,
-    # Decided by the run (files, the shell, other make state): their result is unknown.
+    # Decided by the run (files, the shell, other make state), or not evaluated here: their result is unknown.
     "shell": 1,
     "wildcard": 1,
     "realpath": 1,
@@ -76,7 +76,9 @@ _ARITY = {
     "intcmp": 5,
     "guile": 1,
 }
-_RUN_DECIDES = frozenset({"shell", "wildcard", "realpath", "abspath", "eval", "file", "origin", "flavor", "guile"})
+_UNEVALUATED = frozenset(
+    {"shell", "wildcard", "realpath", "abspath", "eval", "file", "origin", "flavor", "let", "intcmp", "guile"}
+)
 _AUTOMATIC = frozenset("@<^+*?%|")
 _FUNCTION_CALL = re.compile(r"([a-z-]+)[ \t]+")
 # Bounds on what one expansion may do, so a Makefile written to explode (`A = $(B)$(B)`, …) cannot.
@@ -188,7 +190,7 @@ class Expander:
 
     def _function(self, name: str, rest: str) -> str:
         args = _arguments(rest, _ARITY[name])
-        if name in _RUN_DECIDES:
+        if name in _UNEVALUATED:
             return UNKNOWN
         if name == "if":
             return self._if(args)

@@ -23,7 +23,7 @@ _PLACEHOLDER = "MAKEVALUE"  # what a value only the run knows becomes: one plain
 _PREFIXES = re.compile(r"^(?:(?:override|export|private)[ \t]+)*")
 _DEFINE = re.compile(r"^(?:(?:override|export|private)[ \t]+)*define[ \t]+([^\s=:?+!]+)[ \t]*(\S*=)?[ \t]*$")
 _CONDITIONAL = re.compile(r"^(?:else[ \t]+)?(ifeq|ifneq|ifdef|ifndef)(?:[ \t]+(.*)|(?=\())")
-_DIRECTIVE = re.compile(r"^(else|endif|endef)\b")
+_DIRECTIVE = re.compile(r"^(else|endif)\b")
 _OTHER_DIRECTIVE = re.compile(r"[ \t]*(?:-?include|sinclude|vpath|export|unexport)[ \t]")
 _OPERATORS = (":::=", "::=", ":=", "?=", "+=", "!=", "=")
 
@@ -79,13 +79,17 @@ class _Reader:
         return self._define is not None
 
     def in_recipe(self, content: str) -> bool:
-        return content.startswith("\t") and self._rule is not None and self._define is None
+        return content.startswith("\t") and self._rule is not None
+
+    def _reading(self) -> bool:
+        """Whether the lines here count: no enclosing conditional branch is known not to be taken."""
+        return all(reading for reading, _ in self._conditions)
 
     def line(self, content: str, start: int) -> None:
         if self._define is not None:
             self._define_line(self._define, content)
             return
-        reading = all(reading for reading, _ in self._conditions)
+        reading = self._reading()
         rule = self._rule
         if rule is not None and self.in_recipe(content):  # before directives: a recipe line is shell, even `\tifeq`
             if reading:
@@ -109,7 +113,7 @@ class _Reader:
         colon = _rule_colon(logical)
         assignment = _assignment(logical)
         if assignment and (colon is None or assignment[3] < colon):
-            assign(self.variables, *assignment[:3], self.budget)
+            _assign(self.variables, *assignment[:3], self.budget)
             return
         if colon is None or _OTHER_DIRECTIVE.match(logical):
             return  # `include`, `export VAR`, `vpath` and the like
@@ -133,7 +137,7 @@ class _Reader:
         elif directive.startswith("endef") and directive[5:6] in ("", " ", "\t", "#"):
             if nesting == 0:
                 self._define = None
-                assign(self.variables, name, operator, "\n".join(body), self.budget)
+                _assign(self.variables, name, operator, "\n".join(body), self.budget)
                 return
             nesting -= 1
         body.append(content)
@@ -144,7 +148,7 @@ class _Reader:
         directive = content.strip()
         opening = _CONDITIONAL.match(directive)
         if opening and not directive.startswith("else"):
-            outer = all(reading for reading, _ in self._conditions)
+            outer = self._reading()
             decided = self._decide(opening.group(1), opening.group(2) or directive[len(opening.group(1)) :])
             self._conditions.append((outer and decided is not False, decided is True))
             return True
@@ -152,8 +156,8 @@ class _Reader:
             return False
         word = _DIRECTIVE.match(directive)
         if opening or (word and word.group(1) == "else"):
-            reading, taken = self._conditions.pop()
-            outer = all(reading for reading, _ in self._conditions)
+            _, taken = self._conditions.pop()
+            outer = self._reading()
             decided = self._decide(opening.group(1), opening.group(2) or "") if opening else True
             if taken:  # an earlier branch was certainly taken: this one is not read
                 self._conditions.append((False, True))
@@ -184,7 +188,7 @@ class _Reader:
         return (left == right) == (kind == "ifeq")
 
 
-def assign(variables: dict[str, Variable], name: str, operator: str, value: str, budget: list[int]) -> None:
+def _assign(variables: dict[str, Variable], name: str, operator: str, value: str, budget: list[int]) -> None:
     """Apply one assignment as make does when it reads it."""
     if operator == "?=" and name in variables:
         return
@@ -212,7 +216,7 @@ def _recipes(rule: _Rule, reader: _Reader, source: Source) -> list[Embedded]:
     variables = dict(reader.variables)
     for target in rule.targets:
         for assignment in reader.target_variables.get(target, ()):
-            assign(variables, *assignment, reader.budget)
+            _assign(variables, *assignment, reader.budget)
     first = Expander(variables, budget=reader.budget)
     lines = [_recipe_line(content, start, first) for content, start in rule.lines]
     recipes = [_embedded(lines, source)]
