@@ -8,6 +8,7 @@ import re
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+from blastguard.rules.shell._unknown_programs import repository_note
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -76,6 +77,13 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
             Severity.NOTE,
         )
         return
+    if not context.agent:
+        unasked = repository_note(command, document)
+        if unasked:
+            yield Hit(
+                command.start, command.end, f"{reason}{inside}; {unasked}, so this is noted, not asked.", Severity.NOTE
+            )
+            return
     yield Hit(
         command.start,
         command.end,

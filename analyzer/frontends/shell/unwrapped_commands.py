@@ -86,6 +86,13 @@ class Command(Record):
     output: Feed | None = None  # what it writes, when that is literal (`echo`, `printf`, `cat`)
     arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
     unresolved: str | None = None  # why what runs cannot be known before it runs
+    # What is unknown, for SH900 to weigh: "program" (the command name is a run-time value), "script" (the
+    # script `source` or a shell runs), "unparsed" (text the parser could not read), "budget" (bodies no
+    # longer run again with their values); "" for the rest.
+    unknown: str = ""
+    # The unknown program is followed by a literal command (`$SUDO rm -rf /d`), checked as what it runs.
+    runs_command: bool = False
+    defining: bool = False  # in a function's body where it is defined, its arguments not yet known
     # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
     # name -> where they come from
     inputs: dict[str, str] = factory(dict)
@@ -125,9 +132,10 @@ class Session:
     """Shell variables set so far, and which of them are exported to the commands the script runs; the
     functions and aliases defined so far; the variables that hold input the script does not show."""
 
-    def __init__(self, variables: dict[str, str | None], exported: set[str]) -> None:
+    def __init__(self, variables: dict[str, str | None], exported: set[str], defaults: bool = False) -> None:
         self.variables = variables
         self.exported = exported
+        self.defaults = defaults  # `${X:-default}` of a variable the script never set is the default
         self.functions: dict[str, Function] = {}
         self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
         self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
@@ -135,12 +143,17 @@ class Session:
     def lookup(self, name: str) -> str | None:
         return self.variables.get(name)
 
+    def unset(self, name: str) -> bool:
+        """Whether `${name:-default}` is read as its default: the script never set `name` (nor an `export`
+        that reached it), where a repository check reads only what the file says."""
+        return self.defaults and name not in self.variables
+
     def environment(self) -> dict[str, str]:
         return {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
 
     def child(self, env: dict[str, str]) -> Session:
         """A new shell process (`bash -c`) sees only what is exported to it."""
-        return Session(dict(env), set(env))
+        return Session(dict(env), set(env), self.defaults)
 
     def set(self, name: str, value: str | None, source: str | None = None) -> None:
         """Bind `name`; `source` says where a value that is not known comes from."""
@@ -227,7 +240,7 @@ class Normaliser:
         self._produced.update(script.produced)
         for start, end, message in script.problems:
             reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
-            self._unverifiable(start, end, reason.rstrip("."), frame)
+            self._unverifiable(start, end, reason.rstrip("."), frame, unknown="unparsed")
         if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
@@ -259,11 +272,11 @@ class Normaliser:
             else:
                 self._command(step, session, frame)
 
-    def _unverifiable(self, start: int, end: int, reason: str, frame: _Frame) -> None:
+    def _unverifiable(self, start: int, end: int, reason: str, frame: _Frame, unknown: str = "") -> None:
         """A stand-in command for a part that could not be checked completely: SH900 reports it."""
         reason = reason[0].lower() + reason[1:] if reason[:2] != reason[:2].upper() else reason
         word = Word("", (start,), start, max(end, start + 1), literal=False)
-        self._add(Command([word], {}, wrappers=frame.wrappers, via=frame.via, unresolved=reason))
+        self._add(Command([word], {}, wrappers=frame.wrappers, via=frame.via, unresolved=reason, unknown=unknown))
 
     def _budget(self, start: int, end: int, frame: _Frame) -> bool:
         """Count one more loop run, call or alias expansion; False (and reported once) past the budget."""
@@ -278,6 +291,7 @@ class Normaliser:
                 f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
                 "here on they are not checked with their values",
                 frame,
+                unknown="budget",
             )
         return self._expansions <= _MAX_EXPANSIONS
 
@@ -345,7 +359,7 @@ class Normaliser:
             if node.type == "command_substitution" and _under_working_directory(self._writer(node, loop.layer)):
                 continue  # `for f in $(find . -name '*.pyc')`: paths below the current directory
             try:
-                words = decode_fields(node, loop.layer, session.lookup, self._substitute)
+                words = decode_fields(node, loop.layer, session.lookup, self._substitute, session.unset)
             except TooManyWords as error:
                 unknown.append(f"a brace expansion too large to list ({str(error)[:40]})")
                 continue
@@ -431,7 +445,7 @@ class Normaliser:
         elif binding.assigns:
             value = None
             if binding.value is not None and not isinstance(binding.value, str):  # (a str was set above)
-                value = decode(binding.value, binding.layer, session.lookup, self._substitute)
+                value = decode(binding.value, binding.layer, session.lookup, self._substitute, session.unset)
             session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
             session.exported.add(binding.name)
@@ -443,7 +457,7 @@ class Normaliser:
         leading: dict[str, str] = {}
         for assignment in raw.assignments:
             name, value = assignment.child_by_field_name("name"), assignment.child_by_field_name("value")
-            word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
+            word = decode(value, raw.layer, lookup, self._substitute, session.unset) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
         self.writes += [
@@ -452,7 +466,8 @@ class Normaliser:
         words = []
         for node in raw.words:
             try:
-                words += decode_fields(node, raw.layer, lookup, self._substitute)
+                words += decode_fields(node, raw.layer, lookup, self._substitute, session.unset)
+                _assign_defaults(raw.layer.source(node), session)
                 if len(words) > MAX_BRACE_WORDS:
                     raise TooManyWords(raw.layer.source(node))
             except TooManyWords as error:
@@ -601,7 +616,7 @@ class Normaliser:
                 words = self._split(unwrapped.split, session) + words
         if not words:
             return None
-        unresolved = None
+        unresolved, unknown = None, ""
         name = os.path.basename(words[0].value) if words[0].literal else ""
         script_file = _script_operand(name, words[1:])
         if name in ("source", ".") and script_file is not None and script_file.value in _STDIN_FILES:
@@ -618,11 +633,13 @@ class Normaliser:
             shown = f"`{writer.text(40)}`" if writer is not None else f"`{script_file.value[:40]}`"
             unresolved = f"`{name}` runs the script that {shown} writes"
         elif not words[0].literal and not _known_program(words[0].value):
-            unresolved = f"the command name `{words[0].value}` is only known when the script runs"
+            unresolved, unknown = f"the command name `{words[0].value}` is only known when the script runs", "program"
         elif name in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
+            unknown = "script"
         inputs = {n: s for n, s in session.inputs.items() if any(_uses(w, n) for w in words)}
-        return self._add(
+        runs_command = unknown == "program" and len(words) > 1 and _command_name(words[1])
+        command = self._add(
             Command(
                 words,
                 env,
@@ -632,12 +649,21 @@ class Normaliser:
                 upstream=upstream,
                 arguments_from_stdin=frame.arguments_from_stdin,
                 unresolved=unresolved,
+                unknown=unknown,
+                runs_command=runs_command,
+                defining=self._defining > 0,
                 inputs=inputs,
             )
         )
+        if runs_command:  # `$SUDO rm -rf /d`, `$CHROOTEXEC apt-get clean`: the rest is checked as what it runs
+            inner = frame.replace(wrappers=frame.wrappers + (words[0].value,))
+            self._unwrap(words[1:], env, stdin, upstream, session, inner)
+        return command
 
     def _add(self, command: Command) -> Command | None:
-        key = (command.start, command.end, tuple(w.value for w in command.words))
+        # A function's body is met where it is defined and at each call: an unknown argument there is the
+        # same text, but the call's unknown value is judged on its own.
+        key = (command.start, command.end, tuple(w.value for w in command.words), command.defining)
         if key in self._seen:
             return None
         self._seen.add(key)
@@ -709,6 +735,16 @@ class Normaliser:
         script = parse_script(self.parser, Layer(word.value, list(word.offsets), depth=1))
         first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
         return [decode(node, first.layer, session.lookup) for node in first.words] if first else []
+
+
+_ASSIGNED_DEFAULT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^{}$`\"'\\]*)\}")
+
+
+def _assign_defaults(text: str, session: Session) -> None:
+    """`: "${OPENSSL:=openssl}"` sets the variable the script never set to its literal default."""
+    for match in _ASSIGNED_DEFAULT.finditer(text):
+        if session.unset(match.group(1)):
+            session.set(match.group(1), match.group(2))
 
 
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
@@ -828,9 +864,11 @@ def _sudo(args: list[Word]) -> _Unwrapped | None:
     if argv.has("-e", "--edit"):
         return None
     env = {}
-    while rest and rest[0].literal and _ASSIGNMENT.match(rest[0].value):
+    while rest and _ASSIGNMENT.match(rest[0].value):  # `sudo VAR=$X prog`: an assignment, known or not
         name, _, value = rest[0].value.partition("=")
-        env[name], rest = value, rest[1:]
+        if rest[0].literal:
+            env[name] = value
+        rest = rest[1:]
     return _Unwrapped("sudo", rest, env) if rest else None
 
 
@@ -856,7 +894,8 @@ def _env(args: list[Word]) -> _Unwrapped | None:
             unwrapped.clears_env |= not text.startswith("--") and "i" in text
         elif _ASSIGNMENT.match(text):
             name, _, value = text.partition("=")
-            unwrapped.env[name] = value
+            if word.literal:
+                unwrapped.env[name] = value
         else:
             break
         index += 1
@@ -1147,6 +1186,12 @@ _WRAPPERS = {
 
 
 _PROGRAM_NAME = re.compile(r"[A-Za-z0-9._+-]+")
+_COMMAND_NAME = re.compile(r"(?:/[A-Za-z0-9._+-]+)+|[A-Za-z_][A-Za-z0-9._+-]*")
+
+
+def _command_name(word: Word) -> bool:
+    """`apt-get`, `/sbin/ldconfig`: a word written as a program's name, not an option or an operand's value."""
+    return word.literal and _COMMAND_NAME.fullmatch(word.value) is not None
 
 
 def _known_program(value: str) -> bool:
