@@ -13,8 +13,7 @@ program is asked about only when something destructive could hide in it:
 - a script is sourced whose name is only known at run time (`. "$RCFILE"`);
 - there is production evidence for it (`ssh prod-db "$CMD"`, a production name in its arguments).
 
-Everything else is a note that says why it was not asked: the budget of loop runs and calls reached
-(every body was still checked where it is defined), a program followed by a literal command
+Everything else is a note that says why it was not asked: a program followed by a literal command
 (`$SUDO rm -rf /d`: the rest is checked as that command by its own rules), a function's own argument
 used as a program where the function is defined (each call is checked with its values), `$0`, a sourced
 file named in the script under a run-time folder, and a part the parser could not read whose text shows
@@ -60,7 +59,8 @@ DESTRUCTIVE_VERBS = frozenset(
     }
 )
 # Of those, the ones that are programs with rules of their own: `$SUDO rm -rf /d` is `rm -rf /d`, checked
-# as such. Any other verb after an unknown program is its subcommand (`$TF destroy`) and is asked about.
+# as such. Any other verb after an unknown program is its subcommand (`$TF destroy`, `$AWS delete-bucket`)
+# and is asked about.
 _PROGRAMS_CHECKED_ON_THEIR_OWN = frozenset({"rm", "rmdir", "shred", "unlink", "truncate", "wipefs", "mkfs"})
 DESTRUCTIVE_OPTIONS = frozenset(
     {
@@ -103,10 +103,8 @@ _SUBSTITUTION = re.compile(r"\$\((.*)\)|`(.*)`", re.DOTALL)
 def repository_note(command: Command, document: ShellDocument) -> str | None:
     """Why a repository check only notes `command` (an unknown program, sourced script or unread part),
     or None when it is asked about."""
-    if command.unknown == "budget":
-        return "each loop and function body was still checked once, with the values it cannot know left unknown"
     if command.unknown not in ("program", "script", "unparsed"):
-        return None  # text nested past a limit, a script from the network: always asked
+        return None  # a limit reached, a script from the network: always asked
     if command.via or document.evidence(command) or _production_target(command, document):
         return None
     destructive = destructive_word(command, document)
@@ -119,7 +117,8 @@ def repository_note(command: Command, document: ShellDocument) -> str | None:
         return "it is the function's own argument, checked with the value each call gives it"
     if head in ("$0", "${0}"):
         return "`$0` is this script itself"
-    if command.runs_command and command.words[1].value not in DESTRUCTIVE_VERBS - _PROGRAMS_CHECKED_ON_THEIR_OWN:
+    following = command.words[1] if command.runs_command else None
+    if following and (following.value in _PROGRAMS_CHECKED_ON_THEIR_OWN or not _destructive(following)):
         return f"what follows it is checked as the command it runs (`{command.words[1].value}`)"
     if any(_SCRIPT_RUNNERS.fullmatch(wrapper) for wrapper in command.wrappers):
         return _known_shape(command, document)

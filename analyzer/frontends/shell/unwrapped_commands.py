@@ -87,8 +87,7 @@ class Command(Record):
     arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
     unresolved: str | None = None  # why what runs cannot be known before it runs
     # What is unknown, for SH900 to weigh: "program" (the command name is a run-time value), "script" (the
-    # script `source` or a shell runs), "unparsed" (text the parser could not read), "budget" (bodies no
-    # longer run again with their values); "" for the rest.
+    # script `source` or a shell runs), "unparsed" (text the parser could not read); "" for the rest.
     unknown: str = ""
     # The unknown program is followed by a literal command (`$SUDO rm -rf /d`), checked as what it runs.
     runs_command: bool = False
@@ -132,10 +131,9 @@ class Session:
     """Shell variables set so far, and which of them are exported to the commands the script runs; the
     functions and aliases defined so far; the variables that hold input the script does not show."""
 
-    def __init__(self, variables: dict[str, str | None], exported: set[str], defaults: bool = False) -> None:
+    def __init__(self, variables: dict[str, str | None], exported: set[str]) -> None:
         self.variables = variables
         self.exported = exported
-        self.defaults = defaults  # `${X:-default}` of a variable the script never set is the default
         self.functions: dict[str, Function] = {}
         self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
         self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
@@ -143,17 +141,12 @@ class Session:
     def lookup(self, name: str) -> str | None:
         return self.variables.get(name)
 
-    def unset(self, name: str) -> bool:
-        """Whether `${name:-default}` is read as its default: the script never set `name` (nor an `export`
-        that reached it), where a repository check reads only what the file says."""
-        return self.defaults and name not in self.variables
-
     def environment(self) -> dict[str, str]:
         return {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
 
     def child(self, env: dict[str, str]) -> Session:
         """A new shell process (`bash -c`) sees only what is exported to it."""
-        return Session(dict(env), set(env), self.defaults)
+        return Session(dict(env), set(env))
 
     def set(self, name: str, value: str | None, source: str | None = None) -> None:
         """Bind `name`; `source` says where a value that is not known comes from."""
@@ -240,7 +233,8 @@ class Normaliser:
         self._produced.update(script.produced)
         for start, end, message in script.problems:
             reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
-            self._unverifiable(start, end, reason.rstrip("."), frame, unknown="unparsed")
+            unparsed = message.startswith(("This part of the script could not be parsed", "The script is incomplete"))
+            self._unverifiable(start, end, reason.rstrip("."), frame, unknown="unparsed" if unparsed else "")
         if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
@@ -291,7 +285,6 @@ class Normaliser:
                 f"{_MAX_EXPANSIONS} times or {_MAX_WORK} steps, more than blastguard follows, so from "
                 "here on they are not checked with their values",
                 frame,
-                unknown="budget",
             )
         return self._expansions <= _MAX_EXPANSIONS
 
@@ -359,7 +352,7 @@ class Normaliser:
             if node.type == "command_substitution" and _under_working_directory(self._writer(node, loop.layer)):
                 continue  # `for f in $(find . -name '*.pyc')`: paths below the current directory
             try:
-                words = decode_fields(node, loop.layer, session.lookup, self._substitute, session.unset)
+                words = decode_fields(node, loop.layer, session.lookup, self._substitute)
             except TooManyWords as error:
                 unknown.append(f"a brace expansion too large to list ({str(error)[:40]})")
                 continue
@@ -445,7 +438,7 @@ class Normaliser:
         elif binding.assigns:
             value = None
             if binding.value is not None and not isinstance(binding.value, str):  # (a str was set above)
-                value = decode(binding.value, binding.layer, session.lookup, self._substitute, session.unset)
+                value = decode(binding.value, binding.layer, session.lookup, self._substitute)
             session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
             session.exported.add(binding.name)
@@ -457,7 +450,7 @@ class Normaliser:
         leading: dict[str, str] = {}
         for assignment in raw.assignments:
             name, value = assignment.child_by_field_name("name"), assignment.child_by_field_name("value")
-            word = decode(value, raw.layer, lookup, self._substitute, session.unset) if value is not None else None
+            word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
         self.writes += [
@@ -466,8 +459,7 @@ class Normaliser:
         words = []
         for node in raw.words:
             try:
-                words += decode_fields(node, raw.layer, lookup, self._substitute, session.unset)
-                _assign_defaults(raw.layer.source(node), session)
+                words += decode_fields(node, raw.layer, lookup, self._substitute)
                 if len(words) > MAX_BRACE_WORDS:
                     raise TooManyWords(raw.layer.source(node))
             except TooManyWords as error:
@@ -735,16 +727,6 @@ class Normaliser:
         script = parse_script(self.parser, Layer(word.value, list(word.offsets), depth=1))
         first = next((s for s in script.steps if isinstance(s, RawCommand)), None)
         return [decode(node, first.layer, session.lookup) for node in first.words] if first else []
-
-
-_ASSIGNED_DEFAULT = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):?=([^{}$`\"'\\]*)\}")
-
-
-def _assign_defaults(text: str, session: Session) -> None:
-    """`: "${OPENSSL:=openssl}"` sets the variable the script never set to its literal default."""
-    for match in _ASSIGNED_DEFAULT.finditer(text):
-        if session.unset(match.group(1)):
-            session.set(match.group(1), match.group(2))
 
 
 _STDIN_FILES = frozenset({"/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})

@@ -20,9 +20,6 @@ if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, w
     from tree_sitter import Node
 
 Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
-# Whether a variable the script never set takes the default written in `${X:-default}` (a repository
-# check reads what the file says; where an agent runs the command it may have set the variable itself).
-Unset = Callable[[str], bool]
 # What a `$(…)` or `<(…)` (the node, in its layer) writes, when the script shows it; None when unknown.
 Substitute = Callable[["Node", Layer], "Word | None"]
 # More words than a brace expansion may produce before the word is left unexpanded (and reported).
@@ -66,10 +63,9 @@ def join(words: list[Word], separator: str = " ") -> Word:
 class _Builder:
     """Collects a value and, per character, its index in the layer."""
 
-    def __init__(self, layer: Layer, substitute: Substitute | None = None, unset: Unset | None = None) -> None:
+    def __init__(self, layer: Layer, substitute: Substitute | None = None) -> None:
         self.layer = layer
         self.substitute = substitute
-        self.unset = unset
         self.chars: list[str] = []
         self.positions: list[int] = []
         self.literal = True
@@ -92,10 +88,8 @@ class _Builder:
         return Word("".join(self.chars), tuple(offsets), start, end, self.literal)
 
 
-def decode(
-    node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None, unset: Unset | None = None
-) -> Word:
-    builder = _Builder(layer, substitute, unset)
+def decode(node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None) -> Word:
+    builder = _Builder(layer, substitute)
     _decode(node, builder, lookup)
     return builder.word(node)
 
@@ -104,13 +98,11 @@ class TooManyWords(Exception):
     """A brace expansion that would produce more than MAX_BRACE_WORDS words."""
 
 
-def decode_fields(
-    node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None, unset: Unset | None = None
-) -> list[Word]:
+def decode_fields(node: Node, layer: Layer, lookup: Lookup, substitute: Substitute | None = None) -> list[Word]:
     """The words an argument becomes: an unquoted `$X` or `$(…)` whose value holds IFS characters splits
     into several (`CMD="rm -rf"; $CMD /` runs rm, and so does `IFS=,; CMD=rm,-rf; $CMD /`); an unquoted
     brace expansion becomes one word per alternative (`{rm,-rf,/}` is `rm -rf /`). Raises TooManyWords."""
-    word = decode(node, layer, lookup, substitute, unset)
+    word = decode(node, layer, lookup, substitute)
     if node.type in ("simple_expansion", "expansion", "command_substitution") and word.literal:
         return _split(word, lookup("IFS"))
     if node.type == "string" and _only_all_arguments(node) and word.literal:
@@ -379,37 +371,14 @@ def _ansi_c_char(escape: str) -> str:
 
 
 def _expansion(node: Node, builder: _Builder, lookup: Lookup) -> None:
-    """`$X` or `${X}` whose value is known becomes that value, and so does `${X:-default}` (or the default);
-    anything else stays as written."""
+    """`$X` or `${X}` whose value is known becomes that value; anything else stays as written."""
     layer = builder.layer
     start = layer.char(node.start_byte)
     names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
     plain = len(names) == 1 and len(node.children) == (2 if node.type == "simple_expansion" else 3)
     value = lookup(layer.source(names[0])) if plain else None
-    if value is not None:
-        builder.add_at(value, start)
-    elif not (names and _with_default(node, names[0], builder, lookup)):
+    if value is None:
         builder.add(layer.source(node), start)
         builder.literal = False
-
-
-_DEFAULT_OPERATORS = frozenset({":-", "-", ":=", "="})
-
-
-def _with_default(node: Node, name: Node, builder: _Builder, lookup: Lookup) -> bool:
-    """`${X:-default}`, `${X-default}`, `${X:=default}`: the variable's value when the script set it
-    (and, for `:-`/`:=`, set it non-empty), else the default when `builder.unset` says it applies.
-    False when neither is known."""
-    children = node.children
-    if len(children) < 4 or children[1] is not name or children[2].type not in _DEFAULT_OPERATORS:
-        return False
-    operator, variable = children[2].type, builder.layer.source(name)
-    value = lookup(variable)
-    if value is not None and (value or not operator.startswith(":")):
-        builder.add_at(value, builder.layer.char(node.start_byte))
-        return True
-    if value is None and not (builder.unset is not None and builder.unset(variable)):
-        return False
-    for part in children[3:-1]:  # the default, read like any word (an unknown part keeps the word unknown)
-        _decode(part, builder, lookup)
-    return True
+    else:
+        builder.add_at(value, start)
