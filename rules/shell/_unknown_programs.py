@@ -7,9 +7,10 @@ program is asked about only when something destructive could hide in it:
 
 - its arguments or the text piped into it look destructive (`DESTRUCTIVE_VERBS`, `DESTRUCTIVE_OPTIONS`,
   a short-option cluster holding both `r`/`R` and `f`), e.g. `$TF destroy -auto-approve`, `$CMD -rf /d`;
-- it is text run by `eval`, `sh -c`, `bash -c`, `trap`, `su -c` and kin whose program is a run-time
-  value (`eval "$cmd"`), apart from idioms whose shape the file shows (`INDIRECT_ASSIGNMENT`, the output of
-  a tool that writes shell assignments, or of a function of the same script);
+- it is in text run by `eval`, `sh -c`, `bash -c`, `trap`, `su -c`, `ssh` and kin that holds a run-time
+  value (`eval "$cmd"`; a literal `sh -c '…'` is read like any script), apart from idioms whose shape the
+  file shows (`INDIRECT_ASSIGNMENT`, the output of a tool that writes shell assignments, or of a function
+  of the same script);
 - a script is sourced whose name is only known at run time (`. "$RCFILE"`);
 - there is production evidence for it (`ssh prod-db "$CMD"`, a production name in its arguments).
 
@@ -17,7 +18,7 @@ Everything else is a note that says why it was not asked: a program followed by 
 (`$SUDO rm -rf /d`: the rest is checked as that command by its own rules), a function's own argument
 used as a program where the function is defined (each call is checked with its values), `$0`, a sourced
 file named in the script under a run-time folder, and a part the parser could not read whose text shows
-nothing destructive (the commands around it were still checked).
+nothing destructive when the commands around it were read and checked.
 """
 
 from __future__ import annotations
@@ -83,19 +84,18 @@ DESTRUCTIVE_OPTIONS = frozenset(
 _RECURSIVE_FORCE = re.compile(r"-(?=[A-Za-z]*[rR])(?=[A-Za-z]*f)[A-Za-z]+")
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_:-]*")
 _VERB_PARTS = re.compile(r"[-_:]")
-# Strings a shell runs in turn: an unknown program in them is code chosen at run time.
-_SCRIPT_RUNNERS = re.compile(r"eval|trap|[a-z]+ -c|ssh|watch|flock -c|script -c")
 # `eval "$name=\\"\\$value\\""`, `eval pretty_name=\\${GITHEAD_$SHA1}`: an assignment to a variable the script
 # names at run time. What runs is an assignment, not a program.
 INDIRECT_ASSIGNMENT = re.compile(r"[A-Za-z0-9_]*\$\{?[A-Za-z0-9_]+\}?[A-Za-z0-9_]*=")
 # Tools whose output is shell assignments quoted for `eval`: `eval "$(apt-config shell VAR Key)"`,
 # `eval "$(set | grep ^PREFIX_)"` (the shell's own variables), `eval set -- "$(getopt …)"`,
 # `git rev-parse --parseopt` (a `set -- …` line), `git for-each-ref --shell` / `git rev-parse --sq-quote`
-# (values quoted by git) and `stat --format "NAME=%…"` (numbers named by the script).
+# (values quoted by git) and `stat --format "NAME=%t"` (a literal format of numbers, no names).
 _ASSIGNMENT_WRITER = re.compile(
     r"apt-config\s+shell\b|set\s*\|\s*grep\b|set\s*$|getopt\b|git\s+rev-parse\s[^|;]*--(parseopt|sq-quote)\b"
-    r"|git\s+for-each-ref\s[^|;]*--shell\b|stat\s+(--format|-c)\s*[\"']?[A-Za-z_]+="
+    r"|git\s+for-each-ref\s[^|;]*--shell\b|stat\s+(--format[= ]|-c)\s*[\"'](?:\\\$|[^\"'%$`]|%[^nNUGFCmw])*[\"']"
 )
+_PLAIN_PROGRAM = re.compile(r"[A-Za-z0-9_./+:\[-]+")  # a command read as one: `echo`, `/bin/rm`, `[`
 _POSITIONAL = re.compile(r"\$\{?[1-9@*][0-9]*\}?")
 _SUBSTITUTION = re.compile(r"\$\((.*)\)|`(.*)`", re.DOTALL)
 
@@ -109,7 +109,10 @@ def repository_note(command: Command, document: ShellDocument) -> str | None:
         return None
     destructive = destructive_word(command, document)
     if command.unknown == "unparsed":
-        return None if destructive else "its text shows nothing destructive and the rest of the script was checked"
+        read_around = any(_PLAIN_PROGRAM.fullmatch(other.words[0].value) for other in document.commands)
+        if destructive or not read_around:  # nothing else read: what could not be parsed is all there is
+            return None
+        return "its text shows nothing destructive and the rest of the script was checked"
     if command.unknown == "script":
         return _sourced_file(command)
     head = command.words[0].value
@@ -120,7 +123,7 @@ def repository_note(command: Command, document: ShellDocument) -> str | None:
     following = command.words[1] if command.runs_command else None
     if following and (following.value in _PROGRAMS_CHECKED_ON_THEIR_OWN or not _destructive(following)):
         return f"what follows it is checked as the command it runs (`{command.words[1].value}`)"
-    if any(_SCRIPT_RUNNERS.fullmatch(wrapper) for wrapper in command.wrappers):
+    if command.in_run_time_text:
         return _known_shape(command, document)
     if destructive:
         return None
@@ -185,8 +188,8 @@ def _sourced_file(command: Command) -> str | None:
 def _known_shape(command: Command, document: ShellDocument) -> str | None:
     """An `eval`/`sh -c` idiom whose shape the file shows, or None for text only known at run time."""
     head = command.words[0].value
-    if INDIRECT_ASSIGNMENT.match(head):
-        return "`eval` assigns a variable the script names at run time; it runs no program"
+    if INDIRECT_ASSIGNMENT.match(head) or _EVAL_ASSIGNS.search(_line_before(command, document)):
+        return "`eval` runs an assignment to or from a variable named at run time; it runs no program"
     variable = _VARIABLE.fullmatch(head)
     if variable is not None:  # `set_args="$(git rev-parse --parseopt …)"; eval "$set_args"`
         assigned = re.findall(rf"(?m)(?:^|[\s;&|(]){re.escape(variable.group(1))}=(.*)$", document.text)
@@ -209,6 +212,15 @@ def _known_shape(command: Command, document: ShellDocument) -> str | None:
 
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+# `eval pretty_name=\${GITHEAD_$SHA1:-$SHA1}`: what eval runs starts with a literal assignment, whose value
+# names a variable at run time (an indirect lookup the parser cannot read as one word).
+_EVAL_ASSIGNS = re.compile(r"(?:^|[\s;&|(])eval\s+[A-Za-z_][A-Za-z0-9_]*=\S*$")
+
+
+def _line_before(command: Command, document: ShellDocument) -> str:
+    """The text of the command's line before it: what wraps it as written."""
+    text = document.text
+    return text[text.rfind("\n", 0, command.start) + 1 : command.start]
 
 
 def _writer(text: str) -> str | None:

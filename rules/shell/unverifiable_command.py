@@ -163,7 +163,7 @@ RULE = Rule(
         '(`eval "$name=\\"\\$value\\""`) and the output of a tool that writes shell assignments (`apt-config '
         "shell`, `set | grep`, `getopt`, `git rev-parse --parseopt`, `git for-each-ref --shell`, `stat --format "
         "NAME=…`) or of a function of the same script; `source` of a script whose file name is only known at run "
-        "time; a part that could not be parsed whose text looks destructive; a script from the network or a "
+        "time; a part that could not be parsed whose text looks destructive, or when nothing around it could be read; a script from the network or a "
         "decoder and every limit reached; and anything with production evidence. Everything else "
         "is a note that says why it was not asked: an unknown program whose arguments show nothing destructive "
         "(`$MYSQL --version`, or `$OPENSSL enc` after `OPENSSL=${OPENSSL:-openssl}`: the environment may still "

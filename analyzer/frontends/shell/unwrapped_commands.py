@@ -92,6 +92,9 @@ class Command(Record):
     # The unknown program is followed by a literal command (`$SUDO rm -rf /d`), checked as what it runs.
     runs_command: bool = False
     defining: bool = False  # in a function's body where it is defined, its arguments not yet known
+    # Inside a string run by `eval`, `sh -c`, `trap`, `ssh` … that holds a value only known at run time
+    # (`eval "$cmd"`): its text, not just a value in it, is chosen when the script runs.
+    in_run_time_text: bool = False
     # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
     # name -> where they come from
     inputs: dict[str, str] = factory(dict)
@@ -182,6 +185,7 @@ class _Frame(Record):
     via: tuple[str, ...] = ()
     arguments_from_stdin: bool = False
     depth: int = 0
+    from_values: bool = False  # inside a string a shell runs that holds values only known at run time
 
 
 _TOP = _Frame()  # a script's own commands: inside no wrapper
@@ -644,6 +648,7 @@ class Normaliser:
                 unknown=unknown,
                 runs_command=runs_command,
                 defining=self._defining > 0,
+                in_run_time_text=frame.from_values,
                 inputs=inputs,
             )
         )
@@ -684,7 +689,9 @@ class Normaliser:
             session.arguments(arguments[1:])
             if arguments:
                 session.variables["0"] = arguments[0].value if arguments[0].literal else None
-        self.run(script, session, frame.replace(depth=frame.depth + 1))
+        self.run(
+            script, session, frame.replace(depth=frame.depth + 1, from_values=frame.from_values or not word.literal)
+        )
 
     def _stdin_script(
         self,
