@@ -36,6 +36,8 @@ NOTED = {
     '. "${LIBDIR}/pbuilder-modules"': "it names the file (`pbuilder-modules`)",
     "echo `# a comment` done": "shows nothing destructive",
     "if $(grep -q pattern file); then :; fi": "its arguments show nothing destructive",
+    "$RSYNC --no-delete src/ dest/": "its arguments show nothing destructive",
+    "$DOCKER run --rm image": "checked as the command it runs (`run`)",
 }
 
 
@@ -56,6 +58,7 @@ ASKED = [
     "$TF destroy -auto-approve",
     "$CMD -rf /data",
     "$KUBECTL delete-namespace shop",
+    "$WEAK_MODULES --remove-modules",
     '"$TOOL" --force --recursive build',
     '$MYSQL -e "DROP DATABASE shop"',
     'echo "TRUNCATE TABLE users" | $MYSQL',
@@ -88,6 +91,11 @@ def test_a_default_the_environment_may_override_is_noted_and_a_destructive_one_a
     assert severities('OPENSSL=${OPENSSL:-openssl}\n"$OPENSSL" enc -d -in secret.enc', agent=False) == {Severity.NOTE}
     assert severities("OPENSSL=${OPENSSL:-rm}\n$OPENSSL -rf /", agent=False) == {Severity.WARNING}
     assert severities("${x:-rm} -rf ~", agent=False) == {Severity.WARNING}
+
+
+def test_a_warning_in_a_repository_says_what_looks_destructive():
+    [finding] = sh900("$TF destroy -auto-approve", agent=False)
+    assert "`destroy` looks destructive" in finding.message
 
 
 def test_assignments_after_sudo_are_not_the_program():

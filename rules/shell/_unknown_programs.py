@@ -147,20 +147,28 @@ def destructive_word(command: Command, document: ShellDocument) -> str | None:
 def _destructive(word: Word) -> str | None:
     value = word.value
     if value.startswith("-") and " " not in value:
-        option = value.split("=", 1)[0]
-        return option if option in DESTRUCTIVE_OPTIONS or _RECURSIVE_FORCE.fullmatch(option) else None
+        return _destructive_option(value.split("=", 1)[0])
     for token in value.split():
         if "/" in token or "." in token or "=" in token:
             continue  # a path, a file name or an assignment, not an instruction
         if token.startswith("-"):
-            option = token.split("=", 1)[0]
-            if option in DESTRUCTIVE_OPTIONS or _RECURSIVE_FORCE.fullmatch(option):
+            option = _destructive_option(token.split("=", 1)[0])
+            if option:
                 return option
             continue
         match = _TOKEN.match(token)
         if match and any(part.lower() in DESTRUCTIVE_VERBS for part in _VERB_PARTS.split(match.group(0))):
             return match.group(0)
     return None
+
+
+def _destructive_option(option: str) -> str | None:
+    """`--force`, `-rf`, or a long option named for a destructive verb (`--remove-modules`, `--delete-after`);
+    not `--rm` (a container removed when it exits) nor a negated one (`--no-delete`)."""
+    if option in DESTRUCTIVE_OPTIONS or _RECURSIVE_FORCE.fullmatch(option):
+        return option
+    parts = _VERB_PARTS.split(option[2:].lower()) if option.startswith("--") and option != "--rm" else []
+    return option if parts and parts[0] != "no" and DESTRUCTIVE_VERBS.intersection(parts) else None
 
 
 def _text(command: Command, document: ShellDocument) -> Word:

@@ -8,7 +8,7 @@ import re
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.shell._unknown_programs import repository_note
+from blastguard.rules.shell._unknown_programs import destructive_word, repository_note
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -84,6 +84,8 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
                 command.start, command.end, f"{reason}{inside}; {unasked}, so this is noted, not asked.", Severity.NOTE
             )
             return
+        looks = destructive_word(command, document) if command.unknown in ("program", "unparsed") else None
+        inside += f" and `{looks}` looks destructive" if looks else ""
     yield Hit(
         command.start,
         command.end,
@@ -158,7 +160,8 @@ RULE = Rule(
         "purge, prune, truncate, wipe, wipefs, reset, flush, flushall, flushdb, shred, mkfs, terminate, "
         "uninstall, erase, unlink, nuke, alone or as part of a word like `delete-bucket`, in any case, and the "
         "options --force, --recursive, -auto-approve, --purge, --delete, --hard, --no-preserve-root, --prune, "
-        "--drop, --wipe or a short-option cluster holding r and f such as -rf); `eval`, `sh -c`, `bash -c`, "
+        "--drop, --wipe, a long option named for one of the verbs such as --remove-modules (not --rm nor "
+        "--no-…), or a short-option cluster holding r and f such as -rf); `eval`, `sh -c`, `bash -c`, "
         "`trap`, `su -c` or `ssh` of text only known at run time, except an indirect assignment "
         '(`eval "$name=\\"\\$value\\""`) and the output of a tool that writes shell assignments (`apt-config '
         "shell`, `set | grep`, `getopt`, `git rev-parse --parseopt`, `git for-each-ref --shell`, `stat --format "
