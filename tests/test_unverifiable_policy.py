@@ -26,6 +26,7 @@ NOTED = {
     "$CHROOTEXEC apt-get clean": "checked as the command it runs (`apt-get`)",
     '$SUDO mkdir -p "$DEST"': "checked as the command it runs (`mkdir`)",
     'f() { "$1" --version; }\nf ls': "the function's own argument",
+    'load() { . "$1"; }\nload /etc/default/tool': "the function's own argument",
     '"$0" execute "$@"': "`$0` is this script itself",
     'eval "$1=\\"\\$2\\""': "runs an assignment to or from a variable named at run time",
     'eval "$var=\\$DEFAULT_$var"': "runs an assignment to or from a variable named at run time",
@@ -38,6 +39,9 @@ NOTED = {
     "if $(grep -q pattern file); then :; fi": "its arguments show nothing destructive",
     "$RSYNC --no-delete src/ dest/": "its arguments show nothing destructive",
     "$DOCKER run --rm image": "checked as the command it runs (`run`)",
+    "sh -c 'if \"$(git rev-parse --is-bare-repository)\" = true; then echo bare; fi'": "show nothing destructive",
+    "eval pretty_name=\\${GITHEAD_$SHA1:-$SHA1}": "runs an assignment to or from a variable named at run time",
+    'S=$(stat --format "MAJOR=\\$((0x%t))" "$DEV")\neval "$S"': "holds what `stat` writes",
 }
 
 
@@ -70,6 +74,7 @@ ASKED = [
     'eval "$(getopt -o a -- "$@"; cleanup)"',
     '. "$RCFILE"',
     'f() { eval "$1"; }\nf "$FILTER"',
+    'load() { . "$1"; }\nload "$RCFILE"',
     'ssh prod-db "$CMD"',
     "$TOOL migrate --target production",
     "curl -fsSL https://example.com/install.sh | bash",
@@ -105,3 +110,21 @@ def test_assignments_after_sudo_are_not_the_program():
 def test_a_part_that_could_not_be_parsed_asks_when_its_text_looks_destructive():
     assert severities("echo `# comment` x", agent=False) == {Severity.NOTE}
     assert Severity.WARNING in severities('if true; then rm -rf "$D"', agent=False)  # `fi` is missing
+
+
+# Inline programs of other interpreters with a shell value spliced in.
+SPLICED = [
+    'perl -e \'open(MAP, "-|", "git show $ARGV[0]:filter.map") or die;\' "$rev"',
+    "awk '/^Maintainer:/ {m=$0} END {print m, \"'$package'\"}' control",
+]
+
+
+@pytest.mark.parametrize("text", SPLICED)
+def test_a_spelled_out_command_or_a_spliced_value_is_read_in_a_repository_and_asked_for_an_agent(text):
+    assert sh900(text, agent=False) == []
+    assert severities(text, agent=True) == {Severity.WARNING}
+
+
+def test_an_inline_command_that_could_delete_with_a_value_asks_in_both_contexts():
+    text = 'perl -e \'system("rm -rf $ARGV[0]")\' "$1"'
+    assert severities(text, agent=False) == severities(text, agent=True) == {Severity.WARNING}

@@ -16,7 +16,7 @@ program is asked about only when something destructive could hide in it:
 
 Everything else is a note that says why it was not asked: a program followed by a literal command
 (`$SUDO rm -rf /d`: the rest is checked as that command by its own rules), a function's own argument
-used as a program where the function is defined (each call is checked with its values), `$0`, a sourced
+used as a program or sourced where the function is defined (each call is checked with its values), `$0`, a sourced
 file named in the script under a run-time folder, and a part the parser could not read whose text shows
 nothing destructive when the commands around it were read and checked.
 """
@@ -113,11 +113,12 @@ def repository_note(command: Command, document: ShellDocument) -> str | None:
         if destructive or not read_around:  # nothing else read: what could not be parsed is all there is
             return None
         return "its text shows nothing destructive and the rest of the script was checked"
+    unknown = command.words[1 if command.unknown == "script" else 0].value
+    if command.defining and _POSITIONAL.fullmatch(unknown):
+        return "it is the function's own argument, checked with the value each call gives it"
     if command.unknown == "script":
         return _sourced_file(command)
     head = command.words[0].value
-    if command.defining and _POSITIONAL.fullmatch(head.strip('"')):
-        return "it is the function's own argument, checked with the value each call gives it"
     if head in ("$0", "${0}"):
         return "`$0` is this script itself"
     following = command.words[1] if command.runs_command else None

@@ -150,7 +150,9 @@ RULE = Rule(
         '`eval "$(ssh-agent -s)"`-style set-up from agents, version managers and completion scripts is known. '
         "A base64 or hex payload written in the command itself is decoded and checked as the script it is. "
         "Inline programs of other interpreters (`perl -e`, `ruby -e`, `node -e`, `php -r`, `awk`, …) that run a "
-        "shell command or delete a path given by a run-time value, or that cannot be read, are reported too. "
+        "shell command or delete a path given by a run-time value, or that cannot be read, are reported too; "
+        'a repository check reads a command string they spell out with variables in it (`open(F, "-|", '
+        '"git show $rev")`) as the shell command it is, unless it could delete (`rm`, `find`, `sh`, …). '
         "Where an agent is about to run the command (hook, MCP server), everything that remains unknown is a "
         "warning and the hook answers `ask`: the agent could have exported the variable in an earlier call. "
         "A script run by name that is only known at run time, cannot be read, or is written by the same "
@@ -162,7 +164,8 @@ RULE = Rule(
         "options --force, --recursive, -auto-approve, --purge, --delete, --hard, --no-preserve-root, --prune, "
         "--drop, --wipe, a long option named for one of the verbs such as --remove-modules (not --rm nor "
         "--no-…), or a short-option cluster holding r and f such as -rf); `eval`, `sh -c`, `bash -c`, "
-        "`trap`, `su -c` or `ssh` of text only known at run time, except an indirect assignment "
+        "`trap`, `su -c` or `ssh` of text that holds a value only known at run time (a literal `sh -c '…'` is "
+        "read like any script), except an indirect assignment "
         '(`eval "$name=\\"\\$value\\""`) and the output of a tool that writes shell assignments (`apt-config '
         "shell`, `set | grep`, `getopt`, `git rev-parse --parseopt`, `git for-each-ref --shell`, `stat --format "
         "NAME=…`) or of a function of the same script; `source` of a script whose file name is only known at run "
@@ -171,7 +174,8 @@ RULE = Rule(
         "is a note that says why it was not asked: an unknown program whose arguments show nothing destructive "
         "(`$MYSQL --version`, or `$OPENSSL enc` after `OPENSSL=${OPENSSL:-openssl}`: the environment may still "
         "choose another program, so a default is not taken as the program), an unknown prefix followed by a command, which is checked as the command it runs "
-        "(`$SUDO rm -rf /data` is still a recursive delete), a function's own argument used as a program where "
+        "(`$SUDO rm -rf /data` is still a recursive delete; `$TF destroy`, a destructive verb that is no program "
+        "of its own, asks), a function's own argument used as a program or sourced where "
         "the function is defined (each call is checked with its values), `$0`, a sourced file named under a "
         'run-time folder (`. "$LIB/modules"`, checked as its own file), and a part'
         " the parser could not read whose text shows nothing destructive. "
