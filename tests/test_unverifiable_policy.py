@@ -103,8 +103,11 @@ def test_a_warning_in_a_repository_says_what_looks_destructive():
     assert "`destroy` looks destructive" in finding.message
 
 
-def test_assignments_after_sudo_are_not_the_program():
+def test_assignments_after_sudo_are_not_the_program_in_a_repository():
     assert sh900('sudo HOME="$HOME" LANG=C ./install', agent=False) == []
+    assert sh900("env PATH=$TOOLS:$PATH make", agent=False) == []
+    # where an agent runs it, an unquoted value it chose could split into a program of its own
+    assert severities("sudo VAR=$X ./install", agent=True) == {Severity.WARNING}
 
 
 def test_a_part_that_could_not_be_parsed_asks_when_its_text_looks_destructive():

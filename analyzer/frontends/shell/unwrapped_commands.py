@@ -211,9 +211,12 @@ class _Unwrapped(Record):
 class Normaliser:
     """Builds the document's command list from parsed scripts, recursing into strings run as scripts."""
 
-    def __init__(self, parser: Parser, names: Production) -> None:
+    def __init__(self, parser: Parser, names: Production, agent: bool = True) -> None:
         self.parser = parser
         self.names = names
+        # `sudo VAR=$X prog` runs `prog`: read so in a repository check. Where an agent runs the command it
+        # stays unknown, since an unquoted `$X` the agent chose could split into a program of its own.
+        self.assignments_with_values = not agent
         self.commands: list[Command] = []
         self.problems: list[tuple[int, int, str]] = []
         self._by_raw: dict[RawCommand, Command] = {}
@@ -588,7 +591,10 @@ class Normaliser:
         while words and words[0].literal:
             name = os.path.basename(words[0].value)
             handler = _WRAPPERS.get(name)
-            unwrapped = handler(words[1:]) if handler else None
+            if name in _ASSIGNING:
+                unwrapped = _ASSIGNING[name](words[1:], self.assignments_with_values)
+            else:
+                unwrapped = handler(words[1:]) if handler else None
             if unwrapped is None:
                 break
             env = {**({} if unwrapped.clears_env else env), **unwrapped.env}
@@ -848,12 +854,14 @@ _SUDO = Syntax(
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def _sudo(args: list[Word]) -> _Unwrapped | None:
+def _sudo(args: list[Word], with_values: bool = False) -> _Unwrapped | None:
+    """`sudo [options] [VAR=value …] cmd`; `with_values`: an assignment whose value is only known at run
+    time (`VAR=$X`) is skipped too."""
     argv, rest = parse(args, _SUDO, stop_at_positional=True)
     if argv.has("-e", "--edit"):
         return None
     env = {}
-    while rest and _ASSIGNMENT.match(rest[0].value):  # `sudo VAR=$X prog`: an assignment, known or not
+    while rest and (rest[0].literal or with_values) and _ASSIGNMENT.match(rest[0].value):
         name, _, value = rest[0].value.partition("=")
         if rest[0].literal:
             env[name] = value
@@ -861,7 +869,8 @@ def _sudo(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("sudo", rest, env) if rest else None
 
 
-def _env(args: list[Word]) -> _Unwrapped | None:
+def _env(args: list[Word], with_values: bool = False) -> _Unwrapped | None:
+    """`env [options] [VAR=value …] cmd`; `with_values` as for `_sudo`."""
     unwrapped = _Unwrapped("env")
     index = 0
     while index < len(args):
@@ -881,7 +890,7 @@ def _env(args: list[Word]) -> _Unwrapped | None:
             break
         elif text.startswith("-"):
             unwrapped.clears_env |= not text.startswith("--") and "i" in text
-        elif _ASSIGNMENT.match(text):
+        elif _ASSIGNMENT.match(text) and (word.literal or with_values):
             name, _, value = text.partition("=")
             if word.literal:
                 unwrapped.env[name] = value
@@ -1141,6 +1150,7 @@ def _watch(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("watch", rest) if argv.has("-x", "--exec") else _Unwrapped("watch", script=join(rest))
 
 
+_ASSIGNING = {"sudo": _sudo, "env": _env}  # wrappers that take `VAR=value` words before the command
 _WRAPPERS = {
     "sudo": _sudo,
     "doas": _plain("doas", Syntax(options("-u", "-C"))),
