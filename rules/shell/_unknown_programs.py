@@ -182,7 +182,7 @@ def _text(command: Command, document: ShellDocument) -> Word:
 
 def _production_target(command: Command, document: ShellDocument) -> bool:
     context = document.source.context
-    return context.production or any(w.literal and context.names.matches(w.value) for w in command.words[1:])
+    return bool(context.production) or any(w.literal and context.names.matches(w.value) for w in command.words[1:])
 
 
 def _sourced_file(command: Command) -> str | None:
