@@ -18,9 +18,11 @@ expanded. A loop or `read` variable whose values come from input the script does
 on the commands that use it (`Command.inputs`).
 
 What cannot be known before the script runs (`$CMD …`, `curl … | sh`) is kept as an unresolved command
-that says why, and so is every part that could not be checked completely: a parse error, strings or
-blocks nested past a limit, a brace expansion or a number of loop runs and calls past a budget. Every
-limit is reported, never passed over in silence, and every limit keeps the work bounded.
+that says why and what kind of unknown it is (for SH900 to weigh), and so is every part that could not
+be checked completely: a parse error, strings or blocks nested past a limit, a brace expansion or a
+number of loop runs and calls past a budget. Every limit is reported, never passed over in silence, and
+every limit keeps the work bounded. An unknown program followed by a literal command name
+(`$SUDO rm -rf /d`, `$CHROOTEXEC apt-get …`) is also checked as the command it runs.
 """
 
 from __future__ import annotations
