@@ -131,3 +131,10 @@ def test_a_spelled_out_command_or_a_spliced_value_is_read_in_a_repository_and_as
 def test_an_inline_command_that_could_delete_with_a_value_asks_in_both_contexts():
     text = 'perl -e \'system("rm -rf $ARGV[0]")\' "$1"'
     assert severities(text, agent=False) == severities(text, agent=True) == {Severity.WARNING}
+
+
+def test_a_function_body_met_where_defined_and_where_called_is_reported_once():
+    found, _ = Engine(Config(), ".").check_source(
+        Source("x.sh", 'f() { psql -c "DROP TABLE users"; }\nf', "shell", Context())
+    )
+    assert [f.rule_id for f in found] == ["SQL202"]

@@ -667,8 +667,13 @@ class Normaliser:
 
     def _add(self, command: Command) -> Command | None:
         # A function's body is met where it is defined and at each call: an unknown argument there is the
-        # same text, but the call's unknown value is judged on its own.
-        key = (command.start, command.end, tuple(w.value for w in command.words), command.defining)
+        # same text, but what a call leaves unknown is judged on its own (SH900 keeps the graver of the two).
+        key = (
+            command.start,
+            command.end,
+            tuple(w.value for w in command.words),
+            command.unresolved and command.defining,
+        )
         if key in self._seen:
             return None
         self._seen.add(key)
