@@ -171,6 +171,7 @@ RULE = Rule(
             message="`rm -rf /` recursively deletes the whole filesystem (/).",
         ),
         "FOO=1 rm -r -f /",
+        "$SUDO rm -rf /data",  # after an unknown prefix: checked as the command it runs
         "sudo rm -fr --no-preserve-root /",
         "rm --recursive --force ~",
         'rm -r "$HOME"',

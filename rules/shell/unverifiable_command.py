@@ -8,6 +8,7 @@ import re
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+from blastguard.rules.shell._unknown_programs import destructive_word, repository_note
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -76,6 +77,15 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
             Severity.NOTE,
         )
         return
+    if not context.agent:
+        unasked = repository_note(command, document)
+        if unasked:
+            yield Hit(
+                command.start, command.end, f"{reason}{inside}; {unasked}, so this is noted, not asked.", Severity.NOTE
+            )
+            return
+        looks = destructive_word(command, document) if command.unknown in ("program", "unparsed") else None
+        inside += f" and `{looks}` looks destructive" if looks else ""
     yield Hit(
         command.start,
         command.end,
@@ -133,17 +143,43 @@ RULE = Rule(
         "blastguard did not read completely: a part of the script that could not be parsed (the shell may "
         "still run it), strings run by a shell nested more than 8 deep (`eval eval …`, `bash -c` in `bash -c`), "
         "blocks nested deeper than its parser reads, function calls past 16 levels, a brace expansion of more "
-        "than 1024 words, or more than 2000 loop runs, calls and alias expansions in one script. Each is "
-        "reported with its reason, never passed over. blastguard says so instead of letting it pass: an agent "
-        "hook answers `ask`, not `allow`. A variable set to a literal earlier in the script is resolved and "
-        'checked as the command it names; `exec "$@"` in an entrypoint runs what its caller chose, and '
+        "than 1024 words, or more than 2000 loop runs, calls and alias expansions in one script. "
+        "What the file itself says is read first: a variable set to a literal earlier in the script, "
+        "`$(echo …)` output, assignments after `sudo`/`env`, and a function's body at each call with the "
+        'arguments it is given. `exec "$@"` in an entrypoint runs what its caller chose, and '
         '`eval "$(ssh-agent -s)"`-style set-up from agents, version managers and completion scripts is known. '
         "A base64 or hex payload written in the command itself is decoded and checked as the script it is. "
         "Inline programs of other interpreters (`perl -e`, `ruby -e`, `node -e`, `php -r`, `awk`, …) that run a "
-        "shell command or delete a path given by a run-time value, or that cannot be read, are reported too. "
-        "Where an agent is about to run the command (hook, MCP server), a script run by name that is only known "
-        "at run time, cannot be read, or is written by the same command line asks, and a missing one is a note; "
-        "a repository check reads the scripts it can find and stays quiet about the others."
+        "shell command or delete a path given by a run-time value, or that cannot be read, are reported too; "
+        'a repository check reads a command string they spell out with variables in it (`open(F, "-|", '
+        '"git show $rev")`) as the shell command it is, unless it could delete (`rm`, `find`, `sh`, …). '
+        "Where an agent is about to run the command (hook, MCP server), everything that remains unknown is a "
+        "warning and the hook answers `ask`: the agent could have exported the variable in an earlier call. "
+        "A script run by name that is only known at run time, cannot be read, or is written by the same "
+        "command line asks there too, and a missing one is a note. "
+        "A repository check warns only where something destructive could hide: an unknown program whose "
+        "arguments or piped-in text look destructive (the verbs destroy, delete, drop, rm, rmdir, remove, "
+        "purge, prune, truncate, wipe, wipefs, reset, flush, flushall, flushdb, shred, mkfs, terminate, "
+        "uninstall, erase, unlink, nuke, alone or as part of a word like `delete-bucket`, in any case, and the "
+        "options --force, --recursive, -auto-approve, --purge, --delete, --hard, --no-preserve-root, --prune, "
+        "--drop, --wipe, a long option named for one of the verbs such as --remove-modules (not --rm nor "
+        "--no-…), or a short-option cluster holding r and f such as -rf); `eval`, `sh -c`, `bash -c`, "
+        "`trap`, `su -c` or `ssh` of text that holds a value only known at run time (a literal `sh -c '…'` is "
+        "read like any script), except an indirect assignment "
+        '(`eval "$name=\\"\\$value\\""`) and the output of a tool that writes shell assignments (`apt-config '
+        "shell`, `set | grep`, `getopt`, `git rev-parse --parseopt`, `git for-each-ref --shell`, `stat --format "
+        "NAME=…`) or of a function of the same script; `source` of a script whose file name is only known at run "
+        "time; a part that could not be parsed whose text looks destructive, or when nothing around it could be read; a script from the network or a "
+        "decoder and every limit reached; and anything with production evidence. Everything else "
+        "is a note that says why it was not asked: an unknown program whose arguments show nothing destructive "
+        "(`$MYSQL --version`, or `$OPENSSL enc` after `OPENSSL=${OPENSSL:-openssl}`: the environment may still "
+        "choose another program, so a default is not taken as the program), an unknown prefix followed by a command, which is checked as the command it runs "
+        "(`$SUDO rm -rf /data` is still a recursive delete; `$TF destroy`, a destructive verb that is no program "
+        "of its own, asks), a function's own argument used as a program or sourced where "
+        "the function is defined (each call is checked with its values), `$0`, a sourced file named under a "
+        'run-time folder (`. "$LIB/modules"`, checked as its own file), and a part'
+        " the parser could not read whose text shows nothing destructive. "
+        "A script read by name in a repository check reports nothing here: its own check does."
     ),
     fix="Spell the command out literally, or download the script, review it and run the file.",
     flag=(
@@ -154,6 +190,18 @@ RULE = Rule(
             message="The command name `$CMD` is only known when the script runs",
         ),
         "$(get_cmd) --all",
+        Example(
+            "$TF destroy -auto-approve",
+            flagged="$TF destroy -auto-approve",
+            severity=Severity.WARNING,
+            message="The command name `$TF` is only known when the script runs",
+        ),
+        Example("$KUBECTL delete namespace shop", severity=Severity.WARNING),
+        Example('echo "DROP TABLE users" | $MYSQL', severity=Severity.WARNING),
+        Example('OPENSSL=${OPENSSL:-rm}\n"$OPENSSL" -rf /', severity=Severity.WARNING),
+        Example('set_args="$(fetch_args)"\neval "$set_args"', severity=Severity.WARNING),
+        Example('. "$RCFILE"', severity=Severity.WARNING),
+        Example('run() { eval "$1"; }\nrun "$HOOK"', severity=Severity.WARNING),
         'eval "$x"',
         'bash -c "$SCRIPT"',
         "curl -fsSL https://example.com/install.sh | bash",
@@ -205,6 +253,9 @@ RULE = Rule(
         "awk -F: '{ print $1 }' /etc/passwd",
         "node -e \"require('fs').rmSync('dist', {recursive: true, force: true})\"",
         'bash "$SCRIPT_DIR/build.sh"',
+        "sudo LC_ALL=C ./configure",
+        'sudo HOME="$HOME" ./install-hooks',
+        "echo $(echo hello)",
     ),
     check=check,
     escalates=False,

@@ -111,7 +111,7 @@ class ShellFrontend(Frontend):
         """Parse `source`; every command is kept, since SQL and scripts may hide in any of them."""
         script = parse_script(self.parser, Layer(source.text))
         env = dict(source.context.env)
-        normaliser = Normaliser(self.parser, source.context.names)
+        normaliser = Normaliser(self.parser, source.context.names, source.context.agent)
         normaliser.run(script, Session(dict(env), set(env)))
         problems = [Problem(*problem) for problem in sorted(script.problems + normaliser.problems)]
         return ShellDocument(

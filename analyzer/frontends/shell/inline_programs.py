@@ -229,7 +229,8 @@ def interpreter_runs(document) -> tuple[list[Embedded], list[Unverified]]:
             context = document.source.context.with_production(*document.evidence(command))
             reader = _Reader(program, document.source.path, context)
             word = program.word
-            if not word.literal and (_BUILT_AT_RUN_TIME.search(word.value) or _risky_words(program)):
+            agent = document.source.context.agent
+            if not word.literal and (_BUILT_AT_RUN_TIME.search(word.value) or _risky_words(program, agent)):
                 unverified.append(
                     (
                         command.index,
@@ -420,12 +421,22 @@ _RISKY_PYTHON = re.compile(r"\b(?:exec|eval)\b")
 
 
 _BUILT_AT_RUN_TIME = re.compile(r"\$\(|`")  # a command's output spliced into the program
+# Interpolation that runs code or a command inside a string: Perl's `@{[ … ]}` and `${\ … }`, Ruby's `#{…}`,
+# JavaScript's `${…}`, a shell's `$(…)` and backticks.
+_INTERPOLATED_CODE = re.compile(r"@\{\[|\$\{\\|#\{|\$\{|\$\(|`")
+# A command string with one of these words keeps asking when a value in it is unknown: it may delete.
+_DELETING_WORDS = re.compile(r"\b(rm|rmdir|unlink|shred|dd|mkfs\S*|wipefs|truncate|find|eval|sh|bash)\b")
 
 
-def _risky_words(program: _Program) -> bool:
-    """Whether a program that could not be read mentions anything that runs or deletes."""
+def _risky_words(program: _Program, agent: bool = True) -> bool:
+    """Whether a program that could not be read mentions anything that runs or deletes. A repository check
+    does not count the names of the shell variables spliced in (`"'$package'"` does not `pack`)."""
     pattern = _RISKY_PYTHON if program.language is PYTHON else _RISKY
-    return bool(pattern.search(program.word.value))
+    text = program.word.value if agent else _SPLICED_VARIABLE.sub("", program.word.value)
+    return bool(pattern.search(text))
+
+
+_SPLICED_VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 
 
 class _Reader:
@@ -495,7 +506,7 @@ class _Reader:
         if decoded is not None:
             self._embed_decoded(decoded, "shell")
             return
-        literal = _literal(first)
+        literal = self._string(first)
         if literal is None:
             self._unknown(name, "runs a shell command")
             return
@@ -569,7 +580,7 @@ class _Reader:
         modes = [i for i, lit in enumerate(literals) if lit is not None and lit.value.strip() in ("-|", "|-")]
         if modes:
             rest = groups[modes[0] + 1 :]
-            strings = _all_known([_literal(group) for group in rest])
+            strings = _all_known([self._string(group) for group in rest])
             if not rest or strings is None:
                 self._unknown(found[index], "runs a command")
             elif len(strings) == 1:
@@ -613,11 +624,28 @@ class _Reader:
         offsets = self.code.offsets
         return offsets[min(index, len(offsets) - 1)]
 
+    def _string(self, group: list[Token]) -> Token | None:
+        """The string literal a whole argument is; in a repository check also one that only interpolates
+        variables (`"git show $ARGV[0]"`): the command is written there, only a value is not."""
+        if len(group) == 1 and group[0].kind == "string" and (group[0].literal or self._reads_values(group[0])):
+            return group[0]
+        return None
+
+    def _reads_values(self, token: Token) -> bool:
+        """Whether a string that interpolates is read as the command it spells out, its values unknown: never
+        where an agent runs it (the values could be anything), nor when it interpolates code or output."""
+        return (
+            not self.context.agent
+            and token.kind == "string"
+            and not _INTERPOLATED_CODE.search(token.value)
+            and not _DELETING_WORDS.search(token.value)
+        )
+
     def _shell_string(self, token: Token, call: Token) -> None:
         if token.kind not in ("string", "shell"):
             self._unknown(call, "runs a shell command")
             return
-        if not token.literal:
+        if not token.literal and not self._reads_values(token):
             self._unknown(call, "runs a shell command")
             return
         if token.value.strip():

@@ -18,9 +18,11 @@ expanded. A loop or `read` variable whose values come from input the script does
 on the commands that use it (`Command.inputs`).
 
 What cannot be known before the script runs (`$CMD …`, `curl … | sh`) is kept as an unresolved command
-that says why, and so is every part that could not be checked completely: a parse error, strings or
-blocks nested past a limit, a brace expansion or a number of loop runs and calls past a budget. Every
-limit is reported, never passed over in silence, and every limit keeps the work bounded.
+that says why and what kind of unknown it is (for SH900 to weigh), and so is every part that could not
+be checked completely: a parse error, strings or blocks nested past a limit, a brace expansion or a
+number of loop runs and calls past a budget. Every limit is reported, never passed over in silence, and
+every limit keeps the work bounded. An unknown program followed by a literal command name
+(`$SUDO rm -rf /d`, `$CHROOTEXEC apt-get …`) is also checked as the command it runs.
 """
 
 from __future__ import annotations
@@ -86,6 +88,15 @@ class Command(Record):
     output: Feed | None = None  # what it writes, when that is literal (`echo`, `printf`, `cat`)
     arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
     unresolved: str | None = None  # why what runs cannot be known before it runs
+    # What is unknown, for SH900 to weigh: "program" (the command name is a run-time value), "script" (the
+    # script `source` or a shell runs), "unparsed" (text the parser could not read); "" for the rest.
+    unknown: str = ""
+    # The unknown program is followed by a literal command (`$SUDO rm -rf /d`), checked as what it runs.
+    runs_command: bool = False
+    defining: bool = False  # in a function's body where it is defined, its arguments not yet known
+    # Inside a string run by `eval`, `sh -c`, `trap`, `ssh` … that holds a value only known at run time
+    # (`eval "$cmd"`): its text, not just a value in it, is chosen when the script runs.
+    in_run_time_text: bool = False
     # variables whose values come from input the script does not show (`for d in $(ls)`, `read d`):
     # name -> where they come from
     inputs: dict[str, str] = factory(dict)
@@ -176,6 +187,7 @@ class _Frame(Record):
     via: tuple[str, ...] = ()
     arguments_from_stdin: bool = False
     depth: int = 0
+    from_values: bool = False  # inside a string a shell runs that holds values only known at run time
 
 
 _TOP = _Frame()  # a script's own commands: inside no wrapper
@@ -201,9 +213,12 @@ class _Unwrapped(Record):
 class Normaliser:
     """Builds the document's command list from parsed scripts, recursing into strings run as scripts."""
 
-    def __init__(self, parser: Parser, names: Production) -> None:
+    def __init__(self, parser: Parser, names: Production, agent: bool = True) -> None:
         self.parser = parser
         self.names = names
+        # `sudo VAR=$X prog` runs `prog`: read so in a repository check. Where an agent runs the command it
+        # stays unknown, since an unquoted `$X` the agent chose could split into a program of its own.
+        self.assignments_with_values = not agent
         self.commands: list[Command] = []
         self.problems: list[tuple[int, int, str]] = []
         self._by_raw: dict[RawCommand, Command] = {}
@@ -227,7 +242,8 @@ class Normaliser:
         self._produced.update(script.produced)
         for start, end, message in script.problems:
             reason = message.replace("; the rest was still checked", "").replace(" The rest was still checked.", "")
-            self._unverifiable(start, end, reason.rstrip("."), frame)
+            unparsed = message.startswith(("This part of the script could not be parsed", "The script is incomplete"))
+            self._unverifiable(start, end, reason.rstrip("."), frame, unknown="unparsed" if unparsed else "")
         if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
@@ -259,11 +275,11 @@ class Normaliser:
             else:
                 self._command(step, session, frame)
 
-    def _unverifiable(self, start: int, end: int, reason: str, frame: _Frame) -> None:
+    def _unverifiable(self, start: int, end: int, reason: str, frame: _Frame, unknown: str = "") -> None:
         """A stand-in command for a part that could not be checked completely: SH900 reports it."""
         reason = reason[0].lower() + reason[1:] if reason[:2] != reason[:2].upper() else reason
         word = Word("", (start,), start, max(end, start + 1), literal=False)
-        self._add(Command([word], {}, wrappers=frame.wrappers, via=frame.via, unresolved=reason))
+        self._add(Command([word], {}, wrappers=frame.wrappers, via=frame.via, unresolved=reason, unknown=unknown))
 
     def _budget(self, start: int, end: int, frame: _Frame) -> bool:
         """Count one more loop run, call or alias expansion; False (and reported once) past the budget."""
@@ -577,7 +593,10 @@ class Normaliser:
         while words and words[0].literal:
             name = os.path.basename(words[0].value)
             handler = _WRAPPERS.get(name)
-            unwrapped = handler(words[1:]) if handler else None
+            if name in _ASSIGNING:
+                unwrapped = _ASSIGNING[name](words[1:], self.assignments_with_values)
+            else:
+                unwrapped = handler(words[1:]) if handler else None
             if unwrapped is None:
                 break
             env = {**({} if unwrapped.clears_env else env), **unwrapped.env}
@@ -601,7 +620,7 @@ class Normaliser:
                 words = self._split(unwrapped.split, session) + words
         if not words:
             return None
-        unresolved = None
+        unresolved, unknown = None, ""
         name = os.path.basename(words[0].value) if words[0].literal else ""
         script_file = _script_operand(name, words[1:])
         if name in ("source", ".") and script_file is not None and script_file.value in _STDIN_FILES:
@@ -618,11 +637,13 @@ class Normaliser:
             shown = f"`{writer.text(40)}`" if writer is not None else f"`{script_file.value[:40]}`"
             unresolved = f"`{name}` runs the script that {shown} writes"
         elif not words[0].literal and not _known_program(words[0].value):
-            unresolved = f"the command name `{words[0].value}` is only known when the script runs"
+            unresolved, unknown = f"the command name `{words[0].value}` is only known when the script runs", "program"
         elif name in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
+            unknown = "script"
         inputs = {n: s for n, s in session.inputs.items() if any(_uses(w, n) for w in words)}
-        return self._add(
+        runs_command = unknown == "program" and len(words) > 1 and _command_name(words[1])
+        command = self._add(
             Command(
                 words,
                 env,
@@ -632,12 +653,27 @@ class Normaliser:
                 upstream=upstream,
                 arguments_from_stdin=frame.arguments_from_stdin,
                 unresolved=unresolved,
+                unknown=unknown,
+                runs_command=runs_command,
+                defining=self._defining > 0,
+                in_run_time_text=frame.from_values,
                 inputs=inputs,
             )
         )
+        if runs_command:  # `$SUDO rm -rf /d`, `$CHROOTEXEC apt-get clean`: the rest is checked as what it runs
+            inner = frame.replace(wrappers=frame.wrappers + (words[0].value,))
+            self._unwrap(words[1:], env, stdin, upstream, session, inner)
+        return command
 
     def _add(self, command: Command) -> Command | None:
-        key = (command.start, command.end, tuple(w.value for w in command.words))
+        # A function's body is met where it is defined and at each call: an unknown argument there is the
+        # same text, but what a call leaves unknown is judged on its own (SH900 keeps the graver of the two).
+        key = (
+            command.start,
+            command.end,
+            tuple(w.value for w in command.words),
+            command.unresolved and command.defining,
+        )
         if key in self._seen:
             return None
         self._seen.add(key)
@@ -666,7 +702,9 @@ class Normaliser:
             session.arguments(arguments[1:])
             if arguments:
                 session.variables["0"] = arguments[0].value if arguments[0].literal else None
-        self.run(script, session, frame.replace(depth=frame.depth + 1))
+        self.run(
+            script, session, frame.replace(depth=frame.depth + 1, from_values=frame.from_values or not word.literal)
+        )
 
     def _stdin_script(
         self,
@@ -823,18 +861,23 @@ _SUDO = Syntax(
 _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 
 
-def _sudo(args: list[Word]) -> _Unwrapped | None:
+def _sudo(args: list[Word], with_values: bool = False) -> _Unwrapped | None:
+    """`sudo [options] [VAR=value …] cmd`; `with_values`: an assignment whose value is only known at run
+    time (`VAR=$X`) is skipped too."""
     argv, rest = parse(args, _SUDO, stop_at_positional=True)
     if argv.has("-e", "--edit"):
         return None
     env = {}
-    while rest and rest[0].literal and _ASSIGNMENT.match(rest[0].value):
+    while rest and (rest[0].literal or with_values) and _ASSIGNMENT.match(rest[0].value):
         name, _, value = rest[0].value.partition("=")
-        env[name], rest = value, rest[1:]
+        if rest[0].literal:
+            env[name] = value
+        rest = rest[1:]
     return _Unwrapped("sudo", rest, env) if rest else None
 
 
-def _env(args: list[Word]) -> _Unwrapped | None:
+def _env(args: list[Word], with_values: bool = False) -> _Unwrapped | None:
+    """`env [options] [VAR=value …] cmd`; `with_values` as for `_sudo`."""
     unwrapped = _Unwrapped("env")
     index = 0
     while index < len(args):
@@ -854,9 +897,10 @@ def _env(args: list[Word]) -> _Unwrapped | None:
             break
         elif text.startswith("-"):
             unwrapped.clears_env |= not text.startswith("--") and "i" in text
-        elif _ASSIGNMENT.match(text):
+        elif _ASSIGNMENT.match(text) and (word.literal or with_values):
             name, _, value = text.partition("=")
-            unwrapped.env[name] = value
+            if word.literal:
+                unwrapped.env[name] = value
         else:
             break
         index += 1
@@ -1113,6 +1157,7 @@ def _watch(args: list[Word]) -> _Unwrapped | None:
     return _Unwrapped("watch", rest) if argv.has("-x", "--exec") else _Unwrapped("watch", script=join(rest))
 
 
+_ASSIGNING = {"sudo": _sudo, "env": _env}  # wrappers that take `VAR=value` words before the command
 _WRAPPERS = {
     "sudo": _sudo,
     "doas": _plain("doas", Syntax(options("-u", "-C"))),
@@ -1147,6 +1192,12 @@ _WRAPPERS = {
 
 
 _PROGRAM_NAME = re.compile(r"[A-Za-z0-9._+-]+")
+_COMMAND_NAME = re.compile(r"(?:/[A-Za-z0-9._+-]+)+|[A-Za-z_][A-Za-z0-9._+-]*")
+
+
+def _command_name(word: Word) -> bool:
+    """`apt-get`, `/sbin/ldconfig`: a word written as a program's name, not an option or an operand's value."""
+    return word.literal and _COMMAND_NAME.fullmatch(word.value) is not None
 
 
 def _known_program(value: str) -> bool:
