@@ -19,6 +19,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.frontends.python.alembic_migrations import AlembicMigration
 from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
@@ -82,6 +83,10 @@ class PythonDocument(Document):
     @cached_property
     def migration(self) -> DjangoMigration:
         return DjangoMigration(self.model, self.folder)
+
+    @cached_property
+    def alembic(self) -> AlembicMigration:
+        return AlembicMigration(self.model, self.folder)
 
     def string(self, node, call: Call):
         """The string `node` (an argument of `call`) folds to, or None when it is not a string."""
