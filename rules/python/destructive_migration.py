@@ -58,6 +58,7 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
         method in _DJANGO
         and (call.name.startswith("django.") or "django" in imported)
         and not document.migration.state_only(call)  # `SeparateDatabaseAndState(state_operations=…)`: no SQL
+        and not document.migration.deletes_unmanaged(call)  # a `managed=False` model has no table Django owns
     ):
         what = _DJANGO[method].format(_named(call, document, "name"))
         yield Hit(*call.span(), f"This migration {what}. {_FIX}")
@@ -96,7 +97,9 @@ RULE = Rule(
         "or of `RunSQL` (its third), given as a list or as a name bound once to one, only changes Django's "
         "model state and runs no SQL: it is not reported. One inside `database_operations` (the first "
         "argument) runs and is. SQL run by `op.execute` or `RunSQL` is checked by the SQL rules (not when the "
-        "`RunSQL` is itself a state operation)."
+        "`RunSQL` is itself a state operation). Nor is a `DeleteModel` of a model whose last `CreateModel` or "
+        "`AlterModelOptions`, in this migration or an earlier one of the app (read from the files numbered "
+        "before it in its folder, at most 200), says `managed=False`: Django owns no table for it."
     ),
     fix=_FIX,
     flag=(
@@ -125,6 +128,14 @@ RULE = Rule(
         '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
         '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
         "    ),\n]",
+        # The model this migration created is managed (the default), or was made managed again.
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"permissions": []}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"managed": False}),\n'
+        '    migrations.AlterModelOptions(name="Admin", options={}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
         # An index or constraint that is not put back: no rows lost, the guarantee is (a note).
         Example(
             'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fk", "orders", '
@@ -163,6 +174,10 @@ RULE = Rule(
         '    migrations.DeleteModel(name="Coupon"),\n]\n\n'
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.SeparateDatabaseAndState(state_operations=STATE_OPERATIONS)]",
+        # An unmanaged model (`managed=False`, here or in an earlier migration of the app): no table to drop.
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"managed": False}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
         # The SQL drops the column (the SQL rules judge it); the RemoveField only tells Django.
         "from django.db import migrations\n\noperations = [\n    migrations.RunSQL(\n"
         '        "ALTER TABLE shop_product RENAME COLUMN sku TO code",\n'

@@ -52,7 +52,10 @@ def _fills_added_columns(call: Call, document: PythonDocument) -> bool:
     if not added or not fields or len(fields) != len(call.node.args):  # `update(**values)`: unknown columns
         return False
     model = _django_model(chain(call.node, call, document), call, document)
-    return model is not None and all((model, field) in added for field in fields)
+    # A foreign key `content_type` is set as `content_type` or through its column, `content_type_id`.
+    return model is not None and all(
+        (model, field) in added or (model, field.removesuffix("_id")) in added for field in fields
+    )
 
 
 def _django_model(links, call: Call, document: PythonDocument) -> str | None:
@@ -80,7 +83,10 @@ RULE = Rule(
         "findings. Nor is a Django data migration filling a column it has just created: an update inside "
         "the function a `RunPython` step runs, on a model (`apps.get_model(…)` or the class) whose every "
         "updated field is added by an `AddField` earlier in the same operations (not as a state operation) "
-        "overwrites nothing. An update of any column the migration did not add is reported."
+        "overwrites nothing. Nor is one run by a `RunPython` step (forwards or in reverse) on columns that one of "
+        "the three migrations numbered just before it in the app's folder added with `null=True` or a "
+        "`default`: the backfill of a column added in the same release, or its undoing. An update of any "
+        "other column is reported."
     ),
     fix=_FIX,
     flag=(

@@ -23,12 +23,13 @@ from blastguard.frontends.python.alembic_migrations import AlembicMigration
 from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
+from blastguard.frontends.python.django_history import AppHistory
 from blastguard.frontends.python.django_migrations import DjangoMigration
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
 from blastguard.frontends.python.production import evidence
 from blastguard.frontends.python.string_values import Folder
 from blastguard.records import record
-from blastguard.sources import Embedded, Source
+from blastguard.sources import Embedded, Source, reader_of
 from blastguard.textindex import LineIndex
 
 # Calls that execute, delete or drop something, whatever the file imports (`name(`, `.name(`).
@@ -82,7 +83,7 @@ class PythonDocument(Document):
 
     @cached_property
     def migration(self) -> DjangoMigration:
-        return DjangoMigration(self.model, self.folder)
+        return DjangoMigration(self.model, self.folder, AppHistory(reader_of(self.source.context)))
 
     @cached_property
     def alembic(self) -> AlembicMigration:
