@@ -10,6 +10,11 @@ key, any primary key on the same table (a table has one). This is the reading SQ
 
 The table of a `batch_op.…` call is the one of the nearest `batch_alter_table(…)` before it in the
 same function: the `with op.batch_alter_table("t") as batch_op:` block it is written in.
+
+The SQL rules read what an operation does to the script's tables through `equivalent_sql`: the
+SQL statement an `add_column`, `create_table`, `rename_table` or constraint create amounts to, so
+that SQL the same function runs with `op.execute` is judged knowing it (a column filled just after
+it was added, a constraint dropped by SQL and created again by Alembic).
 """
 
 from __future__ import annotations
@@ -26,7 +31,19 @@ _CREATES = frozenset(
     }
 )
 _NAME_KEYWORDS = ("constraint_name", "index_name", "name")
-_TABLE_KEYWORDS = ("table_name", "source_table", "source")
+_TABLE_KEYWORDS = ("table_name", "source_table", "source", "old_table_name")
+# Operations on `op` whose first argument is the table (the others name the index or constraint first).
+_TABLE_FIRST = frozenset({"add_column", "drop_column", "alter_column", "rename_table", "create_table", "drop_table"})
+# The SQL each operation amounts to: {0} the table, {1} the column, constraint or new table name.
+_EQUIVALENTS = {
+    "add_column": "ALTER TABLE {0} ADD COLUMN {1} INT",
+    "create_table": "CREATE TABLE {0} (id INT)",
+    "rename_table": "ALTER TABLE {0} RENAME TO {1}",
+    "create_unique_constraint": "ALTER TABLE {0} ADD CONSTRAINT {1} UNIQUE (id)",
+    "create_check_constraint": "ALTER TABLE {0} ADD CONSTRAINT {1} CHECK (id > 0)",
+    "create_foreign_key": "ALTER TABLE {0} ADD CONSTRAINT {1} FOREIGN KEY (id) REFERENCES other (id)",
+    "create_primary_key": "ALTER TABLE {0} ADD CONSTRAINT {1} PRIMARY KEY (id)",
+}
 
 
 class AlembicMigration:
@@ -39,10 +56,10 @@ class AlembicMigration:
     def replaced(self, drop) -> bool:
         """`drop` (a `drop_index` or `drop_constraint` call) is followed, in its outermost function, by
         a create that puts the same index or constraint back."""
-        function = _outermost_function(drop.scope)
+        function = drop.scope.outermost_function()
         if function is None:
             return False
-        calls = [c for c in self._model.calls if _outermost_function(c.scope) is function]
+        calls = [c for c in self._model.calls if c.scope.outermost_function() is function]
         name = self._name(drop)
         table = self._table(drop, calls)
         primary = drop.method == "drop_constraint" and self._literal(drop.keyword("type_"), drop) == "primary"
@@ -58,38 +75,82 @@ class AlembicMigration:
                 return True
         return False
 
-    def _name(self, call) -> str | None:
+    def equivalent_sql(self, call) -> str | None:
+        """The SQL statement an Alembic operation amounts to, as far as the SQL rules need it (a
+        placeholder type, no columns of a constraint); None for any other call or an unknown name."""
+        if call.method not in _EQUIVALENTS or not (_on_op(call) or call.receiver is not None):
+            return None
+        function = call.scope.outermost_function()
+        calls = [c for c in self._model.calls if c.scope.outermost_function() is function]
+        if call.method == "create_table":
+            table = self._literal(call.argument(0, "table_name"), call, lower=False) if _on_op(call) else None
+        else:
+            table = self._table(call, calls, lower=False)
+        if table is None:
+            return None
+        if call.method == "add_column":
+            value = self._column(call, lower=False)
+            return _EQUIVALENTS["add_column"].format(_quoted(table), _quoted(value)) if value else None
+        if call.method == "rename_table":
+            new_name = self._literal(call.argument(1, "new_table_name"), call, lower=False)
+            return _EQUIVALENTS["rename_table"].format(_quoted(table), _quoted(new_name)) if new_name else None
+        name = self._name(call, lower=False)
+        if name is None:  # unnamed: only a primary key is still known for what it is
+            return f"ALTER TABLE {_quoted(table)} ADD PRIMARY KEY (id)" if call.method == "create_primary_key" else None
+        return _EQUIVALENTS[call.method].format(_quoted(table), _quoted(name))
+
+    def columns_added_before(self, call) -> set[tuple[str, str]]:
+        """(table, column), lower case, of every `add_column` that the outermost function of `call` runs
+        before it: columns that hold only NULL or their default until the function fills them."""
+        function = call.scope.outermost_function()
+        if function is None:
+            return set()
+        calls = [c for c in self._model.calls if c.scope.outermost_function() is function]
+        start = call.span()[0]
+        added = set()
+        for add in calls:
+            if add.method == "add_column" and add.span()[0] < start:
+                table, column = self._table(add, calls), self._column(add)
+                if table and column:
+                    added.add((table, column))
+        return added
+
+    def _column(self, call, lower: bool = True) -> str | None:
+        """The name of the `sa.Column("name", …)` an `add_column` adds."""
+        column = call.argument(1 if _on_op(call) else 0, "column")
+        name = column.args[0].value if isinstance(column, cst.Call) and column.args else None
+        return self._literal(name, call, lower)
+
+    def _name(self, call, lower: bool = True) -> str | None:
         """The literal name of the index or constraint, lower case; `op.f("name")` is that name."""
         node = call.argument(0, *_NAME_KEYWORDS)
         if node is not None and _is_call_of(node, "f") and node.args:
             node = node.args[0].value
-        return self._literal(node, call)
+        return self._literal(node, call, lower)
 
-    def _table(self, call, calls) -> str | None:
+    def _table(self, call, calls, lower: bool = True) -> str | None:
         """The table an operation acts on: its table argument on `op`, the batch's table on a `batch_op`."""
         if _on_op(call):
-            return self._literal(call.argument(1, *_TABLE_KEYWORDS), call)
+            position = 0 if call.method in _TABLE_FIRST else 1
+            return self._literal(call.argument(position, *_TABLE_KEYWORDS), call, lower)
         start = call.span()[0]
         batches = [c for c in calls if c.method == "batch_alter_table" and c.span()[0] < start]
-        return self._literal(batches[-1].argument(0, "table_name"), batches[-1]) if batches else None
+        return self._literal(batches[-1].argument(0, "table_name"), batches[-1], lower) if batches else None
 
-    def _literal(self, node, call) -> str | None:
+    def _literal(self, node, call, lower: bool = True) -> str | None:
         value = self._folder.string(node, call.scope, call.chunk) if node is not None else None
-        return value.text.lower() if value is not None and value.literal else None
-
-
-def _outermost_function(scope):
-    """The outermost function `scope` is in (what a migration's `upgrade()` is); None at module level."""
-    function = None
-    while scope is not None:
-        function = scope if scope.kind == "function" else function
-        scope = scope.parent
-    return function
+        if value is None or not value.literal:
+            return None
+        return value.text.lower() if lower else value.text
 
 
 def _on_op(call) -> bool:
     """Called on Alembic's `op` itself (`op.drop_index(...)`), not on a `batch_op`."""
     return call.name.startswith("alembic.op.")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _is_call_of(node, method: str) -> bool:

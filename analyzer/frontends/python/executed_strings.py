@@ -251,12 +251,35 @@ def _render_sql(value: Value) -> Rendered:
     return render(value, _sql_hole)
 
 
-def sql_children(calls, folder, path: str, context) -> list[Embedded]:
-    children = []
+def sql_children(calls, folder, path: str, context, equivalent=None) -> list[Embedded]:
+    """The SQL the calls execute. Each text knows the SQL that the same outermost function runs before
+    and after it (`Context.script`), in source order, so that a function running a script one
+    statement at a time is judged as that script; `equivalent(call)` gives the SQL a call that is no
+    execution point amounts to (an Alembic `op.add_column`), or None."""
+    runs = []  # (function, rendered texts run, texts for the script), in source order
+    seen = set()
     for call in calls:
+        rendered = []
         for value in sql_value(call, folder):
-            rendered = _render_sql(value)
-            children.append(rendered.embedded(Source(path, rendered.text, "sql", context)))
+            text = _render_sql(value)
+            key = (text.text, tuple(text.offsets))  # `execute(text("…"))`: one text, two calls
+            if key not in seen:
+                seen.add(key)
+                rendered.append(text)
+        texts = [r.text for r in rendered]
+        if not texts and equivalent is not None and (stand_in := equivalent(call)) is not None:
+            texts = [stand_in]
+        if texts:
+            runs.append((call.scope.outermost_function(), rendered, texts))
+    children = []
+    for number, (function, rendered, _) in enumerate(runs):
+        script: tuple = ()
+        if function is not None:
+            before = tuple(t for f, _, texts in runs[:number] if f is function for t in texts)
+            after = tuple(t for f, _, texts in runs[number + 1 :] if f is function for t in texts)
+            script = (before, after) if before or after else ()
+        run_in = context.replace(script=script) if script else context
+        children += [r.embedded(Source(path, r.text, "sql", run_in)) for r in rendered]
     return children
 
 

@@ -97,7 +97,8 @@ class PythonDocument(Document):
         context = self.source.context.with_production(*self.production)
         path = self.source.path
         runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
-        children = sql_children(runs_sql, self.folder, path, context) + shell_children(
+        alembic = self.alembic.equivalent_sql if "alembic" in self.model.imported_modules else None
+        children = sql_children(runs_sql, self.folder, path, context, alembic) + shell_children(
             self.calls, self.folder, self.model, path, context
         )
         # A constant executed in two places is one statement in the file: judge it once.
