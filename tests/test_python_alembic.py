@@ -35,6 +35,14 @@ def test_foreign_keys_off_then_on_around_a_rebuild_is_clean():
     assert findings(upgrade(PRAGMA_OFF, *REBUILD, PRAGMA_ON)) == []
 
 
+def test_backfilling_a_column_added_while_foreign_keys_are_off_is_clean():
+    add = ['with op.batch_alter_table("dag") as batch_op:', '    batch_op.add_column(sa.Column("concurrency"))']
+    fill = 'op.execute("UPDATE dag SET concurrency = 16 WHERE concurrency IS NULL")'
+    assert findings(upgrade(PRAGMA_OFF, *add, fill, PRAGMA_ON)) == []
+    overwrite = fill.replace("concurrency = 16", "owner = 'x'")
+    assert ("SQL301", 5, "warning") in findings(upgrade(PRAGMA_OFF, *add, overwrite, PRAGMA_ON))
+
+
 def test_foreign_keys_left_off_or_turned_on_elsewhere_still_reports():
     assert findings(upgrade(PRAGMA_OFF, *BATCH)) == [("SQL301", 5, "warning")]
     assert findings(upgrade(PRAGMA_OFF, *BATCH, other=[PRAGMA_ON])) == [("SQL301", 5, "warning")]

@@ -325,17 +325,20 @@ class SqlDocument(Document):
                     added.append((index, table, action.name.lower()))
         return added
 
-    def created_before(self, table: exp.Expr, stmt: Statement) -> bool:
+    def created_before(self, table: exp.Expr, stmt: Statement | int) -> bool:
+        """The script created `table` before `stmt` (a statement of this text, or a script position)."""
         name = TableName.of(table)
-        return name is not None and any(i < stmt.index and name.matches(c) for i, c in self._created)
+        position = stmt if isinstance(stmt, int) else stmt.index
+        return name is not None and any(i < position and name.matches(c) for i, c in self._created)
 
-    def column_added_before(self, table: exp.Expr, column: str, stmt: Statement) -> bool:
+    def column_added_before(self, table: exp.Expr, column: str, stmt: Statement | int) -> bool:
         name = TableName.of(table)
         if not name:
             return False
         column = column.lower()
-        return self.created_before(table, stmt) or any(
-            i < stmt.index and name.matches(t) and c == column for i, t, c in self._added_columns
+        position = stmt if isinstance(stmt, int) else stmt.index
+        return self.created_before(table, position) or any(
+            i < position and name.matches(t) and c == column for i, t, c in self._added_columns
         )
 
     # --- what the script declares about columns and constraints --------------------------------
