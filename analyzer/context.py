@@ -96,6 +96,8 @@ class Context(Record):
     # SQL handed over by a host program (a Python function that runs several statements): the SQL texts
     # the same function runs before this one and after it, as (before, after); () when alone.
     script: tuple = ()
+    # The SQL runs on a database the program has just created in memory: every table in it is its own.
+    fresh_database: bool = False
 
     def merge(self, other: Context) -> Context:
         """This context with what `other` knows added: its production evidence and environment, and its
@@ -110,6 +112,7 @@ class Context(Record):
             other.scripts or self.scripts,
             other.reader or self.reader,
             other.script or self.script,
+            other.fresh_database or self.fresh_database,
         )
 
     def with_production(self, *evidence: str) -> Context:

@@ -251,11 +251,12 @@ def _render_sql(value: Value) -> Rendered:
     return render(value, _sql_hole)
 
 
-def sql_children(calls, folder, path: str, context, equivalent=None) -> list[Embedded]:
+def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None) -> list[Embedded]:
     """The SQL the calls execute. Each text knows the SQL that the same outermost function runs before
     and after it (`Context.script`), in source order, so that a function running a script one
     statement at a time is judged as that script; `equivalent(call)` gives the SQL a call that is no
-    execution point amounts to (an Alembic `op.add_column`), or None."""
+    execution point amounts to (an Alembic `op.add_column`), or None. `fresh(call)` tells that a call
+    runs its SQL on a database the program has just created in memory (`Context.fresh_database`)."""
     runs = []  # (function, rendered texts run, texts for the script), in source order
     seen = set()
     for call in calls:
@@ -270,15 +271,16 @@ def sql_children(calls, folder, path: str, context, equivalent=None) -> list[Emb
         if not texts and equivalent is not None and (stand_in := equivalent(call)) is not None:
             texts = [stand_in]
         if texts:
-            runs.append((call.scope.outermost_function(), rendered, texts))
+            runs.append((call.scope.outermost_function(), rendered, texts, fresh is not None and fresh(call)))
     children = []
-    for number, (function, rendered, _) in enumerate(runs):
+    for number, (function, rendered, _, in_memory) in enumerate(runs):
         script: tuple = ()
         if function is not None:
-            before = tuple(t for f, _, texts in runs[:number] if f is function for t in texts)
-            after = tuple(t for f, _, texts in runs[number + 1 :] if f is function for t in texts)
+            before = tuple(t for f, _, texts, _ in runs[:number] if f is function for t in texts)
+            after = tuple(t for f, _, texts, _ in runs[number + 1 :] if f is function for t in texts)
             script = (before, after) if before or after else ()
         run_in = context.replace(script=script) if script else context
+        run_in = run_in.replace(fresh_database=True) if in_memory else run_in
         children += [r.embedded(Source(path, r.text, "sql", run_in)) for r in rendered]
     return children
 

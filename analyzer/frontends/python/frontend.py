@@ -26,6 +26,7 @@ from blastguard.frontends.python.depth import too_deep
 from blastguard.frontends.python.django_history import AppHistory
 from blastguard.frontends.python.django_migrations import DjangoMigration
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
+from blastguard.frontends.python.in_memory import fresh_database
 from blastguard.frontends.python.production import evidence
 from blastguard.frontends.python.string_values import Folder
 from blastguard.records import record
@@ -89,6 +90,9 @@ class PythonDocument(Document):
     def alembic(self) -> AlembicMigration:
         return AlembicMigration(self.model, self.folder)
 
+    def _fresh_database(self, call: Call) -> bool:
+        return fresh_database(call, self.model, self.folder)
+
     def string(self, node, call: Call):
         """The string `node` (an argument of `call`) folds to, or None when it is not a string."""
         return self.folder.string(node, call.scope, call.chunk)
@@ -98,7 +102,8 @@ class PythonDocument(Document):
         path = self.source.path
         runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
         alembic = self.alembic.equivalent_sql if "alembic" in self.model.imported_modules else None
-        children = sql_children(runs_sql, self.folder, path, context, alembic) + shell_children(
+        fresh = None if "attach" in self.source.text.lower() else self._fresh_database
+        children = sql_children(runs_sql, self.folder, path, context, alembic, fresh) + shell_children(
             self.calls, self.folder, self.model, path, context
         )
         # A constant executed in two places is one statement in the file: judge it once.

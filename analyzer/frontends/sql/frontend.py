@@ -326,9 +326,12 @@ class SqlDocument(Document):
         return added
 
     def created_before(self, table: exp.Expr, stmt: Statement | int) -> bool:
-        """The script created `table` before `stmt` (a statement of this text, or a script position)."""
+        """The script created `table` before `stmt` (a statement of this text, or a script position); in
+        a database the program has just created in memory, every table."""
         name = TableName.of(table)
         position = stmt if isinstance(stmt, int) else stmt.index
+        if name is not None and self.source.context.fresh_database:
+            return True
         return name is not None and any(i < position and name.matches(c) for i, c in self._created)
 
     def column_added_before(self, table: exp.Expr, column: str, stmt: Statement | int) -> bool:
