@@ -88,7 +88,8 @@ RULE = Rule(
         "a table but not its rows. `op.drop_table`, `op.drop_column` (also on a `batch_op`), Django's "
         "`DeleteModel` and `RemoveField` are reported so a person looks. `op.drop_index` and "
         "`op.drop_constraint` delete no rows and the downgrade can create them again: one that the same "
-        "outermost function puts back afterwards (a create of the same name, on the same table when both "
+        "outermost function puts back afterwards (a create of the same name, or of a name that differs only in "
+        "a naming convention's suffix for the same kind such as `_uq` and `_key`, on the same table when both "
         "name it, or any primary key on the table after dropping its primary key: how Alembic changes a "
         "foreign key's ON DELETE or a primary key's columns) is not reported, as SQL207 reads DROP and ADD "
         "CONSTRAINT; one that is not put back is a note, since the guarantee or the index is gone. "
@@ -157,6 +158,8 @@ RULE = Rule(
         '        batch_op.create_unique_constraint("metric_uq", ["key", "step"])',
         'from alembic import op\n\ndef upgrade():\n    op.create_index("ix_users_email", "users", ["email"])\n'
         '    op.drop_index("ix_users_email", table_name="users")',
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fkey", "orders")\n'
+        '    op.create_unique_constraint("orders_customer_key", "orders", ["customer_id"])',
     ),
     clean=(
         'from alembic import op\n\ndef downgrade():\n    op.drop_table("audit_log")',
@@ -195,6 +198,9 @@ RULE = Rule(
         'from alembic import op\n\ndef upgrade():\n    op.drop_index("ix_runs_state", table_name="runs")\n'
         '    with op.batch_alter_table("runs") as batch_op:\n'
         '        batch_op.create_index(batch_op.f("ix_runs_state"), ["state", "start_time"])',
+        # Renamed to another naming convention's suffix for the same kind of constraint.
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("dag_run_dag_id_run_id_uq", "dag_run")\n'
+        '    op.create_unique_constraint("dag_run_dag_id_run_id_key", "dag_run", ["dag_id", "run_id"])',
         'df.drop_column("x")',
         "print(\"op.drop_table('users')\")",
     ),

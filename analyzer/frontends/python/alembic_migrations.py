@@ -4,7 +4,8 @@ Changing an index or a constraint in Alembic is a drop followed by a create: `dr
 "fk", …)` then `create_foreign_key("fk", …, ondelete="CASCADE")`, or `drop_constraint("pk",
 type_="primary")` then `create_primary_key("pk", [..., "step"])`. Such a drop removes no guarantee.
 A drop counts as replaced when the same outermost function creates, later in source order, an index
-or constraint of the same name on the same table (when both tables are known), or, for a primary
+or constraint of the same name (up to a naming convention's suffix for the same kind, `_uq` and
+`_key`) on the same table (when both tables are known), or, for a primary
 key, any primary key on the same table (a table has one). This is the reading SQL207 gives to
 `ALTER TABLE … DROP CONSTRAINT` followed by `ADD CONSTRAINT` of the same name.
 
@@ -20,6 +21,8 @@ it was added, a constraint dropped by SQL and created again by Alembic).
 from __future__ import annotations
 
 import libcst as cst
+
+from blastguard.frontends.constraint_names import same_constraint
 
 _CREATES = frozenset(
     {
@@ -69,7 +72,7 @@ class AlembicMigration:
             created_table = self._table(create, calls)
             if table and created_table and table != created_table:
                 continue
-            if name is not None and self._name(create) == name:
+            if name is not None and (created := self._name(create)) is not None and same_constraint(created, name):
                 return True
             if primary and create.method == "create_primary_key" and table and table == created_table:
                 return True

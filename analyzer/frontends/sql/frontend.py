@@ -53,6 +53,7 @@ with _without_importlib_metadata():
     from sqlglot.tokens import Token, TokenType
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
+from blastguard.frontends.constraint_names import same_constraint
 from blastguard.frontends.sql.words import Word, comments_in_gap, scan
 from blastguard.records import Record, factory, record
 from blastguard.sources import Source
@@ -403,12 +404,16 @@ class SqlDocument(Document):
 
     def constraint_added_after(self, table: exp.Expr, constraint: str, stmt: Statement) -> bool:
         """`ALTER TABLE table ADD CONSTRAINT constraint` (or ADD PRIMARY KEY for "primary key") in
-        `stmt` itself or a later statement: the drop in `stmt` is a replacement."""
+        `stmt` itself or a later statement: the drop in `stmt` is a replacement. The name added back may
+        differ in its naming convention's suffix for the same kind (`…_uq` and `…_key`)."""
         name = TableName.of(table)
         if name is None:
             return False
         constraint = _unquoted(constraint).lower()
-        return any(i >= stmt.index and c == constraint and name.matches(t) for i, t, c in self._added_constraints)
+        return any(
+            i >= stmt.index and same_constraint(c, constraint) and name.matches(t)
+            for i, t, c in self._added_constraints
+        )
 
 
 def _declared_nullability(parts: list[exp.Expr]) -> list[tuple[str, bool]]:
