@@ -89,7 +89,8 @@ RULE = Rule(
         "`DeleteModel` and `RemoveField` are reported so a person looks. `op.drop_index` and "
         "`op.drop_constraint` delete no rows and the downgrade can create them again: one that the same "
         "outermost function puts back afterwards (a create of the same name, or of a name that differs only in "
-        "a naming convention's suffix for the same kind such as `_uq` and `_key`, on the same table when both "
+        "a naming convention's suffix for the same kind such as `_uq` and `_key`, or given by the same variable, "
+        "on the same table when both "
         "name it, or any primary key on the table after dropping its primary key: how Alembic changes a "
         "foreign key's ON DELETE or a primary key's columns) is not reported, as SQL207 reads DROP and ADD "
         "CONSTRAINT; one that is not put back is a note, since the guarantee or the index is gone. "
@@ -160,6 +161,8 @@ RULE = Rule(
         '    op.drop_index("ix_users_email", table_name="users")',
         'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fkey", "orders")\n'
         '    op.create_unique_constraint("orders_customer_key", "orders", ["customer_id"])',
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint(old_fk_name, "datasets", type_="foreignkey")\n'
+        '    op.create_foreign_key(new_fk_name, "datasets", "experiments", ["experiment_id"], ["experiment_id"])',
     ),
     clean=(
         'from alembic import op\n\ndef downgrade():\n    op.drop_table("audit_log")',
@@ -201,6 +204,11 @@ RULE = Rule(
         # Renamed to another naming convention's suffix for the same kind of constraint.
         'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("dag_run_dag_id_run_id_uq", "dag_run")\n'
         '    op.create_unique_constraint("dag_run_dag_id_run_id_key", "dag_run", ["dag_id", "run_id"])',
+        # The name is known only at run time, and both calls take it from the same variable.
+        'from alembic import op\n\ndef upgrade():\n    for table in TABLES:\n        fk_name = f"fk_{table}_request_id"\n'
+        "        with op.batch_alter_table(table) as batch_op:\n"
+        '            batch_op.drop_constraint(fk_name, type_="foreignkey")\n'
+        '            batch_op.create_foreign_key(fk_name, "trace_info", ["request_id"], ["request_id"])',
         'df.drop_column("x")',
         "print(\"op.drop_table('users')\")",
     ),

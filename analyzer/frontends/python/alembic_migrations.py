@@ -5,7 +5,7 @@ Changing an index or a constraint in Alembic is a drop followed by a create: `dr
 type_="primary")` then `create_primary_key("pk", [..., "step"])`. Such a drop removes no guarantee.
 A drop counts as replaced when the same outermost function creates, later in source order, an index
 or constraint of the same name (up to a naming convention's suffix for the same kind, `_uq` and
-`_key`) on the same table (when both tables are known), or, for a primary
+`_key`; or, when the name is known only at run time, given by the same variable) on the same table (when both tables are known), or, for a primary
 key, any primary key on the same table (a table has one). This is the reading SQL207 gives to
 `ALTER TABLE … DROP CONSTRAINT` followed by `ADD CONSTRAINT` of the same name.
 
@@ -74,6 +74,8 @@ class AlembicMigration:
                 continue
             if name is not None and (created := self._name(create)) is not None and same_constraint(created, name):
                 return True
+            if name is None and _same_variable(_name_node(drop), _name_node(create)):
+                return True
             if primary and create.method == "create_primary_key" and table and table == created_table:
                 return True
         return False
@@ -126,10 +128,7 @@ class AlembicMigration:
 
     def _name(self, call, lower: bool = True) -> str | None:
         """The literal name of the index or constraint, lower case; `op.f("name")` is that name."""
-        node = call.argument(0, *_NAME_KEYWORDS)
-        if node is not None and _is_call_of(node, "f") and node.args:
-            node = node.args[0].value
-        return self._literal(node, call, lower)
+        return self._literal(_name_node(call), call, lower)
 
     def _table(self, call, calls, lower: bool = True) -> str | None:
         """The table an operation acts on: its table argument on `op`, the batch's table on a `batch_op`."""
@@ -150,6 +149,20 @@ class AlembicMigration:
 def _on_op(call) -> bool:
     """Called on Alembic's `op` itself (`op.drop_index(...)`), not on a `batch_op`."""
     return call.name.startswith("alembic.op.")
+
+
+def _name_node(call):
+    """The expression naming the index or constraint; `op.f("name")` is that name."""
+    node = call.argument(0, *_NAME_KEYWORDS)
+    if node is not None and _is_call_of(node, "f") and node.args:
+        node = node.args[0].value
+    return node
+
+
+def _same_variable(one, other) -> bool:
+    """Both names are the same variable (`batch_op.drop_constraint(fk_name)` … `create_foreign_key(fk_name,
+    …)`): a name known only at run time, the same in both calls of one function."""
+    return isinstance(one, cst.Name) and isinstance(other, cst.Name) and one.value == other.value
 
 
 def _quoted(name: str) -> str:
