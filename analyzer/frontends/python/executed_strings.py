@@ -43,6 +43,9 @@ _SUBPROCESS = frozenset(
 )
 _ARGV_FROM_SECOND = frozenset({"os.execv", "os.execvp", "os.execve", "os.execvpe"})
 _ARGS_SPREAD = frozenset({"asyncio.create_subprocess_exec", "os.execl", "os.execlp", "os.execle", "os.execlpe"})
+# How many of the calls a function runs SQL with before and after one make its script: a function
+# running thousands of statements must not cost each of them a parse of all the others.
+_SCRIPT_WINDOW = 64
 _TASK_RUNNERS = ("invoke", "fabric")  # `c.run("…")` in tasks.py and fabfiles
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -257,7 +260,7 @@ def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None)
     statement at a time is judged as that script; `equivalent(call)` gives the SQL a call that is no
     execution point amounts to (an Alembic `op.add_column`), or None. `fresh(call)` tells that a call
     runs its SQL on a database the program has just created in memory (`Context.fresh_database`)."""
-    runs = []  # (function, rendered texts run, texts for the script), in source order
+    runs = []  # (function, rendered texts run, texts for the script, in memory), in source order
     seen = set()
     for call in calls:
         rendered = []
@@ -272,12 +275,20 @@ def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None)
             texts = [stand_in]
         if texts:
             runs.append((call.scope.outermost_function(), rendered, texts, fresh is not None and fresh(call)))
+    by_function: dict[int, list[int]] = {}  # the runs of each function, as indexes into `runs`
+    place: dict[int, int] = {}  # a run's place among its function's
+    for number, run in enumerate(runs):
+        if run[0] is not None:
+            members = by_function.setdefault(id(run[0]), [])
+            place[number] = len(members)
+            members.append(number)
     children = []
     for number, (function, rendered, _, in_memory) in enumerate(runs):
         script: tuple = ()
         if function is not None:
-            before = tuple(t for f, _, texts, _ in runs[:number] if f is function for t in texts)
-            after = tuple(t for f, _, texts, _ in runs[number + 1 :] if f is function for t in texts)
+            members, at = by_function[id(function)], place[number]
+            before = tuple(t for i in members[max(0, at - _SCRIPT_WINDOW) : at] for t in runs[i][2])
+            after = tuple(t for i in members[at + 1 : at + 1 + _SCRIPT_WINDOW] for t in runs[i][2])
             script = (before, after) if before or after else ()
         run_in = context.replace(script=script) if script else context
         run_in = run_in.replace(fresh_database=True) if in_memory else run_in
