@@ -161,7 +161,8 @@ RULE = Rule(
         '    op.drop_index("ix_users_email", table_name="users")',
         'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fkey", "orders")\n'
         '    op.create_unique_constraint("orders_customer_key", "orders", ["customer_id"])',
-        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint(old_fk_name, "datasets", type_="foreignkey")\n'
+        "from alembic import op\n\ndef upgrade():\n"
+        '    op.drop_constraint(old_fk_name, "datasets", type_="foreignkey")\n'
         '    op.create_foreign_key(new_fk_name, "datasets", "experiments", ["experiment_id"], ["experiment_id"])',
     ),
     clean=(
@@ -205,7 +206,8 @@ RULE = Rule(
         'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("dag_run_dag_id_run_id_uq", "dag_run")\n'
         '    op.create_unique_constraint("dag_run_dag_id_run_id_key", "dag_run", ["dag_id", "run_id"])',
         # The name is known only at run time, and both calls take it from the same variable.
-        'from alembic import op\n\ndef upgrade():\n    for table in TABLES:\n        fk_name = f"fk_{table}_request_id"\n'
+        "from alembic import op\n\ndef upgrade():\n    for table in TABLES:\n"
+        '        fk_name = f"fk_{table}_request_id"\n'
         "        with op.batch_alter_table(table) as batch_op:\n"
         '            batch_op.drop_constraint(fk_name, type_="foreignkey")\n'
         '            batch_op.create_foreign_key(fk_name, "trace_info", ["request_id"], ["request_id"])',

@@ -68,9 +68,10 @@ def _disabled(stmt) -> list[str]:
 
 def _sqlite_schema_change(stmt: Statement, document: SqlDocument) -> bool:
     """`PRAGMA foreign_keys = OFF` that the script turns back on, with only schema work, copying and
-    backfills of added columns in between (no DELETE, MERGE, TRUNCATE, or other UPDATE): SQLite's own procedure for changing a table
-    (create the new table, copy the rows, drop the old one, rename; sqlite.org/lang_altertable.html).
-    With foreign keys off, dropping the old table does not delete the rows that refer to it."""
+    backfills of added columns in between (no DELETE, MERGE, TRUNCATE, or other UPDATE): SQLite's own
+    procedure for changing a table (create the new table, copy the rows, drop the old one, rename;
+    sqlite.org/lang_altertable.html). With foreign keys off, dropping the old table does not delete
+    the rows that refer to it."""
     node = stmt.expression
     if not (isinstance(node, exp.Pragma) and isinstance(node.this, exp.EQ) and node.this.this is not None):
         return False
@@ -119,10 +120,11 @@ RULE = Rule(
         "`SET session_replication_role = replica`, `ALTER TABLE … DISABLE TRIGGER`, "
         "`SET FOREIGN_KEY_CHECKS = 0`, `SET sql_safe_updates = 0` and `PRAGMA foreign_keys = OFF` each "
         "remove a check that stops a bad DELETE or UPDATE from cascading silently. An agent that turns one "
-        "off is usually about to do what it was preventing. One exception: SQLite's `PRAGMA foreign_keys = "
-        "OFF` that the same script turns back ON, with nothing but schema changes, copies and backfills of "
-        "columns the script added in between (no DELETE, MERGE, TRUNCATE or other UPDATE), is SQLite's documented way to rebuild a table; SQL that a "
-        "program runs one statement at a time counts as one script when one function runs it."
+        "off is usually about to do what it was preventing. One exception: SQLite's `PRAGMA foreign_keys "
+        "= OFF` that the same script turns back ON, with nothing but schema changes, copies and backfills "
+        "of columns the script added in between (no DELETE, MERGE, TRUNCATE or other UPDATE), is SQLite's "
+        "documented way to rebuild a table; SQL that a program runs one statement at a time counts as one "
+        "script when one function runs it."
     ),
     fix="Keep the safeguard on and fix the statement it was blocking.",
     flag=(

@@ -4,10 +4,11 @@ Changing an index or a constraint in Alembic is a drop followed by a create: `dr
 "fk", …)` then `create_foreign_key("fk", …, ondelete="CASCADE")`, or `drop_constraint("pk",
 type_="primary")` then `create_primary_key("pk", [..., "step"])`. Such a drop removes no guarantee.
 A drop counts as replaced when the same outermost function creates, later in source order, an index
-or constraint of the same name (up to a naming convention's suffix for the same kind, `_uq` and
-`_key`; or, when the name is known only at run time, given by the same variable) on the same table (when both tables are known), or, for a primary
-key, any primary key on the same table (a table has one). This is the reading SQL207 gives to
-`ALTER TABLE … DROP CONSTRAINT` followed by `ADD CONSTRAINT` of the same name.
+or constraint of the same name on the same table (when both tables are known), or, for a primary
+key, any primary key on the same table (a table has one). The same name may differ in a naming
+convention's suffix for the same kind (`_uq` and `_key`), or, known only at run time, be given by
+the same variable. This is the reading SQL207 gives to `ALTER TABLE … DROP CONSTRAINT` followed by
+`ADD CONSTRAINT` of the same name.
 
 The table of a `batch_op.…` call is the one of the nearest `batch_alter_table(…)` before it in the
 same function: the `with op.batch_alter_table("t") as batch_op:` block it is written in.
