@@ -58,10 +58,10 @@ class DjangoMigration:
         here = [
             operation
             for c in self._model.calls
-            if c.span()[0] < start
-            and (operation := operation_of(c.node)) is not None
+            if (operation := operation_of(c.node)) is not None
             and operation.model == deleted.model
             and operation.kind in ("CreateModel", "AlterModelOptions")
+            and c.span()[0] < start  # locating a call costs most: last
         ]
         if here:
             return not here[-1].managed
