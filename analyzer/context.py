@@ -93,6 +93,11 @@ class Context(Record):
     agent: bool = False
     scripts: Trail | None = None  # the script files being read to get here
     reader: FileReader | None = None  # how files it refers to are read, given by the engine
+    # SQL handed over by a host program (a Python function that runs several statements): the SQL texts
+    # the same function runs before this one and after it, as (before, after); () when alone.
+    script: tuple = ()
+    # The SQL runs on a database the program has just created in memory: every table in it is its own.
+    fresh_database: bool = False
 
     def merge(self, other: Context) -> Context:
         """This context with what `other` knows added: its production evidence and environment, and its
@@ -106,6 +111,8 @@ class Context(Record):
             self.agent or other.agent,
             other.scripts or self.scripts,
             other.reader or self.reader,
+            other.script or self.script,
+            other.fresh_database or self.fresh_database,
         )
 
     def with_production(self, *evidence: str) -> Context:

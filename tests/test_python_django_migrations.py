@@ -1,7 +1,7 @@
 """Django migrations: which operations run SQL (`SeparateDatabaseAndState`), and a data migration
 filling a column the same migration adds. Samples are only ever parsed, never run."""
 
-from blastguard.api import check_text
+from blastguard.api import check_paths, check_text
 
 
 def findings(code, filename="shop/migrations/0002_change.py"):
@@ -155,3 +155,113 @@ def test_a_function_defined_in_the_migration_class_or_nested_in_the_step_functio
     )
     # `model` is a parameter: which model it is is not known, so that update still reports
     assert findings(code) == [("PY102", 6)]
+
+
+# --- what the app's earlier migrations did (read from the migrations folder) --------------------------------
+
+INITIAL = (
+    "from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    operations = [\n"
+    '        migrations.CreateModel(name="Product", fields=[("price", models.IntegerField())]),\n    ]\n'
+)
+ADD_NULLABLE_SKU = migration('migrations.AddField(model_name="product", name="sku", field=models.TextField(null=True))')
+EMPTY = migration()
+BACKFILL = migration(
+    "migrations.RunPython(forwards, backwards)",
+    before=(
+        "\ndef forwards(apps, schema_editor):\n"
+        "    apps.get_model('shop', 'Product').objects.all().update(sku=models.F('name'))\n"
+        "\ndef backwards(apps, schema_editor):\n"
+        "    apps.get_model('shop', 'Product').objects.all().update(sku=None)\n"
+    ),
+)
+
+
+def app_findings(tmp_path, *files):
+    """Findings in the last of `files` (name, text), written as the migrations folder of an app."""
+    folder = tmp_path / "shop" / "migrations"
+    folder.mkdir(parents=True)
+    for name, text in files:
+        (folder / name).write_text(text, encoding="utf-8")
+    report = check_paths([str(folder / files[-1][0])])
+    return sorted((f.rule_id, f.region.start_line) for f in report.findings if f.suppression is None)
+
+
+def test_a_backfill_of_a_column_a_recent_migration_added_is_clean(tmp_path):
+    assert (
+        app_findings(
+            tmp_path, ("0001_initial.py", INITIAL), ("0002_sku.py", ADD_NULLABLE_SKU), ("0003_fill_sku.py", BACKFILL)
+        )
+        == []
+    )
+
+
+def test_a_backfill_of_an_older_or_existing_column_still_reports(tmp_path):
+    # lines 4 and 7: the forward and the reverse update
+    older = [(f"000{n}_step.py", EMPTY) for n in range(3, 6)]
+    assert app_findings(
+        tmp_path / "older",
+        ("0001_initial.py", INITIAL),
+        ("0002_sku.py", ADD_NULLABLE_SKU),
+        *older,
+        ("0006_fill_sku.py", BACKFILL),
+    ) == [("PY102", 4), ("PY102", 7)]
+    existing = BACKFILL.replace("sku=", "price=")
+    assert app_findings(
+        tmp_path / "existing",
+        ("0001_initial.py", INITIAL),
+        ("0002_sku.py", ADD_NULLABLE_SKU),
+        ("0003_fill_price.py", existing),
+    ) == [("PY102", 4), ("PY102", 7)]
+
+
+def test_a_column_added_not_null_without_a_default_is_not_known_to_be_empty(tmp_path):
+    not_null = ADD_NULLABLE_SKU.replace("null=True", "max_length=20")
+    assert app_findings(
+        tmp_path, ("0001_initial.py", INITIAL), ("0002_sku.py", not_null), ("0003_fill_sku.py", BACKFILL)
+    ) == [("PY102", 4), ("PY102", 7)]
+
+
+def test_an_update_outside_a_run_python_step_is_no_backfill(tmp_path):
+    outside = BACKFILL.replace("migrations.RunPython(forwards, backwards)", "")
+    assert app_findings(
+        tmp_path, ("0001_initial.py", INITIAL), ("0002_sku.py", ADD_NULLABLE_SKU), ("0003_fill_sku.py", outside)
+    ) == [("PY102", 4), ("PY102", 7)]
+
+
+UNMANAGED = migration('migrations.CreateModel(name="Admin", fields=[], options={"managed": False})')
+DELETE_ADMIN = migration('migrations.DeleteModel(name="Admin")')
+
+
+def test_deleting_a_model_an_earlier_migration_made_unmanaged_runs_no_sql(tmp_path):
+    assert app_findings(tmp_path, ("0001_admin.py", UNMANAGED), ("0002_delete_admin.py", DELETE_ADMIN)) == []
+
+
+def test_deleting_a_managed_model_still_reports(tmp_path):
+    managed = UNMANAGED.replace('"managed": False', '"permissions": []')
+    assert app_findings(tmp_path / "a", ("0001_admin.py", managed), ("0002_delete_admin.py", DELETE_ADMIN)) == [
+        ("PY201", 5)
+    ]
+    made_managed = migration('migrations.AlterModelOptions(name="Admin", options={})')
+    assert app_findings(
+        tmp_path / "b",
+        ("0001_admin.py", UNMANAGED),
+        ("0002_managed.py", made_managed),
+        ("0003_delete_admin.py", DELETE_ADMIN),
+    ) == [("PY201", 5)]
+    # a migration numbered after the deletion is not its history
+    assert app_findings(tmp_path / "c", ("0002_admin.py", UNMANAGED), ("0001_delete_admin.py", DELETE_ADMIN)) == [
+        ("PY201", 5)
+    ]
+
+
+def test_model_state_counts_even_from_state_operations_but_a_state_only_column_does_not(tmp_path):
+    create = 'migrations.CreateModel(name="Admin", fields=[], options={"managed": False})'
+    state_unmanaged = migration(f"migrations.SeparateDatabaseAndState(state_operations=[{create}])")
+    assert (
+        app_findings(tmp_path / "a", ("0001_admin.py", state_unmanaged), ("0002_delete_admin.py", DELETE_ADMIN)) == []
+    )
+    add = 'migrations.AddField(model_name="product", name="sku", field=models.TextField(null=True))'
+    state_add = migration(f"migrations.SeparateDatabaseAndState(state_operations=[{add}])")
+    assert app_findings(
+        tmp_path / "b", ("0001_initial.py", INITIAL), ("0002_sku.py", state_add), ("0003_fill_sku.py", BACKFILL)
+    ) == [("PY102", 4), ("PY102", 7)]

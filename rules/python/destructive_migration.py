@@ -17,9 +17,19 @@ if TYPE_CHECKING:
 _ALEMBIC = {
     "drop_table": "drops the table {} with all its rows",
     "drop_column": "drops the column {} and its data",
-    "drop_index": "drops the index {}",
-    "drop_constraint": "drops the constraint {}",
 }
+# Alembic operations that delete no rows, and what is lost when the migration does not put them back.
+_ALEMBIC_GUARANTEES = {
+    "drop_index": (
+        "drops the index {} and does not recreate it. No rows are lost, but queries that used it can slow "
+        "down, and if it was unique, duplicates can creep in."
+    ),
+    "drop_constraint": (
+        "drops the constraint {} and does not recreate it. No rows are lost, but the database stops "
+        "rejecting the duplicate, orphaned or invalid rows it kept out."
+    ),
+}
+_GUARANTEE_FIX = "If the index or constraint is being changed, create it again in the same migration."
 # Django migration operations.
 _DJANGO = {
     "DeleteModel": "deletes the model {} and drops its table with all its rows",
@@ -34,7 +44,12 @@ _FIX = (
 def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     method = call.method
     imported = document.model.imported_modules
-    if method in _ALEMBIC and "alembic" in imported and not call.scope.within("downgrade"):
+    if "alembic" in imported and method in _ALEMBIC_GUARANTEES and not call.scope.within("downgrade"):
+        # No data is lost: a replaced index or constraint is clean, a removed one is worth a look (a note).
+        if not document.alembic.replaced(call):
+            what = _ALEMBIC_GUARANTEES[method].format(_named(call, document, "name"))
+            yield Hit(*call.span(), f"This migration {what} {_GUARANTEE_FIX}", severity=Severity.NOTE)
+    elif method in _ALEMBIC and "alembic" in imported and not call.scope.within("downgrade"):
         what = _ALEMBIC[method].format(
             _named(call, document, "table_name" if method == "drop_table" else "column_name")
         )
@@ -43,6 +58,7 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
         method in _DJANGO
         and (call.name.startswith("django.") or "django" in imported)
         and not document.migration.state_only(call)  # `SeparateDatabaseAndState(state_operations=…)`: no SQL
+        and not document.migration.deletes_unmanaged(call)  # a `managed=False` model has no table Django owns
     ):
         what = _DJANGO[method].format(_named(call, document, "name"))
         yield Hit(*call.span(), f"This migration {what}. {_FIX}")
@@ -69,14 +85,23 @@ RULE = Rule(
     summary="An Alembic or Django migration step that drops a table, a column, an index or a constraint.",
     rationale=(
         "Migrations that drop things are often intended, and still irreversible: the downgrade can recreate "
-        "a table but not its rows. `op.drop_table`, `op.drop_column`, `op.drop_index`, `op.drop_constraint` "
-        "(also on a `batch_op`), Django's `DeleteModel` and `RemoveField` are reported so a person looks. "
+        "a table but not its rows. `op.drop_table`, `op.drop_column` (also on a `batch_op`), Django's "
+        "`DeleteModel` and `RemoveField` are reported so a person looks. `op.drop_index` and "
+        "`op.drop_constraint` delete no rows and the downgrade can create them again: one that the same "
+        "outermost function puts back afterwards (a create of the same name, or of a name that differs only in "
+        "a naming convention's suffix for the same kind such as `_uq` and `_key`, or given by the same variable, "
+        "on the same table when both "
+        "name it, or any primary key on the table after dropping its primary key: how Alembic changes a "
+        "foreign key's ON DELETE or a primary key's columns) is not reported, as SQL207 reads DROP and ADD "
+        "CONSTRAINT; one that is not put back is a note, since the guarantee or the index is gone. "
         "Steps inside `downgrade()` undo what the upgrade created and are not reported. A Django operation "
         "written inside the `state_operations` of `SeparateDatabaseAndState` (its second positional argument) "
         "or of `RunSQL` (its third), given as a list or as a name bound once to one, only changes Django's "
         "model state and runs no SQL: it is not reported. One inside `database_operations` (the first "
         "argument) runs and is. SQL run by `op.execute` or `RunSQL` is checked by the SQL rules (not when the "
-        "`RunSQL` is itself a state operation)."
+        "`RunSQL` is itself a state operation). Nor is a `DeleteModel` of a model whose last `CreateModel` or "
+        "`AlterModelOptions`, in this migration or an earlier one of the app (read from the files numbered "
+        "before it in its folder, at most 200), says `managed=False`: Django owns no table for it."
     ),
     fix=_FIX,
     flag=(
@@ -105,6 +130,40 @@ RULE = Rule(
         '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
         '        [migrations.DeleteModel(name="LegacyCoupon")],\n'
         "    ),\n]",
+        # The model this migration created is managed (the default), or was made managed again.
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"permissions": []}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"managed": False}),\n'
+        '    migrations.AlterModelOptions(name="Admin", options={}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
+        # An index or constraint that is not put back: no rows lost, the guarantee is (a note).
+        Example(
+            'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fk", "orders", '
+            'type_="foreignkey")',
+            flagged='op.drop_constraint("orders_customer_fk", "orders", type_="foreignkey")',
+            severity=Severity.NOTE,
+            message="drops the constraint `orders_customer_fk` and does not recreate it. No rows are lost",
+        ),
+        Example(
+            'from alembic import op\n\ndef upgrade():\n    op.drop_index("ix_users_email", table_name="users")',
+            severity=Severity.NOTE,
+            message="drops the index `ix_users_email` and does not recreate it",
+        ),
+        # Put back on another table, under another name, or before the drop: not a replacement.
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fk", "orders")\n'
+        '    op.create_foreign_key("orders_customer_fk", "invoices", "customers", ["customer_id"], ["id"])',
+        'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("metric") as batch_op:\n'
+        '        batch_op.drop_constraint("metric_pk", type_="primary")\n'
+        '        batch_op.create_unique_constraint("metric_uq", ["key", "step"])',
+        'from alembic import op\n\ndef upgrade():\n    op.create_index("ix_users_email", "users", ["email"])\n'
+        '    op.drop_index("ix_users_email", table_name="users")',
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fkey", "orders")\n'
+        '    op.create_unique_constraint("orders_customer_key", "orders", ["customer_id"])',
+        "from alembic import op\n\ndef upgrade():\n"
+        '    op.drop_constraint(old_fk_name, "datasets", type_="foreignkey")\n'
+        '    op.create_foreign_key(new_fk_name, "datasets", "experiments", ["experiment_id"], ["experiment_id"])',
     ),
     clean=(
         'from alembic import op\n\ndef downgrade():\n    op.drop_table("audit_log")',
@@ -122,10 +181,36 @@ RULE = Rule(
         '    migrations.DeleteModel(name="Coupon"),\n]\n\n'
         "class Migration(migrations.Migration):\n"
         "    operations = [migrations.SeparateDatabaseAndState(state_operations=STATE_OPERATIONS)]",
+        # An unmanaged model (`managed=False`, here or in an earlier migration of the app): no table to drop.
+        "from django.db import migrations\n\noperations = [\n"
+        '    migrations.CreateModel(name="Admin", fields=[], options={"managed": False}),\n'
+        '    migrations.DeleteModel(name="Admin"),\n]',
         # The SQL drops the column (the SQL rules judge it); the RemoveField only tells Django.
         "from django.db import migrations\n\noperations = [\n    migrations.RunSQL(\n"
         '        "ALTER TABLE shop_product RENAME COLUMN sku TO code",\n'
         '        state_operations=[migrations.RemoveField(model_name="product", name="sku")],\n    ),\n]',
+        # The index or constraint is put back in the same function: Alembic's way to change one.
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("datasets_fk", "datasets", '
+        'type_="foreignkey")\n    op.create_foreign_key("datasets_fk", "datasets", "experiments", '
+        '["experiment_id"], ["experiment_id"], ondelete="CASCADE")',
+        'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("metrics") as batch_op:\n'
+        '        batch_op.drop_constraint("metric_pk", type_="primary")\n'
+        '        batch_op.create_primary_key("metric_pk", ["key", "timestamp", "step"])',
+        'from alembic import op\n\ndef upgrade():\n    with op.batch_alter_table("metrics") as batch_op:\n'
+        '        batch_op.drop_constraint(old_primary_key_name, type_="primary")\n'
+        '        batch_op.create_primary_key("metrics_pkey", ["key", "step"])',
+        'from alembic import op\n\ndef upgrade():\n    op.drop_index("ix_runs_state", table_name="runs")\n'
+        '    with op.batch_alter_table("runs") as batch_op:\n'
+        '        batch_op.create_index(batch_op.f("ix_runs_state"), ["state", "start_time"])',
+        # Renamed to another naming convention's suffix for the same kind of constraint.
+        'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("dag_run_dag_id_run_id_uq", "dag_run")\n'
+        '    op.create_unique_constraint("dag_run_dag_id_run_id_key", "dag_run", ["dag_id", "run_id"])',
+        # The name is known only at run time, and both calls take it from the same variable.
+        "from alembic import op\n\ndef upgrade():\n    for table in TABLES:\n"
+        '        fk_name = f"fk_{table}_request_id"\n'
+        "        with op.batch_alter_table(table) as batch_op:\n"
+        '            batch_op.drop_constraint(fk_name, type_="foreignkey")\n'
+        '            batch_op.create_foreign_key(fk_name, "trace_info", ["request_id"], ["request_id"])',
         'df.drop_column("x")',
         "print(\"op.drop_table('users')\")",
     ),

@@ -92,7 +92,11 @@ RULE = Rule(
         "and on an ALTER TABLE that drops a constraint, a foreign key, a primary key, an index or a key, "
         "unless the same file adds a constraint of the same name (or a primary key) to the same table in "
         "that statement or a later one: that replaces the constraint (how Prisma and Django change a "
-        "foreign key's ON DELETE) and removes no guarantee."
+        "foreign key's ON DELETE) and removes no guarantee. A name that differs only in the suffix naming "
+        "conventions give the same kind of constraint (`_uq` and `_key`, `_fk` and `_fkey`, `_pk` and "
+        "`_pkey`, `_ck` and `_check`) is the same constraint renamed. SQL that a program runs one statement "
+        "at a time counts as one script when one function runs it, with the constraints its Alembic "
+        "operations create."
     ),
     fix="Fix the data that violates the constraint; drop indexes only after confirming they are unused.",
     flag=(
@@ -116,6 +120,11 @@ RULE = Rule(
         ),
         "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;\n"
         "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk_v2 FOREIGN KEY (customer_id) REFERENCES customers (id);",
+        # A suffix of another kind, or another stem: not the same constraint renamed.
+        "ALTER TABLE orders DROP CONSTRAINT orders_customer_fkey;\n"
+        "ALTER TABLE orders ADD CONSTRAINT orders_customer_key UNIQUE (customer_id);",
+        "ALTER TABLE dag_run DROP CONSTRAINT dag_run_dag_id_uq;\n"
+        "ALTER TABLE dag_run ADD CONSTRAINT dag_run_run_id_key UNIQUE (run_id);",
         "ALTER TABLE orders ADD CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id);\n"
         "ALTER TABLE orders DROP CONSTRAINT orders_customer_fk;",
         # CASCADE also drops the foreign keys of other tables that depend on it; adding it back restores none.
@@ -140,6 +149,9 @@ RULE = Rule(
         "ALTER TABLE users DROP CONSTRAINT users_email_key, ADD CONSTRAINT users_email_key UNIQUE (email, tenant);",
         "ALTER TABLE `orders` DROP PRIMARY KEY, ADD PRIMARY KEY (`id`, `tenant_id`);",
         "ALTER TABLE orders DROP PRIMARY KEY;\nALTER TABLE orders ADD CONSTRAINT orders_pk PRIMARY KEY (id, tenant_id);",
+        # Renamed to another naming convention's suffix for the same kind.
+        "ALTER TABLE dag_run DROP CONSTRAINT IF EXISTS dag_run_dag_id_run_id_uq;\n"
+        "ALTER TABLE dag_run ADD CONSTRAINT dag_run_dag_id_run_id_key UNIQUE (dag_id, run_id);",
         "ALTER TABLE IF EXISTS ONLY public.orders DROP CONSTRAINT IF EXISTS orders_total_check;\n"
         "ALTER TABLE ONLY public.orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);",
     ),

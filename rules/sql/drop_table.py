@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from blastguard.examples import Example
+from blastguard.frontends.sql.frontend import TableName
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.sql._sql import token_verdict
@@ -21,7 +22,11 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     if isinstance(node, exp.Drop) and str(node.args.get("kind", "")).upper() == "TABLE":
         if node.args.get("temporary"):
             return  # DROP TEMPORARY TABLE can only drop a session's scratch table
-        tables = [t for t in node.args.get("tables") or [] if not document.created_before(t, stmt)]
+        tables = [
+            t
+            for t in node.args.get("tables") or []
+            if not document.created_before(t, stmt) and not _rebuilt(t, stmt, document)
+        ]
         if tables:
             names = ", ".join(t.sql() for t in tables)
             yield Hit(
@@ -40,6 +45,37 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
         )
 
 
+def _rebuilt(table: exp.Expr, stmt: Statement, document: SqlDocument) -> bool:
+    """The script copied every row of `table` into another table before dropping it (`INSERT INTO new
+    SELECT * FROM table` or `CREATE TABLE new AS SELECT * FROM table`, nothing filtered or joined) and
+    renames that table to `table` afterwards: SQLite's way to change a table, which loses no row."""
+    name = TableName.of(table)
+    if name is None:
+        return False
+    copies = []
+    for position, other in document.script:
+        node = other.expression
+        if position < stmt.index and isinstance(node, (exp.Insert, exp.Create)) and _copies_all(node.expression, name):
+            target = node.this.this if isinstance(node.this, exp.Schema) else node.this
+            if (copy := TableName.of(target)) is not None:
+                copies.append(copy)
+        elif position > stmt.index and isinstance(node, exp.Alter) and (renamed := TableName.of(node.this)) is not None:
+            to = [a.this for a in node.args.get("actions") or [] if isinstance(a, exp.AlterRename)]
+            if any(renamed.matches(c) for c in copies) and to and (back := TableName.of(to[0])) and back.matches(name):
+                return True
+    return False
+
+
+def _copies_all(select: exp.Expr | None, table: TableName) -> bool:
+    """`SELECT * FROM table`, with no filter, join, grouping, limit or DISTINCT: every row, every column."""
+    if not isinstance(select, exp.Select) or [type(e) for e in select.expressions] != [exp.Star]:
+        return False
+    source = select.args.get("from_") or select.args.get("from")
+    if source is None or (origin := TableName.of(source.this)) is None or not origin.matches(table):
+        return False
+    return not any(select.args.get(part) for part in ("where", "joins", "group", "having", "limit", "distinct"))
+
+
 RULE = Rule(
     id="SQL202",
     name="drop-table",
@@ -50,7 +86,11 @@ RULE = Rule(
         "Dropping a table is irreversible without a backup, and `IF EXISTS` only hides the error when the "
         "table is missing. Tables the same script created (a temporary or staging table) are exempt, as "
         "is `DROP TEMPORARY TABLE`; `CREATE TABLE IF NOT EXISTS` does not count as creating, because it "
-        "may have found an existing table full of data."
+        "may have found an existing table full of data. So is a table rebuild: the script first copies every "
+        "row (`INSERT INTO new SELECT * FROM t` or `CREATE TABLE new AS SELECT * FROM t`, with no filter, "
+        "join or limit) and afterwards renames the copy to `t`. A copy of chosen columns is not a rebuild: "
+        "the columns it leaves out are lost. SQL that a program runs one statement at a time counts as one "
+        "script when one function runs it."
     ),
     fix="Rename the table (keep it until you are sure) or take a backup, and drop it in a reviewed migration.",
     flag=(
@@ -64,11 +104,27 @@ RULE = Rule(
         'drop table public."Users";',
         "CREATE TABLE IF NOT EXISTS users (id int);\nDROP TABLE users;",
         "DROP TABLE users;\nCREATE TABLE users (id int);",
+        # A copy that is filtered, joined or leaves columns out, or is never renamed back: rows are lost.
+        Example(
+            "CREATE TABLE users_new (id int, name text);\nINSERT INTO users_new SELECT * FROM users WHERE active;\n"
+            "DROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+            flagged="DROP TABLE users",
+        ),
+        "CREATE TABLE users_new (id int);\nINSERT INTO users_new (id) SELECT id FROM users;\n"
+        "DROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
+        "CREATE TABLE users_copy AS SELECT * FROM users;\nDROP TABLE users;",
+        "INSERT INTO users_new SELECT * FROM users u JOIN orgs o ON o.id = u.org_id;\nDROP TABLE users;\n"
+        "ALTER TABLE users_new RENAME TO users;",
     ),
     clean=(
         "CREATE TEMP TABLE tmp_ids AS SELECT id FROM users;\nDROP TABLE tmp_ids;",
         "CREATE TABLE staging_users (id int);\nDROP TABLE IF EXISTS staging_users;",
         "DROP TEMPORARY TABLE tmp_ids;",
+        # SQLite's table rebuild: every row copied, the old table dropped, the copy renamed into its place.
+        "CREATE TABLE connection_new (id INTEGER NOT NULL, conn_id VARCHAR(250) NOT NULL UNIQUE);\n"
+        "INSERT INTO connection_new SELECT * FROM connection;\nDROP TABLE connection;\n"
+        "ALTER TABLE connection_new RENAME TO connection;",
+        "CREATE TABLE users_new AS SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;",
         "SELECT 'DROP TABLE users';",
         "DROP VIEW active_users;",
         "COMMENT ON TABLE users IS 'do not DROP TABLE users';",

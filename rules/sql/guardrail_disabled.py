@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from blastguard.frontends.sql.frontend import SqlDocument, Statement
 
 _OFF = {"0", "off", "false"}
+_ON = {"1", "on", "true"}
 # setting -> (values that disable it, what is lost)
 _SETTINGS = {
     "session_replication_role": (
@@ -65,9 +66,41 @@ def _disabled(stmt) -> list[str]:
     return lost
 
 
+def _sqlite_schema_change(stmt: Statement, document: SqlDocument) -> bool:
+    """`PRAGMA foreign_keys = OFF` that the script turns back on, with only schema work, copying and
+    backfills of added columns in between (no DELETE, MERGE, TRUNCATE, or other UPDATE): SQLite's own
+    procedure for changing a table (create the new table, copy the rows, drop the old one, rename;
+    sqlite.org/lang_altertable.html). With foreign keys off, dropping the old table does not delete
+    the rows that refer to it."""
+    node = stmt.expression
+    if not (isinstance(node, exp.Pragma) and isinstance(node.this, exp.EQ) and node.this.this is not None):
+        return False
+    if _setting_name(node.this.this) != "foreign_keys":
+        return False
+    for position, later in document.script:
+        if position <= stmt.index:
+            continue
+        if isinstance(later.expression, exp.Update) and _backfill(later.expression, position, document):
+            continue
+        if isinstance(later.expression, (exp.Delete, exp.Update, exp.Merge, exp.TruncateTable)):
+            return False
+        pragma = later.expression
+        if isinstance(pragma, exp.Pragma) and isinstance(pragma.this, exp.EQ) and pragma.this.this is not None:
+            if _setting_name(pragma.this.this) == "foreign_keys" and pragma.this.expression is not None:
+                return _value(pragma.this.expression) in _ON
+    return False
+
+
+def _backfill(update: exp.Update, position: int, document: SqlDocument) -> bool:
+    """An UPDATE that sets only columns the script added before it: it fills them, and touches no key
+    another table refers to."""
+    columns = [e.this for e in update.expressions if isinstance(e, exp.EQ) and isinstance(e.this, exp.Column)]
+    return bool(columns) and all(document.column_added_before(update.this, c.name, position) for c in columns)
+
+
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
     lost = _disabled(stmt)
-    if lost:
+    if lost and not _sqlite_schema_change(stmt, document):
         yield Hit(
             stmt.start,
             stmt.end,
@@ -87,7 +120,11 @@ RULE = Rule(
         "`SET session_replication_role = replica`, `ALTER TABLE … DISABLE TRIGGER`, "
         "`SET FOREIGN_KEY_CHECKS = 0`, `SET sql_safe_updates = 0` and `PRAGMA foreign_keys = OFF` each "
         "remove a check that stops a bad DELETE or UPDATE from cascading silently. An agent that turns one "
-        "off is usually about to do what it was preventing."
+        "off is usually about to do what it was preventing. One exception: SQLite's `PRAGMA foreign_keys "
+        "= OFF` that the same script turns back ON, with nothing but schema changes, copies and backfills "
+        "of columns the script added in between (no DELETE, MERGE, TRUNCATE or other UPDATE), is SQLite's "
+        "documented way to rebuild a table; SQL that a program runs one statement at a time counts as one "
+        "script when one function runs it."
     ),
     fix="Keep the safeguard on and fix the statement it was blocking.",
     flag=(
@@ -102,6 +139,13 @@ RULE = Rule(
         "SET FOREIGN_KEY_CHECKS = 0;",
         "SET SESSION sql_safe_updates = 0;",
         "PRAGMA foreign_keys = OFF;",
+        # Turned back on, but rows are deleted or updated while it is off.
+        Example(
+            "PRAGMA foreign_keys = OFF;\nDELETE FROM customers WHERE id = 7;\nPRAGMA foreign_keys = ON;",
+            flagged="PRAGMA foreign_keys = OFF",
+        ),
+        "PRAGMA foreign_keys = OFF;\nUPDATE orders SET customer_id = 0;\nPRAGMA foreign_keys = ON;",
+        "PRAGMA foreign_keys = ON;\nPRAGMA foreign_keys = OFF;\nDROP TABLE customers;",
     ),
     clean=(
         "PRAGMA = DELETE;",
@@ -110,6 +154,12 @@ RULE = Rule(
         "ALTER TABLE orders ENABLE TRIGGER ALL;",
         "PRAGMA foreign_keys = ON;",
         "SET statement_timeout = '5s';",
+        # SQLite's table rebuild, with foreign keys off only while the table is replaced.
+        "PRAGMA foreign_keys = OFF;\nCREATE TABLE users_new (id INTEGER PRIMARY KEY, name VARCHAR(250));\n"
+        "INSERT INTO users_new SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;\n"
+        "PRAGMA foreign_keys = ON;",
+        "PRAGMA foreign_keys = OFF;\nALTER TABLE dag ADD COLUMN concurrency INTEGER;\n"
+        "UPDATE dag SET concurrency = 16 WHERE concurrency IS NULL;\nPRAGMA foreign_keys = ON;",
     ),
     check=check,
     keywords=("set", "pragma", "disable"),

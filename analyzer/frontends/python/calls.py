@@ -137,6 +137,16 @@ class Scope(Record):
     def bind(self, name: str, value: cst.BaseExpression | None, chunk: ParsedChunk | None) -> None:
         self.bindings.setdefault(name, []).append((value, chunk))
 
+    def outermost_function(self) -> Scope | None:
+        """The outermost function this scope is in (a migration's `upgrade()`, what a `RunPython` step
+        names); None at module or class level."""
+        function = None
+        scope: Scope | None = self
+        while scope is not None:
+            function = scope if scope.kind == "function" else function
+            scope = scope.parent
+        return function
+
 
 @record(frozen=True, identity=True)
 class Call(Record):

@@ -7,24 +7,28 @@ Two readings the rules need:
   `state_operations` (a list given directly, or a name bound once to one) is state-only, at any depth.
 - A `RunPython(forwards)` step that comes after `AddField(model_name=…, name=…)` in the same
   operations writes into a column that the migration has just created: filling it overwrites
-  nothing. An `AddField` that is state-only creates no column and does not count.
+  nothing. An `AddField` that is state-only creates no column and does not count. The app's
+  earlier migrations add two more readings (`django_history`): a column a recent earlier migration
+  added holds only NULL or its default when a `RunPython` here fills or empties it, and a
+  `DeleteModel` of a model created `managed=False` runs no SQL.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import libcst as cst
 
-# Operations that take a list of state operations, and its position: `SeparateDatabaseAndState(
-# database_operations=None, state_operations=None)`, `RunSQL(sql, reverse_sql=None, state_operations=None, …)`.
-_STATE_OPERATIONS_AT = {"SeparateDatabaseAndState": 1, "RunSQL": 2}
+from blastguard.frontends.python.django_history import STATE_OPERATIONS_AT, AppHistory, operation_of
 
 
 class DjangoMigration:
-    """The Django operations of one file, read once per document."""
+    """The Django operations of one file, read once per document, and of the app's earlier ones."""
 
-    def __init__(self, model, folder) -> None:
+    def __init__(self, model, folder, history: AppHistory) -> None:
         self._model = model
         self._folder = folder
+        self._history = history
         self._state_only = self._state_only_calls(model.calls)
         self._added = self._added_before_run_python(model.calls)
 
@@ -33,19 +37,44 @@ class DjangoMigration:
         return id(call.node) in self._state_only
 
     def added_columns(self, function: str) -> set[tuple[str, str]]:
-        """(model, field), both lower case, of every `AddField` that precedes a `RunPython` whose
-        forward code is the function `function`, in the same operations (written in the same class
-        body, or at module level)."""
-        return self._added.get(function, set())
+        """(model, field), both lower case, of every column that held nothing but NULL or a default
+        when the function `function` runs: added by an `AddField` that precedes a `RunPython` whose
+        forward code it is, in the same operations (written in the same class body, or at module level),
+        or, for the forward or reverse code of any `RunPython` here, by a recent earlier migration of the
+        app (`AppHistory.recently_added`)."""
+        added = self._added.get(function, set())
+        if function in self._run_python_functions:
+            added = added | self._history.recently_added()
+        return added
+
+    def deletes_unmanaged(self, call) -> bool:
+        """`call` is a `DeleteModel` of a model that an earlier `CreateModel` (or `AlterModelOptions`)
+        of this migration or of an earlier one of the app made `managed=False`, as a database or a state
+        operation (either sets the options Django reads): Django runs no SQL."""
+        deleted = operation_of(call.node)
+        if deleted is None or deleted.kind != "DeleteModel":
+            return False
+        start = call.span()[0]
+        here = [
+            operation
+            for c in self._model.calls
+            if (operation := operation_of(c.node)) is not None
+            and operation.model == deleted.model
+            and operation.kind in ("CreateModel", "AlterModelOptions")
+            and c.span()[0] < start  # locating a call costs most: last
+        ]
+        if here:
+            return not here[-1].managed
+        return bool(self._history.unmanaged(deleted.model))
 
     # --- state operations ------------------------------------------------------------------------
 
     def _state_only_calls(self, calls) -> set[int]:
         found: set[int] = set()
         for call in calls:
-            if call.method not in _STATE_OPERATIONS_AT:
+            if call.method not in STATE_OPERATIONS_AT:
                 continue
-            operations = call.argument(_STATE_OPERATIONS_AT[call.method], "state_operations")
+            operations = call.argument(STATE_OPERATIONS_AT[call.method], "state_operations")
             stack = list(self._elements(operations, call))
             while stack:  # every call written under the state operations, however nested
                 node = stack.pop()
@@ -89,6 +118,17 @@ class DjangoMigration:
                     columns = set(added.get(id(call.scope), ()))
                     result[code.value] = result[code.value] & columns if code.value in result else columns
         return result
+
+    @cached_property
+    def _run_python_functions(self) -> set[str]:
+        """The functions a `RunPython` here runs, forwards (`code`) or in reverse (`reverse_code`)."""
+        names = set()
+        for call in self._model.calls:
+            if call.method == "RunPython":
+                for node in (call.argument(0, "code"), call.argument(1, "reverse_code")):
+                    if isinstance(node, cst.Name):
+                        names.add(node.value)
+        return names
 
     def _column(self, call) -> tuple[str, str] | None:
         model = self._text(call.argument(0, "model_name"), call)

@@ -43,6 +43,9 @@ _SUBPROCESS = frozenset(
 )
 _ARGV_FROM_SECOND = frozenset({"os.execv", "os.execvp", "os.execve", "os.execvpe"})
 _ARGS_SPREAD = frozenset({"asyncio.create_subprocess_exec", "os.execl", "os.execlp", "os.execle", "os.execlpe"})
+# How many of the calls a function runs SQL with before and after one make its script: a function
+# running thousands of statements must not cost each of them a parse of all the others.
+_SCRIPT_WINDOW = 64
 _TASK_RUNNERS = ("invoke", "fabric")  # `c.run("…")` in tasks.py and fabfiles
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -258,12 +261,45 @@ def _render_sql(value: Value) -> Rendered:
     return render(value, _sql_hole)
 
 
-def sql_children(calls, folder, path: str, context) -> list[Embedded]:
-    children = []
+def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None) -> list[Embedded]:
+    """The SQL the calls execute. Each text knows the SQL that the same outermost function runs before
+    and after it (`Context.script`), in source order, so that a function running a script one
+    statement at a time is judged as that script; `equivalent(call)` gives the SQL a call that is no
+    execution point amounts to (an Alembic `op.add_column`), or None. `fresh(call)` tells that a call
+    runs its SQL on a database the program has just created in memory (`Context.fresh_database`)."""
+    runs = []  # (function, rendered texts run, texts for the script, in memory), in source order
+    seen = set()
     for call in calls:
+        rendered = []
         for value in sql_value(call, folder):
-            rendered = _render_sql(value)
-            children.append(rendered.embedded(Source(path, rendered.text, "sql", context)))
+            text = _render_sql(value)
+            key = (text.text, tuple(text.offsets))  # `execute(text("…"))`: one text, two calls
+            if key not in seen:
+                seen.add(key)
+                rendered.append(text)
+        texts = [r.text for r in rendered]
+        if not texts and equivalent is not None and (stand_in := equivalent(call)) is not None:
+            texts = [stand_in]
+        if texts:
+            runs.append((call.scope.outermost_function(), rendered, texts, fresh is not None and fresh(call)))
+    by_function: dict[int, list[int]] = {}  # the runs of each function, as indexes into `runs`
+    place: dict[int, int] = {}  # a run's place among its function's
+    for number, run in enumerate(runs):
+        if run[0] is not None:
+            members = by_function.setdefault(id(run[0]), [])
+            place[number] = len(members)
+            members.append(number)
+    children = []
+    for number, (function, rendered, _, in_memory) in enumerate(runs):
+        script: tuple = ()
+        if function is not None:
+            members, at = by_function[id(function)], place[number]
+            before = tuple(t for i in members[max(0, at - _SCRIPT_WINDOW) : at] for t in runs[i][2])
+            after = tuple(t for i in members[at + 1 : at + 1 + _SCRIPT_WINDOW] for t in runs[i][2])
+            script = (before, after) if before or after else ()
+        run_in = context.replace(script=script) if script else context
+        run_in = run_in.replace(fresh_database=True) if in_memory else run_in
+        children += [r.embedded(Source(path, r.text, "sql", run_in)) for r in rendered]
     return children
 
 

@@ -19,15 +19,18 @@ from typing import NamedTuple
 import libcst as cst
 
 from blastguard.frontends.base import Document, Frontend, Problem
+from blastguard.frontends.python.alembic_migrations import AlembicMigration
 from blastguard.frontends.python.calls import Call, Model, ParsedChunk
 from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
+from blastguard.frontends.python.django_history import AppHistory
 from blastguard.frontends.python.django_migrations import DjangoMigration
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
+from blastguard.frontends.python.in_memory import fresh_database
 from blastguard.frontends.python.production import evidence
 from blastguard.frontends.python.string_values import Folder
 from blastguard.records import record
-from blastguard.sources import Embedded, Source
+from blastguard.sources import Embedded, Source, reader_of
 from blastguard.textindex import LineIndex
 
 # Calls that execute, delete or drop something, whatever the file imports (`name(`, `.name(`).
@@ -81,7 +84,14 @@ class PythonDocument(Document):
 
     @cached_property
     def migration(self) -> DjangoMigration:
-        return DjangoMigration(self.model, self.folder)
+        return DjangoMigration(self.model, self.folder, AppHistory(reader_of(self.source.context)))
+
+    @cached_property
+    def alembic(self) -> AlembicMigration:
+        return AlembicMigration(self.model, self.folder)
+
+    def _fresh_database(self, call: Call) -> bool:
+        return fresh_database(call, self.model, self.folder)
 
     def string(self, node, call: Call):
         """The string `node` (an argument of `call`) folds to, or None when it is not a string."""
@@ -91,7 +101,9 @@ class PythonDocument(Document):
         context = self.source.context.with_production(*self.production)
         path = self.source.path
         runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
-        children = sql_children(runs_sql, self.folder, path, context) + shell_children(
+        alembic = self.alembic.equivalent_sql if "alembic" in self.model.imported_modules else None
+        fresh = None if "attach" in self.source.text.lower() else self._fresh_database
+        children = sql_children(runs_sql, self.folder, path, context, alembic, fresh) + shell_children(
             self.calls, self.folder, self.model, path, context
         )
         # A constant executed in two places is one statement in the file: judge it once.

@@ -53,8 +53,9 @@ with _without_importlib_metadata():
     from sqlglot.tokens import Token, TokenType
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
+from blastguard.frontends.constraint_names import same_constraint
 from blastguard.frontends.sql.words import Word, comments_in_gap, scan
-from blastguard.records import Record, record
+from blastguard.records import Record, factory, record
 from blastguard.sources import Source
 from blastguard.textindex import LineIndex
 
@@ -68,6 +69,7 @@ if TYPE_CHECKING:  # annotations only
 logging.getLogger("sqlglot").setLevel(logging.CRITICAL)
 
 AUTO_DIALECTS = ("postgres", "mysql", "sqlite", "")
+_NEIGHBOURS_KEPT = 256  # parsed texts of a host's functions kept for the other texts of the function
 DIALECT_NAMES = frozenset(d.value for d in sqlglot.Dialects) | {"auto"}
 
 _STRING_TOKENS = {
@@ -268,6 +270,15 @@ class TableName(Record):
 @record(kw_only=True, identity=True)
 class SqlDocument(Document):
     statements: list[Statement]
+    # (position, statement) of the SQL the same host function runs before this text (negative
+    # positions) and after it (positions past its own statements): see `Context.script`.
+    neighbours: list[tuple[int, Statement]] = factory(list)
+
+    @cached_property
+    def script(self) -> list[tuple[int, Statement]]:
+        """(position, statement) of every statement of the script this text is part of, in order: its
+        own statements (position = index) and its neighbours. What the script makes itself is read here."""
+        return sorted([(stmt.index, stmt) for stmt in self.statements] + self.neighbours, key=lambda p: p[0])
 
     @property
     def text(self) -> str:
@@ -286,7 +297,7 @@ class SqlDocument(Document):
     @cached_property
     def _created(self) -> list[tuple[int, TableName]]:
         created = []
-        for stmt in self.statements:
+        for index, stmt in self.script:
             node = stmt.expression
             if node is None or not stmt.executes:
                 continue
@@ -295,37 +306,43 @@ class SqlDocument(Document):
                 table = node.this.this if isinstance(node.this, exp.Schema) else node.this
                 name = TableName.of(table)
                 if name and not node.args.get("exists"):
-                    created.append((stmt.index, name))
+                    created.append((index, name))
             for into in stmt.find_all(exp.Into):
                 name = TableName.of(into.this)
                 if name:
-                    created.append((stmt.index, name))
+                    created.append((index, name))
         return created
 
     @cached_property
     def _added_columns(self) -> list[tuple[int, TableName, str]]:
         added = []
-        for stmt in self.statements:
+        for index, stmt in self.script:
             node = stmt.expression
             if not isinstance(node, exp.Alter) or not stmt.executes:
                 continue
             table = TableName.of(node.this)
             for action in node.args.get("actions") or []:
                 if isinstance(action, exp.ColumnDef) and table and not action.args.get("exists"):
-                    added.append((stmt.index, table, action.name.lower()))
+                    added.append((index, table, action.name.lower()))
         return added
 
-    def created_before(self, table: exp.Expr, stmt: Statement) -> bool:
+    def created_before(self, table: exp.Expr, stmt: Statement | int) -> bool:
+        """The script created `table` before `stmt` (a statement of this text, or a script position); in
+        a database the program has just created in memory, every table."""
         name = TableName.of(table)
-        return name is not None and any(i < stmt.index and name.matches(c) for i, c in self._created)
+        position = stmt if isinstance(stmt, int) else stmt.index
+        if name is not None and self.source.context.fresh_database:
+            return True
+        return name is not None and any(i < position and name.matches(c) for i, c in self._created)
 
-    def column_added_before(self, table: exp.Expr, column: str, stmt: Statement) -> bool:
+    def column_added_before(self, table: exp.Expr, column: str, stmt: Statement | int) -> bool:
         name = TableName.of(table)
         if not name:
             return False
         column = column.lower()
-        return self.created_before(table, stmt) or any(
-            i < stmt.index and name.matches(t) and c == column for i, t, c in self._added_columns
+        position = stmt if isinstance(stmt, int) else stmt.index
+        return self.created_before(table, position) or any(
+            i < position and name.matches(t) and c == column for i, t, c in self._added_columns
         )
 
     # --- what the script declares about columns and constraints --------------------------------
@@ -336,7 +353,7 @@ class SqlDocument(Document):
         a NOT NULL, PRIMARY KEY or identity column of CREATE TABLE / ADD COLUMN, a table's PRIMARY KEY,
         SET / DROP NOT NULL."""
         declared = []
-        for stmt in self.statements:
+        for index, stmt in self.script:
             node = stmt.expression
             if not stmt.executes or not isinstance(node, (exp.Create, exp.Alter)):
                 continue
@@ -349,7 +366,7 @@ class SqlDocument(Document):
             if table is None:
                 continue
             for column, not_null in _declared_nullability(parts):
-                declared.append((stmt.index, table, column, not_null))
+                declared.append((index, table, column, not_null))
         return declared
 
     def column_not_null_before(self, table: exp.Expr, column: str, stmt: Statement) -> bool:
@@ -367,7 +384,7 @@ class SqlDocument(Document):
         `ADD PRIMARY KEY` (named "primary key"), read from the words so that an ALTER sqlglot keeps as
         a command counts too."""
         added = []
-        for stmt in self.statements:
+        for index, stmt in self.script:
             if not stmt.executes or not stmt.tokens or stmt.tokens[0].text.upper() != "ALTER":  # words cost time
                 continue
             table = _altered_table(stmt.words)
@@ -379,20 +396,24 @@ class SqlDocument(Document):
                     continue
                 after = top[i + 1 : i + 4]  # CONSTRAINT name PRIMARY KEY, or PRIMARY KEY
                 if len(after) > 1 and after[0].upper == "CONSTRAINT":
-                    added.append((stmt.index, table, _unquoted(after[1].text).lower()))
+                    added.append((index, table, _unquoted(after[1].text).lower()))
                     after = after[2:]
                 if after and after[0].upper.startswith("PRIMARY"):  # "PRIMARY KEY" is one token to sqlglot
-                    added.append((stmt.index, table, "primary key"))
+                    added.append((index, table, "primary key"))
         return added
 
     def constraint_added_after(self, table: exp.Expr, constraint: str, stmt: Statement) -> bool:
         """`ALTER TABLE table ADD CONSTRAINT constraint` (or ADD PRIMARY KEY for "primary key") in
-        `stmt` itself or a later statement: the drop in `stmt` is a replacement."""
+        `stmt` itself or a later statement: the drop in `stmt` is a replacement. The name added back may
+        differ in its naming convention's suffix for the same kind (`…_uq` and `…_key`)."""
         name = TableName.of(table)
         if name is None:
             return False
         constraint = _unquoted(constraint).lower()
-        return any(i >= stmt.index and c == constraint and name.matches(t) for i, t, c in self._added_constraints)
+        return any(
+            i >= stmt.index and same_constraint(c, constraint) and name.matches(t)
+            for i, t, c in self._added_constraints
+        )
 
 
 def _declared_nullability(parts: list[exp.Expr]) -> list[tuple[str, bool]]:
@@ -450,6 +471,7 @@ class SqlFrontend(Frontend):
             raise ValueError(f"unknown SQL dialect {dialect!r}")
         self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
         self._parsers: dict[str, object] = {}
+        self._neighbour_cache: dict[str, list[Statement]] = {}
 
     @classmethod
     def from_config(cls, config) -> SqlFrontend:
@@ -458,8 +480,24 @@ class SqlFrontend(Frontend):
     def parse(self, source: Source, wanted: re.Pattern | None = None) -> SqlDocument:
         """Parse `source`. With `wanted`, a statement whose text it does not match is left out: no
         rule could report it, and parsing is most of the cost."""
-        self.wanted = wanted
         text = source.text
+        statements, comments = self._parse_text(text, wanted)
+        problems = [
+            Problem(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
+            for s in statements
+            if s.error
+        ]
+        return SqlDocument(
+            source=source,
+            index=LineIndex(text),
+            statements=statements,
+            comments=comments,
+            problems=problems,
+            neighbours=self._neighbours(source.context.script, len(statements)),
+        )
+
+    def _parse_text(self, text: str, wanted: re.Pattern | None) -> tuple[list[Statement], list[Comment]]:
+        self.wanted = wanted
         masked = _client_directives(text)
         tokens, dialect = self._tokenize(masked, 0, len(masked))
         if tokens is not None:
@@ -469,14 +507,27 @@ class SqlFrontend(Frontend):
             statements, comments = self._rescue(masked)
         for index, stmt in enumerate(statements):
             stmt.index = index
-        problems = [
-            Problem(s.start, s.end, f"Statement could not be parsed ({s.error}); it was checked at token level.")
-            for s in statements
-            if s.error
+        return statements, comments
+
+    def _neighbours(self, script: tuple, own: int) -> list[tuple[int, Statement]]:
+        """(position, statement) of the SQL run before (`script[0]`) and after (`script[1]`) this text;
+        each text is parsed whole and once per host (the statements are shared, so never renumbered)."""
+        if not script:
+            return []
+        before = [stmt for text in script[0] for stmt in self._neighbour_statements(text)]
+        after = [stmt for text in script[1] for stmt in self._neighbour_statements(text)]
+        return [(i - len(before), stmt) for i, stmt in enumerate(before)] + [
+            (own + i, stmt) for i, stmt in enumerate(after)
         ]
-        return SqlDocument(
-            source=source, index=LineIndex(text), statements=statements, comments=comments, problems=problems
-        )
+
+    def _neighbour_statements(self, text: str) -> list[Statement]:
+        if text not in self._neighbour_cache:
+            if len(self._neighbour_cache) >= _NEIGHBOURS_KEPT:  # a host goes function by function
+                del self._neighbour_cache[next(iter(self._neighbour_cache))]
+            wanted = self.wanted
+            self._neighbour_cache[text] = self._parse_text(text, None)[0]
+            self.wanted = wanted
+        return self._neighbour_cache[text]
 
     def _parser(self, dialect: str):
         """One parser per dialect, reused: parse() resets its state."""
@@ -561,10 +612,13 @@ class SqlFrontend(Frontend):
         """Whether any rule could care about this statement (a cheap text search; rules read the parse)."""
         if self.wanted is None:
             return True
-        # CREATE, ALTER … ADD and SELECT … INTO tell which tables and columns the script makes itself.
+        # CREATE, ALTER … ADD and SELECT … INTO tell which tables and columns the script makes itself,
+        # INSERT … SELECT which table it copies.
         first = body[0].text.upper()
         if first in ("CREATE", "ALTER") or self.wanted.search(text, start, end):
             return True
+        if first == "INSERT":
+            return any(t.token_type is TokenType.SELECT for t in body)
         return first in ("SELECT", "WITH") and any(t.token_type is TokenType.INTO for t in body)
 
     def _expand_explain(self, text: str, body: list[Token], dialect: str) -> list[Token]:
