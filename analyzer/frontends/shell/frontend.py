@@ -112,7 +112,7 @@ class ShellFrontend(Frontend):
         script = parse_script(self.parser, Layer(source.text))
         env = dict(source.context.env)
         normaliser = Normaliser(self.parser, source.context.names, source.context.agent)
-        normaliser.run(script, Session(dict(env), set(env)))
+        normaliser.run(script, Session(dict(env), set(env), defaults=not source.context.agent))
         problems = [Problem(*problem) for problem in sorted(script.problems + normaliser.problems)]
         return ShellDocument(
             source=source,

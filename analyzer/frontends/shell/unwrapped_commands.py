@@ -136,22 +136,29 @@ class Session:
     """Shell variables set so far, and which of them are exported to the commands the script runs; the
     functions and aliases defined so far; the variables that hold input the script does not show."""
 
-    def __init__(self, variables: dict[str, str | None], exported: set[str]) -> None:
+    def __init__(self, variables: dict[str, str | None], exported: set[str], defaults: bool = False) -> None:
         self.variables = variables
         self.exported = exported
+        # Whether `${X:-word}` of a variable the script never set is `word`: in a repository's script the
+        # environment is the usual one; where an agent runs the command it may have set X in an earlier call.
+        self.defaults = defaults
         self.functions: dict[str, Function] = {}
         self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
         self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
 
-    def lookup(self, name: str) -> str | None:
-        return self.variables.get(name)
+    def lookup(self, name: str, default: str | None = None) -> str | None:
+        """The variable's known value; else, where defaults are read and the script never set it, `default`."""
+        value = self.variables.get(name)
+        if value is None and default is not None and self.defaults and name not in self.variables:
+            return default
+        return value
 
     def environment(self) -> dict[str, str]:
         return {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
 
     def child(self, env: dict[str, str]) -> Session:
         """A new shell process (`bash -c`) sees only what is exported to it."""
-        return Session(dict(env), set(env))
+        return Session(dict(env), set(env), self.defaults)
 
     def set(self, name: str, value: str | None, source: str | None = None) -> None:
         """Bind `name`; `source` says where a value that is not known comes from."""

@@ -19,7 +19,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, without the packages' __init__
     from tree_sitter import Node
 
-Lookup = Callable[[str], "str | None"]  # a variable's known value, or None
+Lookup = Callable[[str, "str | None"], "str | None"]  # a variable's known value (or its default), or None
 # What a `$(…)` or `<(…)` (the node, in its layer) writes, when the script shows it; None when unknown.
 Substitute = Callable[["Node", Layer], "Word | None"]
 # More words than a brace expansion may produce before the word is left unexpanded (and reported).
@@ -104,7 +104,7 @@ def decode_fields(node: Node, layer: Layer, lookup: Lookup, substitute: Substitu
     brace expansion becomes one word per alternative (`{rm,-rf,/}` is `rm -rf /`). Raises TooManyWords."""
     word = decode(node, layer, lookup, substitute)
     if node.type in ("simple_expansion", "expansion", "command_substitution") and word.literal:
-        return _split(word, lookup("IFS"))
+        return _split(word, lookup("IFS", None))
     if node.type == "string" and _only_all_arguments(node) and word.literal:
         return _split(word, None)  # `"$@"`: one word per argument
     if node.type in ("word", "concatenation", "brace_expression") and "{" in word.value and _unquoted(node):
@@ -348,6 +348,15 @@ _ANSI_C_SIMPLE = {
 }
 
 
+def _literal_default(node: Node, layer: Layer) -> str | None:
+    """The default of `${X:-word}` (also `-`, `:=`, `=`) when it is one plain literal word."""
+    children = node.children
+    if len(children) != 5 or children[2].type not in _DEFAULT_OPERATORS or children[3].type != "word":
+        return None
+    text = layer.source(children[3])
+    return text if _PLAIN_DEFAULT.fullmatch(text) else None
+
+
 def _ansi_c_text(source: str, position: int, builder: _Builder) -> None:
     """`$'…'`: C-style escapes, each decoded character mapped to its backslash."""
     body, base = source[2:-1], position + 2
@@ -370,13 +379,20 @@ def _ansi_c_char(escape: str) -> str:
     return _ANSI_C_SIMPLE.get(code, escape)
 
 
+_DEFAULT_OPERATORS = (":-", "-", ":=", "=")
+_PLAIN_DEFAULT = re.compile(r"[A-Za-z0-9_./+:@%-]+")
+
+
 def _expansion(node: Node, builder: _Builder, lookup: Lookup) -> None:
-    """`$X` or `${X}` whose value is known becomes that value; anything else stays as written."""
+    """`$X` or `${X}` whose value is known becomes that value, `${X:-word}` its literal default where the
+    session reads defaults; anything else stays as written."""
     layer = builder.layer
     start = layer.char(node.start_byte)
     names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
     plain = len(names) == 1 and len(node.children) == (2 if node.type == "simple_expansion" else 3)
-    value = lookup(layer.source(names[0])) if plain else None
+    value = lookup(layer.source(names[0]), None) if plain else None
+    if value is None and len(names) == 1 and [c.type for c in node.children][:2] == ["${", "variable_name"]:
+        value = lookup(layer.source(names[0]), _literal_default(node, layer))
     if value is None:
         builder.add(layer.source(node), start)
         builder.literal = False
