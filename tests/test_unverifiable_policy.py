@@ -144,3 +144,10 @@ def test_a_function_body_met_where_defined_and_where_called_is_reported_once():
         Source("x.sh", 'f() { psql -c "DROP TABLE users"; }\nf', "shell", Context())
     )
     assert [f.rule_id for f in found] == ["SQL202"]
+
+
+def test_only_the_default_operators_read_a_default():
+    # `${exec##*/}` strips a prefix: not the variable's value, not a default; it stays unknown.
+    found = [f.message for f in sh900("exec=/usr/sbin/dkms\nprog=${exec##*/}\n. /etc/sysconfig/$prog", False)]
+    assert found and "/etc/sysconfig/$prog" in found[0]
+    assert severities("d=/\nrm -rf ${d:-build}", agent=False) == set()  # d is set: its value, not the default

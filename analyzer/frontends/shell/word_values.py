@@ -351,7 +351,12 @@ _ANSI_C_SIMPLE = {
 def _literal_default(node: Node, layer: Layer) -> str | None:
     """The default of `${X:-word}` (also `-`, `:=`, `=`) when it is one plain literal word."""
     children = node.children
-    if len(children) != 5 or children[2].type not in _DEFAULT_OPERATORS or children[3].type != "word":
+    if (
+        len(children) != 5
+        or [c.type for c in children[:2]] != ["${", "variable_name"]
+        or children[2].type not in _DEFAULT_OPERATORS
+        or children[3].type != "word"
+    ):
         return None
     text = layer.source(children[3])
     return text if _PLAIN_DEFAULT.fullmatch(text) else None
@@ -391,8 +396,9 @@ def _expansion(node: Node, builder: _Builder, lookup: Lookup) -> None:
     names = [c for c in node.named_children if c.type in ("variable_name", "special_variable_name")]
     plain = len(names) == 1 and len(node.children) == (2 if node.type == "simple_expansion" else 3)
     value = lookup(layer.source(names[0]), None) if plain else None
-    if value is None and len(names) == 1 and [c.type for c in node.children][:2] == ["${", "variable_name"]:
-        value = lookup(layer.source(names[0]), _literal_default(node, layer))
+    default = _literal_default(node, layer) if not plain and len(names) == 1 else None
+    if default is not None:
+        value = lookup(layer.source(names[0]), default)
     if value is None:
         builder.add(layer.source(node), start)
         builder.literal = False
