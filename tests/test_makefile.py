@@ -1,22 +1,38 @@
 """Makefile recipes are checked as the commands make runs: the variables and `$(call …)` macros the
-Makefile defines are resolved from its own text, and what only the run knows stays one unknown word."""
+Makefile defines are resolved from its own text, and what only the run knows stays one unknown word in an
+argument and an unknown program where the shell looks for one. The commands make runs while it reads the
+file (`$(shell …)`, `VAR != …`) are checked as shell too."""
 
 import pytest
 
 from blastguard.api import check_text
 from blastguard.context import Context
 from blastguard.frontends.makefile import MakefileFrontend
+from blastguard.model import Severity
 from blastguard.sources import Source
 
 
+def _document(makefile: str):
+    return MakefileFrontend().parse(Source("Makefile", makefile, "makefile", Context()))
+
+
 def _recipes(makefile: str) -> list[str]:
-    document = MakefileFrontend().parse(Source("Makefile", makefile, "makefile", Context()))
-    return [child.source.text for child in document.children()]
+    return [child.source.text for child in _document(makefile).recipes]
+
+
+def _commands(makefile: str) -> list[str]:
+    """What `$(shell …)` and `VAR != …` run while make reads the file."""
+    return [child.source.text for child in _document(makefile).commands]
 
 
 def _findings(makefile: str) -> list[tuple[str, int, int]]:
     found = check_text(makefile, filename="Makefile")
     return [(f.rule_id, f.region.start_line, f.region.start_column) for f in found if f.suppression is None]
+
+
+def _severities(makefile: str) -> list[tuple[str, int, int, Severity]]:
+    found = check_text(makefile, filename="Makefile")
+    return [(f.rule_id, f.region.start_line, f.region.start_column, f.severity) for f in found if f.suppression is None]
 
 
 # Destructive commands named through what the Makefile defines: each must be reported at its recipe line.
@@ -83,7 +99,7 @@ def test_rm_from_make_defaults_is_still_checked():
         # `$$` is a `$` for the shell; `$@`, `$(@D)` and the environment stay unknown.
         ("all:\n\tfor f in *; do echo $$f; done\n", "for f in *; do echo $f; done\n"),
         ("all:\n\tcp $< $(@D)/$(@F) $(DESTDIR)\n", "cp MAKEVALUE MAKEVALUE/MAKEVALUE MAKEVALUE\n"),
-        ("X := $(shell which rm)\nall:\n\t$(X) -rf build\n", "MAKEVALUE -rf build\n"),
+        ("X := $(shell which rm)\nall:\n\t$(X) -rf build\n", "${X} -rf build\n"),  # an unknown program
         # Functions whose result the text decides.
         ("all:\n\techo $(subst a,o,banana) $(patsubst %.c,%.o,x.c y.h)\n", "echo bonono x.o y.h\n"),
         ("all:\n\techo $(strip  a   b ) $(words a b c) $(word 2,a b c) $(firstword a b)\n", "echo a b 3 b a\n"),
@@ -142,3 +158,108 @@ def test_positions_point_into_the_makefile():
     assert makefile[child.offsets[text.index(" destroy")] :].startswith(" destroy -auto-approve -var env=")
     assert makefile[child.offsets[text.index("prod")]] == "$"
     assert ("SH101", 5, 3) in _findings(makefile)
+
+
+# An unknown value where the shell looks for the program: the unknown program it is, under SH900's policy for
+# a repository check (asked about only when its arguments look destructive).
+@pytest.mark.parametrize(
+    ("makefile", "expected"),
+    [
+        ("teardown:\n\t$(TF) destroy -auto-approve\n", ("SH900", 2, 2)),
+        ("wipe:\n\t@$(UNDEFINED) -rf /\n", ("SH900", 2, 3)),
+        ("teardown:\n\tcd infra && sudo -E $(TF) destroy -auto-approve\n", ("SH900", 2, 22)),
+        ("wipe:\n\tfor d in a b; do \\\n\t  $(TOOL) -rf $$d; done\n", ("SH900", 3, 4)),
+        ("X := $(shell which terraform)\nteardown:\n\t$(X) destroy -auto-approve\n", ("SH900", 3, 2)),
+        # The shell's own TF is not make's: the recipe cannot choose what `$(TF)` runs.
+        ("teardown:\n\tTF=echo; $(TF) destroy -auto-approve\n", ("SH900", 2, 11)),
+        ("teardown:\n\tfor TF in echo; do $(TF) destroy -auto-approve; done\n", ("SH900", 2, 21)),
+    ],
+)
+def test_an_unknown_program_that_could_destroy_is_asked_about(makefile, expected):
+    assert (*expected, Severity.WARNING) in _severities(makefile)
+
+
+@pytest.mark.parametrize(
+    "makefile",
+    [
+        "build:\n\t$(PYTHON) setup.py build\n",
+        "plan:\n\t$(TF) plan -out=tfplan\n",
+        "teardown:\n\tTF=echo; $(TF) --version\n",
+    ],
+)
+def test_an_unknown_program_with_harmless_arguments_is_only_noted(makefile):
+    found = _severities(makefile)
+    assert [rule for rule, *_ in found] == ["SH900"]
+    assert all(severity == Severity.NOTE for *_, severity in found)
+
+
+def test_an_unknown_program_is_a_shell_variable_and_an_unknown_argument_a_plain_word():
+    recipe = "all:\n\t$(TF) apply $(PLAN); echo '$(TF)' \"$(TF)\"; X=$(TF) $(CMD) $(DIR)/*\n"
+    assert _recipes(recipe) == [
+        "${TF} apply MAKEVALUE; echo 'MAKEVALUE' \"MAKEVALUE\"; X=MAKEVALUE ${CMD} MAKEVALUE/*\n"
+    ]
+    # A name the shell text uses itself is left to it.
+    assert _recipes("all:\n\tTF=echo; $(TF) x\n") == ["TF=echo; ${TF_} x\n"]
+    assert _recipes("all:\n\t$(TF) x $${TF}\n") == ["${TF} x ${TF}\n"]  # the same variable, from the environment
+    # Part of a value: the program word is still only known at run time.
+    assert _recipes("CMD = $(TOOL) -x\nall:\n\t$(CMD) $(BIN)/tf\n") == ["${MAKE_UNKNOWN} -x MAKEVALUE/tf\n"]
+
+
+# An unknown argument stays a plain word: `rm -rf $(BUILDDIR)/*` deletes below a folder the run names, as the
+# shell rules read `rm -rf $BUILDDIR/*`; where the Makefile names the folder, the delete is judged by it.
+@pytest.mark.parametrize(
+    ("makefile", "expected"),
+    [
+        ("clean:\n\trm -rf $(BUILDDIR)/*\n", []),
+        ("BUILDDIR = /\nclean:\n\trm -rf $(BUILDDIR)/*\n", [("SH301", 3, 2)]),
+        ("clean:\n\trm -rf $(DESTDIR)$(PREFIX)/share/doc\n", []),
+        ("PREFIX = /etc\nclean:\n\trm -rf $(PREFIX)\n", [("SH301", 3, 2)]),
+    ],
+)
+def test_unknown_arguments_add_no_findings(makefile, expected):
+    assert _findings(makefile) == expected
+
+
+# What make runs as it reads the file is a shell command like any recipe's.
+@pytest.mark.parametrize(
+    ("makefile", "expected"),
+    [
+        ("X := $(shell rm -rf ~)\n", ("SH301", 1, 14)),
+        ("HOME_DIR := ~\nX := $(shell rm -rf $(HOME_DIR))\n", ("SH301", 2, 14)),
+        ("X = $(shell rm -rf ~)\n", ("SH301", 1, 13)),
+        ("X != rm -rf ~\n", ("SH301", 1, 6)),
+        ("X := $(strip $(shell rm -rf ~))\n", ("SH301", 1, 22)),
+        ("ifeq ($(shell rm -rf ~),)\nendif\n", ("SH301", 1, 15)),
+        ("all: $(shell rm -rf ~)\n\techo done\n", ("SH301", 1, 14)),
+        ("all:\n\techo $(shell rm -rf ~)\n", ("SH301", 2, 15)),
+        ("define setup\n$(shell rm -rf ~)\nendef\n", ("SH301", 2, 9)),
+        ("-include $(shell rm -rf ~)\n", ("SH301", 1, 18)),
+        ("TF = terraform\nOUT := $(shell $(TF) destroy -auto-approve)\n", ("SH101", 2, 16)),
+    ],
+)
+def test_commands_make_runs_while_reading_are_checked(makefile, expected):
+    assert expected in _findings(makefile)
+
+
+@pytest.mark.parametrize(
+    "makefile",
+    [
+        "X := $(shell rm -rf build)\n",
+        "X != git describe --tags\n",
+        "SRCS := $(shell find src -name '*.c')\nall:\n\techo $(SRCS)\n",
+        "ifeq ($(shell uname -s),Linux)\n  LIBS = -ldl\nendif\n",
+        "# X := $(shell rm -rf ~)\n",
+        "ifeq (a,b)\n  X := $(shell rm -rf ~)\nendif\n",  # a branch make does not read
+        "all:\n\techo $$(shell rm -rf ~)\n",  # `$$(` is the shell's command substitution of a `shell` program
+    ],
+)
+def test_commands_make_runs_while_reading_stay_clean_when_harmless(makefile):
+    assert _findings(makefile) == []
+
+
+def test_a_command_make_runs_keeps_its_place_in_the_makefile():
+    makefile = "D := build\nX := $(shell rm -rf $(D) && echo ok)\n"
+    [child] = _document(makefile).commands
+    assert child.source.text == "rm -rf build && echo ok\n"
+    assert makefile[child.offsets[0] :].startswith("rm -rf $(D)")
+    assert makefile[child.offsets[child.source.text.index("build")]] == "$"

@@ -6,7 +6,10 @@ the file's own text decides. Each rule's recipe lines then become one embedded s
 make itself does to them when the rule runs, with the final values: the `@`, `-` and `+` prefixes go, `$$`
 becomes `$`, and every `$(…)` is expanded (make_expansion.py), so `$(TF) destroy -auto-approve` after
 `TF := terraform` is seen for what it is. What only the run decides (the environment, `$(shell …)`,
-`$@`) becomes one plain word. Every character maps back to the Makefile.
+`$@`) becomes one plain word in an argument, and a shell variable reference where the shell looks for the
+program (make_unknowns.py), so `$(TF) destroy -auto-approve` with TF from the environment is the unknown
+program it is. The commands make itself runs while reading the file, `$(shell …)` and `VAR != command`,
+are shell sources of their own. Every character maps back to the Makefile.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import re
 
 from blastguard.frontends.base import Comment, Document, Frontend
 from blastguard.frontends.make_expansion import BUILTINS, STEPS_PER_FILE, UNKNOWN, Expander, Variable, references
+from blastguard.frontends.make_unknowns import ShellPosition, UnknownWords, render_without_clashes
 from blastguard.records import factory, record
 from blastguard.sources import Embedded, Source
 from blastguard.textindex import LineIndex
 
-_PLACEHOLDER = "MAKEVALUE"  # what a value only the run knows becomes: one plain word
+_SHELL_CALL = re.compile(r"shell[ \t]+")  # the body of a `$(shell …)` reference, up to its command
+_MAX_NESTING = 40  # references looked into for `$(shell …)`, so a file nested to explode reads in linear time
 _PREFIXES = re.compile(r"^(?:(?:override|export|private)[ \t]+)*")
 _DEFINE = re.compile(r"^(?:(?:override|export|private)[ \t]+)*define[ \t]+([^\s=:?+!]+)[ \t]*(\S*=)?[ \t]*$")
 _CONDITIONAL = re.compile(r"^(?:else[ \t]+)?(ifeq|ifneq|ifdef|ifndef)(?:[ \t]+(.*)|(?=\())")
@@ -31,9 +36,10 @@ _OPERATORS = (":::=", "::=", ":=", "?=", "+=", "!=", "=")
 @record(kw_only=True, identity=True)
 class MakefileDocument(Document):
     recipes: list[Embedded] = factory(list)
+    commands: list[Embedded] = factory(list)  # what `$(shell …)` and `VAR != …` run while make reads the file
 
     def children(self) -> list[Embedded]:
-        return self.recipes
+        return self.recipes + self.commands
 
 
 class _Rule:
@@ -59,7 +65,13 @@ class MakefileFrontend(Frontend):
             reader.line(content, start)
         for rule in reader.rules:
             if rule.lines:
-                document.recipes.extend(_recipes(rule, reader, source))
+                variables = _rule_variables(rule, reader)
+                document.recipes.extend(_recipes(rule, variables, reader.budget, source))
+                for content, start in rule.lines:
+                    reader.commands.extend((*call, variables) for call in _shell_calls(content, start))
+        for command, start, seen in reader.commands:
+            expander = Expander(reader.variables if seen is None else seen, budget=reader.budget)
+            document.commands.append(_shell_command(command, start, expander, source))
         return document
 
 
@@ -70,6 +82,8 @@ class _Reader:
         self.variables: dict[str, Variable] = {}
         self.target_variables: dict[str, list[tuple[str, str, str]]] = {}  # target: (name, operator, value)
         self.rules: list[_Rule] = []
+        # The commands make runs while reading: (text, offset, the variables they see, None for the final ones).
+        self.commands: list[tuple[str, int, dict[str, Variable] | None]] = []
         self.budget = [STEPS_PER_FILE]  # expansion steps left for the whole file
         self._rule: _Rule | None = None  # the rule whose recipe lines may follow
         self._define: tuple[str, str, list[str], int] | None = None  # name, operator, body, nesting
@@ -87,6 +101,8 @@ class _Reader:
 
     def line(self, content: str, start: int) -> None:
         if self._define is not None:
+            if self._reading():
+                self._note(_shell_calls(content, start), immediate=False)
             self._define_line(self._define, content)
             return
         reading = self._reading()
@@ -95,7 +111,7 @@ class _Reader:
             if reading:
                 rule.lines.append((content[1:], start + 1))
             return
-        if self._conditional(content) or not reading:
+        if self._conditional(content, start) or not reading:
             return
         stripped = content.strip()
         if not stripped or stripped.startswith("#"):
@@ -107,7 +123,36 @@ class _Reader:
         elif stripped.startswith("undefine "):
             self.variables.pop(_PREFIXES.sub("", stripped[len("undefine ") :]).strip(), None)
         else:
+            self._note_commands(_strip_comment(content), start)
             self._statement(content, logical, start)
+
+    def _note_commands(self, text: str, start: int) -> None:
+        """The shell commands a statement line holds: its `$(shell …)` calls, or the command of `VAR != …`.
+        What make expands as it reads the line (`:=` and `!=` values, a rule's targets and prerequisites,
+        directives) sees the variables as they are; a recursive value runs when it is used, with the final
+        ones."""
+        colon = _rule_colon(text)
+        assignment = _assignment(text)
+        if assignment and (colon is None or assignment[3] < colon):
+            calls = _shell_calls(text, start)
+            if assignment[1] == "!=":
+                value_start = assignment[3] + 2
+                value = text[value_start:]
+                calls.insert(0, (value.strip(), start + value_start + len(value) - len(value.lstrip())))
+            self._note(calls, immediate=assignment[1] in (":=", "::=", ":::=", "!="))
+        elif colon is not None:
+            semicolon = _outside_references(text, ";", colon)  # the recipe after it is read with the rule's
+            head = text if semicolon is None else text[:semicolon]
+            target_assignment = _assignment(text[colon + 1 :].lstrip(":"))
+            self._note(_shell_calls(head, start), immediate=not target_assignment)
+        else:  # `include $(shell …)`, a bare `$(info $(shell …))`: expanded as it is read
+            self._note(_shell_calls(text, start), immediate=True)
+
+    def _note(self, calls: list[tuple[str, int]], immediate: bool) -> None:
+        """Keep the commands `calls` with the variables they see: those of now if make runs them now."""
+        if calls:
+            variables = dict(self.variables) if immediate else None
+            self.commands.extend((command, start, variables) for command, start in calls)
 
     def _statement(self, content: str, logical: str, start: int) -> None:
         colon = _rule_colon(logical)
@@ -143,12 +188,14 @@ class _Reader:
         body.append(content)
         self._define = (name, operator, body, nesting)
 
-    def _conditional(self, content: str) -> bool:
+    def _conditional(self, content: str, start: int) -> bool:
         """Handles `ifeq`/`ifneq`/`ifdef`/`ifndef`/`else`/`endif`; True when the line was one."""
         directive = content.strip()
         opening = _CONDITIONAL.match(directive)
         if opening and not directive.startswith("else"):
             outer = self._reading()
+            if outer:  # make runs the condition's commands as it reads it
+                self._note(_shell_calls(_strip_comment(content), start), immediate=True)
             decided = self._decide(opening.group(1), opening.group(2) or directive[len(opening.group(1)) :])
             self._conditions.append((outer and decided is not False, decided is True))
             return True
@@ -162,6 +209,8 @@ class _Reader:
             if taken:  # an earlier branch was certainly taken: this one is not read
                 self._conditions.append((False, True))
             else:
+                if opening and outer:
+                    self._note(_shell_calls(_strip_comment(content), start), immediate=True)
                 self._conditions.append((outer and decided is not False, decided is True))
             return True
         if word and word.group(1) == "endif":
@@ -209,22 +258,61 @@ def _assign(variables: dict[str, Variable], name: str, operator: str, value: str
         variables[name] = Variable(value, recursive=True)
 
 
-def _recipes(rule: _Rule, reader: _Reader, source: Source) -> list[Embedded]:
-    """The rule's recipe as shell, with the variables in effect for its targets. Where an `$(if …)` that
-    only the run decides picks the command, the lines it changes are read a second time with its other
-    branch, so both are checked (and the lines it leaves alone are not reported twice)."""
+def _rule_variables(rule: _Rule, reader: _Reader) -> dict[str, Variable]:
+    """The variables in effect for the rule's targets: the file's, then their target-specific ones."""
     variables = dict(reader.variables)
     for target in rule.targets:
         for assignment in reader.target_variables.get(target, ()):
             _assign(variables, *assignment, reader.budget)
-    first = Expander(variables, budget=reader.budget)
-    lines = [_recipe_line(content, start, first) for content, start in rule.lines]
-    recipes = [_embedded(lines, source)]
-    if first.undecided:
-        second = Expander(variables, choice=1, budget=reader.budget)
-        others = [_recipe_line(content, start, second) for content, start in rule.lines]
-        recipes.append(_embedded([other for line, other in zip(lines, others) if other != line], source))
-    return recipes
+    return variables
+
+
+def _recipes(rule: _Rule, variables: dict[str, Variable], budget: list[int], source: Source) -> list[Embedded]:
+    """The rule's recipe as shell, with the variables in effect for its targets. Where an `$(if …)` that
+    only the run decides picks the command, the lines it changes are read a second time with its other
+    branch, so both are checked (and the lines it leaves alone are not reported twice)."""
+
+    def render(words: UnknownWords) -> list[Embedded]:
+        first = Expander(variables, budget=budget)
+        lines = [_recipe_line(content, start, first, words) for content, start in rule.lines]
+        recipes = [_embedded(lines, source)]
+        if first.undecided:
+            second = Expander(variables, choice=1, budget=budget)
+            others = [_recipe_line(content, start, second, words) for content, start in rule.lines]
+            recipes.append(_embedded([other for line, other in zip(lines, others) if other != line], source))
+        return recipes
+
+    return render_without_clashes(render)
+
+
+def _shell_calls(text: str, start: int) -> list[tuple[str, int]]:
+    """(command, offset) of each `$(shell …)` in `text`, those nested in other references too."""
+    calls: list[tuple[str, int]] = []
+    pending = [(text, start, 0)] if "shell" in text else []
+    while pending:
+        part, at, depth = pending.pop()
+        for ref_start, ref_end, body in references(part):
+            if ref_end - ref_start == 2:
+                continue  # `$$`, `$@`: no body to look into
+            body_start = at + ref_start + 2
+            call = _SHELL_CALL.match(body)
+            if call:
+                calls.append((body[call.end() :], body_start + call.end()))
+            if depth < _MAX_NESTING:
+                pending.append((body, body_start, depth + 1))
+    return sorted(calls, key=lambda call: call[1])
+
+
+def _shell_command(command: str, start: int, expander: Expander, source: Source) -> Embedded:
+    """A command make runs while reading the file, as the shell gets it: its references expanded first."""
+
+    def render(words: UnknownWords) -> list[Embedded]:
+        chars: list[str] = []
+        offsets: list[int] = []
+        _expand_line(command, start, expander, words, chars, offsets, recipe=False)
+        return [_embedded([(chars + ["\n"], offsets + [start + len(command)])], source)]
+
+    return render_without_clashes(render)[0]
 
 
 def _embedded(lines: list[tuple[list[str], list[int]]], source: Source) -> Embedded:
@@ -237,11 +325,11 @@ def _embedded(lines: list[tuple[list[str], list[int]]], source: Source) -> Embed
     return Embedded(Source(source.path, "".join(chars), "shell", source.context), offsets)
 
 
-def _recipe_line(content: str, start: int, expander: Expander) -> tuple[list[str], list[int]]:
+def _recipe_line(content: str, start: int, expander: Expander, words: UnknownWords) -> tuple[list[str], list[int]]:
     """One recipe line as the shell gets it, newline included, with the Makefile offset of each character."""
     chars: list[str] = []
     offsets: list[int] = []
-    _expand_line(content, start, expander, chars, offsets)
+    _expand_line(content, start, expander, words, chars, offsets)
     # make drops the `@`, `-` and `+` prefixes, also when a variable wrote them (`$(Q)echo`).
     skipped = 0
     while skipped < len(chars) and chars[skipped] in "@-+ \t":
@@ -249,19 +337,30 @@ def _recipe_line(content: str, start: int, expander: Expander) -> tuple[list[str
     return chars[skipped:] + ["\n"], offsets[skipped:] + [start + len(content)]
 
 
-def _expand_line(text: str, start: int, expander: Expander, chars: list[str], offsets: list[int]) -> None:
-    """Append the recipe line `text` with its references expanded; each character maps into the Makefile."""
+def _expand_line(
+    text: str,
+    start: int,
+    expander: Expander,
+    words: UnknownWords,
+    chars: list[str],
+    offsets: list[int],
+    recipe: bool = True,
+) -> None:
+    """Append the recipe line (or other shell command) `text` with its references expanded; each character
+    maps into the Makefile."""
     i = 0
     started = False  # whether the line has more than make's prefixes yet
+    position = ShellPosition()
     for ref_start, ref_end, body in references(text):
         chars.extend(text[i:ref_start])
+        position.feed(text[i:ref_start])
         offsets.extend(range(start + i, start + ref_start))
         started = started or bool(text[i:ref_start].strip("@-+ \t"))
         value = expander.reference(body)
-        if "\n" in value:  # a `define`d canned recipe: its lines lose their prefixes as recipe lines do
+        if "\n" in value and recipe:  # a `define`d canned recipe: its lines lose their prefixes as recipe lines do
             value = re.sub(r"(?<!\\)\n[ \t]*[@+-]*", "\n", value)
-        value = re.sub(f"{UNKNOWN}+", _PLACEHOLDER, value)
-        if not started:  # the line starts with the value: it maps from the value's first word
+        value = words.render(value, body, position)
+        if not started and recipe:  # the line starts with the value: it maps from the value's first word
             value = value.lstrip("@-+ \t")
             started = bool(value)
         chars.extend(value)
