@@ -76,8 +76,17 @@ def test_everyday_recipes_stay_clean(makefile):
 
 def test_rm_from_make_defaults_is_still_checked():
     # `$(RM)` is make's `rm -f`: a real delete, checked like one.
-    assert _recipes("clean:\n\t$(RM) -r $(HOME)\n") == ["rm -f -r MAKEVALUE\n"]
     assert ("SH301", 2, 2) in _findings("clean:\n\t$(RM) -r ~\n")
+
+
+def test_home_from_the_environment_is_the_home_folder():
+    # make imports HOME from the environment: `rm -rf $(HOME)` deletes the home folder, as `rm -rf $HOME` does.
+    assert _recipes("clean:\n\t$(RM) -r $(HOME)\n") == ["rm -f -r ${HOME}\n"]
+    assert ("SH301", 2, 2) in _findings("clean:\n\t$(RM) -r $(HOME)\n")
+    assert ("SH301", 2, 2) in _findings("clean:\n\trm -rf $(HOME)\n")
+    # One the Makefile defines is its value; an unknown one of another name stays an argument of its own.
+    assert _findings("HOME = build\nclean:\n\trm -rf $(HOME)\n") == []
+    assert _findings("clean:\n\trm -rf $(CACHE_DIR)\n") == []
 
 
 @pytest.mark.parametrize(

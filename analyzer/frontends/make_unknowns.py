@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from blastguard.sources import Embedded
 
 _PLACEHOLDER = "MAKEVALUE"  # an unknown argument: one plain word
+# Environment variables make imports whose meaning the shell rules know: `rm -rf $(HOME)` is `rm -rf $HOME`.
+_SHELL_KNOWS = frozenset({"HOME"})
 _PROGRAM = "MAKE_UNKNOWN"  # an unknown program that is no single make variable's value
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -49,8 +51,8 @@ class UnknownWords:
             parts.append(value[i : run.start()])
             position.feed(value[i : run.start()])
             position.feed(UNKNOWN)  # a word character
-            if position.at_program():
-                whole = value.strip() == run.group() and _IDENTIFIER.fullmatch(reference)
+            whole = value.strip() == run.group() and _IDENTIFIER.fullmatch(reference)
+            if position.at_program() or (whole and reference in _SHELL_KNOWS and reference not in self.taken):
                 name = self._free(reference if whole else _PROGRAM)
                 self.written.add(name)
                 parts.append("${" + name + "}")
