@@ -62,3 +62,11 @@ def test_a_changed_environment_reaches_a_shell_the_call_starts():
 def test_a_call_with_other_arguments_is_followed_after_many_alike():
     text = 'f() { g "$1"; }\ng() { rm -rf "$1"; }\n' + "f build\n" * 3000 + "f ~\n"
     assert findings(text) == [("SH301", "error", 2)]
+
+
+def test_calls_in_a_large_environment_finish_quickly():
+    text = "".join(f"export V{n}={n}\n" for n in range(5000)) + "f() { echo x; }\n" + "f\n" * 5000 + "rm -rf /\n"
+    started = time.perf_counter()
+    found = findings(text)
+    assert time.perf_counter() - started < 2
+    assert ("SH301", "error", 10002) in found

@@ -25,7 +25,8 @@ if TYPE_CHECKING:  # annotations only
 
     Key = tuple[str, ...]  # ("v", name) a variable, ("f", name) a function, ("a", name) an alias, …
 
-_POSITIONAL = re.compile(r"[0-9]+|[@*#]")
+# `1`, `10`, `@`, `*`, `#`: the positional parameters and what they make
+_positional = re.compile(r"[0-9]+|[@*#]").fullmatch
 _UNSET = ("unset",)  # what reading an alias that is not defined finds (None is one only known at run time)
 # Keys read as a whole: the exported names (a command's environment) and the alias names (`unalias -a`).
 # A change to one of their members is recorded under the member's key.
@@ -38,15 +39,20 @@ class Recording:
     """What one followed call read of the shell (the value each key had before the call changed it) and
     what it left there."""
 
-    __slots__ = ("reads", "writes")
+    __slots__ = ("environment", "reads", "writes")
 
     def __init__(self) -> None:
         self.reads: dict[Key, object] = {}
         self.writes: dict[Key, object] = {}
+        self.environment = -1  # the `Session` environment version whose environment it has read
 
     def read(self, key: Key, value: object) -> None:
         if key not in self.reads and key not in self.writes:
             self.reads[key] = value
+
+    def read_all(self, values: dict[Key, object]) -> None:
+        for key in values.keys() - self.reads.keys() - self.writes.keys():
+            self.reads[key] = values[key]
 
 
 class Session:
@@ -60,6 +66,12 @@ class Session:
         self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
         self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
         self._recordings: list[Recording] = []  # the calls being followed, outermost first
+        # Changed with the exported names or an exported variable: a recording that has read the environment
+        # of this version has nothing more to note when it is read again (reads past the first change nothing).
+        self._environment_version = 0
+        # (version, the environment, what reading it reads)
+        self._environment: tuple[int, dict[str, str], dict[Key, object]] = (-1, {}, {})
+        self._exports_positional = False  # (then the environment changes with each call's arguments)
 
     # --- reads ------------------------------------------------------------------------------------
 
@@ -69,16 +81,22 @@ class Session:
 
     def lookup(self, name: str) -> str | None:
         value = self.variables.get(name)
-        if self._recordings and not _POSITIONAL.fullmatch(name):
+        if self._recordings and not _positional(name):
             self._read(("v", name), value)
         return value
 
     def environment(self) -> dict[str, str]:
-        if self._recordings:
-            self._read(_EXPORTED, frozenset(self.exported))
-            for name in self.exported:
-                self._read(("v", name), self.variables.get(name))
-        return {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
+        """The exported variables with known values (not to be changed: it is kept until they change)."""
+        if self._environment[0] != self._environment_version or self._exports_positional:
+            environment = {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
+            reads: dict[Key, object] = {("v", n): self.variables.get(n) for n in self.exported if not _positional(n)}
+            reads[_EXPORTED] = frozenset(self.exported)  # (positional ones are bound by the call's arguments)
+            self._environment = (self._environment_version, environment, reads)
+        for recording in self._recordings:
+            if recording.environment != self._environment_version:
+                recording.environment = self._environment_version
+                recording.read_all(self._environment[2])
+        return self._environment[1]
 
     def function(self, name: str) -> Function | None:
         function = self.functions.get(name)
@@ -129,12 +147,16 @@ class Session:
             self.inputs.pop(name, None)
         else:
             self.inputs[name] = source
-        if self._recordings and not _POSITIONAL.fullmatch(name):
+        if self._recordings and not _positional(name):
             self._write(("v", name), value)
             self._write(("i", name), source)
+        if name in self.exported:
+            self._environment_version += 1
 
     def export(self, name: str) -> None:
         self.exported.add(name)
+        self._exports_positional |= _positional(name) is not None
+        self._environment_version += 1
         self._write(("x", name), True)
 
     def define(self, name: str, function: Function) -> None:
@@ -163,7 +185,7 @@ class Session:
 
     def arguments(self, words: list[Word]) -> dict[str, str | None]:
         """Bind the positional parameters `$1 $2 … $@ $#` to `words`; return what they were."""
-        saved = {n: v for n, v in self.variables.items() if _POSITIONAL.fullmatch(n)}
+        saved = {n: v for n, v in self.variables.items() if _positional(n)}
         for name in saved:
             del self.variables[name]
         for number, word in enumerate(words, 1):
@@ -174,7 +196,7 @@ class Session:
         return saved
 
     def restore_arguments(self, saved: dict[str, str | None]) -> None:
-        for name in [n for n in self.variables if _POSITIONAL.fullmatch(n)]:
+        for name in [n for n in self.variables if _positional(n)]:
             del self.variables[name]
         self.variables.update(saved)
 
@@ -200,6 +222,7 @@ class Session:
         for (kind, name), value in writes:
             if kind == "v":
                 self.variables[name] = value  # type: ignore[assignment]
+                self._environment_version += name in self.exported
                 self._write(("v", name), value)
             elif kind == "i":
                 if value is None:
