@@ -342,8 +342,8 @@ class Normaliser:
     def _replay(self, key: tuple, function: Function, session: Session, start: int, end: int, frame: _Frame) -> bool:
         """A call identical to one followed to its end before (the same `key`, and every value that one read
         the same now) runs the same way: do what it did to the shell instead of running its body again.
-        Comparing counts towards the work budget, and so do the body's own steps (not those of the calls in
-        it), so that calling a long function very many times still reaches the budget."""
+        Comparing counts towards the work budget; the body's own steps (not those of the calls in it) count
+        towards `_MAX_REPLAYED`, so that calling a long function very many times still reaches the budget."""
         if self._expansions > _MAX_EXPANSIONS or self._work > _MAX_WORK or self._replayed > _MAX_REPLAYED:
             return False  # past the budget: the call is not followed (`_budget` says so)
         for followed in self._followed.get(key, ()):
