@@ -21,7 +21,9 @@ What cannot be known before the script runs (`$CMD …`, `curl … | sh`) is kep
 that says why and what kind of unknown it is (for SH900 to weigh), and so is every part that could not
 be checked completely: a parse error, strings or blocks nested past a limit, a brace expansion or a
 number of loop runs and calls past a budget. Every limit is reported, never passed over in silence, and
-every limit keeps the work bounded. An unknown program followed by a literal command name
+every limit keeps the work bounded. A call met again with the same arguments, where every value its
+body read when it was followed is the same, is not followed again (`shell_state`): the budget counts
+the calls that can find something new. An unknown program followed by a literal command name
 (`$SUDO rm -rf /d`, `$CHROOTEXEC apt-get …`) is also checked as the command it runs.
 """
 
@@ -32,6 +34,7 @@ import re
 
 from blastguard.context import Production
 from blastguard.frontends.shell.program_options import GLOBAL_OPTIONS, PLAIN, Argv, Syntax, options, parse
+from blastguard.frontends.shell.shell_state import Session
 from blastguard.frontends.shell.syntax_steps import Binding, Function, Layer, Loop, RawCommand, Script
 from blastguard.frontends.shell.syntax_steps import parse as parse_script
 from blastguard.frontends.shell.word_values import (
@@ -51,6 +54,8 @@ if TYPE_CHECKING:  # annotations only: the parser is loaded by `syntax_steps`, w
 
     from tree_sitter import Parser
 
+    from blastguard.frontends.shell.shell_state import Key
+
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 # Strings inside strings inside strings: deeper than this is not checked (and says so).
 _MAX_LAYERS = 8
@@ -60,11 +65,14 @@ _MAX_CALLS = 16
 _MAX_EXPANSIONS = 2000
 # Steps taken (loop and function bodies counted each time they run) past which bodies are not run again.
 _MAX_WORK = 15000
+# Values compared to find that a call was followed before with the same ones: as much work as one step.
+_READS_PER_STEP = 64
+# Steps of function bodies whose runs are repeated (`_replay`) past which they are not any more.
+_MAX_REPLAYED = 10 * _MAX_WORK
 # Lines of a loop's input read one by one; the rest are judged together as unknown.
 _MAX_LINES = 256
 # Scripts, loop bodies, function bodies and aliases run inside one another.
 _MAX_RUNS_OPEN = 120
-_POSITIONAL = re.compile(r"[0-9]+|[@*#]")
 _POSITIONAL_EXPANSION = re.compile(r"\$(?:[0-9@*]|\{(?:[0-9]+|[@*])\})")
 
 
@@ -132,60 +140,6 @@ class Command(Record):
         return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
-class Session:
-    """Shell variables set so far, and which of them are exported to the commands the script runs; the
-    functions and aliases defined so far; the variables that hold input the script does not show."""
-
-    def __init__(self, variables: dict[str, str | None], exported: set[str], defaults: bool = False) -> None:
-        self.variables = variables
-        self.exported = exported
-        # Whether `${X:-word}` of a variable the script never set is `word`: in a repository's script the
-        # environment is the usual one; where an agent runs the command it may have set X in an earlier call.
-        self.defaults = defaults
-        self.functions: dict[str, Function] = {}
-        self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
-        self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
-
-    def lookup(self, name: str, default: str | None = None) -> str | None:
-        """The variable's known value; else, where defaults are read and the script never set it, `default`."""
-        value = self.variables.get(name)
-        if value is None and default is not None and self.defaults and name not in self.variables:
-            return default
-        return value
-
-    def environment(self) -> dict[str, str]:
-        return {n: v for n in self.exported if (v := self.variables.get(n)) is not None}
-
-    def child(self, env: dict[str, str]) -> Session:
-        """A new shell process (`bash -c`) sees only what is exported to it."""
-        return Session(dict(env), set(env), self.defaults)
-
-    def set(self, name: str, value: str | None, source: str | None = None) -> None:
-        """Bind `name`; `source` says where a value that is not known comes from."""
-        self.variables[name] = value
-        if source is None:
-            self.inputs.pop(name, None)
-        else:
-            self.inputs[name] = source
-
-    def arguments(self, words: list[Word]) -> dict[str, str | None]:
-        """Bind the positional parameters `$1 $2 … $@ $#` to `words`; return what they were."""
-        saved = {n: v for n, v in self.variables.items() if _POSITIONAL.fullmatch(n)}
-        for name in saved:
-            del self.variables[name]
-        for number, word in enumerate(words, 1):
-            self.variables[str(number)] = word.value if word.literal else None
-        known = all(w.literal for w in words)
-        self.variables["@"] = self.variables["*"] = " ".join(w.value for w in words) if known else None
-        self.variables["#"] = str(len(words))
-        return saved
-
-    def restore_arguments(self, saved: dict[str, str | None]) -> None:
-        for name in [n for n in self.variables if _POSITIONAL.fullmatch(n)]:
-            del self.variables[name]
-        self.variables.update(saved)
-
-
 @record(frozen=True)
 class _Frame(Record):
     """What applies to every command found inside a wrapper."""
@@ -198,6 +152,17 @@ class _Frame(Record):
 
 
 _TOP = _Frame()  # a script's own commands: inside no wrapper
+
+
+@record(frozen=True)
+class _Followed(Record):
+    """A call followed to its end: what it read of the shell and what it changed there (see `shell_state`),
+    the files its body writes (`> f`), and the variables its last `read` set (when it ran one)."""
+
+    reads: tuple[tuple[Key, object], ...]
+    writes: tuple[tuple[Key, object], ...]
+    files: tuple[Word, ...]
+    read: tuple[list[str] | None] | None  # (the variables), or None when the call left `_read` as it was
 
 
 @record
@@ -235,10 +200,15 @@ class Normaliser:
         self._produced: dict[tuple[Layer, int], RawCommand] = {}  # `$(…)`/`<(…)` -> the command writing it
         self._process_feeds: dict[tuple[int, int], Command | None] = {}  # `<(…)` by its span -> its writer
         self._trailing: dict[RawCommand, list[Word]] = {}  # an alias's command -> the words after the alias
-        self._calls: list[tuple[str, tuple[str, ...]]] = []  # the function calls being followed
+        self._calls: list[tuple[str, tuple[str | None, ...]]] = []  # the function calls being followed
+        # Calls followed to their end, by function, arguments and context (`_call`): one met again whose
+        # recorded reads find the same values is not followed again, only its effects are repeated (`_replay`).
+        self._followed: dict[tuple, list[_Followed]] = {}
+        self._cuts = 0  # calls, runs and strings not followed (past a limit): a call cut short is not kept
         self._expanding: set[str] = set()  # the aliases being expanded
         self._expansions = 0
         self._work = 0  # steps taken, bodies run again included
+        self._replayed = 0  # steps of the bodies of calls whose runs were repeated without taking them again
         self._read: list[str] | None = None  # the variables the last `read` set
         self._runs_open = 0  # scripts being run inside one another
         self._too_deep = False
@@ -252,6 +222,7 @@ class Normaliser:
             unparsed = message.startswith(("This part of the script could not be parsed", "The script is incomplete"))
             self._unverifiable(start, end, reason.rstrip("."), frame, unknown="unparsed" if unparsed else "")
         if self._runs_open >= _MAX_RUNS_OPEN:  # loops in functions in aliases …: stop before Python's own limit
+            self._cuts += 1
             if script.steps and not self._too_deep:
                 self._too_deep = True  # once: every deeper run would say the same
                 step = script.steps[0]
@@ -291,7 +262,7 @@ class Normaliser:
     def _budget(self, start: int, end: int, frame: _Frame) -> bool:
         """Count one more loop run, call or alias expansion; False (and reported once) past the budget."""
         self._expansions += 1
-        if self._work > _MAX_WORK and self._expansions <= _MAX_EXPANSIONS:
+        if (self._work > _MAX_WORK or self._replayed > _MAX_REPLAYED) and self._expansions <= _MAX_EXPANSIONS:
             self._expansions = _MAX_EXPANSIONS + 1  # as many steps as a long script: stop re-running bodies
         if self._expansions == _MAX_EXPANSIONS + 1:
             self._unverifiable(
@@ -302,7 +273,10 @@ class Normaliser:
                 "here on they are not checked with their values",
                 frame,
             )
-        return self._expansions <= _MAX_EXPANSIONS
+        if self._expansions > _MAX_EXPANSIONS:
+            self._cuts += 1
+            return False
+        return True
 
     # --- functions and loops -------------------------------------------------------------------
 
@@ -317,15 +291,23 @@ class Normaliser:
         finally:
             self._defining -= 1
             session.restore_arguments(saved)
-        session.functions[function.name] = function
+        session.define(function.name, function)
 
     def _call(self, function: Function, words: list[Word], session: Session, frame: _Frame) -> bool:
         """Run `function`'s body with its arguments bound; False when it was not followed."""
-        arguments = tuple(w.value if w.literal else "\0" for w in words[1:])
+        arguments = tuple(w.value if w.literal else None for w in words[1:])
         if (function.name, arguments) in self._calls:
+            self._cuts += 1
             return True  # the same call is already being followed: recursion adds nothing new
         start, end = words[0].start, words[-1].end
+        # What the run depends on besides the shell's state. The wrappers are left out: they only name the
+        # runners in the messages, and a command met again at the same place with the same words is
+        # reported once whatever runs it (`_add`).
+        key = (function, arguments, frame.replace(wrappers=()), self._defining > 0, frozenset(self._expanding))
+        if self._replay(key, function, session, start, end, frame):
+            return True
         if len(self._calls) >= _MAX_CALLS:
+            self._cuts += 1
             self._unverifiable(
                 start,
                 end,
@@ -338,11 +320,45 @@ class Normaliser:
             return False
         self._calls.append((function.name, arguments))
         saved = session.arguments(words[1:])
+        recording = session.record()
+        cuts, files, read = self._cuts, len(self.writes), self._read
         try:
             self.run(function.body, session, frame.replace(wrappers=frame.wrappers + (f"function {function.name}",)))
         finally:
+            session.stop(recording)
             session.restore_arguments(saved)
             self._calls.pop()
+        if self._cuts == cuts:  # followed to its end: an identical call finds nothing new
+            self._followed.setdefault(key, []).append(
+                _Followed(
+                    tuple(recording.reads.items()),
+                    tuple(recording.writes.items()),
+                    tuple(w for _, w in self.writes[files:]),
+                    None if self._read is read else (self._read,),
+                )
+            )
+        return True
+
+    def _replay(self, key: tuple, function: Function, session: Session, start: int, end: int, frame: _Frame) -> bool:
+        """A call identical to one followed to its end before (the same `key`, and every value that one read
+        the same now) runs the same way: do what it did to the shell instead of running its body again.
+        Comparing counts towards the work budget; the body's own steps (not those of the calls in it) count
+        towards `_MAX_REPLAYED`, so that calling a long function very many times still reaches the budget."""
+        if self._expansions > _MAX_EXPANSIONS or self._work > _MAX_WORK or self._replayed > _MAX_REPLAYED:
+            return False  # past the budget: the call is not followed (`_budget` says so)
+        for followed in self._followed.get(key, ()):
+            self._work += 1 + len(followed.reads) // _READS_PER_STEP
+            if session.matches(followed.reads):
+                break
+        else:
+            return False
+        session.replay(followed.reads, followed.writes)
+        self.writes += [(len(self.commands), word) for word in followed.files]
+        if followed.read is not None:
+            self._read = followed.read[0]
+        self._replayed += len(function.body.steps)
+        if self._replayed > _MAX_REPLAYED:
+            self._budget(start, end, frame)  # reported once, where it is reached
         return True
 
     def _loop(self, loop: Loop, session: Session, frame: _Frame) -> None:
@@ -457,7 +473,7 @@ class Normaliser:
                 value = decode(binding.value, binding.layer, session.lookup, self._substitute)
             session.set(binding.name, value.value if value is not None and value.literal else None)
         if binding.exported:
-            session.exported.add(binding.name)
+            session.export(binding.name)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -499,8 +515,8 @@ class Normaliser:
     def _expand(self, words: list[Word], session: Session, frame: _Frame) -> bool:
         """An alias or a function called by `words`: followed here; True when nothing else runs."""
         name = words[0].value
-        if name in session.aliases and name not in self._expanding:
-            value = session.aliases[name]
+        is_alias, value = session.alias(name) if name not in self._expanding else (False, None)
+        if is_alias:
             if value is None:
                 self._add(
                     Command(
@@ -525,7 +541,7 @@ class Normaliser:
             finally:
                 self._expanding.discard(name)
             return True
-        function = session.functions.get(name)
+        function = session.function(name)
         return function is not None and self._call(function, words, session, frame)
 
     def _builtin(self, command: Command, session: Session, frame: _Frame) -> None:
@@ -554,10 +570,14 @@ class Normaliser:
             for word in command.args:
                 name, equals, _ = word.value.partition("=")
                 if equals and name:
-                    session.aliases[name] = word.slice(len(name) + 1) if word.literal else None
+                    session.set_alias(name, word.slice(len(name) + 1) if word.literal else None)
         elif program == "unalias":
             names = [w.value for w in command.args]
-            session.aliases = {} if "-a" in names else {n: v for n, v in session.aliases.items() if n not in names}
+            if "-a" in names:
+                session.unalias_all()
+            for name in names:
+                if name != "-a":
+                    session.unalias(name)
         elif program == "find":
             self._find_exec(command, session, frame)
 
@@ -648,7 +668,7 @@ class Normaliser:
         elif name in ("source", ".") and len(words) > 1 and not words[1].literal:
             unresolved = f"`{words[0].value}` runs a script that is only known when the script runs ({words[1].value})"
             unknown = "script"
-        inputs = {n: s for n, s in session.inputs.items() if any(_uses(w, n) for w in words)}
+        inputs = session.inputs_used(words)
         runs_command = unknown == "program" and len(words) > 1 and _command_name(words[1])
         command = self._add(
             Command(
@@ -694,6 +714,7 @@ class Normaliser:
         if not word.value.strip():
             return
         if frame.depth >= _MAX_LAYERS:
+            self._cuts += 1
             self._unverifiable(
                 word.start,
                 word.end,
@@ -776,11 +797,6 @@ def _under_working_directory(writer: Command | None) -> bool:
             break
         roots.append(word)
     return bool(roots) and all(w.literal and not w.value.startswith(("/", "~", "..")) for w in roots)
-
-
-def _uses(word: Word, name: str) -> bool:
-    """Whether `word` was written with `$name` or `${name…}` (its value is then still that text)."""
-    return not word.literal and ("$" + name in word.value or "${" + name in word.value)
 
 
 def _script_operand(name: str, args: list[Word]) -> Word | None:
