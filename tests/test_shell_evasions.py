@@ -13,6 +13,7 @@ import time
 import pytest
 
 from blastguard.api import check_text
+from blastguard.context import Context
 from blastguard.interfaces.hook_protocols import decision_for
 from conftest import err, out, run_cli
 
@@ -117,6 +118,22 @@ ASKED = [
 # checked as such; where an agent runs the command, the agent may have set the variable in an earlier call.
 DEFAULTED = ["${x:-rm} -rf ~", "x=${x:-rm}; $x -rf ~", "${x-rm} -rf ~"]
 
+# An assignment that may not run (an `if` or `case` branch, after `&&`, a loop body, a subshell, a builtin
+# in a branch) leaves the old value possible: where an agent runs the command, each value is checked.
+BRANCHED = [
+    'x=/; if false; then x=build; fi; rm -rf "$x"',
+    'x=/; [ -n "$A" ] && x=build; rm -rf "$x"',
+    'x=/; case $A in a) x=build;; esac; rm -rf "$x"',
+    'x=/; while false; do x=build; done; rm -rf "$x"',
+    'x=/; (x=build); rm -rf "$x"',
+    'x=/; if c; then x=build; fi; y="$x"; rm -rf "$y"',
+    'x=/; if c; then x=build; fi; f() { rm -rf "$x"; }; f',
+    "x=/; if c; then x=build; fi; export x; bash -c 'rm -rf \"$x\"'",
+    'x=/; if c; then read -r x <<< build; fi; rm -rf "$x"',
+    'f() { read -r c <<< "$1"; rm -rf "$c"; }; f /',
+    'f() { if test $# -eq 0; then set -- build; fi; rm -rf "$1"; }; f /',
+]
+
 # Everyday commands that look like the forms above.
 ALLOWED = [
     'for f in *.py; do black "$f"; done',
@@ -181,6 +198,16 @@ def test_an_unknowable_command_or_target_asks_in_every_setting(form):
         assert decision(text) == "ask", text
 
 
+@pytest.mark.parametrize("form", BRANCHED)
+def test_a_value_an_assignment_that_may_not_run_leaves_is_checked_for_an_agent(form):
+    assert decision_for(check_text(form, filename="x.sh", context=Context(agent=True))) == "deny", form
+
+
+def test_values_branches_leave_that_are_all_harmless_stay_allowed_for_an_agent():
+    for form in ('x=build; if c; then x=dist; fi; rm -rf "$x"', 'x=a; [ -n "$B" ] && x=b; echo "$x"'):
+        assert check_text(form, filename="x.sh", context=Context(agent=True)) == [], form
+
+
 @pytest.mark.parametrize("form", ALLOWED)
 def test_everyday_look_alikes_stay_allowed(form):
     for text in settings(form):
@@ -208,7 +235,7 @@ def hook_decision(command, project):
 
 @pytest.mark.parametrize(
     "command, expected",
-    [(form, "deny") for form in DENIED]
+    [(form, "deny") for form in DENIED + BRANCHED[::5]]
     + [(form, "ask") for form in ASKED + DEFAULTED]
     + [(form, "allow") for form in ALLOWED],
 )

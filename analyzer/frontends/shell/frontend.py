@@ -113,7 +113,8 @@ class ShellFrontend(Frontend):
         env = dict(source.context.env)
         normaliser = Normaliser(self.parser, source.context.names, source.context.agent)
         normaliser.run(script, Session(dict(env), set(env), defaults=not source.context.agent))
-        problems = [Problem(*problem) for problem in sorted(script.problems + normaliser.problems)]
+        # (a part read again, with other values a variable may hold, repeats its problems)
+        problems = [Problem(*problem) for problem in sorted(set(script.problems + normaliser.problems))]
         return ShellDocument(
             source=source,
             index=LineIndex(source.text),

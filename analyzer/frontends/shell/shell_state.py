@@ -20,10 +20,12 @@ import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # annotations only
+    from collections.abc import Iterable
+
     from blastguard.frontends.shell.syntax_steps import Function
     from blastguard.frontends.shell.word_values import Word
 
-    Key = tuple[str, ...]  # ("v", name) a variable, ("f", name) a function, ("a", name) an alias, …
+    Key = tuple[str, ...]  # ("v", name) a variable, ("o", name) its other values, ("f", name) a function, …
 
 # `1`, `10`, `@`, `*`, `#`: the positional parameters and what they make
 _positional = re.compile(r"[0-9]+|[@*#]").fullmatch
@@ -33,6 +35,16 @@ _UNSET = ("unset",)  # what reading an alias that is not defined finds (None is 
 _EXPORTED, _ALIASES = ("X",), ("A",)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _AFTER_DOLLAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class SavedArguments:
+    """The positional parameters a call or a function's definition replaced, with their other values."""
+
+    __slots__ = ("alternatives", "values")
+
+    def __init__(self, values: dict[str, str | None], alternatives: dict[str, tuple[str | None, ...]]) -> None:
+        self.values = values
+        self.alternatives = alternatives
 
 
 class Recording:
@@ -68,6 +80,10 @@ class Session:
         self.functions: dict[str, Function] = {}
         self.aliases: dict[str, Word | None] = {}  # None: defined to a value only known at run time
         self.inputs: dict[str, str] = {}  # variable -> where its unknown values come from
+        # variable -> the other values it may hold: what it held before an assignment that may not have run
+        # (in an `if` branch, after `&&`, in a loop body or a subshell). Commands that read it are also
+        # checked with each of them.
+        self.alternatives: dict[str, tuple[str | None, ...]] = {}
         self._recordings: list[Recording] = []  # the calls being followed, outermost first
         # Changed with the exported names or an exported variable: a recording that has read the environment
         # of this version has nothing more to note when it is read again (reads past the first change nothing).
@@ -139,6 +155,8 @@ class Session:
             return self.variables.get(name, _UNSET)  # a variable never set reads its default
         if kind == "i":
             return self.inputs.get(name)
+        if kind == "o":
+            return self.alternatives.get(name, ())
         return self.functions.get(name) if kind == "f" else self.aliases.get(name, _UNSET)
 
     # --- changes ----------------------------------------------------------------------------------
@@ -187,13 +205,68 @@ class Session:
 
     def child(self, env: dict[str, str]) -> Session:
         """A new shell process (`bash -c`) sees only what is exported to it."""
-        return Session(dict(env), set(env), self.defaults)
+        child = Session(dict(env), set(env), self.defaults)
+        child.alternatives = {n: values for n, values in self.alternatives.items() if n in env}
+        return child
+
+    # --- values a branch may have left ---------------------------------------------------------------
+
+    def set_alternatives(self, name: str, values: list[str | None]) -> None:
+        """The other values `name` may hold besides its value (none: only that one)."""
+        if values:
+            self.alternatives[name] = tuple(values)
+        else:
+            self.alternatives.pop(name, None)
+        if not _positional(name):  # (bound by each call's arguments, like their values)
+            self._write(("o", name), tuple(values))
+
+    @property
+    def recording(self) -> bool:
+        """Whether a followed call is noting what it reads."""
+        return bool(self._recordings)
+
+    def other_values(self, names: Iterable[str]) -> dict[str, tuple[str | None, ...]]:
+        """The other values each of `names` may hold, for those that may hold some (a read, recorded)."""
+        for name in names:
+            if not _positional(name):
+                self._read(("o", name), self.alternatives.get(name, ()))
+        return {n: self.alternatives[n] for n in names if n in self.alternatives}
+
+    def try_values(self, values: dict[str, str | None], source: str) -> tuple[dict[str, object], dict[str, object]]:
+        """Give the variables `values` for a moment (`source` says where an unknown one comes from); what
+        they were, for `restore_values`."""
+        before: dict[str, object] = {n: self.variables.get(n, _UNSET) for n in values}
+        sources: dict[str, object] = {n: self.inputs.get(n, _UNSET) for n in values}
+        for name, value in values.items():
+            self.variables[name] = value
+            if value is None:
+                self.inputs[name] = source
+            else:
+                self.inputs.pop(name, None)
+        self._environment_version += 1
+        return before, sources
+
+    def restore_values(self, saved: tuple[dict[str, object], dict[str, object]]) -> None:
+        values, sources = saved
+        for name, value in values.items():
+            if value is _UNSET:
+                self.variables.pop(name, None)
+            else:
+                self.variables[name] = value  # type: ignore[assignment]
+        for name, source in sources.items():
+            if source is _UNSET:
+                self.inputs.pop(name, None)
+            else:
+                self.inputs[name] = source  # type: ignore[assignment]
+        self._environment_version += 1
 
     # --- positional parameters --------------------------------------------------------------------
 
-    def arguments(self, words: list[Word]) -> dict[str, str | None]:
-        """Bind the positional parameters `$1 $2 … $@ $#` to `words`; return what they were."""
+    def arguments(self, words: list[Word], conditional: bool = False) -> SavedArguments:
+        """Bind the positional parameters `$1 $2 … $@ $#` to `words`; return what they were. `conditional`:
+        the binding may not run (`set --` in a branch), so each may still hold what it held."""
         saved = {n: v for n, v in self.variables.items() if _positional(n)}
+        others = {n: self.alternatives.pop(n) for n in list(self.alternatives) if _positional(n)}
         for name in saved:
             del self.variables[name]
         for number, word in enumerate(words, 1):
@@ -201,12 +274,22 @@ class Session:
         known = all(w.literal for w in words)
         self.variables["@"] = self.variables["*"] = " ".join(w.value for w in words) if known else None
         self.variables["#"] = str(len(words))
-        return saved
+        if conditional:
+            for name in saved.keys() | self.variables.keys():
+                if _positional(name):
+                    before = [saved.get(name), *others.get(name, ())]
+                    values = [v for v in dict.fromkeys(before) if v != self.variables.get(name)]
+                    if values:
+                        self.alternatives[name] = tuple(values)
+        return SavedArguments(saved, others)
 
-    def restore_arguments(self, saved: dict[str, str | None]) -> None:
+    def restore_arguments(self, saved: SavedArguments) -> None:
         for name in [n for n in self.variables if _positional(n)]:
             del self.variables[name]
-        self.variables.update(saved)
+        for name in [n for n in self.alternatives if _positional(n)]:
+            del self.alternatives[name]
+        self.variables.update(saved.values)
+        self.alternatives.update(saved.alternatives)
 
     # --- recordings -------------------------------------------------------------------------------
 
@@ -238,6 +321,8 @@ class Session:
                 else:
                     self.inputs[name] = value  # type: ignore[assignment]
                 self._write(("i", name), value)
+            elif kind == "o":
+                self.set_alternatives(name, list(value))  # type: ignore[call-overload]
             elif kind == "x":
                 self.export(name)
             elif kind == "f":

@@ -59,6 +59,10 @@ _LANGUAGE = _tree_sitter.Language(_binding("tree_sitter_bash").language())
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Deeper nesting than this is not a real script; stop before Python's recursion limit.
 _MAX_NESTING = 150
+_NAMED_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
+# Constructs whose parts may not run, or run in a subshell whose assignments do not last.
+_MAY_NOT_RUN = frozenset({"if_statement", "case_statement", "subshell"})
 _FOR_WITHOUT_IN = re.compile(r"(?m)((?:^|[;&|({])[ \t]*for[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*?)\s(\s*)(?=do\b)")
 
 
@@ -126,6 +130,7 @@ class RawCommand(Record):
     herestring: Node | None = None  # the word after `<<<`
     input_file: Node | None = None  # the word after `<`
     output_files: list[Node] = factory(list)  # the words after `>`, `>>`, `&>`, `>|`: files the command writes
+    conditional: bool = False  # where it may not run (see Binding): what `read` sets may not be set
 
 
 @record(frozen=True, identity=True)
@@ -138,6 +143,9 @@ class Binding(Record):
     value: Node | str | None  # the value assigned: a node to read, "" for `X=`, None when not known
     exported: bool = False
     assigns: bool = True  # False for `export X`: the variable keeps its value
+    # Made where it may not run, or not in this shell (`if`/`case` branches, after `&&`/`||`, loop bodies,
+    # subshells, pipelines): afterwards the variable may still hold what it held before.
+    conditional: bool = False
 
 
 @record(frozen=True, identity=True)
@@ -147,6 +155,8 @@ class Function(Record):
     layer: Layer
     name: str
     body: Script
+    reads: frozenset[str] = frozenset()  # the variables its body names (`$x`, `${x}`)
+    words: frozenset[str] = frozenset()  # the names its body holds: among them, the functions it calls
 
 
 @record(frozen=True, identity=True)
@@ -202,12 +212,26 @@ def _writes(redirect: Node) -> bool:
     return redirect.type == "file_redirect" and any(c.type in _WRITES for c in redirect.children)
 
 
+class _MayNotRun:
+    """`with`: the walker is inside a construct that may not run (no `contextlib`: a hook starts fast)."""
+
+    def __init__(self, walker: _Walker) -> None:
+        self.walker = walker
+
+    def __enter__(self) -> None:
+        self.walker.conditional += 1
+
+    def __exit__(self, *exc) -> None:
+        self.walker.conditional -= 1
+
+
 class _Walker:
     def __init__(self, parser: Parser, layer: Layer, recovers: bool) -> None:
         self.parser = parser
         self.layer = layer
         self.recovers = recovers
         self.script = Script()
+        self.conditional = 0  # how many constructs that may not run (or run in a subshell) the walk is inside
 
     def visit(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand | None:
         """Record the steps under `node`; return the simple command whose output leaves it, if one does."""
@@ -223,17 +247,26 @@ class _Walker:
         if kind == "redirected_statement":
             return self._redirected(node, upstream, depth)
         if kind == "pipeline":
-            for child in node.named_children:
-                upstream = self.visit(child, upstream, depth + 1)
+            with self._maybe_not_here():  # each part of a pipeline runs in a subshell
+                for child in node.named_children:
+                    upstream = self.visit(child, upstream, depth + 1)
             return upstream
         if kind in ("list", "negated_command"):
             # `a | b && c`: only the first element continues a pipe that reached the list; a redirect
             # tree-sitter hangs on the list (`a && b <<EOF`) belongs to its last command.
             last = None
-            for child in node.named_children:
-                last = self.visit(child, upstream, depth + 1)
+            for number, child in enumerate(node.named_children):
+                if number == 0:
+                    last = self.visit(child, upstream, depth + 1)
+                else:
+                    with self._maybe_not_here():  # after `&&` / `||`: runs only when the first did or did not fail
+                        last = self.visit(child, upstream, depth + 1)
                 upstream = None
             return last
+        if kind in _MAY_NOT_RUN:
+            with self._maybe_not_here():
+                self._children(node, depth)
+            return None
         if kind == "comment":
             if self.layer.depth == 0:
                 start, end = self.layer.span(node)
@@ -250,7 +283,9 @@ class _Walker:
             return None
         if kind == "unset_command":
             for child in node.named_children:
-                self.script.steps.append(Binding(self.layer, self.layer.source(child), None))
+                self.script.steps.append(
+                    Binding(self.layer, self.layer.source(child), None, conditional=self.conditional > 0)
+                )
             return None
         if kind == "for_statement":
             return self._for(node, depth)
@@ -261,6 +296,10 @@ class _Walker:
             return None
         self._children(node, depth)
         return None
+
+    def _maybe_not_here(self) -> _MayNotRun:
+        """Inside it, what is walked may not run, or runs in a subshell: assignments there are conditional."""
+        return _MayNotRun(self)
 
     def _collect(self, nodes: list[Node], depth: int) -> Script:
         """The steps of `nodes`, apart from the script's own (a loop's or a function's body)."""
@@ -283,7 +322,8 @@ class _Walker:
         for value in values:
             self._substitutions(value, depth + 1)  # the list is expanded before the loop runs
         has_list = any(c.type == "in" for c in node.children)
-        body = self._collect(node.children_by_field_name("body"), depth)
+        with self._maybe_not_here():  # a loop may run its body no time at all
+            body = self._collect(node.children_by_field_name("body"), depth)
         name = self.layer.source(variable) if variable is not None else None
         feed = RawCommand(self.layer, [], [])
         self.script.steps.append(
@@ -293,7 +333,8 @@ class _Walker:
 
     def _while(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand:
         condition = self._collect(node.children_by_field_name("condition"), depth)
-        body = self._collect(node.children_by_field_name("body"), depth)
+        with self._maybe_not_here():
+            body = self._collect(node.children_by_field_name("body"), depth)
         feed = RawCommand(self.layer, [], [], upstream)  # `_redirected` adds a heredoc, here-string or file
         self.script.steps.append(Loop(self.layer, self.layer.span(node), None, None, condition, body, feed))
         return feed
@@ -302,7 +343,9 @@ class _Walker:
         name = node.child_by_field_name("name")
         body = self._collect(node.children_by_field_name("body"), depth)
         if name is not None:
-            self.script.steps.append(Function(self.layer, self.layer.source(name), body))
+            text = self.layer.source(node)
+            reads, words = frozenset(_NAMED_VARIABLE.findall(text)), frozenset(_NAME.findall(text))
+            self.script.steps.append(Function(self.layer, self.layer.source(name), body, reads, words))
         else:
             self.script.steps += body.steps
 
@@ -414,7 +457,7 @@ class _Walker:
             self._substitutions(child, depth + 1)
 
     def _command(self, node: Node, upstream: RawCommand | None, depth: int) -> RawCommand:
-        raw = RawCommand(self.layer, [], [], upstream)
+        raw = RawCommand(self.layer, [], [], upstream, conditional=self.conditional > 0)
         for index, child in enumerate(node.children):
             field_name = node.field_name_for_child(index)
             kind = child.type
@@ -491,7 +534,9 @@ class _Walker:
             assigned = None  # `X+=more`, `X=(a b)`: not a plain string known here
         elif value is None:
             assigned = ""  # `X=`
-        self.script.steps.append(Binding(self.layer, self.layer.source(name), assigned, exported))
+        self.script.steps.append(
+            Binding(self.layer, self.layer.source(name), assigned, exported, conditional=self.conditional > 0)
+        )
 
     def _declaration(self, node: Node, depth: int) -> None:
         keyword = node.children[0].type if node.children else ""
@@ -504,6 +549,8 @@ class _Walker:
                 self._assignment(child, depth, exported)
             elif child.type == "variable_name":
                 name = self.layer.source(child)
-                self.script.steps.append(Binding(self.layer, name, None, exported, assigns=not exported))
+                self.script.steps.append(
+                    Binding(self.layer, name, None, exported, assigns=not exported, conditional=self.conditional > 0)
+                )
             else:
                 self._substitutions(child, depth + 1)

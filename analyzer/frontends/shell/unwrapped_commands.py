@@ -29,6 +29,7 @@ the calls that can find something new. An unknown program followed by a literal 
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 
@@ -61,6 +62,16 @@ SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 _MAX_LAYERS = 8
 # Function calls inside function calls: deeper than this is not followed (and says so).
 _MAX_CALLS = 16
+# Values a branch may have left in variables: at most this many other values a variable is checked with
+# (past it, one of them is "unknown"), and this many combinations a command is checked with (past it, the
+# variables are unknown for it, which asks where the value matters).
+_MAX_ALTERNATIVES = 4
+_MAX_VARIANTS = 16
+_MAX_FUNCTIONS_READ = 64  # functions followed for the variables a call reads
+_BRANCH_VALUE = "a value a branch of the script may have left in it"
+_READS = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#])")
+# Programs that read variables their words do not name: shell text and scripts run in this shell or a child.
+_RUNS_SHELL_TEXT = frozenset({"eval", "source", ".", "bash", "sh", "dash", "zsh", "ksh"})
 # Loop runs, function calls and alias expansions followed in one document, so nesting stays linear.
 _MAX_EXPANSIONS = 2000
 # Steps taken (loop and function bodies counted each time they run) past which bodies are not run again.
@@ -182,6 +193,31 @@ class _Unwrapped(Record):
     same_shell: bool = False  # `eval`, `trap`: the script runs in this shell, with its variables
 
 
+def _read_by_calls(name: str, session: Session) -> set[str]:
+    """The variables the function `name` and the functions its body names (transitively) name."""
+    read: set[str] = set()
+    seen: set[str] = set()
+    todo = [name]
+    while todo and len(seen) < _MAX_FUNCTIONS_READ:
+        function = session.functions.get(todo.pop())
+        if function is None or function.name in seen:
+            continue
+        seen.add(function.name)
+        read |= function.reads
+        todo += [n for n in function.words & session.functions.keys() if n not in seen]
+    if todo:  # more functions than it follows: every variable that may hold another value
+        read |= set(session.alternatives)
+    return read
+
+
+def _others(value: str | None, candidates: list[str | None]) -> list[str | None]:
+    """The distinct `candidates` other than `value`, at most _MAX_ALTERNATIVES (the rest: one unknown)."""
+    others = list(dict.fromkeys(c for c in candidates if c != value))
+    if len(others) > _MAX_ALTERNATIVES:
+        others = [*others[: _MAX_ALTERNATIVES - 1], None]
+    return others
+
+
 class Normaliser:
     """Builds the document's command list from parsed scripts, recursing into strings run as scripts."""
 
@@ -191,14 +227,21 @@ class Normaliser:
         # `sudo VAR=$X prog` runs `prog`: read so in a repository check. Where an agent runs the command it
         # stays unknown, since an unquoted `$X` the agent chose could split into a program of its own.
         self.assignments_with_values = not agent
+        # `x=/; if false; then x=build; fi; rm -rf "$x"`: where an agent runs the command, a command is also
+        # checked with each value an assignment that may not have run left in place. A repository's scripts
+        # are read with the last value assigned, as a reviewer reads them.
+        self.branch_values = agent
         self.commands: list[Command] = []
         self.problems: list[tuple[int, int, str]] = []
         self._by_raw: dict[RawCommand, Command] = {}
-        self._seen: set[tuple] = set()  # a `$(…)` inside `bash -c "…"` is met twice: once from each layer
+        # A `$(…)` inside `bash -c "…"` is met twice, once from each layer: listed once, kept by its key.
+        self._seen: dict[tuple, Command] = {}
         # Files that redirections write (`> f`), each with the number of commands that ran before it.
-        self.writes: list[tuple[int, Word]] = []
+        self.writes: list[tuple[int, Word]] = []  # (how many commands came before, the file written)
+        self._written: set[tuple[str, int, int]] = set()
         self._produced: dict[tuple[Layer, int], RawCommand] = {}  # `$(…)`/`<(…)` -> the command writing it
         self._process_feeds: dict[tuple[int, int], Command | None] = {}  # `<(…)` by its span -> its writer
+        self._conditional = False  # whether the command whose builtin effect is being applied may not run
         self._trailing: dict[RawCommand, list[Word]] = {}  # an alias's command -> the words after the alias
         self._calls: list[tuple[str, tuple[str | None, ...]]] = []  # the function calls being followed
         # Calls followed to their end, by function, arguments and context (`_call`): one met again whose
@@ -353,7 +396,7 @@ class Normaliser:
         else:
             return False
         session.replay(followed.reads, followed.writes)
-        self.writes += [(len(self.commands), word) for word in followed.files]
+        self._wrote(followed.files)
         if followed.read is not None:
             self._read = followed.read[0]
         self._replayed += len(function.body.steps)
@@ -361,11 +404,18 @@ class Normaliser:
             self._budget(start, end, frame)  # reported once, where it is reached
         return True
 
+    def _wrote(self, files: list[Word] | tuple[Word, ...]) -> None:
+        """Note the files written here; one written before is known to be written already (calls of a
+        logging function would otherwise note its log file again at each call)."""
+        for word in files:
+            key = (word.value, word.start, word.end)
+            if key not in self._written:
+                self._written.add(key)
+                self.writes.append((len(self.commands), word))
+
     def _loop(self, loop: Loop, session: Session, frame: _Frame) -> None:
-        self.writes += [
-            (len(self.commands), decode(node, loop.layer, session.lookup, self._substitute))
-            for node in loop.feed.output_files
-        ]  # `done > f`: the loop writes f
+        # `done > f`: the loop writes f
+        self._wrote([decode(node, loop.layer, session.lookup, self._substitute) for node in loop.feed.output_files])
         if loop.variable is None:
             self._while(loop, session, frame)
             return
@@ -465,19 +515,70 @@ class Normaliser:
     # --- variables ------------------------------------------------------------------------------
 
     def _bind(self, binding: Binding, session: Session) -> None:
-        if binding.assigns and isinstance(binding.value, str):
-            session.set(binding.name, binding.value)
-        elif binding.assigns:
-            value = None
-            if binding.value is not None and not isinstance(binding.value, str):  # (a str was set above)
-                value = decode(binding.value, binding.layer, session.lookup, self._substitute)
-            session.set(binding.name, value.value if value is not None and value.literal else None)
+        name = binding.name
+        if binding.assigns:
+            conditional = binding.conditional and self.branch_values
+            before = [session.variables.get(name), *session.alternatives.get(name, ())] if conditional else []
+            node = binding.value if not isinstance(binding.value, str) else None
+            others = []
+            for variant in self._variants([binding.layer.source(node)] if node is not None else [], "", session):
+                saved = session.try_values(variant, _BRANCH_VALUE)
+                try:
+                    others.append(self._assigned(binding, session))
+                finally:
+                    session.restore_values(saved)
+            value = self._assigned(binding, session)
+            session.set(name, value)
+            session.set_alternatives(name, _others(value, others + before))
         if binding.exported:
-            session.export(binding.name)
+            session.export(name)
+
+    def _assigned(self, binding: Binding, session: Session) -> str | None:
+        """The value `binding` gives its variable, None when it is only known at run time."""
+        if isinstance(binding.value, str) or binding.value is None:
+            return binding.value
+        value = decode(binding.value, binding.layer, session.lookup, self._substitute)
+        return value.value if value.literal else None
+
+    def _variants(self, texts: list[str], program: str, session: Session) -> list[dict[str, str | None]]:
+        """The other values the variables `texts` read (all of them, when `program` is a function, an alias
+        or runs shell text) may hold, one dict per combination; past _MAX_VARIANTS, one with them unknown."""
+        if not self.branch_values or (not session.alternatives and not session.recording):
+            return []
+        read = {n for text in texts for n in _READS.findall(text)}
+        if program in _RUNS_SHELL_TEXT or session.alias(program)[0]:
+            read = set(session.alternatives)
+        elif session.function(program) is not None:  # it and the functions it may call see the globals
+            read |= _read_by_calls(program, session)
+        others = session.other_values(read)
+        names = sorted(others)
+        if not names:
+            return []
+        choices = [(session.variables.get(n), *others[n]) for n in names]
+        combinations = itertools.islice(itertools.product(*choices), 1, _MAX_VARIANTS + 2)  # (the first: as now)
+        variants = [dict(zip(names, values)) for values in combinations]
+        if len(variants) > _MAX_VARIANTS:
+            return [dict.fromkeys(names)]
+        return variants
 
     # --- commands -------------------------------------------------------------------------------
 
     def _command(self, raw: RawCommand, session: Session, frame: _Frame) -> None:
+        """The command with the values its variables have, after each combination of the other values a
+        branch may have left in them (`x=/; if …; then x=build; fi; rm -rf "$x"` may delete /)."""
+        nodes = [*raw.assignments, *raw.words, *raw.output_files, raw.heredoc, raw.herestring, raw.input_file]
+        texts = [raw.layer.source(node) for node in nodes if node is not None]
+        program = raw.layer.source(raw.words[0]) if raw.words else ""
+        for variant in self._variants(texts, program, session):
+            saved = session.try_values(variant, _BRANCH_VALUE)
+            try:
+                self._command_with_values(raw, session, frame)
+            finally:
+                session.restore_values(saved)
+        self._command_with_values(raw, session, frame)
+        self._trailing.pop(raw, None)
+
+    def _command_with_values(self, raw: RawCommand, session: Session, frame: _Frame) -> None:
         lookup = session.lookup
         leading: dict[str, str] = {}
         for assignment in raw.assignments:
@@ -485,9 +586,7 @@ class Normaliser:
             word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
-        self.writes += [
-            (len(self.commands), decode(node, raw.layer, lookup, self._substitute)) for node in raw.output_files
-        ]
+        self._wrote([decode(node, raw.layer, lookup, self._substitute) for node in raw.output_files])
         words = []
         for node in raw.words:
             try:
@@ -500,7 +599,7 @@ class Normaliser:
                     start, end, f"the brace expansion `{str(error)[:40]}` makes more words than blastguard reads", frame
                 )
                 return
-        words += self._trailing.pop(raw, [])
+        words += self._trailing.get(raw, [])
         if not words:
             return
         if words[0].literal and self._expand(words, session, frame):
@@ -510,6 +609,7 @@ class Normaliser:
         command = self._unwrap(words, {**session.environment(), **leading}, stdin, upstream, session, frame)
         if command is not None:
             self._by_raw[raw] = command
+            self._conditional = raw.conditional
             self._builtin(command, session, frame)
 
     def _expand(self, words: list[Word], session: Session, frame: _Frame) -> bool:
@@ -544,6 +644,13 @@ class Normaliser:
         function = session.function(name)
         return function is not None and self._call(function, words, session, frame)
 
+    def _set_by_builtin(self, session: Session, name: str, value: str | None) -> None:
+        """`read` or `printf -v` sets `name`; where it may not run, the variable may keep what it held."""
+        conditional = self._conditional and self.branch_values
+        before = [session.variables.get(name), *session.alternatives.get(name, ())] if conditional else []
+        session.set(name, value)
+        session.set_alternatives(name, _others(value, before))
+
     def _builtin(self, command: Command, session: Session, frame: _Frame) -> None:
         """What `read`, `printf -v`, `set --`, `alias`, `unalias` and `find -exec` do to the shell or run."""
         program = command.program
@@ -554,18 +661,21 @@ class Normaliser:
             line = text.value.split("\n", 1)[0] if text is not None and text.literal and not argv.has("-a") else None
             values: Sequence[str | None] = _read_fields(line, len(names)) if line is not None else [None] * len(names)
             for name, value in zip(names, values):  # `read -r cmd <<< 'literal'` sets a known value
-                session.set(name, value)
+                self._set_by_builtin(session, name, value)
             self._read = names
         elif program == "printf" and len(command.args) > 2 and command.args[0].value == "-v":
             written = _output(Command([command.words[0], *command.args[2:]], {}))
             text = written.text if written is not None else None
-            session.set(command.args[1].value, text.value if text is not None and text.literal else None)
+            self._set_by_builtin(
+                session, command.args[1].value, text.value if text is not None and text.literal else None
+            )
         elif program == "set":
             given = [w.value for w in command.args]
+            conditional = self._conditional and self.branch_values
             if "--" in given:
-                session.arguments(command.args[given.index("--") + 1 :])
+                session.arguments(command.args[given.index("--") + 1 :], conditional)
             elif given and not given[0].startswith(("-", "+")):
-                session.arguments(command.args)
+                session.arguments(command.args, conditional)
         elif program == "alias":
             for word in command.args:
                 name, equals, _ = word.value.partition("=")
@@ -692,18 +802,23 @@ class Normaliser:
             self._unwrap(words[1:], env, stdin, upstream, session, inner)
         return command
 
-    def _add(self, command: Command) -> Command | None:
+    def _add(self, command: Command) -> Command:
         # A function's body is met where it is defined and at each call: an unknown argument there is the
         # same text, but what a call leaves unknown is judged on its own (SH900 keeps the graver of the two).
+        stdin = command.stdin
         key = (
             command.start,
             command.end,
             tuple(w.value for w in command.words),
             command.unresolved and command.defining,
+            # what it reads changes what it does: `read -r c <<< "$1"` sets c to each call's value
+            (stdin.text.value if stdin.text is not None else None, stdin.file.value if stdin.file else None)
+            if stdin is not None
+            else None,
         )
-        if key in self._seen:
-            return None
-        self._seen.add(key)
+        if key in self._seen:  # reported once; what it writes and sets still counts where it is met again
+            return self._seen[key]
+        self._seen[key] = command
         command.index = len(self.commands)
         command.output = _output(command)
         self.commands.append(command)
