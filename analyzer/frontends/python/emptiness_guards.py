@@ -32,12 +32,16 @@ class EmptinessGuards:
     def __init__(self, model, folder) -> None:
         self._model = model
         self._folder = folder
+        self._parents: dict[int, dict[int, cst.CSTNode]] = {}  # id of a parsed chunk -> its nodes' parents
 
     def guard(self, call, table: cst.BaseExpression | None) -> str | None:
         """The condition, as written, of an `if` around `call` that has just found `table` empty; else None."""
         if table is None:
             return None
-        for test in _tests_around(call):
+        parents = self._parents.get(id(call.chunk))
+        if parents is None:  # one walk per parsed chunk, however many drops it holds
+            parents = self._parents[id(call.chunk)] = _parents(call.chunk.module)
+        for test in _tests_around(call, parents):
             for condition in _conjuncts(test):
                 if self._finds_empty(condition, table, call, test):
                     return " ".join(code_of(condition).split())
@@ -99,33 +103,27 @@ class EmptinessGuards:
         )
 
 
-def _tests_around(call) -> list[cst.BaseExpression]:
+def _tests_around(call, parents: dict[int, cst.CSTNode]) -> list[cst.BaseExpression]:
     """The tests of the `if` statements whose body holds `call`, nearest first, within its function."""
-    path = _path(call.chunk.module, call.node)
     tests = []
-    for parent, child in zip(reversed(path[:-1]), reversed(path[1:])):
-        if isinstance(parent, _BOUNDARIES):
-            break
+    child: cst.CSTNode = call.node
+    while (parent := parents.get(id(child))) is not None and not isinstance(parent, _BOUNDARIES):
         if isinstance(parent, cst.If) and child is parent.body:
             tests.append(parent.test)
+        child = parent
     return tests
 
 
-def _path(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode]:
-    """The nodes from `root` down to `target`, found by identity (an explicit stack: no recursion)."""
+def _parents(root: cst.CSTNode) -> dict[int, cst.CSTNode]:
+    """id of each node under `root` -> its parent (an explicit stack: no recursion)."""
     parents: dict[int, cst.CSTNode] = {}
     stack = [root]
     while stack:
         node = stack.pop()
-        if node is target:
-            path = [node]
-            while id(path[-1]) in parents:
-                path.append(parents[id(path[-1])])
-            return path[::-1]
         for child in node.children:
             parents[id(child)] = node
             stack.append(child)
-    return []
+    return parents
 
 
 def _conjuncts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
