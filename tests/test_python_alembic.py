@@ -169,3 +169,17 @@ def test_a_query_read_after_the_test_or_rebound_table_still_reports():
     assert findings(rebound) == [("PY103", 9, "error")]
     negated = MOVED_ROWS.replace("if not first_moved_row:", "if first_moved_row:")
     assert findings(negated) == [("PY103", 9, "error")]
+
+
+def test_rows_read_at_import_or_in_an_enclosing_function_do_not_guard_a_drop():
+    read = "first_moved_row = session.execute(select(1).select_from(target_table).limit(1)).all()\n"
+    drop = "    if not first_moved_row:\n        target_table.drop(bind=session.get_bind(), checkfirst=True)\n"
+    at_import = f"from sqlalchemy import select\n\n{read}\ndef drop_moved_rows(session):\n{drop}"
+    assert findings(at_import) == [("PY103", 7, "error")]
+    nested = drop.replace("\n    ", "\n        ").replace("    if", "        if", 1)
+    enclosing = (
+        f"from sqlalchemy import select\n\ndef move(session, target_table):\n    {read}    def later():\n{nested}"
+    )
+    assert findings(enclosing) == [("PY103", 7, "error")]
+    same_function = f"from sqlalchemy import select\n\ndef move(session, target_table):\n    {read}{drop}"
+    assert findings(same_function) == [("PY103", 6, "note")]

@@ -5,9 +5,9 @@ the same function:
 
 - a call whose name says the table is empty (`is_table_empty(conn, table)`, `table_is_empty(…)`,
   `is_empty(…)`), given the same table;
-- `not rows`, where `rows` is bound once, before the test, to the rows a query of every row of the
-  same table returns, with nothing but a LIMIT of one or more: `session.execute(select(1)
-  .select_from(t).limit(1)).all()`, `.first()`, `.fetchone()`, `.fetchall()`, `.one_or_none()`.
+- `not rows`, where `rows` is bound once in the same function, before the test, to the rows a query
+  of every row of the same table returns, with nothing but a LIMIT of one or more: `session.execute(
+  select(1).select_from(t).limit(1)).all()`, `.first()`, `.fetchone()`, `.fetchall()`, `.one_or_none()`.
   A WHERE, a join or any other link is not read: such a query may find no row while the table has some.
 
 The same table is the same literal name, or the same variable bound once in the function (a
@@ -59,8 +59,10 @@ class EmptinessGuards:
         bound = self._model.binding(rows, call.scope) if isinstance(rows, cst.Name) else None
         if bound is None:
             return False
-        value, _, chunk = bound
-        if chunk is not call.chunk or chunk.span(value)[0] >= chunk.span(test)[0]:
+        value, scope, chunk = bound
+        if scope is not call.scope or scope.kind != "function":
+            return False  # read elsewhere (at import, in an enclosing function): maybe long before the drop
+        if chunk.span(value)[0] >= chunk.span(test)[0]:
             return False  # bound after the test: it may hold another time's rows
         read = self._table_read(value, call)
         return read is not None and self._same_table(read, table, call)
