@@ -109,3 +109,77 @@ def test_a_constraint_put_back_in_another_batch_of_the_same_function_is_clean():
 
 def test_a_constraint_dropped_in_the_downgrade_is_not_reported():
     assert findings(upgrade("pass", other=['op.drop_constraint("fk", "orders", type_="foreignkey")'])) == []
+
+
+# --- drops that run only when the table was just found empty ----------------------------------------------
+
+EMPTY_GUARDED = """from alembic import op
+
+def recreate_mssql_ts_column(conn, op, table_name, column_name):
+    if _is_timestamp(conn, table_name, column_name) and is_table_empty(conn, table_name):
+        with op.batch_alter_table(table_name) as batch_op:
+            batch_op.drop_column(column_name=column_name)
+            batch_op.add_column(sa.Column(column_name, TIMESTAMP, nullable=False))
+    else:
+        op.drop_column(table_name, column_name)
+
+def upgrade():
+    recreate_mssql_ts_column(op.get_bind(), op, "dag_code", "last_updated")
+"""
+
+
+def test_a_column_dropped_only_when_its_table_is_empty_is_a_note_and_the_else_branch_is_not():
+    assert findings(EMPTY_GUARDED) == [("PY201", 6, "note"), ("PY201", 9, "warning")]
+
+
+def test_a_guard_is_not_trusted_where_an_agent_runs_the_code():
+    from blastguard.context import Context
+
+    found = check_text(EMPTY_GUARDED, filename="migrations/versions/0042_change.py", context=Context(agent=True))
+    assert sorted((f.rule_id, f.region.start_line, f.severity.label) for f in found) == [
+        ("PY201", 6, "warning"),
+        ("PY201", 9, "warning"),
+    ]
+
+
+MOVED_ROWS = """from sqlalchemy import select
+
+def move_dangling_rows(session, source_table, target_table_name):
+    target_table = source_table.to_metadata(source_table.metadata, name=target_table_name)
+    moved_rows_exist_query = select(1).select_from(target_table).limit(1)
+    first_moved_row = session.execute(moved_rows_exist_query).all()
+    session.commit()
+    if not first_moved_row:
+        target_table.drop(bind=session.get_bind(), checkfirst=True)
+"""
+
+
+def test_a_table_dropped_after_a_query_found_no_row_in_it_is_a_note():
+    assert findings(MOVED_ROWS) == [("PY103", 9, "note")]
+    first = MOVED_ROWS.replace(".all()", ".first()")
+    assert findings(first) == [("PY103", 9, "note")]
+
+
+def test_a_query_read_after_the_test_or_rebound_table_still_reports():
+    read = "    first_moved_row = session.execute(moved_rows_exist_query).all()\n"
+    drop = "        target_table.drop("
+    assigned_after = MOVED_ROWS.replace(read, "").replace(drop, "    " + read + drop)
+    assert findings(assigned_after) == [("PY103", 9, "error")]
+    rebound = MOVED_ROWS.replace("    session.commit()\n", "    target_table = source_table\n")
+    assert findings(rebound) == [("PY103", 9, "error")]
+    negated = MOVED_ROWS.replace("if not first_moved_row:", "if first_moved_row:")
+    assert findings(negated) == [("PY103", 9, "error")]
+
+
+def test_rows_read_at_import_or_in_an_enclosing_function_do_not_guard_a_drop():
+    read = "first_moved_row = session.execute(select(1).select_from(target_table).limit(1)).all()\n"
+    drop = "    if not first_moved_row:\n        target_table.drop(bind=session.get_bind(), checkfirst=True)\n"
+    at_import = f"from sqlalchemy import select\n\n{read}\ndef drop_moved_rows(session):\n{drop}"
+    assert findings(at_import) == [("PY103", 7, "error")]
+    nested = drop.replace("\n    ", "\n        ").replace("    if", "        if", 1)
+    enclosing = (
+        f"from sqlalchemy import select\n\ndef move(session, target_table):\n    {read}    def later():\n{nested}"
+    )
+    assert findings(enclosing) == [("PY103", 7, "error")]
+    same_function = f"from sqlalchemy import select\n\ndef move(session, target_table):\n    {read}{drop}"
+    assert findings(same_function) == [("PY103", 6, "note")]

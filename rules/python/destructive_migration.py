@@ -30,11 +30,21 @@ _ALEMBIC_GUARANTEES = {
     ),
 }
 _GUARANTEE_FIX = "If the index or constraint is being changed, create it again in the same migration."
+# A drop inside `if is_table_empty(…):` or the like (`document.found_empty`).
+_EMPTY = "but only after `{}` has just found the table empty, so no row is lost."
 # Django migration operations.
 _DJANGO = {
     "DeleteModel": "deletes the model {} and drops its table with all its rows",
     "RemoveField": "removes the field {} and drops its column with its data",
 }
+# A helper that recreates a column of a table when `{}` holds (the emptiness-guard examples).
+_GUARDED = (
+    "from alembic import op\n\ndef recreate_column(conn, table_name):\n    if {}:\n"
+    "        with op.batch_alter_table(table_name) as batch_op:\n"
+    '            batch_op.drop_column("last_updated")\n'
+    '            batch_op.add_column(sa.Column("last_updated", sa.DateTime))\n\n'
+    'def upgrade():\n    recreate_column(op.get_bind(), "dag_code")'
+)
 _FIX = (
     "Make sure nothing reads the data any more and that a backup exists; deploy the code that stops using it "
     "first, and drop in a later release."
@@ -53,7 +63,11 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
         what = _ALEMBIC[method].format(
             _named(call, document, "table_name" if method == "drop_table" else "column_name")
         )
-        yield Hit(*call.span(), f"This migration {what}. {_FIX}")
+        if guard := document.found_empty(call, document.alembic.table_expression(call)):
+            # The table holds no row when this runs: a note that says so, not a request for a backup.
+            yield Hit(*call.span(), f"This migration {what}, {_EMPTY.format(guard)}", severity=Severity.NOTE)
+        else:
+            yield Hit(*call.span(), f"This migration {what}. {_FIX}")
     elif (
         method in _DJANGO
         and (call.name.startswith("django.") or "django" in imported)
@@ -99,7 +113,11 @@ RULE = Rule(
         "or of `RunSQL` (its third), given as a list or as a name bound once to one, only changes Django's "
         "model state and runs no SQL: it is not reported. One inside `database_operations` (the first "
         "argument) runs and is. SQL run by `op.execute` or `RunSQL` is checked by the SQL rules (not when the "
-        "`RunSQL` is itself a state operation). Nor is a `DeleteModel` of a model whose last `CreateModel` or "
+        "`RunSQL` is itself a state operation). A `drop_column` or `drop_table` inside an `if` whose test (or "
+        "one operand of its `and`) has just found the same table empty is a note: a call named like "
+        "`is_table_empty(conn, table)`, or `not rows` where `rows` holds what a query of every row of the table "
+        "returned (`session.execute(select(1).select_from(t).limit(1)).all()`); where an agent runs the code, "
+        "such a guard is not trusted. Nor is a `DeleteModel` of a model whose last `CreateModel` or "
         "`AlterModelOptions`, in this migration or an earlier one of the app (read from the files numbered "
         "before it in its folder, at most 200), says `managed=False`: Django owns no table for it."
     ),
@@ -151,6 +169,18 @@ RULE = Rule(
             severity=Severity.NOTE,
             message="drops the index `ix_users_email` and does not recreate it",
         ),
+        # A drop that runs only when the table was just found empty: no row is lost (a note).
+        Example(
+            _GUARDED.format("is_mssql(conn) and is_table_empty(conn, table_name)"),
+            flagged='batch_op.drop_column("last_updated")',
+            severity=Severity.NOTE,
+            message="but only after `is_table_empty(conn, table_name)` has just found the table empty",
+        ),
+        # Guarded by another check, by the opposite one, or by a check of another table: reported.
+        Example(_GUARDED.format("is_mssql(conn)"), severity=Severity.WARNING),
+        Example(_GUARDED.format("not is_table_empty(conn, table_name)"), severity=Severity.WARNING),
+        Example(_GUARDED.format("is_table_empty(conn, table_name) or force"), severity=Severity.WARNING),
+        Example(_GUARDED.format('is_table_empty(conn, "dag")'), severity=Severity.WARNING),
         # Put back on another table, under another name, or before the drop: not a replacement.
         'from alembic import op\n\ndef upgrade():\n    op.drop_constraint("orders_customer_fk", "orders")\n'
         '    op.create_foreign_key("orders_customer_fk", "invoices", "customers", ["customer_id"], ["id"])',

@@ -18,6 +18,11 @@ _FIX = (
     "Drop tables in a reviewed migration, never from application or script code; to reset test data, "
     "use a dedicated test database."
 )
+# A function dropping `{1}` after `{0}` found no row (the emptiness-guard examples).
+_EMPTY_CHECKED = (
+    "from sqlalchemy import Table, select\n\ndef drop_if_empty(session, engine, table, other):\n"
+    "    rows = session.execute({0}).all()\n    if not rows:\n        {1}.drop(bind=engine, checkfirst=True)"
+)
 _MONGO = ("pymongo", "motor", "mongoengine")
 
 
@@ -27,7 +32,12 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     if method == "drop_all":  # metadata.drop_all(engine), Flask-SQLAlchemy's db.drop_all()
         yield Hit(*call.span(), f"`{method}()` drops every table the metadata knows, with all their rows. {_FIX}")
     elif method == "drop" and _is_table(call, document):
-        yield Hit(*call.span(), f"`.drop()` on a SQLAlchemy table drops it with all its rows. {_FIX}")
+        if guard := document.found_empty(call, call.receiver):
+            # The table holds no row when this runs: a note that says so.
+            message = f"`.drop()` drops this SQLAlchemy table, but only after `{guard}` has just found it empty."
+            yield Hit(*call.span(), message, severity=Severity.NOTE)
+        else:
+            yield Hit(*call.span(), f"`.drop()` on a SQLAlchemy table drops it with all its rows. {_FIX}")
     elif method in ("drop_tables", "drop_table", "truncate_table") and "peewee" in imported and not _alembic(call):
         verb = "empties" if method == "truncate_table" else "drops"
         yield Hit(*call.span(), f"peewee's `{method}()` {verb} the table with all its rows. {_FIX}")
@@ -79,7 +89,10 @@ RULE = Rule(
         "`drop_tables()` and `truncate_table()`, and pymongo's `drop()`, `drop_collection()` and "
         '`drop_database()`. pandas\' `to_sql(if_exists="replace")` drops and recreates the table, a warning. '
         "pandas' `DataFrame.drop(...)` drops columns of a frame in memory and is not a finding; Alembic's "
-        "`op.drop_table` is a migration (PY201)."
+        "`op.drop_table` is a migration (PY201). A `Table.drop()` inside `if not rows:`, where `rows` holds what "
+        "a query of every row of the same table returned (`session.execute(select(1).select_from(t).limit(1))"
+        ".all()`, `.first()`: no WHERE, no join, a LIMIT of one or more), is a note; where an agent runs the "
+        "code, such a guard is not trusted."
     ),
     fix=_FIX,
     flag=(
@@ -98,6 +111,21 @@ RULE = Rule(
         "from pymongo import MongoClient\nclient.drop_database('app')",
         "import pymongo\ndb.users.drop()",
         "df.to_sql('users', engine, if_exists='replace')",
+        # A drop after a query found the table empty: no row is lost (a note).
+        Example(
+            _EMPTY_CHECKED.format("select(1).select_from(table).limit(1)", "table"),
+            flagged="table.drop(bind=engine, checkfirst=True)",
+            severity=Severity.NOTE,
+            message="but only after `not rows` has just found it empty",
+        ),
+        # A query that may find no row while the table has some, or of another table: reported.
+        Example(
+            _EMPTY_CHECKED.format("select(1).select_from(table).where(table.c.moved).limit(1)", "table"),
+            severity=Severity.ERROR,
+        ),
+        Example(_EMPTY_CHECKED.format("select(1).select_from(table).limit(0)", "table"), severity=Severity.ERROR),
+        Example(_EMPTY_CHECKED.format("select(1).select_from(other).limit(1)", "table"), severity=Severity.ERROR),
+        Example(_EMPTY_CHECKED.format("select(1).select_from(table).limit(1)", "other"), severity=Severity.ERROR),
     ),
     clean=(
         "df.drop(columns=['a'])",

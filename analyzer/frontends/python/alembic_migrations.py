@@ -131,14 +131,26 @@ class AlembicMigration:
         """The literal name of the index or constraint, lower case; `op.f("name")` is that name."""
         return self._literal(_name_node(call), call, lower)
 
+    def table_expression(self, call) -> cst.BaseExpression | None:
+        """The expression naming the table an operation acts on (`"dag"`, `table_name`), as `_table` finds it."""
+        function = call.scope.outermost_function()
+        calls = [c for c in self._model.calls if c.scope.outermost_function() is function]
+        found = self._table_argument(call, calls)
+        return found[0] if found is not None else None
+
     def _table(self, call, calls, lower: bool = True) -> str | None:
         """The table an operation acts on: its table argument on `op`, the batch's table on a `batch_op`."""
+        found = self._table_argument(call, calls)
+        return self._literal(found[0], found[1], lower) if found is not None else None
+
+    def _table_argument(self, call, calls):
+        """(the table's expression, the call it is an argument of), or None when no table is given."""
         if _on_op(call):
             position = 0 if call.method in _TABLE_FIRST else 1
-            return self._literal(call.argument(position, *_TABLE_KEYWORDS), call, lower)
+            return call.argument(position, *_TABLE_KEYWORDS), call
         start = call.span()[0]
         batches = [c for c in calls if c.method == "batch_alter_table" and c.span()[0] < start]
-        return self._literal(batches[-1].argument(0, "table_name"), batches[-1], lower) if batches else None
+        return (batches[-1].argument(0, "table_name"), batches[-1]) if batches else None
 
     def _literal(self, node, call, lower: bool = True) -> str | None:
         value = self._folder.string(node, call.scope, call.chunk) if node is not None else None

@@ -25,6 +25,7 @@ from blastguard.frontends.python.chunks import Chunk, comments, split
 from blastguard.frontends.python.depth import too_deep
 from blastguard.frontends.python.django_history import AppHistory
 from blastguard.frontends.python.django_migrations import DjangoMigration
+from blastguard.frontends.python.emptiness_guards import EmptinessGuards
 from blastguard.frontends.python.executed_strings import shell_children, sql_children
 from blastguard.frontends.python.in_memory import fresh_database
 from blastguard.frontends.python.production import evidence
@@ -89,6 +90,15 @@ class PythonDocument(Document):
     @cached_property
     def alembic(self) -> AlembicMigration:
         return AlembicMigration(self.model, self.folder)
+
+    @cached_property
+    def _emptiness(self) -> EmptinessGuards:
+        return EmptinessGuards(self.model, self.folder)
+
+    def found_empty(self, call: Call, table) -> str | None:
+        """The condition of an `if` around `call` that has just found `table` empty (see `emptiness_guards`);
+        None where an agent runs the code, since it could write a guard that lies."""
+        return None if self.source.context.agent else self._emptiness.guard(call, table)
 
     def _fresh_database(self, call: Call) -> bool:
         return fresh_database(call, self.model, self.folder)
