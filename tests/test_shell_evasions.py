@@ -203,6 +203,15 @@ def test_a_value_an_assignment_that_may_not_run_leaves_is_checked_for_an_agent(f
     assert decision_for(check_text(form, filename="x.sh", context=Context(agent=True))) == "deny", form
 
 
+def test_more_combinations_of_such_values_than_are_checked_ask_for_an_agent():
+    branches = "".join(f"{v}=/; if c; then {v}=1; {v}=2; fi; " for v in "abc")
+    found = check_text(branches + 'rm -rf "$a$b$c"', filename="x.sh", context=Context(agent=True))
+    assert decision_for(found) == "ask", found
+    assert "more than 16 combinations" in found[0].message
+    many = "a=/; if c; then a=1; a=2; a=3; a=4; a=5; fi; "  # more other values than are kept: one is unknown
+    assert decision_for(check_text(many + 'rm -rf "$a"', filename="x.sh", context=Context(agent=True))) == "ask"
+
+
 def test_values_branches_leave_that_are_all_harmless_stay_allowed_for_an_agent():
     for form in ('x=build; if c; then x=dist; fi; rm -rf "$x"', 'x=a; [ -n "$B" ] && x=b; echo "$x"'):
         assert check_text(form, filename="x.sh", context=Context(agent=True)) == [], form

@@ -69,6 +69,7 @@ _MAX_ALTERNATIVES = 4
 _MAX_VARIANTS = 16
 _MAX_FUNCTIONS_READ = 64  # functions followed for the variables a call reads
 _BRANCH_VALUE = "a value a branch of the script may have left in it"
+_TOO_MANY = "\0too many values"  # (a value no word holds)
 _READS = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#])")
 # Programs that read variables their words do not name: shell text and scripts run in this shell or a child.
 _RUNS_SHELL_TEXT = frozenset({"eval", "source", ".", "bash", "sh", "dash", "zsh", "ksh"})
@@ -542,7 +543,8 @@ class Normaliser:
 
     def _variants(self, texts: list[str], program: str, session: Session) -> list[dict[str, str | None]]:
         """The other values the variables `texts` read (all of them, when `program` is a function, an alias
-        or runs shell text) may hold, one dict per combination; past _MAX_VARIANTS, one with them unknown."""
+        or runs shell text) may hold, one dict per combination; past _MAX_VARIANTS, one with them all
+        _TOO_MANY (unknown, and the command is reported as not checked with each)."""
         if not self.branch_values or (not session.alternatives and not session.recording):
             return []
         read = {n for text in texts for n in _READS.findall(text)}
@@ -558,7 +560,7 @@ class Normaliser:
         combinations = itertools.islice(itertools.product(*choices), 1, _MAX_VARIANTS + 2)  # (the first: as now)
         variants = [dict(zip(names, values)) for values in combinations]
         if len(variants) > _MAX_VARIANTS:
-            return [dict.fromkeys(names)]
+            return [dict.fromkeys(names, _TOO_MANY)]
         return variants
 
     # --- commands -------------------------------------------------------------------------------
@@ -570,6 +572,16 @@ class Normaliser:
         texts = [raw.layer.source(node) for node in nodes if node is not None]
         program = raw.layer.source(raw.words[0]) if raw.words else ""
         for variant in self._variants(texts, program, session):
+            if _TOO_MANY in variant.values():
+                start, end = raw.layer.span(raw.words[0]) if raw.words else (0, 0)
+                self._unverifiable(
+                    start,
+                    end,
+                    f"the command reads variables ({', '.join(sorted(variant))}) that assignments which may not have "
+                    f"run leave with more than {_MAX_VARIANTS} combinations of values, more than blastguard checks",
+                    frame,
+                )
+                variant = dict.fromkeys(variant)
             saved = session.try_values(variant, _BRANCH_VALUE)
             try:
                 self._command_with_values(raw, session, frame)
