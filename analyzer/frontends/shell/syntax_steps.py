@@ -59,8 +59,6 @@ _LANGUAGE = _tree_sitter.Language(_binding("tree_sitter_bash").language())
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Deeper nesting than this is not a real script; stop before Python's recursion limit.
 _MAX_NESTING = 150
-_NAMED_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")
 # Constructs whose parts may not run, or run in a subshell whose assignments do not last.
 _MAY_NOT_RUN = frozenset({"if_statement", "case_statement", "subshell"})
 _FOR_WITHOUT_IN = re.compile(r"(?m)((?:^|[;&|({])[ \t]*for[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]*?)\s(\s*)(?=do\b)")
@@ -155,8 +153,6 @@ class Function(Record):
     layer: Layer
     name: str
     body: Script
-    reads: frozenset[str] = frozenset()  # the variables its body names (`$x`, `${x}`)
-    words: frozenset[str] = frozenset()  # the names its body holds: among them, the functions it calls
 
 
 @record(frozen=True, identity=True)
@@ -343,9 +339,7 @@ class _Walker:
         name = node.child_by_field_name("name")
         body = self._collect(node.children_by_field_name("body"), depth)
         if name is not None:
-            text = self.layer.source(node)
-            reads, words = frozenset(_NAMED_VARIABLE.findall(text)), frozenset(_NAME.findall(text))
-            self.script.steps.append(Function(self.layer, self.layer.source(name), body, reads, words))
+            self.script.steps.append(Function(self.layer, self.layer.source(name), body))
         else:
             self.script.steps += body.steps
 

@@ -67,12 +67,9 @@ _MAX_CALLS = 16
 # variables are unknown for it, which asks where the value matters).
 _MAX_ALTERNATIVES = 4
 _MAX_VARIANTS = 16
-_MAX_FUNCTIONS_READ = 64  # functions followed for the variables a call reads
 _BRANCH_VALUE = "a value a branch of the script may have left in it"
 _TOO_MANY = "\0too many values"  # (a value no word holds)
 _READS = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#])")
-# Programs that read variables their words do not name: shell text and scripts run in this shell or a child.
-_RUNS_SHELL_TEXT = frozenset({"eval", "source", ".", "bash", "sh", "dash", "zsh", "ksh"})
 # Loop runs, function calls and alias expansions followed in one document, so nesting stays linear.
 _MAX_EXPANSIONS = 2000
 # Steps taken (loop and function bodies counted each time they run) past which bodies are not run again.
@@ -192,23 +189,6 @@ class _Unwrapped(Record):
     arguments_from_stdin: bool = False
     script_arguments: list[Word] | None = None  # `bash -c '…' $0 $1 …`: the script's positional parameters
     same_shell: bool = False  # `eval`, `trap`: the script runs in this shell, with its variables
-
-
-def _read_by_calls(name: str, session: Session) -> set[str]:
-    """The variables the function `name` and the functions its body names (transitively) name."""
-    read: set[str] = set()
-    seen: set[str] = set()
-    todo = [name]
-    while todo and len(seen) < _MAX_FUNCTIONS_READ:
-        function = session.functions.get(todo.pop())
-        if function is None or function.name in seen:
-            continue
-        seen.add(function.name)
-        read |= function.reads
-        todo += [n for n in function.words & session.functions.keys() if n not in seen]
-    if todo:  # more functions than it follows: every variable that may hold another value
-        read |= set(session.alternatives)
-    return read
 
 
 def _others(value: str | None, candidates: list[str | None]) -> list[str | None]:
@@ -522,7 +502,7 @@ class Normaliser:
             before = [session.variables.get(name), *session.alternatives.get(name, ())] if conditional else []
             node = binding.value if not isinstance(binding.value, str) else None
             others = []
-            for variant in self._variants([binding.layer.source(node)] if node is not None else [], "", session):
+            for variant in self._variants([binding.layer.source(node)] if node is not None else [], session):
                 saved = session.try_values(variant, _BRANCH_VALUE)
                 try:
                     others.append(self._assigned(binding, session))
@@ -541,18 +521,14 @@ class Normaliser:
         value = decode(binding.value, binding.layer, session.lookup, self._substitute)
         return value.value if value.literal else None
 
-    def _variants(self, texts: list[str], program: str, session: Session) -> list[dict[str, str | None]]:
-        """The other values the variables `texts` read (all of them, when `program` is a function, an alias
-        or runs shell text) may hold, one dict per combination; past _MAX_VARIANTS, one with them all
-        _TOO_MANY (unknown, and the command is reported as not checked with each)."""
+    def _variants(self, texts: list[str], session: Session) -> list[dict[str, str | None]]:
+        """The other values the variables `texts` name may hold, one dict per combination; past _MAX_VARIANTS,
+        one with them all _TOO_MANY (unknown, and the command is reported as not checked with each)."""
         if not self.branch_values or (not session.alternatives and not session.recording):
             return []
-        read = {n for text in texts for n in _READS.findall(text)}
-        if program in _RUNS_SHELL_TEXT or session.alias(program)[0]:
-            read = set(session.alternatives)
-        elif session.function(program) is not None:  # it and the functions it may call see the globals
-            read |= _read_by_calls(program, session)
-        others = session.other_values(read)
+        # Only what its own words name: what a function, an alias, `eval` or a sourced script runs is checked
+        # command by command, each with the other values of what it reads.
+        others = session.other_values({n for text in texts for n in _READS.findall(text)})
         names = sorted(others)
         if not names:
             return []
@@ -570,8 +546,7 @@ class Normaliser:
         branch may have left in them (`x=/; if …; then x=build; fi; rm -rf "$x"` may delete /)."""
         nodes = [*raw.assignments, *raw.words, *raw.output_files, raw.heredoc, raw.herestring, raw.input_file]
         texts = [raw.layer.source(node) for node in nodes if node is not None]
-        program = raw.layer.source(raw.words[0]) if raw.words else ""
-        for variant in self._variants(texts, program, session):
+        for variant in self._variants(texts, session):
             if _TOO_MANY in variant.values():
                 start, end = raw.layer.span(raw.words[0]) if raw.words else (0, 0)
                 self._unverifiable(
