@@ -56,19 +56,14 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(kind) if not f.name.startswith(_SKIPPED_FIELDS))
 
 
-class _Stop(Exception):
-    pass
-
-
 class _Locator(CodegenState):
-    """Generates code only to count characters, recording where the wanted nodes start and end."""
+    """Generates code only to count characters, recording where every node starts and ends."""
 
-    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
+    def __init__(self, module: cst.Module) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.wanted = wanted
         self.length = 0
         self.found: dict[int, tuple[int, int]] = {}
-        self.open: dict[int, int] = {}
+        self.open: list[int] = []
 
     def add_token(self, value: str) -> None:
         self.length += len(value)
@@ -77,15 +72,10 @@ class _Locator(CodegenState):
         self.length += sum(map(len, self.indent_tokens))
 
     def before_codegen(self, node) -> None:
-        if id(node) in self.wanted:
-            self.open[id(node)] = self.length
+        self.open.append(self.length)
 
     def after_codegen(self, node) -> None:
-        key = id(node)
-        if key in self.open:
-            self.found[key] = (self.open.pop(key), self.length)
-            if len(self.found) == len(self.wanted):
-                raise _Stop
+        self.found[id(node)] = (self.open.pop(), self.length)
 
 
 @record(frozen=True, identity=True)
@@ -94,24 +84,27 @@ class ParsedChunk(Record):
 
     start: int
     module: cst.Module
-    _spans: dict[int, tuple[int, int]] = factory(dict)  # node id -> file offsets, as `locate` finds them
+    # node id -> file offsets, every node's, found in one pass the first time one is asked for (a function
+    # of thousands of calls would otherwise be generated again for each)
+    _spans: dict[int, tuple[int, int]] = factory(dict)
 
     def locate(self, *nodes: cst.CSTNode) -> list[tuple[int, int]]:
         """File offsets of `nodes` (their parentheses included)."""
-        missing = {id(n) for n in nodes if id(n) not in self._spans}
-        if missing:
-            locator = _Locator(self.module, missing)
-            limit = sys.getrecursionlimit()
-            sys.setrecursionlimit(max(limit, _CODEGEN_RECURSION_LIMIT))  # codegen recurses once per nesting level
-            try:
-                self.module._codegen(locator)
-            except (_Stop, RecursionError):
-                pass  # found them all, or the code is nested too deeply: what was not found points at the chunk
-            finally:
-                sys.setrecursionlimit(limit)
-            for key, (start, end) in locator.found.items():
-                self._spans[key] = (self.start + start, self.start + end)
+        if not self._spans:
+            self._spans.update(self._locate_all())
         return [self._spans.get(id(n), (self.start, self.start)) for n in nodes]
+
+    def _locate_all(self) -> dict[int, tuple[int, int]]:
+        locator = _Locator(self.module)
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, _CODEGEN_RECURSION_LIMIT))  # codegen recurses once per nesting level
+        try:
+            self.module._codegen(locator)
+        except RecursionError:
+            pass  # nested too deeply: what was not reached points at the chunk
+        finally:
+            sys.setrecursionlimit(limit)
+        return {key: (self.start + start, self.start + end) for key, (start, end) in locator.found.items()}
 
     def span(self, node: cst.CSTNode) -> tuple[int, int]:
         return self.locate(node)[0]
