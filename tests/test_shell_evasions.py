@@ -132,6 +132,8 @@ BRANCHED = [
     'x=/; if c; then read -r x <<< build; fi; rm -rf "$x"',
     'f() { read -r c <<< "$1"; rm -rf "$c"; }; f /',
     'f() { if test $# -eq 0; then set -- build; fi; rm -rf "$1"; }; f /',
+    # a call met again in another state does not reuse what the first one left
+    'f() { if c; then x=build; fi; }; x=/tmp/a; f; x=/; f; rm -rf "$x"',
 ]
 
 # Everyday commands that look like the forms above.
@@ -208,6 +210,8 @@ def test_more_combinations_of_such_values_than_are_checked_ask_for_an_agent():
     found = check_text(branches + 'rm -rf "$a$b$c"', filename="x.sh", context=Context(agent=True))
     assert decision_for(found) == "ask", found
     assert "more than 16 combinations" in found[0].message
+    copied = check_text(branches + 'y="$a$b$c"; rm -rf "$y"', filename="x.sh", context=Context(agent=True))
+    assert decision_for(copied) == "ask", copied  # a copy of them is unknown for its other values
     many = "a=/; if c; then a=1; a=2; a=3; a=4; a=5; fi; "  # more other values than are kept: one is unknown
     assert decision_for(check_text(many + 'rm -rf "$a"', filename="x.sh", context=Context(agent=True))) == "ask"
 

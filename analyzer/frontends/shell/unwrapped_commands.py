@@ -68,7 +68,6 @@ _MAX_CALLS = 16
 _MAX_ALTERNATIVES = 4
 _MAX_VARIANTS = 16
 _BRANCH_VALUE = "a value a branch of the script may have left in it"
-_TOO_MANY = "\0too many values"  # (a value no word holds)
 _READS = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[@*#])")
 # Loop runs, function calls and alias expansions followed in one document, so nesting stays linear.
 _MAX_EXPANSIONS = 2000
@@ -498,11 +497,10 @@ class Normaliser:
     def _bind(self, binding: Binding, session: Session) -> None:
         name = binding.name
         if binding.assigns:
-            conditional = binding.conditional and self.branch_values
-            before = [session.variables.get(name), *session.alternatives.get(name, ())] if conditional else []
+            before = self._kept(session, name, binding.conditional)
             node = binding.value if not isinstance(binding.value, str) else None
             others = []
-            for variant in self._variants([binding.layer.source(node)] if node is not None else [], session):
+            for variant in self._variants([binding.layer.source(node)] if node is not None else [], session)[0]:
                 saved = session.try_values(variant, _BRANCH_VALUE)
                 try:
                     others.append(self._assigned(binding, session))
@@ -521,23 +519,31 @@ class Normaliser:
         value = decode(binding.value, binding.layer, session.lookup, self._substitute)
         return value.value if value.literal else None
 
-    def _variants(self, texts: list[str], session: Session) -> list[dict[str, str | None]]:
-        """The other values the variables `texts` name may hold, one dict per combination; past _MAX_VARIANTS,
-        one with them all _TOO_MANY (unknown, and the command is reported as not checked with each)."""
-        if not self.branch_values or (not session.alternatives and not session.recording):
+    def _kept(self, session: Session, name: str, conditional: bool) -> list[str | None]:
+        """What `name` may still hold after an assignment to it that may not run (none where it surely runs,
+        or in a repository check): its value and its other values now (read, so a call replays it rightly)."""
+        if not (conditional and self.branch_values):
             return []
+        return [session.lookup(name), *session.other_values({name}).get(name, ())]
+
+    def _variants(self, texts: list[str], session: Session) -> tuple[list[dict[str, str | None]], bool]:
+        """The other values the variables `texts` name may hold, one dict per combination, and whether that is
+        all of them: past _MAX_VARIANTS, one dict with them all unknown, and False."""
+        if not self.branch_values or (not session.alternatives and not session.recording):
+            return [], True
         # Only what its own words name: what a function, an alias, `eval` or a sourced script runs is checked
         # command by command, each with the other values of what it reads.
         others = session.other_values({n for text in texts for n in _READS.findall(text)})
         names = sorted(others)
         if not names:
-            return []
-        choices = [(session.variables.get(n), *others[n]) for n in names]
+            return [], True
+        # (their values read first, so that a call records what it found, not a value tried here)
+        choices = [(session.lookup(n), *others[n]) for n in names]
         combinations = itertools.islice(itertools.product(*choices), 1, _MAX_VARIANTS + 2)  # (the first: as now)
         variants = [dict(zip(names, values)) for values in combinations]
         if len(variants) > _MAX_VARIANTS:
-            return [dict.fromkeys(names, _TOO_MANY)]
-        return variants
+            return [dict.fromkeys(names)], False
+        return variants, True
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -546,17 +552,17 @@ class Normaliser:
         branch may have left in them (`x=/; if …; then x=build; fi; rm -rf "$x"` may delete /)."""
         nodes = [*raw.assignments, *raw.words, *raw.output_files, raw.heredoc, raw.herestring, raw.input_file]
         texts = [raw.layer.source(node) for node in nodes if node is not None]
-        for variant in self._variants(texts, session):
-            if _TOO_MANY in variant.values():
-                start, end = raw.layer.span(raw.words[0]) if raw.words else (0, 0)
-                self._unverifiable(
-                    start,
-                    end,
-                    f"the command reads variables ({', '.join(sorted(variant))}) that assignments which may not have "
-                    f"run leave with more than {_MAX_VARIANTS} combinations of values, more than blastguard checks",
-                    frame,
-                )
-                variant = dict.fromkeys(variant)
+        variants, complete = self._variants(texts, session)
+        if not complete:
+            start, end = raw.layer.span(raw.words[0]) if raw.words else (0, 0)
+            self._unverifiable(
+                start,
+                end,
+                f"the command reads variables ({', '.join(sorted(variants[0]))}) that assignments which may not "
+                f"have run leave with more than {_MAX_VARIANTS} combinations of values, more than blastguard checks",
+                frame,
+            )
+        for variant in variants:
             saved = session.try_values(variant, _BRANCH_VALUE)
             try:
                 self._command_with_values(raw, session, frame)
@@ -633,8 +639,7 @@ class Normaliser:
 
     def _set_by_builtin(self, session: Session, name: str, value: str | None) -> None:
         """`read` or `printf -v` sets `name`; where it may not run, the variable may keep what it held."""
-        conditional = self._conditional and self.branch_values
-        before = [session.variables.get(name), *session.alternatives.get(name, ())] if conditional else []
+        before = self._kept(session, name, self._conditional)
         session.set(name, value)
         session.set_alternatives(name, _others(value, before))
 
