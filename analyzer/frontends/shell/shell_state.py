@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # annotations only
 
 # `1`, `10`, `@`, `*`, `#`: the positional parameters and what they make
 _positional = re.compile(r"[0-9]+|[@*#]").fullmatch
-_UNSET = ("unset",)  # what reading an alias that is not defined finds (None is one only known at run time)
+_UNSET = ("unset",)  # what reading a variable or alias never set finds (None: a value only known at run time)
 # Keys read as a whole: the exported names (a command's environment) and the alias names (`unalias -a`).
 # A change to one of their members is recorded under the member's key.
 _EXPORTED, _ALIASES = ("X",), ("A",)
