@@ -313,6 +313,20 @@ def test_each_error_node_is_one_parse_problem_and_the_rest_is_still_checked():
     assert note.message.startswith("This part of the script could not be parsed (`fi`)")
 
 
+def test_a_test_grouped_with_escaped_parentheses_is_read_whole():
+    """tree-sitter cannot read `\\(` … `\\)` inside `[ … ]`; the region is read again with them blanked,
+    so the loop after it keeps its values and no part of the script is reported as unparsed."""
+    script = (
+        'if [ "$LEVEL" -eq 2 -o \\\n    \\( "$LEVEL" -eq 1 -a "$CHDIR" = yes \\) ]; then\n  echo ok\nfi\n'
+        'for file in /etc/app.conf ~/.apprc; do\n  [ -r "$file" ] && . "$file"\ndone\n'
+    )
+    found, notes = check_source(script)
+    assert notes == [] and found == []
+    # and what runs after it is still read as commands: the destructive twin flags on its own line
+    found, notes = check_source(script + 'target=/\nrm -rf "$target"\n')
+    assert notes == [] and [(f.rule_id, f.region.start_line) for f in found] == [("SH301", 9)]
+
+
 def test_a_missing_keyword_is_a_parse_problem():
     found, notes = check_source("for x in a; do\n  rm -rf /\n")
     assert [f.rule_id for f in found] == ["SH301", "SH900"]

@@ -199,6 +199,8 @@ def _first_error(node: Node) -> Node:
 
 
 _DOUBLE_PARENTHESIS = re.compile(r"(?:^|(?<=[\s;&|(]))\(\(")  # `((` where a command starts
+# A `[ … ]` test (continued lines included) that groups with `\(` … `\)`, which tree-sitter cannot read.
+_GROUPED_TEST = re.compile(r"(?:^|(?<=[\s;&|!(]))\[[ \t](?:[^\]\n]|\\\n)*?\\\((?:[^\]\n]|\\\n)*?[ \t]\](?=\s|[;&|)]|$)")
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _DECLARATIONS = frozenset({"export", "declare", "typeset", "local", "readonly"})
 _WRITES = frozenset({">", ">>", "&>", "&>>", ">|", ">&"})  # redirections that open a file for writing
@@ -360,6 +362,8 @@ class _Walker:
     def _error(self, node: Node, depth: int) -> None:
         """One problem per unparsable region, pointing at the first line tree-sitter gave up on; then
         whatever commands can still be read in it."""
+        if self._grouped_tests(node):
+            return
         self._subshells(node)
         self._brace_commands(node)
         culprit = _first_error(node)
@@ -391,6 +395,30 @@ class _Walker:
         script = parse(self.parser, Layer("".join(chars), offsets, self.layer.depth), recovers=False)
         self.script.steps += script.steps
         self.script.produced.update(script.produced)
+
+    def _grouped_tests(self, node: Node) -> bool:
+        """`[ "$a" = 1 -o \\( "$b" = 2 -a "$c" \\) ]` is a test whose arguments group with escaped
+        parentheses; tree-sitter gives up on the whole region around it. The region is read again with
+        those parentheses blanked (same length, so offsets hold; they are only a test's arguments). True
+        when that reading is whole: then it stands for the region, with no problem to report."""
+        text = self.layer.source(node)
+        chars = list(text)
+        for match in _GROUPED_TEST.finditer(text):
+            for at in range(match.start(), match.end() - 1):
+                if text[at] == "\\" and text[at + 1] in "()":
+                    chars[at] = chars[at + 1] = " "
+        if chars == list(text):
+            return False
+        start = self.layer.char(node.start_byte)
+        offsets = [self.layer.doc(start + i) for i in range(len(text))]
+        offsets.append(self.layer.doc_end(start + len(text)))
+        script = parse(self.parser, Layer("".join(chars), offsets, self.layer.depth), recovers=False)
+        if script.problems:
+            return False
+        self.script.steps += script.steps
+        self.script.comments += script.comments
+        self.script.produced.update(script.produced)
+        return True
 
     def _brace_commands(self, node: Node) -> None:
         """`{rm,-rf,/}` is a brace expansion at a command's place: bash runs `rm -rf /`. tree-sitter reads
