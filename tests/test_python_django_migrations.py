@@ -127,6 +127,25 @@ def test_the_column_must_be_added_to_the_same_model_before_the_step():
     assert findings(migration(RUN, ADD_SKU, before=forwards('Product.objects.update(sku="")'))) == [("PY102", 5)]
 
 
+FILL_SQL = "migrations.RunSQL(\"UPDATE shop_product SET sku = ''\")"
+
+
+def test_run_sql_filling_a_column_added_before_it_is_clean():
+    assert findings(migration(ADD_SKU, FILL_SQL)) == []
+    assert findings(migration(ADD_SKU, FILL_SQL.replace("shop_product", '\\"shop_product\\"'))) == []
+
+
+def test_run_sql_that_overwrites_a_column_the_migration_did_not_add_still_reports():
+    # the UPDATE is on line 6 of the module: after the operation, before it, on another table or column,
+    # after a state-only AddField, or outside an app's migrations folder
+    assert findings(migration(ADD_SKU, FILL_SQL.replace("sku", "price"))) == [("SQL102", 6)]
+    assert findings(migration(FILL_SQL, ADD_SKU)) == [("SQL102", 5)]
+    assert findings(migration(ADD_SKU, FILL_SQL.replace("shop_product", "shop_variant"))) == [("SQL102", 6)]
+    state_add = f"migrations.SeparateDatabaseAndState(state_operations=[{ADD_SKU}])"
+    assert findings(migration(state_add, FILL_SQL)) == [("SQL102", 6)]
+    assert findings(migration(ADD_SKU, FILL_SQL), filename="scripts/0002_change.py") == [("SQL102", 6)]
+
+
 def test_a_state_only_add_field_creates_no_column():
     state_add = f"migrations.SeparateDatabaseAndState(state_operations=[{ADD_SKU}])"
     assert findings(migration(state_add, RUN, before=forwards('Product.objects.update(sku="")'))) == [("PY102", 5)]

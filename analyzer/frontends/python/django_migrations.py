@@ -11,6 +11,8 @@ Two readings the rules need:
   earlier migrations add two more readings (`django_history`): a column a recent earlier migration
   added holds only NULL or its default when a `RunPython` here fills or empties it, and a
   `DeleteModel` of a model created `managed=False` runs no SQL.
+- `RunSQL` after `AddField` in the same operations: its SQL is judged knowing the column was just
+  added (`equivalent_sql`), so an `UPDATE` that fills it overwrites nothing.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from blastguard.frontends.python.django_history import STATE_OPERATIONS_AT, AppH
 class DjangoMigration:
     """The Django operations of one file, read once per document, and of the app's earlier ones."""
 
-    def __init__(self, model, folder, history: AppHistory) -> None:
+    def __init__(self, model, folder, history: AppHistory, app_label: str | None = None) -> None:
         self._model = model
         self._folder = folder
         self._history = history
+        self._app_label = app_label
         self._state_only = self._state_only_calls(model.calls)
         self._added = self._added_before_run_python(model.calls)
 
@@ -46,6 +49,19 @@ class DjangoMigration:
         if function in self._run_python_functions:
             added = added | self._history.recently_added()
         return added
+
+    def equivalent_sql(self, call) -> str | None:
+        """The SQL an `AddField` amounts to, for the SQL that `RunSQL` runs after it in the same
+        operations: a column added to the model's table as Django names it by default
+        (`<app label>_<model>`). None for any other call, a state-only one, or a file outside an app's
+        `migrations` folder. A model with its own `db_table` is not matched: its SQL is judged alone."""
+        if call.method != "AddField" or self._app_label is None or self.state_only(call):
+            return None
+        column = self._column(call)
+        if column is None:
+            return None
+        model, field = column
+        return f'ALTER TABLE "{self._app_label}_{model}" ADD COLUMN "{field}" INT'
 
     def deletes_unmanaged(self, call) -> bool:
         """`call` is a `DeleteModel` of a model that an earlier `CreateModel` (or `AlterModelOptions`)

@@ -262,9 +262,10 @@ def _render_sql(value: Value) -> Rendered:
 
 
 def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None) -> list[Embedded]:
-    """The SQL the calls execute. Each text knows the SQL that the same outermost function runs before
-    and after it (`Context.script`), in source order, so that a function running a script one
-    statement at a time is judged as that script; `equivalent(call)` gives the SQL a call that is no
+    """The SQL the calls execute. Each text knows the SQL that the same outermost function (or class
+    body, such as a Django migration's `operations`) runs before and after it
+    (`Context.script`), in source order, so that code running a script one statement at a time is
+    judged as that script; `equivalent(call)` gives the SQL a call that is no
     execution point amounts to (an Alembic `op.add_column`), or None. `fresh(call)` tells that a call
     runs its SQL on a database the program has just created in memory (`Context.fresh_database`)."""
     runs = []  # (function, rendered texts run, texts for the script, in memory), in source order
@@ -281,19 +282,19 @@ def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None)
         if not texts and equivalent is not None and (stand_in := equivalent(call)) is not None:
             texts = [stand_in]
         if texts:
-            runs.append((call.scope.outermost_function(), rendered, texts, fresh is not None and fresh(call)))
-    by_function: dict[int, list[int]] = {}  # the runs of each function, as indexes into `runs`
-    place: dict[int, int] = {}  # a run's place among its function's
+            runs.append((_script_unit(call), rendered, texts, fresh is not None and fresh(call)))
+    by_unit: dict[int, list[int]] = {}  # the runs of each function or class body, as indexes into `runs`
+    place: dict[int, int] = {}  # a run's place among its unit's
     for number, run in enumerate(runs):
         if run[0] is not None:
-            members = by_function.setdefault(id(run[0]), [])
+            members = by_unit.setdefault(id(run[0]), [])
             place[number] = len(members)
             members.append(number)
     children = []
-    for number, (function, rendered, _, in_memory) in enumerate(runs):
+    for number, (unit, rendered, _, in_memory) in enumerate(runs):
         script: tuple = ()
-        if function is not None:
-            members, at = by_function[id(function)], place[number]
+        if unit is not None:
+            members, at = by_unit[id(unit)], place[number]
             before = tuple(t for i in members[max(0, at - _SCRIPT_WINDOW) : at] for t in runs[i][2])
             after = tuple(t for i in members[at + 1 : at + 1 + _SCRIPT_WINDOW] for t in runs[i][2])
             script = (before, after) if before or after else ()
@@ -301,6 +302,12 @@ def sql_children(calls, folder, path: str, context, equivalent=None, fresh=None)
         run_in = run_in.replace(fresh_database=True) if in_memory else run_in
         children += [r.embedded(Source(path, r.text, "sql", run_in)) for r in rendered]
     return children
+
+
+def _script_unit(call):
+    """What runs `call`'s SQL as one script with the SQL around it: its outermost function, or the class
+    body it is written in (a Django migration's `operations` run in order). None at module level."""
+    return call.scope.outermost_function() or (call.scope if call.scope.kind == "class" else None)
 
 
 def shell_children(calls, folder, model, path: str, context) -> list[Embedded]:

@@ -12,6 +12,7 @@ Scanned code is never imported or run.
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cached_property
 from typing import NamedTuple
@@ -50,6 +51,7 @@ _WHEN_USED = (
     ((".objects", "peewee", ".query("), r"update|raw"),
     (("from os import",), r"system|popen|remove|exec[lv]p?e?"),
     ((".update(",), r"AddField|RunPython"),  # a data migration filling a column it just added
+    (("RunSQL",), r"AddField"),  # SQL filling a column the same migration just added
 )
 # Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `ARGV = [...]`, `NAME = other`.
 _CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|[(\[]|[A-Za-z_])")
@@ -85,7 +87,8 @@ class PythonDocument(Document):
 
     @cached_property
     def migration(self) -> DjangoMigration:
-        return DjangoMigration(self.model, self.folder, AppHistory(reader_of(self.source.context)))
+        history = AppHistory(reader_of(self.source.context))
+        return DjangoMigration(self.model, self.folder, history, _app_label(self.source.path))
 
     @cached_property
     def alembic(self) -> AlembicMigration:
@@ -111,14 +114,24 @@ class PythonDocument(Document):
         context = self.source.context.with_production(*self.production)
         path = self.source.path
         runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
-        alembic = self.alembic.equivalent_sql if "alembic" in self.model.imported_modules else None
+        if "alembic" in self.model.imported_modules:
+            equivalent = self.alembic.equivalent_sql
+        else:
+            equivalent = self.migration.equivalent_sql if "RunSQL" in self.source.text else None
         fresh = None if "attach" in self.source.text.lower() else self._fresh_database
-        children = sql_children(runs_sql, self.folder, path, context, alembic, fresh) + shell_children(
+        children = sql_children(runs_sql, self.folder, path, context, equivalent, fresh) + shell_children(
             self.calls, self.folder, self.model, path, context
         )
         # A constant executed in two places is one statement in the file: judge it once.
         unique = {(c.source.language, c.source.text, tuple(c.offsets)): c for c in children}
         return list(unique.values())
+
+
+def _app_label(path: str | None) -> str | None:
+    """The Django app a migration belongs to, as Django labels it by default: the folder holding its
+    `migrations` package (`shop/migrations/0002_x.py` -> `shop`)."""
+    parts = (path or "").replace(os.sep, "/").split("/")
+    return parts[-3].lower() if len(parts) >= 3 and parts[-2] == "migrations" and parts[-3] else None
 
 
 class PythonFrontend(Frontend):
