@@ -114,10 +114,11 @@ class PythonDocument(Document):
         context = self.source.context.with_production(*self.production)
         path = self.source.path
         runs_sql = [call for call in self.calls if not self.migration.state_only(call)]
+        equivalent = None  # what an operation that runs no SQL itself amounts to, for the SQL around it
         if "alembic" in self.model.imported_modules:
             equivalent = self.alembic.equivalent_sql
-        else:
-            equivalent = self.migration.equivalent_sql if "RunSQL" in self.source.text else None
+        elif "RunSQL" in self.source.text:
+            equivalent = self.migration.equivalent_sql
         fresh = None if "attach" in self.source.text.lower() else self._fresh_database
         children = sql_children(runs_sql, self.folder, path, context, equivalent, fresh) + shell_children(
             self.calls, self.folder, self.model, path, context
