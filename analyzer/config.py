@@ -75,6 +75,13 @@ class Config(Record):
     hook_deadline: float = 5.0  # seconds a hook may take before it answers ask and stops checking
     test_code: str = "note"  # findings in test code: notes unless production evidence is present, or "report"
     test_paths: list[str] = factory(lambda: list(DEFAULT_TEST_PATHS))
+    # Asking a live database (opt-in): the URL, or path pattern -> URL; see blastguard.live.
+    database_url: str | None = None
+    databases: dict[str, str] = factory(dict)
+    max_affected_pct: float = 1.0  # a statement changing a larger share of its table is a finding
+    max_affected_rows: int | None = None  # or more rows than this
+    exact_count: bool = False  # count rows with SELECT count(*) instead of the planner's estimate
+    database_timeout: float = 2.0  # seconds for connecting and for each question
     # Rule id -> the lowest severity its findings get. Not a key of the file: a project's `severity`
     # in hook and MCP modes, which may raise a finding but never lower one (see `tightened`).
     severity_floor: dict[str, Severity] = factory(dict)
@@ -148,6 +155,28 @@ def _seconds(key: str, value) -> float:
     return float(value)
 
 
+def _percentage(key: str, value) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise ConfigError(f"'{key}' must be a percentage from 0 to 100")
+    return float(value)
+
+
+def database_url(key: str, value) -> str:
+    """`value` checked as a database URL (see blastguard.live.urls)."""
+    from blastguard.live.urls import LiveError, parse_url
+
+    try:
+        return parse_url(_string(key, value)).url
+    except LiveError as exc:
+        raise ConfigError(f"'{key}': {exc}") from None
+
+
+def _database_urls(key: str, value) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"'{key}' must be a table of path pattern = database URL")
+    return {pattern: database_url(f"{key}.{pattern}", url) for pattern, url in value.items()}
+
+
 def _bool(key: str, value) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"'{key}' must be true or false")
@@ -175,7 +204,23 @@ _KEYS = {
     "hook-deadline": ("hook_deadline", _seconds),
     "test-code": ("test_code", _test_code),
     "test-paths": ("test_paths", _strings),
+    "database-url": ("database_url", database_url),
+    "databases": ("databases", _database_urls),
+    "max-affected-pct": ("max_affected_pct", _percentage),
+    "max-affected-rows": ("max_affected_rows", _positive_int),
+    "exact-count": ("exact_count", _bool),
+    "database-timeout": ("database_timeout", _seconds),
 }
+
+
+DATABASE_URL_VARIABLE = "BLASTGUARD_DATABASE_URL"
+
+
+def with_database_from(config: Config, environ) -> Config:
+    """`config` with the database that the environment names (BLASTGUARD_DATABASE_URL), if it names one:
+    for the hook, the environment the agent runs in is set by the person who runs it, not by the agent."""
+    url = environ.get(DATABASE_URL_VARIABLE)
+    return config.replace(database_url=database_url(DATABASE_URL_VARIABLE, url)) if url else config
 
 
 def rule_options(config: Config, keys: tuple[str, ...]) -> dict[str, object]:
@@ -334,6 +379,9 @@ def tightened(trusted: Config, project: Config) -> tuple[Config, list[str]]:
     test-paths         nothing: it decides which findings become notes in repository checks
     audit-log          nothing: where decisions are recorded is the user's choice; a file the agent
                        names could send the trail away, or to a FIFO that stalls the hook
+    database-url, databases, exact-count   nothing: a database the agent names could be an empty copy
+                       that makes every statement look small, and counting loads the server
+    max-affected-pct, max-affected-rows, database-timeout   lower them
     """
     config = trusted.replace(severity_floor=dict(trusted.severity_floor), given=())
     ignored: list[str] = []
@@ -387,7 +435,7 @@ def _production_names(mine: list[str], theirs: list[str]):
     return _union(mine, theirs), not set(mine) <= set(theirs)
 
 
-def _max_destroy(mine: int | None, theirs: int):
+def _lower_limit(mine: int | None, theirs: int):
     return (theirs if mine is None else min(mine, theirs)), mine is not None and theirs > mine
 
 
@@ -406,7 +454,7 @@ _TIGHTEN = {
     "max-file-size": _trusted_only,
     "respect-gitignore": _only_off,
     "production-names": _production_names,
-    "max-destroy": _max_destroy,
+    "max-destroy": _lower_limit,
     "stateful-types": lambda mine, theirs: (_union(mine, theirs), False),
     "audit-log": _trusted_only,
     "hook-on-error": _stricter(("allow", "ask", "deny")),
@@ -414,6 +462,12 @@ _TIGHTEN = {
     "hook-deadline": _shorter,
     "test-code": _stricter(TEST_CODE_POLICIES),
     "test-paths": _trusted_only,
+    "database-url": _trusted_only,
+    "databases": _trusted_only,
+    "max-affected-pct": lambda mine, theirs: (min(mine, theirs), theirs > mine),
+    "max-affected-rows": _lower_limit,
+    "exact-count": _trusted_only,
+    "database-timeout": _shorter,
 }
 
 

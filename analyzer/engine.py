@@ -313,7 +313,7 @@ class Engine:
         level = max(level, self.config.severity_floor.get(rule.id, level))  # a hook's project may only raise it
         region = index.region(hit.start, hit.end) if text else Region(1, 1, 1, 1)
         snippet = text[hit.start : hit.end] if hit.identity is None else hit.identity
-        return Finding(rule.id, rule.name, level, message, path, region, snippet)
+        return Finding(rule.id, rule.name, level, message, path, region, snippet, properties=hit.properties)
 
     def is_test_code(self, path: str) -> bool:
         """Whether `path` is in a test suite (`test-paths`), where data is test data; never for what an

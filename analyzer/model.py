@@ -55,6 +55,7 @@ class Finding(Record):
     snippet: str  # the source text of the span; part of the finding's identity
     fingerprint: str = ""  # line-independent identity, filled in by the engine
     suppression: Suppression | None = None
+    properties: dict | None = None  # facts beside the message (a live estimate), shown by JSON and SARIF
 
     @property
     def sort_key(self) -> tuple:

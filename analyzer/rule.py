@@ -36,6 +36,8 @@ class Hit(Record):
     # rule's hit about something that is gone (a deleted block) names what was removed, so its
     # identity does not depend on whatever text now sits where the block was.
     identity: str | None = None
+    # Facts a reporter shows beside the message (a live estimate: rows, table size, share), or None.
+    properties: dict | None = None
 
     def found_in(self, evidence: tuple[str, ...]) -> Hit:
         """This hit with the production evidence of the unit it was found in (a command, a document)

@@ -53,6 +53,14 @@ def _parser():
     check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
     check.add_argument("--include-suppressed", action="store_true", help="also report suppressed findings, marked")
     check.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="estimate each DELETE, UPDATE and MERGE on this database, read-only (also BLASTGUARD_DATABASE_URL)",
+    )
+    check.add_argument(
+        "--exact-count", action="store_true", help="with --database-url: count rows exactly instead of estimating"
+    )
+    check.add_argument(
         "--force-exclude", action="store_true", help="apply excludes to files named on the command line too"
     )
     check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
@@ -305,7 +313,9 @@ def _read_patch(name: str) -> str:
 
 
 def _apply_arguments(config, args) -> None:
-    """Command-line options override the configuration file."""
+    """Command-line options override the configuration file (and the environment's database URL)."""
+    from blastguard.config import ConfigError, database_url, with_database_from
+
     if args.fail_on:
         config.fail_on = args.fail_on
     if args.sql_dialect:
@@ -316,6 +326,13 @@ def _apply_arguments(config, args) -> None:
         config.ignore = config.ignore + [k.strip() for k in args.ignore.split(",") if k.strip()]
     if args.write_baseline:
         config.baseline = None  # recording a baseline must see every finding
+    try:
+        database = database_url("--database-url", args.database_url) if args.database_url else None
+        config.database_url = database or with_database_from(config, os.environ).database_url
+    except ConfigError as exc:
+        raise _Failure(str(exc)) from None
+    if args.exact_count:
+        config.exact_count = True
 
 
 def _is_tty(stream) -> bool:

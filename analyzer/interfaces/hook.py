@@ -51,7 +51,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
             raise PayloadError("the payload is nested too deeply to read") from None
         agent = agent or detect(payload)
         call = read(payload, agent)  # every call is read (and audited), whatever the tool
-        config, notices = _config(call.cwd, config_path)
+        config, notices = _config(call.cwd, config_path, environ)
         on_error = config.hook_on_error
         decision, reason, rule_ids = _check_bounded(call, config, environ)
     except PayloadError as exc:
@@ -103,12 +103,14 @@ def _failed(what: str) -> str:
     return f"blastguard failed while checking this tool call ({what})."
 
 
-def _config(cwd: str, explicit: str | None):
-    """(configuration, notices): the --config file's, tightened by the project's (`discover_guarded`)."""
-    from blastguard.config import ConfigError, discover_guarded
+def _config(cwd: str, explicit: str | None, environ):
+    """(configuration, notices): the --config file's, tightened by the project's (`discover_guarded`),
+    with the database the hook's environment names."""
+    from blastguard.config import ConfigError, discover_guarded, with_database_from
 
     try:
-        return discover_guarded(cwd if os.path.isdir(cwd) else ".", explicit)
+        config, notices = discover_guarded(cwd if os.path.isdir(cwd) else ".", explicit)
+        return with_database_from(config, environ), notices
     except ConfigError as exc:
         raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
 

@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 
-from blastguard.config import Config, ConfigError, discover_guarded
+from blastguard.config import Config, ConfigError, discover_guarded, with_database_from
 from blastguard.interfaces.hook_protocols import decision_for
 from blastguard.model import Finding, Notification
 from blastguard.sources import is_within
@@ -58,6 +58,8 @@ def finding_dict(finding: Finding, *, with_path: bool = False) -> dict:
     }
     if with_path:
         result = {"path": finding.path, **result}
+    if finding.properties:
+        result["properties"] = finding.properties  # a live estimate (SQL120)
     return result
 
 
@@ -236,7 +238,11 @@ except ImportError:  # pragma: no cover - without mcp the server is never built
 
 
 # The tools' output schemas, as MCP clients see them.
-class FindingResult(TypedDict):
+class _Facts(TypedDict, total=False):
+    properties: dict  # facts beside the message: a live database's estimate (SQL120)
+
+
+class FindingResult(_Facts):
     rule_id: str
     rule_name: str
     severity: str  # error | warning | note
@@ -248,7 +254,7 @@ class FindingResult(TypedDict):
     snippet: str
 
 
-class DiffFindingResult(TypedDict):
+class DiffFindingResult(_Facts):
     path: str
     rule_id: str
     rule_name: str
@@ -360,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         config, notices = discover_guarded(root, args.config, bad_project_raises=True)
+        config = with_database_from(config, os.environ)
     except ConfigError as exc:
         sys.stderr.write(f"blastguard: error: {exc}\n")
         return 2

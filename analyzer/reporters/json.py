@@ -24,7 +24,7 @@ def _region(region: Region | None) -> dict | None:
 
 
 def _finding(finding: Finding) -> dict:
-    return {
+    shown = {
         "rule_id": finding.rule_id,
         "rule_name": finding.rule_name,
         "severity": finding.severity.label,
@@ -39,6 +39,9 @@ def _finding(finding: Finding) -> dict:
             else None
         ),
     }
+    if finding.properties:
+        shown["properties"] = finding.properties
+    return shown
 
 
 def render(report: Report, context: RenderContext) -> str:

@@ -110,6 +110,8 @@ def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHas
     }
     if state:
         result["baselineState"] = state
+    if finding.properties:
+        result["properties"] = dict(finding.properties)
     line_hash = hashes.get(finding.path, finding.region.start_line)
     if line_hash:
         result["partialFingerprints"]["primaryLocationLineHash"] = line_hash

@@ -1,0 +1,44 @@
+"""What the SQL rules ask of a live database: which database a file's SQL runs on, and its estimates."""
+
+from __future__ import annotations
+
+import os
+
+import pathspec
+
+from blastguard.live.connections import shared_session
+from blastguard.live.estimates import Estimate, estimate
+from blastguard.live.urls import DatabaseUrl, LiveError, parse_url
+
+_ANSWERS: dict[tuple, list[tuple[Estimate, str]] | str] = {}
+
+
+def url_for(path: str | None, database_url: str | None, databases: dict[str, str]) -> str | None:
+    """The URL for SQL found in `path`: the first `databases` pattern (gitignore style) that matches
+    it, else `database_url`."""
+    if path and databases:
+        posix = path.replace(os.sep, "/").lstrip("./") if not path.startswith("../") else path
+        for pattern, url in databases.items():
+            if pathspec.PathSpec.from_lines("gitwildmatch", [pattern]).match_file(posix):
+                return url
+    return database_url
+
+
+def estimates(url: str, statement, text: str, exact: bool, timeout: float) -> list[tuple[Estimate, str]] | str:
+    """(estimate, the URL as shown) for each table `statement` changes, or why there is none. Asked
+    once per URL and statement text in a run."""
+    key = (url, text, exact, timeout)
+    if key not in _ANSWERS:
+        _ANSWERS[key] = _ask(url, statement, text, exact, timeout)
+    return _ANSWERS[key]
+
+
+def _ask(url: str, statement, text: str, exact: bool, timeout: float) -> list[tuple[Estimate, str]] | str:
+    parsed: DatabaseUrl | None = None
+    try:
+        parsed = parse_url(url)
+        session = shared_session(parsed, timeout)
+        return [(found, parsed.shown) for found in estimate(session, statement, text, exact)]
+    except LiveError as exc:
+        where = f"{parsed.shown}: " if parsed is not None else ""
+        return where + (parsed.hide(str(exc)) if parsed is not None else str(exc))
