@@ -94,6 +94,12 @@ LANGUAGES: dict[str, Language] = {
         extensions=(".mk",),
         filenames=("Makefile", "makefile", "GNUmakefile"),
     ),
+    # What a database role can destroy, as `blastguard access` collects it (see blastguard.live.privileges).
+    "database-access": Language(
+        "blastguard.frontends.access:AccessFrontend",
+        "blastguard.rules.access",
+        path_pattern=r"\.blastguard-access\.jsonl$",
+    ),
     "python": Language(
         "blastguard.frontends.python.frontend:PythonFrontend", "blastguard.rules.python", extensions=(".py",)
     ),

@@ -19,6 +19,7 @@ FILENAMES = {
     "gitlab-ci": ".gitlab-ci.yml",
     "makefile": "Makefile",
     "python": "example.py",
+    "database-access": "role.blastguard-access.jsonl",
 }
 
 

@@ -101,6 +101,15 @@ def _parser():
     )
     mcp.add_argument("--root", metavar="FOLDER", help="the folder the tools may read (default: the working directory)")
 
+    access = commands.add_parser(
+        "access", help="report what the database role an agent connects as could destroy (read-only)"
+    )
+    access.add_argument("--database-url", metavar="URL", help="connect as this URL says (also BLASTGUARD_DATABASE_URL)")
+    access.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    access.add_argument("--save", metavar="FILE", help="also write what was collected, as FILE.blastguard-access.jsonl")
+    access.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from here)")
+    access.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="connect and query timeout")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rule = commands.add_parser("rule", help="show one rule's documentation")
@@ -139,6 +148,13 @@ def main(argv: list[str] | None = None) -> int:
                 *(["--root", args.root] if args.root else []),
             ]
             return mcp_server.main(forwarded)
+        if args.command == "access":
+            from blastguard.interfaces import access
+
+            try:
+                return access.run(args.database_url, args.format, args.save, args.config, args.timeout)
+            except access.AccessError as exc:
+                raise _Failure(str(exc)) from None
         if args.command == "rules":
             from blastguard.docs import render_rule_list
 
