@@ -38,11 +38,11 @@ class AccessFrontend(Frontend):
         for line in source.text.split("\n"):
             end = start + len(line)
             if line.strip():
+                reason: str | None
                 try:
                     capability = json.loads(line)
                 except ValueError as exc:
-                    capability = None
-                    reason = f"it is not JSON ({exc})"
+                    capability, reason = None, f"it is not JSON ({exc})"
                 else:
                     reason = _wrong(capability)
                 if reason:
