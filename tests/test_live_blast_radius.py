@@ -376,3 +376,12 @@ def test_the_mcp_server_asks_the_database_its_environment_names(sqlite_shop, tmp
     assert answer["decision"] == "deny"
     (found,) = [f for f in answer["findings"] if f["rule_id"] == "SQL120"]
     assert found["properties"]["blast_radius"]["rows"] == 900
+
+
+def test_sarif_carries_the_estimate_in_the_results_properties_and_message(sqlite_shop, tmp_path):
+    (tmp_path / "cleanup.sql").write_text("DELETE FROM users WHERE last_login IS NULL;\n")
+    result = run_cli("check", "cleanup.sql", "--format", "sarif", "--database-url", sqlite_shop, cwd=tmp_path)
+    (found,) = [r for r in json.loads(out(result))["runs"][0]["results"] if r["ruleId"] == "SQL120"]
+    assert found["properties"]["blast_radius"]["rows"] == NEVER_LOGGED_IN
+    assert found["properties"]["blast_radius"]["table_rows"] == USERS
+    assert "900 of 1,000 rows of users (90 %)" in found["message"]["text"]
