@@ -11,6 +11,10 @@ import libcst as cst
 
 from blastguard.records import Record, record
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
+if TYPE_CHECKING:
+    from blastguard.frontends.python.calls import ParsedChunk
+
 _MONGO = frozenset({"pymongo", "motor", "mongoengine", "mongomock"})
 _FOLLOW = 4
 
@@ -20,7 +24,7 @@ class Filter(Record):
     """A filter that selects every document: the node written, the chunk that holds it, the name followed."""
 
     node: cst.BaseExpression
-    chunk: object
+    chunk: ParsedChunk
     via: str = ""
 
     def span(self) -> tuple[int, int]:
@@ -58,7 +62,7 @@ def empty_filter(node, call, document) -> Filter | None:
     value = found.node
     empty_dict = isinstance(value, cst.Dict) and not value.elements
     empty_call = isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict"
-    return found if empty_dict or (empty_call and not value.args) else None
+    return found if empty_dict or (isinstance(value, cst.Call) and empty_call and not value.args) else None
 
 
 def match_all(node, call, document, depth: int = 3) -> Filter | None:

@@ -12,6 +12,10 @@ import libcst as cst
 
 from blastguard.records import Record, record
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
+if TYPE_CHECKING:
+    from blastguard.frontends.python.calls import ParsedChunk
+
 # Links that keep every row of what they are applied to.
 KEEPS_ROWS = frozenset(
     {
@@ -62,7 +66,7 @@ _MAX_FOLLOW = 4
 class Link(Record):
     name: str  # attribute, method or function name; "[]" for a subscript
     call: cst.Call | None  # the call applied at this link
-    chunk: object = None  # the parsed chunk that holds it, when reached through a name bound elsewhere
+    chunk: ParsedChunk | None = None  # the parsed chunk that holds it, when reached through a name bound elsewhere
     via: str = ""  # the name followed to reach it (`qs` in `qs = Cart.objects.all()`), for messages
 
     @property
@@ -70,9 +74,7 @@ class Link(Record):
         return bool(self.call is not None and self.call.args)
 
 
-def chain(
-    node: cst.BaseExpression, call, document, follow: int = _MAX_FOLLOW, chunk=None, via: str = ""
-) -> list[Link]:
+def chain(node: cst.BaseExpression, call, document, follow: int = _MAX_FOLLOW, chunk=None, via: str = "") -> list[Link]:
     """The links of `node` from its root, following a root name bound once to another chain (whose
     links remember the chunk they are written in and the name followed)."""
     links: list[Link] = []

@@ -52,7 +52,7 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     yield Hit(*call.span(), f"`{shown}` deletes {_FLUSHES[method]}{asynchronous}. {_FIX}")
 
 
-def _every_key_deleted(call, document) -> Iterator[Hit]:
+def _every_key_deleted(call: Call, document: PythonDocument) -> Iterator[Hit]:
     """`r.delete(*r.keys("*"))`, or `r.delete(key)` in a loop over `r.scan_iter()`: a listing of every key
     fed to a delete. A listing with a narrower pattern (`session:*`) is a cleanup of the keys the
     program owns, as a prefix-limited S3 delete is, and is not a finding."""
@@ -83,8 +83,7 @@ def _every_key_deleted(call, document) -> Iterator[Hit]:
     source = f", listed by {via}" if via else ""
     yield Hit(
         *call.span(),
-        f"`{call.code()}` deletes every key of the selected Redis database{source}, as `FLUSHDB` would: "
-        f"{why}. {_FIX}",
+        f"`{call.code()}` deletes every key of the selected Redis database{source}, as `FLUSHDB` would: {why}. {_FIX}",
     )
 
 
@@ -121,7 +120,7 @@ RULE = Rule(
         'commands sent raw (`execute_command("FLUSHALL")`, with the name folded from constants) are found, '
         "and `asynchronous=True` is still a flush. Deleting single keys is not a finding, and neither are "
         "other caches' clears (Django's `cache.clear()`, memcached's `flush_all()`), which this rule does not "
-        "cover. Deleting every key one by one is the same flush: `r.delete(*r.keys(\"*\"))`, or a `delete`/"
+        'cover. Deleting every key one by one is the same flush: `r.delete(*r.keys("*"))`, or a `delete`/'
         "`unlink` of each key a loop over `r.scan_iter()` or `r.keys()` lists, with no pattern or a pattern of "
         "only `*` (a name bound to the listing is followed). A narrower pattern (`session:*`) is a cleanup of "
         "the keys a program owns, like a prefix-limited bucket delete, and is not a finding."

@@ -74,7 +74,7 @@ def _search_indices(call, document) -> bool:
     return call.keyword("index") is not None or bool(document.model.imported_modules & _SEARCH)
 
 
-def _index_delete(call, document) -> Iterator[Hit]:
+def _index_delete(call: Call, document: PythonDocument) -> Iterator[Hit]:
     """A named index (log retention drops dated ones) is a warning; `_all`, `*` or a pattern of only
     wildcards is every index of the cluster, an error."""
     node = call.argument(0, "index")
@@ -87,7 +87,7 @@ def _index_delete(call, document) -> Iterator[Hit]:
             f"them. Delete the indices you mean by name, and keep `action.destructive_requires_name` on.",
         )
         return
-    named = f" '{value.text}'" if names else ""
+    named = f" '{value.text}'" if value is not None and names else ""
     yield Hit(
         *call.span(),
         f"`{call.code()}` deletes the Elasticsearch index{named} with every document in it. Take a "
@@ -165,7 +165,7 @@ RULE = Rule(
         ),
         Example(
             'MODE = "replace"\ndef load(df, conn):\n    df.to_sql("daily_sales", con=conn, if_exists=MODE, index=False)',
-            message='(`MODE` is "replace") drops the existing table \'daily_sales\'',
+            message="(`MODE` is \"replace\") drops the existing table 'daily_sales'",
         ),
         # Elasticsearch: a named index is a warning, every index an error.
         Example(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 _FIX = "Filter the query to the rows you mean (`.filter(...)`, `.where(...)`) and count them first."
 _MONGO_FIX = (
-    "Give the filter the documents you mean (`{\"expires_at\": {\"$lt\": cutoff}}`) and count them first "
+    'Give the filter the documents you mean (`{"expires_at": {"$lt": cutoff}}`) and count them first '
     "(`count_documents` with the same filter)."
 )
 
@@ -113,7 +113,7 @@ RULE = Rule(
         "qs = Order.objects.all()\nqs._raw_delete(qs.db)",
         # MongoDB: an empty filter is every document.
         Example(
-            'from pymongo import MongoClient\ndb = MongoClient().app\ndb.events.delete_many({})',
+            "from pymongo import MongoClient\ndb = MongoClient().app\ndb.events.delete_many({})",
             flagged="{}",
             message="deletes every document of the collection: an empty filter matches them all",
         ),

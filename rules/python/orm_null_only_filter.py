@@ -27,25 +27,32 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     if found is None:
         return
     filters, tested = found
-    first, last = filters[0], filters[-1]
-    chunk = first.chunk if first.chunk is not None else call.chunk
-    last_chunk = last.chunk if last.chunk is not None else call.chunk
-    opening = first.call.args[0]  # from its keyword (`last_login__isnull=True`), if it has one
-    start = chunk.locate(opening.keyword if opening.keyword is not None else opening.value)[0][0]
-    end = last_chunk.locate(last.call.args[-1].value)[0][1] if last_chunk is chunk else chunk.locate(first.call)[0][1]
-    if end <= start:  # not located (a chunk that does not hold it): the call itself
-        start, end = call.span()
+    start, end = _span(filters, call)
     where = " or ".join(dict.fromkeys(tested))
     origin = ""
-    if first.via:
+    if filters[0].via:
         line = document.index.position(start)[0]
-        origin = f" The filter is on `{first.via}`, set on line {line}."
+        origin = f" The filter is on `{filters[0].via}`, set on line {line}."
     yield Hit(
         start,
         end,
         f"`{call.code()}` deletes every row where {where}: "
         f"this {kind} is filtered only by NULL tests, and that can be most of the table.{origin} {_FIX}",
     )
+
+
+def _span(filters, call: Call) -> tuple[int, int]:
+    """From the first filter's first condition to the last one's last (the call itself when they are in
+    different statements)."""
+    first, last = filters[0].call, filters[-1].call
+    chunk = filters[0].chunk if filters[0].chunk is not None else call.chunk
+    last_chunk = filters[-1].chunk if filters[-1].chunk is not None else call.chunk
+    if first is None or last is None or last_chunk is not chunk:
+        return call.span()
+    opening = first.args[0]  # from its keyword (`last_login__isnull=True`), if it has one
+    start = chunk.span(opening.keyword if opening.keyword is not None else opening.value)[0]
+    end = chunk.span(last.args[-1].value)[1]
+    return (start, end) if start < end else call.span()
 
 
 RULE = Rule(

@@ -230,7 +230,7 @@ class Model:
     def loop_iterable(self, node: cst.Name, call: Call):
         """(iterable, chunk) of the `for` loop whose variable `node` (used in `call`) is: the one loop that
         binds it, or the one of several around `call`; None when anything else binds the name too."""
-        name, scope = node.value, call.scope
+        name, scope = node.value, call.scope  # type: str, Scope | None
         while scope is not None:
             if scope.kind != "class" and name in scope.bindings:
                 loops = scope.loops.get(name, [])
@@ -241,8 +241,10 @@ class Model:
                     loops = [
                         loop
                         for loop in loops
-                        if loop[2] is call.chunk and isinstance(loop[0], cst.For)
-                        and loop[2].span(loop[0].body)[0] <= start and end <= loop[2].span(loop[0].body)[1]
+                        if loop[2] is call.chunk
+                        and isinstance(loop[0], cst.For)
+                        and loop[2].span(loop[0].body)[0] <= start
+                        and end <= loop[2].span(loop[0].body)[1]
                     ]
                 return (loops[0][1], loops[0][2]) if len(loops) == 1 else None
             scope = scope.parent
