@@ -84,7 +84,7 @@ class PythonDocument(Document):
 
     @cached_property
     def folder(self) -> Folder:
-        return Folder(self.model.binding, self.model.qualified_name)
+        return Folder(self.model.binding, self.model.qualified_name, self.model.loop_iterable)
 
     @cached_property
     def migration(self) -> DjangoMigration:
