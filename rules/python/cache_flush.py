@@ -113,7 +113,7 @@ RULE = Rule(
     name="cache-flush",
     language="python",
     severity=Severity.WARNING,
-    summary="A Redis FLUSHALL or FLUSHDB, or a delete of every key listed, empties a server or database.",
+    summary="A Redis FLUSHALL or FLUSHDB deletes every key of a server or database.",
     rationale=(
         "`r.flushall()` empties every database of a Redis server and `r.flushdb()` the selected one, with no "
         "undo: sessions, queues, rate limits and any data kept only in Redis go with the cache. The same "

@@ -123,10 +123,7 @@ RULE = Rule(
     name="drop-tables",
     language="python",
     severity=Severity.ERROR,
-    summary=(
-        "Code that drops tables, collections or search indices: drop_all(), Table.drop(), drop_tables(), "
-        "drop_collection(), indices.delete()."
-    ),
+    summary="Code that drops tables or collections: drop_all(), Table.drop(), drop_tables(), drop_collection().",
     rationale=(
         "`Base.metadata.drop_all(engine)` is a one-line DROP of every table; it is right in a test fixture's "
         "own database and a disaster anywhere else. So are SQLAlchemy's `Table.drop()`, peewee's "

@@ -76,7 +76,7 @@ RULE = Rule(
     name="orm-mass-delete",
     language="python",
     severity=Severity.ERROR,
-    summary="An ORM or document-store delete with no filter removes every row (or document) of its table.",
+    summary="An ORM delete with no filter removes every row of its table.",
     rationale=(
         "`Model.objects.all().delete()`, `session.query(Model).delete()`, `session.execute(delete(Model))` "
         "and peewee's `Model.delete().execute()` are the ORM spelling of `DELETE FROM table`: every row goes. "
