@@ -132,6 +132,17 @@ def is_s3_collection(links: list[Link], document) -> bool:
     return "boto3" in document.model.imported_modules and not owner[:1].isupper()
 
 
+def origin(call, document) -> str:
+    """ " `qs` is set on line 3." when the query `call` runs was followed through a name, else ""."""
+    links = chain(call.argument(0, "statement") or call.node, call, document)
+    # the name the call itself uses: the last one followed (`stmt` in `stmt = users.delete()`, not `users`)
+    followed = next((k for k in reversed(links) if k.via and k.call is not None and k.chunk is not None), None)
+    if followed is None or followed.call is None or followed.chunk is None:
+        return ""
+    line = document.index.position(followed.chunk.span(followed.call)[0])[0]
+    return f" `{followed.via}` is set on line {line}."
+
+
 def model_name(links: list[Link]) -> str:
     """The model or table a chain starts from, for messages."""
     for link in links:

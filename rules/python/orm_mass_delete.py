@@ -8,7 +8,7 @@ from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 from blastguard.rules.python._documents import empty_filter, match_all, resolve, uses_mongo
-from blastguard.rules.python._orm import mass_operation
+from blastguard.rules.python._orm import mass_operation, origin
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -28,7 +28,10 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     kind = mass_operation(call, document, "delete")
     if kind:
         raw = " (`_raw_delete` also skips signals and cascades)" if call.method == "_raw_delete" else ""
-        yield Hit(*call.span(), f"`{call.code()}` deletes every row{raw}: nothing filters this {kind}. {_FIX}")
+        followed = origin(call, document)
+        yield Hit(
+            *call.span(), f"`{call.code()}` deletes every row{raw}: nothing filters this {kind}.{followed} {_FIX}"
+        )
     elif call.method == "delete_many" or (call.method == "remove" and uses_mongo(document)):
         found = empty_filter(call.argument(0, "filter", "spec_or_id"), call, document)
         if found is not None:
@@ -97,7 +100,11 @@ RULE = Rule(
             message="`Cart.objects.all().delete()` deletes every row",
         ),
         "Cart.objects.filter().delete()",
-        "qs = Session.objects.all()\nqs.delete()",
+        Example(
+            "def purge():\n    qs = Session.objects.all()\n    qs.delete()",
+            flagged="qs.delete()",
+            message="nothing filters this Django queryset. `qs` is set on line 2.",
+        ),
         "session.query(User).delete()",
         "session.query(User).delete(synchronize_session=False)",
         "from sqlalchemy import delete\nsession.execute(delete(User))",
