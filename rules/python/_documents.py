@@ -80,6 +80,11 @@ def match_all(node, call, document, depth: int = 3) -> Filter | None:
             return found
         if key.text == "query":
             inner = match_all(element.value, call, document, depth - 1)
-            if inner is not None:
-                return inner if inner.via or not found.via else Filter(inner.node, inner.chunk, found.via)
+            if inner is not None:  # named by the name followed last, or else by the body's
+                return inner if inner.via or not found.via else inner.replace(via=found.via)
     return None
+
+
+def every_document_query(text: str) -> bool:
+    """A Lucene query string that matches every document (`q="*"`, `q="*:*"`)."""
+    return text.strip() in ("*", "*:*")

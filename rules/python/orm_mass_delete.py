@@ -7,7 +7,14 @@ import libcst as cst
 from blastguard.examples import Example
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules.python._documents import empty_filter, match_all, resolve, uses_mongo
+from blastguard.rules.python._documents import (
+    Filter,
+    empty_filter,
+    every_document_query,
+    match_all,
+    resolve,
+    uses_mongo,
+)
 from blastguard.rules.python._orm import mass_operation, origin
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
@@ -45,6 +52,10 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
     elif call.method == "delete_by_query":
         query = call.keyword("query") or call.argument(1, "body")
         found = match_all(query, call, document)
+        lucene = call.keyword("q")
+        text = document.string(lucene, call) if lucene is not None else None
+        if found is None and text is not None and text.literal and every_document_query(text.text):
+            found = Filter(lucene, call.chunk)
         if found is not None:
             yield Hit(
                 *found.span(),
@@ -87,7 +98,7 @@ RULE = Rule(
         "followed; Django's `_raw_delete` on such a queryset deletes every row too, skipping signals and "
         "cascades. Document stores say the same with an empty filter: MongoDB's `delete_many({})`, "
         "`remove({})` and a `DeleteMany({})` in `bulk_write` (pymongo or motor), and Elasticsearch's "
-        "`delete_by_query` with a `match_all` query; the finding points at the filter, followed through a "
+        '`delete_by_query` with a `match_all` query (or `q="*:*"`); the finding points at the filter, followed through a '
         "name bound once. Deleting one object (`obj.delete()`, `session.delete(obj)`) and filtered deletes "
         "are not findings."
     ),
@@ -141,6 +152,7 @@ RULE = Rule(
         ),
         'es.delete_by_query(index="logs", body={"query": {"match_all": {}}})',
         'ALL = {"query": {"match_all": {}}}\nes.delete_by_query("logs", ALL)',
+        Example('es.delete_by_query(index="logs", q="*:*")', flagged='"*:*"'),
     ),
     clean=(
         "Cart.objects.filter(updated_at__lt=cutoff).delete()",
@@ -164,6 +176,7 @@ RULE = Rule(
         "import pymongo\ndb.events.remove({'_id': oid})",
         'es.delete_by_query(index="logs", query={"range": {"@timestamp": {"lt": "now-30d"}}})',
         'es.search(index="logs", query={"match_all": {}})',
+        'es.delete_by_query(index="logs", q="status:failed")',
     ),
     check=check,
     escalates=True,
