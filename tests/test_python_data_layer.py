@@ -165,3 +165,9 @@ def test_a_bucket_listing_followed_through_a_page_loop_and_a_name_empties_the_bu
         '    s3.delete_objects(Bucket="b", Delete={"Objects": batch})\n'
     )
     assert [(rule, severity) for rule, severity, _ in _rules(text)] == [("PY401", "error")]
+
+
+def test_every_use_of_a_loop_variable_takes_the_same_value():
+    text = 'def reset(cur):\n    for t in ("a", "b"):\n        cur.execute(f"DELETE FROM {t}; DROP TABLE {t}")\n'
+    messages = sorted(message.split(" has no")[0].split(" with all")[0] for *_, message in _found(text))
+    assert messages == ["DELETE from a", "DELETE from b", "DROP TABLE destroys a", "DROP TABLE destroys b"]

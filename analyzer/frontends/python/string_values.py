@@ -190,23 +190,28 @@ class Folder:
         Each value is located where the variable is used."""
         if self._loop is None:
             return [value]
-        for index, piece in enumerate(value.pieces):
-            name = self._variable(piece.node)
-            if piece.kind != "hole" or name is None:
+        for piece in value.pieces:
+            name = self._variable(piece.node) if piece.kind == "hole" else None
+            loop = self._loop(name, call) if name is not None else None
+            elements = self._literal_sequence(loop[0], call) if loop is not None else None
+            if name is None or loop is None or elements is None:
                 continue
-            loop = self._loop(name, call)
-            iterable = self._literal_sequence(loop[0], call) if loop is not None else None
-            if iterable is None:
-                continue
-            before, after = Value(value.pieces[:index]), Value(value.pieces[index + 1 :])
-            found = []
-            for element in iterable:
-                folded = self._fold(element, call.scope, loop[1], 1)
-                if folded is None or not folded.literal:
-                    return [value]
-                found.append(before + folded.anchored(piece.node, piece.chunk) + after)
-            return found or [value]
+            folded = [self._fold(element, call.scope, loop[1], 1) for element in elements]
+            if any(v is None or not v.literal for v in folded):
+                return [value]
+            return [self._substituted(value, name.value, one) for one in folded if one is not None]
         return [value]
+
+    def _substituted(self, value: Value, name: str, replacement: Value) -> Value:
+        """`value` with every hole that stands for `name` replaced, each located where it is used."""
+        pieces: list[Piece] = []
+        for piece in value.pieces:
+            used = self._variable(piece.node) if piece.kind == "hole" else None
+            if used is not None and used.value == name:
+                pieces.extend(replacement.anchored(piece.node, piece.chunk).pieces)
+            else:
+                pieces.append(piece)
+        return Value(tuple(pieces))
 
     def _variable(self, node) -> cst.Name | None:
         """The name a hole stands for: `name`, `{name}` in an f-string, `sql.Identifier(name)`."""
