@@ -92,11 +92,16 @@ def test_a_null_only_filter_set_in_another_statement_is_reported_at_the_filter()
     assert "The filter is on `STALE`, set on line 1." in message
 
 
-def test_two_null_tests_in_one_filter_are_both_named():
+def test_null_tests_are_named_with_how_they_combine():
     text = "from sqlalchemy import and_\nsession.query(User).filter(and_(User.a.is_(None), User.b != None)).delete()\n"
     [(rule, _, snippet, message)] = _found(text)
     assert (rule, snippet) == ("PY104", "and_(User.a.is_(None), User.b != None)")
-    assert "`User.a` is NULL or `User.b` is set" in message
+    assert "where `User.a` is NULL and `User.b` is set:" in message
+    either = "User.objects.filter(Q(email=None) | Q(phone__isnull=True)).delete()\n"
+    assert "where (`email` is NULL or `phone` is NULL):" in _found(either)[0][3]
+    # not (a set and b set) is: a NULL or b NULL
+    negated = "User.objects.exclude(email__isnull=False, phone__isnull=False).delete()\n"
+    assert "where (`email` is NULL or `phone` is NULL):" in _found(negated)[0][3]
 
 
 def test_a_null_only_delete_raises_to_an_error_where_the_file_connects_to_production():

@@ -31,11 +31,14 @@ def null_only_filters(links: list[Link], document) -> tuple[list[Link], list[str
     for link in links:
         if link.name in FILTERS and link.has_arguments:
             assert link.call is not None  # has_arguments says so
+            negated = link.name == "exclude"  # `exclude(a, b)` is NOT (a AND b)
+            phrases: list[str] = []
             for arg in link.call.args:
-                columns = _null_test(arg, document, negated=link.name == "exclude")
+                columns = _null_test(arg, document, negated)
                 if columns is None:
                     return None
-                tested += columns
+                phrases += columns
+            tested += _joined(phrases, False, negated)
             filters.append(link)
         elif link.name not in FILTERS and link.name not in KEEPS_ROWS:
             return None
@@ -75,7 +78,9 @@ def _expression_test(node: cst.BaseExpression, document, negated: bool) -> list[
         if isinstance(node.operator, (cst.BitAnd, cst.BitOr)):  # peewee expressions, Django `Q() | Q()`
             left = _expression_test(node.left, document, negated)
             right = _expression_test(node.right, document, negated)
-            return left + right if left is not None and right is not None else None
+            if left is None or right is None:
+                return None
+            return _joined(left + right, isinstance(node.operator, cst.BitOr), negated)
         return None
     if not isinstance(node, cst.Call):
         return None
@@ -94,13 +99,14 @@ def _expression_test(node: cst.BaseExpression, document, negated: bool) -> list[
     name = document.model.qualified_name(function) or ""
     last = name.rsplit(".", 1)[-1]
     if last in _CONNECTIVES and node.args:  # sqlalchemy's and_/or_/not_
+        inner = negated != (last == "not_")
         found: list[str] = []
         for arg in node.args:
-            columns = _expression_test(arg.value, document, negated != (last == "not_"))
+            columns = _expression_test(arg.value, document, inner)
             if columns is None or arg.keyword is not None:
                 return None
             found += columns
-        return found
+        return _joined(found, last == "or_", inner)
     if last == "Q" and node.args:  # Django's Q(x__isnull=True)
         found = []
         for arg in node.args:
@@ -110,6 +116,13 @@ def _expression_test(node: cst.BaseExpression, document, negated: bool) -> list[
             found += columns
         return found
     return None
+
+
+def _joined(phrases: list[str], disjunction: bool, negated: bool) -> list[str]:
+    """Conditions joined by OR as one phrase (negated, an AND becomes an OR); ANDed ones stay a list."""
+    if disjunction == negated or len(phrases) < 2:
+        return phrases
+    return ["(" + " or ".join(phrases) + ")"]
 
 
 def _is_none(node: cst.BaseExpression) -> bool:

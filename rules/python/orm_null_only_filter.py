@@ -28,7 +28,7 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
         return
     filters, tested = found
     start, end = _span(filters, call)
-    where = " or ".join(dict.fromkeys(tested))
+    where = " and ".join(dict.fromkeys(tested))
     origin = ""
     if filters[0].via:
         line = document.index.position(start)[0]
