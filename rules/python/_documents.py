@@ -85,6 +85,6 @@ def match_all(node, call, document, depth: int = 3) -> Filter | None:
     return None
 
 
-def every_document_query(text: str) -> bool:
-    """A Lucene query string that matches every document (`q="*"`, `q="*:*"`)."""
-    return text.strip() in ("*", "*:*")
+def every_document_query(value) -> bool:
+    """A Lucene query string (a folded value) that matches every document (`q="*"`, `q="*:*"`)."""
+    return value.literal and value.text.strip() in ("*", "*:*")

@@ -33,6 +33,8 @@ def listing(node: cst.BaseExpression | None, call: Call, document: PythonDocumen
         if node is None:
             return None
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            if node.for_in.ifs:
+                return None  # `… if o["LastModified"] < cutoff`: the keys are chosen, not the whole listing
             node = node.for_in.iter
         elif isinstance(node, cst.Call):
             function = node.func

@@ -61,10 +61,10 @@ def _every_key_deleted(call: Call, document: PythonDocument) -> Iterator[Hit]:
     if first.star == "*":
         listing, via = _followed(first.value, call, document)
     elif len(call.node.args) == 1 and not first.star and not first.keyword and isinstance(first.value, cst.Name):
-        loop = document.model.loop_iterable(first.value, call)
-        if loop is not None:
-            listing, via = _followed(loop[0], call, document)
-            via = via or f"the loop over `{' '.join(code_of(loop[0]).split())}`"
+        loop = document.model.loop_of(first.value, call)
+        if loop is not None and document.model.every_turn(loop[0], loop[2], call):  # not `if key.startswith(…)`
+            listing, via = _followed(loop[1], call, document)
+            via = via or f"the loop over `{' '.join(code_of(loop[1]).split())}`"
     if not isinstance(listing, cst.Call) or not isinstance(listing.func, cst.Attribute):
         return
     lister = listing.func.attr.value
@@ -181,6 +181,8 @@ RULE = Rule(
         "for name in settings.keys():\n    registry.delete(name)",
         "store.delete(*cache.keys())",
         "for key in r.scan_iter('*'):\n    print(key)",
+        # Keys chosen in the loop: not every key.
+        "import redis\nfor key in r.scan_iter():\n    if r.ttl(key) == -1:\n        r.delete(key)",
     ),
     check=check,
     escalates=True,

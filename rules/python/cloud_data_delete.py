@@ -235,12 +235,13 @@ def _delete(call, document):
     if call.method != "delete" or any(a.keyword is None for a in call.node.args):
         return  # `blob.delete()`-style single objects take no positional arguments here; others are not ours
     if isinstance(call.receiver, cst.Name) and _google(document):  # `for blob in bucket.list_blobs(): blob.delete()`
-        loop = document.model.loop_iterable(call.receiver, call)
-        listed = listing(loop[0], call, document) if loop is not None else None
-        if listed is not None and whole(listed, call, document):
+        loop = document.model.loop_of(call.receiver, call)
+        every = loop is not None and document.model.every_turn(loop[0], loop[2], call)  # not `if blob.updated < …`
+        listed = listing(loop[1], call, document) if loop is not None and every else None
+        if loop is not None and listed is not None and whole(listed, call, document):
             yield Hit(
                 *call.span(),
-                f"`{call.code()}` in a loop over `{code_of(loop[0])}` deletes {_EVERY_BLOB}. {_EMPTY_FIX}",
+                f"`{call.code()}` in a loop over `{code_of(loop[1])}` deletes {_EVERY_BLOB}. {_EMPTY_FIX}",
                 severity=Severity.ERROR,
             )
             return
@@ -598,9 +599,15 @@ RULE = Rule(
         'import boto3\ns3 = boto3.client("s3")\nresp = s3.list_objects_v2(Bucket="exports", Prefix="tmp/")\n'
         's3.delete_objects(Bucket="exports", Delete={"Objects": [{"Key": o["Key"]} for o in resp["Contents"]]})',
         's3.delete_objects(Bucket="b", Delete={"Objects": [{"Key": k} for k in stale_keys]})',
+        'import boto3\ns3 = boto3.client("s3")\nresp = s3.list_objects_v2(Bucket="exports")\n'
+        's3.delete_objects(Bucket="exports", Delete={"Objects": [{"Key": o["Key"]} for o in resp["Contents"] '
+        'if o["LastModified"] < cutoff]})',
         'from google.cloud import storage\nfor blob in bucket.list_blobs(prefix="tmp/"):\n    blob.delete()',
         "from google.cloud import storage\nfor blob in blobs:\n    blob.delete()",
         "from google.cloud import storage\nfor blob in bucket.list_blobs():\n    print(blob.name)",
+        # Objects chosen in the loop: a retention policy, not an emptied bucket.
+        "from google.cloud import storage\nfor blob in bucket.list_blobs():\n    if blob.updated < cutoff:\n"
+        "        blob.delete()",
     ),
     check=check,
     escalates=True,

@@ -54,7 +54,7 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
         found = match_all(query, call, document)
         lucene = call.keyword("q")
         text = document.string(lucene, call) if lucene is not None else None
-        if found is None and text is not None and text.literal and every_document_query(text.text):
+        if found is None and lucene is not None and text is not None and every_document_query(text):
             found = Filter(lucene, call.chunk)
         if found is not None:
             yield Hit(

@@ -230,6 +230,11 @@ class Model:
     def loop_iterable(self, node: cst.Name, call: Call):
         """(iterable, chunk) of the `for` loop whose variable `node` (used in `call`) is: the one loop that
         binds it, or the one of several around `call`; None when anything else binds the name too."""
+        found = self.loop_of(node, call)
+        return (found[1], found[2]) if found is not None else None
+
+    def loop_of(self, node: cst.Name, call: Call):
+        """(loop, iterable, chunk) as `loop_iterable` finds it; the loop is a `cst.For` or `cst.CompFor`."""
         name, scope = node.value, call.scope  # type: str, Scope | None
         while scope is not None:
             if scope.kind != "class" and name in scope.bindings:
@@ -246,9 +251,24 @@ class Model:
                         and loop[2].span(loop[0].body)[0] <= start
                         and end <= loop[2].span(loop[0].body)[1]
                     ]
-                return (loops[0][1], loops[0][2]) if len(loops) == 1 else None
+                return loops[0] if len(loops) == 1 else None
             scope = scope.parent
         return None
+
+    @staticmethod
+    def every_turn(loop: cst.CSTNode, chunk: ParsedChunk, call: Call) -> bool:
+        """`call` runs on every turn of `loop`: it is in a plain statement of the loop's own body, not under
+        an `if` (nor a comprehension's `if`), a `try` or an inner loop."""
+        if isinstance(loop, cst.CompFor):
+            return not loop.ifs and loop.inner_for_in is None
+        if not isinstance(loop, cst.For) or chunk is not call.chunk or not isinstance(loop.body, cst.IndentedBlock):
+            return False
+        start, end = call.span()
+        for statement in loop.body.body:
+            low, high = chunk.span(statement)
+            if low <= start and end <= high:
+                return isinstance(statement, (cst.SimpleStatementLine, cst.With))
+        return False
 
     @staticmethod
     def _single(scope: Scope, name: str):
