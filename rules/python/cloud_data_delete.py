@@ -5,8 +5,10 @@ from __future__ import annotations
 import libcst as cst
 
 from blastguard.examples import Example
+from blastguard.frontends.python.string_values import code_of
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
+from blastguard.rules.python._listings import listing, whole
 from blastguard.rules.python._orm import chain
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
@@ -21,6 +23,11 @@ _FIX = (
     "stores down through reviewed infrastructure code rather than a script."
 )
 
+_EVERY_BLOB = "every object of the Cloud Storage bucket, one by one: the listing has no `prefix`"
+_EMPTY_FIX = (
+    "Delete the prefix you mean (`Prefix=`/`prefix=` on the listing) and keep versioning or soft delete on, "
+    "or let a lifecycle rule expire old objects."
+)
 _BOTO = frozenset({"boto3", "aioboto3", "botocore", "aiobotocore"})
 # Collections of an S3 bucket that `.delete()` empties, and what goes.
 _S3_COLLECTIONS = {"objects": "every object", "object_versions": "every version of every object"}
@@ -48,6 +55,19 @@ _AWS_DELETES = {
     "delete_backup_vault": ("BackupVaultName", "the AWS Backup vault{name}"),
     "delete_recovery_point": ("RecoveryPointArn", "the backup recovery point{name}: that restore point is gone"),
     "delete_volume": ("VolumeId", "the EBS volume{name} and the data on it"),
+}
+# boto3 calls that delete a snapshot or backup: a restore point, not the live data. Only the keyword
+# that names it (boto3 takes keywords only) or the client's service marks the call as boto3's.
+_AWS_RESTORE_POINTS = {
+    "delete_snapshot": ("SnapshotId", ("ec2",), "the EBS snapshot{name}"),
+    "delete_db_snapshot": ("DBSnapshotIdentifier", ("rds",), "the RDS snapshot{name}"),
+    "delete_db_cluster_snapshot": (
+        "DBClusterSnapshotIdentifier",
+        ("rds", "docdb", "neptune"),
+        "the cluster snapshot{name}",
+    ),
+    "delete_cluster_snapshot": ("SnapshotIdentifier", ("redshift",), "the Redshift snapshot{name}"),
+    "delete_backup": ("BackupArn", ("dynamodb",), "the DynamoDB backup{name}"),
 }
 
 
@@ -87,6 +107,22 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
                 "termination are gone. Stop the instances instead, or enable termination "
                 "protection and terminate through reviewed infrastructure code.",
             )
+    elif method in _AWS_RESTORE_POINTS:
+        keyword, services, what = _AWS_RESTORE_POINTS[method]
+        if _keyword(call, document, keyword) is not None or _service(call, document) in services:
+            name = _named(call, document, keyword)
+            yield Hit(
+                *call.span(),
+                f"`{method}` deletes {what.format(name=name)}: a point the data could be restored to is gone. "
+                f"Let a retention policy (AWS Backup, a lifecycle rule) retire old restore points, and check "
+                f"a newer one exists first.",
+            )
+    elif method == "delete_objects":
+        yield from _listed_objects(call, document)
+    elif method == "delete_blobs":
+        listed = listing(call.argument(0, "blobs"), call, document)
+        if listed is not None and _google(document) and whole(listed, call, document):
+            yield Hit(*call.span(), f"`{call.code()}` deletes {_EVERY_BLOB}. {_EMPTY_FIX}", severity=Severity.ERROR)
     elif method in _AWS_DELETES:
         keyword, what = _AWS_DELETES[method]
         if call.keyword(keyword) is not None or _uses(document, _BOTO) or _service(call, document):
@@ -140,6 +176,27 @@ def check(call: Call, document: PythonDocument) -> Iterator[Hit]:
             )
 
 
+def _listed_objects(call, document):
+    """`s3.delete_objects(Bucket=b, Delete={"Objects": [...]})` with the keys of a listing of the whole bucket."""
+    request = _resolve(_keyword(call, document, "Delete"), call, document)
+    if not isinstance(request, cst.Dict):
+        return
+    for element in request.elements:
+        key = document.string(element.key, call) if isinstance(element, cst.DictElement) else None
+        if key is None or not key.literal or key.text != "Objects":
+            continue
+        listed = listing(element.value, call, document)
+        if listed is not None and whole(listed, call, document):
+            name = _named(call, document, "Bucket")
+            yield Hit(
+                *call.span(),
+                f"`{call.code()}` deletes every object a listing of the whole S3 bucket{name} returned "
+                f"(`{listed.func.attr.value if isinstance(listed.func, cst.Attribute) else 'list'}` with no "
+                f"`Prefix`), a thousand at a time: the bucket is emptied. {_EMPTY_FIX}",
+                severity=Severity.ERROR,
+            )
+
+
 def _rds(call, document):
     if not _is_true(_keyword(call, document, "SkipFinalSnapshot"), call, document):
         return  # a final snapshot is kept (the API then requires FinalDBSnapshotIdentifier)
@@ -177,6 +234,17 @@ def _delete(call, document):
         return
     if call.method != "delete" or any(a.keyword is None for a in call.node.args):
         return  # `blob.delete()`-style single objects take no positional arguments here; others are not ours
+    if isinstance(call.receiver, cst.Name) and _google(document):  # `for blob in bucket.list_blobs(): blob.delete()`
+        loop = document.model.loop_of(call.receiver, call)
+        every = loop is not None and document.model.every_turn(loop[0], loop[2], call)  # not `if blob.updated < …`
+        listed = listing(loop[1], call, document) if loop is not None and every else None
+        if loop is not None and listed is not None and whole(listed, call, document):
+            yield Hit(
+                *call.span(),
+                f"`{call.code()}` in a loop over `{code_of(loop[1])}` deletes {_EVERY_BLOB}. {_EMPTY_FIX}",
+                severity=Severity.ERROR,
+            )
+            return
     for i in range(len(links) - 2, -1, -1):
         if names[i] in _S3_COLLECTIONS:
             if _s3_bucket(links[:i]) and _every_object(links[i + 1 : -1], call, document):
@@ -385,7 +453,14 @@ RULE = Rule(
         "Cloud Storage's `bucket.delete(force=True)` and Spanner's `database.drop()` take all their data with them "
         "(errors). Deleting a bucket, a BigQuery table, an EFS file system, a CloudFormation stack, a backup vault "
         "or recovery point, an EBS volume, a Firestore tree or an Azure storage account, server, database or "
-        "container is a warning, and so is `terminate_instances` in a file that targets production. A client or "
+        "container is a warning, and so is `terminate_instances` in a file that targets production. Deleting a "
+        "restore point is a warning too: an EBS snapshot, an RDS instance or cluster snapshot, a Redshift snapshot "
+        "or a DynamoDB backup (`delete_snapshot`, `delete_db_snapshot`, `delete_db_cluster_snapshot`, "
+        "`delete_cluster_snapshot`, `delete_backup`, told apart from other libraries by the keyword naming it). "
+        "Emptying a bucket through batch deletes is an error: `s3.delete_objects` with the keys of a listing "
+        "(`list_objects_v2`, a paginator) that has no `Prefix`, and Cloud Storage's `blob.delete()` in a loop "
+        "over `list_blobs()` or `delete_blobs(...)` of it with no `prefix`; a listing with a prefix, or named "
+        "keys, is a scoped cleanup. A client or "
         "resource kept in a variable is followed to tell services apart: Glue's `delete_table` only drops "
         "metadata, a delete that keeps a final snapshot, an S3 delete limited to a prefix and single-object "
         "deletes are not findings."
@@ -448,6 +523,35 @@ RULE = Rule(
         "from azure.storage.blob import BlobServiceClient\nservice = BlobServiceClient.from_connection_string(conn)\n"
         'service.delete_container("backups")',
         'from azure.data.tables import TableServiceClient\nTableServiceClient(endpoint).delete_table("events")',
+        # Snapshots and backups: restore points.
+        Example(
+            'import boto3\nec2 = boto3.client("ec2")\nec2.delete_snapshot(SnapshotId="snap-0abc")',
+            severity=Severity.WARNING,
+            message="deletes the EBS snapshot 'snap-0abc': a point the data could be restored to is gone",
+        ),
+        'rds.delete_db_snapshot(DBSnapshotIdentifier="orders-2024-01-01")',
+        'rds.delete_db_cluster_snapshot(DBClusterSnapshotIdentifier="aurora-weekly")',
+        'redshift.delete_cluster_snapshot(SnapshotIdentifier="dw-nightly")',
+        "dynamodb.delete_backup(BackupArn=arn)",
+        'import boto3\nrds = boto3.client("rds")\nrds.delete_db_snapshot(**params)',
+        # Buckets emptied through batch deletes of a whole listing.
+        Example(
+            'import boto3\ns3 = boto3.client("s3")\nresp = s3.list_objects_v2(Bucket="exports")\n'
+            's3.delete_objects(Bucket="exports", Delete={"Objects": [{"Key": o["Key"]} for o in resp["Contents"]]})',
+            severity=Severity.ERROR,
+            message="deletes every object a listing of the whole S3 bucket 'exports' returned",
+        ),
+        'def empty(s3, bucket):\n    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)\n'
+        '    for page in pages:\n        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]\n'
+        '        s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})',
+        Example(
+            "from google.cloud import storage\nclient = storage.Client()\n"
+            'for blob in client.list_blobs("media"):\n    blob.delete()',
+            flagged="blob.delete()",
+            severity=Severity.ERROR,
+            message='in a loop over `client.list_blobs("media")` deletes every object of the Cloud Storage bucket',
+        ),
+        "from google.cloud import storage\nbucket.delete_blobs(list(bucket.list_blobs()))",
     ),
     clean=(
         'rds.delete_db_instance(DBInstanceIdentifier="orders", SkipFinalSnapshot=False, '
@@ -487,6 +591,23 @@ RULE = Rule(
         'client.delete_container("backups")',
         "docker_client.containers.get(cid).remove(force=True)",
         "print(\"s3.Bucket('x').objects.all().delete()\")",
+        'ec2.describe_snapshots(OwnerIds=["self"])',
+        "backups.delete_snapshot(path)",
+        "manager.delete_backup(backup_id)",
+        'import boto3\ns3 = boto3.client("s3")\n'
+        's3.delete_objects(Bucket="b", Delete={"Objects": [{"Key": "tmp/a.csv"}, {"Key": "tmp/b.csv"}]})',
+        'import boto3\ns3 = boto3.client("s3")\nresp = s3.list_objects_v2(Bucket="exports", Prefix="tmp/")\n'
+        's3.delete_objects(Bucket="exports", Delete={"Objects": [{"Key": o["Key"]} for o in resp["Contents"]]})',
+        's3.delete_objects(Bucket="b", Delete={"Objects": [{"Key": k} for k in stale_keys]})',
+        'import boto3\ns3 = boto3.client("s3")\nresp = s3.list_objects_v2(Bucket="exports")\n'
+        's3.delete_objects(Bucket="exports", Delete={"Objects": [{"Key": o["Key"]} for o in resp["Contents"] '
+        'if o["LastModified"] < cutoff]})',
+        'from google.cloud import storage\nfor blob in bucket.list_blobs(prefix="tmp/"):\n    blob.delete()',
+        "from google.cloud import storage\nfor blob in blobs:\n    blob.delete()",
+        "from google.cloud import storage\nfor blob in bucket.list_blobs():\n    print(blob.name)",
+        # Objects chosen in the loop: a retention policy, not an emptied bucket.
+        "from google.cloud import storage\nfor blob in bucket.list_blobs():\n    if blob.updated < cutoff:\n"
+        "        blob.delete()",
     ),
     check=check,
     escalates=True,
@@ -509,6 +630,13 @@ RULE = Rule(
         "begin_delete",
         "delete_database",
         "delete_container",
+        "delete_snapshot",
+        "delete_db_snapshot",
+        "delete_db_cluster_snapshot",
+        "delete_cluster_snapshot",
+        "delete_backup",
+        "delete_objects",
+        "delete_blobs",
     ),
     precision="high",
     tags=("data-loss", "cloud"),

@@ -117,6 +117,8 @@ class Scope(Record):
     name: str = ""  # the function's or class's name
     # name -> the expressions assigned to it; None stands for a binding that is not a plain `=`.
     bindings: dict[str, list[tuple[cst.BaseExpression | None, ParsedChunk | None]]] = factory(dict)
+    # name -> each `for name in …` (or comprehension) binding it: (the loop, what it iterates over, its chunk)
+    loops: dict[str, list[tuple[cst.CSTNode, cst.BaseExpression, ParsedChunk]]] = factory(dict)
 
     def within(self, *names: str) -> bool:
         """Inside a function or class called one of `names` (at any depth)."""
@@ -225,6 +227,49 @@ class Model:
             scope = scope.parent
         return None
 
+    def loop_iterable(self, node: cst.Name, call: Call):
+        """(iterable, chunk) of the `for` loop whose variable `node` (used in `call`) is: the one loop that
+        binds it, or the one of several around `call`; None when anything else binds the name too."""
+        found = self.loop_of(node, call)
+        return (found[1], found[2]) if found is not None else None
+
+    def loop_of(self, node: cst.Name, call: Call):
+        """(loop, iterable, chunk) as `loop_iterable` finds it; the loop is a `cst.For` or `cst.CompFor`."""
+        name, scope = node.value, call.scope  # type: str, Scope | None
+        while scope is not None:
+            if scope.kind != "class" and name in scope.bindings:
+                loops = scope.loops.get(name, [])
+                if not loops or len(loops) != len(scope.bindings[name]):
+                    return None
+                if len(loops) > 1:  # several loops use the name: the one whose body holds the call
+                    start, end = call.span()
+                    loops = [
+                        loop
+                        for loop in loops
+                        if loop[2] is call.chunk
+                        and isinstance(loop[0], cst.For)
+                        and loop[2].span(loop[0].body)[0] <= start
+                        and end <= loop[2].span(loop[0].body)[1]
+                    ]
+                return loops[0] if len(loops) == 1 else None
+            scope = scope.parent
+        return None
+
+    @staticmethod
+    def every_turn(loop: cst.CSTNode, chunk: ParsedChunk, call: Call) -> bool:
+        """`call` runs on every turn of `loop`: it is in a plain statement of the loop's own body, not under
+        an `if` (nor a comprehension's `if`), a `try` or an inner loop."""
+        if isinstance(loop, cst.CompFor):
+            return not loop.ifs and loop.inner_for_in is None
+        if not isinstance(loop, cst.For) or chunk is not call.chunk or not isinstance(loop.body, cst.IndentedBlock):
+            return False
+        start, end = call.span()
+        for statement in loop.body.body:
+            low, high = chunk.span(statement)
+            if low <= start and end <= high:
+                return isinstance(statement, (cst.SimpleStatementLine, cst.With))
+        return False
+
     @staticmethod
     def _single(scope: Scope, name: str):
         found = scope.bindings.get(name, [])
@@ -275,6 +320,8 @@ class Model:
             self._bind_target(node.target, node.value, scope, chunk)
         elif isinstance(node, (cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
             self._bind_target(node.target, None, scope, chunk)
+            if isinstance(node, (cst.For, cst.CompFor)) and isinstance(node.target, cst.Name):
+                scope.loops.setdefault(node.target.value, []).append((node, node.iter, chunk))
         elif isinstance(node, cst.AsName):
             self._bind_target(node.name, None, scope, chunk)
         return True

@@ -71,7 +71,7 @@ def sql_value(call, folder) -> list[Value]:
     for argument in arguments:
         value = folder.string(argument, call.scope, call.chunk)
         if value is not None and _SQL_START.match(_render_sql(value).text) and not _verb_and_values(value):
-            values.append(value)
+            values += folder.each(value, call)  # a table from a loop over literals: each one judged
     return values
 
 

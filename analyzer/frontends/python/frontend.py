@@ -39,7 +39,7 @@ from blastguard.textindex import LineIndex
 _ALWAYS = (
     r"execute|executemany|executescript|execute_command|exec_driver_sql|read_sql|read_sql_query|RunSQL|"
     r"os\.system|os\.popen|os\.remove|os\.exec[lv]p?e?|create_subprocess_exec|create_subprocess_shell|rmtree|"
-    r"removedirs|rmdir|unlink|delete|delete_\w+|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
+    r"removedirs|rmdir|unlink|delete|delete_\w+|_raw_delete|begin_delete|recursive_delete|drop|drop_\w+|DeleteModel|"
     r"RemoveField|to_sql|terminate_instances|flushall|flushdb|send_command|truncate_table|SeparateDatabaseAndState"
 )
 # Common names that only matter when the file uses what they belong to (plain substring tests: a
@@ -52,6 +52,7 @@ _WHEN_USED = (
     (("from os import",), r"system|popen|remove|exec[lv]p?e?"),
     ((".update(",), r"AddField|RunPython"),  # a data migration filling a column it just added
     (("RunSQL",), r"AddField"),  # SQL filling a column the same migration just added
+    (("pymongo", "motor", "mongo", "DeleteMany"), r"remove|bulk_write"),  # MongoDB deletes of every document
 )
 # Assignments of values folding may need: `NAME = "…"`, `NAME: str = f"…"`, `ARGV = [...]`, `NAME = other`.
 _CONSTANT = re.compile(r"[A-Za-z_][\w.]*\s*(?::[^=\n]*)?=\s*(?:[rRbBuUfF]{0,2}['\"]|[(\[]|[A-Za-z_])")
@@ -83,7 +84,7 @@ class PythonDocument(Document):
 
     @cached_property
     def folder(self) -> Folder:
-        return Folder(self.model.binding, self.model.qualified_name)
+        return Folder(self.model.binding, self.model.qualified_name, self.model.loop_iterable)
 
     @cached_property
     def migration(self) -> DjangoMigration:

@@ -50,6 +50,13 @@ _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{(?P<field>[^{}!:]*)(?:![rsa])?(?::[^{}]
 _DEDENT_CALLS = frozenset({"textwrap.dedent", "inspect.cleandoc"})
 _STRIPS = frozenset({"strip", "lstrip", "rstrip"})
 MAX_DEPTH = 12  # names that refer to names: enough for real code, bounded for cycles
+_MAX_LOOP_VALUES = 16  # a loop over more literals is a data table, not a list of tables to judge
+# psycopg's composition (`sql.SQL("DELETE FROM {}").format(sql.Identifier(t))`), in both versions.
+_PSYCOPG_SQL = frozenset({"psycopg2.sql.SQL", "psycopg.sql.SQL"})
+_PSYCOPG_IDENTIFIER = frozenset({"psycopg2.sql.Identifier", "psycopg.sql.Identifier"})
+_PSYCOPG_PLACEHOLDER = frozenset({"psycopg2.sql.Placeholder", "psycopg.sql.Placeholder"})
+_PSYCOPG_COMPOSED = _PSYCOPG_SQL | _PSYCOPG_IDENTIFIER  # written where they are used: located part by part
+_PLAIN_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
 
 def code_of(node: cst.CSTNode) -> str:
@@ -172,9 +179,58 @@ def _unescape(escape: str, binary: bool) -> str:
 class Folder:
     """Folds expressions to string values; `lookup(name, scope)` gives a name's single binding."""
 
-    def __init__(self, lookup, qualified_name) -> None:
+    def __init__(self, lookup, qualified_name, loop=None) -> None:
         self._lookup = lookup  # (name, scope) -> (expression, scope, chunk) | None
         self._qualified = qualified_name  # (expression) -> dotted name with imports resolved, or None
+        self._loop = loop  # (name, call) -> (iterable, chunk) of the `for` loop binding it, or None
+
+    def each(self, value: Value, call) -> list[Value]:
+        """`value` once for each value of the loop variable it holds, when that loop (around `call`)
+        iterates over a literal list of strings (`for table in ("events", "audit"):`); else `value`.
+        Each value is located where the variable is used."""
+        if self._loop is None:
+            return [value]
+        for piece in value.pieces:
+            name = self._variable(piece.node) if piece.kind == "hole" else None
+            loop = self._loop(name, call) if name is not None else None
+            elements = self._literal_sequence(loop[0], call) if loop is not None else None
+            if name is None or loop is None or elements is None:
+                continue
+            folded = [self._fold(element, call.scope, loop[1], 1) for element in elements]
+            if any(v is None or not v.literal for v in folded):
+                return [value]
+            return [self._substituted(value, name.value, one) for one in folded if one is not None]
+        return [value]
+
+    def _substituted(self, value: Value, name: str, replacement: Value) -> Value:
+        """`value` with every hole that stands for `name` replaced, each located where it is used."""
+        pieces: list[Piece] = []
+        for piece in value.pieces:
+            used = self._variable(piece.node) if piece.kind == "hole" else None
+            if used is not None and used.value == name:
+                pieces.extend(replacement.anchored(piece.node, piece.chunk).pieces)
+            else:
+                pieces.append(piece)
+        return Value(tuple(pieces))
+
+    def _variable(self, node) -> cst.Name | None:
+        """The name a hole stands for: `name`, `{name}` in an f-string, `sql.Identifier(name)`."""
+        if isinstance(node, cst.FormattedStringExpression):
+            node = node.expression
+        if isinstance(node, cst.Call) and self._qualified(node.func) in _PSYCOPG_IDENTIFIER and len(node.args) == 1:
+            node = node.args[0].value
+        return node if isinstance(node, cst.Name) else None
+
+    def _literal_sequence(self, node, call) -> list[cst.BaseExpression] | None:
+        """The elements of a tuple, list or set written out (or bound once to a name), a few at most."""
+        if isinstance(node, cst.Name):
+            bound = self._lookup(node, call.scope)
+            node = bound[0] if bound is not None else None
+        if not isinstance(node, (cst.Tuple, cst.List, cst.Set)) or not 0 < len(node.elements) <= _MAX_LOOP_VALUES:
+            return None
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        return [e.value for e in node.elements]
 
     def value(self, node: cst.BaseExpression, scope, chunk, depth: int = 0) -> Value:
         """The string `node` evaluates to, with holes where it cannot be known."""
@@ -230,7 +286,7 @@ class Folder:
             return hole(node, chunk)
         literal_here = isinstance(
             node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.BinaryOperation)
-        )
+        ) or (isinstance(node, cst.Call) and self._qualified(node.func) in _PSYCOPG_COMPOSED)
         return folded if literal_here else folded.anchored(node, chunk)
 
     def _name(self, node, scope, chunk, depth: int) -> Value | None:
@@ -330,9 +386,17 @@ class Folder:
             return _dedent(inner) if inner is not None else None
         if name in ("pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "str") and len(node.args) == 1:
             return self._fold(node.args[0].value, scope, chunk, depth + 1)
+        if name in _PSYCOPG_SQL and len(node.args) == 1:
+            return self._fold(node.args[0].value, scope, chunk, depth + 1)
+        if name in _PSYCOPG_IDENTIFIER and node.args:
+            return self._identifier(node, scope, chunk, depth)
+        if name in _PSYCOPG_PLACEHOLDER:
+            return Value((Piece("%s", node, chunk, None),))  # a parameter's place
         if not isinstance(function, cst.Attribute):
             return None
         method = function.attr.value
+        if method == "as_string" and self._qualified(function.value) is not None:  # `composed.as_string(conn)`
+            return self._fold(function.value, scope, chunk, depth + 1)
         if method in ("format", "join") or method in _STRIPS:
             receiver = self._fold(function.value, scope, chunk, depth + 1)
             if receiver is None:
@@ -343,6 +407,20 @@ class Folder:
                 return self._join(receiver, node, scope, chunk, depth)
             return _strip(receiver, method, node.args)
         return None
+
+    def _identifier(self, node: cst.Call, scope, chunk, depth: int) -> Value:
+        """`sql.Identifier("shop", "orders")` -> shop.orders; a name that needs quoting is quoted, a
+        run-time one stays a hole (which the SQL reads as a run-time table)."""
+        result = Value(())
+        for i, arg in enumerate(a for a in node.args if not a.star):
+            part = self._operand(arg.value, scope, chunk, depth)
+            if i:
+                result += Value((Piece(".", node, chunk, None),))
+            if part.literal and not _PLAIN_IDENTIFIER.fullmatch(part.text):
+                quote = Value((Piece('"', arg.value, chunk, None),))
+                part = quote + Value((Piece(part.text.replace('"', '""'), arg.value, chunk, None),)) + quote
+            result += part
+        return result
 
     def _literal_arg(self, node: cst.Call, index: int = 0) -> str | None:
         value = node.args[index].value if len(node.args) > index else None
