@@ -49,6 +49,13 @@ LANGUAGES: dict[str, Language] = {
         "blastguard.rules.terraform",
         extensions=(".tf", ".tofu"),
     ),
+    # Values for a module's variables, judged against the settings of the `.tf` files beside them.
+    "terraform-vars": Language(
+        "blastguard.frontends.terraform.tfvars:TfvarsFrontend",
+        "blastguard.rules.terraform",
+        extensions=(".tfvars",),
+        path_pattern=r"\.tfvars\.json$",
+    ),
     # A plan is JSON: only its content tells (sources.language_for_content).
     "terraform-plan": Language("blastguard.frontends.terraform.plan:PlanFrontend", "blastguard.rules.tfplan"),
     "shell": Language(

@@ -87,6 +87,7 @@ def _load_analysers() -> None:
         "python",
         "terraform",
         "terraform-plan",
+        "terraform-vars",
         "github-actions",
         "gitlab-ci",
         "makefile",
