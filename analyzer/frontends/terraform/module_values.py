@@ -390,39 +390,7 @@ def in_module_file(
     overridden: frozenset[str] = frozenset()
     if reader is not None and folder:
         overridden = frozenset(name for values in variables_files(reader, folder).values() for name in values)
-    found = [r for r in resolved_settings(module, Resolver(module, None, overridden)) if r.origin.file is this]
-    if reader is not None and folder:
-        found = _through_module_calls(this, module, reader, folder) + found
-    unique: dict[tuple, tuple[Block, Attribute]] = {}
-    for r in found:  # a value that reaches a resource through a module call is named by that resource
-        unique.setdefault((r.name, r.origin.written.start, r.origin.written.end), (r.block, as_attribute(r, folder)))
-    return list(unique.values())
-
-
-def _through_module_calls(this: ModuleFile, module: Module, reader: FileReader, folder: str) -> list[Resolved]:
-    """Settings of local modules (`source = "./modules/db"`) whose values this file's calls pass."""
-    caller = Resolver(module)
-    found = []
-    for call in this.blocks:
-        source = call.attributes.get("source") if call.type == "module" else None
-        if source is None or not isinstance(source.value, str) or not source.value.startswith(("./", "../")):
-            continue
-        target = os.path.normpath(os.path.join(folder, source.value))
-        if not reader.is_folder(target):
-            continue
-        called = Module(module_files(reader, target))
-        inputs: dict[str, list[Origin]] = {}
-        for name, argument in call.attributes.items():
-            if name in _META_ARGUMENTS or argument.node is None:
-                continue
-            how = f"passed to variable `{name}` of {call.address} ({source.value})"
-            value = written(argument.node, this.text, argument.start, argument.end)
-            if isinstance(value.value, Expr):
-                inputs[name] = [o.replace(how=f"{o.how}, {how}") for o in caller.values(value.value.text, call)]
-            else:
-                inputs[name] = [Origin(value, this, how)]
-        found += [r for r in resolved_settings(called, Resolver(called, inputs)) if r.origin.file is this]
-    return found
+    return _written_in(this, module, Resolver(module, None, overridden), reader, folder)
 
 
 def in_variables_file(
@@ -435,8 +403,46 @@ def in_variables_file(
     module = Module(module_files(reader, folder))
     this = ModuleFile(path, text, [])
     inputs = {name: [Origin(value, this, f"set in {this.name}")] for name, value in values.items()}
-    found = [r for r in resolved_settings(module, Resolver(module, inputs)) if r.origin.file is this]
+    return _written_in(this, module, Resolver(module, inputs), reader, folder)
+
+
+def _written_in(
+    this: ModuleFile, module: Module, resolver: Resolver, reader: FileReader | None, folder: str | None
+) -> list[tuple[Block, Attribute]]:
+    """The resolved settings whose values `this` writes, each once: a value that reaches a resource
+    through a local module is named by that resource rather than by the module's input."""
+    found = resolved_settings(module, resolver)
+    if reader is not None and folder:
+        found = _through_module_calls(module, resolver, reader, folder) + found
     unique: dict[tuple, tuple[Block, Attribute]] = {}
     for r in found:
-        unique.setdefault((r.name, r.origin.written.start, r.origin.written.end), (r.block, as_attribute(r, folder)))
+        if r.origin.file is this:
+            key = (r.name, r.origin.written.start, r.origin.written.end)
+            unique.setdefault(key, (r.block, as_attribute(r, folder)))
     return list(unique.values())
+
+
+def _through_module_calls(module: Module, caller: Resolver, reader: FileReader, folder: str) -> list[Resolved]:
+    """Settings of local modules (`source = "./modules/db"`) whose values the module's calls pass."""
+    found = []
+    for file in module.files:
+        for call in file.blocks:
+            source = call.attributes.get("source") if call.type == "module" else None
+            if source is None or not isinstance(source.value, str) or not source.value.startswith(("./", "../")):
+                continue
+            target = os.path.normpath(os.path.join(folder, source.value))
+            if target == os.path.normpath(folder) or not reader.is_folder(target):
+                continue
+            called = Module(module_files(reader, target))
+            inputs: dict[str, list[Origin]] = {}
+            for name, argument in call.attributes.items():
+                if name in _META_ARGUMENTS or argument.node is None:
+                    continue
+                how = f"passed to variable `{name}` of {call.address} ({source.value})"
+                value = written(argument.node, file.text, argument.start, argument.end)
+                if isinstance(value.value, Expr):
+                    inputs[name] = [o.replace(how=f"{o.how}, {how}") for o in caller.values(value.value.text, call)]
+                else:
+                    inputs[name] = [Origin(value, file, how)]
+            found += resolved_settings(called, Resolver(called, inputs))
+    return found
