@@ -251,3 +251,21 @@ def test_the_hook_denies_a_default_that_switches_protection_off(project, tmp_pat
     (project / "main.tf").write_text(MAIN_TF)
     answer = call("Write", {"file_path": str(project / "variables.tf"), "content": VARIABLES_TF}, project, tmp_path)
     assert answer.decision == "deny" and "default of variable `deletion_protection`" in answer.reason
+
+
+def test_the_hook_asks_before_an_edit_wires_protection_to_a_default_that_is_off(project, tmp_path):
+    guarded = MAIN_TF.replace("var.deletion_protection", "true")
+    (project / "main.tf").write_text(guarded)
+    (project / "variables.tf").write_text(VARIABLES_TF)
+    edit = {
+        "file_path": str(project / "main.tf"),
+        "old_string": "deletion_protection = true",
+        "new_string": "deletion_protection = var.deletion_protection",
+    }
+    answer = call("Edit", edit, project, tmp_path)
+    assert answer.decision == "ask" and "TF109" in answer.reason
+    assert "now reads the default of variable `deletion_protection` (variables.tf line 3)" in answer.reason
+    (project / "variables.tf").write_text(
+        VARIABLES_TF.replace("default = false\n}\n\nvariable", "default = true\n}\n\nvariable")
+    )
+    assert call("Edit", edit, project, tmp_path).decision == "allow"

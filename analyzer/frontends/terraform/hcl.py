@@ -105,6 +105,9 @@ class TerraformDocument(Document):
     # Settings of the module whose values this file writes elsewhere than at the setting: a variable
     # default, a local, a `for_each` entry, a module call's argument, a `.tfvars` value (module_values).
     resolved: list[tuple[Block, Attribute]] = factory(list)
+    # The literal values this file's settings read from elsewhere, by the setting's offset: (value,
+    # where it is written), for rules that compare a change (a `true` replaced by `var.protect`).
+    reads: dict[int, list[tuple[object, str]]] = factory(dict)
     _children: list[Embedded] = factory(list)
 
     @property
@@ -169,14 +172,14 @@ class TerraformFrontend(Frontend):
         document.production = tuple(e for _, e in document.production_sites) + self._sibling_evidence(
             source, names, document.problems
         )
-        document.resolved = self._resolved(source, text, blocks)
+        document.resolved, document.reads = self._resolved(source, text, blocks)
         context = source.context.with_production(*document.production)
         document._children = [
             child for block in document.all_blocks() for child in _embedded(block, text, source, context)
         ]
         return document
 
-    def _resolved(self, source: Source, text: str, blocks: list[Block]) -> list[tuple[Block, Attribute]]:
+    def _resolved(self, source: Source, text: str, blocks: list[Block]):
         from blastguard.frontends.terraform.module_values import in_module_file
 
         reader = reader_of(source.context)

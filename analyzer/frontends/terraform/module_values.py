@@ -380,9 +380,10 @@ def as_attribute(resolved: Resolved, here: str | None) -> Attribute:
 
 def in_module_file(
     path: str, text: str, blocks: list[Block], reader: FileReader | None, on_disk: bool
-) -> list[tuple[Block, Attribute]]:
-    """The settings of the module that the `.tf` file at `path` writes the values of: defaults and
-    locals it declares, `for_each` maps it holds, arguments it passes to a local module."""
+) -> tuple[list[tuple[Block, Attribute]], dict[int, list[tuple[object, str]]]]:
+    """The settings of the module that the `.tf` file at `path` writes the values of (defaults and
+    locals it declares, `for_each` maps it holds, arguments it passes to a local module), and the
+    literal values its own settings read, by the setting's offset: (value, where it is written)."""
     this = ModuleFile(path, text, blocks)
     folder = os.path.dirname(path) if on_disk else None
     others = module_files(reader, folder, skip=path) if reader is not None and folder else []
@@ -390,7 +391,16 @@ def in_module_file(
     overridden: frozenset[str] = frozenset()
     if reader is not None and folder:
         overridden = frozenset(name for values in variables_files(reader, folder).values() for name in values)
-    return _written_in(this, module, Resolver(module, None, overridden), reader, folder)
+    found = _resolved_with_calls(module, Resolver(module, None, overridden), reader, folder)
+    reads: dict[int, list[tuple[object, str]]] = {}
+    for r in found:
+        if r.setting_file is this:
+            where = "here" if r.origin.file is this else r.origin.file.name
+            line = r.origin.file.line(r.origin.written.start)
+            reads.setdefault(r.setting.start, []).append(
+                (r.origin.written.value, f"{r.origin.how} ({where} line {line})")
+            )
+    return _written_in(this, found, folder), reads
 
 
 def in_variables_file(
@@ -403,17 +413,22 @@ def in_variables_file(
     module = Module(module_files(reader, folder))
     this = ModuleFile(path, text, [])
     inputs = {name: [Origin(value, this, f"set in {this.name}")] for name, value in values.items()}
-    return _written_in(this, module, Resolver(module, inputs), reader, folder)
+    return _written_in(this, _resolved_with_calls(module, Resolver(module, inputs), reader, folder), folder)
 
 
-def _written_in(
-    this: ModuleFile, module: Module, resolver: Resolver, reader: FileReader | None, folder: str | None
-) -> list[tuple[Block, Attribute]]:
-    """The resolved settings whose values `this` writes, each once: a value that reaches a resource
-    through a local module is named by that resource rather than by the module's input."""
+def _resolved_with_calls(
+    module: Module, resolver: Resolver, reader: FileReader | None, folder: str | None
+) -> list[Resolved]:
+    """The module's resolved settings, those of the local modules it calls first."""
     found = resolved_settings(module, resolver)
     if reader is not None and folder:
         found = _through_module_calls(module, resolver, reader, folder) + found
+    return found
+
+
+def _written_in(this: ModuleFile, found: list[Resolved], folder: str | None) -> list[tuple[Block, Attribute]]:
+    """The resolved settings whose values `this` writes, each once: a value that reaches a resource
+    through a local module is named by that resource rather than by the module's input."""
     unique: dict[tuple, tuple[Block, Attribute]] = {}
     for r in found:
         if r.origin.file is this:
