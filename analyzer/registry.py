@@ -154,8 +154,8 @@ def meta_rules() -> tuple[Rule, ...]:
 
 def all_rules() -> tuple[Rule, ...]:
     rules = list(meta_rules())
-    for language in RULE_PACKAGES:
-        rules.extend(rules_for(language))
+    for package in dict.fromkeys(RULE_PACKAGES.values()):  # `.tfvars` files share the Terraform rules
+        rules.extend(_rules_in(package))
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
