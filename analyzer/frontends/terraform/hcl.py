@@ -195,7 +195,10 @@ class TerraformFrontend(Frontend):
         reader = reader_of(source.context)
         folder = reader.folder
         if reader.host is None or folder is None or not reader.exists(reader.host):
-            return ()  # stdin, a command, or a file that is not (and will not be) on disk: no module around it
+            return ()
+        from blastguard.frontends.terraform.module_values import read_module_file
+
+        # stdin, a command, or a file that is not (and will not be) on disk: no module around it
         evidence: list[str] = []
         for path in reader.names(folder):
             name = os.path.basename(path)
@@ -214,10 +217,9 @@ class TerraformFrontend(Frontend):
                         )
                     )
                 continue
-            tree, _ = reader.parsed("hcl", path, text, _parse)
-            if tree is not None:
-                blocks = [_block(n, text, None) for n in _body_items(tree, "block")]
-                evidence += [f"{item} (in {name})" for _, item in production_evidence(blocks, names)]
+            module_file = read_module_file(reader, path, text)  # its blocks, built once per scan
+            if module_file is not None:
+                evidence += [f"{item} (in {name})" for _, item in production_evidence(module_file.blocks, names)]
         return tuple(evidence)
 
 

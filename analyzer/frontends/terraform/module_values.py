@@ -174,10 +174,23 @@ def module_files(reader: FileReader, folder: str, skip: str | None = None) -> li
             text = reader.read(path)
         except SkipFile:
             continue  # the Terraform frontend reports a sibling it cannot read
-        tree, _ = reader.parsed("hcl", path, text, _parse)
-        if tree is not None:
-            files.append(ModuleFile(path, text, [_block(n, text, None) for n in _body_items(tree, "block")]))
+        file = read_module_file(reader, path, text)
+        if file is not None:
+            files.append(file)
     return files
+
+
+def read_module_file(reader: FileReader, path: str, text: str) -> ModuleFile | None:
+    """The file's blocks, built once per scan: every file of the module, and every caller of a local
+    module, reads them. None when it does not parse."""
+    return reader.parsed("terraform-module-file", path, text, lambda t: _module_file(path, t, reader))
+
+
+def _module_file(path: str, text: str, reader: FileReader) -> ModuleFile | None:
+    tree, _ = reader.parsed("hcl", path, text, _parse)
+    if tree is None:
+        return None
+    return ModuleFile(path, text, [_block(n, text, None) for n in _body_items(tree, "block")])
 
 
 def variables_files(reader: FileReader, folder: str) -> dict[str, dict[str, Written]]:
@@ -333,7 +346,7 @@ class Resolver:
             if current is None:
                 continue
             if isinstance(current.written.value, Expr):
-                if self.inputs is None or current.file in self.module.files:
+                if self.inputs is None or any(f.path == current.file.path for f in self.module.files):
                     found += self.values(current.written.value.text, block, depth + 1)
                 continue  # an expression handed in from outside means something only there
             found.append(current)
@@ -384,23 +397,37 @@ def in_module_file(
     """The settings of the module that the `.tf` file at `path` writes the values of (defaults and
     locals it declares, `for_each` maps it holds, arguments it passes to a local module), and the
     literal values its own settings read, by the setting's offset: (value, where it is written)."""
-    this = ModuleFile(path, text, blocks)
-    folder = os.path.dirname(path) if on_disk else None
-    others = module_files(reader, folder, skip=path) if reader is not None and folder else []
-    module = Module([this, *others])
-    overridden: frozenset[str] = frozenset()
-    if reader is not None and folder:
-        overridden = frozenset(name for values in variables_files(reader, folder).values() for name in values)
-    found = _resolved_with_calls(module, Resolver(module, None, overridden), reader, folder)
+    if reader is None or not on_disk:  # a text alone: its own variables and locals
+        this = ModuleFile(path, text, blocks)
+        module = Module([this])
+        found = resolved_settings(module, Resolver(module))
+        return _written_in(this, found, None), _reads(this, found)
+    folder = os.path.dirname(path)
+    this = read_module_file(reader, path, text) or ModuleFile(path, text, blocks)
+    module = Module(sorted([this, *module_files(reader, folder, skip=path)], key=lambda f: f.path))
+    overridden = frozenset(name for values in variables_files(reader, folder).values() for name in values)
+    # Every file of the module needs the same resolution: it is made once per scan and module content.
+    signature = "\n".join(f"{f.path}:{len(f.text)}:{hash(f.text)}" for f in module.files)
+    signature += "\n" + ",".join(sorted(overridden))
+    found = reader.parsed(
+        "terraform-module-values",
+        folder,
+        signature,
+        lambda _: _resolved_with_calls(module, Resolver(module, None, overridden), reader, folder),
+    )
+    return _written_in(this, found, folder), _reads(this, found)
+
+
+def _reads(this: ModuleFile, found: list[Resolved]) -> dict[int, list[tuple[object, str]]]:
     reads: dict[int, list[tuple[object, str]]] = {}
     for r in found:
-        if r.setting_file is this:
-            where = "here" if r.origin.file is this else r.origin.file.name
+        if r.setting_file.path == this.path:
+            where = "here" if r.origin.file.path == this.path else r.origin.file.name
             line = r.origin.file.line(r.origin.written.start)
             reads.setdefault(r.setting.start, []).append(
                 (r.origin.written.value, f"{r.origin.how} ({where} line {line})")
             )
-    return _written_in(this, found, folder), reads
+    return reads
 
 
 def in_variables_file(
@@ -431,7 +458,7 @@ def _written_in(this: ModuleFile, found: list[Resolved], folder: str | None) -> 
     through a local module is named by that resource rather than by the module's input."""
     unique: dict[tuple, tuple[Block, Attribute]] = {}
     for r in found:
-        if r.origin.file is this:
+        if r.origin.file.path == this.path:
             key = (r.name, r.origin.written.start, r.origin.written.end)
             unique.setdefault(key, (r.block, as_attribute(r, folder)))
     return list(unique.values())
