@@ -269,3 +269,19 @@ def test_the_hook_asks_before_an_edit_wires_protection_to_a_default_that_is_off(
         VARIABLES_TF.replace("default = false\n}\n\nvariable", "default = true\n}\n\nvariable")
     )
     assert call("Edit", edit, project, tmp_path).decision == "allow"
+
+
+def test_a_default_is_reported_when_some_variables_file_leaves_it_in_use(project):
+    (project / "main.tf").write_text(MAIN_TF)
+    (project / "variables.tf").write_text(VARIABLES_TF)
+    (project / "dev.tfvars").write_text("deletion_protection = true\n")
+    (project / "prod.tfvars").write_text('environment = "live"\n')  # a run with it uses the default
+    assert brief(reported(project)) == [
+        ("prod.tfvars", 1, 1, 21, "TF107", "note"),
+        ("variables.tf", 3, 3, 18, "TF101", "error"),
+    ]
+    (project / "prod.tfvars").write_text("deletion_protection = true\n")
+    assert reported(project) == []
+    (project / "prod.tfvars").unlink()
+    (project / "terraform.tfvars").write_text("deletion_protection = true\n")  # loaded by every run
+    assert reported(project) == []

@@ -59,7 +59,8 @@ RULE = Rule(
         "one off is the first half of the two-step 'disable protection, then delete'. The same inputs "
         "passed to a module are checked too. On a resource that holds no data it is a warning. A value "
         "read from elsewhere in the module is followed while it stays literal, and reported where it is "
-        "written: a variable's default (unless a `.tfvars` file of the folder sets the variable), a "
+        "written: a variable's default (unless `terraform.tfvars` or every `.tfvars` file of the folder "
+        "sets the variable), a "
         "`.tfvars` value, a local, a `for_each` map entry or a `count` list element, or the argument a "
         "module call passes to a local module's variable."
     ),

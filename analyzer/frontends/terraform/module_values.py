@@ -252,7 +252,7 @@ class Module:
 class Resolver:
     """Resolves references in a module. `inputs` are the variables' values when they are given (a
     `.tfvars` file, a module call's arguments); without one a variable has its default, unless
-    `overridden` says a `.tfvars` file of the folder sets it."""
+    `overridden` says every run sets it."""
 
     def __init__(
         self,
@@ -394,7 +394,8 @@ def as_attribute(resolved: Resolved, here: str | None) -> Attribute:
 def in_module_file(
     path: str, text: str, blocks: list[Block], reader: FileReader | None, on_disk: bool
 ) -> tuple[list[tuple[Block, Attribute]], dict[int, list[tuple[object, str]]]]:
-    """The settings of the module that the `.tf` file at `path` writes the values of (defaults and
+    """The settings of the module that the `.tf` file at `path` writes the values of (defaults, unless
+    every run sets the variable, and
     locals it declares, `for_each` maps it holds, arguments it passes to a local module), and the
     literal values its own settings read, by the setting's offset: (value, where it is written)."""
     if reader is None or not on_disk:  # a text alone: its own variables and locals
@@ -405,7 +406,7 @@ def in_module_file(
     folder = os.path.dirname(path)
     this = read_module_file(reader, path, text) or ModuleFile(path, text, blocks)
     module = Module(sorted([this, *module_files(reader, folder, skip=path)], key=lambda f: f.path))
-    overridden = frozenset(name for values in variables_files(reader, folder).values() for name in values)
+    overridden = _always_set(variables_files(reader, folder))
     # Every file of the module needs the same resolution: it is made once per scan and module content.
     signature = "\n".join(f"{f.path}:{len(f.text)}:{hash(f.text)}" for f in module.files)
     signature += "\n" + ",".join(sorted(overridden))
@@ -416,6 +417,20 @@ def in_module_file(
         lambda _: _resolved_with_calls(module, Resolver(module, None, overridden), reader, folder),
     )
     return _written_in(this, found, folder), _reads(this, found)
+
+
+def _always_set(files: dict[str, dict[str, Written]]) -> frozenset[str]:
+    """The variables whose default no run uses: set by a file Terraform always loads
+    (`terraform.tfvars`, `*.auto.tfvars`), or by every variables file of the folder (a run picks one)."""
+    always = {
+        name
+        for path, values in files.items()
+        if os.path.basename(path) in ("terraform.tfvars", "terraform.tfvars.json")
+        or ".auto.tfvars" in os.path.basename(path)
+        for name in values
+    }
+    sets = [set(values) for values in files.values()]
+    return frozenset(always | (set.intersection(*sets) if sets else set()))
 
 
 def _reads(this: ModuleFile, found: list[Resolved]) -> dict[int, list[tuple[object, str]]]:
