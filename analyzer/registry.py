@@ -49,6 +49,13 @@ LANGUAGES: dict[str, Language] = {
         "blastguard.rules.terraform",
         extensions=(".tf", ".tofu"),
     ),
+    # Values for a module's variables, judged against the settings of the `.tf` files beside them.
+    "terraform-vars": Language(
+        "blastguard.frontends.terraform.tfvars:TfvarsFrontend",
+        "blastguard.rules.terraform",
+        extensions=(".tfvars",),
+        path_pattern=r"\.tfvars\.json$",
+    ),
     # A plan is JSON: only its content tells (sources.language_for_content).
     "terraform-plan": Language("blastguard.frontends.terraform.plan:PlanFrontend", "blastguard.rules.tfplan"),
     "shell": Language(
@@ -153,8 +160,8 @@ def meta_rules() -> tuple[Rule, ...]:
 
 def all_rules() -> tuple[Rule, ...]:
     rules = list(meta_rules())
-    for language in RULE_PACKAGES:
-        rules.extend(rules_for(language))
+    for package in dict.fromkeys(RULE_PACKAGES.values()):  # `.tfvars` files share the Terraform rules
+        rules.extend(_rules_in(package))
     return tuple(sorted(rules, key=lambda r: r.id))
 
 

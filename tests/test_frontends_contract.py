@@ -13,6 +13,7 @@ from blastguard.sources import Source
 BROKEN = {
     "sql": "DELETE FROM users WHERE (;",
     "terraform": 'resource "aws_db_instance" "main" {\n',
+    "terraform-vars": "deletion_protection = \n",
     "terraform-plan": '{"format_version": "1.2", "resource_changes": [',
     "shell": "echo 'unterminated\n",
     "github-actions": "jobs: [\n",
@@ -76,6 +77,8 @@ def test_each_file_name_and_extension_is_claimed_by_one_language():
     [
         ("migrations/0042_drop.sql", "sql"),
         ("infra/main.tf", "terraform"),
+        ("infra/prod.tfvars", "terraform-vars"),
+        ("infra/prod.tfvars.json", "terraform-vars"),
         ("deploy/run.sh", "shell"),
         ("tools/cleanup.py", "python"),
         ("Makefile", "makefile"),

@@ -87,6 +87,7 @@ def _load_analysers() -> None:
         "python",
         "terraform",
         "terraform-plan",
+        "terraform-vars",
         "github-actions",
         "gitlab-ci",
         "makefile",
@@ -187,6 +188,9 @@ WRITES = {
     "seeds/flags.sql": "INSERT INTO feature_flags (name, enabled) VALUES ('beta', true) ON CONFLICT DO NOTHING;\n",
     "infra/variables.tf": 'variable "env" {\n  type    = string\n  default = "dev"\n}\n\nvariable "region" {\n'
     '  type    = string\n  default = "eu-west-1"\n}\n',
+    "infra/dev.tfvars": 'env    = "dev"\nregion = "eu-west-1"\n',
+    "infra/prod.tfvars": 'env    = "prod"\nregion = "eu-west-1"\n',
+    "infra/staging.tfvars.json": '{\n  "env": "staging",\n  "region": "eu-west-1"\n}\n',
     "infra/outputs.tf": 'output "bucket" {\n  value = aws_s3_bucket.assets.bucket\n}\n',
     "infra/database.tf": 'resource "aws_db_instance" "app" {\n  identifier          = "app-dev"\n'
     '  engine              = "postgres"\n  instance_class      = "db.t3.micro"\n'

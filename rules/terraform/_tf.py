@@ -40,7 +40,10 @@ def describe(block: Block | None) -> str:
 
 
 def hit(attribute: Attribute, message: str, severity: Severity | None = None) -> Hit:
-    return Hit(attribute.start, attribute.end, message, severity)
+    """A hit on `attribute`; for a value the setting reads from elsewhere, the message says where."""
+    return Hit(
+        attribute.start, attribute.end, f"{message} {attribute.origin}" if attribute.origin else message, severity
+    )
 
 
 # --- change-only rules ------------------------------------------------------------------------------

@@ -64,6 +64,12 @@ RULE = Rule(
         'resource "google_sql_database_instance" "db" {\n  settings {\n    backup_configuration {\n'
         "      enabled = false\n    }\n  }\n}",
         'resource "aws_elasticache_cluster" "cache" {\n  snapshot_retention_limit = 0\n}',
+        Example(
+            'variable "backup_days" {\n  default = 0\n}\nresource "aws_db_instance" "main" {\n'
+            "  backup_retention_period = var.backup_days\n}",
+            flagged="default = 0",
+            message="The value is the default of variable `backup_days`",
+        ),
     ),
     clean=(
         'resource "aws_db_instance" "main" {\n  backup_retention_period = 14\n}',
@@ -71,6 +77,10 @@ RULE = Rule(
         "      enabled = true\n    }\n  }\n}",
         'resource "aws_autoscaling_group" "web" {\n  min_size = 0\n}',
         'resource "aws_cloudwatch_log_group" "logs" {\n  retention_in_days = 0\n}',
+        'variable "backup_days" {\n  default = 7\n}\nresource "aws_db_instance" "main" {\n'
+        "  backup_retention_period = var.backup_days\n}",
+        'variable "min_size" {\n  default = 0\n}\nresource "aws_autoscaling_group" "web" {\n'
+        "  min_size = var.min_size\n}",
     ),
     check=check,
     options=("stateful-types",),

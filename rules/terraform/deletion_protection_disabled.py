@@ -57,7 +57,12 @@ RULE = Rule(
         "`deletion_protection_enabled` (DynamoDB), `enable_deletion_protection` (load balancers) and "
         "`disable_api_termination` (instances) make the provider refuse to delete the resource. Turning "
         "one off is the first half of the two-step 'disable protection, then delete'. The same inputs "
-        "passed to a module are checked too. On a resource that holds no data it is a warning."
+        "passed to a module are checked too. On a resource that holds no data it is a warning. A value "
+        "read from elsewhere in the module is followed while it stays literal, and reported where it is "
+        "written: a variable's default (unless `terraform.tfvars` or every `.tfvars` file of the folder "
+        "sets the variable), a "
+        "`.tfvars` value, a local, a `for_each` map entry or a `count` list element, or the argument a "
+        "module call passes to a local module's variable."
     ),
     fix="Keep the protection on; switch it off only in a reviewed change that deletes the resource on purpose.",
     flag=(
@@ -72,6 +77,37 @@ RULE = Rule(
         'resource "google_sql_database_instance" "db" {\n  deletion_protection = false\n}',
         'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  deletion_protection = false\n}',
         'resource "aws_lb" "api" {\n  enable_deletion_protection = false\n}',
+        # The value lives in the module: reported where it is written, naming the setting that reads it.
+        Example(
+            'variable "deletion_protection" {\n  type    = bool\n  default = false\n}\n\n'
+            'resource "aws_db_instance" "main" {\n  deletion_protection = var.deletion_protection\n}',
+            flagged="default = false",
+            region=(3, 3, 3, 18),
+            severity=Severity.ERROR,
+            message="The value is the default of variable `deletion_protection`, which `deletion_protection` of "
+            "aws_db_instance.main reads (main.tf line 7).",
+        ),
+        Example(
+            'locals {\n  protect = false\n}\nresource "aws_rds_cluster" "main" {\n'
+            "  deletion_protection = local.protect\n}",
+            flagged="protect = false",
+            message="The value is local `protect`",
+        ),
+        Example(
+            'resource "aws_dynamodb_table" "tables" {\n  for_each = {\n    orders = { protect = true }\n'
+            "    scratch = { protect = false }\n  }\n  name                        = each.key\n"
+            "  deletion_protection_enabled = each.value.protect\n}",
+            flagged="protect = false",
+            region=(4, 17, 4, 32),
+            message='the `for_each` map, entry "scratch", key `protect`',
+        ),
+        Example(
+            'locals {\n  dbs = [{ name = "a", protect = false }]\n}\nresource "aws_db_instance" "db" {\n'
+            "  count               = length(local.dbs)\n  deletion_protection = local.dbs[count.index].protect\n}",
+            flagged="protect = false",
+        ),
+        'variable "settings" {\n  default = { protect = false }\n}\nresource "aws_db_instance" "db" {\n'
+        "  deletion_protection = var.settings.protect\n}",
     ),
     clean=(
         'resource "aws_db_instance" "main" {\n  deletion_protection = true\n}',
@@ -79,6 +115,18 @@ RULE = Rule(
         'variable "deletion_protection" {\n  description = "Set deletion_protection = false only for tests"\n'
         "  default     = true\n}",
         '# deletion_protection = false\nresource "aws_db_instance" "main" {\n  deletion_protection = true\n}',
+        'variable "protect" {\n  default = true\n}\nresource "aws_db_instance" "main" {\n'
+        "  deletion_protection = var.protect\n}",
+        # No default: the value is given at run time, unknown here.
+        'variable "protect" {\n  type = bool\n}\nresource "aws_db_instance" "main" {\n'
+        "  deletion_protection = var.protect\n}",
+        # A variable set false that feeds no protection.
+        'variable "multi_az" {\n  default = false\n}\nresource "aws_db_instance" "main" {\n'
+        "  multi_az            = var.multi_az\n  deletion_protection = true\n}",
+        'variable "protect" {\n  default = false\n}\nresource "aws_db_instance" "main" {\n'
+        '  deletion_protection = var.protect || var.environment == "prod"\n}',
+        'locals {\n  dbs = { a = { protect = true } }\n}\nresource "aws_db_instance" "db" {\n'
+        "  for_each            = local.dbs\n  deletion_protection = each.value.protect\n}",
     ),
     check=check,
     options=("stateful-types",),

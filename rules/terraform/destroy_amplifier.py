@@ -64,7 +64,9 @@ RULE = Rule(
         "`force_destroy = true` on S3 and GCS buckets, `delete_contents_on_destroy` on BigQuery datasets "
         "and `recovery_window_in_days = 0` on secrets are errors; the same flags on Route 53 zones, IAM "
         "users, ECR repositories or module inputs, and azurerm's "
-        "`prevent_deletion_if_contains_resources = false`, are warnings."
+        "`prevent_deletion_if_contains_resources = false`, are warnings. A variable's default, a "
+        "`.tfvars` value, a literal local or a module call's argument that sets them is reported where it "
+        "is written."
     ),
     fix="Remove the flag; empty or delete the contents deliberately when you mean to.",
     flag=(
@@ -79,11 +81,20 @@ RULE = Rule(
         'resource "aws_route53_zone" "main" {\n  force_destroy = true\n}',
         'provider "azurerm" {\n  features {\n    resource_group {\n'
         "      prevent_deletion_if_contains_resources = false\n    }\n  }\n}",
+        Example(
+            'variable "force_destroy" {\n  default = true\n}\nresource "aws_s3_bucket" "uploads" {\n'
+            "  force_destroy = var.force_destroy\n}",
+            flagged="default = true",
+            severity=Severity.ERROR,
+            message="The value is the default of variable `force_destroy`",
+        ),
     ),
     clean=(
         'resource "aws_s3_bucket" "uploads" {\n  force_destroy = false\n}',
         'resource "aws_s3_bucket" "logs" {\n  force_destroy = var.environment == "dev"\n}',
         'resource "aws_secretsmanager_secret" "db" {\n  recovery_window_in_days = 7\n}',
+        'variable "force_destroy" {\n  default = false\n}\nresource "aws_s3_bucket" "uploads" {\n'
+        "  force_destroy = var.force_destroy\n}",
     ),
     check=check,
     escalates=True,

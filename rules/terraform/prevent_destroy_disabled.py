@@ -51,6 +51,9 @@ RULE = Rule(
     clean=(
         'resource "aws_db_instance" "main" {\n  lifecycle {\n    prevent_destroy = true\n  }\n}',
         'resource "aws_iam_role" "ci" {\n  lifecycle {\n    prevent_destroy = false\n  }\n}',
+        # Terraform refuses a variable in `lifecycle`: such a file never plans, so nothing is followed there.
+        'variable "keep" {\n  default = false\n}\nresource "aws_db_instance" "main" {\n'
+        "  lifecycle {\n    prevent_destroy = var.keep\n  }\n}",
     ),
     check=check,
     options=("stateful-types",),

@@ -34,7 +34,9 @@ RULE = Rule(
         "workspace names, organization), provider identity (profile, assume_role ARN, GCP project, azurerm "
         "subscription) and variable defaults that hold a production name token (`prod`, `production`, "
         "`prd`, `live`; configurable with `production-names`) mark the module as production. Tokens are "
-        "whole: `product-images` is not production, and descriptions are never evidence. This note never "
+        "whole: `product-images` is not production, and descriptions are never evidence. In a `.tfvars` "
+        "file the values it sets are read the same way, and a file named for production (`prod.tfvars`, "
+        "`eu-prod.tfvars.json`) makes its own findings production without a note. This note never "
         "blocks on its own; it explains why other findings in the module were raised."
     ),
     fix="Nothing to fix: it is context for the other findings.",

@@ -7,7 +7,7 @@ never runs on a single document.
 from __future__ import annotations
 
 from blastguard.examples import Example
-from blastguard.frontends.terraform.hcl import Block
+from blastguard.frontends.terraform.hcl import Attribute, Block, Expr
 from blastguard.frontends.terraform.stateful_types import is_stateful
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
@@ -50,18 +50,27 @@ def _prevent_destroy(block: Block):
     return None
 
 
-def _protections(block: Block) -> set[str]:
+def _protections(block: Block, reads: dict) -> set[str]:
     on = {
         name
         for name, value in _SWITCHES.items()
-        if name in block.attributes and literal_is(block.attributes[name].value, value)
+        if name in block.attributes
+        and all(literal_is(v, value) for v in _values(block.attributes[name], reads))
+        and _values(block.attributes[name], reads)
     }
     if _prevent_destroy(block) is True:
         on.add("prevent_destroy")
     return on
 
 
-def _lost(name: str, block: Block, stateful_types: Collection[str]) -> str | None:
+def _values(attribute: Attribute, reads: dict) -> list:
+    """The literal values a setting has: as written, or those the module gives the reference it holds."""
+    if not isinstance(attribute.value, Expr):
+        return [attribute.value]
+    return [value for value, _ in reads.get(attribute.start, ())]
+
+
+def _lost(name: str, block: Block, stateful_types: Collection[str], reads: dict) -> str | None:
     """How the new block lost protection `name` (it had it before), or None when it did not, or when
     another rule already reports how."""
     value = (
@@ -81,6 +90,10 @@ def _lost(name: str, block: Block, stateful_types: Collection[str]) -> str | Non
         return f"`{name} = true` was removed"
     if value is False and name not in _REPORTED_WHEN_FALSE:
         return f"`{name}` was set to false"
+    if isinstance(value, Expr):
+        off = [where for read, where in reads.get(block.attributes[name].start, ()) if read is not True]
+        if off:  # TF101 reports the value where it is written; the change that wires it in is this one
+            return f"`{name}` now reads {off[0]}, which does not keep it on"
     return None
 
 
@@ -99,10 +112,10 @@ def check_change(change: Change, *, stateful_types: Collection[str]) -> Iterator
         previous = old.get(block.address) or old.get(renamed.get(block.address, ""))
         if previous is None or previous.type != block.type:
             continue
-        had, has = _protections(previous), _protections(block)
+        had, has = _protections(previous, before.reads), _protections(block, after.reads)
         if has - had:
             continue  # it gained a protection in exchange
-        lost = [how for name in sorted(had - has) if (how := _lost(name, block, stateful_types))]
+        lost = [how for name in sorted(had - has) if (how := _lost(name, block, stateful_types, after.reads))]
         if not lost:
             continue
         prevent = any("prevent_destroy" in how for how in lost)
@@ -139,6 +152,7 @@ _UNGUARDED = """resource "aws_db_instance" "orders" {
   deletion_protection = true
 }
 """
+_WIRED = 'variable "protect" {\n  type    = bool\n  default = false\n}\n\n' + _UNGUARDED
 _LB = 'resource "aws_lb" "api" {\n  name                       = "api"\n  enable_deletion_protection = true\n}\n'
 
 RULE = Rule(
@@ -155,7 +169,9 @@ RULE = Rule(
         "Deleting such a line leaves nothing in the new file to flag, so this rule compares the old and the "
         "new configuration of a resource that keeps its address (or moves with a `moved` block): losing "
         "`prevent_destroy` is an error, losing a provider-side protection a warning, unless the change adds "
-        "another protection in exchange. A guard set to `false` is TF101's or TF105's finding, and removing "
+        "another protection in exchange. A guard that now reads a variable, local or map entry whose value is "
+        "not `true` (`deletion_protection = var.protect`, `protect` defaulting to false) is lost too. A guard "
+        "set to `false` is TF101's or TF105's finding, and removing "
         "`deletion_protection` from Google resources where it defaults to true loses nothing. It runs on "
         "proposed changes (`blastguard check --diff`, `--staged`, `--diff-file`)."
     ),
@@ -174,6 +190,13 @@ RULE = Rule(
             _GUARDED.replace("orders", "main").replace("  lifecycle {\n    prevent_destroy = true\n  }\n", "")
             + "\nmoved {\n  from = aws_db_instance.orders\n  to   = aws_db_instance.main\n}\n",
         ),
+        Example(
+            full_diff(
+                "main.tf", _WIRED, _WIRED.replace("deletion_protection = true", "deletion_protection = var.protect")
+            ),
+            flagged='resource "aws_db_instance" "orders"',
+            message="`deletion_protection` now reads the default of variable `protect` (here line 3)",
+        ),
     ),
     clean=(
         full_diff("main.tf", _UNGUARDED, _GUARDED),
@@ -191,6 +214,11 @@ RULE = Rule(
             "main.tf",
             _UNGUARDED,
             _UNGUARDED.replace("  deletion_protection = true\n", "\n  lifecycle {\n    prevent_destroy = true\n  }\n"),
+        ),
+        full_diff(
+            "main.tf",
+            _WIRED.replace("false", "true"),
+            _WIRED.replace("false", "true").replace("deletion_protection = true", "deletion_protection = var.protect"),
         ),
     ),
     check_change=check_change,

@@ -44,7 +44,9 @@ RULE = Rule(
     rationale=(
         "`skip_final_snapshot = true` on RDS, Aurora, DocDB, Neptune or Redshift means that the delete or "
         "replace Terraform decides on (an identifier change, a removed block) leaves no copy of the data. "
-        "`delete_automated_backups = true` deletes the backups with the instance (a warning)."
+        "`delete_automated_backups = true` deletes the backups with the instance (a warning). A variable's "
+        "default, a `.tfvars` value, a literal local or a module call's argument that sets them is "
+        "reported where it is written."
     ),
     fix="Set `skip_final_snapshot = false` with a `final_snapshot_identifier`, and keep automated backups.",
     flag=(
@@ -57,12 +59,22 @@ RULE = Rule(
         'resource "aws_rds_cluster" "aurora" {\n  skip_final_snapshot = true\n}',
         'module "db" {\n  source              = "terraform-aws-modules/rds/aws"\n  skip_final_snapshot = true\n}',
         'resource "aws_db_instance" "main" {\n  delete_automated_backups = true\n}',
+        Example(
+            'variable "skip_final_snapshot" {\n  default = true\n}\nresource "aws_db_instance" "main" {\n'
+            "  skip_final_snapshot = var.skip_final_snapshot\n}",
+            flagged="default = true",
+            message="The value is the default of variable `skip_final_snapshot`",
+        ),
     ),
     clean=(
         'resource "aws_db_instance" "main" {\n  skip_final_snapshot       = false\n'
         '  final_snapshot_identifier = "main-final"\n}',
         'resource "aws_db_instance" "main" {\n  skip_final_snapshot = var.is_test\n}',
         'resource "null_resource" "x" {\n  triggers = { skip_final_snapshot = "true" }\n}',
+        'variable "skip_final_snapshot" {\n  default = false\n}\nresource "aws_db_instance" "main" {\n'
+        "  skip_final_snapshot = var.skip_final_snapshot\n}",
+        'variable "skip_final_snapshot" {\n  type = bool\n}\nresource "aws_db_instance" "main" {\n'
+        "  skip_final_snapshot = var.skip_final_snapshot\n}",
     ),
     check=check,
     options=("stateful-types",),

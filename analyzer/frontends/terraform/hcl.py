@@ -44,6 +44,9 @@ class Attribute(Record):
     value_start: int
     value_end: int
     node: Tree | None = None  # the value's expression node; None when found by the line-level scan
+    # Where the value was found when the setting refers to it (a variable's default): the span is then
+    # the value's, and this says which setting reads it.
+    origin: str = ""
 
     @property
     def text(self) -> str:
@@ -99,6 +102,12 @@ class TerraformDocument(Document):
     production_sites: list[tuple[Attribute, str]] = factory(list)  # the evidence in this file
     # Attributes found line by line when the file did not parse (their block is unknown).
     loose_attributes: list[Attribute] = factory(list)
+    # Settings of the module whose values this file writes elsewhere than at the setting: a variable
+    # default, a local, a `for_each` entry, a module call's argument, a `.tfvars` value (module_values).
+    resolved: list[tuple[Block, Attribute]] = factory(list)
+    # The literal values this file's settings read from elsewhere, by the setting's offset: (value,
+    # where it is written), for rules that compare a change (a `true` replaced by `var.protect`).
+    reads: dict[int, list[tuple[object, str]]] = factory(dict)
     _children: list[Embedded] = factory(list)
 
     @property
@@ -110,13 +119,18 @@ class TerraformDocument(Document):
             yield from block.walk()
 
     def settings(self, name: str):
-        """(block or None, attribute) for every attribute called `name`, parsed or found line by line."""
+        """(block or None, attribute) for every attribute called `name`, parsed or found line by line,
+        and for each value written here that a setting `name` elsewhere in the module reads."""
+        # A local module's input whose settings are known is judged by them, not by the input's name.
+        spans = {(a.start, a.end) for _, a in self.resolved}
         for block in self.all_blocks():
-            if name in block.attributes:
-                yield block, block.attributes[name]
+            attribute = block.attributes.get(name)
+            if attribute is not None and (attribute.start, attribute.end) not in spans:
+                yield block, attribute
         for attribute in self.loose_attributes:
             if attribute.name == name:
                 yield None, attribute
+        yield from ((block, a) for block, a in self.resolved if a.name == name)
 
     def children(self) -> list[Embedded]:
         return self._children
@@ -158,11 +172,21 @@ class TerraformFrontend(Frontend):
         document.production = tuple(e for _, e in document.production_sites) + self._sibling_evidence(
             source, names, document.problems
         )
+        document.resolved, document.reads = self._resolved(source, text, blocks)
         context = source.context.with_production(*document.production)
         document._children = [
             child for block in document.all_blocks() for child in _embedded(block, text, source, context)
         ]
         return document
+
+    def _resolved(self, source: Source, text: str, blocks: list[Block]):
+        from blastguard.frontends.terraform.module_values import in_module_file
+
+        reader = reader_of(source.context)
+        host = reader.host
+        if host is not None and reader.exists(host):
+            return in_module_file(host, text, blocks, reader, True)
+        return in_module_file(source.path, text, blocks, None, False)  # stdin, a command: this text alone
 
     def _sibling_evidence(self, source: Source, names: Production, problems: list) -> tuple[str, ...]:
         """Backend and provider settings usually live in another file of the same module: the files of
@@ -171,7 +195,10 @@ class TerraformFrontend(Frontend):
         reader = reader_of(source.context)
         folder = reader.folder
         if reader.host is None or folder is None or not reader.exists(reader.host):
-            return ()  # stdin, a command, or a file that is not (and will not be) on disk: no module around it
+            return ()
+        from blastguard.frontends.terraform.module_values import read_module_file
+
+        # stdin, a command, or a file that is not (and will not be) on disk: no module around it
         evidence: list[str] = []
         for path in reader.names(folder):
             name = os.path.basename(path)
@@ -190,10 +217,9 @@ class TerraformFrontend(Frontend):
                         )
                     )
                 continue
-            tree, _ = reader.parsed("hcl", path, text, _parse)
-            if tree is not None:
-                blocks = [_block(n, text, None) for n in _body_items(tree, "block")]
-                evidence += [f"{item} (in {name})" for _, item in production_evidence(blocks, names)]
+            module_file = read_module_file(reader, path, text)  # its blocks, built once per scan
+            if module_file is not None:
+                evidence += [f"{item} (in {name})" for _, item in production_evidence(module_file.blocks, names)]
         return tuple(evidence)
 
 

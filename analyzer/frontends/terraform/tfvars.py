@@ -1,0 +1,71 @@
+"""Terraform variable files (`.tfvars`, `.tfvars.json`): the values a run gives the module's variables.
+
+A value matters where a variable feeds a setting the Terraform rules judge (`deletion_protection =
+var.protect` in a `.tf` file of the same folder): the document hands the rules those settings at the
+value's line, so `protect = false` in `prod.tfvars` is reported there. A file named for production
+(`prod.tfvars`, `production.tfvars`, `eu-prod.tfvars`) and values that name production (a workspace,
+an environment, a bucket) make what it sets production, as variable defaults do for a module.
+"""
+
+from __future__ import annotations
+
+import os
+
+from blastguard.frontends.base import Frontend, Problem
+from blastguard.frontends.terraform.hcl import Attribute, TerraformDocument, _comments, _parse
+from blastguard.frontends.terraform.module_values import Written, hcl_values, in_variables_file, json_values
+from blastguard.sources import reader_of
+from blastguard.textindex import LineIndex
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
+if TYPE_CHECKING:
+    from blastguard.context import Production
+    from blastguard.sources import Source
+
+
+class TfvarsFrontend(Frontend):
+    language = "terraform-vars"
+
+    def parse(self, source: Source, wanted=None) -> TerraformDocument:
+        text = source.text
+        reader = reader_of(source.context)
+        document = TerraformDocument(source=source, index=LineIndex(text), blocks=[])
+        values: dict[str, Written] = {}
+        if source.path.endswith(".json"):
+            try:
+                values = json_values(text) if text.strip() else {}
+            except ValueError as exc:
+                document.problems.append(Problem(0, 1, f"The file could not be read as JSON ({exc})."))
+        else:
+            tree, problem = reader.parsed("hcl", reader.host, text, _parse) if reader.host else _parse(text)
+            if tree is None:
+                start = problem[0] if problem else 0
+                reason = problem[1] if problem else "syntax error"
+                document.problems.append(Problem(start, start + 1, f"The file could not be parsed as HCL ({reason})."))
+            else:
+                values = hcl_values(tree, text)
+                document.comments = _comments(tree)
+        names = source.context.names
+        document.production_sites = _production_sites(values, names)
+        named = _named_for_production(source.path, names)
+        document.production = named + tuple(e for _, e in document.production_sites)
+        host = reader.host
+        if host is not None and reader.exists(host) and values:
+            document.resolved = in_variables_file(host, values, text, reader, True)
+        return document
+
+
+def _named_for_production(path: str, names: Production) -> tuple[str, ...]:
+    base = os.path.basename(path)
+    stem = base[: -len(".tfvars.json")] if base.endswith(".tfvars.json") else os.path.splitext(base)[0]
+    return (f"variables file {base}",) if names.matches(stem) else ()
+
+
+def _production_sites(values: dict[str, Written], names: Production) -> list[tuple[Attribute, str]]:
+    """Top-level string values that name production (`workspace = "prod"`, `environment = "production"`)."""
+    found = []
+    for name, value in values.items():
+        if isinstance(value.value, str) and names.matches(value.value):
+            attribute = Attribute(name, value.start, value.end, value.value, value.start, value.end)
+            found.append((attribute, f'variable {name} = "{value.value}"'))
+    return found
