@@ -113,8 +113,12 @@ LANGUAGES: dict[str, Language] = {
     "dockerfile": Language(
         "blastguard.frontends.dockerfile:DockerfileFrontend",
         filenames=("Dockerfile", "Containerfile", "dockerfile", "containerfile"),
-        # `api.Dockerfile`, `Dockerfile.prod`; not BuildKit's `Dockerfile.dockerignore`
-        path_pattern=r"(?:^|/)(?:[^/]+\.(?:Dockerfile|Containerfile)|(?:Dockerfile|Containerfile)\.(?!dockerignore$)[^/]+)$",
+        # `api.Dockerfile`, `Dockerfile.prod`; not BuildKit's `Dockerfile.dockerignore`, nor notes and
+        # scripts named after one (`Dockerfile.md`, `Dockerfile.py`)
+        path_pattern=(
+            r"(?:^|/)(?:[^/]+\.(?:Dockerfile|Containerfile)|"
+            r"(?:Dockerfile|Containerfile)\.(?!(?:dockerignore|md|rst|txt|py|sh|json|ya?ml)$)[^/]+)$"
+        ),
     ),
     "docker-compose": Language(
         "blastguard.frontends.compose:ComposeFrontend",
