@@ -187,6 +187,11 @@ def test_a_host_that_cannot_be_parsed_is_reported_as_not_checked(filename, text,
     assert "could not be parsed" in finding.message
 
 
+def test_an_empty_host_file_runs_nothing():
+    for name in ("package.json", "justfile", "Taskfile.yml", "Dockerfile", "compose.yaml"):
+        assert check_text("", filename=name) == [] and check_text("\n", filename=name) == []
+
+
 @pytest.mark.parametrize(
     ("name", "text", "language"),
     [

@@ -27,6 +27,8 @@ class PackageScriptsFrontend(Frontend):
     def parse(self, source: Source, wanted=None) -> HostDocument:
         text = source.text
         document = HostDocument(source=source, index=LineIndex(text))
+        if not text.strip():
+            return document  # an empty file being written: it runs nothing yet
         try:
             json.loads(text)  # the whole file must be JSON, as npm requires, before any part of it is trusted
             if not text.lstrip().startswith("{"):
