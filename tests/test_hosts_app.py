@@ -34,6 +34,11 @@ DESTRUCTIVE = [
         'purge:\n    #!/usr/bin/env python3\n    import shutil\n    shutil.rmtree("/")\n',
         [("PY301", 4, 5, 4, 23)],
     ),
+    (  # `[script("python3")]` makes the body one Python script
+        ".justfile",
+        '[private]\n[script("python3")]\npurge:\n    import shutil\n    shutil.rmtree("/srv")\n',
+        [("PY301", 5, 5, 5, 26)],
+    ),
     (
         "Taskfile.yml",
         "version: '3'\ntasks:\n  clean:\n    cmds:\n      - rm -rf {{.BUILD}}\n      - cmd: rm -rf ~/\n",
@@ -48,6 +53,11 @@ DESTRUCTIVE = [
         "api.Dockerfile",
         'FROM alpine\nRUN ["rm", "-rf", "/"]\nRUN ["sh", "-c", "rm -rf /home/*"]\n',
         [("SH301", 2, 7, 2, 21), ("SH301", 3, 19, 3, 33)],
+    ),
+    (  # an indented instruction, and one that runs in the builds of images made from this one
+        "Dockerfile.base",
+        "FROM alpine\n  run rm -rf /srv\nONBUILD RUN rm -rf /etc\n",
+        [("SH301", 2, 7, 2, 18), ("SH301", 3, 13, 3, 24)],
     ),
     (  # a heredoc is a script of its own
         "Containerfile",
@@ -113,6 +123,7 @@ CLEAN = [
     ),
     ("justfile", "clean:\n    rm -rf target dist\n\ntest *args:\n    cargo test {{args}}\n"),
     ("justfile", 'set shell := ["pwsh", "-c"]\n\nwipe:\n    Remove-Item -Recurse C:\\\n'),  # not a shell it reads
+    ("justfile", '[script("ruby")]\nwipe:\n    FileUtils.rm_rf("/srv")\n'),  # Ruby is not read
     ("Taskfile.yaml", "version: '3'\ntasks:\n  clean:\n    cmds:\n      - rm -rf {{.BUILD_DIR}}\n      - task: lint\n"),
     (
         "Dockerfile",

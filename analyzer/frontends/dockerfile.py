@@ -75,6 +75,11 @@ class DockerfileFrontend(Frontend):
         stage = _Stage(context, shell)
         for line in _instructions(text, escape, document.comments):
             keyword = line.keyword
+            if keyword == "ONBUILD":  # runs in the builds of images made from this one
+                start = _arguments(line)
+                inner = _INSTRUCTION.match(line.text, start)
+                keyword = inner.group(1).upper() if inner else ""
+                line = _Line(keyword, line.text[start:], line.offsets[start:])
             if keyword == "FROM":
                 document.scripts.extend(_started(stage, source))
                 stage = _Stage(context, shell)
@@ -130,7 +135,8 @@ def _instructions(text: str, escape: str, comments: list[Comment]):
             continue
         chars: list[str] = []
         offsets: list[int] = []
-        segment, segment_start = line, start
+        indent = len(line) - len(line.lstrip(" \t"))
+        segment, segment_start = line[indent:], start + indent  # the instruction starts at its keyword
         while True:
             body = segment.rstrip(" \t\r")
             continued = body.endswith(escape) and index <= len(lines)
