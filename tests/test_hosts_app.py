@@ -244,3 +244,26 @@ def test_an_agent_editing_a_dockerfile_into_a_destructive_one_is_denied(project,
     assert call("Edit", edit, project, tmp_path).decision == "deny"
     harmless = {"file_path": str(dockerfile), "old_string": "/var/lib/apt/lists/*", "new_string": "/tmp/build"}
     assert call("Edit", harmless, project, tmp_path).decision == "allow"
+
+
+@pytest.mark.parametrize(("filename", "text", "expected"), DESTRUCTIVE, ids=[c[0] for c in DESTRUCTIVE])
+def test_each_character_of_a_hosted_command_maps_back_in_order(filename, text, expected):
+    """Every character a host hands over comes from the file, in the file's order, so a finding's span
+    can always be drawn on the file."""
+    from blastguard.registry import frontend_class
+    from blastguard.sources import Source
+
+    language = detect_language(filename, text)
+    children = frontend_class(language)().parse(Source(filename, text, language)).children()
+    assert children
+    for child in children:
+        assert child.anchor is None and len(child.offsets) == len(child.source.text) + 1
+        assert all(0 <= a <= b <= len(text) for a, b in zip(child.offsets, child.offsets[1:]))
+        plain = [i for i, ch in enumerate(child.source.text) if ch != "X" and text[child.offsets[i]] == ch]
+        # a character stands for itself, or for what the host spells it with (a quote, an escape, a blank)
+        assert all(
+            text[child.offsets[i]] in (ch, '"', "\\", ",", "'", "\n", " ") or ch in " \n"
+            for i, ch in enumerate(child.source.text)
+            if ch != "X"
+        ), child.source.text
+        assert plain
