@@ -110,6 +110,35 @@ LANGUAGES: dict[str, Language] = {
     "python": Language(
         "blastguard.frontends.python.frontend:PythonFrontend", "blastguard.rules.python", extensions=(".py",)
     ),
+    # Files that hold commands: each hands its commands to the shell (or Python) rules, mapped back.
+    "package-json": Language(
+        "blastguard.frontends.package_scripts:PackageScriptsFrontend", filenames=("package.json",)
+    ),
+    "justfile": Language(
+        "blastguard.frontends.justfile:JustfileFrontend",
+        extensions=(".just",),
+        filenames=("justfile", "Justfile", ".justfile", "JUSTFILE"),
+    ),
+    "taskfile": Language(
+        "blastguard.frontends.taskfile:TaskfileFrontend",
+        path_pattern=r"(?:^|/)[Tt]askfile(?:\.dist)?\.ya?ml$",
+    ),
+    "dockerfile": Language(
+        "blastguard.frontends.dockerfile:DockerfileFrontend",
+        filenames=("Dockerfile", "Containerfile", "dockerfile", "containerfile"),
+        # `api.Dockerfile`, `Dockerfile.prod`; not BuildKit's `Dockerfile.dockerignore`, nor notes and
+        # scripts named after one (`Dockerfile.md`, `Dockerfile.py`)
+        path_pattern=(
+            r"(?:^|/)(?:[^/]+\.(?:Dockerfile|Containerfile)|"
+            r"(?:Dockerfile|Containerfile)\.(?!(?:dockerignore|md|rst|txt|py|sh|json|ya?ml)$)[^/]+)$"
+        ),
+    ),
+    "docker-compose": Language(
+        "blastguard.frontends.compose:ComposeFrontend",
+        path_pattern=r"(?:^|/)(?:docker-)?compose(?:\.[^/]+)?\.ya?ml$",
+    ),
+    # Any `.yaml`/`.yml` whose content is a Kubernetes object (sources.language_for_yaml).
+    "kubernetes": Language("blastguard.frontends.kubernetes_manifests:KubernetesFrontend"),
 }
 FRONTENDS = {name: language.frontend for name, language in LANGUAGES.items()}
 RULE_PACKAGES = {name: language.rules for name, language in LANGUAGES.items() if language.rules}

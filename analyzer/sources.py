@@ -18,8 +18,10 @@ from blastguard.records import Record, factory, record
 # Interpreters named on a `#!` line.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 PYTHON_INTERPRETER = re.compile(r"python(?:\d+(?:\.\d+)?)?")
-# Files whose language only their content tells: no extension (scripts), and JSON (Terraform plans).
-SNIFFED_EXTENSIONS = frozenset({"", ".json"})
+# Files whose language only their content tells: no extension (scripts), JSON (Terraform plans), and
+# YAML (Kubernetes manifests).
+SNIFFED_EXTENSIONS = frozenset({"", ".json", ".yaml", ".yml"})
+_YAML_EXTENSIONS = frozenset({".yaml", ".yml"})
 _SNIFF_BYTES = 4096
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
@@ -114,6 +116,27 @@ def language_for_content(text: str) -> str | None:
     return None
 
 
+# A Kubernetes object starts a document with its `apiVersion` (`v1`, `apps/v1`, `batch/v1beta1`,
+# `example.com/v1alpha1`) and `kind` at the top level. A Helm or other template (`{{ … }}`) is not YAML
+# until it is rendered; its rendered output is read.
+_KUBERNETES_API_VERSION = re.compile(
+    r"^apiVersion:[ \t]*[\"']?(?:[a-z0-9][a-z0-9.-]*/)?v\d+(?:(?:alpha|beta)\d+)?[\"']?[ \t]*(?:#.*)?$", re.MULTILINE
+)
+_KUBERNETES_KIND = re.compile(r"^kind:[ \t]*[\"']?[A-Z][A-Za-z0-9]*[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
+# What only a template (Helm, Go) writes: `{{ .Values.x }}`, `{{- include … }}`, `{{ if … }}`. Rendered
+# manifests may still hold `{{ $labels.pod }}` in an alert's text.
+_TEMPLATE = re.compile(r"\{\{-?\s*(?:\.|(?:include|template|if|range|with|define|tpl|toYaml|end)\b|/\*)")
+
+
+def language_for_yaml(text: str) -> str | None:
+    """A YAML file's language by its content: "kubernetes" for a manifest, else None (most YAML is
+    configuration that runs nothing, and is not read)."""
+    head = text[:_SNIFF_BYTES]
+    if _TEMPLATE.search(head) or not _KUBERNETES_KIND.search(head) or not _KUBERNETES_API_VERSION.search(head):
+        return None
+    return "kubernetes"
+
+
 def detect_language(name: str | None, text: str) -> str | None:
     """The language blastguard reads a file (or a text) as, or None when it does not read it. Every entry
     point decides with this: a folder scan, `--diff` and `--staged`, the GitHub action, the Python API,
@@ -122,7 +145,8 @@ def detect_language(name: str | None, text: str) -> str | None:
     The name decides (extension, file name, folder: `language_for_name`). Content decides only where
     there is no name that could tell: a text without a name (stdin without `--stdin-filename`, a
     command) is read by its content, SQL included; a file without an extension, or a `.json`, by its
-    `#!` line or a Terraform plan's shape. Any other name (`NOTES.txt`, `README.md`) is not read, even
+    `#!` line or a Terraform plan's shape, a `.yaml` or `.yml` by a Kubernetes object's `apiVersion` and
+    `kind` (language_for_yaml). Any other name (`NOTES.txt`, `README.md`) is not read, even
     when its text starts like SQL: a scan over a repository's notes and docs would otherwise take
     prose that starts with "Update" or "Drop" for statements, as no ruff or semgrep user expects.
     SQL saved under such a name is checked where it is run: `psql -f NOTES.txt` reads it as SQL.
@@ -133,6 +157,8 @@ def detect_language(name: str | None, text: str) -> str | None:
     if language is not None:
         return language
     _, ext = os.path.splitext(os.path.basename(name.replace(os.sep, "/")))
+    if ext.lower() in _YAML_EXTENSIONS:
+        return language_for_yaml(text)
     if ext.lower() not in SNIFFED_EXTENSIONS:
         return None
     sniffed = language_for_content(text[:_SNIFF_BYTES])

@@ -91,6 +91,12 @@ def _load_analysers() -> None:
         "github-actions",
         "gitlab-ci",
         "makefile",
+        "package-json",
+        "justfile",
+        "taskfile",
+        "dockerfile",
+        "docker-compose",
+        "kubernetes",
     ):
         registry.frontend_class(language)
         registry.rule_package(language)
