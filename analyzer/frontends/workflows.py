@@ -38,6 +38,10 @@ class WorkflowDocument(Document):
 
 class _WorkflowFrontend(Frontend):
     embeds = ("shell", "python")
+    # What the file is called in a problem's message, and the shape of YAML its scripts are read from
+    # (an Ansible playbook is a list; a CI file a mapping).
+    host_name = "workflow"
+    root_kind: type[yaml.Node] = yaml.MappingNode
 
     def scripts(self, root: yaml.MappingNode, source: Source) -> Iterator[Embedded]:
         """The scripts the workflow runs, each with what is known of where it runs."""
@@ -53,11 +57,13 @@ class _WorkflowFrontend(Frontend):
             reason = getattr(exc, "problem", None) or "invalid YAML"
             document.problems.append(
                 Problem(
-                    at, at + 1, f"The workflow could not be parsed as YAML ({reason}); its scripts were not checked."
+                    at,
+                    at + 1,
+                    f"The {self.host_name} could not be parsed as YAML ({reason}); its scripts were not checked.",
                 )
             )
             return document
-        if isinstance(root, yaml.MappingNode):
+        if isinstance(root, self.root_kind):
             document.scripts = list(self.scripts(root, source))
         return document
 
