@@ -19,6 +19,12 @@ BROKEN = {
     "gitlab-ci": "deploy: [\n",
     "makefile": None,
     "python": 'import os\n\ndef wipe():\n    os.system("ls") +\n',
+    "circleci": "jobs: [\n",
+    "azure-pipelines": "steps: [\n",
+    "bitbucket-pipelines": "pipelines: [\n",
+    "jenkinsfile": None,  # what its scanner cannot read is reported as not checked (`unchecked`)
+    "ansible": "- hosts: [\n",
+    "tox": "[testenv\ncommands = pytest\n",
 }
 
 

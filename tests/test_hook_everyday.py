@@ -90,6 +90,12 @@ def _load_analysers() -> None:
         "github-actions",
         "gitlab-ci",
         "makefile",
+        "circleci",
+        "azure-pipelines",
+        "bitbucket-pipelines",
+        "jenkinsfile",
+        "ansible",
+        "tox",
     ):
         registry.frontend_class(language)
         registry.rule_package(language)

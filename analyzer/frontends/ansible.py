@@ -48,7 +48,6 @@ _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 class AnsibleFrontend(_WorkflowFrontend):
     language = "ansible"
     host_name = "Ansible file"
-    embeds = ("shell",)
     root_kind = yaml.SequenceNode
 
     def scripts(self, root, source):
@@ -119,8 +118,9 @@ def _deletion(key, value, task, source, context) -> Embedded | None:
         if value_offsets is None:
             return None
         parameters = {m.group(1): m for m in _FREE_FORM_PARAMETER.finditer(code)}
-        state, path_match = parameters.get("state"), next((parameters[k] for k in _PATH_KEYS if k in parameters), None)
-        if state is None or state.group(2).strip("\"'") != "absent" or path_match is None:
+        state_match = parameters.get("state")
+        path_match = next((parameters[k] for k in _PATH_KEYS if k in parameters), None)
+        if state_match is None or state_match.group(2).strip("\"'") != "absent" or path_match is None:
             return None
         start, end = path_match.span(2)
         if path_match.group(2)[:1] in "\"'":
