@@ -107,6 +107,18 @@ def test_circleci_run_steps_and_commands(tmp_path):
     assert ("SH102", "warning", 17, 13, 17, 52) in _found(".circleci/config.yml", staging, tmp_path)
 
 
+def test_circleci_conditional_steps_and_a_workflows_extra_steps(tmp_path):
+    text = (
+        "version: 2.1\njobs:\n  b:\n    steps:\n      - when:\n          condition: true\n          steps:\n"
+        "            - run: dropdb orders\nworkflows:\n  w:\n    jobs:\n      - b:\n          context: prod\n"
+        "          post-steps:\n            - run: terraform state rm a.b\n"
+    )
+    assert _found(".circleci/config.yml", text, tmp_path) == [
+        ("SH201", "error", 8, 20, 8, 33),
+        ("SH102", "error", 15, 20, 15, 42),  # runs where the job runs: in the production context
+    ]
+
+
 def test_circleci_look_alikes_stay_clean(tmp_path):
     text = "version: 2.1\njobs:\n  b:\n    steps:\n      - run: terraform plan -destroy\n      - run: rm -rf build\n"
     assert _found(".circleci/config.yml", text, tmp_path) == []
@@ -264,6 +276,18 @@ def test_jenkinsfile_stage_and_environment_are_context():
 def test_jenkinsfile_environment_named_production_raises(tmp_path):
     text = "pipeline {\n  environment {\n    DEPLOY_ENV = 'production'\n  }\n  stages {\n    stage('x') {\n      steps {\n        sh 'terraform state rm a.b'\n      }\n    }\n  }\n}\n"
     assert _found("Jenkinsfile", text, tmp_path) == [("SH102", "error", 8, 13, 8, 35)]
+
+
+def test_jenkinsfile_environment_values_only_the_run_knows_are_skipped():
+    from blastguard.frontends.jenkinsfile import JenkinsfileFrontend
+
+    text = (
+        "pipeline {\n  environment {\n    AWS = credentials('aws-key')\n    TAG = \"v${BUILD_ID}\"\n"
+        "    STAGE = 'prod'\n  }\n  stages { stage('x') { steps { sh 'make' } } }\n}\n"
+    )
+    [child] = JenkinsfileFrontend().parse(Source("Jenkinsfile", text, "jenkinsfile")).children()
+    assert child.source.context.env == {"STAGE": "prod"}
+    assert child.source.context.production == ("environment sets STAGE = 'prod'",)
 
 
 def test_jenkinsfile_script_that_is_not_a_literal_is_not_checked(tmp_path):

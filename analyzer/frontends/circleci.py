@@ -34,10 +34,22 @@ class CircleCIFrontend(_WorkflowFrontend):
             if key.value in production:
                 context = context.with_production(production[key.value])
             yield from _steps(_get(job, "steps"), source, context)
+        # A workflow may add steps before and after a job it runs: they run where the job runs.
+        for _, workflow in _items(_get(root, "workflows")):
+            jobs = _get(workflow, "jobs")
+            for entry in jobs.value if isinstance(jobs, yaml.SequenceNode) else []:
+                for job_key, settings in _items(entry):
+                    context = source.context
+                    if job_key.value in production:
+                        context = context.with_production(production[job_key.value])
+                    for extra in ("pre-steps", "post-steps"):
+                        yield from _steps(_get(settings, extra), source, context)
 
 
 def _steps(steps, source, context):
     for step in steps.value if isinstance(steps, yaml.SequenceNode) else []:
+        for condition in ("when", "unless"):  # `- when: {condition: …, steps: […]}`
+            yield from _steps(_get(_get(step, condition), "steps"), source, context)
         run = _get(step, "run")
         if isinstance(run, yaml.ScalarNode):
             yield _script(run, source, context, _PIPELINE_VALUE)

@@ -261,10 +261,13 @@ class _Scanner:
         while True:
             j = self._skip(j, True)
             m = _ENV_ENTRY.match(text, j)
-            if not m or m.end() >= len(text) or text[m.end()] not in "'\"":
+            if not m or m.end() >= len(text):
                 break
+            if text[m.end()] not in "'\"":  # `KEY = credentials('id')`: a value only the run knows
+                j = self._expression_end(m.end(), False)
+                continue
             value = self._string(m.end())
-            if not value.interpolated or "$" not in value.value:
+            if "$" not in text[value.start : value.end] or not value.interpolated:  # an interpolation is unknown
                 env[m.group(1)] = value.value
             j = value.end
         evidence = tuple(
