@@ -58,7 +58,7 @@ class ToxFrontend(Frontend):
 def _sections(text: str, document: ToxDocument) -> list[tuple[str, dict[str, tuple[str, int]]]]:
     """Each section's name and its keys' values, with the offset where each value starts. A value's
     continuation lines stay in it, line breaks and all, so its characters keep their offsets."""
-    sections: list[tuple[str, dict[str, tuple[str, int]]]] = []
+    spans: list[tuple[str, dict[str, list[int]]]] = []  # each key's value as [start, end]
     key: str | None = None
     position = 0
     for line in text.splitlines(keepends=True):
@@ -70,8 +70,7 @@ def _sections(text: str, document: ToxDocument) -> list[tuple[str, dict[str, tup
                 document.comments.append(Comment(start + body.index(stripped[0]), start + len(body), stripped[1:]))
             continue
         if body[0] in " \t" and key is not None:  # a continuation line of the current value
-            value, value_start = sections[-1][1][key]
-            sections[-1][1][key] = (text[value_start : start + len(body)], value_start)
+            spans[-1][1][key][1] = start + len(body)
             continue
         key = None
         if body.startswith("["):
@@ -83,13 +82,13 @@ def _sections(text: str, document: ToxDocument) -> list[tuple[str, dict[str, tup
                     )
                 )
                 return []
-            sections.append((match.group(1).strip(), {}))
+            spans.append((match.group(1).strip(), {}))
             continue
         match = _KEY.match(body)
-        if match and sections:
+        if match and spans:
             key = match.group(1).strip().lower()
-            sections[-1][1][key] = (body[match.end() :], start + match.end())
-    return sections
+            spans[-1][1][key] = [start + match.end(), start + len(body)]
+    return [(name, {k: (text[a:b], a) for k, (a, b) in values.items()}) for name, values in spans]
 
 
 def _setenv(value: str) -> dict[str, str]:
