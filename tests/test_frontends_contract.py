@@ -19,12 +19,13 @@ BROKEN = {
     "gitlab-ci": "deploy: [\n",
     "makefile": None,
     "python": 'import os\n\ndef wipe():\n    os.system("ls") +\n',
-    "circleci": "jobs: [\n",
-    "azure-pipelines": "steps: [\n",
-    "bitbucket-pipelines": "pipelines: [\n",
-    "jenkinsfile": None,  # what its scanner cannot read is reported as not checked (`unchecked`)
-    "ansible": "- hosts: [\n",
-    "tox": "[testenv\ncommands = pytest\n",
+    # These hosts report what they cannot read as not checked (`unchecked`, BG005), not as a problem.
+    "circleci": None,
+    "azure-pipelines": None,
+    "bitbucket-pipelines": None,
+    "jenkinsfile": None,
+    "ansible": None,
+    "tox": None,
 }
 
 

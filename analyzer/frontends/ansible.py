@@ -48,6 +48,7 @@ _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 class AnsibleFrontend(_WorkflowFrontend):
     language = "ansible"
     host_name = "Ansible file"
+    unparsed_is_unchecked = True
     root_kind = yaml.SequenceNode
 
     def scripts(self, root, source):

@@ -23,6 +23,7 @@ _LIFECYCLE_HOOKS = ("preDeploy", "deploy", "routeTraffic", "postRouteTraffic")
 class AzurePipelinesFrontend(_WorkflowFrontend):
     language = "azure-pipelines"
     host_name = "Azure pipeline"
+    unparsed_is_unchecked = True
 
     def scripts(self, root: yaml.MappingNode, source):
         context = source.context.with_env(_variables(_get(root, "variables")))

@@ -18,6 +18,7 @@ _PATTERNED = ("branches", "tags", "pull-requests", "custom")
 class BitbucketPipelinesFrontend(_WorkflowFrontend):
     language = "bitbucket-pipelines"
     host_name = "Bitbucket pipeline"
+    unparsed_is_unchecked = True
 
     def scripts(self, root: yaml.MappingNode, source):
         pipelines = _get(root, "pipelines")

@@ -22,6 +22,7 @@ _SHELL_PROGRAMS = {"bash", "sh"}
 class CircleCIFrontend(_WorkflowFrontend):
     language = "circleci"
     host_name = "CircleCI configuration"
+    unparsed_is_unchecked = True
 
     def scripts(self, root: yaml.MappingNode, source):
         production = _production_jobs(root, source)

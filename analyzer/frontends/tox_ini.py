@@ -76,11 +76,8 @@ def _sections(text: str, document: ToxDocument) -> list[tuple[str, dict[str, tup
         if body.startswith("["):
             match = _SECTION.match(body)
             if match is None:
-                document.problems.append(
-                    Problem(
-                        start, start + len(body), "A section header of tox.ini is not closed; tox.ini was not checked."
-                    )
-                )
+                reason = "a section header of tox.ini is not closed, so none of its commands were read"
+                document.unchecked.append(Problem(start, start + len(body), reason))
                 return []
             spans.append((match.group(1).strip(), {}))
             continue

@@ -42,6 +42,9 @@ class _WorkflowFrontend(Frontend):
     # (an Ansible playbook is a list; a CI file a mapping).
     host_name = "workflow"
     root_kind: type[yaml.Node] = yaml.MappingNode
+    # A file that is not YAML: a parse problem, or (for hosts added since) a part not checked (BG005),
+    # which a CI run failing on warnings, and the hook, treat as a finding.
+    unparsed_is_unchecked = False
 
     def scripts(self, root: yaml.MappingNode, source: Source) -> Iterator[Embedded]:
         """The scripts the workflow runs, each with what is known of where it runs."""
@@ -55,6 +58,10 @@ class _WorkflowFrontend(Frontend):
             mark = getattr(exc, "problem_mark", None)
             at = mark.index if mark else 0
             reason = getattr(exc, "problem", None) or "invalid YAML"
+            if self.unparsed_is_unchecked:
+                reason = f"the {self.host_name} is not valid YAML ({reason}), so none of its scripts were read"
+                document.unchecked.append(Problem(at, at + 1, reason))
+                return document
             document.problems.append(
                 Problem(
                     at,
