@@ -411,6 +411,15 @@ def test_nox_session_run_is_an_argv(tmp_path):
     assert _found("noxfile.py", text.replace("import nox", "import other"), tmp_path) == []
 
 
+def test_suppressions_are_written_in_each_hosts_comments(tmp_path):
+    jenkinsfile = "node {\n  sh 'dropdb scratch' // blastguard: ignore[SH201] rebuilt nightly\n  sh 'dropdb other'\n}\n"
+    findings, _ = _check("Jenkinsfile", jenkinsfile, tmp_path)
+    assert [(f.region.start_line, f.suppression is not None) for f in findings] == [(2, True), (3, False)]
+    tox = "[testenv]\ncommands =\n    dropdb scratch  # blastguard: ignore[SH201] rebuilt nightly\n    dropdb other\n"
+    findings, _ = _check("tox.ini", tox, tmp_path)
+    assert [(f.region.start_line, f.suppression is not None) for f in findings] == [(3, True), (4, False)]
+
+
 # --- the agent hook ---------------------------------------------------------------------------------------
 
 

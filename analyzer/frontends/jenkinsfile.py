@@ -141,7 +141,7 @@ class _Scanner:
         while i < len(text):
             if text[i] in " \t\r" or (text[i] == "\n" and newlines) or text.startswith("\\\n", i):
                 i += 2 if text[i] == "\\" else 1
-            elif text.startswith("/*", i) or (text.startswith("//", i) and newlines):
+            elif text.startswith(("/*", "//"), i):  # a line comment stops before its line break
                 i = self._comment(i)
             else:
                 break

@@ -106,6 +106,10 @@ def _commands(value: str, value_start: int, source: Source, context, document: T
         line_start, offset = offset, offset + len(line) + 1
         comment = _INLINE_COMMENT.search(line)
         code = line[: comment.start()] if comment else line
+        if comment and code.strip():  # after a command: where a suppression of its findings is written
+            document.comments.append(
+                Comment(line_start + comment.start(), line_start + len(line), line[comment.end() :])
+            )
         stripped = code.lstrip(" \t")
         at = line_start + len(code) - len(stripped)
         while stripped[:1] in ("-", "!") and not stripped.startswith("--"):  # `- cmd` goes on when it fails
