@@ -96,6 +96,29 @@ LANGUAGES: dict[str, Language] = {
         filenames=(".gitlab-ci.yaml",),
         path_pattern=r"\.gitlab-ci\.yml$",
     ),  # and included files: deploy.gitlab-ci.yml
+    "circleci": Language(
+        "blastguard.frontends.circleci:CircleCIFrontend", path_pattern=r"(?:^|/)\.circleci/config\.ya?ml$"
+    ),
+    "azure-pipelines": Language(
+        "blastguard.frontends.azure_pipelines:AzurePipelinesFrontend",
+        path_pattern=r"(?:^|/)(?:azure-pipelines[^/]*|\.azure-pipelines/[^/]+)\.ya?ml$",
+    ),
+    "bitbucket-pipelines": Language(
+        "blastguard.frontends.bitbucket_pipelines:BitbucketPipelinesFrontend",
+        filenames=("bitbucket-pipelines.yml", "bitbucket-pipelines.yaml"),
+    ),
+    "jenkinsfile": Language(
+        "blastguard.frontends.jenkinsfile:JenkinsfileFrontend",
+        extensions=(".jenkinsfile",),
+        filenames=("Jenkinsfile",),
+        path_pattern=r"(?:^|/)Jenkinsfile\.[^/]+$",
+    ),
+    # Claimed by where Ansible keeps them; a file there that is not plays or tasks is read as nothing.
+    "ansible": Language(
+        "blastguard.frontends.ansible:AnsibleFrontend",
+        path_pattern=(r"(?:^|/)(?:playbook[^/]*|site|playbooks/[^/]+|(?:tasks|handlers)/[^/]+)\.ya?ml$"),
+    ),
+    "tox": Language("blastguard.frontends.tox_ini:ToxFrontend", filenames=("tox.ini",)),
     "makefile": Language(
         "blastguard.frontends.makefile:MakefileFrontend",
         extensions=(".mk",),

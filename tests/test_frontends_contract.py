@@ -30,6 +30,12 @@ NOT_CHECKED = {
     "docker-compose": "services:\n  db: {command: [\n",
     "kubernetes": "apiVersion: v1\nkind: Pod\nspec: [\n",
     "database-access": "not json\n",
+    "circleci": "jobs: [\n",
+    "azure-pipelines": "steps: [\n",
+    "bitbucket-pipelines": "pipelines: [\n",
+    "jenkinsfile": "pipeline { stages { stage('x') { steps { sh 'rm -rf \n",
+    "ansible": "- hosts: all\n  tasks: [\n",
+    "tox": "[testenv\ncommands = pytest\n",
 }
 
 

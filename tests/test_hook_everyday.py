@@ -97,6 +97,12 @@ def _load_analysers() -> None:
         "dockerfile",
         "docker-compose",
         "kubernetes",
+        "circleci",
+        "azure-pipelines",
+        "bitbucket-pipelines",
+        "jenkinsfile",
+        "ansible",
+        "tox",
     ):
         registry.frontend_class(language)
         registry.rule_package(language)

@@ -37,6 +37,13 @@ class WorkflowDocument(Document):
 
 class _WorkflowFrontend(Frontend):
     embeds = ("shell", "python")
+    # What the file is called in a problem's message, and the shape of YAML its scripts are read from
+    # (an Ansible playbook is a list; a CI file a mapping).
+    host_name = "workflow"
+    root_kind: type[yaml.Node] = yaml.MappingNode
+    # A file that is not YAML: a parse problem, or (for hosts added since) a part not checked (BG005),
+    # which a CI run failing on warnings, and the hook, treat as a finding.
+    unparsed_is_unchecked = False
 
     def scripts(self, root: yaml.MappingNode, source: Source) -> Iterator[Embedded]:
         """The scripts the workflow runs, each with what is known of where it runs."""
@@ -48,15 +55,21 @@ class _WorkflowFrontend(Frontend):
             root = yaml.compose(source.text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            at = mark.index if mark else 0
+            at = min(mark.index if mark else 0, max(len(source.text) - 1, 0))  # the end of the text is a place too
             reason = getattr(exc, "problem", None) or "invalid YAML"
+            if self.unparsed_is_unchecked:
+                reason = f"the {self.host_name} is not valid YAML ({reason}), so none of its scripts were read"
+                document.unchecked.append(Problem(at, at + 1, reason))
+                return document
             document.problems.append(
                 Problem(
-                    at, at + 1, f"The workflow could not be parsed as YAML ({reason}); its scripts were not checked."
+                    at,
+                    at + 1,
+                    f"The {self.host_name} could not be parsed as YAML ({reason}); its scripts were not checked.",
                 )
             )
             return document
-        if isinstance(root, yaml.MappingNode):
+        if isinstance(root, self.root_kind):
             document.scripts = list(self.scripts(root, source))
         return document
 

@@ -47,6 +47,8 @@ _ARGS_SPREAD = frozenset({"asyncio.create_subprocess_exec", "os.execl", "os.exec
 # running thousands of statements must not cost each of them a parse of all the others.
 _SCRIPT_WINDOW = 64
 _TASK_RUNNERS = ("invoke", "fabric")  # `c.run("…")` in tasks.py and fabfiles
+# A nox session's `session.run("rm", "-rf", path)` runs its arguments as an argv, without a shell.
+_NOX_RUNS = frozenset({"run", "run_always", "run_install"})
 _SAFE_WORD = re.compile(r"[A-Za-z0-9_@%+=:,./-]+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _WORD_CHAR = re.compile(r"\w")
@@ -98,6 +100,13 @@ def _statements(argument) -> list[cst.BaseExpression]:
 def shell_value(call, folder, model) -> Rendered | None:
     """The command line `call` runs, rendered as shell with the file offset of every character."""
     name = call.name
+    if (
+        call.method in _NOX_RUNS
+        and "nox" in model.imported_modules
+        and not name.startswith(("subprocess.", "asyncio."))
+    ):
+        positional = [a.value for a in call.node.args if a.keyword is None]
+        return _argv(positional, call, folder)
     if name in _SHELL_LINE or (
         call.method in ("run", "sudo", "local")
         and model.imported_modules.intersection(_TASK_RUNNERS)

@@ -47,6 +47,7 @@ _ALWAYS = (
 _WHEN_USED = (
     (("subprocess",), r"run|call|check_call|check_output|Popen|getoutput|getstatusoutput"),
     (("invoke", "fabric"), r"run|sudo|local"),
+    (("nox",), r"run|run_always|run_install"),
     (("sqlalchemy",), r"text|update"),
     ((".objects", "peewee", ".query("), r"update|raw"),
     (("from os import",), r"system|popen|remove|exec[lv]p?e?"),
