@@ -672,7 +672,7 @@ class SqlFrontend(Frontend):
             return None
         body = self._expand_explain(text, body, dialect)
         stmt = Statement(0, start, end, chunk_end, body)
-        if body[0].text.upper() in _BODY_OPENERS:
+        if _may_hold_body(body):
             stmt.body = body_of(text, stmt.words, start, end)
             if stmt.body is not None:
                 if stmt.body.name:
@@ -761,7 +761,6 @@ class SqlFrontend(Frontend):
         return len(body)
 
 
-_BODY_OPENERS = frozenset({"CREATE", "ALTER", "DO", "BEGIN", "DECLARE"})
 _BLOCK_CLOSERS_OF_OTHERS = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # END IF etc. close no BEGIN/CASE
 # Words that open a T-SQL body right after AS (PL/SQL's IS / AS open declarations instead).
 _TSQL_BODY_STARTS = frozenset(
@@ -771,6 +770,17 @@ _TSQL_BODY_STARTS = frozenset(
 _NOT_PLSQL_DECLARE = frozenset({"CURSOR", "SCROLL", "BINARY", "INSENSITIVE", "NO", "ASENSITIVE"})
 # `ALTER TABLE … <verb> PARTITION` forms sqlglot keeps as a command or cannot parse, read from the words.
 _PARTITION_VERBS = frozenset({"DROP", "TRUNCATE", "DETACH", "ATTACH", "ADD", "EXCHANGE", "COALESCE", "REORGANIZE"})
+
+
+def _may_hold_body(tokens: list[Token]) -> bool:
+    """A cheap look at the first tokens: whether the statement may define a routine or be a block, before
+    its words are built (most CREATE and ALTER statements are tables)."""
+    first = tokens[0].text.upper()
+    if first in ("CREATE", "ALTER"):
+        return any(t.text.upper() in ROUTINES for t in tokens[1:8])
+    if first == "BEGIN":
+        return len(tokens) > 1 and tokens[1].text.upper() not in TRANSACTION_WORDS
+    return first in ("DO", "DECLARE")
 
 
 def _read_by_words(words: list[Word]) -> bool:
