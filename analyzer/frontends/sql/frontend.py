@@ -793,8 +793,11 @@ def _read_by_words(words: list[Word]) -> bool:
         return words[1].upper == "TRIGGER"
     if first != "ALTER" or words[1].upper != "TABLE":
         return False
-    top = [w.upper for w in words if w.depth == 0]
-    return any(verb in _PARTITION_VERBS and top[i + 1 : i + 2] == ["PARTITION"] for i, verb in enumerate(top))
+    top = [w.upper for w in words if w.depth == 0 and w.upper not in ("IF", "EXISTS")]
+    partition = [i for i, verb in enumerate(top) if verb in _PARTITION_VERBS and top[i + 1 : i + 2] == ["PARTITION"]]
+    # Any other DROP or TRUNCATE in it (`…, DROP COLUMN c`) is left to the token-level reading.
+    others = [i for i, verb in enumerate(top) if verb in ("DROP", "TRUNCATE", "DISABLE") and i not in partition]
+    return bool(partition) and not others
 
 
 def _chunks(tokens: list[Token], directives: _Directives = _NO_DIRECTIVES) -> list[tuple[list[Token], int]]:
