@@ -65,8 +65,31 @@ def test_a_procedure_that_calls_itself_is_read_once():
         ("SQL101", 4, "note"),
         ("SQL101", 5, "note"),
         ("SQL101", 8, "error"),
-        ("SQL101", 8, "error"),
     ]
+
+
+def test_a_finding_reached_through_nested_calls_is_reported_once_and_names_the_way():
+    sql = (
+        "DELIMITER //\nCREATE PROCEDURE inner_purge()\nBEGIN\n  DELETE FROM t;\nEND //\n"
+        "CREATE PROCEDURE outer_purge()\nBEGIN\n  CALL inner_purge();\n  CALL inner_purge();\nEND //\n"
+        "DELIMITER ;\nCALL outer_purge();\n"
+    )
+    at_call = [m for m in messages(sql, "SQL101") if m.startswith("This runs procedure outer_purge")]
+    assert at_call == [
+        "This runs procedure outer_purge, defined in this file (through procedure inner_purge). Its body, on "
+        "line 4: DELETE from t has no WHERE clause, so it removes every row. Add a WHERE clause that names the "
+        "rows to delete, and check it first with SELECT count(*)."
+    ]
+
+
+def test_a_mysql_routine_comment_with_escaped_quotes_is_header_not_body():
+    sql = (
+        "DELIMITER $$\nCREATE PROCEDURE `setup_reset`()\n"
+        "COMMENT 'Example:\n mysql> UPDATE t SET enabled = \\'YES\\';\n Rows matched: 7\n DELETE FROM t\n'\n"
+        "SQL SECURITY INVOKER\nBEGIN\n  DELETE FROM t WHERE id = 1;\nEND$$\nDELIMITER ;\n"
+    )
+    assert found(sql) == []
+    assert parsed(sql).problems == []
 
 
 def test_the_statements_after_a_delimited_routine_are_split_as_before():

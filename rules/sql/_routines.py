@@ -69,26 +69,42 @@ def _plain_name(written: str) -> str:
     return re.split(r"\s*\.\s*", written)[-1].strip('"`[]').lower()
 
 
-def inherited(
-    stmt: Statement, document: SqlDocument, check: Callable[[Statement], Iterator[Hit]], depth: int = 0
-) -> Iterator[Hit]:
-    """The hits of the bodies `stmt` runs, reported at `stmt` and naming the routine."""
-    if depth >= _NESTING:
-        return
+def inherited(stmt: Statement, document: SqlDocument, check: Callable[[Statement], Iterator[Hit]]) -> Iterator[Hit]:
+    """The hits of the bodies `stmt` runs, reported at `stmt` and naming the routine: each finding of a
+    body once, however many paths lead to it, and a routine that calls itself read once."""
+    seen: set[tuple[int, str]] = set()
     for definition in called(stmt, document):
         body = definition.body
         assert body is not None and body.kind is not None
-        for inner in document.body_statements(definition):
-            if inner is stmt:
-                continue  # a routine that calls itself
+        for inner, hit, through in _reached(definition, document, check, {id(definition)}):
+            if (inner.start, hit.message) in seen:
+                continue
+            seen.add((inner.start, hit.message))
             line = document.index.region(inner.start, inner.end).start_line
-            for hit in [*check(inner), *inherited(inner, document, check, depth + 1)]:
-                yield hit.replace(
-                    start=stmt.start,
-                    end=_trimmed_end(document.text, stmt),
-                    message=f"This runs {body.kind.lower()} {body.name}, defined in this file. Its body, on line "
-                    f"{line}: {hit.message}",
-                )
+            via = f" (through {', '.join(through)})" if through else ""
+            yield hit.replace(
+                start=stmt.start,
+                end=_trimmed_end(document.text, stmt),
+                message=f"This runs {body.kind.lower()} {body.name}, defined in this file{via}. Its body, on line "
+                f"{line}: {hit.message}",
+            )
+
+
+def _reached(
+    definition: Statement, document: SqlDocument, check: Callable[[Statement], Iterator[Hit]], visited: set[int]
+) -> Iterator[tuple[Statement, Hit, list[str]]]:
+    """(statement, hit, routines called on the way) for each hit in the body of `definition` and in the
+    bodies it calls in turn."""
+    if len(visited) > _NESTING:
+        return
+    for inner in document.body_statements(definition):
+        for hit in check(inner):
+            yield inner, hit, []
+        for callee in called(inner, document):
+            if id(callee) in visited or callee.body is None:
+                continue
+            for deeper, hit, through in _reached(callee, document, check, visited | {id(callee)}):
+                yield deeper, hit, [f"{(callee.body.kind or '').lower()} {callee.body.name}", *through]
 
 
 def _trimmed_end(text: str, stmt: Statement) -> int:

@@ -69,6 +69,7 @@ class Body(Record):
     kind: str | None  # PROCEDURE, FUNCTION, TRIGGER, EVENT; None for a block that runs at once (DO, BEGIN … END)
     name: str | None  # the routine's name as written, without its schema or quotes
     plpgsql: bool  # a PL/pgSQL body, where EXECUTE always runs a string
+    backslashes: bool = False  # a backslash escapes in strings (MySQL)
 
 
 @record
@@ -104,8 +105,21 @@ def body_of(text: str, words: list[Word], start: int, end: int) -> Body | None:
         return dollar  # a body in another language (plpython, C) is not SQL
     if any(w.kind == "string" and top[i - 1].upper == "AS" for i, w in enumerate(top) if i):
         return None  # `AS 'DELETE …'`: an old-style quoted body, whose quotes are doubled inside
-    body_start = _after_parameters(words, after)
+    body_start = _header_end(top, _after_parameters(words, after))
     return Body(body_start, end, kind, name, False) if body_start < end else None
+
+
+def _header_end(top: list[Word], start: int) -> int:
+    """Where the body starts: the first BEGIN, or the first verb that opens a statement, after the
+    routine's header (RETURNS, LANGUAGE, COMMENT '…', trigger events); its strings are read as the parse
+    read them, so a MySQL comment with escaped quotes does not leak into the body."""
+    previous = None
+    for word in top:
+        if word.start >= start:
+            if word.upper == "BEGIN" or (word.upper in _VERBS and _starts(top, word, previous)):
+                return word.start
+        previous = word
+    return start
 
 
 def is_plsql_declare(top: list[Word]) -> bool:
@@ -164,7 +178,7 @@ def segments(text: str, body: Body, routines: set[str] | frozenset[str] = frozen
     """The spans of the SQL statements in `body`; a PL/SQL call by name alone (`purge_logs(90);`) of one of
     `routines` (lower-case names) is one too."""
     found: list[Segment] = []
-    for part in scan(text, body.start, body.end)[0]:
+    for part in scan(text, body.start, body.end, body.backslashes)[0]:
         words = part.words
         if routines:
             called = next((i for i, w in enumerate(words) if w.upper not in _OPENERS), len(words))

@@ -675,6 +675,7 @@ class SqlFrontend(Frontend):
         if _may_hold_body(body):
             stmt.body = body_of(text, stmt.words, start, end)
             if stmt.body is not None:
+                stmt.body.backslashes = dialect == "mysql"
                 if stmt.body.name:
                     self._routine_names.add(stmt.body.name.lower())
                 return stmt  # read through its body: its own parse is of control flow, not SQL
