@@ -164,6 +164,20 @@ def test_a_trigger_runs_its_body_on_its_own_so_it_is_a_warning():
     assert found(sql) == [("SQL101", 3, 3, 3, 26, "warning")]
 
 
+def test_a_postgresql_trigger_inherits_the_function_it_runs_as_a_warning():
+    sql = (
+        "CREATE FUNCTION purge_audit() RETURNS trigger AS $$\nBEGIN\n  DELETE FROM audit;\n  RETURN NEW;\nEND\n"
+        "$$ LANGUAGE plpgsql;\n"
+        "CREATE TRIGGER orders_purge AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION purge_audit();\n"
+    )
+    assert found(sql) == [("SQL101", 3, 3, 3, 20, "note"), ("SQL101", 7, 1, 7, 95, "warning")]
+    message = messages(sql, "SQL101")[1]
+    assert message.startswith("This runs function purge_audit, defined in this file. Its body, on line 3: DELETE")
+    assert message.endswith(
+        "It is in the body of trigger orders_purge, which runs it on its own each time the trigger fires."
+    )
+
+
 TSQL = (
     "CREATE PROCEDURE dbo.CleanupOrders\n"
     "    @Days int = 30\n"

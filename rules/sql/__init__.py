@@ -22,7 +22,8 @@ def run(rule: Rule, document: SqlDocument, options: Mapping[str, object]) -> Ite
     for stmt in document.statements:
         if not stmt.executes:
             continue  # plain EXPLAIN plans its statement without running it
-        routine = stmt.routine
+        # A CREATE TRIGGER's own hits are those of the function it runs: the trigger's, not now's.
+        routine = stmt.routine or (stmt.body if stmt.body is not None and stmt.body.kind == "TRIGGER" else None)
         hits = [*judge(stmt), *inherited(stmt, document, judge)]
         for hit in hits:
             if routine is not None:

@@ -5,7 +5,8 @@ body, but creating the routine runs nothing: its findings there are notes that p
 A TRIGGER or EVENT runs its body on its own (each time the trigger fires, on the event's schedule),
 so there they are warnings at most. Where the same text calls the routine (`CALL p()`, `EXEC p`,
 `SELECT f()`), the body runs now: the call inherits its findings at their full severity, reported at
-the call with the routine's name, so a destructive body is counted once where it blocks.
+the call with the routine's name, so a destructive body is counted once where it blocks. A PostgreSQL
+`CREATE TRIGGER … EXECUTE FUNCTION f()` inherits them as the trigger's own: warnings at most.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from blastguard.rule import Hit, Rule
 
 _CALL = re.compile(r"(?i)(?:CALL|EXEC(?:UTE)?)\s+(?:@\w+\s*=\s*)?((?:[\w$\"`\[\]]+\s*\.\s*)*[\w$\"`\[\]]+)")
+_TRIGGER_FUNCTION = re.compile(r"(?i)\bEXECUTE\s+(?:FUNCTION|PROCEDURE)\s+((?:[\w$\"]+\s*\.\s*)*[\w$\"]+)\s*\(")
 _NESTING = 8  # calls followed into the routines they call
 
 
@@ -52,6 +54,12 @@ def called(stmt: Statement, document: SqlDocument) -> list[Statement]:
     first = stmt.tokens[0].text.upper() if stmt.tokens and not stmt.dynamic else ""
     if first in ("CALL", "EXEC", "EXECUTE"):
         match = _CALL.match(document.text, stmt.start, stmt.end)
+        name = _plain_name(match.group(1)) if match else None
+        if name in routines:
+            found.append(routines[name])
+    elif stmt.body is not None and stmt.body.kind == "TRIGGER":
+        # PostgreSQL's `CREATE TRIGGER … EXECUTE FUNCTION f()`: the trigger runs the function's body.
+        match = _TRIGGER_FUNCTION.search(document.text, stmt.start, stmt.end)
         name = _plain_name(match.group(1)) if match else None
         if name in routines:
             found.append(routines[name])
