@@ -43,5 +43,5 @@ def test_demo_is_what_the_readme_runs_from_the_repository_root():
     assert (
         result.stdout.decode()
         .rstrip()
-        .endswith("Found 23 findings: 12 errors, 11 warnings (15 files checked; 1 suppressed).")
+        .endswith("Found 25 findings: 13 errors, 11 warnings, 1 note (15 files checked; 1 suppressed).")
     )

@@ -166,13 +166,22 @@ def test_explicit_dialect_changes_how_text_is_read():
     assert postgres.rule_id == "SQL900"
 
 
-def test_routine_bodies_run_later_and_are_not_judged_now():
+def severities(sql):
+    return [(f.rule_id, f.region.start_line, f.severity.label) for f in check_text(sql, filename="t.sql")]
+
+
+def test_routine_bodies_run_later_so_their_statements_are_notes_and_what_follows_is_split_right():
     sql = (
         "CREATE PROCEDURE purge_all()\nBEGIN\n  SELECT CASE WHEN 1 THEN 2 END;\n  IF 1 THEN SELECT 1; END IF;\n"
         "  DELETE FROM audit_log;\nEND;\nDELETE FROM after_proc;\n"
         "CREATE FUNCTION g() RETURNS void LANGUAGE sql BEGIN ATOMIC DELETE FROM t; END;\nTRUNCATE after_atomic;\n"
     )
-    assert [f[:2] for f in findings(sql)] == [("SQL101", 7), ("SQL201", 9)]
+    assert severities(sql) == [
+        ("SQL101", 5, "note"),
+        ("SQL101", 7, "error"),
+        ("SQL101", 8, "note"),
+        ("SQL201", 9, "error"),
+    ]
 
 
 def test_mysql_delimiter_directive():
@@ -181,7 +190,9 @@ def test_mysql_delimiter_directive():
         "DELETE FROM after;\nDELIMITER //\nCREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW\nBEGIN\n"
         "  DELETE FROM staging;\nEND //\nDELIMITER ;\nTRUNCATE x;\n"
     )
-    assert [f[:3] for f in findings(sql)] == [("SQL101", 7, 1), ("SQL201", 14, 1)]
+    # The procedure's body runs when called (a note), the trigger's on each insert (a warning).
+    assert [f[:3] for f in findings(sql)] == [("SQL101", 4, 3), ("SQL101", 7, 1), ("SQL101", 11, 3), ("SQL201", 14, 1)]
+    assert [s[2] for s in severities(sql)] == ["note", "error", "warning", "error"]
 
 
 def test_statements_inside_a_do_block_are_judged_with_exact_positions():

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from sqlglot import exp
 
 from blastguard.frontends.sql.frontend import Statement, TableName, node_offsets
-from blastguard.frontends.sql.words import scan
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -75,6 +74,16 @@ def head_index(stmt: Statement, node: exp.Expr, keyword: str) -> int | None:
     """Index of the word `keyword` (DELETE, UPDATE) that opens `node`."""
     head = _head(stmt, node, keyword)
     return head[0] if head else None
+
+
+def top_clause(stmt: Statement, node: exp.Expr) -> str | None:
+    """`(100)` of T-SQL's `DELETE TOP (100) FROM t`, which sqlglot reads as a second table named TOP."""
+    head = head_index(stmt, node, "DELETE")
+    words = stmt.words
+    if head is None or head + 1 >= len(words) or words[head + 1].upper != "TOP":
+        return None
+    last = stmt.clause_end(head + 1, frozenset({"FROM"}))
+    return "".join(w.text for w in words[head + 2 : last + 1]) or None
 
 
 def head_span(stmt: Statement, node: exp.Expr, keyword: str) -> tuple[int, int]:
@@ -409,8 +418,8 @@ def token_verdict(stmt: Statement) -> str | None:
     whose scope they cannot prove, or None when nothing destructive is in sight. A statement whose
     semicolon is missing holds several; each verb that opens a line is judged, and the worst wins.
     """
-    if stmt.parsed:
-        return None
+    if stmt.parsed or stmt.error is None:
+        return None  # parsed, or read another way (a procedural body, a form read from its words)
     verdicts = [_segment_verdict(segment) for segment in _segments(stmt)]
     verdicts = [v for v in verdicts if v]
     proven = [v for v in verdicts if v != "unverifiable"]
@@ -466,22 +475,3 @@ _STATEMENT_VERBS = frozenset(
     {"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "WITH", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE", "SET"}
 )
 _VERBS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE"})
-
-
-_DOLLAR_QUOTED = re.compile(r"\$(\w*)\$(.*)\$\1\$", re.DOTALL)
-
-
-def do_block_runs_dynamic_sql(stmt: Statement) -> bool:
-    """A `DO $$ … $$` block whose PL/pgSQL body builds statements at run time with EXECUTE.
-
-    The plain SQL statements in a DO body are parsed and judged like any other; what EXECUTE runs
-    is assembled from strings at run time and cannot be known.
-    """
-    if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
-        return False
-    for part in scan(" ".join(w.text for w in stmt.words[1:]))[0]:
-        for word in part.words:
-            body = _DOLLAR_QUOTED.fullmatch(word.text) if word.kind == "string" else None
-            if body and any(w.upper == "EXECUTE" for p in scan(body.group(2))[0] for w in p.words):
-                return True
-    return False

@@ -137,7 +137,9 @@ RULE = Rule(
         "(`INSERT INTO new (a, b) SELECT a, b FROM t`) keeps every row, but a column it leaves out is lost, "
         "and the script does not show which columns `t` has: it is a note naming the columns copied (a "
         "warning where an agent runs it). A copy that computes a column is not a rebuild. SQL that a "
-        "program runs one statement at a time counts as one script when one function runs it."
+        "program runs one statement at a time counts as one script when one function runs it. "
+        "`DROP MATERIALIZED VIEW` stays clean, like DROP VIEW: its rows are derived from tables it leaves "
+        "alone, and running its query again rebuilds them (with CASCADE, the cascade rule reports it)."
     ),
     fix="Rename the table (keep it until you are sure) or take a backup, and drop it in a reviewed migration.",
     flag=(
@@ -177,6 +179,8 @@ RULE = Rule(
         "CREATE TEMP TABLE tmp_ids AS SELECT id FROM users;\nDROP TABLE tmp_ids;",
         "CREATE TABLE staging_users (id int);\nDROP TABLE IF EXISTS staging_users;",
         "DROP TEMPORARY TABLE tmp_ids;",
+        # A materialized view holds rows derived from its query: REFRESH (or CREATE again) rebuilds them.
+        "DROP MATERIALIZED VIEW IF EXISTS mv_daily_sales;",
         # SQLite's table rebuild: every row copied, the old table dropped, the copy renamed into its place.
         "CREATE TABLE connection_new (id INTEGER NOT NULL, conn_id VARCHAR(250) NOT NULL UNIQUE);\n"
         "INSERT INTO connection_new SELECT * FROM connection;\nDROP TABLE connection;\n"

@@ -56,13 +56,23 @@ def _disabled(stmt) -> list[str]:
         name = _setting_name(pair.this)
         if name in _SETTINGS and _value(pair.expression) in _SETTINGS[name][0]:
             lost.append(f"{name} = {_value(pair.expression)}: {_SETTINGS[name][1]}")
-    if isinstance(node, exp.Command) and stmt.words[0].upper == "ALTER":
+    first = stmt.words[0].upper if stmt.words else ""
+    if isinstance(node, exp.Command) and first == "ALTER":
         uppers = [w.upper for w in stmt.words if w.depth == 0]
         for i, word in enumerate(uppers[:-1]):
             if word == "DISABLE" and uppers[i + 1] == "TRIGGER":
                 lost.append(
                     "DISABLE TRIGGER: the table's triggers (audit, cascades, FK enforcement for ALL) stop firing"
                 )
+            elif word == "NOCHECK" and uppers[i + 1] == "CONSTRAINT":
+                lost.append(
+                    "NOCHECK CONSTRAINT: SQL Server stops enforcing the foreign key and check constraints it names"
+                )
+    elif node is None and not stmt.error and first == "DISABLE" and stmt.words[1].upper == "TRIGGER":
+        # T-SQL's own statement, which sqlglot does not parse: `DISABLE TRIGGER t ON orders`, or `ALL ON
+        # DATABASE`, which also switches off the triggers that guard against DROP TABLE.
+        target = " ".join(w.text for w in stmt.words[2:]).replace(" . ", ".")
+        lost.append(f"DISABLE TRIGGER {target}: the triggers it names (audit, cascades, DDL guards) stop firing")
     return lost
 
 
@@ -118,7 +128,8 @@ RULE = Rule(
     summary="A statement switches off foreign keys, triggers or safe-update mode.",
     rationale=(
         "`SET session_replication_role = replica`, `ALTER TABLE … DISABLE TRIGGER`, "
-        "`SET FOREIGN_KEY_CHECKS = 0`, `SET sql_safe_updates = 0` and `PRAGMA foreign_keys = OFF` each "
+        "`SET FOREIGN_KEY_CHECKS = 0`, `SET sql_safe_updates = 0`, `PRAGMA foreign_keys = OFF`, and T-SQL's "
+        "`DISABLE TRIGGER … ON …` and `ALTER TABLE … NOCHECK CONSTRAINT` each "
         "remove a check that stops a bad DELETE or UPDATE from cascading silently. An agent that turns one "
         "off is usually about to do what it was preventing. One exception: SQLite's `PRAGMA foreign_keys "
         "= OFF` that the same script turns back ON, with nothing but schema changes, copies and backfills "
@@ -146,12 +157,27 @@ RULE = Rule(
         ),
         "PRAGMA foreign_keys = OFF;\nUPDATE orders SET customer_id = 0;\nPRAGMA foreign_keys = ON;",
         "PRAGMA foreign_keys = ON;\nPRAGMA foreign_keys = OFF;\nDROP TABLE customers;",
+        # T-SQL
+        Example(
+            "DISABLE TRIGGER trg_orders_audit ON dbo.Orders;",
+            flagged="DISABLE TRIGGER trg_orders_audit ON dbo.Orders",
+            severity=Severity.WARNING,
+            message="DISABLE TRIGGER trg_orders_audit ON dbo.Orders: the triggers it names",
+        ),
+        "DISABLE TRIGGER ALL ON DATABASE;",
+        "ALTER TABLE dbo.Orders NOCHECK CONSTRAINT FK_Orders_Customers;",
+        "ALTER TABLE dbo.Orders NOCHECK CONSTRAINT ALL;",
     ),
     clean=(
         "PRAGMA = DELETE;",
         "SET session_replication_role = DEFAULT;",
         "SET FOREIGN_KEY_CHECKS = 1;",
         "ALTER TABLE orders ENABLE TRIGGER ALL;",
+        "ENABLE TRIGGER trg_orders_audit ON dbo.Orders;",
+        "ALTER TABLE dbo.Orders WITH CHECK CHECK CONSTRAINT ALL;",
+        # Adds a constraint without checking the rows already there: it guards every new row.
+        "ALTER TABLE dbo.Orders WITH NOCHECK ADD CONSTRAINT FK_Orders_Customers FOREIGN KEY (CustomerId) "
+        "REFERENCES dbo.Customers (Id);",
         "PRAGMA foreign_keys = ON;",
         "SET statement_timeout = '5s';",
         # SQLite's table rebuild, with foreign keys off only while the table is replaced.
@@ -162,7 +188,7 @@ RULE = Rule(
         "UPDATE dag SET concurrency = 16 WHERE concurrency IS NULL;\nPRAGMA foreign_keys = ON;",
     ),
     check=check,
-    keywords=("set", "pragma", "disable"),
+    keywords=("set", "pragma", "disable", "nocheck"),
     precision="very-high",
     tags=("guardrail",),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from blastguard.examples import Example
@@ -28,7 +30,14 @@ _FIX = (
 )
 
 
+# Destructive verbs in the string an EXECUTE runs.
+_DESTRUCTIVE = re.compile(r"\b(DELETE|UPDATE|TRUNCATE|DROP|ALTER|MERGE|GRANT)\b", re.IGNORECASE)
+
+
 def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
+    if stmt.dynamic:
+        yield from _check_execute(stmt)
+        return
     for kind, keyword in ((exp.Delete, "DELETE"), (exp.Update, "UPDATE")):
         for node in stmt.find_all(kind):
             where = node.args.get("where")
@@ -50,6 +59,24 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
                 )
 
 
+def _check_execute(stmt: Statement) -> Iterator[Hit]:
+    """`EXECUTE 'DELETE FROM ' || tbl`, `EXECUTE format(…)`, `EXEC sp_executesql @sql` in a procedural
+    body: what runs is a string put together at run time. Strings that show only harmless SQL
+    (`EXECUTE 'ANALYZE ' || tbl`) stay clean; a string held in a variable shows nothing, so it is reported."""
+    literals = [w.text for w in stmt.words if w.kind == "string"]
+    verbs = list(dict.fromkeys(m.group(1).upper() for text in literals for m in _DESTRUCTIVE.finditer(text)))
+    if literals and not verbs:
+        return
+    shown = f"its strings hold {', '.join(verbs)}" if verbs else "the SQL is held in a variable"
+    yield Hit(
+        stmt.start,
+        stmt.end,
+        f"This EXECUTE runs SQL assembled at run time ({shown}), so which table and rows it would touch "
+        "cannot be checked. Write the statement out, with only values as parameters (`EXECUTE … USING`), "
+        "so it can be checked before it runs.",
+    )
+
+
 RULE = Rule(
     id="SQL901",
     name="runtime-structure",
@@ -61,7 +88,10 @@ RULE = Rule(
         "judged where its structure is written out. A value in a value position (`WHERE id = {uid}`, "
         "`%s`, `?`, `:name`) is fine; a table or a whole condition supplied at run time may be anything, "
         "including every row of every table, so blastguard says it cannot check it. A statement with no "
-        "WHERE at all is reported by the unbounded-delete and unbounded-update rules instead."
+        "WHERE at all is reported by the unbounded-delete and unbounded-update rules instead. The same holds "
+        "for the dynamic SQL of a procedural body (`EXECUTE 'DELETE FROM ' || tbl` and `EXECUTE format(…)` "
+        "in PL/pgSQL, `EXECUTE IMMEDIATE` in PL/SQL, `EXEC sp_executesql` in T-SQL) whose strings show a "
+        "destructive verb or that runs SQL held in a variable."
     ),
     fix=_FIX,
     example_language="python",
@@ -75,6 +105,8 @@ RULE = Rule(
         'def purge(condition):\n    cur.execute("DELETE FROM sessions WHERE %s" % condition)',
         'def purge(table, uid):\n    cur.execute(f"DELETE FROM {table} WHERE id = %s", (uid,))',
         'def touch(extra):\n    cur.execute("UPDATE users SET seen = now() WHERE id = 1 OR {}".format(extra))',
+        "def purge():\n    cur.execute(\"DO $$ BEGIN EXECUTE 'TRUNCATE ' || current_setting('app.t'); END $$\")",
+        "def purge():\n    cur.execute(\"DO $$ BEGIN EXECUTE format('DELETE FROM %I', 'audit'); END $$\")",
     ),
     clean=(
         'def purge(uid):\n    cur.execute(f"DELETE FROM sessions WHERE id = {uid}")',
@@ -83,10 +115,12 @@ RULE = Rule(
         'def purge(extra):\n    cur.execute(f"DELETE FROM sessions WHERE tenant_id = 7 AND {extra}")',
         'def read(table):\n    cur.execute(f"SELECT * FROM {table} WHERE {condition}")',
         'def purge(year):\n    cur.execute(f"DELETE FROM events_{year} WHERE id = 1")',
+        "def stats():\n    cur.execute(\"DO $$ BEGIN EXECUTE 'ANALYZE ' || current_setting('app.t'); END $$\")",
+        "def stats():\n    cur.execute(\"DO $$ BEGIN RAISE NOTICE 'DELETE FROM users is not run'; END $$\")",
     ),
     check=check,
     escalates=True,
-    keywords=("delete", "update"),
+    keywords=("delete", "update", "execute", "exec"),
     precision="medium",
     tags=("unverifiable",),
 )

@@ -103,6 +103,9 @@ RULE = Rule(
         "DELETE FROM users WHERE NOT FALSE;",
         "DELETE FROM users WHERE 'a' = 'a';",
         "DELETE FROM users WHERE id = id;",
+        # BigQuery requires a WHERE on DELETE; `WHERE true` is how it deletes every row.
+        Example("DELETE FROM dataset.events WHERE true;", config={"sql-dialect": "bigquery"}, flagged="WHERE true"),
+        Example("DELETE FROM raw.events WHERE TRUE;", config={"sql-dialect": "snowflake"}, flagged="WHERE TRUE"),
         "DELETE FROM users WHERE last_login < now() - interval '1 year' OR 1=1;",
         Example(
             "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nDELETE FROM users WHERE id IS NOT NULL;",

@@ -18,6 +18,7 @@ from blastguard.rules.sql._sql import (
     table_label,
     target_table,
     token_verdict,
+    top_clause,
 )
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
@@ -45,8 +46,8 @@ def check(stmt: Statement, document: SqlDocument) -> Iterator[Hit]:
 
 
 def _check_delete(stmt, document, node: exp.Delete):
-    if node.args.get("where") or node.args.get("limit"):
-        return
+    if node.args.get("where") or node.args.get("limit") or top_clause(stmt, node):
+        return  # DELETE TOP (n) with no WHERE removes n rows, not all: the limit-without-order rule's
     table = target_table(node)
     if table is not None and document.created_before(table, stmt):
         return  # emptying a table this script created destroys nothing
@@ -109,7 +110,9 @@ RULE = Rule(
         "holds for `DELETE … USING` without WHERE, a data-modifying CTE, `DELETE FROM ONLY`, a MySQL "
         "multi-table DELETE filtered only by its join, and `MERGE … WHEN NOT MATCHED BY SOURCE THEN "
         "DELETE`, which removes every row an empty source does not mention. A table the same script "
-        "created is exempt: emptying it destroys nothing."
+        "created is exempt: emptying it destroys nothing. In the body of a procedure or function the DELETE is "
+        "a note (creating the routine runs nothing; a CALL of it in the same file is the error), in a trigger's "
+        "or event's body a warning (it runs on its own)."
     ),
     fix=_FIX,
     flag=(
@@ -138,9 +141,33 @@ RULE = Rule(
         "DELETE FROM users RETURNING;",
         "DELETE FROM `audit_log`;",
         "DO $$\nBEGIN\n  IF now() > '2026-01-01' THEN\n    DELETE FROM users;\n  END IF;\nEND $$;",
+        # A routine's body: creating it runs nothing (a note at the statement), calling it runs it.
+        Example(
+            "CREATE FUNCTION purge_audit() RETURNS trigger AS $$ BEGIN DELETE FROM audit; RETURN NEW; END $$ "
+            "LANGUAGE plpgsql;",
+            flagged="DELETE FROM audit",
+            severity=Severity.NOTE,
+            message="It is in the body of function purge_audit: creating the function runs nothing",
+        ),
+        Example(
+            "DELIMITER //\nCREATE PROCEDURE reset_users()\nBEGIN\n  DELETE FROM users;\nEND //\nDELIMITER ;\n"
+            "CALL reset_users();",
+            flagged="CALL reset_users()",
+            severity=Severity.ERROR,
+            message="This runs procedure reset_users, defined in this file. Its body, on line 4: DELETE from users",
+        ),
+        Example(
+            "CREATE TRIGGER trg_orders AFTER INSERT ON orders FOR EACH ROW\nBEGIN\n  DELETE FROM order_cache;\nEND;",
+            flagged="DELETE FROM order_cache",
+            severity=Severity.WARNING,
+            message="which runs it on its own each time the trigger fires",
+        ),
+        "CREATE PROCEDURE dbo.ResetCarts AS\nBEGIN\n    DELETE FROM dbo.Carts\nEND\nGO\nEXEC dbo.ResetCarts\nGO",
+        "CREATE OR REPLACE PROCEDURE purge_logs IS\n  n NUMBER;\nBEGIN\n  DELETE FROM logs;\nEND;\n/",
     ),
     clean=(
         "DELETE FROM users WHERE id = 42;",
+        "DELETE TOP (100) FROM sessions;",
         "DELETE FROM users WHERE id = $1;",
         "DELETE FROM users WHERE id = :id;",
         "DELETE FROM users WHERE id = %s;",
@@ -153,9 +180,10 @@ RULE = Rule(
         "CREATE TEMP TABLE scratch AS SELECT id FROM users;\nDELETE FROM scratch;",
         "WITH batch AS (SELECT id FROM events WHERE created_at < now() - interval '90 days' LIMIT 1000)\n"
         "DELETE FROM events WHERE id IN (SELECT id FROM batch);",
-        "CREATE FUNCTION purge_audit() RETURNS trigger AS $$ BEGIN DELETE FROM audit; RETURN NEW; END $$ "
-        "LANGUAGE plpgsql;",
         "MERGE INTO users u USING staging s ON u.id = s.id\nWHEN NOT MATCHED BY SOURCE AND u.archived THEN DELETE;",
+        "CREATE PROCEDURE purge_old() LANGUAGE sql BEGIN ATOMIC\n  DELETE FROM sessions WHERE expires_at < now();\nEND;\n"
+        "CALL purge_old();",
+        "CREATE FUNCTION py_purge() RETURNS void AS $$ plpy.execute('DELETE FROM users') $$ LANGUAGE plpython3u;",
     ),
     check=check,
     escalates=True,

@@ -143,6 +143,37 @@ CLIENTS: dict[str, Client] = {
         positional_sql=True,
         sql_on_stdin=True,
     ),
+    # SQL Server's sqlcmd: -Q runs its query and exits, -q runs it first; -i reads files; GO ends batches.
+    "sqlcmd": Client(
+        Syntax(
+            options(
+                "-S",
+                "-d",
+                "-U",
+                "-P",
+                "-Q",
+                "-q",
+                "-i",
+                "-o",
+                "-v",
+                "-h",
+                "-s",
+                "-w",
+                "-l",
+                "-t",
+                "-H",
+                "-a",
+                "-f",
+                "-K",
+            )
+        ),
+        hosts=("-S",),
+        databases=("-d",),
+        variables=("SQLCMDSERVER", "SQLCMDDBNAME"),
+        sql=("-Q", "-q"),
+        sql_files=("-i",),
+        sql_on_stdin=True,
+    ),
     "clickhouse-client": Client(
         Syntax(
             options(

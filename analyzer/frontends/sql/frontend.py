@@ -54,6 +54,7 @@ with _without_importlib_metadata():
 
 from blastguard.frontends.base import Comment, Document, Frontend, Problem
 from blastguard.frontends.constraint_names import same_constraint
+from blastguard.frontends.sql.bodies import ROUTINES, TRANSACTION_WORDS, Body, body_of, segments
 from blastguard.frontends.sql.words import Word, comments_in_gap, scan
 from blastguard.records import Record, factory, record
 from blastguard.sources import Source
@@ -98,40 +99,71 @@ _EXPLAINABLE = {
     "DECLARE",
     "REPLACE",
 }
-_DOLLAR_BODY = re.compile(r"\$(\w*)\$(.*?)\$\1\$", re.DOTALL)
-_SQL_VERBS_IN_PLPGSQL = frozenset(
-    {"DELETE", "UPDATE", "INSERT", "MERGE", "TRUNCATE", "DROP", "ALTER", "GRANT", "CREATE"}
-)
 
 
-# Client directives, not SQL: psql meta-commands (\c, \i, \set ...) and the mysql client's DELIMITER.
+# Client directives, not SQL: psql meta-commands (\c, \i, \set ...), the mysql client's DELIMITER,
+# and the batch ends of sqlcmd (`GO`) and SQL*Plus (`/` alone on a line).
 _PSQL_META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.MULTILINE)
-_DELIMITER = re.compile(r"^[ \t]*delimiter[ \t]+(\S+)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+_DIRECTIVE = re.compile(r"^[ \t]*(?:delimiter[ \t]+(\S+)|(go)(?:[ \t]+\d+)?|(/))[ \t]*$", re.MULTILINE | re.IGNORECASE)
 
 
-def _client_directives(text: str) -> str:
-    """Blank out client directives and turn a custom DELIMITER back into `;`.
+@record
+class _Directives(Record):
+    """Where the client, not the SQL, ends statements."""
+
+    hard: frozenset[int]  # offsets of the `;` written for a batch end or a custom delimiter
+    custom: list[tuple[int, int]]  # spans under a custom DELIMITER, where a plain `;` ends nothing
+
+
+_NO_DIRECTIVES = _Directives(frozenset(), [])
+
+
+def _client_directives(text: str) -> tuple[str, _Directives]:
+    """Blank out client directives, turn a custom DELIMITER and batch ends into `;`, and say where those are.
 
     Every replacement keeps the length, so offsets into the result are offsets into `text`.
     """
     if "\\" in text:
         text = _PSQL_META.sub(lambda m: " " * len(m.group(0)), text)
-    if not _DELIMITER.search(text):
-        return text
-    parts, position, delimiter = [], 0, ";"
-    for match in _DELIMITER.finditer(text):
-        parts += [_terminate(text[position : match.start()], delimiter), " " * (match.end() - match.start())]
-        position, delimiter = match.end(), match.group(1)
-    parts.append(_terminate(text[position:], delimiter))
-    return "".join(parts)
+    if not _DIRECTIVE.search(text):
+        return text, _NO_DIRECTIVES
+    parts: list[str] = []
+    hard: set[int] = set()
+    custom: list[tuple[int, int]] = []
+    position, delimiter = 0, ";"
+    for match in _DIRECTIVE.finditer(text):
+        if match.group(1) is None and delimiter != ";":
+            continue  # `GO` or `/` under a custom delimiter is the delimited text's own
+        parts.append(_terminate(text, position, match.start(), delimiter, hard))
+        if delimiter != ";":
+            custom.append((position, match.start()))
+        blank = [" "] * (match.end() - match.start())
+        if match.group(1) is None:  # a batch end: the statement before it is over
+            at = match.start(2) if match.group(2) else match.start(3)
+            blank[at - match.start()] = ";"
+            hard.add(at)
+        else:
+            delimiter = match.group(1)
+        parts.append("".join(blank))
+        position = match.end()
+    parts.append(_terminate(text, position, len(text), delimiter, hard))
+    if delimiter != ";":
+        custom.append((position, len(text)))
+    return "".join(parts), _Directives(frozenset(hard), custom)
 
 
-def _terminate(segment: str, delimiter: str) -> str:
-    """A custom delimiter ends a statement where it ends a line."""
+def _terminate(text: str, start: int, end: int, delimiter: str, hard: set[int]) -> str:
+    """text[start:end] with a custom delimiter that ends a line turned into `;` (noted in `hard`)."""
+    segment = text[start:end]
     if delimiter == ";":
         return segment
     pattern = re.escape(delimiter) + r"(?=[ \t]*(?:\r?\n|$))"
-    return re.sub(pattern, lambda m: ";" + " " * (len(delimiter) - 1), segment)
+
+    def semicolon(match: re.Match) -> str:
+        hard.add(start + match.start())
+        return ";" + " " * (len(delimiter) - 1)
+
+    return re.sub(pattern, semicolon, segment)
 
 
 @record
@@ -145,6 +177,9 @@ class Statement(Record):
     dialect: str | None = None
     error: str | None = None  # why the statement did not parse
     explain: str | None = None  # "plain" | "analyze" when wrapped in EXPLAIN
+    dynamic: bool = False  # an EXECUTE of SQL built at run time, inside a procedural body
+    body: Body | None = None  # the procedural body this statement holds, whose statements follow it
+    container: Statement | None = None  # the statement whose procedural body holds this one
     _words: list[Word] | None = None  # built on first use, since most statements never need them
     _nodes: dict[type, list[exp.Expr]] | None = None  # built on the first `find_all`
 
@@ -173,6 +208,17 @@ class Statement(Record):
         """Every node of `kinds` in the parse, from one walk shared by all rules."""
         by_type: dict[type, list] = self._nodes_by_type  # (a node is filed under its own type)
         return [node for kind in kinds for node in by_type.get(kind, ())]
+
+    @property
+    def routine(self) -> Body | None:
+        """The routine definition (PROCEDURE, FUNCTION, TRIGGER, EVENT) whose body holds this statement:
+        creating the routine runs none of it. None at top level and in a block that runs at once (DO)."""
+        container = self.container
+        while container is not None:
+            if container.body is not None and container.body.kind is not None:
+                return container.body
+            container = container.container
+        return None
 
     @property
     def executes(self) -> bool:
@@ -228,7 +274,7 @@ class Statement(Record):
 
 def _defines_routine(node: exp.Expr) -> bool:
     """CREATE FUNCTION / PROCEDURE / TRIGGER: the statements in its body run later, not now."""
-    return isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in _ROUTINES
+    return isinstance(node, exp.Create) and str(node.args.get("kind") or "").upper() in ROUTINES
 
 
 def node_offsets(node: exp.Expr) -> tuple[int, int] | None:
@@ -295,7 +341,7 @@ class SqlDocument(Document):
     # Dropping or emptying a table the same script created a moment ago destroys nothing.
 
     @cached_property
-    def _created(self) -> list[tuple[int, TableName]]:
+    def _created(self) -> list[tuple[int, TableName, Body | None]]:
         created = []
         for index, stmt in self.script:
             node = stmt.expression
@@ -306,12 +352,25 @@ class SqlDocument(Document):
                 table = node.this.this if isinstance(node.this, exp.Schema) else node.this
                 name = TableName.of(table)
                 if name and not node.args.get("exists"):
-                    created.append((index, name))
+                    created.append((index, name, stmt.routine))
             for into in stmt.find_all(exp.Into):
                 name = TableName.of(into.this)
                 if name:
-                    created.append((index, name))
+                    created.append((index, name, stmt.routine))
         return created
+
+    @cached_property
+    def routines(self) -> dict[str, Statement]:
+        """The procedures and functions this text defines, by name (lower case, without schema)."""
+        return {
+            stmt.body.name.lower(): stmt
+            for stmt in self.statements
+            if stmt.body is not None and stmt.body.name and stmt.body.kind in ("PROCEDURE", "FUNCTION")
+        }
+
+    def body_statements(self, definition: Statement) -> list[Statement]:
+        """The statements directly in the body of `definition`."""
+        return [stmt for stmt in self.statements if stmt.container is definition]
 
     @cached_property
     def _added_columns(self) -> list[tuple[int, TableName, str]]:
@@ -333,7 +392,11 @@ class SqlDocument(Document):
         position = stmt if isinstance(stmt, int) else stmt.index
         if name is not None and self.source.context.fresh_database:
             return True
-        return name is not None and any(i < position and name.matches(c) for i, c in self._created)
+        # A table a routine's body creates exists only for the rest of that body, when it runs.
+        routine = None if isinstance(stmt, int) else stmt.routine
+        return name is not None and any(
+            i < position and name.matches(c) and (r is None or r is routine) for i, c, r in self._created
+        )
 
     def column_added_before(self, table: exp.Expr, column: str, stmt: Statement | int) -> bool:
         name = TableName.of(table)
@@ -472,6 +535,8 @@ class SqlFrontend(Frontend):
         self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
         self._parsers: dict[str, object] = {}
         self._neighbour_cache: dict[str, list[Statement]] = {}
+        self._directives = _NO_DIRECTIVES
+        self._routine_names: set[str] = set()
 
     @classmethod
     def from_config(cls, config) -> SqlFrontend:
@@ -498,7 +563,8 @@ class SqlFrontend(Frontend):
 
     def _parse_text(self, text: str, wanted: re.Pattern | None) -> tuple[list[Statement], list[Comment]]:
         self.wanted = wanted
-        masked = _client_directives(text)
+        masked, self._directives = _client_directives(text)
+        self._routine_names = set()
         tokens, dialect = self._tokenize(masked, 0, len(masked))
         if tokens is not None:
             comments = _gap_comments(masked, tokens)
@@ -524,9 +590,9 @@ class SqlFrontend(Frontend):
         if text not in self._neighbour_cache:
             if len(self._neighbour_cache) >= _NEIGHBOURS_KEPT:  # a host goes function by function
                 del self._neighbour_cache[next(iter(self._neighbour_cache))]
-            wanted = self.wanted
+            wanted, directives, names = self.wanted, self._directives, self._routine_names
             self._neighbour_cache[text] = self._parse_text(text, None)[0]
-            self.wanted = wanted
+            self.wanted, self._directives, self._routine_names = wanted, directives, names
         return self._neighbour_cache[text]
 
     def _parser(self, dialect: str):
@@ -572,31 +638,32 @@ class SqlFrontend(Frontend):
         return statements, comments
 
     def _statements(self, text: str, tokens: list[Token], dialect: str) -> list[Statement]:
-        statements = [self._statement(text, body, end, dialect) for body, end in _chunks(tokens)]
+        statements = [self._statement(text, body, end, dialect) for body, end in _chunks(tokens, self._directives)]
         result = []
         for stmt in statements:
             if stmt is not None:
                 result.append(stmt)
-                result += self._do_block_statements(text, stmt, dialect)
+                if stmt.body is not None:
+                    result += self._body_statements(text, stmt, dialect)
         return result
 
-    def _do_block_statements(self, text: str, stmt: Statement, dialect: str) -> list[Statement]:
-        """The SQL statements inside `DO $$ … $$`, which runs at once: each from its first verb on.
-
-        The body is PL/pgSQL, so it is cut at semicolons by the lenient scanner and only the SQL
-        statements in it are parsed (`IF … THEN DELETE FROM t` yields `DELETE FROM t`).
-        """
-        if not isinstance(stmt.expression, exp.Command) or stmt.expression.name.upper() != "DO":
-            return []
-        body = _DOLLAR_BODY.search(text, stmt.start, stmt.end)
-        if body is None:
-            return []
+    def _body_statements(self, text: str, stmt: Statement, dialect: str) -> list[Statement]:
+        """The SQL statements in the procedural body of `stmt` (a DO block, a routine definition, a
+        BEGIN … END block), each parsed alone at its place in the text; control flow is skipped."""
+        assert stmt.body is not None
         children: list[Statement] = []
-        for part in scan(text, body.start(2), body.end(2))[0]:
-            verb = next((w for w in part.words if w.depth == 0 and w.upper in _SQL_VERBS_IN_PLPGSQL), None)
-            tokens = self._tokenize(text, verb.start, part.words[-1].end, (dialect,))[0] if verb else None
+        for segment in segments(text, stmt.body, self._routine_names):
+            if segment.dynamic:
+                scanned = scan(text, segment.start, segment.end)[0]
+                words = scanned[0].words if scanned else []
+                children.append(Statement(0, segment.start, segment.end, segment.end, words, dynamic=True))
+                continue
+            tokens = self._tokenize(text, segment.start, segment.end, (dialect,))[0]
+            tokens = tokens or self._tokenize(text, segment.start, segment.end)[0]
             if tokens:
                 children += self._statements(text, tokens, dialect)
+        for child in children:
+            child.container = child.container or stmt
         return children
 
     def _statement(self, text: str, body: list[Token], chunk_end: int, dialect: str) -> Statement | None:
@@ -605,7 +672,16 @@ class SqlFrontend(Frontend):
             return None
         body = self._expand_explain(text, body, dialect)
         stmt = Statement(0, start, end, chunk_end, body)
+        if _may_hold_body(body):
+            stmt.body = body_of(text, stmt.words, start, end)
+            if stmt.body is not None:
+                stmt.body.backslashes = dialect == "mysql"
+                if stmt.body.name:
+                    self._routine_names.add(stmt.body.name.lower())
+                return stmt  # read through its body: its own parse is of control flow, not SQL
         self._parse_statement(stmt, text, body, dialect)
+        if stmt.error and _read_by_words(stmt.words):
+            stmt.error = None  # a form sqlglot does not know, which the rules read from its words
         return stmt
 
     def _wanted(self, text: str, body: list[Token], start: int, end: int) -> bool:
@@ -616,6 +692,11 @@ class SqlFrontend(Frontend):
         # INSERT … SELECT which table it copies.
         first = body[0].text.upper()
         if first in ("CREATE", "ALTER") or self.wanted.search(text, start, end):
+            return True
+        # A call runs a body this text may define: the rules judge the body at the call.
+        if first in ("CALL", "EXEC", "EXECUTE"):
+            return True
+        if self._routine_names and any(t.text.lower() in self._routine_names for t in body):
             return True
         if first == "INSERT":
             return any(t.token_type is TokenType.SELECT for t in body)
@@ -681,42 +762,137 @@ class SqlFrontend(Frontend):
         return len(body)
 
 
-_ROUTINES = frozenset({"PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"})
 _BLOCK_CLOSERS_OF_OTHERS = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # END IF etc. close no BEGIN/CASE
+# Words that open a T-SQL body right after AS (PL/SQL's IS / AS open declarations instead).
+_TSQL_BODY_STARTS = frozenset(
+    {"SET", "SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "IF", "WHILE", "DECLARE", "EXEC", "EXECUTE"}
+    | {"RETURN", "TRUNCATE", "DROP", "CREATE", "ALTER", "WITH", "PRINT", "RAISERROR", "THROW"}
+)
+_NOT_PLSQL_DECLARE = frozenset({"CURSOR", "SCROLL", "BINARY", "INSENSITIVE", "NO", "ASENSITIVE"})
+# `ALTER TABLE … <verb> PARTITION` forms sqlglot keeps as a command or cannot parse, read from the words.
+_PARTITION_VERBS = frozenset({"DROP", "TRUNCATE", "DETACH", "ATTACH", "ADD", "EXCHANGE", "COALESCE", "REORGANIZE"})
 
 
-def _chunks(tokens: list[Token]) -> list[tuple[list[Token], int]]:
+def _may_hold_body(tokens: list[Token]) -> bool:
+    """A cheap look at the first tokens: whether the statement may define a routine or be a block, before
+    its words are built (most CREATE and ALTER statements are tables)."""
+    first = tokens[0].text.upper()
+    if first in ("CREATE", "ALTER"):
+        return any(t.text.upper() in ROUTINES for t in tokens[1:8])
+    if first == "BEGIN":
+        return len(tokens) > 1 and tokens[1].text.upper() not in TRANSACTION_WORDS
+    return first in ("DO", "DECLARE")
+
+
+def _read_by_words(words: list[Word]) -> bool:
+    """Statements sqlglot cannot parse whose meaning the rules read from their words: T-SQL's
+    `DISABLE / ENABLE TRIGGER … ON …` and `ALTER TABLE … DROP / TRUNCATE / DETACH PARTITION …`."""
+    if len(words) < 3:
+        return False
+    first = words[0].upper
+    if first in ("DISABLE", "ENABLE"):
+        return words[1].upper == "TRIGGER"
+    if first != "ALTER" or words[1].upper != "TABLE":
+        return False
+    top = [w.upper for w in words if w.depth == 0 and w.upper not in ("IF", "EXISTS")]
+    partition = [i for i, verb in enumerate(top) if verb in _PARTITION_VERBS and top[i + 1 : i + 2] == ["PARTITION"]]
+    # Any other DROP or TRUNCATE in it (`…, DROP COLUMN c`) is left to the token-level reading.
+    others = [i for i, verb in enumerate(top) if verb in ("DROP", "TRUNCATE", "DISABLE") and i not in partition]
+    return bool(partition) and not others
+
+
+def _chunks(tokens: list[Token], directives: _Directives = _NO_DIRECTIVES) -> list[tuple[list[Token], int]]:
     """(tokens, offset past the terminating semicolon) for each statement.
 
-    The body of a CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT can hold semicolons that do not end
-    it (MySQL compound statements, PostgreSQL BEGIN ATOMIC): those stay inside the statement.
+    The body of a CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT or of a BEGIN … END block can hold
+    semicolons that do not end it (MySQL compound statements, PostgreSQL BEGIN ATOMIC, PL/SQL and
+    T-SQL bodies): those stay inside the statement. A batch end (`GO`, `/`) or a custom DELIMITER always
+    ends one, and under a custom DELIMITER a plain `;` never does.
     """
     semicolon = TokenType.SEMICOLON
     ends = [i for i, kind in enumerate([t.token_type for t in tokens]) if kind is semicolon] + [len(tokens)]
+    hard, custom, batches = directives.hard, directives.custom, bool(directives.hard)
     chunks: list[tuple[list[Token], int]] = []
     start = 0
     for end in ends:
         body = tokens[start:end]
-        if body and end < len(tokens) and _open_blocks(body):
-            continue  # a semicolon inside a routine body: the statement goes on
+        if end < len(tokens) and tokens[end].start not in hard:
+            if custom and _inside(custom, tokens[end].start):
+                continue  # the mysql client sends everything up to the custom delimiter as one statement
+            if body and _open_blocks(body, batches):
+                continue  # a semicolon inside a routine body: the statement goes on
         if body:
             chunks.append((body, (tokens[end].end if end < len(tokens) else body[-1].end) + 1))
         start = end + 1
+    if chunks and start >= len(tokens) and not hard and _open_blocks(chunks[-1][0], batches):
+        # The last block never closed: its count was wrong, so its semicolons end statements after all.
+        last, _ = chunks.pop()
+        chunks += _chunks_at_every_semicolon(last)
     return chunks
 
 
-def _open_blocks(body: list[Token]) -> int:
-    """BEGIN/CASE … END blocks left open in a routine definition; 0 for any other statement."""
-    if body[0].text.upper() != "CREATE" or not any(t.text.upper() in _ROUTINES for t in body[1:8]):
-        return 0  # cheap for every other statement: this runs at each semicolon
-    depth = 0
+def _chunks_at_every_semicolon(tokens: list[Token]) -> list[tuple[list[Token], int]]:
+    chunks, start = [], 0
+    for i, token in enumerate([*tokens, None]):
+        if token is None or token.token_type is TokenType.SEMICOLON:
+            if tokens[start:i]:
+                end = token.end + 1 if token is not None else tokens[i - 1].end + 1
+                chunks.append((tokens[start:i], end))
+            start = i + 1
+    return chunks
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
+def _open_blocks(body: list[Token], batches: bool = False) -> int:
+    """Blocks left open in a routine definition or a BEGIN … END / DECLARE … BEGIN … END block; 0 for
+    any other statement. Open are a BEGIN/CASE without its END, PL/SQL declarations (after IS / AS, or
+    DECLARE) before their BEGIN, and a T-SQL body after AS when the file ends its batches with GO."""
+    first = body[0].text.upper()
+    if first in ("CREATE", "ALTER"):
+        if not any(t.text.upper() in ROUTINES for t in body[1:8]):
+            return 0  # cheap for every other statement: this runs at each semicolon
+        routine, pending = True, False
+    elif first == "BEGIN":
+        if len(body) == 1 or body[1].text.upper() in TRANSACTION_WORDS:
+            return 0  # BEGIN; BEGIN TRANSACTION …: a transaction, not a block
+        routine, pending = False, False
+    elif first == "DECLARE" and len(body) > 1:
+        # DECLARE is a command to sqlglot: the rest of its statement may come as one string.
+        declared = " ".join(t.text for t in body[1:3]).split()
+        if declared[0].startswith("@") or declared[1:2] and declared[1].upper() in _NOT_PLSQL_DECLARE:
+            return 0  # T-SQL's DECLARE @v int, a cursor's DECLARE c CURSOR FOR
+        routine, pending = False, True
+    else:
+        return 0
+    trigger = any(t.text.upper() == "TRIGGER" for t in body[1:8])
+    depth = parens = 0
+    seen_as = t_sql = False
     for i, token in enumerate(body):
+        kind = token.token_type
+        if kind is TokenType.L_PAREN or kind is TokenType.R_PAREN:
+            parens += 1 if kind is TokenType.L_PAREN else -1
+            continue
         word = token.text.upper()
         if word in ("BEGIN", "CASE"):
             depth += 1
+            pending = pending and word != "BEGIN"
         elif word == "END" and not (i + 1 < len(body) and body[i + 1].text.upper() in _BLOCK_CLOSERS_OF_OTHERS):
             depth -= 1
-    return depth
+        elif routine and not seen_as and not parens and word in ("AS", "IS") and body[i - 1].text.upper() != "EXECUTE":
+            seen_as = True
+            after = body[i + 1] if i + 1 < len(body) else None
+            if after is None or after.token_type in _STRING_TOKENS or after.text.upper() in ("BEGIN", "LANGUAGE"):
+                continue
+            if after.text.startswith("@") or after.text.upper() in _TSQL_BODY_STARTS:
+                t_sql = batches  # without BEGIN, a T-SQL body runs to the end of its batch
+            elif not trigger:
+                pending = True  # PL/SQL declarations, up to the BEGIN
+        elif routine and word == "DECLARE" and not depth and not parens:
+            pending = True  # a PL/SQL trigger's declarations
+    return depth + (1 if pending or t_sql else 0)
 
 
 def _words(tokens: list[Token]) -> list[Word]:

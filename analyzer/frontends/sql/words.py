@@ -102,8 +102,11 @@ class _Scanner:
         self.words, self.depth = [], 0
 
 
-def scan(text: str, start: int = 0, end: int | None = None) -> tuple[list[ScannedStatement], list[Comment]]:
-    """Split text[start:end] into statements of words, and collect its comments (offsets into `text`)."""
+def scan(
+    text: str, start: int = 0, end: int | None = None, backslashes: bool = False
+) -> tuple[list[ScannedStatement], list[Comment]]:
+    """Split text[start:end] into statements of words, and collect its comments (offsets into `text`).
+    With `backslashes`, a backslash escapes the next character in any quoted string, as in MySQL."""
     s = _Scanner(text)
     i, n = start, len(text) if end is None else end
     while i < n:
@@ -120,7 +123,8 @@ def scan(text: str, start: int = 0, end: int | None = None) -> tuple[list[Scanne
             i = stop
         elif ch in "'\"`" or (ch in "EeNnBbXx" and text.startswith("'", i + 1) and not _in_word(text, i)):
             quote_at = i if ch in "'\"`" else i + 1
-            stop, closed = _quoted_end(text, quote_at, text[quote_at], backslash=ch in "Ee")
+            escapes = backslashes and text[quote_at] != "`"
+            stop, closed = _quoted_end(text, quote_at, text[quote_at], backslash=escapes or ch in "Ee")
             s.word(i, stop, "quoted" if text[quote_at] != "'" else "string")
             if not closed:  # a broken literal ends its statement, so the next line is read afresh
                 s.end_statement(stop)
