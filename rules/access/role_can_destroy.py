@@ -48,6 +48,14 @@ def _line(**capability) -> str:
     return json.dumps({**base, **capability})
 
 
+_PUBLIC_DELETE = _line(
+    kind="privilege",
+    what="DELETE",
+    object="public.users",
+    via="PUBLIC",
+    revoke="REVOKE DELETE ON public.users FROM PUBLIC;",
+)
+
 RULE = Rule(
     id="DB101",
     name="role-can-destroy",
@@ -69,13 +77,8 @@ RULE = Rule(
     fix="Connect the agent as a role that can only read; revoke what the finding names.",
     flag=(
         Example(
-            _line(
-                kind="privilege",
-                what="DELETE",
-                object="public.users",
-                via="PUBLIC",
-                revoke="REVOKE DELETE ON public.users FROM PUBLIC;",
-            ),
+            _PUBLIC_DELETE,
+            flagged=_PUBLIC_DELETE,
             severity=Severity.ERROR,
             message="The role agent has DELETE on public.users (granted to PUBLIC, so to every role).",
         ),
