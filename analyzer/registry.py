@@ -49,11 +49,12 @@ LANGUAGES: dict[str, Language] = {
         "blastguard.rules.terraform",
         extensions=(".tf", ".tofu"),
     ),
-    # Values for a module's variables, judged against the settings of the `.tf` files beside them.
+    # Values for a module's variables, judged against the settings of the `.tf` files beside them, and
+    # partial backend configurations (`terraform init -backend-config=prod.tfbackend`).
     "terraform-vars": Language(
         "blastguard.frontends.terraform.tfvars:TfvarsFrontend",
         "blastguard.rules.terraform",
-        extensions=(".tfvars",),
+        extensions=(".tfvars", ".tfbackend"),
         path_pattern=r"\.tfvars\.json$",
     ),
     # A plan is JSON: only its content tells (sources.language_for_content).

@@ -285,3 +285,19 @@ def test_a_default_is_reported_when_some_variables_file_leaves_it_in_use(project
     (project / "prod.tfvars").unlink()
     (project / "terraform.tfvars").write_text("deletion_protection = true\n")  # loaded by every run
     assert reported(project) == []
+
+
+def test_a_backend_configuration_that_names_production_is_reported_as_the_target(project):
+    """`terraform init -backend-config=prod.tfbackend`: where the state lives says which environment
+    the module is applied to. Its keys are the backend's, never variable values."""
+    (project / "main.tf").write_text('terraform {\n  backend "s3" {}\n}\nvariable "bucket" {\n  default = "x"\n}\n')
+    (project / "prod.tfbackend").write_text('bucket = "acme-tfstate"\nkey    = "api.tfstate"\n')
+    (project / "eu.tfbackend").write_text('bucket = "acme-prod-tfstate"\n')
+    (project / "staging.tfbackend").write_text('bucket = "acme-staging-tfstate"\n')
+    found = reported(project)
+    assert [(f[0], f[1], f[4], f[5]) for f in found] == [
+        ("eu.tfbackend", 1, "TF107", "note"),
+        ("prod.tfbackend", 1, "TF107", "note"),
+    ]
+    assert 'backend setting bucket = "acme-prod-tfstate"' in found[0][6]
+    assert "backend configuration prod.tfbackend" in found[1][6]

@@ -5,6 +5,11 @@ var.protect` in a `.tf` file of the same folder): the document hands the rules t
 value's line, so `protect = false` in `prod.tfvars` is reported there. A file named for production
 (`prod.tfvars`, `production.tfvars`, `eu-prod.tfvars`) and values that name production (a workspace,
 an environment, a bucket) make what it sets production, as variable defaults do for a module.
+
+A partial backend configuration (`prod.tfbackend`, given to `terraform init -backend-config=…`) is
+read the same way for where the state lives: a file or a value (`bucket = "acme-prod-tfstate"`,
+`workspace_key_prefix`) that names production is reported as the production target it is (TF107).
+Its keys are the backend's, not variables, so they feed no setting.
 """
 
 from __future__ import annotations
@@ -46,11 +51,17 @@ class TfvarsFrontend(Frontend):
                 values = hcl_values(tree, text)
                 document.comments = _comments(tree)
         names = source.context.names
-        document.production_sites = _production_sites(values, names)
+        backend = source.path.endswith(".tfbackend")
+        document.production_sites = _production_sites(values, names, "backend setting" if backend else "variable")
         named = _named_for_production(source.path, names)
+        if backend and named and values and not document.production_sites:
+            # A backend file named for production is itself the evidence: noted at its first setting.
+            first = min(values.values(), key=lambda written: written.start)
+            site = Attribute("backend", first.start, first.end, first.value, first.start, first.end)
+            document.production_sites.append((site, named[0]))
         document.production = named + tuple(e for _, e in document.production_sites)
         host = reader.host
-        if host is not None and reader.exists(host) and values:
+        if host is not None and reader.exists(host) and values and not backend:
             document.resolved = in_variables_file(host, values, text, reader, True)
         return document
 
@@ -58,14 +69,15 @@ class TfvarsFrontend(Frontend):
 def _named_for_production(path: str, names: Production) -> tuple[str, ...]:
     base = os.path.basename(path)
     stem = base[: -len(".tfvars.json")] if base.endswith(".tfvars.json") else os.path.splitext(base)[0]
-    return (f"variables file {base}",) if names.matches(stem) else ()
+    kind = "backend configuration" if base.endswith(".tfbackend") else "variables file"
+    return (f"{kind} {base}",) if names.matches(stem) else ()
 
 
-def _production_sites(values: dict[str, Written], names: Production) -> list[tuple[Attribute, str]]:
+def _production_sites(values: dict[str, Written], names: Production, label: str) -> list[tuple[Attribute, str]]:
     """Top-level string values that name production (`workspace = "prod"`, `environment = "production"`)."""
     found = []
     for name, value in values.items():
         if isinstance(value.value, str) and names.matches(value.value):
             attribute = Attribute(name, value.start, value.end, value.value, value.start, value.end)
-            found.append((attribute, f'variable {name} = "{value.value}"'))
+            found.append((attribute, f'{label} {name} = "{value.value}"'))
     return found
