@@ -154,3 +154,11 @@ def database_volume(path: str, literal: bool) -> str | None:
 def working_tree(path: str, literal: bool) -> bool:
     """Whether `path` names the current folder or everything in it: `.`, `./`, `*`, `./*`."""
     return literal and path != "" and posixpath.normpath(path.rstrip("*") or ".") == "."
+
+
+_HIDDEN = re.compile(r"(?:\./)?\.(?:\*|\[[!^]\.\]\*|\?\?\*)")
+
+
+def hidden_files(path: str, literal: bool) -> bool:
+    """Whether `path` is a glob for every hidden entry of the current folder: `.*`, `.[!.]*`, `.??*`."""
+    return literal and _HIDDEN.fullmatch(path) is not None

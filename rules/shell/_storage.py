@@ -33,9 +33,16 @@ _SERVER_FILE = re.compile(
 _EMBEDDED_FILE = re.compile(r".+\.(?:db|db3|sqlite|sqlite3|duckdb|mdb|accdb|realm)", re.IGNORECASE)
 
 
+# What a server writes beside its data and an operator may empty: logs (`mysql-slow.log`, a container's
+# `…-json.log`), pid and lock files.
+_AUXILIARY_FILE = re.compile(r".+\.(?:log|err|pid|lock|out)(?:\.[0-9]+)?", re.IGNORECASE)
+
+
 def database_file(path: str, literal: bool) -> tuple[str, bool] | None:
     """What `path` is when it holds a database's data: (a description, whether it is a server's data,
     an error to lose), or None. A project's SQLite file is not a server's (a warning)."""
+    if _AUXILIARY_FILE.fullmatch(posixpath.basename(path.rstrip("/"))):
+        return None
     found = DATA_VARIABLE.fullmatch(path)
     if found:
         return f"a file in the database data directory ${found.group(1)}", True

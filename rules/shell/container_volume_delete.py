@@ -76,7 +76,8 @@ def _judge(command) -> tuple[str, Severity | None] | None:
     if subcommand == "system" and names[:1] == ["prune"] and argv.has("--volumes"):
         return f"`{program} system prune --volumes` also deletes every unused volume, with its data.", None
     removes = (subcommand == "rm") or (subcommand == "container" and names[:1] == ["rm"])
-    if removes and argv.has("-v", "--volumes"):
+    targets = names[1:] if subcommand == "container" else names
+    if removes and argv.has("-v", "--volumes") and (targets or command.arguments_from_stdin):
         return f"`{program} rm -v` also deletes the anonymous volumes of the containers it removes.", None
     return None
 
@@ -166,6 +167,7 @@ RULE = Rule(
         "podman system prune",
         "podman-compose down",
         "docker volume rm",
+        "docker rm -v",
         "echo 'docker compose down -v'",
     ),
     check=check,

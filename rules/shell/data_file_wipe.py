@@ -86,7 +86,8 @@ RULE = Rule(
         "/var/lib/mysql or $PGDATA, or `PG_VERSION`, `ibdata1`, `*.ibd`, `WiredTiger*`, `dump.rdb` wherever "
         "they are) they corrupt or erase the database: an error. A project's SQLite file (`*.db`, `*.sqlite`, "
         "`*.sqlite3`) is often a throwaway development database, but may be the only copy: a warning. "
-        "Emptying logs and build output (`truncate -s 0 app.log`, `: > build.log`) and shredding a scratch "
+        "Emptying logs and build output (`truncate -s 0 app.log`, `: > build.log`, a container's `…-json.log` "
+        "or a server's slow log under its data directory) and shredding a scratch "
         "or secret file (`shred -u ./secret.txt`, the careful way to delete a secret) are everyday and not "
         "findings; nor is deleting a SQLite file with `rm`, which a reset of a development database does."
     ),
@@ -128,6 +129,9 @@ RULE = Rule(
         "sqlite3 app.db .dump > app.sql",
         "sqlite3 app.db 'select count(*) from users' >> report.txt",
         "rm -f db.sqlite3",
+        "truncate -s 0 /var/lib/docker/containers/3f2a/3f2a-json.log",
+        ": > /var/lib/mysql/mysql-slow.log",
+        ': > "$PGDATA/postmaster.pid"',
         "echo 'truncate -s 0 app.db'",
     ),
     check=check,

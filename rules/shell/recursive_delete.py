@@ -9,7 +9,7 @@ from blastguard.examples import Example
 from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules._paths import HOME_VARIABLE, dangerous_target, database_volume, working_tree
+from blastguard.rules._paths import HOME_VARIABLE, dangerous_target, database_volume, hidden_files, working_tree
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def _rm(command, document):
                 )
                 return
     changes = document.earlier(command, "cd", "pushd")
-    cwd = _working_directory(changes)
+    cwd = _working_directory(changes, document.source.context.directory)
     for value, literal in targets:
         if recursive:
             what = dangerous_target(value, literal, cwd)
@@ -81,6 +81,9 @@ def _rm(command, document):
             return
         if recursive and not changes and not selected and working_tree(value, literal):
             yield Hit(command.start, command.end, f"`{shown}` {_WORKING_TREE} {_FIX}")
+            return
+        if recursive and not changes and not selected and hidden_files(value, literal):
+            yield Hit(command.start, command.end, f"`{shown}` {_HIDDEN_FILES} {_FIX}")
             return
         volume = database_volume(value, literal) if recursive else None
         if volume:
@@ -95,7 +98,7 @@ def _find(command, document):
     if not deletes:
         return
     changes = document.earlier(command, "cd", "pushd")
-    cwd = _working_directory(changes)
+    cwd = _working_directory(changes, document.source.context.directory)
     for root in roots:
         what = dangerous_target(root.value, root.literal, cwd)
         if what:
@@ -116,6 +119,12 @@ def _find(command, document):
 _WORKING_TREE = (
     "deletes everything in the folder it runs in, the project's working tree with every change not yet "
     "committed (and, for `.` and `find`, its `.git` history)."
+)
+
+
+_HIDDEN_FILES = (
+    "deletes every hidden file and folder of the folder it runs in: in a project, its `.git` history and its "
+    "`.env` with them."
 )
 
 
@@ -150,10 +159,12 @@ _PICKING_TESTS = frozenset(
 
 
 def _selects(command) -> bool:
-    """Whether a `find` picks files by a test that is not negated (`-name '*.pyc'`, not `! -name x`)."""
+    """Whether a `find` picks files by a test that is not negated (`-name '*.pyc'`, not `! -name x`);
+    `-type l` (links, sockets, pipes) picks too, `-type f` and `-type d` take every file or folder."""
     actions = _find_parts(command)[1]
     return any(
-        action in _PICKING_TESTS and (index == 0 or actions[index - 1] not in ("!", "-not"))
+        (action in _PICKING_TESTS or (action == "-type" and actions[index + 1 : index + 2] not in (["f"], ["d"])))
+        and (index == 0 or actions[index - 1] not in ("!", "-not"))
         for index, action in enumerate(actions)
     )
 
@@ -182,10 +193,10 @@ def _upstream_roots(command) -> list[tuple[str, bool]] | None:
     return None
 
 
-def _working_directory(changes) -> str | None:
-    """The directory the script is in after the `cd`s and `pushd`s in `changes`: "~" for the home,
-    None when unknown."""
-    cwd = None
+def _working_directory(changes, start: str | None = None) -> str | None:
+    """The directory the script is in after the `cd`s and `pushd`s in `changes`, from `start` (where an
+    agent runs it, when known): "~" for the home, None when unknown."""
+    cwd = start
     for command in changes:
         targets = [w for w in command.args if not w.value.startswith("-")]
         if not targets:
@@ -221,9 +232,11 @@ RULE = Rule(
         "`FileUtils.rm_rf`, `fs.rmSync(…, {recursive: true})`) judged as the same `rm`, and a base64 or hex "
         "payload decoded and run. "
         "The working tree a command runs in counts too: `rm -rf .`, `rm -rf *`, `rm -rf ./*` and a `find .` that "
-        "deletes everything it walks (`-delete`, `-exec rm`, with no test such as `-name` that picks files), where "
+        "deletes everything it walks (`-delete`, `-exec rm`, with no test such as `-name` that picks files), and "
+        "`rm -rf .[!.]*` (every hidden entry, `.git` included), where "
         "no `cd` came first, delete the project with its uncommitted changes (a `cd` to a known folder is judged "
-        "there; `cd build && rm -rf *` is not a finding). So do data directories named by their variables "
+        "there, and so is the folder an agent runs the command in, which may be a home; `cd build && rm -rf *` is "
+        "not a finding). So do data directories named by their variables "
         "(`$PGDATA`, `$MYSQL_DATADIR`, `$MONGODB_DATA_DIR`, …) and their usual paths (/var/lib/postgresql, "
         "/var/lib/docker/volumes, /data/db, …). A project folder named as a database's volume (`./pgdata`, "
         "`data/postgres`, `mysql_data`) is a warning: resetting a development database is often meant, but its "
@@ -299,6 +312,8 @@ RULE = Rule(
         Example("rm -rf ./pgdata", severity=Severity.WARNING, message="a database's data folder"),
         "rm -rf data/postgres",
         "rm -rf docker/mysql_data/*",
+        "rm -rf .[!.]*",
+        "rm -rf .??*",
     ),
     clean=(
         "rm -rf node_modules dist",
@@ -333,6 +348,7 @@ RULE = Rule(
         "find . -name '*.pyc' -delete",
         "find . -type d -name __pycache__ -exec rm -rf {} +",
         "find . -empty -type d -delete",
+        "find . -maxdepth 1 -type l -delete",
         "find . -mtime +7 -name '*.log' -delete",
         "rm -rf ./tmp/*",
         "rm -rf *.log",
@@ -340,6 +356,8 @@ RULE = Rule(
         "cd /tmp/scratch && rm -rf ./*",
         "rm -f $PGDATA/postmaster.pid",
         "rm -rf ./src/database",
+        "rm -rf .cache .pytest_cache .mypy_cache",
+        "rm -rf .*.swp",
     ),
     check=check,
     escalates=True,
