@@ -63,6 +63,8 @@ _DATA = (
     "/var/lib/mysql",
     "/var/lib/mariadb",
     "/var/lib/mongodb",
+    "/var/lib/mongo",  # the mongod default on Red Hat systems
+    "/var/lib/postgres",  # Arch Linux
     "/var/lib/redis",
     "/var/lib/docker",
     "/var/lib/containerd",
@@ -80,9 +82,17 @@ _DATA = (
     "/usr/local/var/mysql",
     "/opt/homebrew/var/postgresql",
     "/opt/homebrew/var/mysql",
+    "/data/db",  # mongod's default --dbpath
+    "/data/configdb",
 )
 _HOMES = ("/home", "/Users")
 HOME_VARIABLE = re.compile(r"\$(?:HOME|\{HOME\})(?:/\.?)?\*?")
+# Variables that name a database's data directory by convention (the images' and packages' own names):
+# the variable, or any path below it.
+DATA_VARIABLE = re.compile(
+    r"\$\{?(PGDATA|MYSQL_DATADIR|MYSQL_DATA_DIR|MARIADB_DATADIR|MONGO_DATA|MONGO_DATA_DIR|MONGODB_DATA_DIR"
+    r"|MONGO_DBPATH|REDIS_DATA_DIR|ES_PATH_DATA|CASSANDRA_DATA|INFLUXDB_DATA_DIR|NEO4J_DATA)\}?(?:/.*)?"
+)
 _TILDE = re.compile(r"~[A-Za-z0-9_.-]*(?:/\.?)?\*?")
 _PARENTS = re.compile(r"\.\.(?:/\.\.)*/?\*?")
 
@@ -91,6 +101,9 @@ def dangerous_target(path: str, literal: bool, cwd: str | None) -> str | None:
     """What deleting `path` destroys, when it is the root, a home, or a system or data directory."""
     if HOME_VARIABLE.fullmatch(path):
         return "the home directory ($HOME)"
+    variable = DATA_VARIABLE.fullmatch(path)
+    if variable:
+        return f"the database data directory ${variable.group(1)}"
     if not literal:
         return None
     if cwd and not path.startswith(("/", "~")):
@@ -111,3 +124,41 @@ def dangerous_target(path: str, literal: bool, cwd: str | None) -> str | None:
     if posixpath.dirname(normal) in _HOMES:
         return f"the home directory {normal}"
     return None
+
+
+# A project's own database volume, by the names compose files and READMEs give it (`./pgdata`,
+# `data/postgres`, `mysql_data`): anything at or below such a folder.
+_DATABASE_FOLDER = re.compile(
+    r"(?:pg|postgres|postgresql|mysql|mariadb|mongo|mongodb|redis|db|es|elasticsearch|clickhouse|influxdb"
+    r"|cassandra|neo4j)[-_]?data"
+)
+_DATABASE_UNDER_DATA = frozenset(
+    {"postgres", "postgresql", "pg", "mysql", "mariadb", "mongo", "mongodb", "redis", "db"}
+)
+
+
+def database_volume(path: str, literal: bool) -> str | None:
+    """The project folder that holds a database's files when `path` is at or below one (`./pgdata/*`)."""
+    if not literal:
+        return None
+    parts = [p for p in posixpath.normpath(path.rstrip("*") or ".").split("/") if p not in ("", ".")]
+    for index, part in enumerate(parts):
+        name = part.lower()
+        if _DATABASE_FOLDER.fullmatch(name) or (
+            name in _DATABASE_UNDER_DATA and index and parts[index - 1].lower() == "data"
+        ):
+            return "/".join(parts[: index + 1])
+    return None
+
+
+def working_tree(path: str, literal: bool) -> bool:
+    """Whether `path` names the current folder or everything in it: `.`, `./`, `*`, `./*`."""
+    return literal and path != "" and posixpath.normpath(path.rstrip("*") or ".") == "."
+
+
+_HIDDEN = re.compile(r"(?:\./)?\.(?:\*|\[[!^]\.\]\*|\?\?\*)")
+
+
+def hidden_files(path: str, literal: bool) -> bool:
+    """Whether `path` is a glob for every hidden entry of the current folder: `.*`, `.[!.]*`, `.??*`."""
+    return literal and _HIDDEN.fullmatch(path) is not None

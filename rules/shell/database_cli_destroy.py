@@ -6,6 +6,7 @@ import re
 
 from blastguard.examples import Example
 from blastguard.frontends.shell.database_clients import arguments
+from blastguard.frontends.shell.program_options import parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
 
@@ -22,6 +23,9 @@ _MONGO_DROP = re.compile(r"\.\s*dropDatabase\s*\(|\bdb\s*\.\s*[\w$]+\s*\.\s*drop
 
 
 def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
+    if command.program == "pg_dropcluster":
+        yield from _dropcluster(command)
+        return
     found = arguments(command)
     if found is None:
         return
@@ -52,6 +56,20 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
         )
 
 
+def _dropcluster(command) -> Iterator[Hit]:
+    """Debian's `pg_dropcluster VERSION NAME`: the cluster's data directory goes with it."""
+    argv = parse(command.args)[0]
+    if len(argv.positionals) < 2 or argv.has("--help", "-h"):
+        return
+    version, name = (w.value for w in argv.positionals[:2])
+    yield Hit(
+        command.start,
+        command.end,
+        f"`pg_dropcluster {version} {name}` deletes the PostgreSQL cluster {version}/{name}: its data directory "
+        "and every database in it. Take a backup first and run it by hand against the cluster you mean.",
+    )
+
+
 def _redis_flush(argv, command) -> str | None:
     """FLUSHALL / FLUSHDB as the command (any case), also in `--cluster call host:port FLUSHALL` and on stdin."""
     words = [w.value for w in argv.positionals[: 3 if argv.has("--cluster") else 1]]
@@ -71,7 +89,8 @@ RULE = Rule(
         "`db.dropDatabase()` delete a whole database in one step, with no undo. The command is found behind "
         "wrappers and options (`redis-cli -h host -n 2 flushall`, `ssh db-host dropdb app`), and the server "
         "named by `-h`, a connection URL or the environment raises the finding when it is production. "
-        "`dropdb --interactive` asks first and is not a finding."
+        "`dropdb --interactive` asks first and is not a finding. Debian's `pg_dropcluster VERSION NAME` "
+        "deletes a whole PostgreSQL cluster, its data directory with it."
     ),
     fix="Take a backup, and run the drop by hand against the database you mean.",
     flag=(
@@ -89,6 +108,9 @@ RULE = Rule(
         "mongo app --eval \"db.getSiblingDB('app').dropDatabase()\"",
         "ssh db-host 'sudo -u postgres dropdb app'",
         "mysqladmin -f drop app",
+        Example("pg_dropcluster --stop 16 main", severity=Severity.ERROR, message="deletes the PostgreSQL cluster"),
+        "sudo pg_dropcluster 14 main",
+        "cd /tmp && sudo -u postgres pg_dropcluster --stop 15 main",
     ),
     clean=(
         "dropdb --interactive app",
@@ -99,10 +121,13 @@ RULE = Rule(
         "mongosh --eval 'db.users.find()'",
         "mysqladmin drop app",
         "pg_dump app > app.sql",
+        "pg_lsclusters",
+        "pg_dropcluster --help",
+        "pg_createcluster 16 main",
     ),
     check=check,
     escalates=True,
-    keywords=("dropdb", "mysqladmin", "redis-cli", "mongo", "mongosh"),
+    keywords=("dropdb", "mysqladmin", "redis-cli", "mongo", "mongosh", "pg_dropcluster"),
     precision="very-high",
     tags=("data-loss",),
 )

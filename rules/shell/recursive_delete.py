@@ -9,7 +9,7 @@ from blastguard.examples import Example
 from blastguard.frontends.shell.program_options import Syntax, options, parse
 from blastguard.model import Severity
 from blastguard.rule import Hit, Rule
-from blastguard.rules._paths import HOME_VARIABLE, dangerous_target
+from blastguard.rules._paths import HOME_VARIABLE, dangerous_target, database_volume, hidden_files, working_tree
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing costs an agent hook ~3 ms
 if TYPE_CHECKING:
@@ -37,8 +37,10 @@ def _rm(command, document):
     recursive = argv.has("-r", "-R", "--recursive")
     shown = command.text()
     no_root_guard = " `--no-preserve-root` turns off rm's own guard." if argv.has("--no-preserve-root") else ""
+    selected = False  # the paths are a `find`'s picks (`-name '*.pyc'`), not all it walks
     if command.arguments_from_stdin and recursive:
         roots = _upstream_roots(command)
+        selected = command.upstream is not None and command.upstream.program == "find" and _selects(command.upstream)
         if roots is None:
             source = f"`{command.upstream.text(40)}`" if command.upstream else "its input"
             yield Hit(
@@ -66,7 +68,8 @@ def _rm(command, document):
                     Severity.WARNING,
                 )
                 return
-    cwd = _working_directory(document.earlier(command, "cd", "pushd"))
+    changes = document.earlier(command, "cd", "pushd")
+    cwd = _working_directory(changes, document.source.context.directory)
     for value, literal in targets:
         if recursive:
             what = dangerous_target(value, literal, cwd)
@@ -76,27 +79,94 @@ def _rm(command, document):
             verb = "recursively deletes" if recursive else "deletes every file in"
             yield Hit(command.start, command.end, f"`{shown}` {verb} {what}.{no_root_guard} {_FIX}")
             return
+        if recursive and not changes and not selected and working_tree(value, literal):
+            yield Hit(command.start, command.end, f"`{shown}` {_WORKING_TREE} {_FIX}")
+            return
+        if recursive and not changes and not selected and hidden_files(value, literal):
+            yield Hit(command.start, command.end, f"`{shown}` {_HIDDEN_FILES} {_FIX}")
+            return
+        volume = database_volume(value, literal) if recursive else None
+        if volume:
+            yield Hit(command.start, command.end, _volume_message(shown, volume), Severity.WARNING)
+            return
 
 
 def _find(command, document):
-    rest = parse(command.args, _FIND, stop_at_positional=True)[1]
-    roots = []
-    for word in rest:
-        if word.value.startswith(("-", "(", "!")):
-            break
-        roots.append(word)
-    actions = [w.value for w in rest[len(roots) :]]
+    roots, actions = _find_parts(command)
     runs = [actions[i + 1] for i, a in enumerate(actions[:-1]) if a in ("-exec", "-execdir", "-ok", "-okdir")]
     deletes = "-delete" in actions or any(posixpath.basename(program) in ("rm", "shred") for program in runs)
     if not deletes:
         return
-    cwd = _working_directory(document.earlier(command, "cd", "pushd"))
+    changes = document.earlier(command, "cd", "pushd")
+    cwd = _working_directory(changes, document.source.context.directory)
     for root in roots:
         what = dangerous_target(root.value, root.literal, cwd)
         if what:
             message = f"`{command.text()}` deletes files found anywhere under {what}. {_FIX}"
             yield Hit(command.start, command.end, message)
             return
+        if _selects(command):
+            continue
+        if not changes and working_tree(root.value, root.literal):
+            yield Hit(command.start, command.end, f"`{command.text()}` {_WORKING_TREE} {_FIX}")
+            return
+        volume = database_volume(root.value, root.literal)
+        if volume:
+            yield Hit(command.start, command.end, _volume_message(command.text(), volume), Severity.WARNING)
+            return
+
+
+_WORKING_TREE = (
+    "deletes everything in the folder it runs in, the project's working tree with every change not yet "
+    "committed (and, for `.` and `find`, its `.git` history)."
+)
+
+
+_HIDDEN_FILES = (
+    "deletes every hidden file and folder of the folder it runs in: in a project, its `.git` history and its "
+    "`.env` with them."
+)
+
+
+def _volume_message(shown: str, volume: str) -> str:
+    return (
+        f"`{shown}` deletes `{volume}`, a database's data folder by its name (a volume mounted for a database), "
+        "and the database with it. Stop the database and keep a dump if its data matters."
+    )
+
+
+def _find_parts(command) -> tuple[list, list[str]]:
+    """A `find`'s starting points and the words after them (tests and actions)."""
+    rest = parse(command.args, _FIND, stop_at_positional=True)[1]
+    roots = []
+    for word in rest:
+        if word.value.startswith(("-", "(", "!")):
+            break
+        roots.append(word)
+    return roots, [w.value for w in rest[len(roots) :]]
+
+
+# Tests that pick some files out of what `find` walks; `-type`, `-mindepth` and the like still take
+# every file of a kind, so a `find . -type f -delete` empties the tree.
+_PICKING_TESTS = frozenset(
+    {
+        "-name", "-iname", "-path", "-ipath", "-wholename", "-iwholename", "-regex", "-iregex", "-lname",
+        "-ilname", "-newer", "-anewer", "-cnewer", "-newermt", "-newerct", "-newerat", "-mtime", "-mmin",
+        "-atime", "-amin", "-ctime", "-cmin", "-size", "-empty", "-user", "-group", "-uid", "-gid", "-perm",
+        "-links", "-inum", "-samefile", "-nouser", "-nogroup", "-used", "-context",
+    }
+)  # fmt: skip
+
+
+def _selects(command) -> bool:
+    """Whether a `find` picks files by a test that is not negated (`-name '*.pyc'`, not `! -name x`);
+    `-type l` (links, sockets, pipes) picks too, `-type f` and `-type d` take every file or folder."""
+    actions = _find_parts(command)[1]
+    return any(
+        (action in _PICKING_TESTS or (action == "-type" and actions[index + 1 : index + 2] not in (["f"], ["d"])))
+        and (index == 0 or actions[index - 1] not in ("!", "-not"))
+        for index, action in enumerate(actions)
+    )
 
 
 def _input_source(word, command) -> str | None:
@@ -123,10 +193,10 @@ def _upstream_roots(command) -> list[tuple[str, bool]] | None:
     return None
 
 
-def _working_directory(changes) -> str | None:
-    """The directory the script is in after the `cd`s and `pushd`s in `changes`: "~" for the home,
-    None when unknown."""
-    cwd = None
+def _working_directory(changes, start: str | None = None) -> str | None:
+    """The directory the script is in after the `cd`s and `pushd`s in `changes`, from `start` (where an
+    agent runs it, when known): "~" for the home, None when unknown."""
+    cwd = start
     for command in changes:
         targets = [w for w in command.args if not w.value.startswith("-")]
         if not targets:
@@ -160,7 +230,17 @@ RULE = Rule(
         "What other interpreters run counts too: the shell "
         "line of `perl -e 'system(…)'`, `node -e 'execSync(…)'` and kin, their delete calls (`rmtree`, "
         "`FileUtils.rm_rf`, `fs.rmSync(…, {recursive: true})`) judged as the same `rm`, and a base64 or hex "
-        "payload decoded and run."
+        "payload decoded and run. "
+        "The working tree a command runs in counts too: `rm -rf .`, `rm -rf *`, `rm -rf ./*` and a `find .` that "
+        "deletes everything it walks (`-delete`, `-exec rm`, with no test such as `-name` that picks files), and "
+        "`rm -rf .[!.]*` (every hidden entry, `.git` included), where "
+        "no `cd` came first, delete the project with its uncommitted changes (a `cd` to a known folder is judged "
+        "there, and so is the folder an agent runs the command in, which may be a home; `cd build && rm -rf *` is "
+        "not a finding). So do data directories named by their variables "
+        "(`$PGDATA`, `$MYSQL_DATADIR`, `$MONGODB_DATA_DIR`, …) and their usual paths (/var/lib/postgresql, "
+        "/var/lib/docker/volumes, /data/db, …). A project folder named as a database's volume (`./pgdata`, "
+        "`data/postgres`, `mysql_data`) is a warning: resetting a development database is often meant, but its "
+        "data is gone."
     ),
     fix=_FIX,
     flag=(
@@ -214,6 +294,26 @@ RULE = Rule(
         'eval "$(echo cm0gLXJmIH4= | base64 --decode)"',
         "perl -MMIME::Base64 -e 'system(decode_base64(\"cm0gLXJmIH4=\"))'",
         "python3 -c \"exec(__import__('base64').b64decode('aW1wb3J0IG9zOyBvcy5zeXN0ZW0oInJtIC1yZiB+Iik='))\"",
+        Example("rm -rf .", severity=Severity.ERROR, message="the project's working tree"),
+        "rm -rf *",
+        "rm -rf ./*",
+        "find . -delete",
+        "find . -mindepth 1 -delete",
+        "find . -type f -delete",
+        "find . -not -path './.git/*' -delete",
+        "find . -exec rm -rf {} +",
+        "find . -print0 | xargs -0 rm -rf",
+        "( rm -rf ./* )",
+        'rm -rf "$PGDATA"',
+        "rm -rf ${MYSQL_DATADIR}/*",
+        "sudo rm -rf $MONGODB_DATA_DIR",
+        "rm -rf /data/db",
+        "rm -rf /var/lib/docker/volumes/app_pgdata",
+        Example("rm -rf ./pgdata", severity=Severity.WARNING, message="a database's data folder"),
+        "rm -rf data/postgres",
+        "rm -rf docker/mysql_data/*",
+        "rm -rf .[!.]*",
+        "rm -rf .??*",
     ),
     clean=(
         "rm -rf node_modules dist",
@@ -244,6 +344,20 @@ RULE = Rule(
         "perl -e 'print \"system(rm -rf /)\"'",
         "node -e '// execSync(\"rm -rf ~\")'",
         "echo ZWNobyBoaQ== | base64 -d | sh",
+        "rm -rf build dist node_modules .cache target __pycache__ *.egg-info",
+        "find . -name '*.pyc' -delete",
+        "find . -type d -name __pycache__ -exec rm -rf {} +",
+        "find . -empty -type d -delete",
+        "find . -maxdepth 1 -type l -delete",
+        "find . -mtime +7 -name '*.log' -delete",
+        "rm -rf ./tmp/*",
+        "rm -rf *.log",
+        "cd build && rm -rf *",
+        "cd /tmp/scratch && rm -rf ./*",
+        "rm -f $PGDATA/postmaster.pid",
+        "rm -rf ./src/database",
+        "rm -rf .cache .pytest_cache .mypy_cache",
+        "rm -rf .*.swp",
     ),
     check=check,
     escalates=True,

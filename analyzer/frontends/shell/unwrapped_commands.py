@@ -102,6 +102,7 @@ class Command(Record):
     stdin: Feed | None = None
     upstream: Command | None = None  # the command piped into this one
     output: Feed | None = None  # what it writes, when that is literal (`echo`, `printf`, `cat`)
+    writes: tuple[Word, ...] = ()  # the files its own redirections open for writing (`> /dev/sdb`, `: > f`)
     arguments_from_stdin: bool = False  # under `xargs`: more arguments arrive on standard input
     unresolved: str | None = None  # why what runs cannot be known before it runs
     # What is unknown, for SH900 to weigh: "program" (the command name is a run-time value), "script" (the
@@ -579,7 +580,8 @@ class Normaliser:
             word = decode(value, raw.layer, lookup, self._substitute) if value is not None else None
             if name is not None and word is not None and word.literal:
                 leading[raw.layer.source(name)] = word.value
-        self._wrote([decode(node, raw.layer, lookup, self._substitute) for node in raw.output_files])
+        written = [decode(node, raw.layer, lookup, self._substitute) for node in raw.output_files]
+        self._wrote(written)
         words = []
         for node in raw.words:
             try:
@@ -601,6 +603,8 @@ class Normaliser:
         stdin = self._stdin(raw, upstream, session)
         command = self._unwrap(words, {**session.environment(), **leading}, stdin, upstream, session, frame)
         if command is not None:
+            if written:
+                command.writes = tuple(written)
             self._by_raw[raw] = command
             self._conditional = raw.conditional
             self._builtin(command, session, frame)
