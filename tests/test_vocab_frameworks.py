@@ -47,6 +47,7 @@ def _rules(text: str) -> list[str]:
         ("heroku pg:reset DATABASE_URL -a shop-prod", "heroku -a shop-prod"),
         ("heroku run --app shop-prod -- python manage.py flush --noinput", "heroku run --app shop-prod"),
         ("heroku run rails db:schema:load --app shop-prod", "heroku run --app shop-prod"),
+        ("docker compose -f compose.production.yml run --rm web bin/rails db:reset", "compose.production.yml"),
     ],
 )
 def test_a_reset_aimed_at_production_is_raised_to_an_error_and_says_why(text, evidence):
@@ -163,6 +164,8 @@ def _programs(text: str) -> list[tuple[str, tuple[str, ...]]]:
         ("poetry run python manage.py flush", "python", "poetry run"),
         ("uv run --with django python manage.py flush", "python", "uv run"),
         ("heroku run -a shop -- rails db:drop", "rails", "heroku run"),
+        ("docker compose run --rm -e DEBUG=1 web bin/rails db:drop", "rails", "docker compose run"),
+        ("docker-compose run web python manage.py flush", "python", "docker compose run"),
     ],
 )
 def test_a_package_runner_runs_the_tool_it_names(text, program, wrapper):

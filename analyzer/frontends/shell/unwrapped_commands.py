@@ -1260,7 +1260,7 @@ def _docker(args: list[Word]) -> _Unwrapped | None:
     """`docker exec CONTAINER cmd` and `docker compose exec SERVICE cmd`."""
     rest = _after_options(args, GLOBAL_OPTIONS["docker"])
     if rest and rest[0].value == "compose":
-        rest = _after_options(rest[1:], _COMPOSE)
+        return _compose(rest[1:])
     return _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
 
 
@@ -1273,8 +1273,49 @@ def _exec_in_container(args: list[Word]) -> _Unwrapped | None:
 
 
 def _compose(args: list[Word]) -> _Unwrapped | None:
-    rest = _after_options(args, _COMPOSE)
-    return _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
+    argv, rest = parse(args, _COMPOSE, stop_at_positional=True)
+    if rest and rest[0].value == "run":
+        unwrapped = _run_in_service(rest[1:])
+    else:
+        unwrapped = _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
+    if unwrapped is None:
+        return None
+    # `-f docker-compose.prod.yml`, `-p shop-production`: the stack the service belongs to
+    stack = [o for o in argv.options if o.value is not None and o.name in ("-f", "--file", "-p", "--project-name")]
+    targets = tuple((f"docker compose {o.name} {o.value.value}", o.value.value) for o in stack)
+    return unwrapped.replace(targets=targets + unwrapped.targets)
+
+
+_COMPOSE_RUN = Syntax(
+    options(
+        "-e",
+        "--env",
+        "--env-from-file",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--name",
+        "--entrypoint",
+        "-p",
+        "--publish",
+        "-v",
+        "--volume",
+        "-l",
+        "--label",
+        "--cap-add",
+        "--cap-drop",
+        "--pull",
+    )
+)
+
+
+def _run_in_service(args: list[Word]) -> _Unwrapped | None:
+    """`docker compose run [options] SERVICE cmd`: the command runs in a new container of the service."""
+    rest = _after_options(args, _COMPOSE_RUN)
+    if len(rest) < 2:
+        return None
+    return _Unwrapped("docker compose run", rest[1:], targets=((f"docker compose run {rest[0].value}", rest[0].value),))
 
 
 _WATCH = Syntax(options("-n", "--interval", "-q", "--equexit"))
