@@ -2,8 +2,9 @@
 
 Wrappers are unwrapped: `sudo`, `doas`, `env` (and `env -S`), `nohup`, `setsid`, `busybox`, `builtin`,
 `exec`, `time`, `nice`, `ionice`, `stdbuf`, `timeout`, `command`, `xargs`, `watch`, `chroot`,
-`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`, and the
-commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
+`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`/`run`, the package
+runners (`npx`, `pnpm`/`yarn exec`/`dlx`, `bundle exec`, `poetry`/`pipenv`/`pdm`/`uv run`), `heroku run`,
+and the commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
 sh, dash, zsh, ksh, ash, mksh; their arguments bound to `$0 $1 …`), `su -c`, `runuser -c`, `script -c`,
 `flock FILE -c`, `eval`, `trap '…' SIGNAL`, `ssh host '…'`, `watch '…'`, a heredoc, here-string or
 `echo` piped into a shell, and `bash <(…)`, `source <(…)`, `sh < <(…)` when what `…` writes is literal.
