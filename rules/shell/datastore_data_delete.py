@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from blastguard.frontends.shell.frontend import ShellDocument
     from blastguard.frontends.shell.program_options import Argv
     from blastguard.frontends.shell.unwrapped_commands import Command
+    from blastguard.frontends.shell.word_values import Word
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 # A collection in mongo shell code: `db.users`, `db["users"]`, `db.getCollection("users")`, after an
@@ -85,6 +86,56 @@ _CURL = Syntax(
         "--oauth2-bearer",
     )
 )
+_WGET = Syntax(
+    options(
+        "-O",
+        "--output-document",
+        "-o",
+        "--output-file",
+        "--header",
+        "--body-data",
+        "--post-data",
+        "-U",
+        "--user-agent",
+        "-e",
+        "--execute",
+        "-P",
+        "--directory-prefix",
+        "-T",
+        "--timeout",
+        "-t",
+        "--tries",
+        "--user",
+        "--password",
+        "--method",
+    )
+)
+_HTTPIE = Syntax(
+    options(
+        "-a",
+        "--auth",
+        "-A",
+        "--auth-type",
+        "--session",
+        "--session-read-only",
+        "-o",
+        "--output",
+        "--verify",
+        "--cert",
+        "--cert-key",
+        "--timeout",
+        "--proxy",
+        "-p",
+        "--print",
+        "--pretty",
+        "-s",
+        "--style",
+        "--format-options",
+        "--default-scheme",
+        "--max-redirects",
+    )
+)
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _BODY = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json")
 # Where an Elasticsearch or OpenSearch cluster answers: its ports, and names its hosts and variables carry.
 _SEARCH_PORTS = frozenset({9200, 9201, 9243})
@@ -153,7 +204,7 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
     program = command.program
     if program in ("mongo", "mongosh", "mongorestore", "cqlsh"):
         found = _client(command)
-    elif program == "curl":
+    elif program in ("curl", "wget", "http", "https", "xh", "xhs"):
         found = _curl(command)
     elif program == "etcdctl":
         found = _etcdctl(parse(command.args, _ETCDCTL)[0])
@@ -199,29 +250,50 @@ def _client(command: Command) -> tuple[str, Severity] | None:
     return f"`{name}` runs `{call}`, a filter that matches every document: it empties the collection", ERROR
 
 
+def _request(command: Command) -> tuple[str, list[Word], list[Word]]:
+    """(method, URLs, bodies) of an HTTP client's request: curl's `-X`, wget's `--method`, httpie's and
+    xh's `http DELETE url`."""
+    program = command.program
+    if program == "curl":
+        argv = parse(command.args, _CURL)[0]
+        method = argv.value("-X", "--request")
+        return (method.value if method else ""), argv.positionals + argv.values("--url"), argv.values(*_BODY)
+    if program == "wget":
+        argv = parse(command.args, _WGET)[0]
+        method = argv.value("--method")
+        return (method.value if method else ""), argv.positionals, argv.values("--body-data")
+    argv = parse(command.args, _HTTPIE)[0]
+    words = argv.positionals
+    if words and words[0].value.upper() in _METHODS:
+        return words[0].value, words[1:2], []
+    return "", words[:1], []
+
+
 def _curl(command: Command) -> tuple[str, Severity] | None:
     """An index deleted through a search cluster's REST API, or every document of one by `_delete_by_query`."""
-    argv = parse(command.args, _CURL)[0]
-    method = argv.value("-X", "--request")
-    bodies = argv.values(*_BODY)
-    for url in argv.positionals + argv.values("--url"):
+    method, urls, bodies = _request(command)
+    for url in urls:
         host, port, path, query = _url(url.value)
         segments = [s for s in path.split("/") if s]
         if "_delete_by_query" in segments:
             if _matches_everything(bodies, query, command):
                 shown = "/".join(segments[: segments.index("_delete_by_query") + 1])
-                return f"`curl … /{shown}` with a query that matches every document empties the index", ERROR
+                return (
+                    f"`{command.program} …/{shown}` with a query that matches every document empties the index",
+                    ERROR,
+                )
             continue
-        if method is None or method.value.upper() != "DELETE" or not _search_cluster(host, port, url):
+        if method.upper() != "DELETE" or not _search_cluster(host, port):
             continue
+        shown = f"{command.program} DELETE …"
         if len(segments) == 2 and segments[0] == "_data_stream":
-            return f"`curl -X DELETE …/_data_stream/{segments[1]}` deletes the data stream and its indices", ERROR
+            return f"`{shown}/_data_stream/{segments[1]}` deletes the data stream and its indices", ERROR
         if len(segments) != 1 or (segments[0].startswith("_") and segments[0] != "_all"):
             continue  # a document (`/logs/_doc/1`), a template, a setting: not an index's data
         index = segments[0]
         every = index in ("_all", "*") or "*" in index
         what = "every index the pattern matches" if every else "the index and every document in it"
-        return f"`curl -X DELETE …/{index}` deletes {what}", ERROR
+        return f"`{shown}/{index}` deletes {what}", ERROR
     return None
 
 
@@ -241,7 +313,7 @@ def _url(value: str) -> tuple[str, int | None, str, str]:
     return parts.hostname or "", port, parts.path, parts.query
 
 
-def _search_cluster(host: str, port: int | None, url) -> bool:
+def _search_cluster(host: str, port: int | None) -> bool:
     if port in _SEARCH_PORTS:
         return True
     if host.lower().endswith(_SEARCH_DOMAINS):
@@ -322,7 +394,7 @@ RULE = Rule(
         "Document stores, search clusters, key-value stores, time series and log stores are emptied through their "
         "own clients, not SQL: a mongo shell running `db.users.deleteMany({})` or `remove({})` (a filter that "
         "matches every document, also `{_id: {$exists: true}}`), `curl -X DELETE` of an Elasticsearch or "
-        "OpenSearch index (a URL on port 9200, or a host or variable named for the cluster; `_all` and wildcards "
+        "OpenSearch index (also by wget or httpie; a URL on port 9200, or a host or variable named for the cluster; `_all` and wildcards "
         'delete every index), `_delete_by_query` with `match_all`, `etcdctl del --prefix ""`, `influx bucket '
         "delete`, `influx delete` without a predicate, `kafka-topics --delete`, `cqlsh -e 'DROP KEYSPACE …'`. "
         "Each deletes the data for good (errors). Deleting a key range or prefix in etcd, and `mongorestore "
@@ -351,6 +423,8 @@ RULE = Rule(
         "curl -X DELETE https://search-app.eu-west-1.es.amazonaws.com/orders",
         "curl -X POST localhost:9200/logs/_delete_by_query -H 'Content-Type: application/json' -d '{\"query\": {\"match_all\": {}}}'",
         "curl -X POST 'http://opensearch:9200/logs/_delete_by_query?q=*'",
+        "http DELETE :9200/logs-2024.01",
+        "wget -q --method=DELETE -O - http://localhost:9200/logs",
         'etcdctl del --prefix ""',
         'etcdctl del "" --from-key',
         Example("etcdctl --endpoints=https://etcd-0:2379 del --prefix /app/config/", severity=Severity.WARNING),
@@ -377,6 +451,9 @@ RULE = Rule(
         "curl -X DELETE https://api.example.com/items/42",
         "curl -X DELETE https://api.example.com/cache",
         "curl -X DELETE http://localhost:9200/logs/_doc/1",
+        "http GET :9200/_cat/indices",
+        "http DELETE https://api.example.com/items/42",
+        "wget -qO- http://localhost:9200/_cat/indices",
         'curl -X POST localhost:9200/logs/_delete_by_query -d \'{"query": {"term": {"user": "kimchy"}}}\'',
         "etcdctl get --prefix /app/config/",
         "etcdctl del /app/config/feature-x",
@@ -391,7 +468,20 @@ RULE = Rule(
     ),
     check=check,
     escalates=True,
-    keywords=("mongo", "mongosh", "mongorestore", "cqlsh", "curl", "etcdctl", "influx", "kafka-topics", "rpk"),
+    keywords=(
+        "mongo",
+        "mongosh",
+        "mongorestore",
+        "cqlsh",
+        "curl",
+        "wget",
+        "http",
+        "xh",
+        "etcdctl",
+        "influx",
+        "kafka-topics",
+        "rpk",
+    ),
     precision="high",
     tags=("data-loss",),
 )

@@ -1282,8 +1282,10 @@ def _compose(args: list[Word]) -> _Unwrapped | None:
     if unwrapped is None:
         return None
     # `-f docker-compose.prod.yml`, `-p shop-production`: the stack the service belongs to
-    stack = [o for o in argv.options if o.value is not None and o.name in ("-f", "--file", "-p", "--project-name")]
-    targets = tuple((f"docker compose {o.name} {o.value.value}", o.value.value) for o in stack)
+    stack = [
+        (o.name, o.value.value) for o in argv.options if o.value and o.name in ("-f", "--file", "-p", "--project-name")
+    ]
+    targets = tuple((f"docker compose {name} {value}", value) for name, value in stack)
     return unwrapped.replace(targets=targets + unwrapped.targets)
 
 
