@@ -396,9 +396,10 @@ RULE = Rule(
         "matches every document, also `{_id: {$exists: true}}`), `curl -X DELETE` of an Elasticsearch or "
         "OpenSearch index (also by wget or httpie; a URL on port 9200, or a host or variable named for the cluster; `_all` and wildcards "
         'delete every index), `_delete_by_query` with `match_all`, `etcdctl del --prefix ""`, `influx bucket '
-        "delete`, `influx delete` without a predicate, `kafka-topics --delete`, `cqlsh -e 'DROP KEYSPACE …'`. "
-        "Each deletes the data for good (errors). Deleting a key range or prefix in etcd, and `mongorestore "
-        "--drop` (which replaces collections with a dump's), are warnings. Everyday forms stay clean: a "
+        "delete`, `influx delete` without a predicate from the start of time, `kafka-topics --delete`, `cqlsh -e 'DROP KEYSPACE …'`. "
+        "Each deletes the data for good (errors). Deleting a key range or prefix in etcd, an unfiltered `influx "
+        "delete` over a bounded time range, and `mongorestore --drop` (which replaces collections with a dump's) "
+        "are warnings. Everyday forms stay clean: a "
         "`deleteMany` with a real filter, a DELETE of one document (`/logs/_doc/1`), a DELETE to an API that is "
         "not a search cluster, `etcdctl get --prefix`, `influx delete` with a predicate, `kafka-topics --list`. "
         "CQL and ClickHouse SQL given to `cqlsh` and `clickhouse-client` are read by the SQL rules."
