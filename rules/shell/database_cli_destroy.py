@@ -18,8 +18,12 @@ if TYPE_CHECKING:
     from blastguard.frontends.shell.unwrapped_commands import Command
 
 _FLUSH = frozenset({"flushall", "flushdb"})
-# `db.dropDatabase()`, `db.getSiblingDB("x").dropDatabase()`, `db.users.drop()`
-_MONGO_DROP = re.compile(r"\.\s*dropDatabase\s*\(|\bdb\s*\.\s*[\w$]+\s*\.\s*drop\s*\(\s*\)")
+# `db.dropDatabase()`, `db.getSiblingDB("x").dropDatabase()`, `db.users.drop()`, `db["users"].drop()`,
+# `db.getCollection("users").drop()`
+_MONGO_DROP = re.compile(
+    r"\.\s*dropDatabase\s*\(|\bdb\s*(?:\.\s*[\w$]+|\[\s*['\"][^'\"]*['\"]\s*\]"
+    r"|\.\s*getCollection\s*\(\s*['\"][^'\"]*['\"]\s*\))\s*\.\s*drop\s*\(\s*\)"
+)
 
 
 def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
@@ -106,6 +110,8 @@ RULE = Rule(
         "echo FLUSHALL | redis-cli",
         "mongosh mongodb://prod-mongo/app --eval 'db.dropDatabase()'",
         "mongo app --eval \"db.getSiblingDB('app').dropDatabase()\"",
+        "mongosh app --eval \"db.getCollection('orders').drop()\"",
+        "mongosh app --eval \"db['orders'].drop()\"",
         "ssh db-host 'sudo -u postgres dropdb app'",
         "mysqladmin -f drop app",
         Example("pg_dropcluster --stop 16 main", severity=Severity.ERROR, message="deletes the PostgreSQL cluster"),
@@ -119,6 +125,7 @@ RULE = Rule(
         "redis-cli -h cache.internal INFO",
         "echo 'redis-cli FLUSHALL'",
         "mongosh --eval 'db.users.find()'",
+        "mongosh --eval \"db.getCollection('orders').find().limit(1)\"",
         "mysqladmin drop app",
         "pg_dump app > app.sql",
         "pg_lsclusters",

@@ -240,6 +240,72 @@ CLIENTS: dict[str, Client] = {
     ),
     "mongo": _MONGO,
     "mongosh": _MONGO,
+    "mongorestore": Client(
+        Syntax(
+            options(
+                "-h",
+                "--host",
+                "--port",
+                "--uri",
+                "-d",
+                "--db",
+                "-u",
+                "--username",
+                "-p",
+                "--password",
+                "--authenticationDatabase",
+                "--nsInclude",
+                "--nsExclude",
+                "--nsFrom",
+                "--nsTo",
+                "--archive",
+                "--dir",
+            )
+        ),
+        hosts=("-h", "--host", "--uri"),
+        databases=("-d", "--db"),
+        variables=("MONGODB_URI", "MONGO_URL"),
+    ),
+    # InfluxDB 1.x's shell runs InfluxQL (`-execute 'DROP DATABASE …'`); 2.x subcommands carry no SQL.
+    "influx": Client(
+        Syntax(
+            options("-host", "-port", "-database", "-username", "-password", "-execute", "-format", "-precision"),
+            clusters=False,
+        ),
+        hosts=("-host",),
+        databases=("-database",),
+        variables=("INFLUX_HOST",),
+        sql=("-execute",),
+    ),
+    # Cassandra's shell: CQL is close enough to SQL for DROP and TRUNCATE to read as such.
+    "cqlsh": Client(
+        Syntax(
+            options(
+                "-u",
+                "--username",
+                "-p",
+                "--password",
+                "-k",
+                "--keyspace",
+                "-f",
+                "--file",
+                "-e",
+                "--execute",
+                "--cqlshrc",
+                "--encoding",
+                "--cqlversion",
+                "--protocol-version",
+                "--connect-timeout",
+                "--request-timeout",
+            )
+        ),
+        databases=("-k", "--keyspace"),
+        positional_database=True,  # the host
+        variables=("CQLSH_HOST",),
+        sql=("-e", "--execute"),
+        sql_files=("-f", "--file"),
+        sql_on_stdin=True,
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from blastguard.frontends.shell.unwrapped_commands import Command
 
 TERRAFORM = frozenset({"terraform", "tofu", "terragrunt"})
 _KUBERNETES = ("--context", "-n", "--namespace", "--cluster")
+_DJANGO = ("python", "python3", "manage.py", "django-admin")
 
 # Options whose value names where a tool acts, and how to read the tool's arguments to find them.
 _TARGET_OPTIONS = {
@@ -35,6 +36,15 @@ _TARGET_OPTIONS = {
     "az": ("--subscription", "-g", "--resource-group"),
     "pulumi": ("-s", "--stack", "-C", "--cwd"),
     "docker": ("--context", "-H", "--host"),
+    # Framework and migration tools: the environment or connection they act on.
+    "heroku": ("-a", "--app", "-r", "--remote"),
+    **dict.fromkeys(("rails", "rake"), ("-e", "--environment")),
+    **dict.fromkeys(("php", "knex", "sequelize", "sequelize-cli"), ("--env",)),
+    **dict.fromkeys(_DJANGO, ("--settings", "--database")),
+    # (not a connection URL: it may hold a password, and the evidence is shown)
+    "flyway": ("-environment",),
+    "supabase": ("--project-ref",),
+    "alembic": ("-n", "--name", "-c", "--config"),
     **dict.fromkeys(
         TERRAFORM,
         (
@@ -56,6 +66,13 @@ _SYNTAX = {
         options("--subscription", "--output", "-o", "--query", "-g", "--resource-group", "-n", "--name"), clusters=False
     ),
     "pulumi": Syntax(options("-s", "--stack", "-C", "--cwd"), clusters=False),
+    "heroku": Syntax(options("-a", "--app", "-r", "--remote", "-c", "--confirm")),
+    **dict.fromkeys(("rails", "rake"), Syntax(options("-e", "--environment"))),
+    **dict.fromkeys(("php", "knex", "sequelize", "sequelize-cli"), Syntax(options("--env"))),
+    **dict.fromkeys(_DJANGO, Syntax(options("--settings", "--database"))),
+    "flyway": Syntax(options("-url", "-environment"), clusters=False),
+    "supabase": Syntax(options("--db-url", "--project-ref")),
+    "alembic": Syntax(options("-n", "--name", "-c", "--config")),
 }
 # Environment variables that name where a tool acts.
 _TARGET_VARIABLES = {
@@ -67,6 +84,11 @@ _TARGET_VARIABLES = {
     "gsutil": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT"),
     "bq": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT"),
     "pulumi": ("PULUMI_STACK",),
+    **dict.fromkeys(("rails", "rake"), ("RAILS_ENV", "RACK_ENV")),
+    "mix": ("MIX_ENV",),
+    "php": ("APP_ENV",),
+    **dict.fromkeys(_DJANGO, ("DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION")),
+    **dict.fromkeys(("prisma", "knex", "sequelize", "sequelize-cli", "typeorm"), ("NODE_ENV",)),
 }
 
 

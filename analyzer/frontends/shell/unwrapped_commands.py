@@ -2,8 +2,9 @@
 
 Wrappers are unwrapped: `sudo`, `doas`, `env` (and `env -S`), `nohup`, `setsid`, `busybox`, `builtin`,
 `exec`, `time`, `nice`, `ionice`, `stdbuf`, `timeout`, `command`, `xargs`, `watch`, `chroot`,
-`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`, and the
-commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
+`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`/`run`, the package
+runners (`npx`, `pnpm`/`yarn exec`/`dlx`, `bundle exec`, `poetry`/`pipenv`/`pdm`/`uv run`), `heroku run`,
+and the commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
 sh, dash, zsh, ksh, ash, mksh; their arguments bound to `$0 $1 …`), `su -c`, `runuser -c`, `script -c`,
 `flock FILE -c`, `eval`, `trap '…' SIGNAL`, `ssh host '…'`, `watch '…'`, a heredoc, here-string or
 `echo` piped into a shell, and `bash <(…)`, `source <(…)`, `sh < <(…)` when what `…` writes is literal.
@@ -1264,7 +1265,7 @@ def _docker(args: list[Word]) -> _Unwrapped | None:
     """`docker exec CONTAINER cmd` and `docker compose exec SERVICE cmd`."""
     rest = _after_options(args, GLOBAL_OPTIONS["docker"])
     if rest and rest[0].value == "compose":
-        rest = _after_options(rest[1:], _COMPOSE)
+        return _compose(rest[1:])
     return _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
 
 
@@ -1277,8 +1278,51 @@ def _exec_in_container(args: list[Word]) -> _Unwrapped | None:
 
 
 def _compose(args: list[Word]) -> _Unwrapped | None:
-    rest = _after_options(args, _COMPOSE)
-    return _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
+    argv, rest = parse(args, _COMPOSE, stop_at_positional=True)
+    if rest and rest[0].value == "run":
+        unwrapped = _run_in_service(rest[1:])
+    else:
+        unwrapped = _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
+    if unwrapped is None:
+        return None
+    # `-f docker-compose.prod.yml`, `-p shop-production`: the stack the service belongs to
+    stack = [
+        (o.name, o.value.value) for o in argv.options if o.value and o.name in ("-f", "--file", "-p", "--project-name")
+    ]
+    targets = tuple((f"docker compose {name} {value}", value) for name, value in stack)
+    return unwrapped.replace(targets=targets + unwrapped.targets)
+
+
+_COMPOSE_RUN = Syntax(
+    options(
+        "-e",
+        "--env",
+        "--env-from-file",
+        "-u",
+        "--user",
+        "-w",
+        "--workdir",
+        "--name",
+        "--entrypoint",
+        "-p",
+        "--publish",
+        "-v",
+        "--volume",
+        "-l",
+        "--label",
+        "--cap-add",
+        "--cap-drop",
+        "--pull",
+    )
+)
+
+
+def _run_in_service(args: list[Word]) -> _Unwrapped | None:
+    """`docker compose run [options] SERVICE cmd`: the command runs in a new container of the service."""
+    rest = _after_options(args, _COMPOSE_RUN)
+    if len(rest) < 2:
+        return None
+    return _Unwrapped("docker compose run", rest[1:], targets=((f"docker compose run {rest[0].value}", rest[0].value),))
 
 
 _WATCH = Syntax(options("-n", "--interval", "-q", "--equexit"))
@@ -1289,6 +1333,88 @@ def _watch(args: list[Word]) -> _Unwrapped | None:
     if not rest:
         return None
     return _Unwrapped("watch", rest) if argv.has("-x", "--exec") else _Unwrapped("watch", script=join(rest))
+
+
+# Package runners: they run a project's or a package's own tool (`npx prisma …`, `bundle exec rails …`,
+# `poetry run python manage.py …`). Unwrapped only when the tool is named literally: `npx $TOOL` stays
+# the runner itself, as before, rather than an unknown program.
+_NPX = Syntax(options("-p", "--package", "-c", "--call", "--cache", "--userconfig", "-w", "--workspace"))
+_NODE_RUNNER = Syntax(options("-C", "--dir", "--filter", "-F", "--prefix", "--workspace", "-w", "-p", "--package"))
+_UV_RUN = Syntax(
+    options(
+        "--with",
+        "--with-requirements",
+        "--with-editable",
+        "-p",
+        "--python",
+        "--project",
+        "--directory",
+        "--env-file",
+        "--extra",
+        "--group",
+        "--package",
+        "--index",
+        "--index-url",
+        "--extra-index-url",
+    )
+)
+_HEROKU_RUN = Syntax(options("-a", "--app", "-r", "--remote", "-s", "--size", "-e", "--env", "-t", "--type"))
+
+
+def _runner(label: str, syntax: Syntax = PLAIN, subcommands: tuple[str, ...] = ()):
+    """`npx [options] tool …`; with `subcommands`, only `pnpm exec tool …`, `yarn dlx tool …` and the like."""
+
+    def unwrap(args: list[Word]) -> _Unwrapped | None:
+        argv, rest = parse(args, syntax, stop_at_positional=True)
+        if subcommands:
+            if not rest or rest[0].value not in subcommands:
+                return None
+            shown = f"{label.partition(' ')[0]} {rest[0].value}"
+            argv, rest = parse(rest[1:], syntax, stop_at_positional=True)
+        else:
+            shown = label
+        script = argv.value("-c", "--call") if syntax is _NPX else None
+        if script is not None:
+            return _Unwrapped(f"{shown} -c", script=script)
+        return _Unwrapped(shown, rest) if rest and _runs_tool(rest[0]) else None
+
+    return unwrap
+
+
+def _runs_tool(word: Word) -> bool:
+    """`prisma`, `bin/rails`: a tool named literally, not an option or a run-time value."""
+    return word.literal and not word.value.startswith("-")
+
+
+def _heroku(args: list[Word]) -> _Unwrapped | None:
+    """`heroku run [-a app] cmd …`: the command runs in a dyno of that app. Heroku reads its own options
+    after the command too (`heroku run rails db:migrate -a app`), up to a `--`."""
+    if not args or args[0].value not in ("run", "run:detached", "run:inside"):
+        return None
+    argv, rest = parse(args[1:], _HEROKU_RUN, stop_at_positional=True)
+    apps = argv.values("-a", "--app", "-r", "--remote")
+    command: list[Word] = []
+    index = 0
+    while index < len(rest):
+        word = rest[index]
+        if word.value == "--":
+            command += rest[index + 1 :]
+            break
+        name = word.value.partition("=")[0]
+        if name in ("-a", "--app", "-r", "--remote"):
+            if "=" in word.value:
+                apps.append(word.slice(len(name) + 1))
+            elif index + 1 < len(rest):
+                apps.append(rest[index + 1])
+                index += 1
+            index += 1
+            continue
+        command.append(word)
+        index += 1
+    if not command or not _runs_tool(command[0]):
+        return None
+    targets = tuple((f"heroku run --app {app.value}", app.value) for app in apps)
+    return _Unwrapped("heroku run", command, targets=targets)
 
 
 _ASSIGNING = {"sudo": _sudo, "env": _env}  # wrappers that take `VAR=value` words before the command
@@ -1321,6 +1447,19 @@ _WRAPPERS = {
     "flock": _flock,
     "chroot": _plain("chroot", Syntax(options("--userspec", "--groups")), skip_positionals=1),
     "dbus-launch": _plain("dbus-launch", Syntax(options("--config-file", "--autolaunch"))),
+    "npx": _runner("npx", _NPX),
+    "pnpx": _runner("pnpx", _NPX),
+    "bunx": _runner("bunx", _NPX),
+    "npm": _runner("npm exec", _NPX, ("exec", "x")),
+    "pnpm": _runner("pnpm exec", _NODE_RUNNER, ("exec", "dlx")),
+    "yarn": _runner("yarn exec", _NODE_RUNNER, ("exec", "dlx")),
+    "bun": _runner("bun x", _NODE_RUNNER, ("x",)),
+    "bundle": _runner("bundle exec", PLAIN, ("exec",)),
+    "poetry": _runner("poetry run", PLAIN, ("run",)),
+    "pipenv": _runner("pipenv run", PLAIN, ("run",)),
+    "pdm": _runner("pdm run", PLAIN, ("run",)),
+    "uv": _runner("uv run", _UV_RUN, ("run",)),
+    "heroku": _heroku,
     **{shell: _shell(shell) for shell in SHELLS},
 }
 
