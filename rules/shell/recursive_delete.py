@@ -26,7 +26,7 @@ _FIX = (
 
 
 def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
-    if command.program == "rm":
+    if command.program in ("rm", "rimraf"):  # rimraf: npm's `rm -rf` (`npx rimraf dist`)
         yield from _rm(command, document)
     elif command.program == "find":
         yield from _find(command, document)
@@ -34,7 +34,7 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
 
 def _rm(command, document):
     argv = parse(command.args, _RM)[0]
-    recursive = argv.has("-r", "-R", "--recursive")
+    recursive = command.program == "rimraf" or argv.has("-r", "-R", "--recursive")
     shown = command.text()
     no_root_guard = " `--no-preserve-root` turns off rm's own guard." if argv.has("--no-preserve-root") else ""
     selected = False  # the paths are a `find`'s picks (`-name '*.pyc'`), not all it walks
@@ -244,6 +244,10 @@ RULE = Rule(
     ),
     fix=_FIX,
     flag=(
+        # npm's rimraf is `rm -rf`; a command `docker run` starts runs on the volumes it mounts.
+        Example("npx rimraf ~/", flagged="rimraf ~/", severity=Severity.ERROR),
+        "docker run --rm -v pgdata:/var/lib/postgresql/data alpine sh -c 'rm -rf /var/lib/postgresql/data/*'",
+        "podman run --rm --entrypoint rm alpine -rf /var/lib/mysql",
         Example(
             "rm -rf /",
             flagged="rm -rf /",
@@ -316,6 +320,8 @@ RULE = Rule(
         "rm -rf .??*",
     ),
     clean=(
+        "npx rimraf dist node_modules",
+        "docker run --rm -v $PWD:/src node:20 rm -rf /src/node_modules",
         "rm -rf node_modules dist",
         "rm -rf build/ target/ .venv __pycache__",
         'grep -r "rm -rf /" .',
@@ -361,7 +367,7 @@ RULE = Rule(
     ),
     check=check,
     escalates=True,
-    keywords=("rm", "find"),
+    keywords=("rm", "find", "rimraf"),
     precision="high",
     tags=("data-loss",),
 )

@@ -2,7 +2,7 @@
 
 Wrappers are unwrapped: `sudo`, `doas`, `env` (and `env -S`), `nohup`, `setsid`, `busybox`, `builtin`,
 `exec`, `time`, `nice`, `ionice`, `stdbuf`, `timeout`, `command`, `xargs`, `watch`, `chroot`,
-`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`, `docker compose exec`/`run`, the package
+`dbus-launch`, `flock FILE cmd`, `kubectl exec … --`, `docker exec`/`run`, `docker compose exec`/`run`, the package
 runners (`npx`, `pnpm`/`yarn exec`/`dlx`, `bundle exec`, `poetry`/`pipenv`/`pdm`/`uv run`), `heroku run`,
 and the commands `find -exec`/`-execdir`/`-ok` runs. Strings run by a shell are parsed in turn: `bash -c` (and
 sh, dash, zsh, ksh, ash, mksh; their arguments bound to `$0 $1 …`), `su -c`, `runuser -c`, `script -c`,
@@ -1262,11 +1262,100 @@ _COMPOSE = Syntax(
 
 
 def _docker(args: list[Word]) -> _Unwrapped | None:
-    """`docker exec CONTAINER cmd` and `docker compose exec SERVICE cmd`."""
+    """`docker exec CONTAINER cmd`, `docker run IMAGE cmd` (also as `docker container …`), and `docker
+    compose exec|run SERVICE cmd`; podman's are the same."""
     rest = _after_options(args, GLOBAL_OPTIONS["docker"])
     if rest and rest[0].value == "compose":
         return _compose(rest[1:])
+    if rest and rest[0].value == "container":
+        rest = rest[1:]
+    if rest and rest[0].value == "run":
+        return _run_container(rest[1:])
     return _exec_in_container(rest[1:]) if rest and rest[0].value == "exec" else None
+
+
+# `docker run` options that take a value: an unknown one is read as a flag, and the value after it
+# would be taken for the image, so the command checked would be the wrong one; the common ones are here.
+_DOCKER_RUN = Syntax(
+    options(
+        "-a",
+        "--attach",
+        "--add-host",
+        "--cap-add",
+        "--cap-drop",
+        "--cgroup-parent",
+        "--cidfile",
+        "-c",
+        "--cpu-shares",
+        "--cpus",
+        "--cpuset-cpus",
+        "--device",
+        "--dns",
+        "--dns-search",
+        "--dns-option",
+        "-e",
+        "--env",
+        "--env-file",
+        "--entrypoint",
+        "--expose",
+        "--gpus",
+        "--group-add",
+        "-h",
+        "--hostname",
+        "--health-cmd",
+        "--health-interval",
+        "--ip",
+        "--ipc",
+        "-l",
+        "--label",
+        "--label-file",
+        "--link",
+        "--log-driver",
+        "--log-opt",
+        "-m",
+        "--memory",
+        "--memory-swap",
+        "--mount",
+        "--name",
+        "--network",
+        "--net",
+        "--network-alias",
+        "--pid",
+        "--platform",
+        "-p",
+        "--publish",
+        "--pull",
+        "--restart",
+        "--runtime",
+        "--security-opt",
+        "--shm-size",
+        "--stop-signal",
+        "--stop-timeout",
+        "--sysctl",
+        "--tmpfs",
+        "-u",
+        "--user",
+        "--ulimit",
+        "--userns",
+        "-v",
+        "--volume",
+        "--volumes-from",
+        "-w",
+        "--workdir",
+    )  # fmt: skip
+)
+
+
+def _run_container(args: list[Word]) -> _Unwrapped | None:
+    """`docker run [options] IMAGE cmd`: the command runs in a new container, on the volumes it mounts
+    (`-v pgdata:/var/lib/postgresql/data`). `--entrypoint sh` makes `sh` the program and the rest its
+    arguments."""
+    argv, rest = parse(args, _DOCKER_RUN, stop_at_positional=True)
+    entrypoint = argv.values("--entrypoint")
+    command = [*entrypoint[-1:], *rest[1:]]
+    if not rest or not command:
+        return None
+    return _Unwrapped("docker run", command, targets=((f"docker run {rest[0].value}", rest[0].value),))
 
 
 def _exec_in_container(args: list[Word]) -> _Unwrapped | None:
@@ -1439,6 +1528,7 @@ _WRAPPERS = {
     "ssh": _ssh,
     "kubectl": _kubectl,
     "docker": _docker,
+    "podman": _docker,
     "docker-compose": _compose,
     "su": _su("su"),
     "runuser": _su("runuser"),
