@@ -35,6 +35,7 @@ _TARGET_OPTIONS = {
     "az": ("--subscription", "-g", "--resource-group"),
     "pulumi": ("-s", "--stack", "-C", "--cwd"),
     "docker": ("--context", "-H", "--host"),
+    "doctl": ("--context",),
     **dict.fromkeys(
         TERRAFORM,
         (
@@ -67,6 +68,7 @@ _TARGET_VARIABLES = {
     "gsutil": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT"),
     "bq": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT"),
     "pulumi": ("PULUMI_STACK",),
+    "doctl": ("DIGITALOCEAN_CONTEXT",),
 }
 
 

@@ -273,4 +273,7 @@ GLOBAL_OPTIONS: dict[str, Syntax] = {
     "pulumi": Syntax(
         options("-C", "--cwd", "--color", "--config-file", "-v", "--verbose", "--logflow"), clusters=False
     ),
+    "doctl": Syntax(
+        options("-t", "--access-token", "--context", "-c", "--config", "-o", "--output", "--format", "-u", "--api-url")
+    ),
 }
