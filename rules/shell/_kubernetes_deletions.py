@@ -71,7 +71,8 @@ def kubectl(command: Command) -> tuple[str, list[str]] | None:
         shown = [option, manifests[0].value]
         names = [m.value for m in manifests]
     elif every:
-        what = f"all {', '.join(kinds) or 'resources'} in {scope}" + (" and the data they hold" if lost else "")
+        named = ", ".join(k for k in kinds if k != "all")  # `all` is kubectl's name for every common kind
+        what = f"all {named or 'resources'} in {scope}" + (" and the data they hold" if lost else "")
         shown = [*kinds[:1], *names[:1]]
     else:
         return None

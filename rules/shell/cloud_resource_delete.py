@@ -196,6 +196,7 @@ RULE = Rule(
         "kubectl delete customresourcedefinitions.apiextensions.k8s.io/backups.velero.io",
         "kubectl delete pv,pvc --all -n data",
         "kubectl delete pods --all-namespaces --field-selector=status.phase=Running",
+        Example("kubectl delete all --all -n staging", message="removes all resources in the namespace"),
         "oc delete project payments",
         # aws
         Example(
@@ -262,6 +263,7 @@ RULE = Rule(
         "helm status web -n production",
         "helm upgrade --install web ./chart -n production",
         "helm rollback web 3",
+        "helm plugin uninstall diff",
         # kubectl
         "kubectl apply -f k8s/",
         "kubectl diff -k overlays/prod",
