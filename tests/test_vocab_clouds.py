@@ -151,6 +151,10 @@ def test_sync_deletes_only_at_its_destination():
     assert _found("aws s3 sync ./dist s3://site") == []  # uploads, deletes nothing
     assert len(_found('aws s3 sync ./dist "s3://$BUCKET/app" --delete')) == 1  # a bucket, whichever
     assert len(_found("aws s3 sync s3://a s3://b --delete")) == 1
+    # sync needs a bucket on one side: from a local folder, a destination in a variable is a bucket
+    assert len(_found('aws s3 sync ./dist "$TARGET" --delete')) == 1
+    assert _found('aws s3 sync s3://site "$TARGET" --delete') == []  # a local folder or a bucket: unknown
+    assert _found('aws s3 sync "$SOURCE" ./mirror --delete') == []
 
 
 def test_helm_says_what_is_lost_and_what_stays():

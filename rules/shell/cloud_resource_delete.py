@@ -86,8 +86,12 @@ def _applies(deletion: Deletion, argv: Argv, operands: list) -> bool:
     if deletion.dry_run and _last_switch(argv, deletion.dry_run):
         return False
     if deletion.destination:
-        target = operands[1].value if len(operands) > 1 else ""
-        return target.startswith(deletion.destination)
+        if len(operands) < 2:
+            return False
+        source, target = operands[0], operands[1]
+        # `aws s3 sync` needs a bucket on one side: from a local folder, the destination is a bucket.
+        local_source = source.literal and not source.value.startswith(deletion.destination)
+        return target.value.startswith(deletion.destination) or local_source
     return True
 
 
@@ -137,8 +141,9 @@ RULE = Rule(
         "target is production (`--profile prod`, AWS_PROFILE, `--context prod`, `--kube-context prod`, "
         "`-n production`, `--project prod-…`, a doctl `--context`, or a resource named like production). "
         "Read-only commands (`kubectl get -n production`, `aws s3 ls`, `helm list`) are not findings; nor "
-        "is `aws s3 sync` without `--delete`, or with it into a local folder (it only trims a local copy); "
-        "nor are dry runs, which delete nothing: `aws s3 rm|sync --dryrun`, `aws ec2 … --dry-run` (unless "
+        "is `aws s3 sync` without `--delete`, or with it into a local folder (it only trims a local copy). "
+        "(A sync from a local folder goes into a bucket, even when a variable names it: one side is always "
+        "a bucket.) Nor are dry runs, which delete nothing: `aws s3 rm|sync --dryrun`, `aws ec2 … --dry-run` (unless "
         "a later `--no-dry-run` undoes it), `az deployment group create --what-if`, `az storage blob "
         "delete-batch --dryrun`, `helm uninstall --dry-run`, and `kubectl delete --dry-run` alone or "
         "`=client`, `=server` or `=true`. `kubectl --dry-run=none` or `=false`, or a value held in a "
@@ -219,6 +224,7 @@ RULE = Rule(
             message="`aws s3 sync ./dist s3://site-bucket` deletes every object in the bucket",
         ),
         "aws s3 sync --delete --acl public-read ./dist s3://site-bucket/app",
+        'aws s3 sync ./dist "$SITE_BUCKET" --delete',  # from a local folder, the destination is a bucket
         Example("aws s3 sync ./dist s3://prod-site --delete", severity=Severity.ERROR),
         # gcloud
         "gcloud compute instances delete vm-1 --zone europe-west1-b --quiet",
@@ -285,6 +291,8 @@ RULE = Rule(
         "aws s3api delete-object --bucket logs --key tmp/one.txt",
         "aws s3 sync ./dist s3://site-bucket",
         "aws s3 sync s3://site-bucket ./mirror --delete",
+        'aws s3 sync "$SOURCE" ./mirror --delete',
+        "aws s3 sync ./dist --delete",
         "aws s3 sync ./dist s3://site-bucket --delete --dryrun",
         "aws s3 cp ./dist/index.html s3://site-bucket/index.html",
         # gcloud
