@@ -43,6 +43,8 @@ DELETES = [
     "gcloud compute instances delete vm-1 --quiet",
     "az vm delete -g rg-app -n vm-1 --yes",
     "gh repo delete acme/api --yes",
+    "argocd app delete payments -y",
+    "eksctl delete cluster --name dev",
 ]
 DISGUISES = [
     "{}",
@@ -108,6 +110,8 @@ def test_a_describe_call_alone_is_not_a_finding():
         ("DIGITALOCEAN_CONTEXT=production doctl databases delete 9cc1 -f", "DIGITALOCEAN_CONTEXT=production"),
         ("gcloud config set project acme-prod\ngcloud compute instances delete vm-1", "set project acme-prod"),
         ("gh repo delete acme/prod-config --yes", "deletes acme/prod-config"),
+        ("argocd --argocd-context prod app delete payments -y", "argocd --argocd-context prod"),
+        ("AWS_PROFILE=production eksctl delete cluster --name payments", "AWS_PROFILE=production"),
     ],
 )
 def test_production_evidence_raises_a_warning_to_an_error(text, evidence):

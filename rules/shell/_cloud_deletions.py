@@ -188,6 +188,11 @@ DOCTL: dict[tuple[str, ...], Deletion] = {
     ("databases|database|db|dbs", _REMOVE): Deletion("the managed database cluster and its databases"),
     ("registry|reg|r", _REMOVE): Deletion("the container registry and its images"),
 }
+EKSCTL: dict[tuple[str, ...], Deletion] = {
+    ("delete", "cluster"): Deletion(
+        "the EKS cluster, its node groups and the stacks eksctl made for them", ("-n", "--name")
+    ),
+}
 TABLES: dict[str, dict[tuple[str, ...], Deletion]] = {
     "aws": AWS,
     "gcloud": GCLOUD,
@@ -195,6 +200,7 @@ TABLES: dict[str, dict[tuple[str, ...], Deletion]] = {
     "bq": BQ,
     "az": AZ,
     "doctl": DOCTL,
+    "eksctl": EKSCTL,
 }
 SYNTAX = {
     "aws": Syntax(
@@ -269,4 +275,5 @@ SYNTAX = {
         clusters=False,
     ),
     "doctl": GLOBAL_OPTIONS["doctl"],
+    "eksctl": GLOBAL_OPTIONS["eksctl"],
 }

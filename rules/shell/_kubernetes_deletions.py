@@ -1,4 +1,5 @@
-"""What a `kubectl delete` (or `oc delete`) and a `helm uninstall` remove, as SH501 reads them.
+"""What a `kubectl delete` (or `oc delete`), a `helm uninstall` and an `argocd app delete` remove, as SH501
+reads them.
 
 Each reader returns (message, names) for a command that loses data, or None. Deleting a pod, a
 deployment or a service is everyday work (a controller brings pods back; the data lives in volumes),
@@ -87,6 +88,36 @@ def helm(command: Command) -> tuple[str, list[str]] | None:
     releases = words[1:]
     shown = " ".join(("helm", words[0], *releases[:1]))
     return f"`{shown}` removes {_HELM_LOSS}.", releases
+
+
+# `argocd app delete` cascades by default: the application's Kubernetes resources go with it.
+_ARGOCD_DELETE = Syntax(
+    GLOBAL_OPTIONS["argocd"].takes_value
+    | options("-p", "--propagation-policy", "-l", "--selector", "-N", "--app-namespace")
+)
+_ARGOCD_LOSS = (
+    "the application and, cascading, every Kubernetes resource it manages (a namespace, a volume claim or a "
+    "custom resource among them with its data)"
+)
+
+
+def argocd(command: Command) -> tuple[str, list[str]] | None:
+    argv = parse(command.words[1:], _ARGOCD_DELETE)[0]
+    words = [w.value for w in argv.positionals]
+    if words[:2] not in (["app", "delete"], ["apps", "delete"]) or not _cascades(argv):
+        return None
+    apps = words[2:] or [w.value for w in argv.values("-l", "--selector")]
+    shown = " ".join(("argocd app delete", *apps[:1]))
+    return f"`{shown}` removes {_ARGOCD_LOSS}.", apps
+
+
+def _cascades(argv: Argv) -> bool:
+    """`--cascade` is on unless the last one given says `=false` (an unknown value may cascade)."""
+    given = [o for o in argv.options if o.name == "--cascade"]
+    if not given or given[-1].value is None:
+        return True
+    value = given[-1].value
+    return not value.literal or value.value not in _DELETES - {"none"}
 
 
 def _kind(name: str) -> str:

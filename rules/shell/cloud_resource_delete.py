@@ -26,6 +26,8 @@ def check(command: Command, document: ShellDocument) -> Iterator[Hit]:
         found = kubernetes.kubectl(command)
     elif command.program == "helm":
         found = kubernetes.helm(command)
+    elif command.program == "argocd":
+        found = kubernetes.argocd(command)
     elif command.program in TABLES:
         found, severity = _cloud(command)
     else:
@@ -120,7 +122,7 @@ RULE = Rule(
         "Cloud CLIs delete data-holding resources at once. AWS: `rds delete-db-instance|cluster|snapshot`, "
         "`s3 rm --recursive`, `s3 rb`, `s3api delete-bucket|delete-objects`, `s3 sync --delete` into a "
         "bucket, `dynamodb delete-table`, `ec2 terminate-instances|delete-volume|delete-snapshot`, EFS, "
-        "ElastiCache, OpenSearch, EKS, CloudFormation, ECR, Secrets Manager, KMS, AWS Backup. gcloud (any "
+        "ElastiCache, OpenSearch, EKS (and `eksctl delete cluster`), CloudFormation, ECR, Secrets Manager, KMS, AWS Backup. gcloud (any "
         "release track): Cloud SQL instances, databases and backups, `storage rm -r`, `storage buckets "
         "delete`, projects, `compute instances|disks|snapshots delete`, GKE, Spanner, Bigtable, Memorystore, "
         "Firestore, Filestore, AlloyDB, Pub/Sub subscriptions, secrets, Artifact Registry; `gsutil rm -r`, "
@@ -131,8 +133,8 @@ RULE = Rule(
         "clusters, database clusters and databases, registries. Kubernetes: `kubectl delete "
         "namespace|pv|pvc|crd` (a CRD takes every custom resource of its kind), `kubectl delete -f|-k` "
         "(whatever the manifests declare), any `kubectl delete … --all` or across every namespace, `oc "
-        "delete project`, and `helm uninstall|delete` (the release's resources, and the volume claims its "
-        "chart declares). Deleting a pod, a deployment or a service is not a finding: a controller brings "
+        "delete project`, `helm uninstall|delete` (the release's resources, and the volume claims its "
+        "chart declares), and `argocd app delete` unless `--cascade=false` (the application's resources). Deleting a pod, a deployment or a service is not a finding: a controller brings "
         "pods back, and data lives in volumes. A bucket that must be empty still takes its configuration "
         "and its name, which any other account can then claim. What a command deletes may arrive on "
         "standard input (`… | xargs aws ec2 terminate-instances --instance-ids`): it is still a delete. "
@@ -203,6 +205,11 @@ RULE = Rule(
         "kubectl delete pods --all-namespaces --field-selector=status.phase=Running",
         Example("kubectl delete all --all -n staging", message="removes all resources in the namespace"),
         "oc delete project payments",
+        Example("argocd app delete payments --yes", message="every Kubernetes resource it manages"),
+        "argocd app delete -l team=payments --cascade",
+        Example("argocd --kube-context prod-eu app delete payments -y", severity=Severity.ERROR),
+        "eksctl delete cluster --name dev --region eu-west-1",
+        Example("eksctl delete cluster -n payments --profile prod", severity=Severity.ERROR),
         # aws
         Example(
             "aws ec2 terminate-instances --instance-ids i-0abc i-0def",
@@ -270,6 +277,13 @@ RULE = Rule(
         "helm upgrade --install web ./chart -n production",
         "helm rollback web 3",
         "helm plugin uninstall diff",
+        "argocd app delete payments --cascade=false",
+        "argocd app sync payments",
+        "argocd app diff payments",
+        "eksctl get cluster",
+        "eksctl delete nodegroup --cluster dev --name spot-1",
+        "kind delete cluster --name dev",
+        "minikube delete",
         # kubectl
         "kubectl apply -f k8s/",
         "kubectl diff -k overlays/prod",
@@ -319,7 +333,7 @@ RULE = Rule(
     ),
     check=check,
     escalates=True,
-    keywords=("aws", "gcloud", "gsutil", "bq", "az", "doctl", "kubectl", "oc", "helm"),
+    keywords=("aws", "gcloud", "gsutil", "bq", "az", "doctl", "eksctl", "kubectl", "oc", "helm", "argocd"),
     precision="high",
     tags=("cloud", "data-loss"),
 )

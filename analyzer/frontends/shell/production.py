@@ -36,6 +36,8 @@ _TARGET_OPTIONS = {
     "pulumi": ("-s", "--stack", "-C", "--cwd"),
     "docker": ("--context", "-H", "--host"),
     "doctl": ("--context",),
+    "argocd": ("--argocd-context", "--kube-context", "--server"),
+    "eksctl": ("-p", "--profile"),
     **dict.fromkeys(
         TERRAFORM,
         (
@@ -62,6 +64,7 @@ _SYNTAX = {
 _TARGET_VARIABLES = {
     **dict.fromkeys(TERRAFORM, ("TF_WORKSPACE",)),
     "aws": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
+    "eksctl": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
     "kubectl": ("KUBECONFIG",),
     "helm": ("KUBECONFIG", "HELM_KUBECONTEXT"),
     "gcloud": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_ACTIVE_CONFIG_NAME"),
