@@ -45,6 +45,9 @@ _TARGET_OPTIONS = {
     "flyway": ("-environment",),
     "supabase": ("--project-ref",),
     "alembic": ("-n", "--name", "-c", "--config"),
+    "doctl": ("--context",),
+    "argocd": ("--argocd-context", "--kube-context", "--server"),
+    "eksctl": ("-p", "--profile"),
     **dict.fromkeys(
         TERRAFORM,
         (
@@ -78,6 +81,7 @@ _SYNTAX = {
 _TARGET_VARIABLES = {
     **dict.fromkeys(TERRAFORM, ("TF_WORKSPACE",)),
     "aws": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
+    "eksctl": ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"),
     "kubectl": ("KUBECONFIG",),
     "helm": ("KUBECONFIG", "HELM_KUBECONTEXT"),
     "gcloud": ("CLOUDSDK_CORE_PROJECT", "GOOGLE_CLOUD_PROJECT", "CLOUDSDK_ACTIVE_CONFIG_NAME"),
@@ -89,6 +93,7 @@ _TARGET_VARIABLES = {
     "php": ("APP_ENV",),
     **dict.fromkeys(_DJANGO, ("DJANGO_SETTINGS_MODULE", "DJANGO_CONFIGURATION")),
     **dict.fromkeys(("prisma", "knex", "sequelize", "sequelize-cli", "typeorm"), ("NODE_ENV",)),
+    "doctl": ("DIGITALOCEAN_CONTEXT",),
 }
 
 

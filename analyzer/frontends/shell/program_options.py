@@ -273,4 +273,27 @@ GLOBAL_OPTIONS: dict[str, Syntax] = {
     "pulumi": Syntax(
         options("-C", "--cwd", "--color", "--config-file", "-v", "--verbose", "--logflow"), clusters=False
     ),
+    "doctl": Syntax(
+        options("-t", "--access-token", "--context", "-c", "--config", "-o", "--output", "--format", "-u", "--api-url")
+    ),
+    "argocd": Syntax(
+        options(
+            "--server",
+            "--auth-token",
+            "--config",
+            "--argocd-context",
+            "--kube-context",
+            "--grpc-web-root-path",
+            "-H",
+            "--header",
+            "--logformat",
+            "--loglevel",
+            "--port-forward-namespace",
+            "--client-crt",
+            "--client-crt-key",
+            "--server-crt",
+            "--http-retry-max",
+        )
+    ),
+    "eksctl": Syntax(options("-p", "--profile", "-r", "--region", "-n", "--name", "-f", "--config-file")),
 }
