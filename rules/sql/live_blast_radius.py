@@ -25,6 +25,7 @@ _HOW = {
 def check(
     stmt: Statement,
     document: SqlDocument,
+    *,
     database_url: str | None = None,
     databases: dict | None = None,
     max_affected_pct: float = 1.0,

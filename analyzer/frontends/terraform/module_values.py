@@ -16,7 +16,8 @@ import re
 
 from lark import Tree
 
-from blastguard.frontends.terraform.hcl import Attribute, Block, Expr, _block, _body_items, _parse, _value
+from blastguard.frontends.terraform import hcl  # its `_parse` is looked up when called: one parser, one count
+from blastguard.frontends.terraform.hcl import Attribute, Block, Expr, _block, _body_items, _value
 from blastguard.records import Record, record
 from blastguard.sources import SkipFile
 
@@ -187,7 +188,7 @@ def read_module_file(reader: FileReader, path: str, text: str) -> ModuleFile | N
 
 
 def _module_file(path: str, text: str, reader: FileReader) -> ModuleFile | None:
-    tree, _ = reader.parsed("hcl", path, text, _parse)
+    tree, _ = reader.parsed("hcl", path, text, hcl._parse)
     if tree is None:
         return None
     return ModuleFile(path, text, [_block(n, text, None) for n in _body_items(tree, "block")])
@@ -209,7 +210,7 @@ def variables_files(reader: FileReader, folder: str) -> dict[str, dict[str, Writ
 def read_variables(text: str, path: str, reader: FileReader | None = None) -> dict[str, Written]:
     if path.endswith(".json"):
         return json_values(text)
-    tree, problem = reader.parsed("hcl", path, text, _parse) if reader else _parse(text)
+    tree, problem = reader.parsed("hcl", path, text, hcl._parse) if reader else hcl._parse(text)
     if tree is None:
         raise ValueError(problem[1] if problem else "syntax error")
     return hcl_values(tree, text)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 
 from blastguard.frontends.base import Frontend, Problem
-from blastguard.frontends.terraform.hcl import Attribute, TerraformDocument, _comments, _parse
+from blastguard.frontends.terraform import hcl  # its `_parse` is looked up when called: one parser, one count
+from blastguard.frontends.terraform.hcl import Attribute, TerraformDocument, _comments
 from blastguard.frontends.terraform.module_values import Written, hcl_values, in_variables_file, json_values
 from blastguard.sources import reader_of
 from blastguard.textindex import LineIndex
@@ -42,7 +43,7 @@ class TfvarsFrontend(Frontend):
             except ValueError as exc:
                 document.problems.append(Problem(0, 1, f"The file could not be read as JSON ({exc})."))
         else:
-            tree, problem = reader.parsed("hcl", reader.host, text, _parse) if reader.host else _parse(text)
+            tree, problem = reader.parsed("hcl", reader.host, text, hcl._parse) if reader.host else hcl._parse(text)
             if tree is None:
                 start = problem[0] if problem else 0
                 reason = problem[1] if problem else "syntax error"
