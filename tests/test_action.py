@@ -844,3 +844,26 @@ def test_the_readme_workflows_pass_actionlint(tmp_path):
         paths.append(path)
     result = _actionlint(*paths, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_third_party_actions_are_pinned_by_commit():
+    """Pinning blastguard's version must pin everything it runs: a tag can be moved, a commit cannot."""
+    import re
+
+    texts = {
+        "action.yml": (REPO / "action.yml").read_text(),
+        "README.md": (REPO / "README.md").read_text(),
+        "blastguard.yml": (REPO / ".github" / "workflows" / "blastguard.yml").read_text(),
+    }
+    uses = [
+        (name, ref) for name, text in texts.items() for ref in re.findall(r"(?m)^\s*(?:-\s*)?uses:\s*([^\s#]+)", text)
+    ]
+    third_party = [(name, ref) for name, ref in uses if not ref.startswith(("./", "<owner>/blastguard"))]
+    assert third_party
+    for name, ref in third_party:
+        assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{name}: {ref} is not pinned by commit"
+
+
+def test_the_action_refuses_windows_runners_with_a_clear_error():
+    text = (REPO / "action.yml").read_text()
+    assert "if: runner.os == 'Windows'" in text and "runs-on: ubuntu-latest" in text
