@@ -145,6 +145,8 @@ class Session(Record):
                 if key in seen or (force_exclude and walker.excluded(path, is_dir=False)):
                     continue
                 seen.add(key)
+                if _is_other_json(path):
+                    continue
                 yield self._read(path, None), path
 
     def _read(self, path: str, language: str | None) -> Source | Notification:
@@ -172,6 +174,15 @@ class Session(Record):
         pending = {**(self.pending or {}), **new_state(changes, root, siblings)}
         session = self.replace(pending=pending)
         return check_changes(session.engine(), changes, root, base, **options)
+
+
+def _is_other_json(path: str) -> bool:
+    """A `.json` named on the command line that is no Terraform plan (nor a file read by its name, such
+    as package.json): data, left alone without a note. pre-commit hands every staged `.json` over so that
+    plans are checked; the first 4 KB decide, so a large data file costs no full read."""
+    from blastguard.sources import sniff_language
+
+    return os.path.splitext(path)[1].lower() == ".json" and sniff_language(path) is None
 
 
 def check_text(
