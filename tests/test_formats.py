@@ -66,7 +66,8 @@ def test_sarif_follows_github_code_scanning_requirements(project):
         assert physical["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
         region = physical["region"]
         assert min(region.values()) >= 1
-    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
+    # The root is described, not located: its absolute path would leak the checkout's place on disk.
+    assert run["originalUriBaseIds"]["%SRCROOT%"] == {"description": {"text": "The root of the checked project."}}
     assert run["columnKind"] == "unicodeCodePoints"
 
 
@@ -160,3 +161,89 @@ def test_github_annotation_escaping(project):
     (project / "odd,name:1.sql").write_text("TRUNCATE t;\n")
     line = out(run_cli("check", ".", "--format", "github", cwd=project)).splitlines()[0]
     assert line.startswith("::error file=odd%2Cname%3A1.sql,line=1,")
+
+
+def test_sarif_result_security_severity_follows_the_results_level(project):
+    # SH501 is a warning by default; the production context raises the second one to an error.
+    (project / "t.sh").write_text(
+        "kubectl delete namespace staging\nkubectl --context prod-cluster delete namespace shop\n"
+    )
+    log = json_out(run_cli("check", ".", "--format", "sarif", cwd=project))
+    run = log["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    staging, production = run["results"]
+    assert rules[staging["ruleIndex"]]["properties"]["security-severity"] == "6.5"
+    assert (staging["level"], staging["properties"]["security-severity"]) == ("warning", "6.5")
+    assert (production["level"], production["properties"]["security-severity"]) == ("error", "9.1")
+    assert _validator(load_schema()).is_valid(log)
+
+
+def test_sarif_security_severity_is_only_on_security_rules_results(project):
+    (project / "a.sql").write_text("DELETE FROM users; -- blastguard: ignore[SQL101]\n")  # BG001: no reason given
+    run = json_out(run_cli("check", ".", "--format", "sarif", cwd=project))["runs"][0]
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert "security-severity" not in by_rule["BG001"].get("properties", {})
+    assert by_rule["SQL101"]["properties"]["security-severity"] == "9.1"
+
+
+def test_sarif_links_rules_and_tool_to_their_documentation(project):
+    from blastguard.docs import DOCS_URL, REPOSITORY_URL
+
+    log = _sarif(project)
+    driver = log["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == REPOSITORY_URL
+    for rule in driver["rules"]:
+        assert rule["helpUri"] == f"{DOCS_URL}{rule['id']}.md"
+        assert rule["help"]["markdown"].endswith(f"[Documentation]({rule['helpUri']})")
+    assert _validator(load_schema()).is_valid(log)  # format checks: helpUri and informationUri are URIs
+
+
+def test_sarif_run_has_the_default_category(project):
+    assert _sarif(project)["runs"][0]["automationDetails"] == {"id": "blastguard/"}
+
+
+def test_sarif_category_from_the_action_input(project):
+    from blastguard.api import Session
+    from blastguard.config import discover
+    from blastguard.interfaces.action import sarif_log
+
+    (project / "a.sql").write_text("DELETE FROM users;\n")
+    report = Session.for_paths([str(project)], discover(str(project))).scan([str(project)])
+    assert sarif_log(report, report, "sql-migrations")["runs"][0]["automationDetails"] == {"id": "sql-migrations/"}
+    assert sarif_log(report, report, "a/b/")["runs"][0]["automationDetails"] == {"id": "a/b/"}
+    assert sarif_log(report, report)["runs"][0]["automationDetails"] == {"id": "blastguard/"}
+
+
+def test_the_action_hands_its_category_to_the_scan():
+    import pathlib
+
+    import yaml
+
+    action = yaml.safe_load((pathlib.Path(__file__).resolve().parent.parent / "action.yml").read_text())
+    (scan,) = [step for step in action["runs"]["steps"] if step.get("id") == "scan"]
+    assert scan["env"]["BLASTGUARD_CATEGORY"] == "${{ inputs.category }}"
+
+
+def test_sarif_never_holds_the_absolute_checkout_path(project):
+    (project / "a.sql").write_text("DELETE FROM users;\n")
+    text = out(run_cli("check", ".", "--format", "sarif", cwd=project))
+    assert str(project) not in text and project.as_uri() not in text
+
+
+def test_sarif_stdin_uri(project):
+    sub = project / "sup"
+    sub.mkdir()
+    log = json_out(run_cli("check", "-", "--format", "sarif", cwd=sub, stdin="DELETE FROM users;\n"))
+    (result,) = log["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "stdin"}
+    assert _validator(load_schema()).is_valid(log)
+    named = json_out(
+        run_cli(
+            "check", "-", "--stdin-filename", "db/q.sql", "--format", "sarif", cwd=sub, stdin="DELETE FROM users;\n"
+        )
+    )
+    (result,) = named["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"] == {
+        "uri": "sup/db/q.sql",
+        "uriBaseId": "%SRCROOT%",
+    }

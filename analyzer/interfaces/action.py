@@ -199,20 +199,22 @@ def scan(paths: list[str], base: str | None, described: str):
         raise ActionError(str(exc)) from None
 
 
-def sarif_log(report, whole) -> dict:
+def sarif_log(report, whole, category: str | None = None) -> dict:
     """The SARIF report to upload: every finding of the whole tree, and, when `report` is what a
     change adds, each result marked `baselineState` new (the change adds it) or unchanged.
 
     Code scanning compares a pull request's analysis with the base branch's, alert by alert: an
     analysis of the changed lines alone would tell it that every other alert was fixed. So the upload
     is the whole analysis, while the annotations, the summary and the step's outcome are the change's.
+    `category` (the action's input) becomes the run's automationDetails.id, which upload-sarif keeps.
     """
     from blastguard.model import Report
     from blastguard.reporters import RenderContext
-    from blastguard.reporters.sarif import build
+    from blastguard.reporters.sarif import DEFAULT_CATEGORY, build
 
+    category = category or DEFAULT_CATEGORY
     if report is whole:
-        return build(whole, RenderContext())
+        return build(whole, RenderContext(), category)
     known = {f.fingerprint for f in whole.findings}
     only_in_change = [f for f in report.findings if f.fingerprint not in known]  # change-only rules (TF108, TF109)
     merged = Report(
@@ -222,7 +224,7 @@ def sarif_log(report, whole) -> dict:
         texts={**whole.texts, **report.texts},
         project_root=whole.project_root,
     )
-    log = build(merged, RenderContext())
+    log = build(merged, RenderContext(), category)
     new = {f.fingerprint for f in report.reported}
     for result in log["runs"][0]["results"]:
         result["baselineState"] = "new" if result["partialFingerprints"]["blastguard/v1"] in new else "unchanged"
@@ -378,7 +380,7 @@ def run() -> int:
     exit_code = 2 if report.had_internal_error or whole.had_internal_error else 1 if failing else 0
 
     sarif = _sarif_path()
-    log = sarif_log(report, whole)
+    log = sarif_log(report, whole, _env("BLASTGUARD_CATEGORY") or None)
     os.makedirs(os.path.dirname(os.path.abspath(sarif)), exist_ok=True)
     with open(sarif, "w", encoding="utf-8") as handle:
         json.dump(log, handle, indent=2, ensure_ascii=False)

@@ -112,6 +112,11 @@ def _parser():
 
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    rules.add_argument(
+        "--write-docs",
+        metavar="FOLDER",
+        help="write one Markdown page per rule into FOLDER (the repository's: docs/rules)",
+    )
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("rule", metavar="RULE", help="rule id or name, e.g. SQL101 or unbounded-delete")
     return parser
@@ -156,8 +161,12 @@ def main(argv: list[str] | None = None) -> int:
             except access.AccessError as exc:
                 raise _Failure(str(exc)) from None
         if args.command == "rules":
-            from blastguard.docs import render_rule_list
+            from blastguard.docs import render_rule_list, write_rule_pages
 
+            if args.write_docs:
+                written = write_rule_pages(args.write_docs)
+                sys.stderr.write(f"blastguard: wrote {len(written)} rule pages in {args.write_docs}\n")
+                return EXIT_CLEAN
             sys.stdout.write(render_rule_list(args.format))
             return EXIT_CLEAN
         if args.command == "rule":

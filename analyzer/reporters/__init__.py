@@ -1,11 +1,11 @@
-"""Reporters turn a Report into text, JSON, SARIF or GitHub workflow commands."""
+"""Reporters turn a Report into text, JSON, SARIF, GitHub workflow commands or a GitLab Code Quality report."""
 
 from __future__ import annotations
 
 from blastguard.model import Report
 from blastguard.records import Record, record
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
 
 
 @record(frozen=True)
@@ -33,4 +33,8 @@ def render(fmt: str, report: Report, context: RenderContext) -> str:
         from blastguard.reporters.github import render as github
 
         return github(report, context)
+    if fmt == "gitlab":
+        from blastguard.reporters.gitlab import render as gitlab
+
+        return gitlab(report, context)
     raise ValueError(f"unknown format {fmt!r}")

@@ -6,6 +6,9 @@ level, a repository-relative percent-encoded URI, 1-based columns (code points, 
 A report of what a change adds (`--diff`, `--staged`, `--diff-file`) marks every result
 `baselineState: "new"`; findings already there before the change are not in it (GitHub ignores the
 property; other consumers read it). Parse problems and skipped files are tool execution notifications, not results.
+A result's `security-severity` follows its own level, so a finding raised for production shows its real
+severity. `%SRCROOT%` is described, never given the checkout's absolute path; stdin is the URI `stdin`.
+The run's `automationDetails.id` is its code-scanning category (`blastguard/` unless a caller says).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pathlib
 from urllib.parse import quote
 
 import blastguard
-from blastguard.docs import render_rule, rule_markdown
+from blastguard.docs import REPOSITORY_URL, render_rule, rule_markdown, rule_url
 from blastguard.model import Finding, Region, Report, Severity
 from blastguard.registry import all_rules
 from blastguard.reporters import RenderContext
@@ -25,6 +28,9 @@ from blastguard.sources import SkipFile, read_regular
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
+DEFAULT_CATEGORY = "blastguard/"
+STDIN_URI = "stdin"  # what stdin without --stdin-filename is called: there is no file to point to
+_STDIN_PATH = "<stdin>"  # the path the engine gives such a source
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 # GitHub's scale: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium, below that low. Always a string.
 _SECURITY_SEVERITY = {Severity.ERROR: "9.1", Severity.WARNING: "6.5", Severity.NOTE: "3.0"}
@@ -49,6 +55,7 @@ def _descriptor(rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.rationale[:1024]},
         "help": {"text": render_rule(rule), "markdown": rule_markdown(rule)},
+        "helpUri": rule_url(rule),
         "defaultConfiguration": {"level": _LEVEL[rule.severity]},
         "properties": properties,
     }
@@ -64,7 +71,7 @@ def _uri(path: str, root: str) -> tuple[str, bool]:
 
 
 def _location(path: str, region: Region | None, root: str) -> dict:
-    uri, relative = _uri(path, root)
+    uri, relative = (STDIN_URI, False) if path == _STDIN_PATH else _uri(path, root)
     artifact = {"uri": uri, "uriBaseId": ROOT_ID} if relative else {"uri": uri}
     physical: dict = {"artifactLocation": artifact}
     if region:
@@ -99,7 +106,9 @@ class _LineHashes:
         return hashes[line - 1] if 0 < line <= len(hashes) else None
 
 
-def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHashes, state: str | None) -> dict:
+def _result(
+    finding: Finding, index: dict[str, int], rules: list[dict], root: str, hashes: _LineHashes, state: str | None
+) -> dict:
     result: dict = {
         "ruleId": finding.rule_id,
         "ruleIndex": index[finding.rule_id],
@@ -110,8 +119,12 @@ def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHas
     }
     if state:
         result["baselineState"] = state
-    if finding.properties:
-        result["properties"] = dict(finding.properties)
+    properties = dict(finding.properties or {})
+    if "security" in rules[index[finding.rule_id]]["properties"]["tags"]:
+        # The rule's score is its default level's; this result's level may have been raised (production) or configured.
+        properties["security-severity"] = _SECURITY_SEVERITY[finding.severity]
+    if properties:
+        result["properties"] = properties
     line_hash = hashes.get(finding.path, finding.region.start_line)
     if line_hash:
         result["partialFingerprints"]["primaryLocationLineHash"] = line_hash
@@ -122,9 +135,11 @@ def _result(finding: Finding, index: dict[str, int], root: str, hashes: _LineHas
     return result
 
 
-def build(report: Report, context: RenderContext) -> dict:
+def build(report: Report, context: RenderContext, category: str = DEFAULT_CATEGORY) -> dict:
+    """The SARIF log of `report`; `category` is the code-scanning category (automationDetails.id, ending in `/`)."""
     root = os.path.abspath(report.project_root)
     rules = list(all_rules())
+    descriptors = [_descriptor(rule) for rule in rules]
     index = {rule.id: i for i, rule in enumerate(rules)}
     from blastguard.filters.changes import ChangeReport
 
@@ -146,13 +161,16 @@ def build(report: Report, context: RenderContext) -> dict:
                 "name": "blastguard",
                 "version": blastguard.__version__,
                 "semanticVersion": blastguard.__version__,
-                "rules": [_descriptor(rule) for rule in rules],
+                "informationUri": REPOSITORY_URL,
+                "rules": descriptors,
             }
         },
-        "originalUriBaseIds": {ROOT_ID: {"uri": pathlib.Path(root).as_uri().rstrip("/") + "/"}},
+        "automationDetails": {"id": category if category.endswith("/") else category + "/"},
+        # No uri: the checkout's absolute path is nobody's business, and code scanning needs only the relative paths.
+        "originalUriBaseIds": {ROOT_ID: {"description": {"text": "The root of the checked project."}}},
         "columnKind": "unicodeCodePoints",
         "results": [
-            _result(f, index, root, hashes, "new" if change else None)
+            _result(f, index, descriptors, root, hashes, "new" if change else None)
             for f in sorted(findings, key=lambda f: f.sort_key)
         ],
         "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
