@@ -393,9 +393,11 @@ class Engine:
 
     def unreadable(self, item: Unreadable, fs_path: str | None) -> tuple[list[Finding], list[Notification]]:
         """A file to check whose bytes are not text: not checked (BG005), never passed as clean."""
-        return self._not_checked(
+        findings, notifications = self._not_checked(
             Source(item.path, "", item.language or ""), fs_path, f"its bytes are not text ({item.reason})"
         )
+        # With BG005 switched off for the file, a notice as before: nothing crashed.
+        return findings, [n.replace(kind="skipped", level="warning") for n in notifications]
 
     def _not_checked(
         self, source: Source, fs_path: str | None, reason: str

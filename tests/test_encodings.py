@@ -254,3 +254,13 @@ def test_hook_bash_reads_a_latin1_script_it_runs(project):
     (project / "clean.sh").write_bytes("echo 'caf\u00e9 pr\u00eat'\nrm -rf /\n".encode("latin-1"))
     answer = json.loads(hook(claude("Bash", {"command": "sh clean.sh"}, project), project))["hookSpecificOutput"]
     assert answer["permissionDecision"] == "deny" and "SH301" in answer["permissionDecisionReason"]
+
+
+def test_with_bg005_ignored_for_the_path_a_binary_sql_is_a_notice_not_an_error(project):
+    (project / "blastguard.toml").write_text('[per-path-ignores]\n"dumps/*" = ["BG005"]\n')
+    (project / "dumps").mkdir()
+    (project / "dumps" / "prod.sql").write_bytes(PNG)
+    result, report = check_json(project, ".")
+    assert result.returncode == 0  # switched off on purpose: not a crash, not a failure
+    assert report["findings"] == []
+    assert [(n["path"], n["kind"]) for n in report["notifications"]] == [("dumps/prod.sql", "skipped")]
