@@ -264,3 +264,15 @@ def test_with_bg005_ignored_for_the_path_a_binary_sql_is_a_notice_not_an_error(p
     assert result.returncode == 0  # switched off on purpose: not a crash, not a failure
     assert report["findings"] == []
     assert [(n["path"], n["kind"]) for n in report["notifications"]] == [("dumps/prod.sql", "skipped")]
+
+
+def test_a_patch_to_a_latin1_file_applies_to_its_decoded_text(project):
+    (project / "purge.sql").write_bytes("-- caf\u00e9\nDELETE FROM sessions WHERE expired;\n".encode("latin-1"))
+    patch = (
+        "--- a/purge.sql\n+++ b/purge.sql\n@@ -1,2 +1,2 @@\n -- caf\u00e9\n"
+        "-DELETE FROM sessions WHERE expired;\n+DELETE FROM sessions;\n"
+    )
+    result = run_cli("check", "--diff-file", "-", "--format", "json", cwd=project, stdin=patch)
+    assert "Traceback" not in err(result)
+    assert result.returncode == 1
+    assert regions(json_out(result), "SQL101") == [("purge.sql", 2, 1, 2, 21)]

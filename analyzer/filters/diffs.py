@@ -236,14 +236,11 @@ def _read(path: str) -> bytes | None:
         raise DiffError(f"{path}: {skip}") from None
 
 
-def _text(data: bytes) -> str:
-    """Decoded for applying: a BOM is kept, so the first line matches the patch's. A patch is UTF-8
-    text, so only a UTF-8 file can match it."""
-    decode(data)  # raises SkipFile for binary content
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SkipFile(f"not valid UTF-8 (byte {exc.start}), which a patch's text cannot match") from None
+def _text(data: bytes, path: str) -> str:
+    """Decoded for applying, as a check of the file reads it (a Latin-1 or UTF-16 file is the text an
+    agent's patch was written against); a UTF-8 BOM is kept, so the first line matches the patch's."""
+    text = decode(data, language_for_name(path))  # raises Undecodable for binary content
+    return "\ufeff" + text if data.startswith(codecs.BOM_UTF8) else text
 
 
 def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileChange]:
@@ -282,7 +279,7 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
                 data = _read(os.path.join(root, old))
                 if data is not None:
                     try:
-                        before = _text(data)
+                        before = _text(data, old)
                     except SkipFile as skip:
                         undecodable = isinstance(skip, Undecodable)
                         changes.append(FileChange(path, old, None, None, skipped=str(skip), undecodable=undecodable))
