@@ -18,7 +18,17 @@ from blastguard.config import Config
 from blastguard.context import Context
 from blastguard.model import Finding, Notification, Report, Severity
 from blastguard.records import Record, record
-from blastguard.sources import FileReader, SkipFile, Source, decode, detect_language, read_regular
+from blastguard.sources import (
+    FileReader,
+    SkipFile,
+    Source,
+    Undecodable,
+    Unreadable,
+    decode,
+    detect_language,
+    language_for_name,
+    read_regular,
+)
 
 
 class UsageError(Exception):
@@ -149,13 +159,20 @@ class Session(Record):
                     continue
                 yield self._read(path, None), path
 
-    def _read(self, path: str, language: str | None) -> Source | Notification:
-        """The file at `path` as a source, read as `language` or as `detect_language` says."""
+    def _read(self, path: str, language: str | None) -> Source | Notification | Unreadable:
+        """The file at `path` as a source, read as `language` or as `detect_language` says. A file
+        whose name (or content, for the walk) says blastguard reads it but whose bytes are not text
+        is Unreadable, a finding; one whose name says nothing stays a note, like any other."""
         from blastguard.discovery import display_path
 
         shown = display_path(path)
+        language = language or language_for_name(path)
         try:
-            text = decode(read_regular(path, self.config.max_file_size))
+            text = decode(read_regular(path, self.config.max_file_size), language)
+        except Undecodable as skip:
+            if language is None:  # an image or a compiled program named on the command line
+                return Notification(shown, "Skipped: not a file type blastguard reads.", "skipped", level="note")
+            return Unreadable(shown, language, str(skip))
         except SkipFile as skip:
             return Notification(shown, f"Skipped: {skip}.", "skipped")
         language = language or detect_language(path, text)
@@ -259,14 +276,18 @@ def scan(
     )
 
 
-def _stdin_source(data: bytes, filename: str | None) -> Source | Notification:
+def _stdin_source(data: bytes, filename: str | None) -> Source | Unreadable:
     shown = filename or "<stdin>"
+    hint = f"{filename!r} has no extension blastguard knows" if filename else "it did not look like SQL"
+    unknown = UsageError(f"cannot tell the language of stdin ({hint}); pass --stdin-filename NAME.sql")
+    language = language_for_name(filename) if filename else None
     try:
-        text = decode(data)
-    except SkipFile as skip:
-        return Notification(shown, f"Skipped: {skip}.", "skipped")
+        text = decode(data, language)
+    except Undecodable as skip:
+        if filename and language is None:
+            raise unknown from None
+        return Unreadable(shown, language, str(skip))  # what was piped in to be checked was not
     language = detect_language(filename, text)
     if language is None:
-        hint = f"{filename!r} has no extension blastguard knows" if filename else "it did not look like SQL"
-        raise UsageError(f"cannot tell the language of stdin ({hint}); pass --stdin-filename NAME.sql")
+        raise unknown
     return Source(shown, text, language)

@@ -13,7 +13,7 @@ from blastguard.filters import baseline, suppressions
 from blastguard.model import Finding, Notification, Region, Report, Severity
 from blastguard.records import Record, factory, record
 from blastguard.rule import Hit, Rule
-from blastguard.sources import Embedded, FileReader, Source
+from blastguard.sources import Embedded, FileReader, Source, Unreadable
 from blastguard.textindex import LineIndex
 
 MAX_EMBEDDING_DEPTH = 4  # a workflow step's script's psql command's SQL is three levels down
@@ -347,6 +347,12 @@ class Engine:
         items = list(sources)
         work = [(item, fs_path) for item, fs_path in items if isinstance(item, Source)]
         report.notifications.extend(item for item, _ in items if isinstance(item, Notification))
+        for item, fs_path in items:
+            if isinstance(item, Unreadable):
+                findings, notifications = self.unreadable(item, fs_path)
+                report.files_checked += 1
+                report.findings.extend(findings)
+                report.notifications.extend(notifications)
         for (source, _), (findings, notifications) in zip(work, self._run_all(work)):
             report.files_checked += 1
             if findings:
@@ -384,6 +390,14 @@ class Engine:
             return self.check_source(*item)
         except ConfigError as exc:  # raised again in the parent, as a scan in one process would
             return exc
+
+    def unreadable(self, item: Unreadable, fs_path: str | None) -> tuple[list[Finding], list[Notification]]:
+        """A file to check whose bytes are not text: not checked (BG005), never passed as clean."""
+        findings, notifications = self._not_checked(
+            Source(item.path, "", item.language or ""), fs_path, f"its bytes are not text ({item.reason})"
+        )
+        # With BG005 switched off for the file, a notice as before: nothing crashed.
+        return findings, [n.replace(kind="skipped", level="warning") for n in notifications]
 
     def _not_checked(
         self, source: Source, fs_path: str | None, reason: str

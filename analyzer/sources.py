@@ -2,8 +2,11 @@
 the one policy of every entry point), and the `FileReader` through which a check reads the other files
 a source refers to.
 
-Reading never raises for bad input: oversized, binary and undecodable files come back as a reason to
-skip, which the engine turns into a notification.
+Reading never raises for bad input: oversized and unreadable files come back as a reason to skip,
+which the engine turns into a notification. Bytes are decoded as editors and the tools that run them
+do (`decode`): a byte-order mark names UTF-8, UTF-16 or UTF-32; else UTF-8, else CP-1252 (Latin-1)
+for every language but Python. Bytes that are not text even so are `Undecodable`: for a file whose
+name blastguard reads, a finding (BG005), never a file passed in silence.
 """
 
 from __future__ import annotations
@@ -74,6 +77,21 @@ class Embedded(Record):
 
 class SkipFile(Exception):
     """A file that cannot be analysed; the message says why, in a few words."""
+
+
+class Undecodable(SkipFile):
+    """Bytes that are not text in any encoding blastguard reads them in: binary data, or bytes invalid
+    where no fallback applies (Python that is not UTF-8 and declares nothing else)."""
+
+
+@record(frozen=True)
+class Unreadable(Record):
+    """A file (or stdin) that should be checked but whose bytes are not text: reported as not checked
+    (BG005), so a CI run or hook that fails on warnings fails. `language` is what its name says."""
+
+    path: str  # the name shown in reports
+    language: str | None
+    reason: str
 
 
 def language_for_name(name: str) -> str | None:
@@ -172,20 +190,89 @@ def sniff_language(path: str) -> str | None:
     if language is not None or ext.lower() not in SNIFFED_EXTENSIONS:
         return language
     try:
-        head = read_regular(path, limit=_SNIFF_BYTES).decode("utf-8", errors="replace")
+        head = read_regular(path, limit=_SNIFF_BYTES)
     except SkipFile:
         return None
-    return detect_language(path, head)
+    return detect_language(path, _head_text(head))
 
 
-def decode(data: bytes) -> str:
-    """Bytes to text: UTF-8 with an optional BOM (stripped, so columns match what editors show)."""
+# Byte-order marks, longest first: UTF-32 LE's starts with UTF-16 LE's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# PEP 263: `# -*- coding: latin-1 -*-` on the first or second line.
+_PYTHON_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+# Characters no text holds (C0 controls but tab, line breaks, form feed and escape; DEL and C1
+# controls): above this share of a decoded head, the bytes are binary data, not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+_BINARY_SHARE = 0.05
+
+
+def decode(data: bytes, language: str | None = None) -> str:
+    """Bytes to text as the tools that run them read them, the BOM stripped so that columns (code
+    points) match what editors show: by a byte-order mark (UTF-8, UTF-16, UTF-32), else UTF-8, else
+    (bytes that are not UTF-8: a Latin-1 or Windows export) CP-1252, or Latin-1 for the five bytes
+    CP-1252 leaves undefined. Python is read as Python reads it: UTF-8 unless its coding line says
+    otherwise. Either way one byte is one character, so positions stay right. `language` is what the
+    file's name says (None: unknown yet). Raises Undecodable for binary data."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise Undecodable(
+                    f"not valid {codec.upper()} after its byte-order mark (byte {exc.start + len(bom)})"
+                ) from None
+            return _text_not_binary(text)
     if b"\0" in data[:_BINARY_SNIFF]:
-        raise SkipFile("binary file")
+        raise Undecodable("binary file")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise SkipFile(f"not valid UTF-8 (byte {exc.start})") from None
+        invalid = exc.start
+    if language == "python":
+        return _python_declared(data, invalid)
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")  # never fails: every byte is a character
+    return _text_not_binary(text)
+
+
+def _python_declared(data: bytes, invalid: int) -> str:
+    """Python that is not UTF-8, in the encoding its coding line declares (PEP 263)."""
+    import codecs
+
+    for line in data.split(b"\n", 2)[:2]:
+        match = _PYTHON_CODING.match(line)
+        if match:
+            try:
+                codec = codecs.lookup(match.group(1).decode("ascii")).name
+                return _text_not_binary(data.decode(codec))
+            except (LookupError, UnicodeDecodeError):
+                break
+    raise Undecodable(
+        f"not valid UTF-8 (byte {invalid}) nor in an encoding its coding line declares, so Python would not run it"
+    )
+
+
+def _text_not_binary(text: str) -> str:
+    head = text[:_BINARY_SNIFF]
+    if head and len(_CONTROL.findall(head)) > _BINARY_SHARE * len(head):
+        raise Undecodable("binary file")
+    return text
+
+
+def _head_text(data: bytes) -> str:
+    """The first bytes of a file as text, enough to tell its language (a `#!` line, a plan's keys)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
+    return data.decode("utf-8", errors="replace")
 
 
 def is_within(path: str, folder: str) -> bool:
@@ -298,7 +385,7 @@ class FileReader:
             if size > limit:
                 raise SkipFile(f"larger than the {limit}-byte limit ({size} bytes)")
             return text
-        return decode(read_regular(path, limit))
+        return decode(read_regular(path, limit), language_for_name(path))
 
     def names(self, folder: str) -> list[str]:
         """The absolute paths of the files in `folder`, as the check sees them (pending content included)."""

@@ -437,22 +437,17 @@ def test_patches_without_context_newline_markers_and_crlf(tmp_path):
     assert _apply(tmp_path, {"q.sql": "A;\r\nB;\r\n"}, crlf)["q.sql"][1] == "A;\r\nDELETE FROM t;\r\n"
 
 
-def test_binary_changes_are_skipped_with_a_notice(repo):
+def test_binary_changes_to_files_blastguard_reads_are_not_checked_findings(repo):
     patch = "".join(
         f"diff --git a/{n} b/{n}\nindex 1111111..2222222 100644\nBinary files a/{n} and b/{n} differ\n"
         for n in ("logo.png", "dump.sql")
     )
     result = check(repo, "--diff-file", "-", stdin=patch)
-    assert result.returncode == 0
-    assert json_out(result)["notifications"] == [  # an image is not a file blastguard reads: no notice
-        {
-            "path": "dump.sql",
-            "kind": "skipped",
-            "level": "warning",
-            "message": "Skipped: binary change.",
-            "region": None,
-        }
-    ]
+    assert result.returncode == 1  # what the SQL file now holds is unknown: never a silent pass
+    report = json_out(result)
+    assert report["notifications"] == []  # an image is not a file blastguard reads: nothing said
+    assert [(f["rule_id"], f["severity"], f["path"]) for f in report["findings"]] == [("BG005", "warning", "dump.sql")]
+    assert "binary change" in report["findings"][0]["message"]
 
 
 # --- the Python API ----------------------------------------------------------------------------------

@@ -276,13 +276,13 @@ def test_tools_in_a_bin_folder_only_known_at_run_time_stay_allowed(project, home
 def test_a_script_that_cannot_be_read_asks_and_never_blocks(project, home, tmp_path):
     os.mkfifo(project / "fifo.sh")
     _write(project, "huge.sh", "echo x\n" * (DEFAULT_MAX_FILE_SIZE // 7 + 1))
-    _write(project, "latin1.sh", "")
-    (project / "latin1.sh").write_bytes(b"echo caf\xe9\n")
+    _write(project, "binary.sh", "")
+    (project / "binary.sh").write_bytes(b"echo \x00\x01\x02\n")
     started = time.monotonic()
     for command, why in (
         ("bash fifo.sh", "not a regular file"),
         ("source huge.sh", "larger than"),
-        ("sh latin1.sh", "not valid UTF-8"),
+        ("sh binary.sh", "binary file"),
     ):
         answer = bash(command, project, tmp_path)
         assert answer.decision == "ask" and why in answer.reason, (command, answer)

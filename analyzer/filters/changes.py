@@ -25,7 +25,7 @@ from blastguard.context import Context
 from blastguard.filters import baseline
 from blastguard.model import Finding, Notification, Report
 from blastguard.records import Record, record
-from blastguard.sources import SkipFile, Source, detect_language, is_within, language_for_name
+from blastguard.sources import SkipFile, Source, Unreadable, detect_language, is_within, language_for_name
 from blastguard.textindex import LineIndex
 
 TYPE_CHECKING = False  # `typing` costs an agent hook milliseconds
@@ -196,7 +196,13 @@ def check_changes(
             continue
         shown = display_path(location)
         if change.skipped:
-            if language_for_name(change.path):  # a file blastguard reads, not an image
+            named = language_for_name(change.path)
+            if named and change.undecodable:  # bytes that are not text: not checked, never passed as clean
+                findings, notifications = engine.unreadable(Unreadable(shown, named, change.skipped), location)
+                report.files_checked += 1
+                report.findings += findings
+                report.notifications += notifications
+            elif named:  # a file blastguard reads, not an image
                 report.notifications.append(Notification(shown, f"Skipped: {change.skipped}.", "skipped"))
             continue
         text = change.after if change.after is not None else change.before or ""

@@ -18,7 +18,7 @@ import re
 import subprocess
 
 from blastguard.records import Record, record
-from blastguard.sources import SkipFile, decode, is_within, read_regular
+from blastguard.sources import SkipFile, Undecodable, decode, is_within, language_for_name, read_regular
 
 DEV_NULL = "/dev/null"
 _PREFIX = re.compile(r"^[abciow12]/")  # a/ b/, git's mnemonic prefixes, `git diff --no-index`'s 1/ 2/
@@ -37,6 +37,7 @@ class FileChange(Record):
     before: str | None  # None: a new file
     after: str | None  # None: a deleted file
     skipped: str = ""  # why it cannot be checked (a binary change, an undecodable file)
+    undecodable: bool = False  # skipped because its new content is not text: not checked (BG005), when read
 
     @property
     def deleted(self) -> bool:
@@ -235,10 +236,11 @@ def _read(path: str) -> bytes | None:
         raise DiffError(f"{path}: {skip}") from None
 
 
-def _text(data: bytes) -> str:
-    """Decoded for applying: a BOM is kept, so the first line matches the patch's."""
-    decode(data)  # raises SkipFile for binary and non-UTF-8 content
-    return data.decode("utf-8")
+def _text(data: bytes, path: str) -> str:
+    """Decoded for applying, as a check of the file reads it (a Latin-1 or UTF-16 file is the text an
+    agent's patch was written against); a UTF-8 BOM is kept, so the first line matches the patch's."""
+    text = decode(data, language_for_name(path))  # raises Undecodable for binary content
+    return "\ufeff" + text if data.startswith(codecs.BOM_UTF8) else text
 
 
 def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileChange]:
@@ -264,7 +266,8 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
                     f"{label}: {named} leads out of the folder the patch applies to, through a symbolic link"
                 )
         if patched.is_binary_file:
-            changes.append(FileChange(path, old, None, None, skipped="binary change"))
+            # Its new content is not in the patch: for a file blastguard reads, not checked (BG005).
+            changes.append(FileChange(path, old, None, None, skipped="binary change", undecodable=True))
             continue
         if not len(patched) and not how and (old is not None and new is not None):
             continue  # a mode change: no content changes
@@ -276,9 +279,10 @@ def apply_patch(text: str, root: str = ".", name: str = "patch") -> list[FileCha
                 data = _read(os.path.join(root, old))
                 if data is not None:
                     try:
-                        before = _text(data)
+                        before = _text(data, old)
                     except SkipFile as skip:
-                        changes.append(FileChange(path, old, None, None, skipped=str(skip)))
+                        undecodable = isinstance(skip, Undecodable)
+                        changes.append(FileChange(path, old, None, None, skipped=str(skip), undecodable=undecodable))
                         continue
             if before is None:
                 if patched.is_added_file and patched.source_file != DEV_NULL and not how:
@@ -414,23 +418,34 @@ def git_changes(start: str, rev: str | None = None, staged: bool = False) -> tup
         mode = new_mode if status != "D" else old_mode
         if mode in _SKIPPED_MODES or (status != "A" and old_mode in _SKIPPED_MODES):
             continue
+        language = language_for_name(path)
         try:
-            before = None if status in "AC" else decode(_git(top, "show", "--no-textconv", f"{base}:{old}"))
+            before = None if status in "AC" else _before(_git(top, "show", "--no-textconv", f"{base}:{old}"), language)
             if status == "D":
                 after = None
             elif staged:
-                after = decode(_git(top, "show", "--no-textconv", f":{new}"))
+                after = decode(_git(top, "show", "--no-textconv", f":{new}"), language)
             else:
                 where = os.path.join(top, new)
                 if not os.path.exists(where):
                     continue
-                after = decode(read_regular(where))  # a FIFO or device is skipped with a notice, never opened
+                # a FIFO or device is skipped with a notice, never opened
+                after = decode(read_regular(where), language)
         except SkipFile as skip:
-            changes.append(FileChange(path, old, None, None, skipped=str(skip)))
+            undecodable = isinstance(skip, Undecodable)
+            changes.append(FileChange(path, old, None, None, skipped=str(skip), undecodable=undecodable))
             continue
         changes.append(FileChange(path, None if status in "AC" else old, before, after))
     described = "the index" if staged else rev
     return top, described, changes
+
+
+def _before(data: bytes, language: str | None) -> str | None:
+    """A file's content at the base; None when it was not text, so all its new content counts as new."""
+    try:
+        return decode(data, language)
+    except Undecodable:
+        return None
 
 
 def git_staged_view(top: str, suffixes: tuple[str, ...] = (".tf", ".tofu")) -> dict[str, str | None]:

@@ -193,13 +193,15 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
 
 
 def _read(path: str) -> str | None:
-    from blastguard.sources import SkipFile, read_regular
+    from blastguard.sources import SkipFile, decode, language_for_name, read_regular
 
     if not os.path.exists(path):
         return None
     try:
-        return read_regular(path).decode("utf-8-sig")  # never a FIFO or device: it would stall the hook
-    except (SkipFile, UnicodeDecodeError) as exc:
+        # Never a FIFO or device: it would stall the hook. Decoded as a check of the file would (a
+        # Latin-1 script, a UTF-16 export), so the edit applies to the text the agent saw.
+        return decode(read_regular(path), language_for_name(path))
+    except SkipFile as exc:
         raise PayloadError(f"{path} cannot be read to apply the edit ({exc})") from None
 
 

@@ -17,7 +17,9 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="A file, or a statement in it, could not be checked, so what it runs is unknown.",
     rationale=(
-        "A file the guard could not read is not a clean file. Two things stop a check: a statement "
+        "A file the guard could not read is not a clean file. Three things stop a check: bytes that are "
+        "not text in a file whose name says it is read (a `.sql` holding binary data, a binary change "
+        "in a patch, Python that is neither UTF-8 nor in the encoding its coding line declares), a statement "
         "nested or chained so deeply that parsing it would overflow the parser's stack (more than 200 "
         "brackets inside each other, which Python itself refuses to compile, or more than 1000 "
         "operators in one expression), and a crash of the check itself, such as a native parser "
