@@ -30,6 +30,10 @@ MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refuse
 MAX_REASONS = 3
 
 
+class EditWillFail(Exception):
+    """An edit whose text to replace is not in the file: the agent's own tool refuses it, so nothing is written."""
+
+
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
     """Answer one payload. The check runs in a forked child while this process stands by, for at most
     the configured `hook-deadline`: a crash inside a native parser (tree-sitter has segfaulted on rare
@@ -89,6 +93,8 @@ def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     """`_decide`, with any failure answered as `hook-on-error` and its reason."""
     try:
         return _decide(call, config, environ)
+    except EditWillFail as exc:  # allowed, with why: asking a person about a no-op would cry wolf
+        return "allow", f"blastguard did not check this edit: {exc}, so the edit will fail by itself.", []
     except PayloadError as exc:
         return config.hook_on_error, _unreadable(exc), []
     except Exception as exc:  # RecursionError, a frontend's bug: the call was not checked
@@ -155,6 +161,8 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     root = call.cwd if os.path.isdir(call.cwd) else "."
     home, cache_home = environ.get("HOME") or os.path.expanduser("~"), environ.get("XDG_CACHE_HOME")
     trust = config.hook_trust_suppressions
+    if call.patch is not None:  # Codex's apply_patch: each file judged as an Edit of it is
+        return _patch_findings(call, config, context, root, cache_home)
     if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
         session = Session(config, root, trust, fingerprints=False, context=context)
         engine = session.engine()
@@ -179,17 +187,66 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    return _change_findings(config, context, root, call.path, path, before, after, cache_home)
+
+
+def _change_findings(config, context, root: str, shown: str, path: str, before, after: str, cache_home) -> tuple:
+    """(findings, notifications) of writing `after` over the file at `path` (content `before`)."""
+    from blastguard.api import Session
+    from blastguard.interfaces import guard_tampering
+
+    trust = config.hook_trust_suppressions
     # Comparing old and new content needs fingerprints; what the file refers to sees the proposed content.
     session = Session(config, root, trust, context=context, pending={path: after})
     engine = session.engine()
     guard = guard_tampering.rule_for(engine)
     findings = (
-        guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after, cache_home)
+        guard_tampering.file_findings(guard, engine, shown, os.path.normpath(path), before, after, cache_home)
         if guard
         else []
     )
     new, notifications = session.check_change(path, before, after)
     return findings + new, notifications
+
+
+def _patch_findings(call: ToolCall, config, context, root: str, cache_home) -> tuple[list, list]:
+    """What a Codex patch introduces: every file it adds, updates or deletes, judged as a Write or an
+    Edit of that file is (a deleted file as emptied; a moved one as written at its new path)."""
+    from blastguard.interfaces import codex_patch
+
+    try:
+        operations = codex_patch.parse(call.patch or "")
+    except codex_patch.PatchError as exc:
+        raise PayloadError(str(exc)) from None
+    findings: list = []
+    notifications: list = []
+    for operation in operations:
+        path = operation.path if os.path.isabs(operation.path) else os.path.join(call.cwd, operation.path)
+        before = _read(path)
+        if operation.kind == "add":
+            after = operation.content
+        elif before is None:
+            raise EditWillFail(f"{operation.path} does not exist")
+        elif operation.kind == "delete":
+            after = ""
+        else:
+            try:
+                after = codex_patch.apply(before, operation.chunks, operation.path)
+            except codex_patch.PatchWillNotApply as exc:
+                raise EditWillFail(str(exc)) from None
+        if operation.move_to:  # the old file goes, the new one holds the result
+            found, notes = _change_findings(config, context, root, operation.path, path, before, "", cache_home)
+            findings += found
+            notifications += notes
+            moved = operation.move_to
+            path = moved if os.path.isabs(moved) else os.path.join(call.cwd, moved)
+            before, shown = _read(path), moved
+        else:
+            shown = operation.path
+        found, notes = _change_findings(config, context, root, shown, path, before, after, cache_home)
+        findings += found
+        notifications += notes
+    return findings, notifications
 
 
 def _read(path: str) -> str | None:
@@ -210,7 +267,7 @@ def _apply(before: str | None, edits, shown: str) -> str:
     text = before
     for edit in edits:
         if edit.old not in text:
-            raise PayloadError(f"the text to replace was not found in {shown}")
+            raise EditWillFail(f"the text to replace is not in {shown}")
         text = text.replace(edit.old, edit.new) if edit.replace_all else text.replace(edit.old, edit.new, 1)
     return text
 
