@@ -43,7 +43,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    on_error, call, config, notices = "ask", None, None, []
+    on_error, call, config, notices, evidence = "ask", None, None, [], []
     try:
         if len(raw) > MAX_PAYLOAD:
             raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")
@@ -57,7 +57,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
         call = read(payload, agent)  # every call is read (and audited), whatever the tool
         config, notices = _config(call.cwd, config_path, environ)
         on_error = config.hook_on_error
-        decision, reason, rule_ids = _check_bounded(call, config, environ)
+        decision, reason, rule_ids, evidence = _check_bounded(call, config, environ)
     except PayloadError as exc:
         decision, reason, rule_ids = on_error, _unreadable(exc), []
     except Exception as exc:  # a guard must answer, never crash the agent's turn
@@ -67,14 +67,14 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
         reason = f"{reason} {notice}".strip()
         print(notice, file=sys.stderr)
     if config is not None and config.audit_log:
-        _audit(config, agent, call, decision, rule_ids, raw)
+        _audit(config, agent, call, decision, rule_ids, raw, reason, evidence)
     text, code = answer(agent, decision, reason if decision != "allow" else "", reason if decision == "allow" else "")
     if text:
         stdout.write(text + "\n")
     return code
 
 
-def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
     """`_check` in a forked child that is killed, with everything it started, at the deadline."""
     if call.checks_nothing:  # a read or a search: nothing runs that could crash or stall
         return _check(call, config, environ)
@@ -84,21 +84,21 @@ def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]
         return _check(call, config, environ)
     value, failure = run_bounded(lambda: list(_check(call, config, environ)), deadline(config))
     if failure:
-        return config.hook_on_error, _failed(failure), []
-    decision, reason, rule_ids = value
-    return decision, reason, rule_ids
+        return config.hook_on_error, _failed(failure), [], []
+    decision, reason, rule_ids, evidence = value
+    return decision, reason, rule_ids, evidence
 
 
-def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
     """`_decide`, with any failure answered as `hook-on-error` and its reason."""
     try:
         return _decide(call, config, environ)
     except EditWillFail as exc:  # allowed, with why: asking a person about a no-op would cry wolf
-        return "allow", f"blastguard did not check this edit: {exc}, so the edit will fail by itself.", []
+        return "allow", f"blastguard did not check this edit: {exc}, so the edit will fail by itself.", [], []
     except PayloadError as exc:
-        return config.hook_on_error, _unreadable(exc), []
+        return config.hook_on_error, _unreadable(exc), [], []
     except Exception as exc:  # RecursionError, a frontend's bug: the call was not checked
-        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), []
+        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), [], []
 
 
 def _unreadable(exc: PayloadError) -> str:
@@ -121,10 +121,10 @@ def _config(cwd: str, explicit: str | None, environ):
         raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
 
 
-def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
-    """(decision, reason or context, rule ids) for one tool call."""
+def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
+    """(decision, reason or context, rule ids, each finding's place and text) for one tool call."""
     if call.checks_nothing:
-        return "allow", "", []  # a read, a search: allowed without loading any analyser
+        return "allow", "", [], []  # a read, a search: allowed without loading any analyser
     from blastguard.interfaces.environment_gate import environment_context
 
     context = environment_context(environ, call.cwd, config.production_names)
@@ -132,7 +132,7 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     findings = [f for f in findings if f.suppression is None]
     partial = unchecked(notifications)
     if not findings and not partial:
-        return "allow", "", []
+        return "allow", "", [], []
     findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
     decision = decision_for(findings, notifications, config.hook_on_error)
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
@@ -143,7 +143,8 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(
         decision, "blastguard notes"
     )
-    return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
+    evidence = [f"{f.path}:{f.region.start_line}: {f.snippet}" for f in findings]
+    return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings}), evidence
 
 
 def _unchecked_reason(notification) -> str:
@@ -272,9 +273,12 @@ def _apply(before: str | None, edits, shown: str) -> str:
     return text
 
 
-def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes) -> None:
+def _audit(
+    config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes, reason, evidence
+) -> None:
     from blastguard.interfaces.audit import record, resolve
 
+    recorded = config.audit_log_inputs
     error = record(
         resolve(config.audit_log, config),
         agent=agent,
@@ -283,9 +287,31 @@ def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: l
         decision=decision,
         rule_ids=rule_ids,
         payload_text=raw.decode("utf-8", "replace"),
+        reason=reason if recorded else None,
+        inputs=_checked_input(call, evidence) if recorded else None,
     )
     if error:
         print(f"blastguard: audit log not written: {error}", file=sys.stderr)
+
+
+def _checked_input(call: ToolCall | None, evidence: list[str]) -> dict:
+    """What the call asked to run or write, for `audit-log-inputs` (redacted when written): a command
+    whole; a file write by its path and the findings' lines, not its content."""
+    if call is None:
+        return {}
+    if call.command is not None:
+        return {"command": call.command}
+    if call.path is not None:
+        return {"path": call.path, "findings": evidence}
+    if call.patch is not None:
+        from blastguard.interfaces.codex_patch import PatchError, parse
+
+        try:
+            paths = [op.path for op in parse(call.patch)]
+        except PatchError:
+            paths = []
+        return {"paths": paths, "findings": evidence}
+    return {"fields": {p.field: p.text for p in call.pieces}} if call.pieces else {}
 
 
 def print_config(agent: str) -> int:
