@@ -43,7 +43,8 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     raw = (stdin or sys.stdin.buffer).read(MAX_PAYLOAD + 1)
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
-    on_error, call, config, notices, evidence = "ask", None, None, [], []
+    on_error, call, config, notices = "ask", None, None, []
+    evidence: list[str] = []
     try:
         if len(raw) > MAX_PAYLOAD:
             raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")

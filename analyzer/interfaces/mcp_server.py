@@ -300,7 +300,7 @@ def _server_classes():
 
 # Each tool's arguments: name -> (required, the JSON types accepted). Checked before the SDK's own
 # validation, whose message is pydantic's (a URL, `input_type=dict`), unfit to show an agent.
-TOOL_ARGUMENTS = {
+TOOL_ARGUMENTS: dict[str, dict[str, tuple[bool, tuple[type, ...]]]] = {
     "check_command": {"command": (True, (str,)), "cwd": (False, (str, type(None)))},
     "check_file": {"path": (True, (str,)), "content": (True, (str,))},
     "check_diff": {"patch": (True, (str,)), "root": (False, (str, type(None)))},
@@ -336,7 +336,9 @@ def _json_type(value) -> str:
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    return {dict: "an object", list: "an array"}.get(type(value), type(value).__name__)
+    if isinstance(value, dict):
+        return "an object"
+    return "an array" if isinstance(value, list) else type(value).__name__
 
 
 def server_version() -> str:

@@ -25,7 +25,7 @@ MASK = "***"
 # sqlcmd/bcp/mongo take `-p SECRET`); `-p` of any other program (mkdir -p, ssh -p 22) is left alone.
 _DB_CLIENTS = r"(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlpump|mysqlsh|mariadb|mariadb-dump|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport|sqlcmd|bcp|redis-cli|isql|clickhouse-client|vsql)"
 
-_RULES: list[tuple[re.Pattern, str]] = [
+_RULES: list[tuple[re.Pattern, str | None]] = [
     # scheme://user:password@host
     (re.compile(r"(?P<keep>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s:/@'\"]*:)[^\s@'\"/]+(?=@)"), r"\g<keep>" + MASK),
     # Authorization: Bearer xxx / Basic xxx / token xxx
