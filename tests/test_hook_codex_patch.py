@@ -125,3 +125,17 @@ def test_patch_application_follows_anchors_and_whitespace_tolerance():
         codex_patch.apply("x = 1\n", operations[0].chunks, "a.py")
     with pytest.raises(codex_patch.PatchError):
         codex_patch.parse("*** Begin Patch\n*** Add File: a\nno plus\n*** End Patch")
+
+
+def test_an_edit_that_matches_only_loosely_is_not_allowed_unchecked(project, tmp_path):
+    (project / "crlf.sql").write_bytes(b"DELETE FROM sessions\r\nWHERE expires_at < now();\r\n")
+    edit = {"file_path": str(project / "crlf.sql"), "old_string": "sessions\nWHERE", "new_string": "sessions; --"}
+    answer = call("Edit", edit, project, tmp_path)
+    assert answer.decision == "ask" and "cannot be reproduced" in answer.reason
+
+
+def test_codex_matches_typographic_punctuation_as_ascii():
+    [operation] = codex_patch.parse(
+        "*** Begin Patch\n*** Update File: a.sql\n-SELECT 'x' - a-b\n+DROP TABLE t;\n*** End Patch"
+    )
+    assert codex_patch.apply("SELECT \u2018x\u2019 \u2014 a\u2013b\n", operation.chunks, "a.sql") == "DROP TABLE t;\n"

@@ -146,12 +146,33 @@ def apply(before: str, chunks: list[Chunk], shown: str) -> str:
 
 def _seek(lines: list[str], pattern: list[str], start: int, at_end: bool) -> int | None:
     """Where `pattern` occurs in `lines` from `start`: exactly, then ignoring trailing, then surrounding
-    whitespace (Codex's own tolerance)."""
+    whitespace, then typographic punctuation (Codex's own tolerance)."""
     last = len(lines) - len(pattern)
     candidates = [last] if at_end and last >= start else range(start, last + 1)
-    for normal in (lambda s: s, str.rstrip, str.strip):
+    for normal in (lambda s: s, str.rstrip, str.strip, _plain):
         wanted = [normal(p) for p in pattern]
         for index in candidates:
             if [normal(x) for x in lines[index : index + len(pattern)]] == wanted:
                 return index
     return None
+
+
+# Typographic characters Codex matches as their ASCII look-alikes (dashes, quotes, spaces).
+_TYPOGRAPHIC = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
+        **dict.fromkeys("\u2018\u2019\u201a\u201b", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f", '"'),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    }
+)
+
+
+def _plain(line: str) -> str:
+    return line.strip().translate(_TYPOGRAPHIC)
+
+
+def loose(text: str) -> str:
+    """`text` as an agent's edit tool may match it: line endings, typographic punctuation and spacing
+    at line ends ignored. Text absent even so is truly absent."""
+    return "\n".join(_plain(line) for line in text.replace("\r\n", "\n").split("\n"))

@@ -269,6 +269,13 @@ def _apply(before: str | None, edits, shown: str) -> str:
     text = before
     for edit in edits:
         if edit.old not in text:
+            from blastguard.interfaces.codex_patch import loose
+
+            if loose(edit.old) in loose(text):  # the tool may still match it: what it writes is unknown
+                raise PayloadError(
+                    f"the text to replace matches {shown} only up to line endings, quotes or spacing, "
+                    "so the edit cannot be reproduced to check it"
+                )
             raise EditWillFail(f"the text to replace is not in {shown}")
         text = text.replace(edit.old, edit.new) if edit.replace_all else text.replace(edit.old, edit.new, 1)
     return text
