@@ -7,7 +7,7 @@ import json
 import pytest
 
 from blastguard.interfaces import codex_patch, hook
-from blastguard.interfaces.hook_protocols import settings_snippet
+from conftest import out, run_cli
 from hook_calls import CLEAN_ENV, call
 
 
@@ -94,9 +94,10 @@ def test_a_malformed_patch_is_not_passed_silently(project, tmp_path):
     assert decision == "deny" and "could not read" in reason  # ask becomes deny for Codex
 
 
-def test_print_config_for_codex_matches_apply_patch():
-    snippet = settings_snippet("codex")
-    config = json.loads(snippet[snippet.index("{") :])
+def test_print_config_for_codex_matches_apply_patch(tmp_path):
+    result = run_cli("hook", "--print-config", "codex", cwd=tmp_path)
+    assert result.returncode == 0
+    config = json.loads(out(result).split("\n", 1)[1])
     matcher = config["hooks"]["PreToolUse"][0]["matcher"]
     assert {"Bash", "apply_patch"} <= set(matcher.split("|"))
 
