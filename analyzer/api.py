@@ -1,8 +1,15 @@
 """The Python API, and the one front door every entry point goes through.
 
     import blastguard.api as bg
-    findings = bg.check_text("DELETE FROM users;", filename="cleanup.sql")
-    report = bg.check_paths(["migrations/"])
+    result = bg.check_text("DELETE FROM users;", filename="cleanup.sql")
+    result = bg.check_paths(["migrations/"])
+    result = bg.check_diff(patch, root=".")
+
+All three return a `CheckResult`: the findings, as a list (suppressed ones included, marked), with
+the check's notifications (files skipped, parse errors) beside them. Errors they raise:
+`UsageError` (a path that does not exist, a text of unknown language), `blastguard.config.ConfigError`
+(a configuration file that is invalid, when none is given), `blastguard.filters.diffs.DiffError`
+(check_diff: a malformed patch, or one that does not apply).
 
 `Session` is what the command line, the GitHub action, the agent hook, the MCP server and the
 functions here share: the configuration, the project root, the file reader, language detection
@@ -33,6 +40,58 @@ from blastguard.sources import (
 
 class UsageError(Exception):
     """Bad arguments: a missing path, stdin of unknown language."""
+
+
+class CheckResult(list):
+    """What `check_text`, `check_paths` and `check_diff` return: the findings, as a list (suppressed
+    ones included, marked; `reported` leaves them out), so `for finding in result`, `len(result)` and
+    `result == []` work as they did; with `notifications` (what was skipped or could not be parsed),
+    `files_checked`, and `report()`, the same as a `Report`."""
+
+    def __init__(
+        self,
+        findings=(),
+        notifications=(),
+        *,
+        files_checked: int = 0,
+        texts: dict | None = None,
+        project_root: str = ".",
+    ) -> None:
+        super().__init__(findings)
+        self.notifications: list[Notification] = list(notifications)
+        self.files_checked = files_checked
+        self.texts: dict[str, str] = dict(texts or {})
+        self.project_root = project_root
+
+    @classmethod
+    def of(cls, report: Report) -> CheckResult:
+        return cls(
+            report.findings,
+            report.notifications,
+            files_checked=report.files_checked,
+            texts=report.texts,
+            project_root=report.project_root,
+        )
+
+    @property
+    def findings(self) -> list[Finding]:
+        return list(self)
+
+    @property
+    def reported(self) -> list[Finding]:
+        return [f for f in self if f.suppression is None]
+
+    @property
+    def suppressed(self) -> list[Finding]:
+        return [f for f in self if f.suppression is not None]
+
+    @property
+    def had_internal_error(self) -> bool:
+        return any(n.kind == "internal-error" for n in self.notifications)
+
+    def report(self) -> Report:
+        """The same as a `Report`, for the formatters."""
+        return Report(list(self), list(self.notifications), self.files_checked, dict(self.texts), self.project_root)
 
 
 @record(identity=True)
@@ -209,12 +268,14 @@ def check_text(
     *,
     context: Context | None = None,
     trust_suppressions: bool = True,
-) -> list[Finding]:
-    """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`.
+) -> CheckResult:
+    """Findings (suppressed ones included, marked) for `text`, read as the language of `filename`,
+    with the check's notifications (a parse error, a part not checked).
 
     `context` says what is known about where it will run (production evidence from the environment);
-    with `trust_suppressions=False`, ignore comments inside `text` are not honoured. Raises UsageError
-    for a name blastguard does not read (see `sources.detect_language`).
+    with `trust_suppressions=False`, ignore comments inside `text` are not honoured.
+
+    Raises `UsageError` for a name blastguard does not read (see `sources.detect_language`).
     """
     config = config or Config()
     text = text.lstrip("\ufeff")
@@ -222,8 +283,8 @@ def check_text(
     if language is None:
         raise UsageError(f"cannot tell the language of {filename!r}: give it a known extension such as .sql")
     session = Session(config, os.getcwd(), trust_suppressions, context=context)
-    findings, _ = session.check_text(text, filename, language=language, location=filename)
-    return findings
+    findings, notifications = session.check_text(text, filename, language=language, location=filename)
+    return CheckResult(findings, notifications, files_checked=1)
 
 
 def check_diff(
@@ -233,14 +294,16 @@ def check_diff(
     *,
     trust_suppressions: bool = True,
     suppressions_added: str = "all",
-) -> list[Finding]:
+) -> CheckResult:
     """The findings that a unified diff, not yet applied, introduces into the files under `root` (the
     folder its paths are relative to): findings of the patched files that the files as they are do
     not have, and change-only findings such as a deleted database block. Suppressed findings are
     included, marked; with `trust_suppressions=False` ignore comments are not honoured. Each
     suppression the diff adds is a BG004 finding; with `suppressions_added="existing"`, only one that
-    silences a finding the file already had (as the agent hook judges an edit). Raises
-    `blastguard.filters.diffs.DiffError` when the patch is malformed or does not apply.
+    silences a finding the file already had (as the agent hook judges an edit).
+
+    Raises `blastguard.filters.diffs.DiffError` when the patch is malformed or does not apply, and
+    `blastguard.config.ConfigError` when no `config` is given and the one found under `root` is invalid.
     """
     from blastguard.config import discover
     from blastguard.filters.diffs import apply_patch
@@ -249,15 +312,20 @@ def check_diff(
     changes = apply_patch(patch, root)
     session = Session.for_paths([root], config, trust_suppressions=trust_suppressions)
     report = session.check_changes(changes, root, "the patch's pre-image", suppressions_added=suppressions_added)
-    return report.findings
+    return CheckResult.of(report)
 
 
-def check_paths(paths: list[str], config: Config | None = None) -> Report:
-    """Scan files and folders as `blastguard check` does (configuration discovered unless given)."""
+def check_paths(paths: list[str], config: Config | None = None) -> CheckResult:
+    """Scan files and folders as `blastguard check` does (configuration discovered unless given):
+    the findings, with the notifications (skipped files, parse errors) and `files_checked`.
+
+    Raises `UsageError` when a path does not exist, and `blastguard.config.ConfigError` when no
+    `config` is given and the one found is invalid.
+    """
     from blastguard.config import discover
 
     config = config or discover(paths[0] if paths else ".")
-    return scan(paths, config)
+    return CheckResult.of(scan(paths, config))
 
 
 def scan(

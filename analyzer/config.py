@@ -70,6 +70,7 @@ class Config(Record):
     max_destroy: int | None = None  # a Terraform plan deleting more resources than this is a finding
     stateful_types: list[str] = factory(list)  # Terraform types added to the built-in list
     audit_log: str | None = None  # JSON-lines record of every agent-hook decision
+    audit_log_inputs: bool = False  # the audit log also records what was checked (secrets redacted) and why
     hook_on_error: str = "ask"  # what a hook answers for a malformed payload or an internal error
     hook_trust_suppressions: bool = False  # honour ignore comments inside content an agent proposes
     hook_deadline: float = 5.0  # seconds a hook may take before it answers ask and stops checking
@@ -199,6 +200,7 @@ _KEYS = {
     "max-destroy": ("max_destroy", _positive_int),
     "stateful-types": ("stateful_types", _strings),
     "audit-log": ("audit_log", _string),
+    "audit-log-inputs": ("audit_log_inputs", _bool),
     "hook-on-error": ("hook_on_error", _hook_decision),
     "hook-trust-suppressions": ("hook_trust_suppressions", _bool),
     "hook-deadline": ("hook_deadline", _seconds),
@@ -379,6 +381,7 @@ def tightened(trusted: Config, project: Config) -> tuple[Config, list[str]]:
     test-paths         nothing: it decides which findings become notes in repository checks
     audit-log          nothing: where decisions are recorded is the user's choice; a file the agent
                        names could send the trail away, or to a FIFO that stalls the hook
+    audit-log-inputs   nothing: whether commands (redacted) are kept is the user's choice, not the agent's
     database-url, databases, exact-count   nothing: a database the agent names could be an empty copy
                        that makes every statement look small, and counting loads the server
     max-affected-pct, max-affected-rows, database-timeout   lower them
@@ -457,6 +460,7 @@ _TIGHTEN = {
     "max-destroy": _lower_limit,
     "stateful-types": lambda mine, theirs: (_union(mine, theirs), False),
     "audit-log": _trusted_only,
+    "audit-log-inputs": _trusted_only,
     "hook-on-error": _stricter(("allow", "ask", "deny")),
     "hook-trust-suppressions": _only_off,
     "hook-deadline": _shorter,

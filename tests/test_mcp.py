@@ -450,3 +450,41 @@ def test_check_diff_reads_folders_a_scan_leaves_out(tmp_path):
     patch = "--- /dev/null\n+++ b/build/wipe.sql\n@@ -0,0 +1 @@\n+DELETE FROM users;\n"
     result = Checker(Config(root=str(tmp_path)), root=str(tmp_path)).check_diff(patch, str(tmp_path))
     assert result["decision"] == "deny" and [f["rule_id"] for f in result["findings"]] == ["SQL101"]
+
+
+async def test_tools_are_read_only_with_dedented_descriptions(session):
+    for tool in (await session.list_tools()).tools:
+        data = _dump(tool)
+        assert data["annotations"]["readOnlyHint"] is True, tool.name
+        lines = data["description"].splitlines()
+        assert all(line == line.lstrip() for line in lines), data["description"]
+
+
+@pytest.mark.parametrize(
+    "tool, arguments, expected",
+    [
+        ("check_command", {}, "check_command: missing argument 'command' (a string)"),
+        ("check_file", {"path": "a.sql"}, "check_file: missing argument 'content' (a string)"),
+        ("check_command", {"command": 3}, "check_command: argument 'command' must be a string, not a number"),
+        (
+            "check_diff",
+            {"patch": "x", "root": ["a"]},
+            "check_diff: argument 'root' must be a string or null, not an array",
+        ),
+        ("explain_rule", {"rule_id": None}, "explain_rule: argument 'rule_id' must be a string, not null"),
+    ],
+)
+async def test_a_missing_or_mistyped_argument_is_one_plain_line(session, tool, arguments, expected):
+    message = await _error(session, tool, arguments)
+    assert message == expected
+    assert "pydantic" not in message and "\n" not in message
+
+
+async def test_the_server_reports_the_package_version(server_project):
+    from importlib.metadata import version
+
+    async with stdio_client(_parameters(server_project)) as (read, write):
+        async with ClientSession(read, write) as client:
+            initialized = _dump(await client.initialize())
+    assert initialized["serverInfo"]["name"] == "blastguard"
+    assert initialized["serverInfo"]["version"] == version("blastguard")

@@ -110,6 +110,11 @@ def _parser():
     access.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from here)")
     access.add_argument("--timeout", type=float, default=5.0, metavar="SECONDS", help="connect and query timeout")
 
+    audit = commands.add_parser("audit", help="summarise an agent-hook audit log (decisions, stopped calls)")
+    audit.add_argument("log", nargs="?", metavar="LOG", help="the log (default: the configuration's audit-log)")
+    audit.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    audit.add_argument("--config", metavar="FILE", help="configuration naming the log (default: found upward)")
+
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.add_argument(
@@ -160,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 return access.run(args.database_url, args.format, args.save, args.config, args.timeout)
             except access.AccessError as exc:
                 raise _Failure(str(exc)) from None
+        if args.command == "audit":
+            return _audit_summary(args)
         if args.command == "rules":
             from blastguard.docs import render_rule_list, write_rule_pages
 
@@ -182,6 +189,25 @@ def main(argv: list[str] | None = None) -> int:
 
 class _Failure(Exception):
     pass
+
+
+def _audit_summary(args) -> int:
+    from blastguard.config import ConfigError, discover
+    from blastguard.interfaces import audit, audit_summary
+
+    path = args.log
+    if path is None:
+        try:
+            config = discover(os.getcwd(), args.config)
+        except ConfigError as exc:
+            raise _Failure(str(exc)) from None
+        if not config.audit_log:
+            raise _Failure("no audit log named: give LOG, or set audit-log in the configuration")
+        path = audit.resolve(config.audit_log, config)
+    try:
+        return audit_summary.run(path, args.format, sys.stdout)
+    except audit_summary.AuditLogError as exc:
+        raise _Failure(str(exc)) from None
 
 
 def _hook(argv: list[str]) -> int:

@@ -30,6 +30,10 @@ MAX_PAYLOAD = 1 << 20  # agents send well under this; a larger payload is refuse
 MAX_REASONS = 3
 
 
+class EditWillFail(Exception):
+    """An edit whose text to replace is not in the file: the agent's own tool refuses it, so nothing is written."""
+
+
 def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, environ=None) -> int:
     """Answer one payload. The check runs in a forked child while this process stands by, for at most
     the configured `hook-deadline`: a crash inside a native parser (tree-sitter has segfaulted on rare
@@ -40,6 +44,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
     stdout = stdout or sys.stdout
     environ = os.environ if environ is None else environ
     on_error, call, config, notices = "ask", None, None, []
+    evidence: list[str] = []
     try:
         if len(raw) > MAX_PAYLOAD:
             raise PayloadError(f"the payload is larger than {MAX_PAYLOAD} bytes")
@@ -53,7 +58,7 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
         call = read(payload, agent)  # every call is read (and audited), whatever the tool
         config, notices = _config(call.cwd, config_path, environ)
         on_error = config.hook_on_error
-        decision, reason, rule_ids = _check_bounded(call, config, environ)
+        decision, reason, rule_ids, evidence = _check_bounded(call, config, environ)
     except PayloadError as exc:
         decision, reason, rule_ids = on_error, _unreadable(exc), []
     except Exception as exc:  # a guard must answer, never crash the agent's turn
@@ -63,14 +68,14 @@ def run(agent: str | None, config_path: str | None, stdin=None, stdout=None, env
         reason = f"{reason} {notice}".strip()
         print(notice, file=sys.stderr)
     if config is not None and config.audit_log:
-        _audit(config, agent, call, decision, rule_ids, raw)
+        _audit(config, agent, call, decision, rule_ids, raw, reason, evidence)
     text, code = answer(agent, decision, reason if decision != "allow" else "", reason if decision == "allow" else "")
     if text:
         stdout.write(text + "\n")
     return code
 
 
-def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
     """`_check` in a forked child that is killed, with everything it started, at the deadline."""
     if call.checks_nothing:  # a read or a search: nothing runs that could crash or stall
         return _check(call, config, environ)
@@ -80,19 +85,21 @@ def _check_bounded(call: ToolCall, config, environ) -> tuple[str, str, list[str]
         return _check(call, config, environ)
     value, failure = run_bounded(lambda: list(_check(call, config, environ)), deadline(config))
     if failure:
-        return config.hook_on_error, _failed(failure), []
-    decision, reason, rule_ids = value
-    return decision, reason, rule_ids
+        return config.hook_on_error, _failed(failure), [], []
+    decision, reason, rule_ids, evidence = value
+    return decision, reason, rule_ids, evidence
 
 
-def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
+def _check(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
     """`_decide`, with any failure answered as `hook-on-error` and its reason."""
     try:
         return _decide(call, config, environ)
+    except EditWillFail as exc:  # allowed, with why: asking a person about a no-op would cry wolf
+        return "allow", f"blastguard did not check this edit: {exc}, so the edit will fail by itself.", [], []
     except PayloadError as exc:
-        return config.hook_on_error, _unreadable(exc), []
+        return config.hook_on_error, _unreadable(exc), [], []
     except Exception as exc:  # RecursionError, a frontend's bug: the call was not checked
-        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), []
+        return config.hook_on_error, _failed(f"{type(exc).__name__}: {exc}"), [], []
 
 
 def _unreadable(exc: PayloadError) -> str:
@@ -115,10 +122,10 @@ def _config(cwd: str, explicit: str | None, environ):
         raise PayloadError(f"the blastguard configuration is invalid: {exc}") from None
 
 
-def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
-    """(decision, reason or context, rule ids) for one tool call."""
+def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str], list[str]]:
+    """(decision, reason or context, rule ids, each finding's place and text) for one tool call."""
     if call.checks_nothing:
-        return "allow", "", []  # a read, a search: allowed without loading any analyser
+        return "allow", "", [], []  # a read, a search: allowed without loading any analyser
     from blastguard.interfaces.environment_gate import environment_context
 
     context = environment_context(environ, call.cwd, config.production_names)
@@ -126,7 +133,7 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     findings = [f for f in findings if f.suppression is None]
     partial = unchecked(notifications)
     if not findings and not partial:
-        return "allow", "", []
+        return "allow", "", [], []
     findings.sort(key=lambda f: (-f.severity, f.region.start_line, f.region.start_column))
     decision = decision_for(findings, notifications, config.hook_on_error)
     shown = [f"[{f.rule_id} {f.rule_name}, line {f.region.start_line}] {f.message}" for f in findings[:MAX_REASONS]]
@@ -137,7 +144,8 @@ def _decide(call: ToolCall, config, environ) -> tuple[str, str, list[str]]:
     lead = {"deny": "blastguard blocked this", "ask": "blastguard wants a person to confirm this"}.get(
         decision, "blastguard notes"
     )
-    return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings})
+    evidence = [f"{f.path}:{f.region.start_line}: {f.snippet}" for f in findings]
+    return decision, f"{lead}: " + " ".join(shown) + more, sorted({f.rule_id for f in findings}), evidence
 
 
 def _unchecked_reason(notification) -> str:
@@ -155,6 +163,8 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     root = call.cwd if os.path.isdir(call.cwd) else "."
     home, cache_home = environ.get("HOME") or os.path.expanduser("~"), environ.get("XDG_CACHE_HOME")
     trust = config.hook_trust_suppressions
+    if call.patch is not None:  # Codex's apply_patch: each file judged as an Edit of it is
+        return _patch_findings(call, config, context, root, cache_home)
     if call.path is None:  # a shell command, or any other tool's SQL, commands and written paths
         session = Session(config, root, trust, fingerprints=False, context=context)
         engine = session.engine()
@@ -179,17 +189,66 @@ def _findings(call: ToolCall, config, context, environ=None) -> tuple[list, list
     path = call.path if os.path.isabs(call.path) else os.path.join(call.cwd, call.path)
     before = _read(path)
     after = call.content if call.content is not None else _apply(before, call.edits, call.path)
+    return _change_findings(config, context, root, call.path, path, before, after, cache_home)
+
+
+def _change_findings(config, context, root: str, shown: str, path: str, before, after: str, cache_home) -> tuple:
+    """(findings, notifications) of writing `after` over the file at `path` (content `before`)."""
+    from blastguard.api import Session
+    from blastguard.interfaces import guard_tampering
+
+    trust = config.hook_trust_suppressions
     # Comparing old and new content needs fingerprints; what the file refers to sees the proposed content.
     session = Session(config, root, trust, context=context, pending={path: after})
     engine = session.engine()
     guard = guard_tampering.rule_for(engine)
     findings = (
-        guard_tampering.file_findings(guard, engine, call.path, os.path.normpath(path), before, after, cache_home)
+        guard_tampering.file_findings(guard, engine, shown, os.path.normpath(path), before, after, cache_home)
         if guard
         else []
     )
     new, notifications = session.check_change(path, before, after)
     return findings + new, notifications
+
+
+def _patch_findings(call: ToolCall, config, context, root: str, cache_home) -> tuple[list, list]:
+    """What a Codex patch introduces: every file it adds, updates or deletes, judged as a Write or an
+    Edit of that file is (a deleted file as emptied; a moved one as written at its new path)."""
+    from blastguard.interfaces import codex_patch
+
+    try:
+        operations = codex_patch.parse(call.patch or "")
+    except codex_patch.PatchError as exc:
+        raise PayloadError(str(exc)) from None
+    findings: list = []
+    notifications: list = []
+    for operation in operations:
+        path = operation.path if os.path.isabs(operation.path) else os.path.join(call.cwd, operation.path)
+        before = _read(path)
+        if operation.kind == "add":
+            after = operation.content
+        elif before is None:
+            raise EditWillFail(f"{operation.path} does not exist")
+        elif operation.kind == "delete":
+            after = ""
+        else:
+            try:
+                after = codex_patch.apply(before, operation.chunks, operation.path)
+            except codex_patch.PatchWillNotApply as exc:
+                raise EditWillFail(str(exc)) from None
+        if operation.move_to:  # the old file goes, the new one holds the result
+            found, notes = _change_findings(config, context, root, operation.path, path, before, "", cache_home)
+            findings += found
+            notifications += notes
+            moved = operation.move_to
+            path = moved if os.path.isabs(moved) else os.path.join(call.cwd, moved)
+            before, shown = _read(path), moved
+        else:
+            shown = operation.path
+        found, notes = _change_findings(config, context, root, shown, path, before, after, cache_home)
+        findings += found
+        notifications += notes
+    return findings, notifications
 
 
 def _read(path: str) -> str | None:
@@ -212,14 +271,24 @@ def _apply(before: str | None, edits, shown: str) -> str:
     text = before
     for edit in edits:
         if edit.old not in text:
-            raise PayloadError(f"the text to replace was not found in {shown}")
+            from blastguard.interfaces.codex_patch import loose
+
+            if loose(edit.old) in loose(text):  # the tool may still match it: what it writes is unknown
+                raise PayloadError(
+                    f"the text to replace matches {shown} only up to line endings, quotes or spacing, "
+                    "so the edit cannot be reproduced to check it"
+                )
+            raise EditWillFail(f"the text to replace is not in {shown}")
         text = text.replace(edit.old, edit.new) if edit.replace_all else text.replace(edit.old, edit.new, 1)
     return text
 
 
-def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes) -> None:
+def _audit(
+    config, agent: str, call: ToolCall | None, decision: str, rule_ids: list[str], raw: bytes, reason, evidence
+) -> None:
     from blastguard.interfaces.audit import record, resolve
 
+    recorded = config.audit_log_inputs
     error = record(
         resolve(config.audit_log, config),
         agent=agent,
@@ -228,9 +297,31 @@ def _audit(config, agent: str, call: ToolCall | None, decision: str, rule_ids: l
         decision=decision,
         rule_ids=rule_ids,
         payload_text=raw.decode("utf-8", "replace"),
+        reason=reason if recorded else None,
+        inputs=_checked_input(call, evidence) if recorded else None,
     )
     if error:
         print(f"blastguard: audit log not written: {error}", file=sys.stderr)
+
+
+def _checked_input(call: ToolCall | None, evidence: list[str]) -> dict:
+    """What the call asked to run or write, for `audit-log-inputs` (redacted when written): a command
+    whole; a file write by its path and the findings' lines, not its content."""
+    if call is None:
+        return {}
+    if call.command is not None:
+        return {"command": call.command}
+    if call.path is not None:
+        return {"path": call.path, "findings": evidence}
+    if call.patch is not None:
+        from blastguard.interfaces.codex_patch import PatchError, parse
+
+        try:
+            paths = [op.path for op in parse(call.patch)]
+        except PatchError:
+            paths = []
+        return {"paths": paths, "findings": evidence}
+    return {"fields": {p.field: p.text for p in call.pieces}} if call.pieces else {}
 
 
 def print_config(agent: str) -> int:

@@ -41,11 +41,12 @@ class ToolCall(Record):
     content: str | None = None  # the file's whole new content
     edits: list[Edit] = factory(list)  # replacements applied to the file as it is on disk
     pieces: list = factory(list)  # any other tool: what its input carries (`tool_inputs.Piece`)
+    patch: str | None = None  # Codex's apply_patch: file edits in its own patch format (`codex_patch`)
 
     @property
     def checks_nothing(self) -> bool:
         """A read, a search, a prompt: nothing in the call can destroy anything (it is still audited)."""
-        return self.command is None and self.path is None and not self.pieces
+        return self.command is None and self.path is None and self.patch is None and not self.pieces
 
 
 def detect(payload: dict) -> str:
@@ -60,8 +61,8 @@ def detect(payload: dict) -> str:
     if event == "BeforeTool":
         return "gemini"
     if event == "PreToolUse":
-        # Codex's payload is Claude Code's plus a required `model`, for its Bash tool only.
-        return "codex" if "model" in payload and payload.get("tool_name") == "Bash" else "claude"
+        # Codex's payload is Claude Code's plus a required `model`, for its Bash and apply_patch tools.
+        return "codex" if "model" in payload and payload.get("tool_name") in ("Bash", "apply_patch") else "claude"
     raise PayloadError(
         "the payload is not a pre-tool-use event of Claude Code, Codex, Gemini CLI, Cursor or "
         "Copilot CLI (pass --agent to say which)"
@@ -137,6 +138,13 @@ def _claude(payload: dict, agent: str) -> ToolCall:
     call = ToolCall(agent, tool, _cwd(payload))
     if tool == "Bash":
         call.command = _text(data.get("command"), "command")
+        if agent == "codex":
+            call.patch = _shell_patch(call.command)
+            if call.patch is not None:
+                call.command = None
+    elif tool == "apply_patch" and agent == "codex":
+        key = next((k for k in ("command", "patch", "input") if isinstance(data.get(k), str)), "command")
+        call.patch = _text(data.get(key), "patch")
     elif tool == "Write":
         call.path, call.content = _text(data.get("file_path"), "file_path"), _text(data.get("content"), "content")
     elif tool == "Edit":
@@ -148,6 +156,19 @@ def _claude(payload: dict, agent: str) -> ToolCall:
     else:
         call.pieces = _any_tool(tool, data)
     return call
+
+
+def _shell_patch(command: str) -> str | None:
+    """The patch of `apply_patch <<'EOF' … EOF`, the whole command (how Codex may send a file edit
+    through its shell), or None: anything more on the line is a command to check as one."""
+    import re
+
+    match = re.fullmatch(
+        r"\s*apply_patch\s*<<-?\s*(['\"]?)(\w+)\1[ \t]*\n(\*\*\* Begin Patch\n.*\n\*\*\* End Patch)[ \t]*\n\2\s*",
+        command,
+        re.DOTALL,
+    )
+    return match.group(3) if match else None
 
 
 def _gemini(payload: dict, agent: str) -> ToolCall:
@@ -284,7 +305,8 @@ def settings_snippet(agent: str) -> str:
         config: dict = {"hooks": {"PreToolUse": [{"matcher": "*", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .claude/settings.json (or ~/.claude/settings.json):"
     elif agent == "codex":
-        config = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{**hook, "timeout": 30}]}]}}
+        # apply_patch: Codex's file edits, checked like Claude Code's Write and Edit
+        config = {"hooks": {"PreToolUse": [{"matcher": "Bash|apply_patch", "hooks": [{**hook, "timeout": 30}]}]}}
         where = "Add to .codex/hooks.json (or ~/.codex/hooks.json), and turn hooks on in Codex's [features]:"
     elif agent == "gemini":
         config = {"hooks": {"BeforeTool": [{"matcher": ".*", "hooks": [{**hook, "timeout": 30000}]}]}}

@@ -298,6 +298,84 @@ def _server_classes():
     return MCPServer, ToolError
 
 
+# Each tool's arguments: name -> (required, the JSON types accepted). Checked before the SDK's own
+# validation, whose message is pydantic's (a URL, `input_type=dict`), unfit to show an agent.
+TOOL_ARGUMENTS: dict[str, dict[str, tuple[bool, tuple[type, ...]]]] = {
+    "check_command": {"command": (True, (str,)), "cwd": (False, (str, type(None)))},
+    "check_file": {"path": (True, (str,)), "content": (True, (str,))},
+    "check_diff": {"patch": (True, (str,)), "root": (False, (str, type(None)))},
+    "explain_rule": {"rule_id": (True, (str,))},
+}
+
+
+def argument_problem(tool: str, arguments) -> str | None:
+    """One plain line saying what is wrong with a tool call's arguments, or None."""
+    expected = TOOL_ARGUMENTS.get(tool)
+    if expected is None:
+        return None  # an unknown tool: the SDK says so itself
+    if not isinstance(arguments, dict):
+        return f"{tool}: the arguments must be an object"
+    for name, (required, types) in expected.items():
+        if name not in arguments:
+            if required:
+                return f"{tool}: missing argument {name!r} (a string)"
+            continue
+        if not isinstance(arguments[name], types):
+            kind = "a string" if type(None) not in types else "a string or null"
+            return f"{tool}: argument {name!r} must be {kind}, not {_json_type(arguments[name])}"
+    unknown = sorted(set(arguments) - set(expected))
+    if unknown:
+        return f"{tool}: unknown argument {unknown[0]!r} (it takes {', '.join(expected)})"
+    return None
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, dict):
+        return "an object"
+    return "an array" if isinstance(value, list) else type(value).__name__
+
+
+def server_version() -> str:
+    """The installed package's version (what `blastguard --version` says)."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+
+        return version("blastguard")
+    except (ImportError, PackageNotFoundError):
+        import blastguard
+
+        return blastguard.__version__
+
+
+def _version_option(server_class) -> dict:
+    """`version=` for a server class that takes it (mcp 2); mcp 1's is set after construction."""
+    import inspect
+
+    return {"version": server_version()} if "version" in inspect.signature(server_class).parameters else {}
+
+
+def _tool_decorator(server):
+    """Registers a function as a read-only tool (nothing a tool does changes anything) whose
+    description is its docstring without the source's indentation."""
+    import inspect
+
+    from mcp.types import ToolAnnotations
+
+    annotations = ToolAnnotations(readOnlyHint=True, destructiveHint=False, openWorldHint=False)
+
+    def register(function):
+        description = inspect.cleandoc(function.__doc__ or "")
+        return server.tool(description=description, annotations=annotations)(function)
+
+    return register
+
+
 def build_server(config: Config, root: str | None = None, notices: list[str] | tuple = ()):
     """The MCP server with the four tools registered (raises ImportError without the mcp package)."""
     server_class, tool_error = _server_classes()
@@ -309,38 +387,51 @@ def build_server(config: Config, root: str | None = None, notices: list[str] | t
         except CheckError as exc:
             raise tool_error(str(exc)) from None
 
-    server = server_class(
+    class Server(server_class):  # type: ignore[valid-type,misc]
+        async def call_tool(self, name, arguments, *rest, **options):
+            problem = argument_problem(name, arguments)
+            if problem:  # said plainly, before the SDK's validation answers with pydantic's internals
+                raise tool_error(problem)
+            return await super().call_tool(name, arguments, *rest, **options)
+
+    server = Server(
         "blastguard",
         instructions="Check shell commands, file contents and diffs for operations that destroy data or "
         "infrastructure before running or writing them. decision 'deny' means do not run it; 'ask' means "
         "a person must approve it first; 'allow' means blastguard found nothing destructive.",
         log_level="WARNING",
+        **_version_option(server_class),
     )
+    tool = _tool_decorator(server)
 
-    @server.tool()
+    @tool
     def check_command(command: str, cwd: str | None = None) -> CheckResult:
         """Check a shell command line before running it. Wrappers such as bash -c, sudo, env and eval are
         looked through. Returns decision (deny, ask or allow) and the findings with 1-based positions."""
         return guarded(checker.check_command, command, cwd)
 
-    @server.tool()
+    @tool
     def check_file(path: str, content: str) -> CheckResult:
         """Check a file's proposed content before writing it; the language (SQL, Python, shell, Terraform,
         YAML workflows, Makefiles...) comes from the file's name. Returns decision and findings."""
         return guarded(checker.check_file, path, content)
 
-    @server.tool()
+    @tool
     def check_diff(patch: str, root: str | None = None) -> DiffCheckResult:
         """Check a unified diff (git diff output): what it introduces is reported. root is the folder
         the patch's paths are relative to (default: the server's root folder; it must lie inside it).
         Findings already in the files are left out; positions are in the patched files."""
         return guarded(checker.check_diff, patch, root)
 
-    @server.tool()
+    @tool
     def explain_rule(rule_id: str) -> str:
         """A rule's documentation: what it flags, why, what to do instead, and examples."""
         return guarded(checker.explain_rule, rule_id)
 
+    if not _version_option(server_class):  # mcp 1: the low-level server reports it
+        low_level = getattr(server, "_mcp_server", None)
+        if low_level is not None:
+            low_level.version = server_version()
     return server
 
 
