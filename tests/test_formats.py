@@ -129,14 +129,16 @@ def test_json_output_matches_its_schema(project):
     data = json_out(run_cli("check", ".", "--format", "json", "--include-suppressed", cwd=project))
     schema = json.loads(resources.files("blastguard").joinpath("schemas/report.schema.json").read_text())
     jsonschema.Draft202012Validator(schema).validate(data)
+    # b.sql is not text: a file blastguard reads that it cannot check is a finding (BG005), not a notice
     assert data["summary"] == {
-        "files_checked": 1,
-        "findings": 3,
-        "by_severity": {"error": 2, "warning": 1, "note": 0},
+        "files_checked": 2,
+        "findings": 4,
+        "by_severity": {"error": 2, "warning": 2, "note": 0},
         "suppressed": 0,
     }
+    assert [(f["rule_id"], f["path"]) for f in data["findings"] if f["rule_id"] == "BG005"] == [("BG005", "b.sql")]
     kinds = sorted(n["kind"] for n in data["notifications"])
-    assert kinds == ["parse-error", "skipped"]
+    assert kinds == ["parse-error"]
     first = data["findings"][0]
     assert first["snippet"] == "DELETE FROM users"
     assert first["rule_name"] == "unbounded-delete"
