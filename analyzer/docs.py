@@ -9,8 +9,13 @@ from blastguard.registry import all_rules
 from blastguard.rule import Rule
 
 
-def render_rule_list(fmt: str = "text") -> str:
-    rules = all_rules()
+def render_rule_list(fmt: str = "text", keys: list[str] | None = None) -> str:
+    """Every rule, or those `keys` name (ids, id prefixes such as SQL1, names), in `fmt`."""
+    from blastguard.engine import Selection
+
+    rules = tuple(r for r in all_rules() if not keys or any(Selection.matches(k, r) for k in keys))
+    if not rules:
+        return ""
     if fmt == "json":
         return json.dumps([rule_metadata(r) for r in rules], indent=2) + "\n"
     if fmt == "markdown":
@@ -42,7 +47,7 @@ def rule_metadata(rule: Rule) -> dict:
 
 def render_rule(rule: Rule) -> str:
     parts = [
-        f"{rule.id} {rule.name} ({rule.severity.label}, {rule.examples_language if rule.language == 'any' else rule.language})",
+        f"{rule.id} {rule.name} ({rule.severity.label}, {rule.language})",  # the language `rules --format json` gives
         "",
         rule.summary,
         "",

@@ -348,8 +348,8 @@ def test_terraform_workspace_and_kube_context_are_signals(project):
 def test_print_config_gives_a_settings_snippet(agent, project):
     result = run_cli("hook", "--print-config", agent, cwd=project)
     assert result.returncode == 0
-    where, snippet = out(result).split("\n", 1)
-    assert where.endswith(":") and f"blastguard hook --agent {agent}" in json.dumps(json.loads(snippet))
+    where, snippet = err(result), out(result)  # stdout is the JSON alone, ready for a file or jq
+    assert where.strip().endswith(":") and f"blastguard hook --agent {agent}" in json.dumps(json.loads(snippet))
 
 
 def test_decisions_are_audited_without_the_input(project):
@@ -364,13 +364,19 @@ def test_decisions_are_audited_without_the_input(project):
 
 def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(project, monkeypatch, tmp_path):
     """A segfault inside a native parser kills only the forked child that checks; the hook still answers."""
+    import faulthandler
     import io
     import os
     import signal
 
     from blastguard.interfaces import hook as hook_module
 
-    monkeypatch.setattr(hook_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
+    def crash(*args):
+        # pytest's faulthandler, inherited by the child, would print this deliberate crash's trace.
+        faulthandler.disable()
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    monkeypatch.setattr(hook_module, "_decide", crash)
     payload = json.dumps(claude("Bash", {"command": "terraform destroy -auto-approve"}, project)).encode()
     answer_path = tmp_path / "answer.json"
     with open(answer_path, "w") as answer_file:
