@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import blastguard
 from conftest import err, json_out, out, run_cli
 
@@ -138,9 +140,6 @@ def test_a_crash_costs_only_its_file_with_one_job(project, monkeypatch):
 
     def crash_on_a(self, source, fs_path=None):
         if source.path.endswith("a.sql"):
-            import faulthandler
-
-            faulthandler.disable()  # no trace from this deliberate crash
             os.kill(os.getpid(), signal.SIGSEGV)
         return real_check(self, source, fs_path)
 
@@ -312,10 +311,26 @@ def test_a_configured_baseline_that_does_not_exist_is_a_clear_error(project):
     assert written.returncode == 0 and run_cli("check", ".", cwd=project).returncode == 0
 
 
-def test_the_deliberate_crash_test_prints_no_fatal_error_trace():
-    test = "tests/test_hook.py::test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook"
+@pytest.mark.parametrize(
+    "test",
+    [
+        "tests/test_hook.py::test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook",
+        "tests/test_native_crashes.py::test_each_dead_worker_costs_only_its_file",
+    ],
+)
+def test_a_deliberate_crash_in_a_forked_check_prints_no_fatal_error_trace(test):
+    """pytest enables faulthandler; the forked child that crashes must not print its trace (the parent
+    reports the crash), or a passing run shows "Fatal Python error"."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 passed" in result.stdout
+    assert "passed" in result.stdout
     assert "Fatal Python error" not in result.stdout + result.stderr
+
+
+def test_a_patch_against_a_one_line_file_counts_one_line(project):
+    (project / "a.sql").write_text("SELECT 1;\n")
+    patch = "--- a/a.sql\n+++ b/a.sql\n@@ -1,2 +1,2 @@\n SELECT 1;\n-SELECT 2;\n+SELECT 3;\n"
+    result = run_cli("check", "--diff-file", "-", stdin=patch, cwd=project)
+    assert result.returncode == 2
+    assert "the file has 1 line, the patch expects" in err(result), err(result)

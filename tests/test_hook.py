@@ -364,19 +364,13 @@ def test_decisions_are_audited_without_the_input(project):
 
 def test_a_check_that_crashes_answers_on_error_instead_of_killing_the_hook(project, monkeypatch, tmp_path):
     """A segfault inside a native parser kills only the forked child that checks; the hook still answers."""
-    import faulthandler
     import io
     import os
     import signal
 
     from blastguard.interfaces import hook as hook_module
 
-    def crash(*args):
-        # pytest's faulthandler, inherited by the child, would print this deliberate crash's trace.
-        faulthandler.disable()
-        os.kill(os.getpid(), signal.SIGSEGV)
-
-    monkeypatch.setattr(hook_module, "_decide", crash)
+    monkeypatch.setattr(hook_module, "_decide", lambda *args: os.kill(os.getpid(), signal.SIGSEGV))
     payload = json.dumps(claude("Bash", {"command": "terraform destroy -auto-approve"}, project)).encode()
     answer_path = tmp_path / "answer.json"
     with open(answer_path, "w") as answer_file:

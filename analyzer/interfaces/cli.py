@@ -392,7 +392,7 @@ def _check_changes(args, config) -> tuple[Session, Report]:
             root, base, changes = git_changes(".", args.diff, staged=args.staged)
             if args.staged:  # the rest of each Terraform module as it would be committed
                 siblings = {os.path.join(root, path): text for path, text in git_staged_view(root).items()}
-        session = Session.for_paths([root], config)
+        session = Session.for_paths([root], config, jobs=args.jobs)
         return session, session.check_changes(
             changes, root, base, siblings=siblings, paths=args.paths or None, baseline_file=args.baseline
         )
