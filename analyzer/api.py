@@ -107,6 +107,7 @@ class Session(Record):
     fingerprints: bool = True
     context: Context | None = None
     pending: dict | None = None
+    jobs: int | None = None  # worker processes for a scan; None: as many as its size calls for
     _engine: object = None
 
     @classmethod
@@ -123,6 +124,7 @@ class Session(Record):
 
             reader = FileReader(self.config.max_file_size, self.pending)
             self._engine = Engine(self.config, self.project_root, self.trust_suppressions, self.fingerprints, reader)
+            self._engine.jobs = self.jobs
         return self._engine
 
     def failing(self, findings: list[Finding]) -> list[Finding]:
@@ -184,6 +186,18 @@ class Session(Record):
         baseline.apply_configured(report.findings, config, baseline_file)
         return report
 
+    def files(self, paths: list[str], *, force_exclude: bool = False) -> Iterator[tuple[str, str | None]]:
+        """(path as shown, language or None when it is not checked) for every file a scan of `paths` would
+        read, without checking any (`check --show-files`)."""
+        from blastguard.discovery import Walker
+
+        for path in paths:
+            if not os.path.exists(path):
+                raise UsageError(f"{path}: no such file or directory")
+        walker = Walker(self.config.root, self.config.exclude, self.config.respect_gitignore)
+        for item, _ in self._sources(paths, walker, force_exclude, None, None):
+            yield (item.path, item.language) if isinstance(item, Source) else (item.path, None)
+
     def _sources(self, paths, walker, force_exclude: bool, stdin, stdin_filename) -> Iterator:
         """(Source or Notification, filesystem path or None) for every file the scan covers."""
         from blastguard.discovery import Skipped, display_path
@@ -211,7 +225,12 @@ class Session(Record):
                         yield self._read(candidate.path, candidate.language), candidate.path
             else:
                 key = os.path.abspath(path)
-                if key in seen or (force_exclude and walker.excluded(path, is_dir=False)):
+                if key in seen:
+                    continue
+                if force_exclude and walker.excluded(path, is_dir=False):
+                    # Said, so that an excluded file is not taken for one blastguard cannot read.
+                    message = "Skipped: excluded by the configuration (--force-exclude)."
+                    yield Notification(display_path(path), message, "skipped", level="note"), None
                     continue
                 seen.add(key)
                 if _is_other_json(path):

@@ -234,8 +234,9 @@ def parse_table(table: dict, path: str | None, root: str) -> Config:
     config = Config(path=path, root=root)
     for key, value in table.items():
         if key not in _KEYS:
-            known = ", ".join(sorted(_KEYS))
-            raise ConfigError(f"unknown key '{key}' (known keys: {known})")
+            from blastguard.suggestions import did_you_mean
+
+            raise ConfigError(f"unknown key '{key}'{did_you_mean(key, _KEYS, 'known keys')}")
         attribute, validate = _KEYS[key]
         setattr(config, attribute, validate(key, value))
     config.given = tuple(table)

@@ -22,8 +22,13 @@ def rule_url(rule: Rule) -> str:
     return f"{DOCS_URL}{rule.id}.md"
 
 
-def render_rule_list(fmt: str = "text") -> str:
-    rules = all_rules()
+def render_rule_list(fmt: str = "text", keys: list[str] | None = None) -> str:
+    """Every rule, or those `keys` name (ids, id prefixes such as SQL1, names), in `fmt`."""
+    from blastguard.engine import Selection
+
+    rules = tuple(r for r in all_rules() if not keys or any(Selection.matches(k, r) for k in keys))
+    if not rules:
+        return ""
     if fmt == "json":
         return json.dumps([rule_metadata(r) for r in rules], indent=2) + "\n"
     if fmt == "markdown":
@@ -55,7 +60,7 @@ def rule_metadata(rule: Rule) -> dict:
 
 def render_rule(rule: Rule) -> str:
     parts = [
-        f"{rule.id} {rule.name} ({rule.severity.label}, {rule.examples_language if rule.language == 'any' else rule.language})",
+        f"{rule.id} {rule.name} ({rule.severity.label}, {rule.language})",  # the language `rules --format json` gives
         "",
         rule.summary,
         "",

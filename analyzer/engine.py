@@ -104,6 +104,7 @@ class Engine:
         self.context = Context(names=Production(tuple(config.production_names)))
         self.meta = {r.id: r for r in registry.meta_rules() if self.selection.enabled(r)}
         self._test_paths = None  # the `test-paths` patterns, compiled when a finding first needs them
+        self.jobs: int | None = None  # at most this many worker processes; None: chosen from the scan's size
 
     @staticmethod
     def _rule_id(key: str) -> str:
@@ -369,9 +370,12 @@ class Engine:
 
         if not work or not isolation.available():
             return [self.check_source(source, fs_path) for source, fs_path in work]
-        size = sum(len(source.text) for source, _ in work)
-        parallel = len(work) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
-        workers = min(os.cpu_count() or 1, 8, len(work)) if parallel else 1
+        if self.jobs:  # asked for: still one forked worker per file at a time, so a crash costs only its file
+            workers = min(self.jobs, len(work))
+        else:
+            size = sum(len(source.text) for source, _ in work)
+            parallel = len(work) >= PARALLEL_MIN_FILES and size >= PARALLEL_MIN_BYTES
+            workers = min(os.cpu_count() or 1, 8, len(work)) if parallel else 1
         for language in {source.language for source, _ in work}:
             self._frontend(language)  # import parsers before forking, so each worker inherits them
             registry.rule_package(language)

@@ -29,6 +29,16 @@ class Crashed:
         return f"Crashed({self.how!r})"
 
 
+def quiet_crashes() -> None:
+    """In a forked worker: a crash is the parent's to report (the file is "not checked"), so a fault
+    handler inherited from the parent (`python -X faulthandler`, pytest) must not print its trace too."""
+    import sys
+
+    faulthandler = sys.modules.get("faulthandler")  # never imported here: the hook's start-up is counted
+    if faulthandler is not None and faulthandler.is_enabled():
+        faulthandler.disable()
+
+
 def available() -> bool:
     return hasattr(os, "fork")
 
@@ -93,6 +103,7 @@ class _Worker:
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the worker with the parent
+                quiet_crashes()
                 os.close(task_write)
                 os.close(result_read)
                 for other in others:  # only the parent may hold them, or a dead worker's pipe never ends

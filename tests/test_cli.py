@@ -99,7 +99,9 @@ def test_unknown_dialect_is_a_usage_error(project):
     (project / "a.sql").write_text(CLEAN)
     result = run_cli("check", "a.sql", "--sql-dialect", "postgress", cwd=project)
     assert result.returncode == 2
-    assert err(result) == "blastguard: error: unknown SQL dialect 'postgress'\n"
+    assert err(result).startswith("blastguard: error: unknown SQL dialect 'postgress' (known: athena, auto,")
+    assert err(result).endswith("; did you mean 'postgres'?\n")
+    assert err(result).count("\n") == 1
 
 
 def test_explicit_dialect(project):

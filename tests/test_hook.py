@@ -348,8 +348,8 @@ def test_terraform_workspace_and_kube_context_are_signals(project):
 def test_print_config_gives_a_settings_snippet(agent, project):
     result = run_cli("hook", "--print-config", agent, cwd=project)
     assert result.returncode == 0
-    where, snippet = out(result).split("\n", 1)
-    assert where.endswith(":") and f"blastguard hook --agent {agent}" in json.dumps(json.loads(snippet))
+    where, snippet = err(result), out(result)  # stdout is the JSON alone, ready for a file or jq
+    assert where.strip().endswith(":") and f"blastguard hook --agent {agent}" in json.dumps(json.loads(snippet))
 
 
 def test_decisions_are_audited_without_the_input(project):

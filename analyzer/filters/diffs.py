@@ -216,7 +216,8 @@ def apply_hunks(text: str, patched, label: str) -> str:
 def _mismatch(lines: list[str], old: list[str], at: int) -> str:
     for k, expected in enumerate(old):
         if at + k >= len(lines):
-            return f"the file has {len(lines)} lines, the patch expects {_show(expected)} at line {at + k + 1}"
+            count = f"{len(lines)} line{'' if len(lines) == 1 else 's'}"
+            return f"the file has {count}, the patch expects {_show(expected)} at line {at + k + 1}"
         if _bare(lines[at + k]) != _bare(expected):
             return f"line {at + k + 1} is {_show(lines[at + k])}, the patch expects {_show(expected)}"
     return f"its lines overlap an earlier hunk or lie past line {len(lines)}"

@@ -84,7 +84,8 @@ def parse(comments, index: LineIndex, resolve) -> tuple[list[Directive], list[Pr
                     comment.start,
                     comment.end,
                     f"Suppression of {', '.join(keys)} has no reason, so it is not applied. "
-                    "Say why after the brackets: `blastguard: ignore[SQL101] why`.",
+                    "Say why after the brackets: "
+                    f"`blastguard: ignore[{', '.join(keys)}] why`.",
                 )
             )
             continue

@@ -116,6 +116,11 @@ def _child(work, result_write: int, alive_read: int, parent_ends: tuple[int, int
         except OSError:
             pass
         _die_with_parent(alive_read)
+        # The parent answers for a crash: a fault handler inherited from it (`python -X faulthandler`,
+        # pytest) must not also print a trace on the agent's stderr. Looked up, never imported here.
+        faulthandler = sys.modules.get("faulthandler")
+        if faulthandler is not None and faulthandler.is_enabled():
+            faulthandler.disable()
         try:
             message = [True, work()]
         except Exception as exc:

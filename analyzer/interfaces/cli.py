@@ -29,15 +29,23 @@ def _parser():
         def error(self, message: str):  # one line instead of usage plus message
             self.exit(EXIT_ERROR, f"blastguard: error: {message} (see `{self.prog} --help`)\n")
 
-    parser = _Parser(prog="blastguard", description="Flag SQL that can destroy data, before it runs.")
-    parser.add_argument("--version", action="version", version=f"blastguard {blastguard.__version__}")
+    parser = _Parser(
+        prog="blastguard",
+        description=(
+            "Flag what can destroy data before it runs: SQL, shell scripts and commands, Terraform and its plans, "
+            "Python, Makefiles, Dockerfiles, CI workflows and the commands agents are about to run."
+        ),
+    )
+    parser.add_argument("--version", "-V", action="version", version=f"blastguard {blastguard.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     check = commands.add_parser("check", help="check files, folders or stdin")
     check.add_argument(
         "paths", nargs="*", metavar="PATH", help="files and folders to check; - reads stdin (default: .)"
     )
-    check.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format", "--output-format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     check.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
     check.add_argument("--stdin-filename", metavar="NAME", help="file name for stdin: sets its language and path")
     check.add_argument(
@@ -47,8 +55,15 @@ def _parser():
     )
     check.add_argument("--sql-dialect", metavar="DIALECT", help="sqlglot dialect, or auto (default: auto)")
     check.add_argument("--config", metavar="FILE", help="configuration file (default: found upward from the path)")
-    check.add_argument("--select", metavar="RULES", help="comma-separated rules to run (ids, prefixes, names)")
-    check.add_argument("--ignore", metavar="RULES", help="comma-separated rules to skip, added to the configuration's")
+    check.add_argument(
+        "--select",
+        metavar="RULES",
+        action="append",
+        help="comma-separated rules to run (ids, prefixes, names); repeatable",
+    )
+    check.add_argument(
+        "--ignore", metavar="RULES", action="append", help="comma-separated rules to skip, added to the configuration's"
+    )
     check.add_argument("--baseline", metavar="FILE", help="report only findings not recorded in FILE")
     check.add_argument("--write-baseline", metavar="FILE", help="record today's findings in FILE and exit 0")
     check.add_argument("--include-suppressed", action="store_true", help="also report suppressed findings, marked")
@@ -63,7 +78,22 @@ def _parser():
     check.add_argument(
         "--force-exclude", action="store_true", help="apply excludes to files named on the command line too"
     )
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour text output")
+    check.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour text output (auto: on a terminal; NO_COLOR turns it off, FORCE_COLOR on)",
+    )
+    # Habits from ruff and friends.
+    check.add_argument("--quiet", "-q", action="store_true", help="print only the findings: no summary, no notes")
+    check.add_argument("--statistics", action="store_true", help="print how many findings each rule has, instead")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument(
+        "--show-files", action="store_true", help="list the files that would be checked and their language, then exit"
+    )
+    check.add_argument(
+        "--jobs", "-j", type=_positive, metavar="N", help="check with at most N worker processes (default: by size)"
+    )
     change = check.add_mutually_exclusive_group()
     change.add_argument(
         "--diff",
@@ -115,7 +145,8 @@ def _parser():
     audit.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     audit.add_argument("--config", metavar="FILE", help="configuration naming the log (default: found upward)")
 
-    rules = commands.add_parser("rules", help="list every rule")
+    rules = commands.add_parser("rules", help="list every rule, or those named")
+    rules.add_argument("keys", nargs="*", metavar="RULE", help="rule ids, id prefixes (SQL1) or names")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
     rules.add_argument(
         "--write-docs",
@@ -124,7 +155,17 @@ def _parser():
     )
     rule = commands.add_parser("rule", help="show one rule's documentation")
     rule.add_argument("rule", metavar="RULE", help="rule id or name, e.g. SQL101 or unbounded-delete")
+    commands.add_parser(
+        "init", help="write a starter blastguard.toml here and print the pre-commit and GitHub Actions snippets"
+    )
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)  # argparse turns the ValueError into a usage error
+    if number < 1:
+        raise ValueError(value)
+    return number
 
 
 def entry() -> None:
@@ -174,10 +215,20 @@ def main(argv: list[str] | None = None) -> int:
                 written = write_rule_pages(args.write_docs)
                 sys.stderr.write(f"blastguard: wrote {len(written)} rule pages in {args.write_docs}\n")
                 return EXIT_CLEAN
-            sys.stdout.write(render_rule_list(args.format))
+            listed = render_rule_list(args.format, args.keys)
+            if not listed:
+                raise _Failure(f"no rule matches {', '.join(args.keys)} (see `blastguard rules`)")
+            sys.stdout.write(listed)
             return EXIT_CLEAN
         if args.command == "rule":
             return _rule(args.rule)
+        if args.command == "init":
+            from blastguard.interfaces.init import InitError, init
+
+            try:
+                return init(os.getcwd())
+            except InitError as exc:
+                raise _Failure(str(exc)) from None
         _parser().print_help()
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -255,6 +306,8 @@ def _check(args) -> int:
     from blastguard.reporters import RenderContext, render
     from blastguard.reporters.text import render_notifications
 
+    if args.statistics and args.format not in ("text", "json"):
+        raise _Failure(f"--statistics prints text or json, not {args.format}")
     changes = args.diff is not None or args.staged or args.diff_file is not None
     if changes:
         _check_change_arguments(args)
@@ -264,12 +317,14 @@ def _check(args) -> int:
     try:
         start = next((p for p in paths if p != "-"), None) or (os.path.dirname(args.stdin_filename or "") or ".")
         config = discover(start if os.path.exists(start) else ".", args.config)
-        _apply_arguments(config, args)
+        warnings = _apply_arguments(config, args)
+        if args.show_files:
+            return _show_files(paths, config, args)
         if changes:
             session, report = _check_changes(args, config)
         else:
             stdin = sys.stdin.buffer.read() if "-" in paths else None
-            session = Session.for_paths(paths, config)
+            session = Session.for_paths(paths, config, jobs=args.jobs)
             report = session.scan(
                 paths,
                 stdin=stdin,
@@ -279,15 +334,23 @@ def _check(args) -> int:
             )
         if args.write_baseline:
             baseline.write(args.write_baseline, report.reported)
-            sys.stderr.write(f"blastguard: recorded {len(report.reported)} findings in {args.write_baseline}\n")
+            recorded = _count(len(report.reported), "finding")
+            sys.stderr.write(f"blastguard: recorded {recorded} in {args.write_baseline}\n")
             return EXIT_CLEAN
     except (ConfigError, UsageError, baseline.BaselineError) as exc:
         raise _Failure(str(exc)) from None
+    for warning in warnings:  # only once the scan ran: a usage error stays one line
+        sys.stderr.write(f"blastguard: warning: {warning}\n")
 
     out = sys.stdout
-    color = args.color == "always" or (args.color == "auto" and not args.output and _is_tty(out))
-    context = RenderContext(include_suppressed=args.include_suppressed, color=color)
-    rendered = render(args.format, report, context)
+    color = args.color == "always" or (args.color == "auto" and not args.output and _wants_color(out))
+    context = RenderContext(include_suppressed=args.include_suppressed, color=color, quiet=args.quiet)
+    if args.statistics:
+        from blastguard.reporters.statistics import render_statistics
+
+        rendered = render_statistics(args.format, report)
+    else:
+        rendered = render(args.format, report, context)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as handle:
@@ -297,7 +360,7 @@ def _check(args) -> int:
     else:
         out.write(rendered)
     if args.format != "github":  # github output carries notifications as annotations
-        for line in render_notifications(report):
+        for line in render_notifications(report, quiet=args.quiet):
             sys.stderr.write(line + "\n")
     if report.files_checked == 0 and not report.notifications and not changes:
         sys.stderr.write(
@@ -305,7 +368,32 @@ def _check(args) -> int:
         )
     if report.had_internal_error:
         return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if session.failing(report.reported) else EXIT_CLEAN
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _show_files(paths: list[str], config, args) -> int:
+    """`check --show-files`: what a scan would read, one `path: language` a line, without checking it."""
+    from blastguard.api import Session
+
+    if "-" in paths:
+        raise _Failure("--show-files lists files; it cannot be combined with stdin (-)")
+    shown = 0
+    for path, language in Session.for_paths(paths, config).files(paths, force_exclude=args.force_exclude):
+        if language is None:
+            if not args.quiet:
+                sys.stderr.write(f"{path}: note: not checked\n")
+            continue
+        sys.stdout.write(f"{path}: {language}\n")
+        shown += 1
+    if not args.quiet:
+        sys.stderr.write(f"blastguard: {_count(shown, 'file')} would be checked\n")
+    return EXIT_CLEAN
 
 
 def _check_change_arguments(args) -> None:
@@ -339,7 +427,7 @@ def _check_changes(args, config) -> tuple[Session, Report]:
             root, base, changes = git_changes(".", args.diff, staged=args.staged)
             if args.staged:  # the rest of each Terraform module as it would be committed
                 siblings = {os.path.join(root, path): text for path, text in git_staged_view(root).items()}
-        session = Session.for_paths([root], config)
+        session = Session.for_paths([root], config, jobs=args.jobs)
         return session, session.check_changes(
             changes, root, base, siblings=siblings, paths=args.paths or None, baseline_file=args.baseline
         )
@@ -363,18 +451,29 @@ def _read_patch(name: str) -> str:
         raise _Failure(f"{'<stdin>' if name == '-' else name}: the patch is not UTF-8 (byte {exc.start})") from None
 
 
-def _apply_arguments(config, args) -> None:
-    """Command-line options override the configuration file (and the environment's database URL)."""
+def _apply_arguments(config, args) -> list[str]:
+    """Command-line options override the configuration file (and the environment's database URL).
+    Returns warnings about the options, for stderr."""
     from blastguard.config import ConfigError, database_url, with_database_from
 
     if args.fail_on:
         config.fail_on = args.fail_on
     if args.sql_dialect:
+        from blastguard.frontends.sql.frontend import DIALECT_NAMES
+        from blastguard.suggestions import did_you_mean
+
+        if args.sql_dialect not in DIALECT_NAMES:
+            raise _Failure(f"unknown SQL dialect {args.sql_dialect!r}{did_you_mean(args.sql_dialect, DIALECT_NAMES)}")
         config.sql_dialect = args.sql_dialect
-    if args.select:
-        config.select = [k.strip() for k in args.select.split(",") if k.strip()]
-    if args.ignore:
-        config.ignore = config.ignore + [k.strip() for k in args.ignore.split(",") if k.strip()]
+    selected = [k.strip() for option in args.select or () for k in option.split(",") if k.strip()]
+    ignored = [k.strip() for option in args.ignore or () for k in option.split(",") if k.strip()]
+    if selected:
+        config.select = selected
+    if ignored:
+        config.ignore = config.ignore + ignored
+    both = sorted({k.upper() for k in selected} & {k.upper() for k in ignored})
+    # ignore wins, as in ruff: say so, since it is rarely what was meant
+    warnings = [f"{', '.join(both)} both selected and ignored: ignored"] if both else []
     if args.write_baseline:
         config.baseline = None  # recording a baseline must see every finding
     try:
@@ -384,7 +483,14 @@ def _apply_arguments(config, args) -> None:
         raise _Failure(str(exc)) from None
     if args.exact_count:
         config.exact_count = True
+    return warnings
 
 
-def _is_tty(stream) -> bool:
-    return hasattr(stream, "isatty") and stream.isatty() and "NO_COLOR" not in os.environ
+def _wants_color(stream) -> bool:
+    """--color auto: no-color.org (a non-empty NO_COLOR turns colour off), then force-color.org (a non-empty
+    FORCE_COLOR turns it on), then whether the output is a terminal."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()

@@ -325,5 +325,8 @@ def _checked_input(call: ToolCall | None, evidence: list[str]) -> dict:
 
 
 def print_config(agent: str) -> int:
-    sys.stdout.write(settings_snippet(agent))
+    """The snippet as JSON alone on stdout, so it can be piped into a file or `jq`; where it goes, on stderr."""
+    where, snippet = settings_snippet(agent).split("\n", 1)
+    sys.stderr.write(where + "\n")
+    sys.stdout.write(snippet)
     return 0

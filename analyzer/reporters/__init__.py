@@ -14,6 +14,7 @@ class RenderContext(Record):
 
     include_suppressed: bool = False
     color: bool = False
+    quiet: bool = False  # text: the findings only, without the summary line
 
 
 def render(fmt: str, report: Report, context: RenderContext) -> str:

@@ -27,8 +27,9 @@ def render(report: Report, context: RenderContext) -> str:
         lines.extend(
             paint(_DIM, line) if i != 1 else line for i, line in enumerate(_excerpt(finding, report.texts, indexes))
         )
-    lines.append(_summary(report))
-    return "\n".join(lines) + "\n"
+    if not context.quiet:
+        lines.append(_summary(report))
+    return "".join(line + "\n" for line in lines)
 
 
 def _excerpt(finding, texts: dict[str, str], indexes: dict[str, LineIndex]) -> list[str]:
@@ -76,10 +77,13 @@ def _painter(enabled: bool):
     return paint
 
 
-def render_notifications(report: Report) -> list[str]:
-    """Notifications for stderr: they are about the scan, not findings in the code."""
+def render_notifications(report: Report, quiet: bool = False) -> list[str]:
+    """Notifications for stderr: they are about the scan, not findings in the code. `quiet` leaves out
+    the notes (a skipped file type); warnings and errors always show, so nothing passes silently."""
     lines = []
     for n in report.notifications:
+        if quiet and n.level == "note":
+            continue
         where = f"{n.path}:{n.region.start_line}:{n.region.start_column}" if n.region else n.path
         lines.append(f"{where}: {n.level}: {n.message}")
     return lines

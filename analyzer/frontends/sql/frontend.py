@@ -531,7 +531,9 @@ class SqlFrontend(Frontend):
 
     def __init__(self, dialect: str = "auto") -> None:
         if dialect not in DIALECT_NAMES:
-            raise ValueError(f"unknown SQL dialect {dialect!r}")
+            from blastguard.suggestions import did_you_mean
+
+            raise ValueError(f"unknown SQL dialect {dialect!r}{did_you_mean(dialect, DIALECT_NAMES)}")
         self.dialects = AUTO_DIALECTS if dialect == "auto" else (dialect,)
         self._parsers: dict[str, object] = {}
         self._neighbour_cache: dict[str, list[Statement]] = {}
