@@ -97,7 +97,7 @@ def test_a_malformed_patch_is_not_passed_silently(project, tmp_path):
 def test_print_config_for_codex_matches_apply_patch(tmp_path):
     result = run_cli("hook", "--print-config", "codex", cwd=tmp_path)
     assert result.returncode == 0
-    config = json.loads(out(result).split("\n", 1)[1])
+    config = json.loads(out(result))  # stdout is only the JSON; the "Add to …" line is on stderr
     matcher = config["hooks"]["PreToolUse"][0]["matcher"]
     assert {"Bash", "apply_patch"} <= set(matcher.split("|"))
 
