@@ -385,3 +385,12 @@ def test_sarif_carries_the_estimate_in_the_results_properties_and_message(sqlite
     assert found["properties"]["blast_radius"]["rows"] == NEVER_LOGGED_IN
     assert found["properties"]["blast_radius"]["table_rows"] == USERS
     assert "900 of 1,000 rows of users (90 %)" in found["message"]["text"]
+
+
+def test_a_databases_pattern_matches_the_path_as_written_without_losing_its_leading_dot():
+    from blastguard.live.ask import url_for
+
+    databases = {"reports/**": "sqlite:///r.db", ".ops/**": "sqlite:///o.db"}
+    assert url_for("./reports/purge.sql", None, databases) == "sqlite:///r.db"
+    assert url_for(".ops/purge.sql", None, databases) == "sqlite:///o.db"
+    assert url_for("ops/purge.sql", "sqlite:///default.db", databases) == "sqlite:///default.db"

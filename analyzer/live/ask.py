@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import cache
 
 import pathspec
 
@@ -17,11 +18,18 @@ def url_for(path: str | None, database_url: str | None, databases: dict[str, str
     """The URL for SQL found in `path`: the first `databases` pattern (gitignore style) that matches
     it, else `database_url`."""
     if path and databases:
-        posix = path.replace(os.sep, "/").lstrip("./") if not path.startswith("../") else path
-        for pattern, url in databases.items():
-            if pathspec.PathSpec.from_lines("gitwildmatch", [pattern]).match_file(posix):
+        posix = path.replace(os.sep, "/")
+        posix = posix[2:] if posix.startswith("./") else posix
+        for spec, url in _specs(tuple(databases.items())):
+            if spec.match_file(posix):
                 return url
     return database_url
+
+
+@cache
+def _specs(databases: tuple[tuple[str, str], ...]) -> list[tuple[pathspec.GitIgnoreSpec, str]]:
+    """Each pattern compiled once per run, not once per statement."""
+    return [(pathspec.GitIgnoreSpec.from_lines([pattern]), url) for pattern, url in databases]
 
 
 def estimates(url: str, statement, text: str, exact: bool, timeout: float) -> list[tuple[Estimate, str]] | str:
