@@ -6,15 +6,17 @@ like actions/checkout's, with the GITHUB_* variables and files a runner provides
 `env:`, `if:` and `${{ }}` expressions evaluated by the small evaluator below. The `uses:` step (the
 SARIF upload) is not run: its `if:` and `with:` are evaluated and recorded.
 
-The install step runs once per module (`pip install "$GITHUB_ACTION_PATH"` into the action's venv
-under RUNNER_TEMP): the venv is created beforehand with a .pth file that points at this test
-environment's site-packages, so pip finds blastguard's dependencies installed and builds only
-blastguard itself, instead of downloading them all for every test. Each scenario then runs the
-remaining steps with that venv.
+The install step runs once per module, as on a cache hit: the action's venv under RUNNER_TEMP is
+created beforehand with a .pth file that points at this test environment's site-packages and with
+the stamp of the requirements it was made from, so the step builds only blastguard itself instead of
+downloading every pinned dependency for every test. Each scenario then runs the remaining steps with
+that venv. The install from the hashed requirements file itself (a cache miss) runs in
+test_the_install_step_builds_its_environment_from_the_hashed_requirements, with BLASTGUARD_TEST_INSTALL=1.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +41,7 @@ from conftest import REPO, out, run_cli
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS = ACTION["runs"]["steps"]
 INSTALL = "Install blastguard"
+REQUIREMENTS = REPO / "requirements" / "action.txt"
 GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -190,7 +194,7 @@ def run_action(
 ) -> ActionRun:
     """Run action.yml's steps in `workspace`, as GitHub would, with `github` as the github context."""
     defaults = {name: spec.get("default", "") for name, spec in ACTION["inputs"].items()}
-    contexts = {"github": github, "runner": {"temp": str(runner_temp), "os": "Linux"}, "steps": {}}
+    contexts = {"github": github, "runner": {"temp": str(runner_temp), "os": "Linux", "arch": "X64"}, "steps": {}}
     contexts["inputs"] = {name: substitute(str(value), contexts) for name, value in defaults.items()}
     contexts["inputs"].update(inputs)
     event_path = runner_temp / "event.json"
@@ -203,6 +207,8 @@ def run_action(
         "CI": "true",
         "GITHUB_ACTIONS": "true",
         "RUNNER_TEMP": str(runner_temp),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": "X64",
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_ACTION_PATH": github["action_path"],
         "GITHUB_EVENT_NAME": github["event_name"],
@@ -383,7 +389,10 @@ def action_venv(tmp_path_factory) -> Path:
             [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
         ).strip()
     )
+    # An older Python's venv brings its own setuptools, which would shadow the test environment's pinned one.
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-y", "-q", "setuptools"], check=True)
     (purelib / "_blastguard_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    shutil.copy(REQUIREMENTS, venv / "blastguard-requirements.txt")  # as restored from the cache
     workspace = tmp_path_factory.mktemp("install-workspace")
     markers = plant_modules(workspace, ["pip", "venv", "blastguard", "json", "setuptools"], runner_temp / "imported")
     github = {
@@ -840,7 +849,7 @@ def test_the_readme_workflows_pass_actionlint(tmp_path):
     paths = []
     for n, block in enumerate(blocks):
         path = tmp_path / ".github" / "workflows" / f"readme-{n}.yml"
-        path.write_text(block.replace("<owner>", "acme").replace("<version>", "v1"))
+        path.write_text(block.replace("<version>", "v1"))
         paths.append(path)
     result = _actionlint(*paths, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -858,7 +867,7 @@ def test_third_party_actions_are_pinned_by_commit():
     uses = [
         (name, ref) for name, text in texts.items() for ref in re.findall(r"(?m)^\s*(?:-\s*)?uses:\s*([^\s#]+)", text)
     ]
-    third_party = [(name, ref) for name, ref in uses if not ref.startswith(("./", "<owner>/blastguard"))]
+    third_party = [(name, ref) for name, ref in uses if not ref.startswith(("./", "blastguard/blastguard"))]
     assert third_party
     for name, ref in third_party:
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), f"{name}: {ref} is not pinned by commit"
@@ -867,3 +876,128 @@ def test_third_party_actions_are_pinned_by_commit():
 def test_the_action_refuses_windows_runners_with_a_clear_error():
     text = (REPO / "action.yml").read_text()
     assert "if: runner.os == 'Windows'" in text and "runs-on: ubuntu-latest" in text
+
+
+# --- the action's own install ------------------------------------------------------------------------
+
+
+def _requirements() -> dict:
+    """requirements/action.txt as {name: [(version, marker, hashes)]}."""
+    from packaging.requirements import Requirement
+
+    pinned: dict = {}
+    for entry in re.split(r"\n(?=\S)", REQUIREMENTS.read_text()):
+        entry = entry.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        spec = entry.split("\\")[0].strip()
+        requirement = Requirement(spec)
+        (pin,) = requirement.specifier
+        assert pin.operator == "==", f"{spec}: not pinned to one version"
+        hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", entry)
+        pinned.setdefault(requirement.name, []).append((pin.version, requirement.marker, hashes))
+    return pinned
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.11", "3.12", "3.13", "3.14"])
+def test_the_hashed_requirements_satisfy_the_projects_own_on_every_supported_python(python):
+    """requirements/action.txt is what the action installs: every dependency pyproject.toml declares for
+    this Python is pinned there, by hash, to a version pyproject allows (regenerate it with the command
+    in its header when a dependency changes), and so is the build backend."""
+    from packaging.requirements import Requirement
+
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    environment = {"python_version": python, "python_full_version": f"{python}.0"}
+    pinned = {
+        name: [
+            (version, hashes) for version, marker, hashes in entries if marker is None or marker.evaluate(environment)
+        ]
+        for name, entries in _requirements().items()
+    }
+    declared = project["project"]["dependencies"] + project["build-system"]["requires"]
+    for spec in declared:
+        requirement = Requirement(spec)
+        if requirement.marker is not None and not requirement.marker.evaluate(environment):
+            continue
+        names = [requirement.name] + (
+            ["sqlglotc"] if "c" in requirement.extras and requirement.name == "sqlglot" else []
+        )
+        for name in names:
+            versions = pinned.get(name, [])
+            assert len(versions) == 1, f"Python {python}: {name} is pinned {len(versions)} times in {REQUIREMENTS.name}"
+            ((version, hashes),) = versions
+            assert hashes, f"{name}=={version} has no hash"
+            if name == requirement.name:
+                assert requirement.specifier.contains(version, prereleases=True), f"{name}=={version} breaks {spec}"
+
+
+def test_the_action_caches_its_environment_keyed_on_the_runner_python_and_requirements(tmp_path, runner_temp):
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    github = {
+        "event_name": "push",
+        "event": {},
+        "sha": "0" * 40,
+        "ref": "refs/heads/main",
+        "repository": "acme/demo",
+        "server_url": "https://github.com",
+        "action_path": str(REPO),
+        "token": "",
+    }
+    keep = ("Key blastguard's virtual environment", "Restore blastguard's virtual environment")
+    skip = tuple(step["name"] for step in STEPS if step["name"] not in keep)
+    run = run_action(workspace, runner_temp, inputs={}, github=github, skip=skip)
+    key = run.step(keep[0]).outputs["key"]
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:16]
+    assert re.fullmatch(rf"blastguard-venv-Linux-X64-[0-9a-f]{{12}}-{digest}", key)
+    restore = run.step(keep[1])
+    assert restore.with_ == {"path": str(runner_temp / "blastguard" / "venv"), "key": key}
+
+    assert not run_action(workspace, runner_temp, inputs={"cache": "false"}, github=github, skip=skip).step(keep[1]).ran
+
+
+def test_the_install_step_reuses_a_cached_environment_only_for_the_same_requirements():
+    script = next(step["run"] for step in STEPS if step["name"] == INSTALL)
+    assert 'cmp -s "$requirements" "$venv/blastguard-requirements.txt"' in script
+    assert '--require-hashes --no-deps -r "$requirements"' in script
+    assert '--no-deps --no-build-isolation "$GITHUB_ACTION_PATH"' in script  # nothing unpinned is fetched
+
+
+@pytest.mark.skipif(
+    not os.environ.get("BLASTGUARD_TEST_INSTALL"),
+    reason="downloads every pinned dependency from PyPI: set BLASTGUARD_TEST_INSTALL=1",
+)
+def test_the_install_step_builds_its_environment_from_the_hashed_requirements(tmp_path):
+    """A cache miss: a fresh RUNNER_TEMP, the install step as the runner runs it, then a check."""
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    github = {
+        "event_name": "push",
+        "event": {},
+        "sha": "0" * 40,
+        "ref": "refs/heads/main",
+        "repository": "acme/demo",
+        "server_url": "https://github.com",
+        "action_path": str(REPO),
+        "token": "",
+    }
+    started = time.monotonic()
+    run = run_action(
+        workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL)
+    )
+    install = run.step(INSTALL)
+    assert install.returncode == 0, install.stdout + install.stderr
+    venv = runner_temp / "blastguard" / "venv"
+    assert (venv / "blastguard-requirements.txt").read_bytes() == REQUIREMENTS.read_bytes()
+    checked = subprocess.run(
+        [str(venv / "bin" / "blastguard"), "check", "-"], input="DELETE FROM users;\n", capture_output=True, text=True
+    )
+    assert checked.returncode == 1 and "SQL101" in checked.stdout, checked.stdout + checked.stderr
+    print(f"the action's install from requirements/action.txt took {time.monotonic() - started:.0f}s")

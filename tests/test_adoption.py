@@ -149,3 +149,45 @@ def test_installs_from_wheels_only_on_every_supported_python(tmp_path):
         )
         assert checked.returncode == 1 and "SQL101" in checked.stdout, f"{python}: {checked.stdout}{checked.stderr}"
     print("install times:", {p: f"{t:.0f}s" for p, t in timings.items()})
+
+
+README_AGENTS = {
+    "Claude Code": "claude",
+    "Codex": "codex",
+    "Gemini CLI": "gemini",
+    "Cursor": "cursor",
+    "Copilot CLI": "copilot",
+}
+
+
+def _readme_payloads() -> list[tuple[str, dict]]:
+    """The README's example payloads, each with the agent its paragraph starts with."""
+    import json
+
+    text = (REPO / "README.md").read_text()
+    pieces = text[text.index("**Payloads.**") : text.index("**File edits.**")].split("```json\n")
+    found = []
+    for before, after in zip(pieces, pieces[1:]):
+        paragraph = before.strip().split("\n\n")[-1]
+        (agent,) = [agent for name, agent in README_AGENTS.items() if paragraph.startswith(name)]
+        found.append((agent, json.loads(after.split("\n```")[0])))
+    return found
+
+
+def test_readme_shows_a_payload_of_every_agent_and_each_is_read_as_that_agent(tmp_path):
+    """Each example is what that agent sends: the hook tells the agent from it and stops its destructive call."""
+    import io
+    import json
+
+    from blastguard.interfaces import hook, hook_protocols
+    from hook_calls import CLEAN_ENV
+
+    payloads = _readme_payloads()
+    assert sorted(agent for agent, _ in payloads) == sorted(README_AGENTS.values())
+    for agent, payload in payloads:
+        assert hook_protocols.detect(payload) == agent, payload
+        text = json.dumps(payload).replace('"/repo"', json.dumps(str(tmp_path)))
+        answer = io.StringIO()
+        assert hook.run(None, None, stdin=io.BytesIO(text.encode()), stdout=answer, environ=CLEAN_ENV) == 0
+        assert answer.getvalue(), f"{agent}: the README's destructive example was allowed"
+        assert "deny" in answer.getvalue() or '"ask"' in answer.getvalue(), (agent, answer.getvalue())

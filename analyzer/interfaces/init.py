@@ -10,7 +10,7 @@ import blastguard
 CONFIG_NAME = "blastguard.toml"
 
 STARTER = """\
-# blastguard's configuration (https://github.com/<owner>/blastguard#configuration).
+# blastguard's configuration (https://github.com/blastguard/blastguard#configuration).
 select = ["ALL"]                 # rule ids, prefixes (SQL1) or names
 ignore = []                      # rules to skip
 exclude = []                     # gitignore-style patterns, added to the defaults
@@ -30,7 +30,7 @@ def snippets() -> str:
 pre-commit: add to .pre-commit-config.yaml
 
 repos:
-  - repo: https://github.com/<owner>/blastguard
+  - repo: https://github.com/blastguard/blastguard
     rev: {tag}
     hooks:
       - id: blastguard
@@ -52,7 +52,7 @@ jobs:
     runs-on: ubuntu-latest
     steps:
       - uses: actions/checkout@v5
-      - uses: <owner>/blastguard@{tag}
+      - uses: blastguard/blastguard@{tag}
         with:
           fail-on: warning
 """
