@@ -63,3 +63,12 @@ def repo(project):
     git(project, "config", "user.email", "test@example.com")
     git(project, "config", "commit.gpgsign", "false")
     return project
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its reaped children: a bound on blastguard's own work that other
+    processes on a loaded machine do not move, as wall time would."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime

@@ -5,9 +5,8 @@ helpers thousands of times is followed to its end; a call whose arguments, or an
 differ is still followed and counted.
 """
 
-import time
-
 from blastguard.api import check_text
+from conftest import cpu_seconds
 
 
 def findings(text):
@@ -20,9 +19,9 @@ def budget_reached(text):
 
 def test_a_helper_called_thousands_of_times_alike_stays_within_the_budget_and_a_later_call_is_judged():
     text = 'f() { rm -rf "$1"; }\n' + "f build\n" * 5000 + "f /\n"
-    started = time.perf_counter()
+    started = cpu_seconds()
     assert findings(text) == [("SH301", "error", 1)]
-    assert time.perf_counter() - started < 2
+    assert cpu_seconds() - started < 2
     assert findings('f() { rm -rf "$1"; }\n' + "f build\n" * 5000) == []
 
 
@@ -66,7 +65,7 @@ def test_a_call_with_other_arguments_is_followed_after_many_alike():
 
 def test_calls_in_a_large_environment_finish_quickly():
     text = "".join(f"export V{n}={n}\n" for n in range(5000)) + "f() { echo x; }\n" + "f\n" * 5000 + "rm -rf /\n"
-    started = time.perf_counter()
+    started = cpu_seconds()
     found = findings(text)
-    assert time.perf_counter() - started < 2
+    assert cpu_seconds() - started < 2
     assert ("SH301", "error", 10002) in found

@@ -8,14 +8,13 @@ Every command here is data handed to blastguard (a hook payload, a string to the
 
 import json
 import shlex
-import time
 
 import pytest
 
 from blastguard.api import check_text
 from blastguard.context import Context
 from blastguard.interfaces.hook_protocols import decision_for
-from conftest import err, out, run_cli
+from conftest import cpu_seconds, err, out, run_cli
 
 # Forms whose destructive command is known: the hook denies, with the rule that judges the command.
 DENIED = [
@@ -319,9 +318,9 @@ DEEP = {
 @pytest.mark.parametrize("name", list(DEEP))
 def test_nesting_past_a_limit_finishes_quickly_and_is_never_allowed(name):
     text = DEEP[name]
-    started = time.perf_counter()
+    started = cpu_seconds()
     found = check_text(text, filename="x.sh")
-    elapsed = time.perf_counter() - started
+    elapsed = cpu_seconds() - started
     assert elapsed < 2, f"{name} took {elapsed:.2f} s"
     assert decision_for(found) in ("deny", "ask"), name
 
@@ -356,9 +355,9 @@ def test_the_deepest_strings_blastguard_reads_are_still_judged_by_their_rule():
 
 @pytest.mark.parametrize("name", ["eval x50", "bash -c x16", "nested braces x2000", "alias chain x3000"])
 def test_the_hook_asks_for_deep_nesting_quickly(project, name):
-    started = time.perf_counter()
+    started = cpu_seconds()
     assert hook_decision(DEEP[name], project) in ("ask", "deny")
-    assert time.perf_counter() - started < 5  # a fresh process: interpreter start-up included
+    assert cpu_seconds() - started < 5  # a fresh process: interpreter start-up included
 
 
 # --- what is judged where -------------------------------------------------------------------------------
