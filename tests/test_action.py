@@ -42,6 +42,17 @@ ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 STEPS = ACTION["runs"]["steps"]
 INSTALL = "Install blastguard"
 REQUIREMENTS = REPO / "requirements" / "action.txt"
+# The github context of a push to main with no token: for the steps that only install.
+PUSH_TO_MAIN = {
+    "event_name": "push",
+    "event": {},
+    "sha": "0" * 40,
+    "ref": "refs/heads/main",
+    "repository": "acme/demo",
+    "server_url": "https://github.com",
+    "action_path": str(REPO),
+    "token": "",
+}
 GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -395,16 +406,7 @@ def action_venv(tmp_path_factory) -> Path:
     shutil.copy(REQUIREMENTS, venv / "blastguard-requirements.txt")  # as restored from the cache
     workspace = tmp_path_factory.mktemp("install-workspace")
     markers = plant_modules(workspace, ["pip", "venv", "blastguard", "json", "setuptools"], runner_temp / "imported")
-    github = {
-        "event_name": "push",
-        "event": {},
-        "sha": "0" * 40,
-        "ref": "refs/heads/main",
-        "repository": "acme/demo",
-        "server_url": "https://github.com",
-        "action_path": str(REPO),
-        "token": "",
-    }
+    github = PUSH_TO_MAIN
     run = run_action(
         workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL)
     )
@@ -939,16 +941,7 @@ def test_the_hashed_requirements_satisfy_the_projects_own_on_every_supported_pyt
 def test_the_action_caches_its_environment_keyed_on_the_runner_python_and_requirements(tmp_path, runner_temp):
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    github = {
-        "event_name": "push",
-        "event": {},
-        "sha": "0" * 40,
-        "ref": "refs/heads/main",
-        "repository": "acme/demo",
-        "server_url": "https://github.com",
-        "action_path": str(REPO),
-        "token": "",
-    }
+    github = PUSH_TO_MAIN
     keep = ("Key blastguard's virtual environment", "Restore blastguard's virtual environment")
     skip = tuple(step["name"] for step in STEPS if step["name"] not in keep)
     run = run_action(workspace, runner_temp, inputs={}, github=github, skip=skip)
@@ -978,16 +971,7 @@ def test_the_install_step_builds_its_environment_from_the_hashed_requirements(tm
     runner_temp.mkdir()
     workspace = tmp_path / "workspace"
     workspace.mkdir()
-    github = {
-        "event_name": "push",
-        "event": {},
-        "sha": "0" * 40,
-        "ref": "refs/heads/main",
-        "repository": "acme/demo",
-        "server_url": "https://github.com",
-        "action_path": str(REPO),
-        "token": "",
-    }
+    github = PUSH_TO_MAIN
     started = time.monotonic()
     run = run_action(
         workspace, runner_temp, inputs={}, github=github, skip=tuple(s["name"] for s in STEPS if s["name"] != INSTALL)
